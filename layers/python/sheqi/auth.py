@@ -1,0 +1,121 @@
+"""Identity and authorisation.
+
+In production API Gateway's JWT authoriser verifies the bearer token and puts its claims at
+`requestContext.authorizer.jwt.claims`; handlers read them from there and never verify tokens
+themselves. Locally the gateway verifies tokens signed by `issue_token` and fills the same field.
+
+Claims: `sub`, `role`, and the scope the role needs: `agency_id` + `region_code` (the agency's
+region) for inspector and agency_admin, `enterprise_id` for enterprise, `region_code` (the
+jurisdiction) for judicial and science_bureau.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from . import regions
+from .errors import Forbidden, Unauthorized
+
+ROLES = ("inspector", "enterprise", "agency_admin", "judicial", "science_bureau", "platform_admin")
+_SCOPE_CLAIMS = {
+    "inspector": ("agency_id", "region_code"),
+    "agency_admin": ("agency_id", "region_code"),
+    "enterprise": ("enterprise_id",),
+    "judicial": ("region_code",),
+    "science_bureau": ("region_code",),
+    "platform_admin": (),
+}
+ISSUER = "sheqi-local"
+AUDIENCE = "sheqi-api"
+
+
+@dataclass(frozen=True)
+class Identity:
+    subject: str
+    role: str
+    agency_id: str | None = None
+    enterprise_id: str | None = None
+    region_code: str | None = None
+
+    @classmethod
+    def from_claims(cls, claims: dict | None) -> "Identity":
+        if not claims or not claims.get("sub"):
+            raise Unauthorized("未登录或令牌无效，请携带有效的 Bearer 令牌")
+        role = claims.get("role")
+        if role not in ROLES:
+            raise Unauthorized(f"令牌中的角色“{role}”无效", code="invalid_role")
+        missing = [c for c in _SCOPE_CLAIMS[role] if not claims.get(c)]
+        if missing:
+            raise Unauthorized(f"令牌缺少角色 {role} 所需的声明 {missing[0]}", code="incomplete_claims")
+        return cls(subject=claims["sub"], role=role, agency_id=claims.get("agency_id"),
+                   enterprise_id=claims.get("enterprise_id"), region_code=claims.get("region_code"))
+
+    def to_claims(self) -> dict:
+        claims = {"sub": self.subject, "role": self.role, "agency_id": self.agency_id,
+                  "enterprise_id": self.enterprise_id, "region_code": self.region_code}
+        return {k: v for k, v in claims.items() if v}
+
+    @property
+    def recipient(self) -> str:
+        """The notice box this identity reads (see store.Notice)."""
+        return {
+            "inspector": f"inspector:{self.subject}",
+            "agency_admin": f"agency:{self.agency_id}",
+            "enterprise": f"enterprise:{self.enterprise_id}",
+            "judicial": f"judicial:{self.region_code}",
+            "science_bureau": f"science_bureau:{self.region_code}",
+            "platform_admin": "platform",
+        }[self.role]
+
+
+def require_role(identity: Identity, *roles: str) -> None:
+    if identity.role not in roles:
+        raise Forbidden(f"角色 {identity.role} 无权执行此操作", code="role_not_allowed")
+
+
+def deny_scope(what: str) -> Forbidden:
+    return Forbidden(f"无权查看或操作该{what}：超出本身份的管辖或所属范围", code="out_of_scope")
+
+
+# Who may see which records. Each takes the caller and the record's owning keys, returns bool.
+
+def can_see_enterprise(identity: Identity, enterprise_id: str, region_code: str) -> bool:
+    if identity.role == "platform_admin":
+        return True
+    if identity.role == "enterprise":
+        return identity.enterprise_id == enterprise_id
+    return regions.covers(identity.region_code, region_code)
+
+
+def can_see_agency(identity: Identity, agency_id: str, region_code: str) -> bool:
+    if identity.role == "platform_admin":
+        return True
+    if identity.role in ("agency_admin", "inspector"):
+        return identity.agency_id == agency_id
+    if identity.role == "judicial":
+        return regions.covers(identity.region_code, region_code)
+    return False
+
+
+def can_manage_agency_staff(identity: Identity, agency_id: str) -> bool:
+    return identity.role == "platform_admin" or (identity.role == "agency_admin" and identity.agency_id == agency_id)
+
+
+def issue_token(identity: Identity, secret: str, ttl_seconds: int = 12 * 3600) -> str:
+    """A signed token for local use (the local gateway's stand-in for the production identity provider)."""
+    import jwt  # local/dev only; handlers never call this
+
+    now = int(time.time())
+    claims = {**identity.to_claims(), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify_token(token: str, secret: str) -> dict:
+    import jwt
+
+    try:
+        return jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("令牌已过期，请重新获取", code="token_expired") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("令牌无效或签名错误", code="invalid_token") from None

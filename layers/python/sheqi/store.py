@@ -1,0 +1,183 @@
+"""PynamoDB models: the store of the registries, and their access patterns.
+
+Keys and indexes must match `infra/tables.yml` (the single source of truth for the tables;
+tests/unit/test_store_schema.py compares the two).
+
+Enterprises   PK enterprise_id (USCC)
+  - get one enterprise (scan-in, door verification, owner view)       GetItem
+  - list enterprises of a region (admins, judicial)                    Query by_region (region_code, enterprise_id)
+Agencies      PK agency_id
+  - get one agency                                                     GetItem
+  - list agencies of a region                                          Query by_region (region_code, agency_id)
+Inspectors    PK inspector_id
+  - get one inspector (token subject)                                  GetItem
+  - list an agency's inspectors                                        Query by_agency (agency_id, inspector_id)
+  - find by certificate number (enterprise verifies a certificate)     Query by_certificate (certificate_no)
+  - certificates expiring in a month, by date (daily watch)            Query by_expiry (expiry_month, valid_until)
+  - certificate numbers are unique: guard item `certificate#<no>`      TransactWrite with the inspector
+Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 14)
+  - an agency's items, published or not                                Query agency_id
+  - one item                                                           GetItem
+Notices       PK recipient, SK notice_id (outbox: one record per notice, id is deterministic)
+  - a recipient's notices                                              Query recipient
+  - create exactly once                                                PutItem if notice_id does not exist
+No path a phone calls uses Scan.
+"""
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import (MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
+
+
+class _Meta:
+    region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"))
+    host = os.environ.get("DYNAMODB_ENDPOINT") or None
+
+
+def _meta(table: str) -> type:
+    return type("Meta", (_Meta,), {"table_name": f"{PREFIX}-{table}"})
+
+
+def _index(name: str) -> type:
+    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+
+
+class EnterpriseByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute(range_key=True)
+
+
+class Enterprise(Model):
+    Meta = _meta("enterprises")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    address = UnicodeAttribute(null=True)
+    credit_tier = UnicodeAttribute()            # good / average / poor (Art. 18)
+    credit_source = UnicodeAttribute()          # who rated it, e.g. 国家企业信用信息公示系统
+    credit_rated_on = UnicodeAttribute(null=True)
+    contact_name = UnicodeAttribute(null=True)
+    contact_phone = UnicodeAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
+    code_version = NumberAttribute(default=1)   # bumped when the scan-in code is re-issued
+    code_status = UnicodeAttribute(default="active")
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_region = EnterpriseByRegion()
+
+
+class AgencyByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    agency_id = UnicodeAttribute(range_key=True)
+
+
+class Agency(Model):
+    Meta = _meta("agencies")
+    agency_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    level = UnicodeAttribute()                  # city / county (Art. 8)
+    region_code = UnicodeAttribute()
+    kind = UnicodeAttribute()                   # qualification.AGENCY_KINDS (Art. 4)
+    certificate_kind = UnicodeAttribute()       # enforcement / police: what its inspectors must hold
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_region = AgencyByRegion()
+
+
+class InspectorByAgency(GlobalSecondaryIndex):
+    Meta = _index("by_agency")
+    agency_id = UnicodeAttribute(hash_key=True)
+    inspector_id = UnicodeAttribute(range_key=True)
+
+
+class InspectorByCertificate(GlobalSecondaryIndex):
+    Meta = _index("by_certificate")
+    certificate_no = UnicodeAttribute(hash_key=True)
+
+
+class InspectorByExpiry(GlobalSecondaryIndex):
+    Meta = _index("by_expiry")
+    expiry_month = UnicodeAttribute(hash_key=True)
+    valid_until = UnicodeAttribute(range_key=True)
+
+
+class Inspector(Model):
+    Meta = _meta("inspectors")
+    inspector_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    agency_id = UnicodeAttribute()
+    region_code = UnicodeAttribute()            # the agency's, copied so supervisors query without a join
+    staff_category = UnicodeAttribute()         # formal / auxiliary / grid_worker / temporary (Art. 4)
+    status = UnicodeAttribute(default="active")
+    certificate_no = UnicodeAttribute(null=True)
+    certificate_kind = UnicodeAttribute(null=True)
+    valid_from = UnicodeAttribute(null=True)
+    valid_until = UnicodeAttribute(null=True)
+    expiry_month = UnicodeAttribute(null=True)  # valid_until[:7]; sparse index key
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_agency = InspectorByAgency()
+    by_certificate = InspectorByCertificate()
+    by_expiry = InspectorByExpiry()
+
+
+class CertificateClaim(Model):
+    """Guard item in the inspectors table that makes a certificate number unique: written in the
+    same transaction as its inspector, with `attribute_not_exists`. Not in any index (sparse)."""
+    PREFIX = "certificate#"
+    Meta = _meta("inspectors")
+    inspector_id = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()
+
+    @classmethod
+    def key(cls, certificate_no: str) -> str:
+        return cls.PREFIX + certificate_no
+
+
+class FrequencyCaps(MapAttribute):
+    """Inspections a year per enterprise by credit tier (Art. 18)."""
+    good = NumberAttribute()
+    average = NumberAttribute()
+    poor = NumberAttribute()
+
+
+class Item(Model):
+    Meta = _meta("items")
+    agency_id = UnicodeAttribute(hash_key=True)
+    item_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    legal_basis = UnicodeAttribute()
+    inspection_standard = UnicodeAttribute(null=True)   # Art. 15
+    responsible_unit = UnicodeAttribute()
+    frequency_caps = FrequencyCaps()
+    status = UnicodeAttribute(default="draft")          # draft / published / withdrawn (Art. 14)
+    published_on = UnicodeAttribute(null=True)
+    withdrawn_on = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class Notice(Model):
+    Meta = _meta("notices")
+    recipient = UnicodeAttribute(hash_key=True)   # agency:<id>, enterprise:<id>, inspector:<id>, judicial:<region>
+    notice_id = UnicodeAttribute(range_key=True)  # deterministic: <kind>:<subject>:<stage>
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    article = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="pending")
+    created_at = UnicodeAttribute()
+
+
+MODELS = (Enterprise, Agency, Inspector, Item, Notice)

@@ -1,0 +1,51 @@
+"""Settings of the local stack: where its data lives, its ports, and its local secrets.
+
+`configure()` sets the same environment variables Lambda gets from serverless.yml, pointing the
+store at the embedded moto server. Call it before importing anything from `sheqi`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("SHEQI_DATA_DIR", ROOT / ".local"))
+HOST = os.environ.get("SHEQI_HOST", "127.0.0.1")
+PORT = int(os.environ.get("SHEQI_PORT", "8000"))
+DYNAMO_PORT = int(os.environ.get("SHEQI_DYNAMO_PORT", "8001"))
+TABLE_PREFIX = "sheqi-local"
+
+
+def _secrets() -> dict:
+    """Local token secret and code signing keyring, made once and kept with the data."""
+    path = DATA_DIR / "secrets.json"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({
+            "jwt_secret": secrets.token_urlsafe(32),
+            "qr_signing_keys": {"active": "k1", "keys": {"k1": secrets.token_urlsafe(32)}},
+        }, indent=2))
+        path.chmod(0o600)
+    return json.loads(path.read_text())
+
+
+def jwt_secret() -> str:
+    return _secrets()["jwt_secret"]
+
+
+def base_url() -> str:
+    return os.environ.get("SHEQI_BASE_URL", f"http://{'127.0.0.1' if HOST == '0.0.0.0' else HOST}:{PORT}")
+
+
+def configure(dynamo_port: int = DYNAMO_PORT) -> None:
+    os.environ.update({
+        "TABLE_PREFIX": TABLE_PREFIX,
+        "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{dynamo_port}",
+        "AWS_REGION": "cn-north-1", "AWS_DEFAULT_REGION": "cn-north-1",
+        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+        "QR_SIGNING_KEYS": json.dumps(_secrets()["qr_signing_keys"]),
+        "PUBLIC_CODE_URL": f"{base_url()}/public/codes/",
+        "POWERTOOLS_SERVICE_NAME": "sheqi", "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    })

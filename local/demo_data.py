@@ -1,0 +1,125 @@
+"""Demo data: one city and two counties of Zhangjiakou, agencies with and without enforcement power,
+inspectors of every kind Art. 4 distinguishes, five enterprises across the credit tiers, and
+published inspection items. Loaded through the same registry functions the API uses."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sheqi import clock, registry, uscc
+from sheqi.auth import Identity
+from sheqi.errors import Conflict
+
+CITY, ZHANGBEI, HUAILAI = "130700", "130722", "130730"
+
+
+def _uscc(prefix: str, region: str, org: str) -> str:
+    first17 = f"{prefix}{region}{org}"
+    return first17 + uscc.check_character(first17)
+
+
+MARKET = _uscc("11", ZHANGBEI, "000013072")    # 张北县市场监督管理局
+POLICE = _uscc("11", HUAILAI, "000013073")     # 怀来县公安局
+LAB = _uscc("12", CITY, "0000130TC")           # 张家口市检验检测中心 (no enforcement power)
+
+AGENCIES = [
+    dict(agency_id=MARKET, name="张北县市场监督管理局", level="county", region_code=ZHANGBEI,
+         kind="enforcement_agency", certificate_kind="enforcement"),
+    dict(agency_id=POLICE, name="怀来县公安局", level="county", region_code=HUAILAI,
+         kind="enforcement_agency", certificate_kind="police"),
+    dict(agency_id=LAB, name="张家口市检验检测中心", level="city", region_code=CITY,
+         kind="testing_institution", certificate_kind="enforcement"),
+]
+
+ENTERPRISES = [
+    dict(enterprise_id=_uscc("91", ZHANGBEI, "MA0A1B2C3"), name="张北县风电设备制造有限公司", region_code=ZHANGBEI,
+         credit_tier="good", address="张北县张北镇工业园区1号", contact_phone="13903130001"),
+    dict(enterprise_id=_uscc("91", ZHANGBEI, "MA0D4E5F6"), name="张北县草原乳业有限公司", region_code=ZHANGBEI,
+         credit_tier="average", address="张北县公会镇乳业园2号", contact_phone="13903130002"),
+    dict(enterprise_id=_uscc("91", ZHANGBEI, "MA0G7H8J9"), name="张北县坝上餐饮管理有限公司", region_code=ZHANGBEI,
+         credit_tier="poor", address="张北县张北镇永春街18号", contact_phone="13903130003"),
+    dict(enterprise_id=_uscc("91", HUAILAI, "MA0K1L2M3"), name="怀来县葡萄酒酿造有限公司", region_code=HUAILAI,
+         credit_tier="good", address="怀来县沙城镇葡萄酒产业园", contact_phone="13903130004"),
+    dict(enterprise_id=_uscc("91", HUAILAI, "MA0N4P5Q6"), name="怀来县京张物流有限公司", region_code=HUAILAI,
+         credit_tier="average", address="怀来县东花园镇物流园8号", contact_phone="13903130005"),
+]
+
+
+def _inspectors(today: date) -> list[tuple[str, dict]]:
+    valid = dict(valid_from=(today - timedelta(days=400)).isoformat(), valid_until=(today + timedelta(days=700)).isoformat())
+    soon = dict(valid_from=(today - timedelta(days=1000)).isoformat(), valid_until=(today + timedelta(days=20)).isoformat())
+    lapsed = dict(valid_from=(today - timedelta(days=1100)).isoformat(), valid_until=(today - timedelta(days=5)).isoformat())
+    return [
+        (MARKET, dict(inspector_id="market-wang", name="王建国", staff_category="formal",
+                      certificate_no="13072201001", certificate_kind="enforcement", **valid)),
+        (MARKET, dict(inspector_id="market-li", name="李秀英", staff_category="formal",
+                      certificate_no="13072201002", certificate_kind="enforcement", **soon)),
+        (MARKET, dict(inspector_id="market-zhao", name="赵志强", staff_category="formal",
+                      certificate_no="13072201003", certificate_kind="enforcement", **lapsed)),
+        (MARKET, dict(inspector_id="market-aux-sun", name="孙小明", staff_category="auxiliary")),
+        (POLICE, dict(inspector_id="police-zhang", name="张卫东", staff_category="formal",
+                      certificate_no="130730P0001", certificate_kind="police", **valid)),
+        (POLICE, dict(inspector_id="police-liu", name="刘海涛", staff_category="formal",
+                      certificate_no="130730P0002", certificate_kind="police", **valid)),
+        (LAB, dict(inspector_id="lab-chen", name="陈检测", staff_category="formal",
+                   certificate_no="130700T0001", certificate_kind="enforcement", **valid)),
+    ]
+
+
+ITEMS = [
+    (MARKET, dict(item_id="food-business", name="食品经营者食品安全检查",
+                  legal_basis="《中华人民共和国食品安全法》第八十七条、第一百一十条",
+                  inspection_standard="河北省食品经营日常监督检查要点表", responsible_unit="食品经营监管股",
+                  frequency_caps=dict(good=1, average=2, poor=4))),
+    (MARKET, dict(item_id="special-equipment", name="特种设备使用单位安全检查",
+                  legal_basis="《中华人民共和国特种设备安全法》第五十七条",
+                  responsible_unit="特种设备安全监察股", frequency_caps=dict(good=1, average=1, poor=3))),
+    (POLICE, dict(item_id="fire-safety", name="单位消防安全检查",
+                  legal_basis="《中华人民共和国消防法》第五十三条；《消防监督检查规定》第十条",
+                  responsible_unit="治安管理大队", frequency_caps=dict(good=1, average=2, poor=4))),
+]
+
+# Demo identities for `make token NAME=...`: name -> (label, claims).
+IDENTITIES: dict[str, tuple[str, Identity]] = {
+    "platform": ("平台管理员", Identity("platform-admin", "platform_admin")),
+    "judicial-city": ("张家口市司法局", Identity("judicial-130700", "judicial", region_code=CITY)),
+    "judicial-zhangbei": ("张北县司法局", Identity("judicial-130722", "judicial", region_code=ZHANGBEI)),
+    "science-city": ("张家口市科学技术局", Identity("science-130700", "science_bureau", region_code=CITY)),
+    "admin-market": ("张北县市场监督管理局 管理员", Identity("admin-market", "agency_admin", agency_id=MARKET, region_code=ZHANGBEI)),
+    "admin-police": ("怀来县公安局 管理员", Identity("admin-police", "agency_admin", agency_id=POLICE, region_code=HUAILAI)),
+    "admin-lab": ("张家口市检验检测中心 管理员", Identity("admin-lab", "agency_admin", agency_id=LAB, region_code=CITY)),
+}
+for _agency, _spec in _inspectors(date(2026, 1, 1)):
+    _region = next(a["region_code"] for a in AGENCIES if a["agency_id"] == _agency)
+    IDENTITIES[_spec["inspector_id"]] = (f"执法人员 {_spec['name']}",
+                                         Identity(_spec["inspector_id"], "inspector", agency_id=_agency, region_code=_region))
+for _n, _e in enumerate(ENTERPRISES, 1):
+    IDENTITIES[f"enterprise-{_n}"] = (_e["name"], Identity(f"enterprise-{_n}", "enterprise", enterprise_id=_e["enterprise_id"]))
+
+
+def load() -> int:
+    """Create whatever demo record is missing; returns how many were created. Safe to run again."""
+    created = 0
+    today = clock.today()
+
+    def attempt(create, *args) -> None:
+        nonlocal created
+        try:
+            create(*args)
+            created += 1
+        except Conflict:
+            pass
+
+    for spec in AGENCIES:
+        attempt(registry.create_agency, registry.AgencyIn(**spec))
+    for spec in ENTERPRISES:
+        attempt(registry.create_enterprise, registry.EnterpriseIn.model_validate(
+            {**spec, "credit_source": "国家企业信用信息公示系统", "credit_rated_on": "2026-06-30"}, strict=False))
+    for agency_id, spec in _inspectors(today):
+        attempt(registry.create_inspector, registry.get_agency(agency_id),
+                registry.InspectorIn.model_validate(spec, strict=False))
+    for agency_id, spec in ITEMS:
+        attempt(registry.create_item, registry.get_agency(agency_id), registry.ItemIn.model_validate(spec))
+        item = registry.get_item(agency_id, spec["item_id"])
+        if item.status != "published":
+            registry.set_item_status(item, "published", today)
+    return created

@@ -1,0 +1,60 @@
+"""The embedded DynamoDB: moto in server mode on 127.0.0.1, tables made from infra/tables.yml.
+
+Persistence uses moto's own recorder: with MOTO_ENABLE_RECORDING every request the server receives
+is appended to a log file as it arrives (so a crash loses nothing already answered), and at start
+the log is replayed into the fresh server. Reads are logged too; the log only grows, and
+`make reset` deletes it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import boto3
+import requests
+import yaml
+
+from .config import ROOT, TABLE_PREFIX
+
+_CREATE_KEYS = ("TableName", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
+                "LocalSecondaryIndexes", "BillingMode")
+
+
+def table_definitions(prefix: str = TABLE_PREFIX) -> dict[str, dict]:
+    """CreateTable arguments for each AWS::DynamoDB::Table in infra/tables.yml, keyed by logical id."""
+    text = (ROOT / "infra" / "tables.yml").read_text().replace("${self:custom.tablePrefix}", prefix)
+    resources = yaml.safe_load(text)["Resources"]
+    return {name: {k: v for k, v in res["Properties"].items() if k in _CREATE_KEYS}
+            for name, res in resources.items() if res["Type"] == "AWS::DynamoDB::Table"}
+
+
+def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="cn-north-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    existing = set(client.list_tables()["TableNames"])
+    created = []
+    for spec in table_definitions(prefix).values():
+        if spec["TableName"] not in existing:
+            client.create_table(**spec)
+            created.append(spec["TableName"])
+    return created
+
+
+def start_server(port: int, recording: Path | None):
+    """Start moto on 127.0.0.1:port; with `recording`, replay it and keep appending to it."""
+    if recording is not None:
+        recording.parent.mkdir(parents=True, exist_ok=True)
+        recording.touch()
+        # Read by moto's recorder when moto is first imported: set before the import below.
+        os.environ["MOTO_ENABLE_RECORDING"] = "True"
+        os.environ["MOTO_RECORDER_FILEPATH"] = str(recording)
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto and the gateway share it; the gateway logs its own lines
+    endpoint = f"http://127.0.0.1:{port}"
+    if recording is not None and recording.stat().st_size:
+        requests.post(f"{endpoint}/moto-api/recorder/replay-recording", timeout=600).raise_for_status()
+    return server, endpoint

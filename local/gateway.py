@@ -1,0 +1,62 @@
+"""The local API Gateway: a Flask app that turns each HTTP request into an HTTP API v2.0 event,
+verifies the bearer token as the production JWT authoriser would, calls the same handler Lambda
+calls, and returns its response."""
+from __future__ import annotations
+
+import base64
+
+from flask import Flask, Response, request
+
+from sheqi import auth
+from sheqi.errors import Unauthorized
+
+from . import config, serverless_config
+from .events import http_event
+from .invoke import invoke
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+
+
+def create_app() -> Flask:
+    app = Flask("sheqi-local-gateway")
+    app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # API Gateway's own payload limit
+
+    @app.route("/", defaults={"path": ""}, methods=METHODS)
+    @app.route("/<path:path>", methods=METHODS)
+    def proxy(path: str) -> Response:
+        raw_path = "/" + path
+        route, params = serverless_config.resolve(request.method, raw_path)
+        if route is None:
+            return Response('{"message":"Not Found"}', 404, content_type="application/json")
+        claims = None
+        if route.authorized:
+            claims = _verified_claims(request.headers.get("Authorization", ""))
+            if claims is None:
+                # What API Gateway's JWT authoriser answers; the function is never called.
+                return Response('{"message":"Unauthorized"}', 401, content_type="application/json",
+                                headers={"www-authenticate": 'Bearer error="invalid_token"'})
+        event = http_event(method=request.method, raw_path=raw_path, route_key=route.route_key,
+                           path_parameters=params, raw_query_string=request.query_string.decode(),
+                           headers=dict(request.headers), body=request.get_data(), claims=claims,
+                           source_ip=request.remote_addr or "127.0.0.1", domain=request.host)
+        result = invoke(route.handler, route.function, event)
+        body = result.get("body") or ""
+        payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        response = Response(payload, result.get("statusCode", 200))
+        for key, value in (result.get("headers") or {}).items():
+            response.headers[key] = value
+        for cookie in result.get("cookies") or []:
+            response.headers.add("Set-Cookie", cookie)
+        return response
+
+    return app
+
+
+def _verified_claims(header: str) -> dict | None:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return auth.verify_token(token.strip(), config.jwt_secret())
+    except Unauthorized:
+        return None

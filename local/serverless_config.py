@@ -1,0 +1,74 @@
+"""Routes and schedules as serverless.yml declares them: the local gateway and scheduler serve
+exactly these, so a route missing from serverless.yml is missing locally too."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from .config import ROOT
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    handler: str        # "functions/x/handler.handler"
+    method: str
+    path: str           # "/enterprises/{enterprise_id}"
+    authorized: bool
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def match(self, method: str, path: str) -> dict | None:
+        if method != self.method:
+            return None
+        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$"
+        found = re.match(pattern, path)
+        return found.groupdict() if found else None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    function: str
+    handler: str
+    expression: str     # "cron(0 1 * * ? *)" or "rate(1 day)"
+
+
+@lru_cache(maxsize=1)
+def load() -> dict:
+    return yaml.safe_load((ROOT / "serverless.yml").read_text())
+
+
+def routes() -> list[Route]:
+    found = []
+    for name, fn in load()["functions"].items():
+        for event in fn.get("events", []):
+            if "httpApi" in event:
+                spec = event["httpApi"]
+                found.append(Route(name, fn["handler"], spec["method"].upper(), spec["path"], "authorizer" in spec))
+    return found
+
+
+def schedules() -> list[Schedule]:
+    found = []
+    for name, fn in load()["functions"].items():
+        for event in fn.get("events", []):
+            if "schedule" in event:
+                spec = event["schedule"]
+                rates = spec["rate"] if isinstance(spec, dict) else spec
+                for rate in rates if isinstance(rates, list) else [rates]:
+                    found.append(Schedule(name, fn["handler"], rate))
+    return found
+
+
+def resolve(method: str, path: str) -> tuple[Route, dict] | tuple[None, None]:
+    # A literal route beats a parameterised one (API Gateway's rule), e.g. /code.png before /{x}.
+    for route in sorted(routes(), key=lambda r: r.path.count("{")):
+        params = route.match(method, path)
+        if params is not None:
+            return route, params
+    return None, None

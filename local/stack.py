@@ -1,0 +1,58 @@
+"""The local stack: embedded DynamoDB (moto, persisted), tables from infra/, demo data, the
+scan-in code posters, the local scheduler and the HTTP gateway. `make run` starts it."""
+from __future__ import annotations
+
+import sys
+
+from . import config
+
+config.configure()
+
+from . import demo_data, dynamo  # noqa: E402  (both import sheqi, which reads the environment)
+from .gateway import create_app  # noqa: E402
+from .scheduler import Scheduler  # noqa: E402
+
+
+def write_codes() -> str:
+    """The demo enterprises' QR codes and posters, for printing or scanning from a screen."""
+    from sheqi import qr_image, regions, registry
+
+    folder = config.DATA_DIR / "codes"
+    folder.mkdir(parents=True, exist_ok=True)
+    for spec in demo_data.ENTERPRISES:
+        record = registry.get_enterprise(spec["enterprise_id"])
+        url = registry.current_code(record)["url"]
+        (folder / f"{record.enterprise_id}.png").write_bytes(qr_image.qr_png(url))
+        (folder / f"{record.enterprise_id}-poster.png").write_bytes(qr_image.poster(
+            url, enterprise_name=record.name, uscc=record.enterprise_id, region_name=regions.name(record.region_code)))
+    return str(folder)
+
+
+def main() -> int:
+    _server, endpoint = dynamo.start_server(config.DYNAMO_PORT, config.DATA_DIR / "dynamodb-recording.jsonl")
+    dynamo.create_tables(endpoint)
+    created = demo_data.load()
+    codes_dir = write_codes()
+    Scheduler().start()
+    base = config.base_url()
+    print(f"""
+涉企行政检查 本地环境已启动
+  接口地址：{base}   （数据库：{endpoint}，数据保存在 {config.DATA_DIR}，重启后仍在）
+  演示数据：本次新建 {created} 条
+  获取令牌：make token NAME=<身份>   （不带 NAME 列出全部身份）
+""")
+    for name, (label, identity) in demo_data.IDENTITIES.items():
+        print(f"    {name:<20} {identity.role:<15} {label}")
+    example = demo_data.ENTERPRISES[0]["enterprise_id"]
+    print(f"""  入企码与海报：{codes_dir}
+  试一试：
+    curl -H "Authorization: Bearer $(make -s token NAME=enterprise-1)" {base}/enterprises/{example}
+    curl {base}/public/agencies/{demo_data.MARKET}/items
+  按 Ctrl+C 停止。
+""", flush=True)
+    create_app().run(host=config.HOST, port=config.PORT, threaded=True, use_reloader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
