@@ -1,0 +1,92 @@
+"""Every endpoint x every role: who may do what (and a refused call changes nothing).
+
+Identities: the platform admin; the city and Zhangbei county judicial bureaus; the city science
+bureau; the admins of 张北县市场监督管理局 (MARKET, Zhangbei) and 怀来县公安局 (POLICE, Huailai);
+an inspector of each; enterprise-1 (Zhangbei, the target) and enterprise-4 (Huailai); anonymous.
+"""
+import json
+
+from local.demo_data import ENTERPRISES, MARKET
+from local import serverless_config
+from tests.conftest import call
+
+E1 = ENTERPRISES[0]["enterprise_id"]
+WHO = ["platform", "judicial-city", "judicial-zhangbei", "science-city", "admin-market", "admin-police",
+       "market-wang", "police-zhang", "enterprise-1", "enterprise-4", None]
+ALL = {w: 200 for w in WHO if w}
+
+
+def new_inspector(who):
+    return {"name": "测试员", "staff_category": "formal", "inspector_id": f"t-{who}"}
+
+
+def new_item(who):
+    return {"item_id": f"t-{who}", "name": "测试事项", "legal_basis": "《测试条例》第一条", "responsible_unit": "综合股",
+            "frequency_caps": {"good": 1, "average": 1, "poor": 2}}
+
+
+def new_agency(who):
+    return {"agency_id": "11130722000013099H", "name": "张北县应急管理局", "level": "county",
+            "region_code": "130722", "kind": "enforcement_agency"}
+
+
+def new_enterprise(who):
+    return {"enterprise_id": "91130722MA0R7T8U9H", "name": "张北县光伏新能源有限公司", "region_code": "130722",
+            "credit_tier": "good", "credit_source": "国家企业信用信息公示系统"}
+
+
+# (method, path, body or body factory, {identity: expected status}); anyone not listed gets 403,
+# anonymous gets 401 on every route behind the authoriser.
+MATRIX = [
+    ("GET", f"/enterprises/{E1}", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+     "science-city": 200, "admin-market": 200, "market-wang": 200, "enterprise-1": 200}),
+    ("PATCH", f"/enterprises/{E1}", {"contact_name": "周明"}, {"platform": 200}),
+    ("POST", "/enterprises", new_enterprise, {"platform": 201}),
+    ("GET", "/enterprises?region_code=130722", None, {"platform": 200, "judicial-city": 200,
+     "judicial-zhangbei": 200, "science-city": 200, "admin-market": 200}),
+    ("GET", f"/agencies/{MARKET}", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+     "admin-market": 200, "market-wang": 200}),
+    ("GET", "/agencies?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
+    ("POST", "/agencies", new_agency, {"platform": 201}),
+    ("POST", f"/agencies/{MARKET}/inspectors", new_inspector, {"platform": 201, "admin-market": 201}),
+    ("GET", f"/agencies/{MARKET}/inspectors", None, {"platform": 200, "admin-market": 200}),
+    ("GET", "/inspectors/market-wang", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+     "admin-market": 200, "market-wang": 200}),
+    ("PATCH", "/inspectors/market-aux-sun", {"status": "suspended", "reason": "测试暂停"},
+     {"platform": 200, "admin-market": 200}),
+    ("GET", "/certificates/13072201001", None, ALL),
+    ("POST", f"/agencies/{MARKET}/items", new_item, {"platform": 201, "admin-market": 201}),
+    ("GET", f"/agencies/{MARKET}/items", None, {"platform": 200, "admin-market": 200}),
+    ("GET", f"/public/agencies/{MARKET}/items", None, {**ALL, None: 200}),
+    ("GET", f"/enterprises/{E1}/code", None, {"platform": 200, "enterprise-1": 200}),
+    ("POST", f"/enterprises/{E1}/code/reissue", None, {"platform": 201, "enterprise-1": 201}),
+    ("GET", "/notices", None, ALL),
+]
+
+
+def ordered(expected: dict) -> list:
+    # Refused callers first: a write that is then allowed must not make a later refusal look like a 409.
+    return sorted(WHO, key=lambda w: expected.get(w, 403) < 300)
+
+
+def test_access_matrix(demo):
+    wrong = []
+    for method, target, body, expected in MATRIX:
+        path, _, query = target.partition("?")
+        for who in ordered(expected):
+            want = expected.get(who, 401 if who is None else 403)
+            payload = body(who) if callable(body) else body
+            status, answer = call(method, path, who, payload, query=query)
+            if status != want:
+                wrong.append(f"{method} {target} as {who}: {status} (want {want}) {json.dumps(answer, ensure_ascii=False)[:120]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_matrix_covers_every_json_route():
+    covered = {(m, serverless_config.resolve(m, t.partition("?")[0])[0].path) for m, t, _, _ in MATRIX}
+    declared = {(r.method, r.path) for r in serverless_config.routes()}
+    binary_or_stateful = {("GET", "/enterprises/{enterprise_id}/code.png"), ("GET", "/enterprises/{enterprise_id}/poster"),
+                          ("POST", "/agencies/{agency_id}/items/{item_id}/publish"),
+                          ("POST", "/agencies/{agency_id}/items/{item_id}/withdraw"),
+                          ("GET", "/public/codes/{token}")}
+    assert declared - covered == binary_or_stateful

@@ -1,0 +1,69 @@
+"""serverless.yml names real handlers; every sample event parses and reaches its handler."""
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from local import serverless_config
+from local.invoke import invoke, load_handler
+from tests.conftest import EVENTS
+
+FUNCTIONS = yaml.safe_load(Path("serverless.yml").read_text())["functions"]
+HTTP_SAMPLES = sorted(p.relative_to(EVENTS).as_posix() for p in (EVENTS / "http").glob("*.json"))
+SCHEDULE_SAMPLES = sorted(p.relative_to(EVENTS).as_posix() for p in (EVENTS / "schedule").glob("*.json"))
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_handler_imports(name):
+    handler = FUNCTIONS[name]["handler"]
+    assert callable(load_handler(handler))
+    folder = Path(handler.rpartition(".")[0]).parent
+    assert FUNCTIONS[name]["package"]["patterns"] == [f"{folder}/**"]
+
+
+def test_handlers_do_not_import_local_only_packages():
+    import subprocess
+    import sys
+    for name, spec in FUNCTIONS.items():
+        module = spec["handler"].rpartition(".")[0].replace("/", ".")
+        code = (f"import sys; sys.path.insert(0, 'layers/python'); import {module}; "
+                "bad = [m for m in ('flask', 'moto', 'werkzeug', 'croniter', 'local') if m in sys.modules]; "
+                "print(','.join(bad))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={"QR_SIGNING_KEYS": "{}", "PATH": ""}, check=True).stdout.strip()
+        assert out == "", f"{name} imports {out}"
+
+
+@pytest.mark.parametrize("sample", HTTP_SAMPLES)
+def test_http_samples_route_and_answer(demo, sample):
+    event = json.loads((EVENTS / sample).read_text())
+    assert event["version"] == "2.0"
+    route, params = serverless_config.resolve(event["requestContext"]["http"]["method"], event["rawPath"])
+    assert route is not None and route.route_key == event["routeKey"]
+    assert params == event.get("pathParameters", {})
+    assert route.authorized == ("authorizer" in event["requestContext"])
+    result = invoke(route.handler, route.function, event)
+    assert result["statusCode"] < 500, result
+
+
+@pytest.mark.parametrize("sample", SCHEDULE_SAMPLES)
+def test_schedule_samples_reach_a_scheduled_function(demo, sample):
+    event = json.loads((EVENTS / sample).read_text())
+    assert event["detail-type"] == "Scheduled Event" and event["source"] == "aws.events"
+    schedules = serverless_config.schedules()
+    function = Path(sample).stem
+    match = [s for s in schedules if s.handler.startswith(f"functions/{function}/")]
+    assert match, f"no schedule in serverless.yml for {sample}"
+    result = invoke(match[0].handler, match[0].function, event)
+    assert result["date"] == "2026-11-25"
+
+
+def test_local_events_have_the_samples_shape():
+    from local.events import http_event
+    sample = json.loads((EVENTS / "http/get_enterprise.json").read_text())
+    built = http_event(method="GET", raw_path=sample["rawPath"], route_key=sample["routeKey"],
+                       path_parameters=sample["pathParameters"], headers={"host": "x"}, claims={"sub": "s"})
+    assert set(built) == set(sample)
+    assert set(built["requestContext"]) == set(sample["requestContext"])
+    assert set(built["requestContext"]["http"]) == set(sample["requestContext"]["http"])
