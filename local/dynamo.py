@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 import boto3
@@ -41,18 +42,34 @@ def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     return created
 
 
-def start_server(port: int, recording: Path | None):
-    """Start moto on 127.0.0.1:port; with `recording`, replay it and keep appending to it."""
+class _Serialized:
+    """One request at a time. Moto checks a write's condition and applies it in two Python steps,
+    so concurrent requests could both pass a condition DynamoDB would let only one pass; holding a
+    lock per request gives the atomicity the production store has (and whole lines in the recording)."""
+
+    def __init__(self, app):
+        self.app, self.lock = app, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+def start_server(port: int, recording: Path | None = None) -> tuple[object, str]:
+    """Start moto on 127.0.0.1:port; with `recording`, replay it and keep appending to it.
+    Returns the werkzeug server (call .shutdown() to stop) and the endpoint URL."""
     if recording is not None:
         recording.parent.mkdir(parents=True, exist_ok=True)
         recording.touch()
         # Read by moto's recorder when moto is first imported: set before the import below.
         os.environ["MOTO_ENABLE_RECORDING"] = "True"
         os.environ["MOTO_RECORDER_FILEPATH"] = str(recording)
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    app = _Serialized(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True, name="moto-dynamodb").start()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto and the gateway share it; the gateway logs its own lines
     endpoint = f"http://127.0.0.1:{port}"
     if recording is not None and recording.stat().st_size:

@@ -1,18 +1,43 @@
-"""Calls a handler the way Lambda does: by its serverless.yml handler string."""
+"""Calls a handler the way Lambda does: by its serverless.yml handler string, one event at a time
+per container. Handler modules keep per-invocation state in globals (Powertools' resolver does), so
+concurrent calls get separate containers: fresh imports of the module, reused once idle."""
 from __future__ import annotations
 
-import importlib
-from functools import lru_cache
+import importlib.util
+import itertools
+import threading
+from collections import defaultdict
 
+from .config import ROOT
 from .events import LambdaContext
 
+_idle: dict[str, list] = defaultdict(list)
+_lock = threading.Lock()
+_serial = itertools.count()
 
-@lru_cache(maxsize=None)
-def load_handler(spec: str):
-    """'functions/enterprises/handler.handler' -> the function object."""
+
+def _cold_start(spec: str):
+    """'functions/enterprises/handler.handler' -> the function object of a freshly loaded module."""
     module_path, _, attr = spec.rpartition(".")
-    return getattr(importlib.import_module(module_path.replace("/", ".")), attr)
+    name = f"{module_path.replace('/', '.')}__container{next(_serial)}"
+    loader = importlib.util.spec_from_file_location(name, ROOT / f"{module_path}.py")
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    return getattr(module, attr)
+
+
+def load_handler(spec: str):
+    """A handler for inspection (used by tests that only check it imports)."""
+    return _cold_start(spec)
 
 
 def invoke(spec: str, function_name: str, event: dict) -> dict:
-    return load_handler(spec)(event, LambdaContext(function_name))
+    with _lock:
+        handler = _idle[spec].pop() if _idle[spec] else None
+    if handler is None:
+        handler = _cold_start(spec)
+    try:
+        return handler(event, LambdaContext(function_name))
+    finally:
+        with _lock:
+            _idle[spec].append(handler)

@@ -3,7 +3,6 @@ tests that touch the store get fresh tables, made from infra/tables.yml, via the
 from __future__ import annotations
 
 import json
-import logging
 import socket
 from pathlib import Path
 
@@ -34,13 +33,9 @@ EVENTS = Path(__file__).resolve().parent.parent / "events"
 
 @pytest.fixture(scope="session")
 def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
-    server.start()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    yield f"http://127.0.0.1:{MOTO_PORT}"
-    server.stop()
+    server, endpoint = dynamo.start_server(MOTO_PORT)
+    yield endpoint
+    server.shutdown()
 
 
 @pytest.fixture
