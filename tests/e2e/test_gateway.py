@@ -1,0 +1,67 @@
+"""Through the local gateway: HTTP request -> token check -> v2.0 event -> handler -> HTTP response."""
+import pytest
+
+from local import config, gateway
+from local.demo_data import ENTERPRISES, IDENTITIES, MARKET
+from sheqi import auth
+from sheqi.auth import Identity
+
+E1 = ENTERPRISES[0]["enterprise_id"]
+
+
+@pytest.fixture
+def client(demo):
+    return gateway.create_app().test_client()
+
+
+def bearer(name: str) -> dict:
+    return {"Authorization": f"Bearer {auth.issue_token(IDENTITIES[name][1], config.jwt_secret())}"}
+
+
+def test_authorised_request_reaches_the_handler_with_claims(client):
+    response = client.get(f"/enterprises/{E1}", headers=bearer("enterprise-1"))
+    assert response.status_code == 200
+    assert response.get_json()["enterprise_id"] == E1
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"Authorization": "Basic abc"},
+    {"Authorization": "Bearer not.a.jwt"},
+    {"Authorization": "Bearer " + auth.issue_token(Identity("x", "platform_admin"), "forged-secret-" + "z" * 32)},
+    {"Authorization": "Bearer " + auth.issue_token(Identity("x", "platform_admin"), config.jwt_secret(), ttl_seconds=-5)},
+])
+def test_the_authoriser_refuses_before_any_handler_runs(client, headers):
+    response = client.get(f"/enterprises/{E1}", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json() == {"message": "Unauthorized"}      # API Gateway's own answer
+
+
+def test_public_routes_need_no_token(client):
+    response = client.get(f"/public/agencies/{MARKET}/items")
+    assert response.status_code == 200
+    assert {i["item_id"] for i in response.get_json()["items"]} == {"food-business", "special-equipment"}
+
+
+def test_unknown_route_is_api_gateways_404(client):
+    assert client.get("/nowhere").status_code == 404
+    assert client.delete(f"/enterprises/{E1}", headers=bearer("platform")).status_code == 404
+
+
+def test_register_then_scan_code_then_reissue(client):
+    body = {"enterprise_id": "91130722MA0R7T8U9H", "name": "张北县光伏新能源有限公司", "region_code": "130722",
+            "credit_tier": "good", "credit_source": "国家企业信用信息公示系统"}
+    assert client.post("/enterprises", json=body, headers=bearer("platform")).status_code == 201
+    code = client.get("/enterprises/91130722MA0R7T8U9H/code", headers=bearer("platform")).get_json()
+    path = code["url"].split("://", 1)[1].split("/", 1)[1]
+    door = client.get("/" + path)
+    assert door.status_code == 200 and door.get_json()["name"] == "张北县光伏新能源有限公司"
+    client.post("/enterprises/91130722MA0R7T8U9H/code/reissue", headers=bearer("platform"))
+    assert client.get("/" + path).get_json()["error"]["code"] == "code_superseded"
+
+
+def test_malformed_json_through_the_gateway_is_a_400(client):
+    response = client.post("/enterprises", data=b"{not json", headers={**bearer("platform"),
+                                                                       "Content-Type": "application/json"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "malformed_json"
