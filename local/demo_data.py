@@ -3,11 +3,12 @@ inspectors of every kind Art. 4 distinguishes, five enterprises across the credi
 published inspection items. Loaded through the same registry functions the API uses."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
-from sheqi import clock, registry, uscc
+from sheqi import clock, registry, tasks, uscc
 from sheqi.auth import Identity
-from sheqi.errors import Conflict
+from sheqi.errors import Conflict, NotFound
 
 CITY, ZHANGBEI, HUAILAI = "130700", "130722", "130730"
 
@@ -96,6 +97,26 @@ for _n, _e in enumerate(ENTERPRISES, 1):
     IDENTITIES[f"enterprise-{_n}"] = (_e["name"], Identity(f"enterprise-{_n}", "enterprise", enterprise_id=_e["enterprise_id"]))
 
 
+def demo_task_id(name: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"sheqi-demo-task:{name}").hex
+
+
+def _tasks(today: date) -> list[tuple[str, str, dict]]:
+    """Approved tasks that run from today to the year's end, so the demo can scan in at once."""
+    window = dict(window_start=f"{today.isoformat()}T00:00:00+08:00", window_end=f"{today.year}-12-31T23:59:00+08:00")
+    return [
+        ("market-routine", "admin-market", dict(
+            type="routine", method="on_site", targets=[e["enterprise_id"] for e in ENTERPRISES[:3]],
+            participants=[dict(agency_id=MARKET, item_ids=["food-business"], inspector_ids=["market-wang", "market-li"])],
+            **window)),
+        ("police-fire", "admin-police", dict(
+            type="case", method="on_site", targets=[e["enterprise_id"] for e in ENTERPRISES[3:]],
+            trigger=dict(kind="complaint", reference="12345热线 HL-2026-1101"),
+            participants=[dict(agency_id=POLICE, item_ids=["fire-safety"], inspector_ids=["police-zhang", "police-liu"])],
+            **window)),
+    ]
+
+
 def load() -> int:
     """Create whatever demo record is missing; returns how many were created. Safe to run again."""
     created = 0
@@ -122,4 +143,15 @@ def load() -> int:
         item = registry.get_item(agency_id, spec["item_id"])
         if item.status != "published":
             registry.set_item_status(item, "published", today)
+    for name in ("admin-market", "admin-police"):
+        admin = IDENTITIES[name][1]
+        items = [spec["item_id"] for agency_id, spec in ITEMS if agency_id == admin.agency_id]
+        for year in (today.year, today.year + 1):
+            tasks.set_plan(admin, admin.agency_id, str(year), items)
+    for name, admin, spec in _tasks(today):
+        try:
+            tasks.get(demo_task_id(name))
+        except NotFound:
+            tasks.create(IDENTITIES[admin][1], tasks.TaskIn.model_validate(spec, strict=False), demo_task_id(name))
+            created += 1
     return created

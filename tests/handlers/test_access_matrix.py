@@ -6,7 +6,8 @@ an inspector of each; enterprise-1 (Zhangbei, the target) and enterprise-4 (Huai
 """
 import json
 
-from local.demo_data import ENTERPRISES, MARKET
+from local.demo_data import ENTERPRISES, MARKET, demo_task_id
+from sheqi import clock, codes, store
 from local import serverless_config
 from tests.conftest import call
 
@@ -35,6 +36,20 @@ def new_enterprise(who):
             "credit_tier": "good", "credit_source": "国家企业信用信息公示系统"}
 
 
+TASK = demo_task_id("market-routine")
+
+
+def new_task(who):
+    return {"type": "routine", "method": "on_site", "targets": [E1],
+            "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}],
+            "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T17:00:00+08:00"}
+
+
+def new_scan(who):
+    return {"token": codes.sign(E1, store.Enterprise.get(E1).code_version), "task_id": TASK, "client_request_id": f"matrix-{who}",
+            "device_time": clock.now_iso()}
+
+
 # (method, path, body or body factory, {identity: expected status}); anyone not listed gets 403,
 # anonymous gets 401 on every route behind the authoriser.
 MATRIX = [
@@ -61,6 +76,15 @@ MATRIX = [
     ("GET", f"/enterprises/{E1}/code", None, {"platform": 200, "enterprise-1": 200}),
     ("POST", f"/enterprises/{E1}/code/reissue", None, {"platform": 201, "enterprise-1": 201}),
     ("GET", "/notices", None, ALL),
+    ("POST", "/tasks", new_task, {"admin-market": 201}),
+    ("GET", f"/tasks/{TASK}", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+     "admin-market": 200, "market-wang": 200}),
+    ("POST", f"/tasks/{TASK}/approve", None, {"admin-market": 409}),
+    ("POST", f"/tasks/{TASK}/offsite-results", {"enterprise_id": E1, "item_id": "food-business",
+     "checked_on": "2026-11-20", "violation_found": False}, {"admin-market": 422, "market-wang": 422}),
+    ("PUT", f"/agencies/{MARKET}/plans/2027", {"item_ids": ["food-business"]}, {"platform": 200, "admin-market": 200}),
+    # Any inspector's scan is registered (Art. 24): the police officer's is refused, not forbidden.
+    ("POST", "/scans", new_scan, {"market-wang": 202, "police-zhang": 201}),
 ]
 
 

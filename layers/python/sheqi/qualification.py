@@ -61,5 +61,5 @@ def inspector_findings(*, staff_category: str, status: str, certificate_no: str 
     return found
 
 
-def certificate_label(kind: str) -> str:
-    return {"enforcement": "行政执法证", "police": "人民警察证"}[kind]
+def certificate_label(kind: str | None) -> str | None:
+    return {"enforcement": "行政执法证", "police": "人民警察证"}.get(kind)

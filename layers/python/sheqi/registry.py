@@ -343,7 +343,7 @@ def certificate_check(record: Inspector, agency: Agency, on: date) -> dict:
     return {
         "certificate_no": record.certificate_no,
         "certificate_kind": record.certificate_kind,
-        "certificate_label": qualification.certificate_label(record.certificate_kind) if record.certificate_kind else None,
+        "certificate_label": qualification.certificate_label(record.certificate_kind),
         "name": record.name, "agency_name": agency.name, "valid_from": record.valid_from,
         "valid_until": record.valid_until, "as_of": on.isoformat(),
         "may_inspect": not findings, "findings": [f.to_dict() for f in findings],

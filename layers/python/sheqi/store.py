@@ -21,13 +21,31 @@ Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 1
 Notices       PK recipient, SK notice_id (outbox: one record per notice, id is deterministic)
   - a recipient's notices                                              Query recipient
   - create exactly once                                                PutItem if notice_id does not exist
+Plans         PK agency_id, SK year (minimal plan in force, Art. 16; the plan-filing work extends it)
+  - the plan in force for an agency and year (task approval)         GetItem
+Tasks         PK task_id (approved inspection tasks, Art. 19)
+  - one task (scan-in)                                                 GetItem (in the scan's batched read)
+  - an agency's tasks, newest first                                    Query by_agency (agency_id, created_at)
+Visits        PK visit_id
+  - one visit (join, detail)                                           GetItem
+  - an enterprise's visits, newest first                               Query by_enterprise (enterprise_id, opened_at)
+Scans         PK scan_id = <inspector_id>:<client_request_id> (so a retry finds its first answer)
+  - the first answer to a retried scan                                 GetItem (in the scan's batched read)
+  - an enterprise's scan attempts, accepted and refused                Query by_enterprise (enterprise_id, server_time)
+Tallies       PK tally_key: one small record per thing a scan must coordinate on
+  - count#<E>#<year>[#<agency>[#<item>]]  yearly inspection counts (Art. 18 caps; conditional ADD)
+  - slot#<E>#<agency>#<date>              the agency's open visit at E that day (Art. 17 merge)
+  - pending#<task>#<E>                    team scans waiting for a second inspector (Art. 19)
+  - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
+  all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 No path a phone calls uses Scan.
 """
 from __future__ import annotations
 
 import os
 
-from pynamodb.attributes import (MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute)
+from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute, MapAttribute, NumberAttribute,
+                                 UnicodeAttribute, VersionAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -59,6 +77,8 @@ class Enterprise(Model):
     name = UnicodeAttribute()
     region_code = UnicodeAttribute()
     address = UnicodeAttribute(null=True)
+    latitude = NumberAttribute(null=True)       # registered premises, for the scan's distance check
+    longitude = NumberAttribute(null=True)
     credit_tier = UnicodeAttribute()            # good / average / poor (Art. 18)
     credit_source = UnicodeAttribute()          # who rated it, e.g. 国家企业信用信息公示系统
     credit_rated_on = UnicodeAttribute(null=True)
@@ -180,4 +200,123 @@ class Notice(Model):
     created_at = UnicodeAttribute()
 
 
-MODELS = (Enterprise, Agency, Inspector, Item, Notice)
+class Plan(Model):
+    """The agency's plan in force for a year: which items it may inspect (Art. 16: none outside it)."""
+    Meta = _meta("plans")
+    agency_id = UnicodeAttribute(hash_key=True)
+    year = UnicodeAttribute(range_key=True)
+    item_ids = ListAttribute(of=UnicodeAttribute)
+    status = UnicodeAttribute(default="in_force")
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class TaskByAgency(GlobalSecondaryIndex):
+    Meta = _index("by_agency")
+    agency_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Task(Model):
+    Meta = _meta("tasks")
+    task_id = UnicodeAttribute(hash_key=True)
+    agency_id = UnicodeAttribute()              # the lead agency (谁牵头、谁发起、谁负责, Art. 17)
+    region_code = UnicodeAttribute()            # the lead agency's, for the judicial bureau's view
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    year = UnicodeAttribute()
+    type = UnicodeAttribute()                   # routine / case / special (Art. 6)
+    trigger = JSONAttribute(null=True)          # case-based: {kind, reference}
+    method = UnicodeAttribute()                 # on_site / off_site (Art. 7)
+    window_start = UnicodeAttribute()
+    window_end = UnicodeAttribute()
+    targets = ListAttribute(of=UnicodeAttribute)
+    participants = JSONAttribute()              # [{agency_id, item_ids, inspector_ids, approved_by, approved_at}]
+    exception = JSONAttribute(null=True)        # Art. 12: {reason: 1-5, reference}
+    campaign_approval = JSONAttribute(null=True)  # Art. 13: {approving_government, document_no, approved_on}
+    announced = BooleanAttribute(default=True)
+    unannounced_reason = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()                 # pending_approval / approved
+    version = VersionAttribute()
+    by_agency = TaskByAgency()
+
+
+class VisitByEnterprise(GlobalSecondaryIndex):
+    Meta = _index("by_enterprise")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    opened_at = UnicodeAttribute(range_key=True)
+
+
+class Visit(Model):
+    Meta = _meta("visits")
+    visit_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="enforcement")
+    enterprise_id = UnicodeAttribute()
+    visit_date = UnicodeAttribute()
+    opened_at = UnicodeAttribute()              # server time
+    entered_at = UnicodeAttribute()             # device time of the scan that opened it
+    task_ids = ListAttribute(of=UnicodeAttribute)
+    agency_ids = ListAttribute(of=UnicodeAttribute)
+    inspectors = JSONAttribute()                # as verified at scan time: name, certificate, validity
+    items = JSONAttribute()                     # [{agency_id, item_id, name, legal_basis}]
+    flags = ListAttribute(of=UnicodeAttribute, default=list)
+    exception = JSONAttribute(null=True)
+    status = UnicodeAttribute(default="open")
+    version = VersionAttribute()
+    by_enterprise = VisitByEnterprise()
+
+
+class ScanByEnterprise(GlobalSecondaryIndex):
+    Meta = _index("by_enterprise")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    server_time = UnicodeAttribute(range_key=True)
+
+
+class Scan(Model):
+    Meta = _meta("scans")
+    scan_id = UnicodeAttribute(hash_key=True)
+    inspector_id = UnicodeAttribute()
+    agency_id = UnicodeAttribute()
+    task_id = UnicodeAttribute()
+    enterprise_id = UnicodeAttribute(null=True)     # unknown when the code itself is unreadable
+    identified_by = UnicodeAttribute(null=True)     # signed_code / business_licence
+    server_time = UnicodeAttribute()
+    device_time = UnicodeAttribute()
+    late_reason = UnicodeAttribute(null=True)
+    location = JSONAttribute(null=True)
+    outcome = UnicodeAttribute()                    # refused / pending / opened / joined
+    visit_id = UnicodeAttribute(null=True)
+    answer = JSONAttribute()                        # the response, returned again on retry
+    by_enterprise = ScanByEnterprise()
+
+
+class Tally(Model):
+    """A yearly inspection count (key `count#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+
+
+class VisitSlot(Model):
+    """The open visit of an agency at an enterprise on a day (key `slot#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    visit_id = UnicodeAttribute()
+
+
+class PendingScans(Model):
+    """Scans of a task's team at an enterprise waiting for a second inspector (key `pending#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    members = JSONAttribute()                   # [{inspector_id, scan_id, device_time}]
+    version = VersionAttribute()
+
+
+class OffsiteClear(Model):
+    """The last off-site check of an item at an enterprise that found no violation (key `offsite#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    checked_on = UnicodeAttribute()
+
+
+MODELS = (Enterprise, Agency, Inspector, Item, Notice, Plan, Task, Visit, Scan, Tally)
