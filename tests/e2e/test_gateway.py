@@ -65,3 +65,20 @@ def test_malformed_json_through_the_gateway_is_a_400(client):
     response = client.post("/enterprises", data=b"{not json", headers={**bearer("platform"),
                                                                        "Content-Type": "application/json"})
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "malformed_json"
+
+
+def test_code_png_and_poster_through_the_gateway(client):
+    import cv2
+    import numpy as np
+
+    code = client.get(f"/enterprises/{E1}/code", headers=bearer("enterprise-1")).get_json()
+    png = client.get(f"/enterprises/{E1}/code.png", headers=bearer("enterprise-1"))
+    assert png.status_code == 200 and png.headers["Content-Type"] == "image/png"
+    image = cv2.imdecode(np.frombuffer(png.data, np.uint8), cv2.IMREAD_COLOR)
+    assert cv2.QRCodeDetector().detectAndDecode(image)[0] == code["url"]
+    pdf = client.get(f"/enterprises/{E1}/poster?format=pdf", headers=bearer("platform"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    bad = client.get(f"/enterprises/{E1}/poster?format=svg", headers=bearer("enterprise-1"))
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "format"
+    assert client.get(f"/enterprises/{E1}/code.png", headers=bearer("enterprise-4")).status_code == 403
+    assert client.get(f"/enterprises/{E1}/poster", headers=bearer("admin-market")).status_code == 403

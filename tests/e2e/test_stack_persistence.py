@@ -39,7 +39,7 @@ def start(data_dir: Path, port: int, dynamo_port: int) -> subprocess.Popen:
         except requests.ConnectionError:
             time.sleep(0.3)
     proc.kill()
-    pytest.fail("stack did not answer within 120 s")
+    pytest.fail(f"stack did not answer within 120 s:\n{proc.communicate()[0][-3000:]}")
 
 
 def token(data_dir: Path, name: str) -> dict:

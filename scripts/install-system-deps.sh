@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages the project needs (Debian): a CJK font for the scan-in posters.
+# Idempotent and quick when everything is present; run by `make run` and `make test`.
+set -euo pipefail
+packages=(fonts-wqy-zenhei)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "缺少系统软件包：${missing[*]}，请以 root 运行：apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "安装系统软件包：${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
