@@ -19,7 +19,7 @@ def test_every_handler_imports(name):
     handler = FUNCTIONS[name]["handler"]
     assert callable(load_handler(handler))
     folder = Path(handler.rpartition(".")[0]).parent
-    assert FUNCTIONS[name]["package"]["patterns"] == [f"{folder}/**"]
+    assert FUNCTIONS[name]["package"]["patterns"] == [f"{folder}/**", "!**/__pycache__/**"]
 
 
 def test_handlers_do_not_import_local_only_packages():
