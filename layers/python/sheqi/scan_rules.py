@@ -214,6 +214,8 @@ def _items(facts: ScanFacts, keys: tuple, on: date, config: ScanConfig) -> tuple
                                                                    "且未发现违法行为，原则上不再现场检查"))
         cap = item.caps[facts.enterprise_tier]
         count = None if facts.counts is None else facts.counts.get(key, 0)
+        if count is None and cap == 0:
+            count = 0   # nothing to read: a cap of zero refuses every count
         if count is not None and count >= cap:
             if exception:
                 flags.append(_finding("over_cap_exception", 12, f"检查事项 {item_id} 本年度已检查{count}次，达到上限{cap}次；"

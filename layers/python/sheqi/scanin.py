@@ -14,7 +14,9 @@ When a condition cancels the transaction, the facts it guarded are read and the 
 from __future__ import annotations
 
 import os
+import random
 import re
+import time
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -33,7 +35,7 @@ from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, P
                     Visit, VisitSlot)
 
 _LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
-ATTEMPTS = 4
+ATTEMPTS = 8   # concurrent scans of one enterprise contend on its tallies; each retry reads afresh
 
 
 def config_from_env() -> ScanConfig:
@@ -76,8 +78,8 @@ def slot_key(enterprise_id: str, agency_id: str, day: date) -> str:
     return f"slot#{enterprise_id}#{agency_id}#{day.isoformat()}"
 
 
-def pending_key(task_id: str, enterprise_id: str) -> str:
-    return f"pending#{task_id}#{enterprise_id}"
+def pending_key(task_id: str, enterprise_id: str, day: date) -> str:
+    return f"pending#{task_id}#{enterprise_id}#{day.isoformat()}"
 
 
 def offsite_key(enterprise_id: str, agency_id: str, item_id: str) -> str:
@@ -155,7 +157,7 @@ class _Facts:
         wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, caller.agency_id), (Task, data.task_id)]
         if enterprise_id:
             wanted += [(Enterprise, enterprise_id), (VisitSlot, slot_key(enterprise_id, caller.agency_id, day)),
-                       (PendingScans, pending_key(data.task_id, enterprise_id))]
+                       (PendingScans, pending_key(data.task_id, enterprise_id, day))]
         got = batch_read(wanted)
         self.previous = got.get((Scan, self.scan_id))
         self.inspector = got.get((Inspector, caller.subject))
@@ -163,7 +165,7 @@ class _Facts:
         self.task = got.get((Task, data.task_id))
         self.enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
         self.slot = got.get((VisitSlot, slot_key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
-        self.pending = got.get((PendingScans, pending_key(data.task_id, enterprise_id))) if enterprise_id else None
+        self.pending = got.get((PendingScans, pending_key(data.task_id, enterprise_id, day))) if enterprise_id else None
         if enterprise_id and self.enterprise is None and code_finding is None:
             code_finding = qualification.Finding("code_enterprise_unknown", ART[24], "二维码对应的企业未在本系统登记")
         if claim and self.enterprise is not None and code_finding is None:
@@ -232,7 +234,7 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
     require_role(caller, "inspector")
     config = config or config_from_env()
     guarded = False
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         facts = _Facts(caller, data, clock.now(), guarded)
         if facts.previous is not None:
             return _status(facts.previous.outcome), facts.previous.answer
@@ -247,7 +249,9 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
             if failed & {"cap", "item", "offsite"}:
                 guarded = True      # read what the conditions guarded, and decide again
             # "scan": a concurrent retry won (the next read returns its answer); "slot", "pending",
-            # "visit": another scan opened or joined first (the next read sees it and joins).
+            # "visit": another scan opened or joined first (the next read sees it and joins); or
+            # DynamoDB's TransactionConflict with a concurrent transaction. Back off, then read again.
+            time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
     raise Conflict("同一企业同时扫码过多，请稍后重试", code="scan_contention")
 
 
@@ -315,10 +319,10 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
             visit.task_ids = visit.task_ids + [facts.task.task_id]
         tx.add("put", "visit", visit)    # its version condition fails if another scan joined first
     elif decision.outcome == "pending":
-        pending = facts.pending or PendingScans(pending_key(facts.task.task_id, enterprise_id), members=[])
-        recent = [m for m in pending.members if now - datetime.fromisoformat(m["device_time"]) <= timedelta(days=1)
-                  and m["inspector_id"] != facts.inspector.inspector_id]
-        pending.members = recent + [{"inspector_id": facts.inspector.inspector_id, "scan_id": facts.scan_id,
+        pending = facts.pending or PendingScans(pending_key(facts.task.task_id, enterprise_id, data.device_time.date()),
+                                                members=[])
+        others = [m for m in pending.members if m["inspector_id"] != facts.inspector.inspector_id]
+        pending.members = others + [{"inspector_id": facts.inspector.inspector_id, "scan_id": facts.scan_id,
                                      "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
         tx.add("put", "pending", pending)
 

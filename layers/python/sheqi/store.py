@@ -35,7 +35,7 @@ Scans         PK scan_id = <inspector_id>:<client_request_id> (so a retry finds 
 Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - count#<E>#<year>[#<agency>[#<item>]]  yearly inspection counts (Art. 18 caps; conditional ADD)
   - slot#<E>#<agency>#<date>              the agency's open visit at E that day (Art. 17 merge)
-  - pending#<task>#<E>                    team scans waiting for a second inspector (Art. 19)
+  - pending#<task>#<E>#<date>             team scans waiting for a second inspector (Art. 19)
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 No path a phone calls uses Scan.

@@ -1,0 +1,230 @@
+"""Scan-in through the handler, against the moto server, on a fixed clock (mid-June 2026)."""
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+import pytest
+
+from local.demo_data import ENTERPRISES, IDENTITIES, LAB, MARKET, POLICE
+from sheqi import clock, codes, registry, store, tasks
+from sheqi.clock import CST
+from tests.conftest import call
+
+NOW = datetime(2026, 6, 15, 10, 0, tzinfo=CST)
+E1, E3, E4 = (ENTERPRISES[i]["enterprise_id"] for i in (0, 2, 3))   # good (Zhangbei), poor (Zhangbei), good (Huailai)
+HERE = {"latitude": 41.1500, "longitude": 114.7000, "accuracy_m": 12.0}
+
+
+@pytest.fixture
+def june(demo, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    for name, items in (("admin-market", ["food-business", "special-equipment"]), ("admin-police", ["fire-safety"])):
+        admin = IDENTITIES[name][1]
+        tasks.set_plan(admin, admin.agency_id, "2026", items)
+    return NOW
+
+
+def new_task(admin="admin-market", participants=None, targets=(E1,), days_back=9, **extra) -> str:
+    spec = {"type": "routine", "method": "on_site", "targets": list(targets),
+            "participants": participants or [{"agency_id": MARKET, "item_ids": ["food-business"],
+                                              "inspector_ids": ["market-wang", "market-li"]}],
+            "window_start": (NOW - timedelta(days=days_back)).isoformat(), "window_end": (NOW + timedelta(hours=8)).isoformat(),
+            **extra}
+    status, answer = call("POST", "/tasks", admin, spec)
+    assert status == 201, answer
+    return answer["task_id"]
+
+
+def scan(who, task_id, enterprise=E1, at=None, rid=None, token=None, **extra):
+    record = store.Enterprise.get(enterprise)
+    body = {"token": token or codes.code_url(codes.sign(enterprise, record.code_version)), "task_id": task_id,
+            "client_request_id": rid or uuid.uuid4().hex[:16], "device_time": (at or NOW).isoformat(),
+            "location": HERE, **extra}
+    return call("POST", "/scans", who, body)
+
+
+def tally(*parts) -> int:
+    try:
+        return store.Tally.get("#".join(["count", *parts])).count
+    except store.Tally.DoesNotExist:
+        return 0
+
+
+def open_visit(task_id, enterprise=E1, at=None, pair=("market-wang", "market-li"), **extra):
+    first = scan(pair[0], task_id, enterprise, at, **extra)
+    assert first[0] == 202, first
+    return scan(pair[1], task_id, enterprise, at, **extra)
+
+
+def test_two_inspectors_open_a_visit_counted_once(june):
+    task = new_task()
+    status, first = scan("market-wang", task)
+    assert status == 202 and first["outcome"] == "pending"
+    status, second = scan("market-li", task)
+    assert status == 201 and second["outcome"] == "opened"
+    visit = store.Visit.get(second["visit_id"])
+    assert [i["certificate_no"] for i in visit.inspectors] == ["13072201001", "13072201002"]
+    assert visit.items[0]["legal_basis"].startswith("《中华人民共和国食品安全法》")
+    assert (tally(E1, "2026", MARKET, "food-business"), tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1, 1)
+    notices = {n.kind: n for n in store.Notice.query(f"enterprise:{E1}")}
+    opened = notices["scan_opened"].body
+    assert "王建国" in opened and "13072201002" in opened and "食品安全法" in opened and "有效期至" in opened
+
+
+def test_retry_returns_the_first_answer_and_writes_nothing(june):
+    task = new_task()
+    scan("market-wang", task)
+    first = scan("market-li", task, rid="retry-000001")
+    scans_before = len(list(store.Scan.by_enterprise.query(E1)))
+    again = scan("market-li", task, rid="retry-000001")
+    assert again == first
+    assert len(list(store.Scan.by_enterprise.query(E1))) == scans_before
+    assert tally(E1, "2026", MARKET, "food-business") == 1
+
+
+def test_refused_scan_is_registered_and_never_counts(june):
+    task = new_task()
+    status, answer = scan("market-aux-sun", task)
+    assert status == 201 and answer["outcome"] == "refused"
+    assert {r["code"] for r in answer["reasons"]} == {"not_formal_staff", "no_certificate", "not_on_task_team"}
+    assert store.Scan.get(answer["scan_id"]).outcome == "refused"
+    assert tally(E1, "2026") == 0
+    refusal = next(n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "scan_refused")
+    assert "有权拒绝接受检查" in refusal.body and "投诉举报" in refusal.body and "孙小明（无执法证件）" in refusal.body
+
+
+def test_same_agency_same_day_joins_and_counts_only_new_items(june):
+    food = new_task()
+    equipment = new_task(participants=[{"agency_id": MARKET, "item_ids": ["special-equipment"],
+                                        "inspector_ids": ["market-wang", "market-li"]}])
+    visit_id = open_visit(food)[1]["visit_id"]
+    status, joined = scan("market-wang", equipment)
+    assert status == 201 and joined["outcome"] == "joined" and joined["visit_id"] == visit_id
+    visit = store.Visit.get(visit_id)
+    assert {i["item_id"] for i in visit.items} == {"food-business", "special-equipment"}
+    assert visit.task_ids == [food, equipment] and len(visit.inspectors) == 2
+    assert tally(E1, "2026", MARKET, "special-equipment") == 1
+    assert (tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1)        # one visit (Art. 17)
+
+
+def test_cap_reached_is_refused_by_the_write_condition(june):
+    task = new_task()
+    assert open_visit(task, at=NOW - timedelta(days=2), late_reason="no_network")[1]["outcome"] == "opened"
+    status, answer = open_visit(task)                      # E1 is "good": one food-business check a year
+    assert answer["outcome"] == "refused"
+    assert [r["code"] for r in answer["reasons"]] == ["frequency_cap_reached"]
+    assert tally(E1, "2026", MARKET, "food-business") == 1 and tally(E1, "2026") == 1
+
+
+def test_art12_exception_exceeds_the_cap_flagged_for_the_judicial_bureau(june):
+    open_visit(new_task(), at=NOW - timedelta(days=2), late_reason="no_network")
+    urgent = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0615"},
+                      exception={"reason": 1, "reference": "12345-2026-0615"})
+    status, answer = open_visit(urgent)
+    assert answer["outcome"] == "opened"
+    assert "over_cap_exception" in {f["code"] for f in answer["flags"]}
+    assert tally(E1, "2026", MARKET, "food-business") == 2
+    judicial = list(store.Notice.query("judicial:130722"))
+    assert len(judicial) == 1 and "第1项" in judicial[0].body and "12345-2026-0615" in judicial[0].body
+
+
+def test_clean_offsite_check_blocks_a_routine_visit(june):
+    offsite = new_task(method="off_site")
+    status, _ = call("POST", f"/tasks/{offsite}/offsite-results", "admin-market",
+                     {"enterprise_id": E1, "item_id": "food-business", "checked_on": "2026-06-01", "violation_found": False})
+    assert status == 201
+    status, answer = open_visit(new_task())
+    assert [r["code"] for r in answer["reasons"]] == ["offsite_check_sufficed"]
+    assert tally(E1, "2026") == 0
+
+
+def test_item_withdrawn_after_approval_is_not_inspected(june):
+    task = new_task()
+    registry.set_item_status(registry.get_item(MARKET, "food-business"), "withdrawn", NOW.date())
+    status, answer = open_visit(task)
+    assert [r["code"] for r in answer["reasons"]] == ["item_not_published"]
+    assert tally(E1, "2026") == 0
+
+
+def test_old_poster_and_business_licence_codes(june):
+    task = new_task()
+    old = codes.sign(E1, 1)
+    call("POST", f"/enterprises/{E1}/code/reissue", "enterprise-1")
+    status, answer = scan("market-wang", task, token=old)
+    assert answer["outcome"] == "refused" and answer["reasons"][0]["code"] == "code_superseded"
+    licence = f"http://www.gsxt.gov.cn/corp-query-entprise-info-xxx.html?uniscid={E1}"
+    status, answer = scan("market-wang", task, token=licence)
+    assert answer["outcome"] == "pending" and answer["identified_by"] == "business_licence"
+    assert "identified_by_business_licence" in {f["code"] for f in answer["flags"]}
+
+
+def test_joint_task_needs_every_agency_and_counts_once_per_agency(june):
+    joint = new_task(targets=(E4,), participants=[
+        {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang"]},
+        {"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang"]}])
+    assert call("GET", f"/tasks/{joint}", "admin-market")[1]["status"] == "pending_approval"
+    status, early = scan("market-wang", joint, E4)
+    assert early["outcome"] == "refused" and early["reasons"][0]["code"] == "task_not_approved"
+    assert call("POST", f"/tasks/{joint}/approve", "admin-police")[1]["status"] == "approved"
+    status, answer = open_visit(joint, E4, pair=("market-wang", "police-zhang"))
+    assert answer["outcome"] == "opened"
+    assert (tally(E4, "2026", MARKET), tally(E4, "2026", POLICE), tally(E4, "2026")) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("change,code,article", [
+    ({"participants": [{"agency_id": MARKET, "item_ids": ["price-check"], "inspector_ids": ["market-wang", "market-li"]}]},
+     "item_not_published", "第十四条"),
+    ({"type": "special"}, "campaign_not_approved", "第十三条"),
+    ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "police-liu"]}]},
+     "inspector_not_of_agency", "第四条"),
+])
+def test_task_approval_refusals_cite_the_article(june, change, code, article):
+    spec = {"type": "routine", "method": "on_site", "targets": [E1],
+            "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}],
+            "window_start": NOW.isoformat(), "window_end": (NOW + timedelta(hours=4)).isoformat(), **change}
+    status, answer = call("POST", "/tasks", "admin-market", spec)
+    assert status == 422 and answer["error"]["code"] == code and answer["error"]["article"].endswith(article)
+    assert list(store.Task.by_agency.query(MARKET, store.Task.created_at.startswith("2026-06"))) == []
+
+
+def test_item_outside_the_plan_is_refused(june):
+    admin = IDENTITIES["admin-market"][1]
+    tasks.set_plan(admin, MARKET, "2026", ["special-equipment"])
+    status, answer = call("POST", "/tasks", "admin-market", {
+        "type": "routine", "method": "on_site", "targets": [E1], "window_start": NOW.isoformat(),
+        "window_end": (NOW + timedelta(hours=4)).isoformat(),
+        "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}]})
+    assert status == 422 and answer["error"]["code"] == "not_in_plan" and answer["error"]["article"].endswith("第十六条")
+
+
+def test_announced_task_tells_each_target_in_advance(june):
+    task = new_task(targets=(E1, E3))
+    for enterprise in (E1, E3):
+        assert f"task-announced:{task}" in {n.notice_id for n in store.Notice.query(f"enterprise:{enterprise}")}
+    quiet = new_task(announced=False, unannounced_reason="举报线索显示存在隐匿证据风险")
+    assert f"task-announced:{quiet}" not in {n.notice_id for n in store.Notice.query(f"enterprise:{E1}")}
+
+
+def test_parallel_scans_admit_exactly_the_remaining_cap(june):
+    """E3 is "poor": four food-business checks a year. Eight visits open in parallel on eight days
+    (late scans); exactly four are admitted, and the count ends at four."""
+    task = new_task(targets=(E3,))
+    days = [NOW - timedelta(days=d) for d in range(1, 9)]
+    for day in days:
+        assert scan("market-wang", task, E3, at=day, late_reason="no_network")[1]["outcome"] == "pending"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda day: scan("market-li", task, E3, at=day, late_reason="no_network")[1], days))
+    assert all("outcome" in a for a in answers), answers
+    outcomes = sorted(a["outcome"] for a in answers)
+    assert outcomes == ["opened"] * 4 + ["refused"] * 4
+    assert all(a["reasons"][0]["code"] == "frequency_cap_reached" for a in answers if a["outcome"] == "refused")
+    assert tally(E3, "2026", MARKET, "food-business") == 4 and tally(E3, "2026") == 4
+    assert len(list(store.Visit.by_enterprise.query(E3))) == 4
+
+
+def test_parallel_retries_leave_one_record(june):
+    task = new_task()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: scan("market-wang", task, rid="same-request-01"), range(8)))
+    assert all(a == answers[0] for a in answers)
+    assert len([s for s in store.Scan.by_enterprise.query(E1) if s.scan_id == "market-wang:same-request-01"]) == 1

@@ -1,0 +1,189 @@
+"""The scan-in decision, rule by rule, on plain values."""
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from sheqi.clock import CST
+from sheqi.qualification import Finding
+from sheqi.scan_rules import (InspectorFacts, ItemFacts, Location, PendingScan, ScanConfig, ScanFacts, TaskFacts,
+                              decide, distance_m)
+
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CST)
+A, B, E = "AGENCY-A", "AGENCY-B", "ENTERPRISE-1"
+CAPS = {"good": 1, "average": 2, "poor": 4}
+WANG = InspectorFacts("wang", A, "formal", "active", "C-1", "enforcement", date(2025, 1, 1), date(2027, 12, 31))
+TASK = TaskFacts("t1", "approved", "routine", "on_site", NOW - timedelta(hours=2), NOW + timedelta(hours=6), (E,),
+                 {A: ("wang", "li")}, {A: ("food",)}, None)
+PARTNER = PendingScan("li", "li:r1", NOW - timedelta(minutes=3))
+BASE = ScanFacts(
+    server_time=NOW, device_time=NOW, late_reason=None, code_finding=None, identified_by="signed_code",
+    enterprise_id=E, enterprise_tier="average", premises=(41.1500, 114.7000),
+    location=Location(41.1501, 114.7001, 15.0), inspector=WANG,
+    agency_kinds={A: ("enforcement_agency", "enforcement")}, task=TASK,
+    items={(A, "food"): ItemFacts(A, "food", "published", CAPS)}, counts={(A, "food"): 0},
+    offsite_clear={}, pending=(PARTNER,), open_visit_id=None)
+
+
+def codes(found):
+    return [f.code for f in found]
+
+
+def test_second_qualified_inspector_opens_the_visit_and_counts_every_item():
+    decision = decide(BASE)
+    assert decision.outcome == "opened"
+    assert decision.team == ("li", "wang")
+    assert decision.counted_items == ((A, "food"),)
+    assert decision.capped_items == {(A, "food"): 2}
+    assert decision.offsite_guarded is True and decision.distance_m < 20
+
+
+def test_first_inspector_waits_for_a_second():
+    decision = decide(replace(BASE, pending=()))
+    assert decision.outcome == "pending" and decision.counted_items == ()
+    assert "awaiting_second_inspector" in codes(decision.flags)
+
+
+def test_a_partner_outside_the_pairing_window_does_not_count():
+    stale = PendingScan("li", "li:r0", NOW - timedelta(minutes=31))
+    assert decide(replace(BASE, pending=(stale,))).outcome == "pending"
+    assert decide(replace(BASE, pending=(stale,)), ScanConfig(pairing_window=timedelta(hours=1))).outcome == "opened"
+
+
+def test_one_inspector_scanning_twice_is_still_one():
+    assert decide(replace(BASE, pending=(PendingScan("wang", "wang:r0", NOW),))).outcome == "pending"
+
+
+def test_open_visit_of_the_same_agency_today_is_joined_without_recounting_its_items():
+    decision = decide(replace(BASE, pending=(), open_visit_id="v1", open_visit_items=frozenset({(A, "food")})))
+    assert decision.outcome == "joined" and decision.counted_items == ()
+
+
+@pytest.mark.parametrize("inspector,expected", [
+    (replace(WANG, staff_category="auxiliary"), ["not_formal_staff"]),
+    (replace(WANG, valid_until=date(2026, 11, 24)), ["certificate_expired"]),
+    (replace(WANG, certificate_kind="police"), ["certificate_kind_mismatch"]),
+    (replace(WANG, status="suspended"), ["inspector_suspended"]),
+    (replace(WANG, inspector_id="zhao"), ["not_on_task_team"]),
+])
+def test_inspector_refusals(inspector, expected):
+    decision = decide(replace(BASE, inspector=inspector))
+    assert decision.outcome == "refused" and codes(decision.findings) == expected
+
+
+def test_agency_without_power_is_refused():
+    decision = decide(replace(BASE, agency_kinds={A: ("testing_institution", "enforcement")}))
+    assert codes(decision.findings) == ["agency_without_enforcement_power"]
+    assert decision.findings[0].article.endswith("第四条")
+
+
+@pytest.mark.parametrize("task,expected", [
+    (replace(TASK, status="pending_approval"), ["task_not_approved"]),
+    (replace(TASK, window_end=NOW - timedelta(minutes=1)), ["outside_task_window"]),
+    (replace(TASK, window_start=NOW + timedelta(minutes=1)), ["outside_task_window"]),
+    (replace(TASK, method="off_site"), ["task_not_on_site"]),
+    (replace(TASK, targets=("OTHER",)), ["enterprise_not_targeted"]),
+    (None, ["task_not_found"]),
+])
+def test_task_refusals(task, expected):
+    assert codes(decide(replace(BASE, task=task)).findings) == expected
+
+
+def test_window_bounds_are_inclusive():
+    assert decide(replace(BASE, task=replace(TASK, window_start=NOW, window_end=NOW))).outcome == "opened"
+
+
+def test_a_rejected_code_is_the_refusal_reason():
+    bad = Finding("code_superseded", "第二十四条", "二维码已作废")
+    decision = decide(replace(BASE, code_finding=bad, enterprise_id=None, enterprise_tier=None))
+    assert decision.outcome == "refused" and codes(decision.findings) == ["code_superseded"]
+
+
+def test_business_licence_code_identifies_but_is_flagged():
+    decision = decide(replace(BASE, identified_by="business_licence"))
+    assert decision.outcome == "opened" and "identified_by_business_licence" in codes(decision.flags)
+
+
+@pytest.mark.parametrize("tier,count,outcome", [
+    ("good", 0, "opened"), ("good", 1, "refused"),
+    ("average", 1, "opened"), ("average", 2, "refused"),
+    ("poor", 3, "opened"), ("poor", 4, "refused"),
+])
+def test_caps_follow_the_credit_tier(tier, count, outcome):
+    decision = decide(replace(BASE, enterprise_tier=tier, counts={(A, "food"): count}))
+    assert decision.outcome == outcome
+    if outcome == "refused":
+        assert codes(decision.findings) == ["frequency_cap_reached"]
+        assert decision.findings[0].article.endswith("第十八条")
+
+
+def test_art12_exception_opens_over_the_cap_and_flags_it_uncapped():
+    task = replace(TASK, exception_reason=1)
+    decision = decide(replace(BASE, task=task, counts={(A, "food"): 2}))
+    assert decision.outcome == "opened"
+    assert "over_cap_exception" in codes(decision.flags)
+    assert decision.capped_items == {} and decision.offsite_guarded is False
+
+
+def test_counts_not_read_are_left_to_the_write_condition():
+    decision = decide(replace(BASE, counts=None))
+    assert decision.outcome == "opened" and decision.capped_items == {(A, "food"): 2}
+
+
+def test_a_zero_cap_refuses_even_unread():
+    items = {(A, "food"): ItemFacts(A, "food", None, {**CAPS, "average": 0})}
+    decision = decide(replace(BASE, items=items, counts=None))
+    assert codes(decision.findings) == ["frequency_cap_reached"]
+
+
+def test_withdrawn_item_is_refused():
+    items = {(A, "food"): ItemFacts(A, "food", "withdrawn", CAPS)}
+    assert codes(decide(replace(BASE, items=items)).findings) == ["item_not_published"]
+
+
+def test_recent_clean_offsite_check_blocks_a_routine_visit_only():
+    clear = {(A, "food"): date(2026, 10, 1)}
+    assert codes(decide(replace(BASE, offsite_clear=clear)).findings) == ["offsite_check_sufficed"]
+    assert decide(replace(BASE, offsite_clear={(A, "food"): date(2026, 8, 26)})).outcome == "opened"   # 91 days
+    assert decide(replace(BASE, offsite_clear=clear, task=replace(TASK, type="case"))).outcome == "opened"
+    assert decide(replace(BASE, offsite_clear=clear, task=replace(TASK, exception_reason=2))).outcome == "opened"
+
+
+def test_late_scans():
+    two_days = replace(BASE, device_time=NOW - timedelta(days=2), pending=(replace(PARTNER, device_time=NOW - timedelta(days=2)),),
+                       task=replace(TASK, window_start=NOW - timedelta(days=3)))
+    assert codes(decide(two_days).findings) == ["late_scan_without_reason"]
+    accepted = decide(replace(two_days, late_reason="no_network"))
+    assert accepted.outcome == "opened" and "late_scan" in codes(accepted.flags)
+    old = replace(two_days, device_time=NOW - timedelta(days=11), late_reason="no_network",
+                  pending=(replace(PARTNER, device_time=NOW - timedelta(days=11)),),
+                  task=replace(TASK, window_start=NOW - timedelta(days=12)))
+    assert codes(decide(old).findings) == ["late_scan_too_old"]
+    assert decide(replace(BASE, device_time=NOW - timedelta(minutes=10))).flags == []
+
+
+def test_device_clock_ahead_is_refused():
+    assert "device_time_in_future" in codes(decide(replace(BASE, device_time=NOW + timedelta(minutes=10))).findings)
+
+
+def test_location_flags():
+    far = decide(replace(BASE, location=Location(41.2, 114.7, 10.0)))
+    assert far.outcome == "opened" and "far_from_premises" in codes(far.flags) and far.distance_m > 5000
+    mocked = decide(replace(BASE, location=Location(41.1501, 114.7001, 0.0, is_mock=True)))
+    assert {"location_mock", "location_zero_accuracy"} <= set(codes(mocked.flags))
+    assert "location_missing" in codes(decide(replace(BASE, location=None)).flags)
+
+
+def test_joint_task_opens_with_inspectors_of_two_agencies_and_counts_both():
+    task = replace(TASK, team={A: ("wang",), B: ("zhang",)}, items={A: ("food",), B: ("fire",)})
+    facts = replace(BASE, task=task, pending=(PendingScan("zhang", "zhang:r1", NOW),),
+                    items={(A, "food"): ItemFacts(A, "food", "published", CAPS),
+                           (B, "fire"): ItemFacts(B, "fire", "published", CAPS)})
+    decision = decide(facts)
+    assert decision.outcome == "opened" and decision.team == ("zhang", "wang")
+    assert set(decision.counted_items) == {(A, "food"), (B, "fire")}
+
+
+def test_distance():
+    assert round(distance_m((41.0, 114.0), (41.0, 114.0))) == 0
+    assert 111_000 < distance_m((41.0, 114.0), (42.0, 114.0)) < 111_400
