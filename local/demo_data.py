@@ -33,13 +33,15 @@ AGENCIES = [
 
 ENTERPRISES = [
     dict(enterprise_id=_uscc("91", ZHANGBEI, "MA0A1B2C3"), name="张北县风电设备制造有限公司", region_code=ZHANGBEI,
-         credit_tier="good", address="张北县张北镇工业园区1号", contact_phone="13903130001"),
+         credit_tier="good", address="张北县张北镇工业园区1号", contact_phone="13903130001",
+         latitude=41.1589, longitude=114.7153),
     dict(enterprise_id=_uscc("91", ZHANGBEI, "MA0D4E5F6"), name="张北县草原乳业有限公司", region_code=ZHANGBEI,
          credit_tier="average", address="张北县公会镇乳业园2号", contact_phone="13903130002"),
     dict(enterprise_id=_uscc("91", ZHANGBEI, "MA0G7H8J9"), name="张北县坝上餐饮管理有限公司", region_code=ZHANGBEI,
          credit_tier="poor", address="张北县张北镇永春街18号", contact_phone="13903130003"),
     dict(enterprise_id=_uscc("91", HUAILAI, "MA0K1L2M3"), name="怀来县葡萄酒酿造有限公司", region_code=HUAILAI,
-         credit_tier="good", address="怀来县沙城镇葡萄酒产业园", contact_phone="13903130004"),
+         credit_tier="good", address="怀来县沙城镇葡萄酒产业园", contact_phone="13903130004",
+         latitude=40.4154, longitude=115.5176),
     dict(enterprise_id=_uscc("91", HUAILAI, "MA0N4P5Q6"), name="怀来县京张物流有限公司", region_code=HUAILAI,
          credit_tier="average", address="怀来县东花园镇物流园8号", contact_phone="13903130005"),
 ]

@@ -62,6 +62,8 @@ def test_two_inspectors_open_a_visit_counted_once(june):
     assert status == 202 and first["outcome"] == "pending"
     status, second = scan("market-li", task)
     assert status == 201 and second["outcome"] == "opened"
+    # HERE is about 1.6 km from E1's registered premises: accepted, and flagged.
+    assert 1500 < second["distance_m"] < 1800 and "far_from_premises" in {f["code"] for f in second["flags"]}
     visit = store.Visit.get(second["visit_id"])
     assert [i["certificate_no"] for i in visit.inspectors] == ["13072201001", "13072201002"]
     assert visit.items[0]["legal_basis"].startswith("《中华人民共和国食品安全法》")

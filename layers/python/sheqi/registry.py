@@ -67,6 +67,8 @@ class EnterpriseIn(Body):
     name: str = Field(min_length=2, max_length=100)
     region_code: str
     address: str | None = Field(default=None, max_length=200)
+    latitude: float | None = Field(default=None, ge=-90, le=90)     # premises, for the scan-in distance check
+    longitude: float | None = Field(default=None, ge=-180, le=180)
     credit_tier: CreditTier
     credit_source: str = Field(min_length=2, max_length=100)
     credit_rated_on: date | None = None
@@ -93,10 +95,18 @@ class EnterpriseIn(Body):
             raise ValueError("应为手机号或带区号的固定电话")
         return value
 
+    @model_validator(mode="after")
+    def _both_coordinates(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude 与 longitude 须同时填写")
+        return self
+
 
 class EnterprisePatch(Body):
     name: str | None = Field(default=None, min_length=2, max_length=100)
     address: str | None = Field(default=None, max_length=200)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
     credit_tier: CreditTier | None = None
     credit_source: str | None = Field(default=None, min_length=2, max_length=100)
     credit_rated_on: date | None = None
@@ -157,7 +167,8 @@ def enterprise_view(record: Enterprise) -> dict:
     return {
         "enterprise_id": record.enterprise_id, "name": record.name,
         "region_code": record.region_code, "region_name": regions.name(record.region_code),
-        "address": record.address, "credit_tier": record.credit_tier, "credit_source": record.credit_source,
+        "address": record.address, "latitude": record.latitude, "longitude": record.longitude,
+        "credit_tier": record.credit_tier, "credit_source": record.credit_source,
         "credit_rated_on": record.credit_rated_on, "contact_name": record.contact_name,
         "contact_phone": record.contact_phone, "contact_email": record.contact_email,
         "code_version": record.code_version, "code_status": record.code_status,
