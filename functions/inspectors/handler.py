@@ -5,22 +5,16 @@ from sheqi.api import PageQuery
 app = api.create_app()
 
 
-def _managed_agency(agency_id: str):
-    if not auth.can_manage_agency_staff(api.identity(app), agency_id):
-        raise auth.deny_scope("机关人员")
-    return registry.get_agency(agency_id)
-
-
 @app.post("/agencies/<agency_id>/inspectors")
 def create_inspector(agency_id: str):
-    agency = _managed_agency(agency_id)
+    agency = registry.managed_agency(api.identity(app), agency_id)
     record = registry.create_inspector(agency, api.body(app, registry.InspectorIn))
     return api.json_response(registry.inspector_view(record, agency), 201)
 
 
 @app.get("/agencies/<agency_id>/inspectors")
 def list_inspectors(agency_id: str):
-    _managed_agency(agency_id)
+    registry.managed_agency(api.identity(app), agency_id)
     params = api.query(app, PageQuery)
     return api.json_response(registry.list_inspectors(agency_id, params.limit, params.cursor))
 
@@ -39,7 +33,7 @@ def get_inspector(inspector_id: str):
 @app.patch("/inspectors/<inspector_id>")
 def set_inspector_status(inspector_id: str):
     record = registry.get_inspector(inspector_id)
-    _managed_agency(record.agency_id)
+    registry.managed_agency(api.identity(app), record.agency_id)
     record = registry.set_inspector_status(record, api.body(app, registry.InspectorPatch))
     return api.json_response(registry.inspector_view(record, registry.get_agency(record.agency_id)))
 

@@ -1,38 +1,32 @@
 """Inspection item lists (Art. 14): agencies maintain and publish them; the public reads published ones."""
-from sheqi import api, auth, clock, regions, registry
+from sheqi import api, clock, registry
 
 app = api.create_app()
 
 
-def _own_agency(agency_id: str):
-    if not auth.can_manage_agency_staff(api.identity(app), agency_id):
-        raise auth.deny_scope("机关检查事项")
-    return registry.get_agency(agency_id)
-
-
 @app.post("/agencies/<agency_id>/items")
 def create_item(agency_id: str):
-    agency = _own_agency(agency_id)
+    agency = registry.managed_agency(api.identity(app), agency_id)
     record = registry.create_item(agency, api.body(app, registry.ItemIn))
     return api.json_response(registry.item_view(record), 201)
 
 
 @app.get("/agencies/<agency_id>/items")
 def list_items(agency_id: str):
-    _own_agency(agency_id)
+    registry.managed_agency(api.identity(app), agency_id)
     return api.json_response({"items": [registry.item_view(i) for i in registry.list_items(agency_id, False)]})
 
 
 @app.post("/agencies/<agency_id>/items/<item_id>/publish")
 def publish_item(agency_id: str, item_id: str):
-    _own_agency(agency_id)
+    registry.managed_agency(api.identity(app), agency_id)
     record = registry.set_item_status(registry.get_item(agency_id, item_id), "published", clock.today())
     return api.json_response(registry.item_view(record))
 
 
 @app.post("/agencies/<agency_id>/items/<item_id>/withdraw")
 def withdraw_item(agency_id: str, item_id: str):
-    _own_agency(agency_id)
+    registry.managed_agency(api.identity(app), agency_id)
     record = registry.set_item_status(registry.get_item(agency_id, item_id), "withdrawn", clock.today())
     return api.json_response(registry.item_view(record))
 

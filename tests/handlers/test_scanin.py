@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from local.demo_data import ENTERPRISES, IDENTITIES, LAB, MARKET, POLICE
+from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
 from sheqi import clock, codes, registry, store, tasks
 from sheqi.clock import CST
 from tests.conftest import call

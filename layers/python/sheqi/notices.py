@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import PutError
 
 from . import clock, pagination
-from .store import Notice
+from .store import Notice, condition_failed
 
 
 def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str,
@@ -16,7 +16,7 @@ def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: 
     try:
         notice.save(condition=Notice.notice_id.does_not_exist())
     except PutError as error:
-        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True

@@ -11,14 +11,14 @@ from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from . import auth, clock, codes, pagination, qualification, regions, uscc
 from .api import Body
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
-from .store import Agency, CertificateClaim, Enterprise, Inspector, Item
+from .store import Agency, CertificateClaim, Enterprise, Inspector, Item, cancelled_on_condition, condition_failed
 
 ART14 = "《张家口市规范涉企行政检查实施细则》第十四条"
 ART18 = "《张家口市规范涉企行政检查实施细则》第十八条"
@@ -33,15 +33,11 @@ def _chinese_name(value: str) -> str:
     return value
 
 
-def _conditional_failed(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
 def _create(record, what: str) -> None:
     try:
         record.save(condition=type(record)._hash_key_attribute().does_not_exist())
     except PutError as error:
-        if _conditional_failed(error):
+        if condition_failed(error):
             raise Conflict(f"{what}已存在，不能重复登记", code="already_exists") from None
         raise
 
@@ -52,7 +48,7 @@ def _save(record, what: str) -> None:
     try:
         record.save()
     except PutError as error:
-        if _conditional_failed(error):
+        if condition_failed(error):
             raise Conflict(f"{what}已被他人修改，请刷新后重试", code="stale_version") from None
         raise
 
@@ -211,6 +207,13 @@ def get_agency(agency_id: str) -> Agency:
         raise NotFound(f"机关 {agency_id} 不存在", code="agency_not_found") from None
 
 
+def managed_agency(caller: Identity, agency_id: str) -> Agency:
+    """The agency, if the caller administers it (its own admin, or a platform admin)."""
+    if not auth.can_manage_agency_staff(caller, agency_id):
+        raise auth.deny_scope("机关的人员、事项或计划")
+    return get_agency(agency_id)
+
+
 def list_agencies(region_code: str, limit: int, cursor: str | None) -> dict:
     results = Agency.by_region.query(region_code, limit=limit, page_size=limit,
                                      last_evaluated_key=pagination.decode(cursor))
@@ -282,9 +285,9 @@ def create_inspector(agency: Agency, data: InspectorIn) -> Inspector:
             tx.save(record, condition=Inspector.inspector_id.does_not_exist())
             tx.save(claim, condition=CertificateClaim.inspector_id.does_not_exist())
     except TransactWriteError as error:
-        reasons = [r.code if r else None for r in (error.cancellation_reasons or [])]
-        if "ConditionalCheckFailed" in reasons:
-            field = "inspector_id" if reasons[0] == "ConditionalCheckFailed" else "certificate_no"
+        failed = cancelled_on_condition(error)
+        if any(failed):
+            field = "inspector_id" if failed[0] else "certificate_no"
             raise Conflict(f"{'执法人员编号' if field == 'inspector_id' else '执法证号'}已被登记，不能重复",
                            code="already_exists", field=field) from None
         raise
@@ -390,7 +393,7 @@ def create_item(agency: Agency, data: ItemIn) -> Item:
     try:
         record.save(condition=Item.item_id.does_not_exist())
     except PutError as error:
-        if _conditional_failed(error):
+        if condition_failed(error):
             raise Conflict(f"检查事项 {data.item_id} 已存在", code="already_exists", field="item_id") from None
         raise
     return record

@@ -32,7 +32,7 @@ from .errors import AppError, Conflict, Forbidden
 from .scan_rules import (ART, EXCEPTION_REASONS, LATE_REASONS, Decision, InspectorFacts, ItemFacts, Location,
                          PendingScan, ScanConfig, ScanFacts, TaskFacts, decide)
 from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, Scan, Tally, Task,
-                    Visit, VisitSlot)
+                    Visit, VisitSlot, cancelled_on_condition)
 
 _LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 ATTEMPTS = 8   # concurrent scans of one enterprise contend on its tallies; each retry reads afresh
@@ -281,9 +281,7 @@ class _Tx:
 
 
 def _cancelled(error: TransactWriteError) -> set[str]:
-    labels = getattr(error, "labels", [])
-    reasons = error.cancellation_reasons or []
-    return {label for label, reason in zip(labels, reasons) if reason and reason.code == "ConditionalCheckFailed"}
+    return {label for label, failed in zip(getattr(error, "labels", []), cancelled_on_condition(error)) if failed}
 
 
 def _snapshot(inspector: Inspector) -> dict:

@@ -11,12 +11,13 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import auth, clock, regions, uscc
+from . import auth, clock, regions, registry, uscc
 from .api import Body
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
 from .scan_rules import ART, EXCEPTION_REASONS
-from .store import Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, Plan, Task
+from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, Plan, Task, cancelled_on_condition,
+                    condition_failed)
 
 MAX_TARGETS = 50
 MAX_ITEMS = 10   # keeps a scan's single transaction within DynamoDB's 100 actions
@@ -187,8 +188,7 @@ def _save_with_announcements(task: Task, condition=None) -> None:
                 for notice in announcements(task):
                     tx.save(notice, condition=Notice.notice_id.does_not_exist())
     except TransactWriteError as error:
-        reasons = [r.code if r else None for r in (error.cancellation_reasons or [])]
-        if "ConditionalCheckFailed" in reasons:
+        if any(cancelled_on_condition(error)):
             raise Conflict("检查任务已被他人修改，请刷新后重试", code="stale_version") from None
         raise
 
@@ -236,8 +236,7 @@ def view(task: Task) -> dict:
 def set_plan(caller: Identity, agency_id: str, year: str, item_ids: list[str]) -> Plan:
     """Record the agency's plan in force for a year (minimal: its items; the plan-filing work adds
     drafting, filing with the judicial bureau, versions and publication, Art. 11, 16)."""
-    if not auth.can_manage_agency_staff(caller, agency_id):
-        raise auth.deny_scope("机关检查计划")
+    registry.managed_agency(caller, agency_id)
     published = {i.item_id for i in Item.query(agency_id, filter_condition=Item.status == "published")}
     unknown = [i for i in item_ids if i not in published]
     if unknown:
@@ -282,6 +281,6 @@ def record_offsite_result(caller: Identity, task_id: str, data: OffsiteResultIn)
             OffsiteClear(key, checked_on=data.checked_on.isoformat()).save(
                 condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < data.checked_on.isoformat()))
         except PutError as error:
-            if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
     return {"task_id": task_id, **data.model_dump(mode="json"), "article": ART[7]}
