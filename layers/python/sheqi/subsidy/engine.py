@@ -1,0 +1,242 @@
+"""What an applicant is owed under a rule set, and why. Pure: plain values in, a JSON-able result out.
+
+Money is Decimal throughout and leaves as a string with two decimals ("200000.00"): amounts in yuan
+arrive as JSON integers (floats are refused), rates as decimal strings ("0.30").
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ..errors import ValidationError
+from .rules import Rule, RuleSet, tier_admits
+
+CENT = Decimal("0.01")
+
+
+def _yuan(x: Decimal) -> str:
+    return str(x.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _label(labels: dict, name: str) -> str:
+    return labels[name]["label"].replace("（元）", "")
+
+
+def _wan(x: Decimal) -> str:
+    """Amounts in the texts' own unit (万元) for the Chinese explanations."""
+    return f"{(x / 10000).normalize():f}万元"
+
+
+class MissingFact(ValidationError):
+    code = "missing_fact"
+
+
+# --- facts ----------------------------------------------------------------------------------------
+
+def _value(spec: dict, value, field: str):
+    kind = spec["type"]
+    bad = ValidationError(f"字段 {field}（{spec['label']}）类型错误", field=field, code="invalid_fact")
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if kind == "money":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError(f"字段 {field}（{spec['label']}）应为非负整数，单位元（不接受小数，以免精度损失）",
+                                  field=field, code="invalid_fact")
+        return Decimal(value)
+    if kind == "rate":
+        try:
+            rate = Decimal(value) if isinstance(value, str) else None
+        except InvalidOperation:
+            rate = None
+        if rate is None or not 0 <= rate <= 1:
+            raise ValidationError(f"字段 {field}（{spec['label']}）应为0到1之间的小数字符串，如 \"0.30\"",
+                                  field=field, code="invalid_fact")
+        return rate
+    if kind == "text":
+        if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
+            raise bad
+        return value.strip()
+    if kind == "choice":
+        if value not in spec["choices"]:
+            raise ValidationError(f"字段 {field}（{spec['label']}）取值无效，可选：{'、'.join(spec['choices'])}",
+                                  field=field, code="invalid_fact")
+        return value
+    if not isinstance(value, list) or len(value) > 100:
+        raise ValidationError(f"字段 {field}（{spec['label']}）应为列表（至多100项）", field=field, code="invalid_fact")
+    items = []
+    for i, item in enumerate(value):
+        where = f"{field}[{i}]"
+        if not isinstance(item, dict):
+            raise ValidationError(f"字段 {where} 应为对象", field=where, code="invalid_fact")
+        unknown = set(item) - set(spec["item"])
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ValidationError(f"字段 {where}.{name} 不是本政策的事实项", field=f"{where}.{name}", code="unknown_fact")
+        missing = [n for n in spec["item"] if n not in item]
+        if missing:
+            raise MissingFact(f"缺少 {where}.{missing[0]}（{spec['item'][missing[0]]['label']}）", field=f"{where}.{missing[0]}")
+        items.append({n: _value(spec["item"][n], item[n], f"{where}.{n}") for n in spec["item"]})
+    return items
+
+
+def normalise(ruleset: RuleSet, facts: dict) -> dict:
+    """Typed facts; unknown names and wrong types are refused. Absent facts stay absent unless the
+    policy gives a default (yes/no facts default to no, lists to empty)."""
+    if not isinstance(facts, dict):
+        raise ValidationError("字段 facts 应为对象", field="facts", code="invalid_fact")
+    unknown = sorted(set(facts) - set(ruleset.facts))
+    if unknown:
+        raise ValidationError(f"facts.{unknown[0]} 不是本政策（{ruleset.policy_id}）的事实项", field=f"facts.{unknown[0]}",
+                              code="unknown_fact")
+    typed = {}
+    for name, spec in ruleset.facts.items():
+        if name in facts:
+            typed[name] = _value(spec, facts[name], f"facts.{name}")
+        elif "default" in spec:
+            typed[name] = _value(spec, spec["default"], f"facts.{name}")
+        elif spec["type"] in ("bool", "list"):
+            typed[name] = False if spec["type"] == "bool" else []
+    return typed
+
+
+# --- one rule ---------------------------------------------------------------------------------------
+
+def _need(context: dict, name: str, labels: dict, rule: Rule, prefix: str):
+    if name not in context:
+        raise MissingFact(f"缺少事实 {prefix}{name}（{labels[name]['label']}）：条款 {rule.clause}（{rule.id}）需要它",
+                          field=f"{prefix}{name}", details={"rule_id": rule.id, "clause": rule.clause})
+    return context[name]
+
+
+def _check(condition: dict, context: dict, labels: dict, rule: Rule, prefix: str) -> dict:
+    if "ratio" in condition:
+        top, bottom = (_need(context, n, labels, rule, prefix) for n in condition["ratio"])
+        value = top / bottom if bottom else Decimal(0)
+        shown = f"{_label(labels, condition['ratio'][0])}占{_label(labels, condition['ratio'][1])}的比例为{(value * 100).quantize(CENT)}%"
+        values = {"numerator": _yuan(top), "denominator": _yuan(bottom), "ratio": str(value.quantize(Decimal('0.0001')))}
+    else:
+        value = _need(context, condition["fact"], labels, rule, prefix)
+        shown = f"{_label(labels, condition['fact'])}：{_wan(value) if isinstance(value, Decimal) else _describe(value)}"
+        values = {condition["fact"]: _describe(value)}
+    passed = True
+    parts = []
+    if "is" in condition:
+        passed = value == condition["is"]
+        parts.append(f"须为{_describe(condition['is'])}")
+    for side in ("lower", "upper"):
+        if side in condition:
+            bound = condition[side]
+            ok = bound.admits_from_below(value) if side == "lower" else bound.admits_from_above(value)
+            passed = passed and ok
+            number = f"{(bound.value * 100).normalize():f}%" if "ratio" in condition else _wan(bound.value)
+            parts.append(f"须{number}{bound.wording}（{'含' if bound.inclusive else '不含'}本数）")
+    return {"passed": passed, "detail": f"{shown}，{'；'.join(parts)}：{'符合' if passed else '不符合'}", "values": values}
+
+
+def _describe(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return _yuan(value)
+    return str(value)
+
+
+def _amount(rule: Rule, context: dict, labels: dict, prefix: str, where: str) -> tuple[Decimal | None, dict]:
+    spec = rule.amount
+    if spec["kind"] == "fixed":
+        return spec["amount"], {"detail": f"{'最高额度' if spec['ceiling'] else '定额'}{_wan(spec['amount'])}"}
+    x = _need(context, spec["fact"], labels, rule, prefix)
+    if spec["kind"] == "tiered":
+        tier = next((t for t in spec["tiers"] if tier_admits(t, x)), None)
+        if tier is None:
+            return None, {"detail": f"{_label(labels, spec['fact'])}{_wan(x)}，未达到任何档次"}
+        bounds = "、".join(f"{_wan(b.value)}{b.wording}" for b in (tier["lower"], tier["upper"]) if b)
+        return tier["amount"], {"detail": f"{_label(labels, spec['fact'])}{_wan(x)}，落入“{bounds}”档：{_wan(tier['amount'])}"}
+    if spec["kind"] == "percentage":
+        raw = x * spec["rate"]
+        cap = spec["cap"]
+        capped = cap is not None and not cap.admits_from_above(raw)
+        amount = cap.value if capped else raw
+        return amount, {"detail": f"{_wan(x)} × {(spec['rate'] * 100).normalize():f}% = {_wan(raw)}"
+                                  + (f"，超过上限，按{_wan(cap.value)}" if capped else "")}
+    low, high = spec["lower"], spec["upper"]
+    if spec["kind"] == "assessed":
+        if not (low.admits_from_below(x) and high.admits_from_above(x)):
+            raise ValidationError(f"{where}{spec['fact']}：评审金额{_wan(x)}不在条款 {rule.clause} 规定的"
+                                  f"{_wan(low.value)}至{_wan(high.value)}之间", field=f"{prefix}{spec['fact']}",
+                                  code="assessed_out_of_range", details={"rule_id": rule.id})
+        return x, {"detail": f"评审确定{_wan(x)}（条款区间{_wan(low.value)}至{_wan(high.value)}）"}
+    rate = _need(context, spec["rate_fact"], labels, rule, prefix)
+    if not (low.admits_from_below(rate) and high.admits_from_above(rate)):
+        raise ValidationError(f"{where}{spec['rate_fact']}：比例{rate}不在{low.value}至{high.value}之间（条款 {rule.clause}）",
+                              field=f"{prefix}{spec['rate_fact']}", code="assessed_out_of_range", details={"rule_id": rule.id})
+    return x * rate, {"detail": f"评估作价{_wan(x)} × {(rate * 100).normalize():f}%"}
+
+
+def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | None) -> dict:
+    checks = []
+    for condition in rule.when:
+        checks.append(_check(condition, context, labels, rule, prefix))
+        if not checks[-1]["passed"]:
+            break   # later conditions are not needed, so their facts need not be supplied
+    amount, how = (None, {}) if checks and not checks[-1]["passed"] else _amount(rule, context, labels, prefix, prefix)
+    eligible = amount is not None
+    if how:
+        checks.append({"passed": eligible, "detail": how["detail"], "values": {}})
+    ceiling = rule.amount["ceiling"]
+    return {
+        "rule_id": rule.id, "clause": rule.clause, "text": rule.text, "item": item, "eligible": eligible,
+        "checks": checks, "pays": rule.pays,
+        "amount": _yuan(amount) if eligible else None,
+        "amount_kind": ("ceiling" if ceiling else "exact") if eligible else None,
+        "amount_note": (f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额") if eligible else None,
+        "decision": "paid" if eligible else "not_eligible", "superseded_by": None,
+    }
+
+
+# --- the whole calculation -----------------------------------------------------------------------
+
+def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict) -> dict:
+    if applicant_kind not in ("county", "enterprise", "unit"):
+        raise ValidationError("字段 applicant_kind 取值无效，可选：county、enterprise、unit", field="applicant_kind",
+                              code="invalid_field")
+    typed = normalise(ruleset, facts)
+    results = []
+    for rule in ruleset.rules:
+        if applicant_kind not in rule.applicants:
+            continue
+        if rule.each is None:
+            results.append(_evaluate(rule, typed, ruleset.facts, "facts.", None))
+            continue
+        labels = ruleset.facts[rule.each]["item"]
+        for i, item in enumerate(typed.get(rule.each, [])):
+            name = next((v for n, v in item.items() if labels[n]["type"] == "text"), f"第{i + 1}项")
+            results.append(_evaluate(rule, item, labels, f"facts.{rule.each}[{i}].", name))
+    _exclusive(results, ruleset)
+    paid = [r for r in results if r["decision"] == "paid"]
+    cash = [r for r in paid if r["pays"] == "cash"]
+    return {
+        "policy_id": ruleset.policy_id, "ruleset_version": ruleset.version, "applicant_kind": applicant_kind,
+        "clauses": results,
+        "total_cash": _yuan(sum((Decimal(r["amount"]) for r in cash), Decimal(0))),
+        "total_cash_is_ceiling": any(r["amount_kind"] == "ceiling" for r in cash),
+        "total_equity": _yuan(sum((Decimal(r["amount"]) for r in paid if r["pays"] == "equity"), Decimal(0))),
+        "note": "金额为“最高”额度的，合计亦为上限，实际金额以评审结果为准" if any(r["amount_kind"] == "ceiling" for r in cash)
+                else "合计为按条款计算的确定金额",
+    }
+
+
+def _exclusive(results: list[dict], ruleset: RuleSet) -> None:
+    """就高不重复: in each exclusivity group only the highest eligible award is paid (the first in the
+    file on a tie)."""
+    groups = {r.id: r.group for r in ruleset.rules if r.group}
+    by_group: dict[str, list[dict]] = {}
+    for result in results:
+        if result["eligible"] and result["rule_id"] in groups:
+            by_group.setdefault(groups[result["rule_id"]], []).append(result)
+    for members in by_group.values():
+        winner = max(members, key=lambda r: Decimal(r["amount"]))   # max keeps the first of equals
+        for loser in members:
+            if loser is not winner:
+                loser.update(decision="superseded", superseded_by=winner["rule_id"])

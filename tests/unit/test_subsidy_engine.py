@@ -1,0 +1,163 @@
+"""Worked examples computed by hand from the Cangzhou 2025 plan (seed 000) and seed 001 clause 23."""
+import pytest
+
+from sheqi.errors import ValidationError
+from sheqi.subsidy import calculate, default_ruleset
+
+RULES = default_ruleset()
+
+
+def run(kind, **facts):
+    return calculate(RULES, kind, facts)
+
+
+def clause(result, rule_id, item=None):
+    return next(c for c in result["clauses"] if c["rule_id"] == rule_id and (item is None or c["item"] == item))
+
+
+# Clause 3: 10亿元及以上 up to 30万; 3亿元(含)-10亿元(不含) up to 20万; 2亿元(含)-3亿元(不含) up to 10万.
+@pytest.mark.parametrize("spending,amount", [
+    (199_999_999, None), (200_000_000, "100000.00"), (299_999_999, "100000.00"),
+    (300_000_000, "200000.00"), (999_999_999, "200000.00"), (1_000_000_000, "300000.00"), (5_000_000_000, "300000.00"),
+])
+def test_county_growth_tiers_at_their_bounds(spending, amount):
+    growth = clause(run("county", rd_grew_on_previous_year=True, rd_spending_yuan=spending), "county_rd_growth")
+    assert growth["amount"] == amount and growth["eligible"] is (amount is not None)
+    if amount:
+        assert growth["amount_kind"] == "ceiling" and "最高" in growth["amount_note"]
+
+
+def test_no_growth_no_award_and_spending_not_needed():
+    result = run("county", rd_grew_on_previous_year=False)
+    assert clause(result, "county_rd_growth")["eligible"] is False
+    assert result["total_cash"] == "0.00"
+
+
+def test_highest_only_between_growth_and_promotion():
+    result = run("county", rd_grew_on_previous_year=True, rd_spending_yuan=1_200_000_000, promoted_b_to_a_first_time=True)
+    assert clause(result, "county_promoted_b_to_a")["decision"] == "paid"
+    growth = clause(result, "county_rd_growth")
+    assert growth["decision"] == "superseded" and growth["superseded_by"] == "county_promoted_b_to_a"
+    assert result["total_cash"] == "500000.00" and result["total_cash_is_ceiling"] is True
+
+
+# Clause 5: national programme matching, 15% of the national funding, at most 200万.
+@pytest.mark.parametrize("funding,amount", [
+    (10_000_000, "1500000.00"), (13_333_333, "1999999.95"), (13_333_334, "2000000.00"), (20_000_000, "2000000.00"),
+])
+def test_national_matching_percentage_with_cap(funding, amount):
+    result = run("enterprise", national_projects=[{"project_name": "国家重点研发计划课题", "national_funding_yuan": funding}])
+    matching = clause(result, "national_programme_matching")
+    assert matching["amount"] == amount and matching["amount_kind"] == "exact"
+
+
+def test_each_project_is_its_own_award():
+    result = run("enterprise", jiebang_projects=[{"project_name": "高端装备"}, {"project_name": "新材料"}],
+                 saline_alkali_projects=[{"project_name": "盐碱地小麦"}],
+                 foreign_expert_projects=[{"project_name": "中德合作"}])
+    assert [c["amount"] for c in result["clauses"] if c["rule_id"] == "jiebang_project"] == ["3000000.00"] * 2
+    assert clause(result, "saline_alkali_project")["amount"] == "1000000.00"
+    assert clause(result, "foreign_expert_project")["amount"] == "200000.00"
+    assert result["total_cash"] == "7200000.00"
+
+
+@pytest.mark.parametrize("assessed,ok", [(1_000_000, True), (5_000_000, True), (999_999, False), (5_000_001, False)])
+def test_transformation_needs_an_assessed_amount_within_100_to_500_wan(assessed, ok):
+    facts = {"transformation_projects": [{"project_name": "成果转化", "assessed_amount_yuan": assessed}]}
+    if ok:
+        assert clause(calculate(RULES, "enterprise", facts), "achievement_transformation")["amount"] == f"{assessed}.00"
+    else:
+        with pytest.raises(ValidationError) as raised:
+            calculate(RULES, "enterprise", facts)
+        assert raised.value.code == "assessed_out_of_range"
+        assert raised.value.field == "facts.transformation_projects[0].assessed_amount_yuan"
+
+
+@pytest.mark.parametrize("kind,level,rule,amount", [
+    ("key_lab", "national", "national_platform", "5000000.00"),
+    ("new_rd_institution", "provincial", "provincial_platform", "1000000.00"),
+])
+def test_platforms(kind, level, rule, amount):
+    result = run("unit", new_platforms=[{"platform_name": "平台", "platform_kind": kind, "level": level}])
+    paid = [c for c in result["clauses"] if c["eligible"]]
+    assert [(c["rule_id"], c["amount"]) for c in paid] == [(rule, amount)]
+
+
+def test_cooperation_bases_alliance_talent_and_unicorn():
+    result = run("enterprise", new_cooperation_bases=[{"base_name": "甲", "level": "national"}, {"base_name": "乙", "level": "provincial"}],
+                 alliance_rated_excellent_first_time=True, new_talent_enclave=True, new_foreign_expert_platform=True,
+                 new_unicorn=True)
+    paid = {(c["rule_id"], c["item"]): c["amount"] for c in result["clauses"] if c["eligible"]}
+    assert paid == {("national_cooperation_base", "甲"): "1000000.00", ("provincial_cooperation_base", "乙"): "500000.00",
+                    ("alliance_excellent", None): "500000.00", ("talent_enclave", None): "300000.00",
+                    ("foreign_expert_platform", None): "300000.00", ("new_unicorn", None): "500000.00"}
+
+
+def test_talent_enclave_is_for_enterprises():
+    assert "talent_enclave" not in {c["rule_id"] for c in run("unit", new_talent_enclave=True)["clauses"]}
+
+
+# Clause 8: 上一年度销售收入2000万元以下 (includes 20m) and R&D 不低于7% (includes 7%): up to 2万.
+@pytest.mark.parametrize("sales,rd,sales3,eligible", [
+    (20_000_000, 1_400_000, 20_000_000, True),      # exactly 20m and exactly 7%
+    (20_000_001, 1_400_000, 20_000_000, False),     # one yuan over 20m
+    (19_000_000, 1_399_999, 20_000_000, False),     # just under 7%
+    (5_000_000, 3_000_000, 30_000_000, True),
+])
+def test_new_high_tech_enterprise_bounds(sales, rd, sales3, eligible):
+    result = run("enterprise", newly_recognised_high_tech=True, previous_year_sales_yuan=sales,
+                 three_year_rd_yuan=rd, three_year_sales_yuan=sales3)
+    award = clause(result, "new_high_tech_enterprise")
+    assert award["eligible"] is eligible
+    if eligible:
+        assert award["amount"] == "20000.00"
+    else:
+        assert "不符合" in award["checks"][-1]["detail"]
+
+
+def test_a_missing_fact_names_the_field_and_the_clause():
+    with pytest.raises(ValidationError) as raised:
+        run("enterprise", newly_recognised_high_tech=True, three_year_rd_yuan=1, three_year_sales_yuan=2)
+    assert raised.value.code == "missing_fact" and raised.value.field == "facts.previous_year_sales_yuan"
+    assert "二、8" in raised.value.message and "new_high_tech_enterprise" in raised.value.message
+
+
+# Clause 9: 5000万元及以上 output up to 15万; 1000万元及以上 absorbed up to 20万.
+@pytest.mark.parametrize("output,absorbed,paid", [
+    (50_000_000, 10_000_000, {"technology_contracts_output", "technology_contracts_absorbed"}),
+    (49_999_999, 9_999_999, set()),
+])
+def test_technology_contract_thresholds(output, absorbed, paid):
+    result = run("unit", contracts_output_yuan=output, contracts_absorbed_yuan=absorbed)
+    assert {c["rule_id"] for c in result["clauses"] if c["eligible"]} == paid
+
+
+@pytest.mark.parametrize("rate,ok", [("0.20", True), ("0.50", True), ("0.30", True), ("0.19", False), ("0.51", False)])
+def test_equity_incentive_20_to_50_percent_is_equity_not_cash(rate, ok):
+    facts = {"equity_incentives": [{"achievement": "专利作价入股", "appraised_value_yuan": 1_000_000, "assessed_rate": rate}]}
+    if not ok:
+        with pytest.raises(ValidationError):
+            calculate(RULES, "enterprise", facts)
+        return
+    result = calculate(RULES, "enterprise", facts)
+    assert clause(result, "equity_incentive")["pays"] == "equity"
+    assert result["total_equity"] == f"{int(float(rate) * 1_000_000)}.00" and result["total_cash"] == "0.00"
+
+
+@pytest.mark.parametrize("facts,code,field", [
+    ({"rd_spending_yuan": 3.5e8}, "invalid_fact", "facts.rd_spending_yuan"),       # float money
+    ({"rd_spending_yuan": -1}, "invalid_fact", "facts.rd_spending_yuan"),
+    ({"rd_grew_on_previous_year": "yes"}, "invalid_fact", "facts.rd_grew_on_previous_year"),
+    ({"rd_budget": 1}, "unknown_fact", "facts.rd_budget"),
+    ({"national_projects": [{"project_name": "x"}]}, "missing_fact", "facts.national_projects[0].national_funding_yuan"),
+])
+def test_bad_facts_are_named(facts, code, field):
+    with pytest.raises(ValidationError) as raised:
+        calculate(RULES, "enterprise", facts)
+    assert (raised.value.code, raised.value.field) == (code, field)
+
+
+def test_same_facts_same_result_with_the_ruleset_version():
+    facts = {"newly_recognised_high_tech": True, "previous_year_sales_yuan": 1, "three_year_rd_yuan": 1, "three_year_sales_yuan": 1}
+    assert calculate(RULES, "enterprise", facts) == calculate(RULES, "enterprise", facts)
+    assert calculate(RULES, "enterprise", facts)["ruleset_version"].startswith("cangzhou-2025-rd@")
