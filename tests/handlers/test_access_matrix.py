@@ -50,6 +50,11 @@ def new_scan(who):
             "device_time": clock.now_iso()}
 
 
+def applicant(who):
+    return {"applicant_id": E1, "applicant_kind": "enterprise", "name": "张北县风电设备制造有限公司",
+            "region_code": "130722", "facts": {"new_unicorn": True}}
+
+
 # (method, path, body or body factory, {identity: expected status}); anyone not listed gets 403,
 # anonymous gets 401 on every route behind the authoriser.
 MATRIX = [
@@ -85,6 +90,11 @@ MATRIX = [
     ("PUT", f"/agencies/{MARKET}/plans/2027", {"item_ids": ["food-business"]}, {"platform": 200, "admin-market": 200}),
     # Any inspector's scan is registered (Art. 24): the police officer's is refused, not forbidden.
     ("POST", "/scans", new_scan, {"market-wang": 202, "police-zhang": 201}),
+    ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
+     {"platform": 200, "science-city": 200, "enterprise-1": 200, "enterprise-4": 200}),
+    ("POST", "/subsidies/2025/applicants", applicant, {"platform": 201, "science-city": 201}),
+    ("POST", "/subsidies/2025/calculations", applicant, {"platform": 201, "science-city": 201}),
+    ("POST", "/subsidies/2025/runs", None, {"platform": 201, "science-city": 201}),
 ]
 
 
@@ -112,5 +122,7 @@ def test_matrix_covers_every_json_route():
     binary_or_stateful = {("GET", "/enterprises/{enterprise_id}/code.png"), ("GET", "/enterprises/{enterprise_id}/poster"),
                           ("POST", "/agencies/{agency_id}/items/{item_id}/publish"),
                           ("POST", "/agencies/{agency_id}/items/{item_id}/withdraw"),
-                          ("GET", "/public/codes/{token}")}
+                          ("GET", "/public/codes/{token}"),
+                          # need a run made first: tests/handlers/test_subsidies.py checks who reads them
+                          ("GET", "/subsidies/runs/{run_id}"), ("GET", "/subsidies/runs/{run_id}/results/{applicant_id}")}
     assert declared - covered == binary_or_stateful

@@ -38,6 +38,12 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - pending#<task>#<E>#<date>             team scans waiting for a second inspector (Art. 19)
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
+SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
+  - one applicant                                                      GetItem
+  - every applicant of a year, for a batch run (paged)                 Query year
+SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item `~run`)
+  - a run's results, paged                                             Query run_id
+  - an applicant's results, newest first                               Query by_applicant (applicant_id, calculated_at)
 No path a phone calls uses Scan.
 """
 from __future__ import annotations
@@ -329,4 +335,36 @@ class OffsiteClear(Model):
     checked_on = UnicodeAttribute()
 
 
-MODELS = (Enterprise, Agency, Inspector, Item, Notice, Plan, Task, Visit, Scan, Tally)
+class SubsidyApplicant(Model):
+    Meta = _meta("subsidy-applicants")
+    year = UnicodeAttribute(hash_key=True)
+    applicant_id = UnicodeAttribute(range_key=True)     # USCC for an enterprise or unit, GB/T 2260 code for a county
+    applicant_kind = UnicodeAttribute()                 # county / enterprise / unit
+    name = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    facts = JSONAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class SubsidyResultByApplicant(GlobalSecondaryIndex):
+    Meta = _index("by_applicant")
+    applicant_id = UnicodeAttribute(hash_key=True)
+    calculated_at = UnicodeAttribute(range_key=True)
+
+
+class SubsidyResult(Model):
+    """One applicant's calculation in a run, with the facts and rule set version it was computed from."""
+    Meta = _meta("subsidy-results")
+    SUMMARY = "~run"
+    run_id = UnicodeAttribute(hash_key=True)
+    applicant_id = UnicodeAttribute(range_key=True)
+    year = UnicodeAttribute()
+    region_code = UnicodeAttribute(null=True)
+    ruleset_version = UnicodeAttribute()
+    calculated_at = UnicodeAttribute()
+    facts = JSONAttribute(null=True)
+    result = JSONAttribute()
+    by_applicant = SubsidyResultByApplicant()
+
+
+MODELS = (Enterprise, Agency, Inspector, Item, Notice, Plan, Task, Visit, Scan, Tally, SubsidyApplicant, SubsidyResult)
