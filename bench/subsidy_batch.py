@@ -1,0 +1,125 @@
+"""Subsidy batch benchmark: N stored applicants of a year, calculated and stored in one run.
+
+Prints, for each N, time per applicant, store calls by operation, and peak traced memory (tracemalloc),
+so linearity shows as a flat time per applicant and a flat memory peak. Alongside, the pure engine
+over the same applicants against a baseline measured in the same run (validating the facts only).
+Usage: bench/subsidy_batch.py [N ...]   (default 1000 10000 100000)
+"""
+from __future__ import annotations
+
+import atexit
+import random
+import socket
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from local import config  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+DYNAMO = free_port()
+config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-bench-"))
+config.configure(DYNAMO)
+
+import requests  # noqa: E402
+
+from local import dynamo  # noqa: E402
+from sheqi import store, uscc  # noqa: E402
+from sheqi.auth import Identity  # noqa: E402
+from sheqi.subsidy import calculate, default_ruleset, normalise, service  # noqa: E402
+
+PLATFORM = Identity("platform-admin", "platform_admin")
+calls: Counter = Counter()
+
+
+def applicant_facts(rng: random.Random) -> tuple[str, dict]:
+    """A plausible mix: most enterprises claim one or two clauses; some units (universities,
+    institutes) report technology contracts. Counties, a handful a year, are left to the unit tests."""
+    if rng.random() < 0.1:
+        return "unit", {"contracts_output_yuan": rng.randrange(0, 10**8), "contracts_absorbed_yuan": rng.randrange(0, 3 * 10**7)}
+    sales3 = rng.randrange(10**6, 10**8)
+    return "enterprise", {
+        "newly_recognised_high_tech": rng.random() < 0.5, "previous_year_sales_yuan": rng.randrange(10**6, 4 * 10**7),
+        "three_year_rd_yuan": rng.randrange(0, sales3 // 5), "three_year_sales_yuan": sales3,
+        "national_projects": [{"project_name": "国家项目", "national_funding_yuan": rng.randrange(10**6, 3 * 10**7)}]
+        if rng.random() < 0.2 else [],
+        "new_unicorn": rng.random() < 0.01}
+
+
+def start_moto() -> None:
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(DYNAMO)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(server.terminate)
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{DYNAMO}/moto-api/", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+
+
+def count_calls() -> None:
+    for model in (store.SubsidyApplicant, store.SubsidyResult):
+        model._get_connection().connection.client.meta.events.register(
+            "before-call.dynamodb.*", lambda model, **_: calls.update([model.name]))
+
+
+def engine_only(population: list) -> None:
+    ruleset = default_ruleset()
+    started = time.perf_counter()
+    for kind, facts in population:
+        normalise(ruleset, facts)
+    baseline = time.perf_counter() - started
+    started = time.perf_counter()
+    for kind, facts in population:
+        calculate(ruleset, kind, facts)
+    engine = time.perf_counter() - started
+    print(f"  纯计算 {len(population):>7,} 户：{engine / len(population) * 1e6:7.1f} 微秒/户，"
+          f"为仅校验事实（基线 {baseline / len(population) * 1e6:.1f} 微秒/户）的 {engine / baseline:.1f} 倍")
+
+
+def stored_run(n: int, year: int, population: list) -> None:
+    requests.post(f"http://127.0.0.1:{DYNAMO}/moto-api/reset", timeout=30)
+    dynamo.create_tables(f"http://127.0.0.1:{DYNAMO}")
+    with store.SubsidyApplicant.batch_write() as batch:
+        for i, (kind, facts) in enumerate(population[:n]):
+            first17 = f"91130722ME{i:07d}"
+            batch.save(store.SubsidyApplicant(str(year), first17 + uscc.check_character(first17), applicant_kind=kind,
+                                              name="基准测试申报主体", region_code="130722", facts=facts,
+                                              updated_at="2026-01-01T00:00:00+08:00"))
+    calls.clear()
+    tracemalloc.start()
+    started = time.perf_counter()
+    summary = service.run_batch(PLATFORM, year)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    per = ", ".join(f"{op} {count:,}" for op, count in sorted(calls.items()))
+    print(f"  入库批算 {n:>7,} 户：{elapsed:7.1f} 秒，{elapsed / n * 1000:6.2f} 毫秒/户，内存峰值 {peak / 2**20:5.1f} MiB，"
+          f"存储调用 {sum(calls.values()):,}（{per}；每户 {sum(calls.values()) / n:.3f} 次），合计 {summary['total_cash']} 元")
+
+
+def main(sizes: list[int]) -> None:
+    start_moto()
+    dynamo.create_tables(f"http://127.0.0.1:{DYNAMO}")
+    count_calls()
+    rng = random.Random(2025)
+    population = [applicant_facts(rng) for _ in range(max(sizes))]
+    print(f"补助批量计算基准（规则集 {default_ruleset().version}）")
+    engine_only(population)
+    for n in sizes:
+        stored_run(n, 2025, population)
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1000, 10000, 100000])
