@@ -206,7 +206,7 @@ class _Facts:
         offsite = {offsite_keys[o.tally_key]: _d(o.checked_on) for o in OffsiteClear.batch_get(list(offsite_keys))}
         return counts, offsite
 
-    def rules_facts(self, caller: Identity) -> ScanFacts:
+    def rules_facts(self) -> ScanFacts:
         ins = self.inspector
         loc = self.data.location
         return ScanFacts(
@@ -240,7 +240,9 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
             return _status(facts.previous.outcome), facts.previous.answer
         if facts.inspector is None or facts.agency is None:
             raise Forbidden("执法人员未在本系统登记，不能扫码入企", code="inspector_not_registered")
-        decision = decide(facts.rules_facts(caller), config)
+        if facts.inspector.agency_id != caller.agency_id:
+            raise Forbidden("令牌中的所属机关与执法人员登记的机关不一致，请重新登录", code="agency_mismatch")
+        decision = decide(facts.rules_facts(), config)
         try:
             answer = _write(facts, decision, config)
             return _status(decision.outcome), answer
