@@ -77,7 +77,7 @@ def count_calls() -> None:
 def engine_only(population: list) -> None:
     ruleset = default_ruleset()
     started = time.perf_counter()
-    for kind, facts in population:
+    for _kind, facts in population:
         normalise(ruleset, facts)
     baseline = time.perf_counter() - started
     started = time.perf_counter()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sheqi import clock, registry, tasks, uscc
+from sheqi import clock, plans, regions, registry, tasks, uscc
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound
 
@@ -86,6 +86,7 @@ IDENTITIES: dict[str, tuple[str, Identity]] = {
     "platform": ("平台管理员", Identity("platform-admin", "platform_admin")),
     "judicial-city": ("张家口市司法局", Identity("judicial-130700", "judicial", region_code=CITY)),
     "judicial-zhangbei": ("张北县司法局", Identity("judicial-130722", "judicial", region_code=ZHANGBEI)),
+    "judicial-huailai": ("怀来县司法局", Identity("judicial-130730", "judicial", region_code=HUAILAI)),
     "science-city": ("张家口市科学技术局", Identity("science-130700", "science_bureau", region_code=CITY)),
     "admin-market": ("张北县市场监督管理局 管理员", Identity("admin-market", "agency_admin", agency_id=MARKET, region_code=ZHANGBEI)),
     "admin-police": ("怀来县公安局 管理员", Identity("admin-police", "agency_admin", agency_id=POLICE, region_code=HUAILAI)),
@@ -119,6 +120,20 @@ def _tasks(today: date) -> list[tuple[str, str, dict]]:
     ]
 
 
+def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
+    """Draft, file, acknowledge and publish the agency's plan for the year, unless it has one."""
+    if plans.list_versions(admin.agency_id, year):
+        return 0
+    agency = registry.get_agency(admin.agency_id)
+    entries = [dict(item_id=spec["item_id"], legal_basis=spec["legal_basis"], inspecting_body=agency.name,
+                    region_codes=[agency.region_code], scope=f"{regions.name(agency.region_code)}辖区内相关经营主体",
+                    sampling_ratio="0.20", window_start=f"{year}-01-01", window_end=f"{year}-12-31", method="on_site",
+                    frequency=1) for agency_id, spec in ITEMS if agency_id == admin.agency_id]
+    record = plans.draft(admin, admin.agency_id, plans.PlanIn.model_validate({"year": year, "entries": entries}, strict=False))
+    plans.publish(admin, plans.acknowledge(judicial, plans.file(admin, record)))
+    return 1
+
+
 def load() -> int:
     """Create whatever demo record is missing; returns how many were created. Safe to run again."""
     created = 0
@@ -145,11 +160,9 @@ def load() -> int:
         item = registry.get_item(agency_id, spec["item_id"])
         if item.status != "published":
             registry.set_item_status(item, "published", today)
-    for name in ("admin-market", "admin-police"):
-        admin = IDENTITIES[name][1]
-        items = [spec["item_id"] for agency_id, spec in ITEMS if agency_id == admin.agency_id]
+    for admin_name, judicial_name in (("admin-market", "judicial-zhangbei"), ("admin-police", "judicial-huailai")):
         for year in (today.year, today.year + 1):
-            tasks.set_plan(admin, admin.agency_id, str(year), items)
+            created += plan_in_force(IDENTITIES[admin_name][1], IDENTITIES[judicial_name][1], year)
     for name, admin, spec in _tasks(today):
         try:
             tasks.get(demo_task_id(name))

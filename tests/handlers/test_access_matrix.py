@@ -50,6 +50,12 @@ def new_scan(who):
             "device_time": clock.now_iso()}
 
 
+def new_plan(who):
+    return {"year": 2030, "entries": [{"item_id": "food-business", "legal_basis": "《中华人民共和国食品安全法》第八十七条",
+            "inspecting_body": "张北县市场监督管理局", "region_codes": ["130722"], "scope": "辖区食品经营者",
+            "window_start": "2030-03-01", "window_end": "2030-11-30", "method": "on_site", "frequency": 1}]}
+
+
 def applicant(who):
     return {"applicant_id": E1, "applicant_kind": "enterprise", "name": "张北县风电设备制造有限公司",
             "region_code": "130722", "facts": {"new_unicorn": True}}
@@ -87,7 +93,11 @@ MATRIX = [
     ("POST", f"/tasks/{TASK}/approve", None, {"admin-market": 409}),
     ("POST", f"/tasks/{TASK}/offsite-results", {"enterprise_id": E1, "item_id": "food-business",
      "checked_on": "2026-11-20", "violation_found": False}, {"admin-market": 422, "market-wang": 422}),
-    ("PUT", f"/agencies/{MARKET}/plans/2027", {"item_ids": ["food-business"]}, {"platform": 200, "admin-market": 200}),
+    ("POST", f"/agencies/{MARKET}/plans", new_plan, {"platform": 201, "admin-market": 409}),   # one open draft a year
+    ("GET", f"/agencies/{MARKET}/plans/2027", None, {"platform": 200, "admin-market": 200, "judicial-city": 200,
+     "judicial-zhangbei": 200}),
+    ("GET", f"/public/agencies/{MARKET}/plans/2027", None, {**ALL, None: 200}),
+    ("PUT", f"/agencies/{MARKET}/campaign-quota", {"year": 2027, "quota": 2}, {"platform": 200}),
     # Any inspector's scan is registered (Art. 24): the police officer's is refused, not forbidden.
     ("POST", "/scans", new_scan, {"market-wang": 202, "police-zhang": 201}),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
@@ -100,7 +110,7 @@ MATRIX = [
 
 def ordered(expected: dict) -> list:
     # Refused callers first: a write that is then allowed must not make a later refusal look like a 409.
-    return sorted(WHO, key=lambda w: expected.get(w, 403) < 300)
+    return sorted(WHO, key=lambda w: expected.get(w, 401 if w is None else 403) not in (401, 403))
 
 
 def test_access_matrix(demo):
@@ -124,5 +134,12 @@ def test_matrix_covers_every_json_route():
                           ("POST", "/agencies/{agency_id}/items/{item_id}/withdraw"),
                           ("GET", "/public/codes/{token}"),
                           # need a run made first: tests/handlers/test_subsidies.py checks who reads them
-                          ("GET", "/subsidies/runs/{run_id}"), ("GET", "/subsidies/runs/{run_id}/results/{applicant_id}")}
+                          ("GET", "/subsidies/runs/{run_id}"), ("GET", "/subsidies/runs/{run_id}/results/{applicant_id}"),
+                          # plan versions, campaigns and draws: tests/handlers/test_plans.py walks their life cycles
+                          ("PUT", "/agencies/{agency_id}/plans/{year}/{version}"),
+                          ("POST", "/agencies/{agency_id}/plans/{year}/{version}/{action}"),
+                          ("POST", "/agencies/{agency_id}/campaigns"),
+                          ("POST", "/agencies/{agency_id}/campaigns/{campaign_id}/publish"),
+                          ("POST", "/agencies/{agency_id}/draws"), ("GET", "/draws/{draw_id}"),
+                          ("GET", "/public/draws/{draw_id}"), ("POST", "/draws/{draw_id}/tasks")}
     assert declared - covered == binary_or_stateful

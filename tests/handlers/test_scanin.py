@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from local import demo_data
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
-from sheqi import clock, codes, registry, store, tasks
+from sheqi import clock, codes, plans, registry, store
 from sheqi.clock import CST
 from tests.conftest import call
 
@@ -16,11 +17,14 @@ HERE = {"latitude": 41.1500, "longitude": 114.7000, "accuracy_m": 12.0}
 
 
 @pytest.fixture
-def june(demo, monkeypatch):
+def june(tables, monkeypatch):
+    """Demo data with plans for 2026 acknowledged on 1 January, then the clock at mid-June."""
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
+    demo_data.load()
+    li = store.Inspector.get("market-li")            # the demo's "expiring soon" certificate, renewed
+    li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
+    li.save()
     monkeypatch.setattr(clock, "now", lambda: NOW)
-    for name, items in (("admin-market", ["food-business", "special-equipment"]), ("admin-police", ["fire-safety"])):
-        admin = IDENTITIES[name][1]
-        tasks.set_plan(admin, admin.agency_id, "2026", items)
     return NOW
 
 
@@ -176,7 +180,7 @@ def test_joint_task_needs_every_agency_and_counts_once_per_agency(june):
 @pytest.mark.parametrize("change,code,article", [
     ({"participants": [{"agency_id": MARKET, "item_ids": ["price-check"], "inspector_ids": ["market-wang", "market-li"]}]},
      "item_not_published", "第十四条"),
-    ({"type": "special"}, "campaign_not_approved", "第十三条"),
+    ({"type": "special", "campaign_id": "0" * 32}, "campaign_not_approved", "第十三条"),
     ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "police-liu"]}]},
      "inspector_not_of_agency", "第四条"),
 ])
@@ -190,8 +194,14 @@ def test_task_approval_refusals_cite_the_article(june, change, code, article):
 
 
 def test_item_outside_the_plan_is_refused(june):
-    admin = IDENTITIES["admin-market"][1]
-    tasks.set_plan(admin, MARKET, "2026", ["special-equipment"])
+    admin, judicial = IDENTITIES["admin-market"][1], IDENTITIES["judicial-zhangbei"][1]
+    amended = plans.draft(admin, MARKET, plans.PlanIn.model_validate({
+        "year": 2026, "changed_on": "2026-06-10", "change_reason": "食品经营检查改由县级综合执法统一实施",
+        "entries": [{"item_id": "special-equipment", "legal_basis": "《中华人民共和国特种设备安全法》第五十七条",
+                     "inspecting_body": "张北县市场监督管理局", "region_codes": ["130722"], "scope": "辖区特种设备使用单位",
+                     "window_start": "2026-01-01", "window_end": "2026-12-31", "method": "on_site", "frequency": 1}]},
+        strict=False))
+    plans.acknowledge(judicial, plans.file(admin, amended))
     status, answer = call("POST", "/tasks", "admin-market", {
         "type": "routine", "method": "on_site", "targets": [E1], "window_start": NOW.isoformat(),
         "window_end": (NOW + timedelta(hours=4)).isoformat(),

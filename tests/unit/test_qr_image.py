@@ -6,15 +6,17 @@ import numpy as np
 import pytest
 
 from sheqi import qr_image
+from tests.conftest import decode_qr as decode
 
 URL = "https://sheqi.example.gov.cn/public/codes/1.91130722MA0A1B2C3U.12.k2.AbCdEfGhIjKlMnOpQrStUv"
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def decode(png: bytes) -> str:
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
+def test_codes_with_many_different_signatures_all_decode():
+    # Each enterprise's token differs; every one of them must read back.
+    for n in range(60):
+        url = f"https://sheqi.example.gov.cn/public/codes/1.91130722MA0A1B2C3U.{n}.k1.{'AbCdEfGhIjKlMnOpQrSt'}{n:02d}"
+        assert decode(qr_image.qr_png(url)) == url
 
 
 def test_qr_png_decodes_to_the_url():

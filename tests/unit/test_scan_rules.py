@@ -22,7 +22,7 @@ BASE = ScanFacts(
     location=Location(41.1501, 114.7001, 15.0), inspector=WANG,
     agency_kinds={A: ("enforcement_agency", "enforcement")}, task=TASK,
     items={(A, "food"): ItemFacts(A, "food", "published", CAPS)}, counts={(A, "food"): 0},
-    offsite_clear={}, pending=(PARTNER,), open_visit_id=None)
+    offsite_clear={}, pending=(PARTNER,), open_visit_id=None, plan_items=frozenset({"food", "fire"}))
 
 
 def codes(found):
@@ -187,3 +187,8 @@ def test_joint_task_opens_with_inspectors_of_two_agencies_and_counts_both():
 def test_distance():
     assert round(distance_m((41.0, 114.0), (41.0, 114.0))) == 0
     assert 111_000 < distance_m((41.0, 114.0), (42.0, 114.0)) < 111_400
+
+
+def test_an_item_outside_the_plan_in_force_that_day_is_refused():
+    assert codes(decide(replace(BASE, plan_items=frozenset({"fire"}))).findings) == ["not_in_plan"]
+    assert codes(decide(replace(BASE, plan_items=None)).findings) == ["not_in_plan"]

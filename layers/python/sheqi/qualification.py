@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-ART4 = "《张家口市规范涉企行政检查实施细则》第四条"
+from .articles import ART
+
+ART4 = ART[4]
 
 AGENCY_KINDS_WITH_POWER = ("enforcement_agency", "authorised_organisation", "entrusted_organisation")
 AGENCY_KINDS_WITHOUT_POWER = ("coordination_body", "testing_institution", "research_institute", "intermediary")

@@ -16,12 +16,12 @@ from pynamodb.transactions import TransactWrite
 
 from . import auth, clock, codes, pagination, qualification, regions, uscc
 from .api import Body
+from .articles import ART
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
 from .store import Agency, CertificateClaim, Enterprise, Inspector, Item, cancelled_on_condition, condition_failed
 
-ART14 = "《张家口市规范涉企行政检查实施细则》第十四条"
-ART18 = "《张家口市规范涉企行政检查实施细则》第十八条"
+ART14, ART18 = ART[14], ART[18]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,39}$")

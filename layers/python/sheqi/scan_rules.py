@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from . import qualification
+from .articles import ART
 from .qualification import Finding
 
-RULES = "《张家口市规范涉企行政检查实施细则》"
-ART = {n: f"{RULES}第{c}条" for n, c in {4: "四", 7: "七", 12: "十二", 13: "十三", 14: "十四", 16: "十六",
-                                        17: "十七", 18: "十八", 19: "十九", 24: "二十四"}.items()}
 
 # Art. 12: the five situations in which the frequency cap may be exceeded.
 EXCEPTION_REASONS = {
@@ -110,6 +108,7 @@ class ScanFacts:
     pending: tuple[PendingScan, ...]      # other team members' scans waiting for this task and enterprise
     open_visit_id: str | None             # the inspector's agency's open visit at the enterprise today
     open_visit_items: frozenset = frozenset()
+    plan_items: frozenset | None = None   # the inspector's agency's items in its plan in force that day
 
 
 @dataclass
@@ -205,6 +204,9 @@ def _items(facts: ScanFacts, keys: tuple, on: date, config: ScanConfig) -> tuple
     for key in keys:
         item_id = key[1]
         item = facts.items[key]
+        if key[0] == facts.inspector.agency_id and item_id not in (facts.plan_items or ()):
+            refusals.append(_finding("not_in_plan", 16, f"检查事项 {item_id} 不在本机关当日有效的已备案检查计划内（计划之外无检查）"))
+            continue
         if item.status not in (None, "published"):
             refusals.append(_finding("item_not_published", 14, f"检查事项 {item_id} 未公布或已撤回，不得实施"))
             continue

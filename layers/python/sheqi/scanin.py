@@ -25,14 +25,15 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import clock, codes, qualification, uscc
+from . import clock, codes, plans, qualification, uscc
 from .api import Body
 from .auth import Identity, require_role
 from .errors import AppError, Conflict, Forbidden
-from .scan_rules import (ART, EXCEPTION_REASONS, LATE_REASONS, Decision, InspectorFacts, ItemFacts, Location,
+from .articles import ART
+from .scan_rules import (EXCEPTION_REASONS, LATE_REASONS, Decision, InspectorFacts, ItemFacts, Location,
                          PendingScan, ScanConfig, ScanFacts, TaskFacts, decide)
-from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, Scan, Tally, Task,
-                    Visit, VisitSlot, cancelled_on_condition)
+from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, PlanIndex, Scan, Tally,
+                    Task, Visit, VisitSlot, cancelled_on_condition)
 
 _LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 ATTEMPTS = 8   # concurrent scans of one enterprise contend on its tallies; each retry reads afresh
@@ -154,7 +155,9 @@ class _Facts:
         self.scan_id = f"{caller.subject}:{data.client_request_id}"
         enterprise_id, self.identified_by, claim, code_finding = identify(data.token)
         day = data.device_time.date()
-        wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, caller.agency_id), (Task, data.task_id)]
+        plan_key = plans.index_key(caller.agency_id, day.year)
+        wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, caller.agency_id), (Task, data.task_id),
+                  (PlanIndex, plan_key)]
         if enterprise_id:
             wanted += [(Enterprise, enterprise_id), (VisitSlot, slot_key(enterprise_id, caller.agency_id, day)),
                        (PendingScans, pending_key(data.task_id, enterprise_id, day))]
@@ -163,6 +166,8 @@ class _Facts:
         self.inspector = got.get((Inspector, caller.subject))
         self.agency = got.get((Agency, caller.agency_id))
         self.task = got.get((Task, data.task_id))
+        index = got.get((PlanIndex, plan_key))
+        self.plan_items = plans.items_in_force(index.versions, day) if index else None
         self.enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
         self.slot = got.get((VisitSlot, slot_key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
         self.pending = got.get((PendingScans, pending_key(data.task_id, enterprise_id, day))) if enterprise_id else None
@@ -224,7 +229,8 @@ class _Facts:
             pending=tuple(PendingScan(m["inspector_id"], m["scan_id"], datetime.fromisoformat(m["device_time"]))
                           for m in (self.pending.members if self.pending else [])),
             open_visit_id=self.open_visit.visit_id if self.open_visit else None,
-            open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items) if self.open_visit else frozenset())
+            open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items) if self.open_visit else frozenset(),
+            plan_items=self.plan_items)
 
 
 # --- deciding and writing ---------------------------------------------------------------------------

@@ -21,8 +21,14 @@ Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 1
 Notices       PK recipient, SK notice_id (outbox: one record per notice, id is deterministic)
   - a recipient's notices                                              Query recipient
   - create exactly once                                                PutItem if notice_id does not exist
-Plans         PK agency_id, SK year (minimal plan in force, Art. 16; the plan-filing work extends it)
-  - the plan in force for an agency and year (task approval)         GetItem
+Plans         PK agency_id, SK version_key = <year>#<version, 4 digits> (every version is kept, Art. 16)
+  - an agency's versions of a year's plan                              Query agency_id, begins_with <year>#
+  - one version                                                        GetItem
+  - which items are in force on a day: the plan index (Tallies planindex#<agency>#<year>), kept in the
+    same transaction as each acknowledgement, read in the scan's batch
+Campaigns     PK agency_id, SK campaign_id (special campaigns, Art. 13; yearly count in Tallies)
+Draws         PK draw_id, SK enterprise_id (the draw's summary is the item `~draw`)
+  - a draw's selection, paged                                          Query draw_id
 Tasks         PK task_id (approved inspection tasks, Art. 19)
   - one task (scan-in)                                                 GetItem (in the scan's batched read)
   - an agency's tasks, newest first                                    Query by_agency (agency_id, created_at)
@@ -37,6 +43,8 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - slot#<E>#<agency>#<date>              the agency's open visit at E that day (Art. 17 merge)
   - pending#<task>#<E>#<date>             team scans waiting for a second inspector (Art. 19)
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
+  - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
+  - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -159,6 +167,7 @@ class Inspector(Model):
     valid_from = UnicodeAttribute(null=True)
     valid_until = UnicodeAttribute(null=True)
     expiry_month = UnicodeAttribute(null=True)  # valid_until[:7]; sparse index key
+    conflicts = ListAttribute(of=UnicodeAttribute, default=list)   # enterprises they may not be drawn for
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -216,15 +225,71 @@ class Notice(Model):
     created_at = UnicodeAttribute()
 
 
-class Plan(Model):
-    """The agency's plan in force for a year: which items it may inspect (Art. 16: none outside it)."""
+class PlanVersion(Model):
+    """One version of an agency's annual inspection plan (Art. 11, 16)."""
     Meta = _meta("plans")
     agency_id = UnicodeAttribute(hash_key=True)
-    year = UnicodeAttribute(range_key=True)
+    version_key = UnicodeAttribute(range_key=True)
+    year = UnicodeAttribute()
+    version = NumberAttribute()
+    status = UnicodeAttribute(default="draft")      # draft / filed / returned / acknowledged / published
+    entries = JSONAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    change_reason = UnicodeAttribute(null=True)     # an amendment: why, and on which day the plan changed
+    changed_on = UnicodeAttribute(null=True)
+    filing_due = UnicodeAttribute()
+    filing_due_provisional = BooleanAttribute(default=False)
+    filed_at = UnicodeAttribute(null=True)
+    filed_late = BooleanAttribute(null=True)
+    returned_reason = UnicodeAttribute(null=True)
+    acknowledged_at = UnicodeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
+    effective_from = UnicodeAttribute(null=True)
+    published_at = UnicodeAttribute(null=True)
+    revision = VersionAttribute()
+
+
+class PlanIndex(Model):
+    """Acknowledged versions of an agency's plan for a year (key `planindex#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    versions = JSONAttribute()                      # [{version, effective_from, item_ids}]
+    revision = VersionAttribute()
+
+
+class Campaign(Model):
+    Meta = _meta("campaigns")
+    agency_id = UnicodeAttribute(hash_key=True)
+    campaign_id = UnicodeAttribute(range_key=True)
+    year = UnicodeAttribute()
+    title = UnicodeAttribute()
     item_ids = ListAttribute(of=UnicodeAttribute)
-    status = UnicodeAttribute(default="in_force")
-    updated_at = UnicodeAttribute()
-    version = VersionAttribute()
+    approving_authority = UnicodeAttribute()
+    approving_level = UnicodeAttribute()
+    approval_document = UnicodeAttribute()
+    approved_on = UnicodeAttribute()
+    joint_agency_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    emergency = BooleanAttribute(default=False)
+    refile_due = UnicodeAttribute(null=True)        # an emergency campaign: the plan is re-filed within 10 working days
+    refile_due_provisional = BooleanAttribute(default=False)
+    status = UnicodeAttribute(default="filed")      # filed / published
+    filed_at = UnicodeAttribute()
+    published_at = UnicodeAttribute(null=True)
+    revision = VersionAttribute()
+
+
+class DrawEntry(Model):
+    """One drawn enterprise and its inspectors; the draw's summary is the item with key `~draw`."""
+    Meta = _meta("draws")
+    SUMMARY = "~draw"
+    draw_id = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute(range_key=True)
+    rank = NumberAttribute(null=True)
+    credit_tier = UnicodeAttribute(null=True)
+    inspector_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    unassigned_reason = UnicodeAttribute(null=True)
+    summary = JSONAttribute(null=True)
 
 
 class TaskByAgency(GlobalSecondaryIndex):
@@ -249,7 +314,7 @@ class Task(Model):
     targets = ListAttribute(of=UnicodeAttribute)
     participants = JSONAttribute()              # [{agency_id, item_ids, inspector_ids, approved_by, approved_at}]
     exception = JSONAttribute(null=True)        # Art. 12: {reason: 1-5, reference}
-    campaign_approval = JSONAttribute(null=True)  # Art. 13: {approving_government, document_no, approved_on}
+    campaign_id = UnicodeAttribute(null=True)   # a special campaign's (Art. 13)
     announced = BooleanAttribute(default=True)
     unannounced_reason = UnicodeAttribute(null=True)
     status = UnicodeAttribute()                 # pending_approval / approved
@@ -367,4 +432,4 @@ class SubsidyResult(Model):
     by_applicant = SubsidyResultByApplicant()
 
 
-MODELS = (Enterprise, Agency, Inspector, Item, Notice, Plan, Task, Visit, Scan, Tally, SubsidyApplicant, SubsidyResult)
+MODELS = (Enterprise, Agency, Inspector, Item, Notice, PlanVersion, Campaign, DrawEntry, Task, Visit, Scan, Tally, SubsidyApplicant, SubsidyResult)

@@ -11,12 +11,13 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import auth, clock, regions, registry, uscc
+from . import auth, campaigns, clock, plans, regions, uscc
 from .api import Body
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
-from .scan_rules import ART, EXCEPTION_REASONS
-from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, Plan, Task, cancelled_on_condition,
+from .articles import ART
+from .scan_rules import EXCEPTION_REASONS
+from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, Task, cancelled_on_condition,
                     condition_failed)
 
 MAX_TARGETS = 50
@@ -32,12 +33,6 @@ class Trigger(Body):
 class Exception12(Body):
     reason: int = Field(ge=1, le=5)
     reference: str = Field(min_length=2, max_length=100)
-
-
-class CampaignApproval(Body):
-    approving_government: str = Field(min_length=4, max_length=100)
-    document_no: str = Field(min_length=2, max_length=100)
-    approved_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Participant(Body):
@@ -57,7 +52,7 @@ class TaskIn(Body):
     window_end: datetime
     trigger: Trigger | None = None
     exception: Exception12 | None = None
-    campaign_approval: CampaignApproval | None = None
+    campaign_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")   # a special campaign (Art. 13)
     announced: bool = True
     unannounced_reason: str | None = Field(default=None, min_length=4, max_length=200)
 
@@ -79,6 +74,8 @@ class TaskIn(Body):
             raise ValueError("window_end 须晚于 window_start")
         if self.window_start.year != self.window_end.year:
             raise ValueError("检查时间不得跨年度：年度计划按年备案（第十六条）")
+        if self.type == "special" and self.campaign_id is None:
+            raise ValueError("专项检查须注明已批准并备案的专项检查 campaign_id（第十三条）")
         if self.type == "case" and self.trigger is None:
             raise ValueError("个案检查须注明线索来源 trigger（第六条）")
         if not self.announced and not self.unannounced_reason:
@@ -97,7 +94,7 @@ def _refuse(code: str, article: int, message: str, field: str) -> RuleViolation:
     return RuleViolation(message, code=code, article=ART[article], field=field)
 
 
-def _check_participant(p: Participant, index: int, year: str) -> list[dict]:
+def _check_participant(p: Participant, index: int, on: date) -> list[dict]:
     """Raise if this agency's part of the task breaks Art. 4, 14 or 16; else its items as approved
     (name, basis and frequency caps are kept with the task, so a scan need not read them again)."""
     field = f"participants.{index}"
@@ -113,13 +110,10 @@ def _check_participant(p: Participant, index: int, year: str) -> list[dict]:
         if item_id not in items or items[item_id].status != "published":
             raise _refuse("item_not_published", 14, f"检查事项 {item_id} 未在{agency.name}的检查事项清单中公布，不得实施",
                           f"{field}.item_ids")
-    try:
-        plan = Plan.get(p.agency_id, year)
-    except DoesNotExist:
-        plan = None
-    outside = [i for i in p.item_ids if plan is None or plan.status != "in_force" or i not in plan.item_ids]
+    in_force = plans.items_in_force_for(p.agency_id, on) or frozenset()
+    outside = [i for i in p.item_ids if i not in in_force]
     if outside:
-        raise _refuse("not_in_plan", 16, f"检查事项 {outside[0]} 不在{agency.name}{year}年度已备案的检查计划内（计划之外无检查）",
+        raise _refuse("not_in_plan", 16, f"检查事项 {outside[0]} 不在{agency.name}{on.isoformat()}有效的已备案检查计划内（计划之外无检查）",
                       f"{field}.item_ids")
     members = {i.inspector_id: i for i in Inspector.batch_get(p.inspector_ids)}
     for inspector_id in p.inspector_ids:
@@ -137,11 +131,10 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
     lead = data.participants[0].agency_id
     if lead != caller.agency_id:
         raise auth.deny_scope("机关的检查任务：牵头机关须为本机关（participants 第一项）")
-    if data.type == "special" and data.campaign_approval is None:
-        raise _refuse("campaign_not_approved", 13, "专项检查须经县级以上政府或垂直管理的上一级机关批准，并注明批准文件",
-                      "campaign_approval")
     year = str(data.window_start.year)
-    approved_items = [_check_participant(p, index, year) for index, p in enumerate(data.participants)]
+    if data.type == "special":
+        campaigns.check_for_task(data.campaign_id, lead, year, [i for p in data.participants for i in p.item_ids])
+    approved_items = [_check_participant(p, index, data.window_start.date()) for index, p in enumerate(data.participants)]
     missing = [t for t in data.targets if t not in {e.enterprise_id for e in Enterprise.batch_get(data.targets)}]
     if missing:
         raise NotFound(f"企业 {missing[0]} 未登记", code="enterprise_not_found", field="targets")
@@ -156,7 +149,7 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
         window_start=data.window_start.isoformat(), window_end=data.window_end.isoformat(),
         trigger=data.trigger.model_dump() if data.trigger else None,
         exception=data.exception.model_dump() if data.exception else None,
-        campaign_approval=data.campaign_approval.model_dump() if data.campaign_approval else None,
+        campaign_id=data.campaign_id,
         announced=data.announced, unannounced_reason=data.unannounced_reason,
         status="approved" if len(participants) == 1 else "pending_approval")
     _save_with_announcements(task, condition=Task.task_id.does_not_exist())
@@ -228,27 +221,9 @@ def view(task: Task) -> dict:
         "window_start": task.window_start, "window_end": task.window_end, "trigger": task.trigger,
         "exception": task.exception and {**task.exception, "description": EXCEPTION_REASONS[task.exception["reason"]],
                                          "article": ART[12]},
-        "campaign_approval": task.campaign_approval, "announced": task.announced,
+        "campaign_id": task.campaign_id, "announced": task.announced,
         "unannounced_reason": task.unannounced_reason, "created_at": task.created_at, "created_by": task.created_by,
     }
-
-
-def set_plan(caller: Identity, agency_id: str, year: str, item_ids: list[str]) -> Plan:
-    """Record the agency's plan in force for a year (minimal: its items; the plan-filing work adds
-    drafting, filing with the judicial bureau, versions and publication, Art. 11, 16)."""
-    registry.managed_agency(caller, agency_id)
-    published = {i.item_id for i in Item.query(agency_id, filter_condition=Item.status == "published")}
-    unknown = [i for i in item_ids if i not in published]
-    if unknown:
-        raise _refuse("item_not_published", 14, f"检查事项 {unknown[0]} 未公布，不能列入检查计划", "item_ids")
-    try:
-        plan = Plan.get(agency_id, year)
-    except DoesNotExist:
-        plan = Plan(agency_id, year)
-    plan.item_ids, plan.status, plan.updated_at = list(dict.fromkeys(item_ids)), "in_force", clock.now_iso()
-    plan.save()
-    return plan
-
 
 
 class OffsiteResultIn(Body):

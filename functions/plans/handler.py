@@ -1,0 +1,79 @@
+"""Annual inspection plans (Art. 11, 16) and special campaigns (Art. 13): agencies draft, file and
+publish; the judicial bureau of the same level acknowledges or returns; the public reads what is published."""
+from sheqi import api, campaigns, plans, registry
+from sheqi.errors import ValidationError
+
+app = api.create_app()
+
+
+def _year(value: str) -> int:
+    if not (value.isdigit() and 2000 <= int(value) <= 2100):
+        raise ValidationError("年度应为4位数字", field="year", code="invalid_field")
+    return int(value)
+
+
+def _version(agency_id: str, year: str, version: str):
+    if not version.isdigit():
+        raise ValidationError("版本号应为正整数", field="version", code="invalid_field")
+    return plans.get_version(agency_id, _year(year), int(version))
+
+
+@app.post("/agencies/<agency_id>/plans")
+def draft_plan(agency_id: str):
+    record = plans.draft(api.identity(app), agency_id, api.body(app, plans.PlanIn))
+    return api.json_response(plans.view(record), 201)
+
+
+@app.get("/agencies/<agency_id>/plans/<year>")
+def list_plan_versions(agency_id: str, year: str):
+    plans.visible(api.identity(app), agency_id)
+    return api.json_response({"versions": plans.list_versions(agency_id, _year(year))})
+
+
+@app.put("/agencies/<agency_id>/plans/<year>/<version>")
+def edit_plan(agency_id: str, year: str, version: str):
+    record = plans.edit(api.identity(app), _version(agency_id, year, version), api.body(app, plans.PlanIn))
+    return api.json_response(plans.view(record))
+
+
+@app.post("/agencies/<agency_id>/plans/<year>/<version>/<action>")
+def plan_action(agency_id: str, year: str, version: str, action: str):
+    caller, record = api.identity(app), _version(agency_id, year, version)
+    if action == "file":
+        record = plans.file(caller, record)
+    elif action == "acknowledge":
+        record = plans.acknowledge(caller, record)
+    elif action == "return":
+        record = plans.return_(caller, record, api.body(app, plans.ReturnIn))
+    elif action == "publish":
+        record = plans.publish(caller, record)
+    else:
+        raise ValidationError("操作应为 file、acknowledge、return 或 publish", field="action", code="invalid_field")
+    return api.json_response(plans.view(record))
+
+
+@app.get("/public/agencies/<agency_id>/plans/<year>")
+def published_plans(agency_id: str, year: str):
+    agency = registry.get_agency(agency_id)
+    return api.json_response({"agency": {"agency_id": agency.agency_id, "name": agency.name},
+                              "plans": plans.list_versions(agency_id, _year(year), published_only=True),
+                              "campaigns": campaigns.list_published(agency_id, _year(year))})
+
+
+@app.put("/agencies/<agency_id>/campaign-quota")
+def set_campaign_quota(agency_id: str):
+    return api.json_response(campaigns.set_quota(api.identity(app), agency_id, api.body(app, campaigns.QuotaIn)))
+
+
+@app.post("/agencies/<agency_id>/campaigns")
+def file_campaign(agency_id: str):
+    record = campaigns.file(api.identity(app), agency_id, api.body(app, campaigns.CampaignIn))
+    return api.json_response(campaigns.view(record), 201)
+
+
+@app.post("/agencies/<agency_id>/campaigns/<campaign_id>/publish")
+def publish_campaign(agency_id: str, campaign_id: str):
+    return api.json_response(campaigns.view(campaigns.publish(api.identity(app), agency_id, campaign_id)))
+
+
+handler = api.lambda_handler(app)

@@ -1,0 +1,41 @@
+from datetime import date
+
+from sheqi.draws import assign, weighted_sample
+from sheqi.plans import items_in_force
+
+VERSIONS = [
+    {"version": 1, "effective_from": "2027-01-01", "item_ids": ["food", "fire"]},
+    {"version": 2, "effective_from": "2027-05-10", "item_ids": ["fire"]},
+]
+
+
+def test_the_version_in_force_on_the_inspection_date():
+    assert items_in_force(VERSIONS, date(2027, 5, 9)) == {"food", "fire"}
+    assert items_in_force(VERSIONS, date(2027, 5, 10)) == {"fire"}
+    assert items_in_force(VERSIONS, date(2026, 12, 31)) is None          # before any acknowledged version
+
+
+POPULATION = [(f"E{n:05d}", ("good", "average", "poor")[n % 3]) for n in range(3000)]
+WEIGHTS = {"good": 0.5, "average": 1.0, "poor": 2.0}
+
+
+def test_same_inputs_and_seed_give_the_same_draw_in_any_order():
+    first = weighted_sample(POPULATION, 600, "2027-双随机-第1期-开奖号码 03 17 22", WEIGHTS)
+    again = weighted_sample(list(reversed(POPULATION)), 600, "2027-双随机-第1期-开奖号码 03 17 22", WEIGHTS)
+    assert first == again and len(set(first)) == 600
+    assert weighted_sample(POPULATION, 600, "another seed", WEIGHTS) != first
+
+
+def test_weights_favour_poor_credit():
+    drawn = weighted_sample(POPULATION, 600, "seed-for-weights", WEIGHTS)
+    tiers = dict(POPULATION)
+    poor, good = (sum(1 for e in drawn if tiers[e] == t) for t in ("poor", "good"))
+    assert poor > 2 * good     # weights 2 : 0.5, with plenty of margin for chance at n = 600
+
+
+def test_two_inspectors_each_never_one_in_conflict():
+    pool = ["a", "b", "c"]
+    assigned = assign(["E1", "E2", "E3"], pool, {"a": {"E1"}, "b": {"E2", "E3"}, "c": {"E3"}}, "seed")
+    assert assigned["E1"] == ["b", "c"] and assigned["E2"] == ["a", "c"]
+    assert assigned["E3"] == []                                           # only "a" is free of conflict
+    assert assign(["E1"], pool, {}, "seed") == assign(["E1"], pool, {}, "seed")
