@@ -1,5 +1,6 @@
 """Inspection item lists (Art. 14): agencies maintain and publish them; the public reads published ones."""
-from sheqi import api, clock, registry
+from sheqi import api, clock, regions, registry
+from sheqi.api import Query
 
 app = api.create_app()
 
@@ -29,6 +30,18 @@ def withdraw_item(agency_id: str, item_id: str):
     registry.managed_agency(api.identity(app), agency_id)
     record = registry.set_item_status(registry.get_item(agency_id, item_id), "withdrawn", clock.today())
     return api.json_response(registry.item_view(record))
+
+
+class RegionQuery(Query):
+    region_code: str
+
+
+@app.get("/public/items")
+def published_items_of_region():
+    """Every agency's published items in a region (Art. 14: the list is public)."""
+    region_code = regions.validate(api.query(app, RegionQuery).region_code)
+    return api.json_response({"region_code": region_code, "region_name": regions.name(region_code),
+                              "agencies": registry.published_items_by_region(region_code)})
 
 
 @app.get("/public/agencies/<agency_id>/items")

@@ -84,6 +84,7 @@ MATRIX = [
     ("POST", f"/agencies/{MARKET}/items", new_item, {"platform": 201, "admin-market": 201}),
     ("GET", f"/agencies/{MARKET}/items", None, {"platform": 200, "admin-market": 200}),
     ("GET", f"/public/agencies/{MARKET}/items", None, {**ALL, None: 200}),
+    ("GET", "/public/items?region_code=130722", None, {**ALL, None: 200}),
     ("GET", f"/enterprises/{E1}/code", None, {"platform": 200, "enterprise-1": 200}),
     ("POST", f"/enterprises/{E1}/code/reissue", None, {"platform": 201, "enterprise-1": 201}),
     ("GET", "/notices", None, ALL),

@@ -160,3 +160,11 @@ def test_police_agency_staff_need_police_certificates(demo):
     status, answer = call("POST", f"/agencies/{POLICE}/inspectors", "admin-police", spec)
     assert status == 201
     assert [f["code"] for f in answer["qualification"]["findings"]] == ["certificate_kind_mismatch"]
+
+
+def test_published_items_by_region(demo):
+    status, answer = call("GET", "/public/items", query="region_code=130722")
+    assert status == 200 and answer["region_name"] == "张北县"
+    assert [(a["name"], sorted(i["item_id"] for i in a["items"])) for a in answer["agencies"]] == [
+        ("张北县市场监督管理局", ["food-business", "special-equipment"])]
+    assert call("GET", "/public/items", query="region_code=99")[0] == 422

@@ -1,6 +1,6 @@
 from datetime import date
 
-from sheqi.draws import assign, weighted_sample
+from sheqi.draws import Digest, assign, weighted_sample
 from sheqi.plans import items_in_force
 
 VERSIONS = [
@@ -21,15 +21,14 @@ WEIGHTS = {"good": 0.5, "average": 1.0, "poor": 2.0}
 
 def test_same_inputs_and_seed_give_the_same_draw_in_any_order():
     first = weighted_sample(POPULATION, 600, "2027-双随机-第1期-开奖号码 03 17 22", WEIGHTS)
-    again = weighted_sample(list(reversed(POPULATION)), 600, "2027-双随机-第1期-开奖号码 03 17 22", WEIGHTS)
+    again = weighted_sample(iter(reversed(POPULATION)), 600, "2027-双随机-第1期-开奖号码 03 17 22", WEIGHTS)
     assert first == again and len(set(first)) == 600
     assert weighted_sample(POPULATION, 600, "another seed", WEIGHTS) != first
 
 
 def test_weights_favour_poor_credit():
     drawn = weighted_sample(POPULATION, 600, "seed-for-weights", WEIGHTS)
-    tiers = dict(POPULATION)
-    poor, good = (sum(1 for e in drawn if tiers[e] == t) for t in ("poor", "good"))
+    poor, good = (sum(1 for _, tier in drawn if tier == t) for t in ("poor", "good"))
     assert poor > 2 * good     # weights 2 : 0.5, with plenty of margin for chance at n = 600
 
 
@@ -39,3 +38,13 @@ def test_two_inspectors_each_never_one_in_conflict():
     assert assigned["E1"] == ["b", "c"] and assigned["E2"] == ["a", "c"]
     assert assigned["E3"] == []                                           # only "a" is free of conflict
     assert assign(["E1"], pool, {}, "seed") == assign(["E1"], pool, {}, "seed")
+
+
+def test_the_scope_digest_does_not_depend_on_order():
+    forward, backward = Digest(), Digest()
+    list(forward.feed(POPULATION))
+    list(backward.feed(reversed(POPULATION)))
+    assert forward.hexdigest() == backward.hexdigest() and forward.count == 3000
+    changed = Digest()
+    list(changed.feed(POPULATION[:-1] + [("E02999", "good")]))
+    assert changed.hexdigest() != forward.hexdigest()

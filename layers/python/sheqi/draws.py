@@ -14,7 +14,7 @@ import random
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Iterable, Iterator, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -35,11 +35,29 @@ def _unit(seed: str, *parts: str) -> float:
     return (int.from_bytes(digest[:8], "big") + 1) / (2**64 + 2)
 
 
-def weighted_sample(population: list[tuple[str, str]], k: int, seed: str, weights: dict[str, float]) -> list[str]:
-    """k enterprise ids drawn without replacement, each with chance in proportion to its tier's weight
-    (Efraimidis-Spirakis: key = ln(u) / w, keep the k largest). One pass, O(N log k) time, O(k) memory."""
-    keyed = ((math.log(_unit(seed, "enterprise", eid)) / weights[tier], eid) for eid, tier in population)
-    return [eid for _, eid in heapq.nlargest(k, keyed)]
+def weighted_sample(population: Iterable[tuple[str, str]], k: int, seed: str,
+                    weights: dict[str, float]) -> list[tuple[str, str]]:
+    """k (enterprise id, tier) drawn without replacement, each with chance in proportion to its tier's
+    weight (Efraimidis-Spirakis: key = ln(u) / w, keep the k largest). One pass over any iterable,
+    O(N log k) time, O(k) memory."""
+    keyed = ((math.log(_unit(seed, "enterprise", eid)) / weights[tier], eid, tier) for eid, tier in population)
+    return [(eid, tier) for _, eid, tier in heapq.nlargest(k, keyed)]
+
+
+class Digest:
+    """An order-independent fingerprint of the scope (sum of per-record hashes), built as records stream by."""
+
+    def __init__(self):
+        self.total, self.count = 0, 0
+
+    def feed(self, records: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        for eid, tier in records:
+            self.total = (self.total + int.from_bytes(hashlib.sha256(f"{eid},{tier}".encode()).digest(), "big")) % 2**256
+            self.count += 1
+            yield eid, tier
+
+    def hexdigest(self) -> str:
+        return f"{self.total:064x}"
 
 
 def assign(selected: list[str], pool: list[str], conflicts: dict[str, set[str]], seed: str) -> dict[str, list[str]]:
@@ -82,24 +100,27 @@ def run(caller: Identity, agency_id: str, data: DrawIn) -> dict:
     if not entry.get("sampling_ratio"):
         raise RuleViolation("该计划条目未设抽查比例，不适用随机抽取", code="no_sampling_ratio", field="entry_index",
                             article=ART[11])
-    population = [(e.enterprise_id, e.credit_tier) for code in entry["region_codes"]
-                  for e in Enterprise.by_region.query(code, attributes_to_get=["enterprise_id", "credit_tier"])]
-    population.sort()
-    k = math.ceil(Decimal(entry["sampling_ratio"]) * len(population))
+    # Two passes over the scope's index, never the whole table and never all of it in memory: a count
+    # fixes how many to draw, then one streaming pass draws them.
+    size = sum(Enterprise.by_region.count(code) for code in entry["region_codes"])
+    k = math.ceil(Decimal(entry["sampling_ratio"]) * size)
     weights = {tier: float(w) for tier, w in data.tier_weights.items()}
-    selected = weighted_sample(population, k, data.seed, weights)
+    digest = Digest()
+    scope = ((e.enterprise_id, e.credit_tier) for code in entry["region_codes"]
+             for e in Enterprise.by_region.query(code, attributes_to_get=["enterprise_id", "credit_tier"]))
+    drawn = weighted_sample(digest.feed(scope), k, data.seed, weights)
+    selected = [eid for eid, _ in drawn]
     staff = list(Inspector.by_agency.query(agency_id))
     pool = [i.inspector_id for i in staff if not registry.inspector_qualification(i, agency, data.draw_date)]
     assignments = assign(selected, pool, {i.inspector_id: set(i.conflicts or ()) for i in staff}, data.seed)
-    digest = hashlib.sha256("\n".join(f"{e},{t}" for e, t in population).encode()).hexdigest()
     draw_id = uuid.uuid5(uuid.NAMESPACE_URL, f"sheqi-draw:{agency_id}:{version.version_key}:{data.entry_index}:"
-                                             f"{data.seed}:{digest}:{sorted(weights.items())}:{sorted(pool)}").hex
-    tiers = dict(population)
+                                             f"{data.seed}:{digest.hexdigest()}:{sorted(weights.items())}:{sorted(pool)}").hex
+    tiers = dict(drawn)
     summary = {
         "draw_id": draw_id, "agency_id": agency_id, "year": data.year, "version": data.version,
         "entry_index": data.entry_index, "item_id": entry["item_id"], "region_codes": entry["region_codes"],
         "sampling_ratio": entry["sampling_ratio"], "seed": data.seed, "tier_weights": data.tier_weights,
-        "draw_date": data.draw_date.isoformat(), "population": len(population), "population_digest": digest,
+        "draw_date": data.draw_date.isoformat(), "population": digest.count, "population_digest": digest.hexdigest(),
         "drawn": len(selected), "inspector_pool": sorted(pool),
         "unassigned": sum(1 for e in selected if not assignments[e]), "drawn_at": clock.now_iso(),
         "drawn_by": caller.subject, "article": ART[11],

@@ -424,6 +424,13 @@ def list_items(agency_id: str, published_only: bool) -> list[Item]:
     return list(Item.query(agency_id, filter_condition=condition))
 
 
+def published_items_by_region(region_code: str) -> list[dict]:
+    """The agencies of a region (Query by_region) and each one's published items (Query per agency)."""
+    return [{"agency_id": agency.agency_id, "name": agency.name,
+             "items": [item_view(i) for i in list_items(agency.agency_id, True)]}
+            for agency in Agency.by_region.query(region_code)]
+
+
 def item_view(record: Item) -> dict:
     return {
         "agency_id": record.agency_id, "item_id": record.item_id, "name": record.name,
