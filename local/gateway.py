@@ -4,6 +4,7 @@ calls, and returns its response."""
 from __future__ import annotations
 
 import base64
+import time
 
 from flask import Flask, Response, request
 
@@ -17,9 +18,21 @@ from .invoke import invoke
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 
 
-def create_app() -> Flask:
+def create_app(log=None) -> Flask:
+    """`log`, if given, is called with one line per request (the local stack prints them)."""
     app = Flask("sheqi-local-gateway")
     app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # API Gateway's own payload limit
+
+    if log is not None:
+        @app.before_request
+        def _start() -> None:
+            request.environ["sheqi.started"] = time.perf_counter()
+
+        @app.after_request
+        def _log(response: Response) -> Response:
+            took = (time.perf_counter() - request.environ.get("sheqi.started", time.perf_counter())) * 1000
+            log(f"{request.method} {request.full_path.rstrip('?')} → {response.status_code}（{took:.0f} 毫秒）")
+            return response
 
     @app.route("/", defaults={"path": ""}, methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)

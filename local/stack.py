@@ -50,7 +50,8 @@ def main() -> int:
     curl {base}/public/agencies/{demo_data.MARKET}/items
   按 Ctrl+C 停止。
 """, flush=True)
-    create_app().run(host=config.HOST, port=config.PORT, threaded=True, use_reloader=False)
+    create_app(log=lambda line: print(line, flush=True)).run(host=config.HOST, port=config.PORT, threaded=True,
+                                                             use_reloader=False)
     return 0
 
 
