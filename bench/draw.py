@@ -8,9 +8,6 @@ Usage: bench/draw.py [N ...]
 """
 from __future__ import annotations
 
-import atexit
-import socket
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -21,13 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from local import config  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-DYNAMO = free_port()
+DYNAMO = config.free_port()
 config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-bench-"))
 config.configure(DYNAMO)
 
@@ -86,18 +77,8 @@ def stored(n: int) -> None:
 
 
 def main(sizes: list[int]) -> None:
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(DYNAMO)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    atexit.register(server.terminate)
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{DYNAMO}/moto-api/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    for model in (store.Enterprise, store.Inspector, store.DrawEntry, store.PlanVersion, store.Agency):
-        model._get_connection().connection.client.meta.events.register(
-            "before-call.dynamodb.*", lambda model, **_: calls.update([model.name]))
+    dynamo.start_server_process(DYNAMO)
+    dynamo.count_calls((store.Enterprise, store.Inspector, store.DrawEntry, store.PlanVersion, store.Agency), calls)
     print("双随机抽取基准（抽取比例 20%，按信用等级加权）")
     for n in sizes:
         pure(n)

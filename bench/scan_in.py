@@ -9,10 +9,7 @@ moto runs in its own process; the gateway and the handlers run in this one, as `
 """
 from __future__ import annotations
 
-import atexit
 import logging
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -24,13 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from local import config  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-DYNAMO, GATEWAY = free_port(), free_port()
+DYNAMO, GATEWAY = config.free_port(), config.free_port()
 config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-bench-"))
 config.PORT = GATEWAY
 config.configure(DYNAMO)
@@ -50,23 +41,9 @@ RAW_PAIRS = 1000
 calls: Counter = Counter()
 
 
-def count_calls(table_model) -> None:
-    def hook(model, **_):  # botocore passes the operation model, e.g. BatchGetItem
-        calls[model.name] += 1
-    table_model._get_connection().connection.client.meta.events.register("before-call.dynamodb.*", hook)
-
-
 def setup() -> list[tuple[str, str]]:
     # moto in its own process, as in a deployment the store is not in the function's process.
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(DYNAMO)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    atexit.register(server.terminate)
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{DYNAMO}/moto-api/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
+    dynamo.start_server_process(DYNAMO)
     dynamo.create_tables(f"http://127.0.0.1:{DYNAMO}")
     demo_data.load()
     admin = demo_data.IDENTITIES["admin-market"][1]
@@ -87,8 +64,8 @@ def setup() -> list[tuple[str, str]]:
             "window_start": f"{today.isoformat()}T00:00:00+08:00", "window_end": f"{today.isoformat()}T23:59:00+08:00",
             "announced": False, "unannounced_reason": "基准测试，不发预告"}, strict=False))
         pairs += [(task.task_id, e) for e in ids[chunk:chunk + tasks.MAX_TARGETS]]
-    for model in (*store.MODELS, store.VisitSlot, store.PendingScans, store.OffsiteClear, store.CertificateClaim):
-        count_calls(model)
+    dynamo.count_calls((*store.MODELS, store.VisitSlot, store.PendingScans, store.OffsiteClear, store.CertificateClaim,
+                        store.PlanIndex), calls)
     return pairs
 
 

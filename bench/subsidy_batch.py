@@ -7,10 +7,7 @@ Usage: bench/subsidy_batch.py [N ...]   (default 1000 10000 100000)
 """
 from __future__ import annotations
 
-import atexit
 import random
-import socket
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -21,13 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from local import config  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-DYNAMO = free_port()
+DYNAMO = config.free_port()
 config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-bench-"))
 config.configure(DYNAMO)
 
@@ -54,24 +45,6 @@ def applicant_facts(rng: random.Random) -> tuple[str, dict]:
         "national_projects": [{"project_name": "国家项目", "national_funding_yuan": rng.randrange(10**6, 3 * 10**7)}]
         if rng.random() < 0.2 else [],
         "new_unicorn": rng.random() < 0.01}
-
-
-def start_moto() -> None:
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(DYNAMO)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    atexit.register(server.terminate)
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{DYNAMO}/moto-api/", timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-
-
-def count_calls() -> None:
-    for model in (store.SubsidyApplicant, store.SubsidyResult):
-        model._get_connection().connection.client.meta.events.register(
-            "before-call.dynamodb.*", lambda model, **_: calls.update([model.name]))
 
 
 def engine_only(population: list) -> None:
@@ -114,9 +87,8 @@ def stored_run(n: int, year: int, population: list) -> None:
 
 
 def main(sizes: list[int]) -> None:
-    start_moto()
-    dynamo.create_tables(f"http://127.0.0.1:{DYNAMO}")
-    count_calls()
+    dynamo.create_tables(dynamo.start_server_process(DYNAMO))
+    dynamo.count_calls((store.SubsidyApplicant, store.SubsidyResult), calls)
     rng = random.Random(2025)
     population = [applicant_facts(rng) for _ in range(max(sizes))]
     print(f"补助批量计算基准（规则集 {default_ruleset().version}）")

@@ -18,6 +18,15 @@ DYNAMO_PORT = int(os.environ.get("SHEQI_DYNAMO_PORT", "8001"))
 TABLE_PREFIX = "sheqi-local"
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _secrets() -> dict:
     """Local token secret and code signing keyring, made once and kept with the data."""
     path = DATA_DIR / "secrets.json"

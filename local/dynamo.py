@@ -78,3 +78,31 @@ def start_server(port: int, recording: Path | None = None) -> tuple[object, str]
     if recording is not None and recording.stat().st_size:
         requests.post(f"{endpoint}/moto-api/recorder/replay-recording", timeout=600).raise_for_status()
     return server, endpoint
+
+
+def start_server_process(port: int) -> str:
+    """moto in a process of its own (benchmarks: so the store does not share this process's GIL);
+    stopped when this process exits."""
+    import atexit
+    import subprocess
+    import sys
+    import time
+
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(server.terminate)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(f"{endpoint}/moto-api/", timeout=1)
+            return endpoint
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"moto 服务器未能在端口 {port} 启动")
+
+
+def count_calls(models, counter) -> None:
+    """Count every DynamoDB call the models' clients make, by operation (botocore's before-call hook)."""
+    for model in models:
+        model._get_connection().connection.client.meta.events.register(
+            "before-call.dynamodb.*", lambda model, **_: counter.update([model.name]))

@@ -3,20 +3,13 @@ tests that touch the store get fresh tables, made from infra/tables.yml, via the
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 
 from local import config
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-MOTO_PORT = _free_port()
+MOTO_PORT = config.free_port()
 config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-test-"))
 config.configure(MOTO_PORT)  # before anything imports sheqi.store
 

@@ -2,7 +2,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,16 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from local import config
 from local.demo_data import IDENTITIES, MARKET
 from sheqi import auth
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(data_dir: Path, port: int, dynamo_port: int) -> subprocess.Popen:
@@ -48,7 +42,7 @@ def token(data_dir: Path, name: str) -> dict:
 
 
 def test_write_kill_restart_read_back(tmp_path):
-    port, dynamo_port = free_port(), free_port()
+    port, dynamo_port = config.free_port(), config.free_port()
     base = f"http://127.0.0.1:{port}"
     stack = start(tmp_path, port, dynamo_port)
     try:
