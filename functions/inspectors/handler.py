@@ -38,6 +38,14 @@ def set_inspector_status(inspector_id: str):
     return api.json_response(registry.inspector_view(record, registry.get_agency(record.agency_id)))
 
 
+@app.post("/inspectors/<inspector_id>/conflicts")
+def add_conflict(inspector_id: str):
+    record = registry.get_inspector(inspector_id)
+    registry.managed_agency(api.identity(app), record.agency_id)
+    record = registry.add_conflict(record, api.body(app, registry.ConflictIn))
+    return api.json_response(registry.inspector_view(record, registry.get_agency(record.agency_id)))
+
+
 @app.get("/certificates/<certificate_no>")
 def verify_certificate(certificate_no: str):
     api.identity(app)  # any signed-in role; the view carries no internal data

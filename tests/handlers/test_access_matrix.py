@@ -141,6 +141,6 @@ def test_matrix_covers_every_json_route():
                           ("POST", "/agencies/{agency_id}/plans/{year}/{version}/{action}"),
                           ("POST", "/agencies/{agency_id}/campaigns"),
                           ("POST", "/agencies/{agency_id}/campaigns/{campaign_id}/publish"),
-                          ("POST", "/agencies/{agency_id}/draws"), ("GET", "/draws/{draw_id}"),
+                          ("POST", "/agencies/{agency_id}/draws"), ("POST", "/inspectors/{inspector_id}/conflicts"), ("GET", "/draws/{draw_id}"),
                           ("GET", "/public/draws/{draw_id}"), ("POST", "/draws/{draw_id}/tasks")}
     assert declared - covered == binary_or_stateful

@@ -133,9 +133,11 @@ def many_enterprises(demo):
 
 def test_draw_is_reproducible_published_and_becomes_tasks(many_enterprises):
     year = clock.today().year
-    conflict = store.Inspector.get("market-wang")
-    conflict.conflicts = [ENTERPRISES[0]["enterprise_id"]]
-    conflict.save()
+    status, _ = call("POST", "/inspectors/market-wang/conflicts", "admin-market",
+                     {"enterprise_id": ENTERPRISES[0]["enterprise_id"], "reason": "配偶在该企业担任财务负责人"})
+    assert status == 200
+    assert call("POST", "/inspectors/market-wang/conflicts", "admin-police",
+                {"enterprise_id": ENTERPRISES[1]["enterprise_id"], "reason": "越权登记回避"})[0] == 403
     spec = {"year": year, "version": 1, "entry_index": 0, "seed": "2026年第138期福彩3D开奖号码 4 7 1",
             "draw_date": clock.today().isoformat()}
     status, draw = call("POST", f"/agencies/{MARKET}/draws", "admin-market", spec)

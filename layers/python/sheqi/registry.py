@@ -311,6 +311,22 @@ def find_by_certificate(certificate_no: str) -> Inspector:
     return found
 
 
+class ConflictIn(Body):
+    enterprise_id: str
+    reason: str = Field(min_length=4, max_length=200)       # e.g. 近亲属在该企业任职
+
+    _id = field_validator("enterprise_id")(lambda v: uscc.validate(v))
+
+
+def add_conflict(record: Inspector, data: ConflictIn) -> Inspector:
+    """Record that this inspector must not be drawn for this enterprise (回避)."""
+    get_enterprise(data.enterprise_id)
+    if data.enterprise_id not in (record.conflicts or []):
+        record.conflicts = (record.conflicts or []) + [data.enterprise_id]
+        _save(record, "执法人员信息")
+    return record
+
+
 def set_inspector_status(record: Inspector, patch: InspectorPatch) -> Inspector:
     record.status = patch.status
     _save(record, "执法人员信息")
@@ -341,7 +357,7 @@ def inspector_view(record: Inspector, agency: Agency | None = None, on: date | N
         "inspector_id": record.inspector_id, "name": record.name, "agency_id": record.agency_id,
         "region_code": record.region_code, "staff_category": record.staff_category, "status": record.status,
         "certificate_no": record.certificate_no, "certificate_kind": record.certificate_kind,
-        "valid_from": record.valid_from, "valid_until": record.valid_until,
+        "valid_from": record.valid_from, "valid_until": record.valid_until, "conflicts": record.conflicts or [],
         "created_at": record.created_at, "updated_at": record.updated_at,
     }
     if agency is not None:
