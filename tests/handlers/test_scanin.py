@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from local import demo_data
-from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
+from local.demo_data import ENTERPRISES, IDENTITIES, LAB, MARKET, POLICE
 from sheqi import clock, codes, plans, registry, store
 from sheqi.clock import CST
 from tests.conftest import call
@@ -181,6 +181,9 @@ def test_joint_task_needs_every_agency_and_counts_once_per_agency(june):
     ({"participants": [{"agency_id": MARKET, "item_ids": ["price-check"], "inspector_ids": ["market-wang", "market-li"]}]},
      "item_not_published", "第十四条"),
     ({"type": "special", "campaign_id": "0" * 32}, "campaign_not_approved", "第十三条"),
+    ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]},
+                       {"agency_id": LAB, "item_ids": ["food-business"], "inspector_ids": ["lab-chen"]}]},
+     "agency_without_enforcement_power", "第四条"),
     ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "police-liu"]}]},
      "inspector_not_of_agency", "第四条"),
 ])

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import auth, campaigns, clock, plans, regions, uscc
+from . import auth, campaigns, clock, plans, qualification, regions, uscc
 from .api import Body
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
@@ -102,9 +102,9 @@ def _check_participant(p: Participant, index: int, on: date) -> list[dict]:
         agency = Agency.get(p.agency_id)
     except DoesNotExist:
         raise NotFound(f"机关 {p.agency_id} 不存在", code="agency_not_found", field=f"{field}.agency_id") from None
-    if agency.kind not in ("enforcement_agency", "authorised_organisation", "entrusted_organisation"):
-        raise _refuse("agency_without_enforcement_power", 4, f"{agency.name}不具有行政执法权，不得实施涉企行政检查",
-                      f"{field}.agency_id")
+    for finding in qualification.agency_findings(agency.kind):
+        raise RuleViolation(f"{agency.name}：{finding.message}", code=finding.code, article=finding.article,
+                            field=f"{field}.agency_id")
     items = {i.item_id: i for i in Item.batch_get([(p.agency_id, i) for i in p.item_ids])}
     for item_id in p.item_ids:
         if item_id not in items or items[item_id].status != "published":
@@ -144,7 +144,8 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
                      "approved_by": None, "approved_at": None} for p, items in zip(data.participants, approved_items)]
     participants[0].update(approved_by=caller.subject, approved_at=now)
     task = Task(
-        task_id=task_id or uuid.uuid4().hex, agency_id=lead, region_code=caller.region_code, created_at=now, created_by=caller.subject, year=year,
+        task_id=task_id or uuid.uuid4().hex, agency_id=lead, region_code=caller.region_code, created_at=now,
+        created_by=caller.subject, year=year,
         type=data.type, method=data.method, targets=data.targets, participants=participants,
         window_start=data.window_start.isoformat(), window_end=data.window_end.isoformat(),
         trigger=data.trigger.model_dump() if data.trigger else None,
