@@ -16,6 +16,7 @@ HOST = os.environ.get("SHEQI_HOST", "127.0.0.1")
 PORT = int(os.environ.get("SHEQI_PORT", "8000"))
 DYNAMO_PORT = int(os.environ.get("SHEQI_DYNAMO_PORT", "8001"))
 TABLE_PREFIX = "sheqi-local"
+ACCOUNT_REGION = "cn-north-1"
 
 
 def free_port() -> int:
@@ -56,5 +57,7 @@ def configure(dynamo_port: int = DYNAMO_PORT) -> None:
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
         "QR_SIGNING_KEYS": json.dumps(_secrets()["qr_signing_keys"]),
         "PUBLIC_CODE_URL": f"{base_url()}/public/codes/",
+        "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{dynamo_port}",   # moto serves SQS on the same port
+        "SUBSIDY_RUNS_QUEUE_URL": f"http://127.0.0.1:{dynamo_port}/123456789012/{TABLE_PREFIX}-subsidy-runs",
         "POWERTOOLS_SERVICE_NAME": "sheqi", "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     })

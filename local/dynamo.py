@@ -7,6 +7,7 @@ the log is replayed into the fresh server. Reads are logged too; the log only gr
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -28,6 +29,26 @@ def table_definitions(prefix: str = TABLE_PREFIX) -> dict[str, dict]:
     resources = yaml.safe_load(text)["Resources"]
     return {name: {k: v for k, v in res["Properties"].items() if k in _CREATE_KEYS}
             for name, res in resources.items() if res["Type"] == "AWS::DynamoDB::Table"}
+
+
+def create_queues(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
+    """The SQS queues of infra/queues.yml, dead-letter queues first so redrive policies can name them."""
+    text = (ROOT / "infra" / "queues.yml").read_text().replace("${self:custom.tablePrefix}", prefix)
+    resources = yaml.safe_load(text)["Resources"]
+    client = boto3.client("sqs", endpoint_url=endpoint, region_name="cn-north-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    arns, urls = {}, []
+    for name, res in sorted(resources.items(), key=lambda item: "RedrivePolicy" in item[1]["Properties"]):
+        props = res["Properties"]
+        attributes = {"VisibilityTimeout": str(props.get("VisibilityTimeout", 30))}
+        if "RedrivePolicy" in props:
+            target = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": arns[target],
+                                                      "maxReceiveCount": props["RedrivePolicy"]["maxReceiveCount"]})
+        url = client.create_queue(QueueName=props["QueueName"], Attributes=attributes)["QueueUrl"]
+        arns[name] = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        urls.append(url)
+    return urls
 
 
 def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:

@@ -65,6 +65,24 @@ def schedules() -> list[Schedule]:
     return found
 
 
+@dataclass(frozen=True)
+class QueueTrigger:
+    function: str
+    handler: str
+    queue: str          # logical id of the AWS::SQS::Queue in infra/queues.yml
+    batch_size: int
+
+
+def queue_triggers() -> list[QueueTrigger]:
+    found = []
+    for name, fn in load()["functions"].items():
+        for event in fn.get("events", []):
+            if "sqs" in event:
+                spec = event["sqs"]
+                found.append(QueueTrigger(name, fn["handler"], spec["arn"]["Fn::GetAtt"][0], int(spec.get("batchSize", 10))))
+    return found
+
+
 def resolve(method: str, path: str) -> tuple[Route, dict] | tuple[None, None]:
     # A literal route beats a parameterised one (API Gateway's rule), e.g. /code.png before /{x}.
     for route in sorted(routes(), key=lambda r: r.path.count("{")):

@@ -10,6 +10,7 @@ config.configure()
 
 from . import demo_data, dynamo  # noqa: E402  (both import sheqi, which reads the environment)
 from .gateway import create_app  # noqa: E402
+from .queues import Poller  # noqa: E402
 from .scheduler import Scheduler  # noqa: E402
 
 
@@ -31,9 +32,11 @@ def write_codes() -> str:
 def main() -> int:
     _server, endpoint = dynamo.start_server(config.DYNAMO_PORT, config.DATA_DIR / "dynamodb-recording.jsonl")
     dynamo.create_tables(endpoint)
+    dynamo.create_queues(endpoint)
     created = demo_data.load()
     codes_dir = write_codes()
     Scheduler().start()
+    Poller(endpoint).start()
     base = config.base_url()
     print(f"""
 涉企行政检查 本地环境已启动

@@ -24,8 +24,8 @@ def calculate(year: str):
 
 
 @app.post("/subsidies/<year>/runs")
-def run_batch(year: str):
-    return api.json_response(service.run_batch(api.identity(app), service.year_of(year)), 201)
+def start_run(year: str):
+    return api.json_response(service.start_run(api.identity(app), service.year_of(year)), 202)
 
 
 @app.get("/subsidies/runs/<run_id>")

@@ -5,7 +5,7 @@ from local import config, gateway
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET
 from sheqi import auth
 from sheqi.auth import Identity
-from tests.conftest import decode_qr
+from tests.helpers import decode_qr
 
 E1 = ENTERPRISES[0]["enterprise_id"]
 

@@ -9,7 +9,7 @@ import json
 from local.demo_data import ENTERPRISES, MARKET, demo_task_id
 from sheqi import clock, codes, store
 from local import serverless_config
-from tests.conftest import call
+from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
 WHO = ["platform", "judicial-city", "judicial-zhangbei", "science-city", "admin-market", "admin-police",
@@ -105,7 +105,7 @@ MATRIX = [
      {"platform": 200, "science-city": 200, "enterprise-1": 200, "enterprise-4": 200}),
     ("POST", "/subsidies/2025/applicants", applicant, {"platform": 201, "science-city": 201}),
     ("POST", "/subsidies/2025/calculations", applicant, {"platform": 201, "science-city": 201}),
-    ("POST", "/subsidies/2025/runs", None, {"platform": 201, "science-city": 201}),
+    ("POST", "/subsidies/2025/runs", None, {"platform": 202, "science-city": 202}),
 ]
 
 

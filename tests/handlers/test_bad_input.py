@@ -5,7 +5,7 @@ import pytest
 
 from local.demo_data import MARKET
 from sheqi import store
-from tests.conftest import call, sample_event
+from tests.helpers import call, sample_event
 
 GOOD = json.loads(sample_event("http/create_enterprise.json")["body"])
 NEW_ID = GOOD["enterprise_id"]

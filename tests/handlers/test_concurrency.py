@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from local.demo_data import ENTERPRISES, MARKET
 from sheqi import certificate_watch, clock, store
-from tests.conftest import call
+from tests.helpers import call
 
 THREADS = 16
 E1 = ENTERPRISES[0]["enterprise_id"]

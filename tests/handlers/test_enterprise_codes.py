@@ -1,7 +1,7 @@
 """Scan-in codes: issue, verify at the door, re-issue revokes the old code."""
 from local.demo_data import ENTERPRISES
 from sheqi import codes
-from tests.conftest import call
+from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
 

@@ -8,7 +8,7 @@ from local import demo_data
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
 from sheqi import clock, store
 from sheqi.clock import CST
-from tests.conftest import call
+from tests.helpers import call
 
 ENTRY = {"item_id": "food-business", "legal_basis": "《中华人民共和国食品安全法》第八十七条",
          "inspecting_body": "张北县市场监督管理局", "region_codes": ["130722"], "scope": "辖区食品经营者",

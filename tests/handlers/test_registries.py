@@ -7,7 +7,7 @@ import pytest
 from local.demo_data import ENTERPRISES, LAB, MARKET, POLICE
 from local.invoke import invoke
 from sheqi import store
-from tests.conftest import call, sample_event
+from tests.helpers import call, sample_event
 
 E1, E4 = ENTERPRISES[0]["enterprise_id"], ENTERPRISES[3]["enterprise_id"]   # 张北, 怀来
 

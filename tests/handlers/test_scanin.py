@@ -9,7 +9,7 @@ from local import demo_data
 from local.demo_data import ENTERPRISES, IDENTITIES, LAB, MARKET, POLICE
 from sheqi import clock, codes, plans, registry, store
 from sheqi.clock import CST
-from tests.conftest import call
+from tests.helpers import call
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=CST)
 E1, E3, E4 = (ENTERPRISES[i]["enterprise_id"] for i in (0, 2, 3))   # good (Zhangbei), poor (Zhangbei), good (Huailai)

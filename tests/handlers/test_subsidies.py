@@ -2,7 +2,9 @@
 from local.demo_data import ENTERPRISES
 from sheqi import store, uscc
 from sheqi.auth import Identity
-from tests.conftest import call
+from local import queues
+from sheqi.subsidy import service
+from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
 HIGH_TECH = {"newly_recognised_high_tech": True, "previous_year_sales_yuan": 20_000_000,
@@ -49,7 +51,7 @@ def test_outside_region_is_refused(demo):
     assert status == 403 and list(store.SubsidyApplicant.query("2025")) == []
 
 
-def test_batch_run_is_reproducible_and_reports_what_it_cannot_judge(demo):
+def test_batch_run_is_reproducible_and_reports_what_it_cannot_judge(demo, tables):
     for n in range(7):
         first17 = f"91130722MC{n:07d}"
         call("POST", "/subsidies/2025/applicants", "science-city", applicant(first17 + uscc.check_character(first17)))
@@ -59,8 +61,13 @@ def test_batch_run_is_reproducible_and_reports_what_it_cannot_judge(demo):
     store.SubsidyApplicant("2025", "91130722MD0000000X", applicant_kind="enterprise", name="旧数据", region_code="130722",
                            facts={"retired_fact": 1}, updated_at="2025-01-01T00:00:00+08:00").save()
     status, first = call("POST", "/subsidies/2025/runs", "science-city")
+    assert status == 202 and first["status"] == "queued"
     status, second = call("POST", "/subsidies/2025/runs", "platform")
-    assert status == 201 and first["applicants"] == second["applicants"] == 9 and first["errors"] == 1
+    assert queues.drain(tables) == 2                   # one chunk each: the worker ran them
+    first = call("GET", f"/subsidies/runs/{first['run_id']}", "science-city")[1]["summary"]
+    second = call("GET", f"/subsidies/runs/{second['run_id']}", "platform")[1]["summary"]
+    assert first["status"] == second["status"] == "done"
+    assert first["applicants"] == second["applicants"] == 9 and first["errors"] == 1
     assert first["total_cash"] == second["total_cash"] == f"{7 * 2_020_000 + 200_000}.00"
     assert first["ruleset_version"] == second["ruleset_version"]
 
@@ -79,3 +86,26 @@ def test_batch_run_is_reproducible_and_reports_what_it_cannot_judge(demo):
     assert call("GET", f"/subsidies/runs/{second['run_id']}", "science-city")[0] == 403
     assert call("GET", f"/subsidies/runs/{first['run_id']}", CANGZHOU_SCIENCE)[0] == 403
     assert call("GET", f"/subsidies/runs/{first['run_id']}", "enterprise-1")[0] == 403
+
+
+def test_a_run_goes_in_chunks_and_a_redelivered_chunk_counts_once(demo, tables, monkeypatch):
+    monkeypatch.setattr(service, "CHUNK", 3)
+    for n in range(7):
+        first17 = f"91130722MH{n:07d}"
+        call("POST", "/subsidies/2025/applicants", "science-city", applicant(first17 + uscc.check_character(first17)))
+    status, run = call("POST", "/subsidies/2025/runs", "science-city")
+    message = {"run_id": run["run_id"], "year": 2025, "scope": "130700", "chunk": 0, "cursor": None,
+               "ruleset_version": run["ruleset_version"]}
+    service.process_run_chunk(message)            # the same first chunk delivered a second time
+    # Queued: the original first chunk, then chunks 2 and 3 twice each (each delivery hands the rest on).
+    assert queues.drain(tables) == 5
+    summary = call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]
+    assert summary["status"] == "done" and summary["applicants"] == 7
+    assert summary["total_cash"] == f"{7 * 2_020_000}.00"
+
+
+def test_a_changed_rule_set_fails_the_run_rather_than_mix_versions(demo, tables):
+    status, run = call("POST", "/subsidies/2025/runs", "science-city")
+    service.process_run_chunk({"run_id": run["run_id"], "year": 2025, "scope": "130700", "chunk": 0, "cursor": None,
+                               "ruleset_version": "cangzhou-2025-rd@000000000000"})
+    assert call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]["status"] == "failed"

@@ -49,7 +49,8 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
   - every applicant of a year, for a batch run (paged)                 Query year
-SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item `~run`)
+SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item `~run`; each chunk a run
+                   counted is marked once in Tallies `subsidychunk#<run>#<n>`, so a redelivered chunk counts once)
   - a run's results, paged                                             Query run_id
   - an applicant's results, newest first                               Query by_applicant (applicant_id, calculated_at)
 No path a phone calls uses Scan.
@@ -429,6 +430,14 @@ class SubsidyResult(Model):
     calculated_at = UnicodeAttribute()
     facts = JSONAttribute(null=True)
     result = JSONAttribute()
+    # The summary item's running totals, raised once per chunk of a run (money in fen, exact).
+    status = UnicodeAttribute(null=True)            # queued / running / done / failed
+    applicants = NumberAttribute(null=True)
+    errors = NumberAttribute(null=True)
+    cash_fen = NumberAttribute(null=True)
+    equity_fen = NumberAttribute(null=True)
+    chunks = NumberAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
     by_applicant = SubsidyResultByApplicant()
 
 

@@ -11,16 +11,17 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from .. import auth, clock, pagination, regions, uscc
+from .. import auth, clock, pagination, queue, regions, uscc
 from ..api import Body
 from ..auth import Identity
 from ..errors import AppError, NotFound, ValidationError
-from ..store import SubsidyApplicant, SubsidyResult
+from ..store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition
 from .engine import calculate, normalise
 from .rules import RuleSet, default_ruleset
 
-PAGE = 500
 
 
 class WhatIfIn(Body):
@@ -94,17 +95,44 @@ def calculate_one(caller: Identity, year: int, data: ApplicantIn, ruleset: RuleS
     return result_view(record)
 
 
-def run_batch(caller: Identity, year: int, ruleset: RuleSet | None = None) -> dict:
-    """Calculate every stored applicant of the year within the caller's region; store each result and
-    a summary. Applicants are read page by page, results written 25 to a request."""
+QUEUE = "SUBSIDY_RUNS_QUEUE_URL"
+CHUNK = 1000   # applicants per queue message: well inside a worker's time limit
+
+
+def start_run(caller: Identity, year: int, ruleset: RuleSet | None = None) -> dict:
+    """Start a batch run over every stored applicant of the year in the caller's region. The run goes
+    on in the queue worker, a chunk per message, so it is not bound by the HTTP request's time."""
     auth.require_role(caller, "science_bureau", "platform_admin")
     ruleset = ruleset or default_ruleset()
     run_id, now = f"run-{year}-{uuid.uuid4().hex[:12]}", clock.now_iso()
-    counted = errors = 0
-    totals = {"cash": Decimal(0), "equity": Decimal(0)}
+    summary = SubsidyResult(run_id, SubsidyResult.SUMMARY, year=str(year), region_code=caller.region_code,
+                            ruleset_version=ruleset.version, calculated_at=now, status="queued", applicants=0,
+                            errors=0, cash_fen=0, equity_fen=0, chunks=0,
+                            result={"run_id": run_id, "year": year, "ruleset_version": ruleset.version,
+                                    "scope": caller.region_code or "all", "started_at": now})
+    summary.save()
+    queue.send(QUEUE, {"run_id": run_id, "year": year, "scope": caller.region_code, "chunk": 0, "cursor": None,
+                       "ruleset_version": ruleset.version})
+    return run_summary(summary)
+
+
+def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
+    """One chunk of a run: calculate and store up to CHUNK applicants, add them to the run's totals,
+    hand the rest on. Results are overwritten on redelivery; totals are raised once per chunk (the
+    chunk marker and the totals are one transaction)."""
+    ruleset = ruleset or default_ruleset()
+    run_id, year, scope = message["run_id"], message["year"], message["scope"]
+    summary_key = SubsidyResult(run_id, SubsidyResult.SUMMARY)
+    if message["ruleset_version"] != ruleset.version:
+        summary_key.update(actions=[SubsidyResult.status.set("failed"), SubsidyResult.finished_at.set(clock.now_iso())])
+        return   # a run is computed under one rule set; a deployment changed it mid-run
+    page = SubsidyApplicant.query(str(year), limit=CHUNK, page_size=CHUNK,
+                                  last_evaluated_key=pagination.decode(message["cursor"]))
+    counted = errors = cash = equity = 0
+    now = clock.now_iso()
     with SubsidyResult.batch_write() as batch:
-        for applicant in SubsidyApplicant.query(str(year), page_size=PAGE):
-            if caller.role == "science_bureau" and not regions.covers(caller.region_code, applicant.region_code):
+        for applicant in page:
+            if scope and not regions.covers(scope, applicant.region_code):
                 continue
             record = _result(run_id, applicant, ruleset, now)
             batch.save(record)
@@ -112,15 +140,32 @@ def run_batch(caller: Identity, year: int, ruleset: RuleSet | None = None) -> di
             if "error" in record.result:
                 errors += 1
             else:
-                totals["cash"] += Decimal(record.result["total_cash"])
-                totals["equity"] += Decimal(record.result["total_equity"])
-    summary = {"run_id": run_id, "year": year, "ruleset_version": ruleset.version, "started_at": now,
-               "finished_at": clock.now_iso(), "applicants": counted, "errors": errors,
-               "total_cash": str(totals["cash"]), "total_equity": str(totals["equity"]),
-               "scope": caller.region_code or "all"}
-    SubsidyResult(run_id, SubsidyResult.SUMMARY, year=str(year), ruleset_version=ruleset.version, calculated_at=now,
-                  region_code=caller.region_code, result=summary).save()
-    return summary
+                cash += int(Decimal(record.result["total_cash"]) * 100)
+                equity += int(Decimal(record.result["total_equity"]) * 100)
+    cursor = pagination.encode(page.last_evaluated_key)
+    actions = [SubsidyResult.applicants.add(counted), SubsidyResult.errors.add(errors),
+               SubsidyResult.cash_fen.add(cash), SubsidyResult.equity_fen.add(equity), SubsidyResult.chunks.add(1),
+               SubsidyResult.status.set("running" if cursor else "done")]
+    if not cursor:
+        actions.append(SubsidyResult.finished_at.set(clock.now_iso()))
+    try:
+        with TransactWrite(connection=SubsidyResult._get_connection().connection) as tx:
+            tx.save(Tally(f"subsidychunk#{run_id}#{message['chunk']:06d}", count=counted),
+                    condition=Tally.tally_key.does_not_exist())
+            tx.update(summary_key, actions=actions)
+    except TransactWriteError as error:
+        if not any(cancelled_on_condition(error)):
+            raise
+        # Counted by an earlier delivery of this message; still hand the rest on, in case that
+        # delivery stopped before it could (a duplicate next chunk counts once too).
+    if cursor:
+        queue.send(QUEUE, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
+
+
+def run_summary(record: SubsidyResult) -> dict:
+    return {**record.result, "status": record.status, "applicants": int(record.applicants or 0),
+            "errors": int(record.errors or 0), "total_cash": f"{Decimal(int(record.cash_fen or 0)) / 100:.2f}",
+            "total_equity": f"{Decimal(int(record.equity_fen or 0)) / 100:.2f}", "finished_at": record.finished_at}
 
 
 def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> dict:
@@ -133,7 +178,7 @@ def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> di
         raise auth.deny_scope("计算批次")
     page = SubsidyResult.query(run_id, SubsidyResult.applicant_id < SubsidyResult.SUMMARY, limit=limit, page_size=limit,
                                last_evaluated_key=pagination.decode(cursor))
-    return {"summary": summary.result, **pagination.page(page, result_view)}
+    return {"summary": run_summary(summary), **pagination.page(page, result_view)}
 
 
 def get_result(caller: Identity, run_id: str, applicant_id: str) -> dict:
