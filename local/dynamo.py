@@ -19,6 +19,7 @@ import yaml
 
 from .config import ROOT, TABLE_PREFIX
 
+recorder = None   # moto's request recorder, once moto is imported by start_server
 _CREATE_KEYS = ("TableName", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
                 "LocalSecondaryIndexes", "BillingMode")
 
@@ -63,20 +64,33 @@ def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     return created
 
 
+# Queue polling would fill the recording with a line a second; only what changes state is kept
+# (a message sent before a restart is delivered again after it, which the workers tolerate).
+_NOT_RECORDED = ("AmazonSQS.ReceiveMessage", "AmazonSQS.DeleteMessage", "AmazonSQS.GetQueueUrl",
+                 "AmazonSQS.GetQueueAttributes")
+
+
 class _Serialized:
     """One request at a time. Moto checks a write's condition and applies it in two Python steps,
     so concurrent requests could both pass a condition DynamoDB would let only one pass; holding a
     lock per request gives the atomicity the production store has (and whole lines in the recording)."""
 
-    def __init__(self, app):
-        self.app, self.lock = app, threading.Lock()
+    def __init__(self, app, recording: bool):
+        self.app, self.lock, self.recording = app, threading.Lock(), recording
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/moto-api/"):
             # Control calls: a replay sends its recorded requests back to this server, which must not wait on it.
             return self.app(environ, start_response)
+        quiet = self.recording and environ.get("HTTP_X_AMZ_TARGET", "") in _NOT_RECORDED
         with self.lock:
-            return list(self.app(environ, start_response))
+            if quiet:
+                recorder.stop_recording()
+            try:
+                return list(self.app(environ, start_response))
+            finally:
+                if quiet:
+                    recorder.start_recording()
 
 
 def start_server(port: int, recording: Path | None = None) -> tuple[object, str]:
@@ -88,10 +102,12 @@ def start_server(port: int, recording: Path | None = None) -> tuple[object, str]
         # Read by moto's recorder when moto is first imported: set before the import below.
         os.environ["MOTO_ENABLE_RECORDING"] = "True"
         os.environ["MOTO_RECORDER_FILEPATH"] = str(recording)
+    global recorder
+    from moto.moto_api import recorder
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
-    app = _Serialized(DomainDispatcherApplication(create_backend_app))
+    app = _Serialized(DomainDispatcherApplication(create_backend_app), recording=recording is not None)
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True, name="moto-dynamodb").start()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto and the gateway share it; the gateway logs its own lines
