@@ -23,7 +23,6 @@ from .engine import calculate, normalise
 from .rules import RuleSet, default_ruleset
 
 
-
 class WhatIfIn(Body):
     applicant_kind: Literal["county", "enterprise", "unit"]
     facts: dict
