@@ -6,16 +6,10 @@ from sheqi.errors import ValidationError
 app = api.create_app()
 
 
-def _year(value: str) -> int:
-    if not (value.isdigit() and 2000 <= int(value) <= 2100):
-        raise ValidationError("年度应为4位数字", field="year", code="invalid_field")
-    return int(value)
-
-
 def _version(agency_id: str, year: str, version: str):
     if not version.isdigit():
         raise ValidationError("版本号应为正整数", field="version", code="invalid_field")
-    return plans.get_version(agency_id, _year(year), int(version))
+    return plans.get_version(agency_id, api.year(year), int(version))
 
 
 @app.post("/agencies/<agency_id>/plans")
@@ -27,7 +21,7 @@ def draft_plan(agency_id: str):
 @app.get("/agencies/<agency_id>/plans/<year>")
 def list_plan_versions(agency_id: str, year: str):
     plans.visible(api.identity(app), agency_id)
-    return api.json_response({"versions": plans.list_versions(agency_id, _year(year))})
+    return api.json_response({"versions": plans.list_versions(agency_id, api.year(year))})
 
 
 @app.put("/agencies/<agency_id>/plans/<year>/<version>")
@@ -56,8 +50,8 @@ def plan_action(agency_id: str, year: str, version: str, action: str):
 def published_plans(agency_id: str, year: str):
     agency = registry.get_agency(agency_id)
     return api.json_response({"agency": {"agency_id": agency.agency_id, "name": agency.name},
-                              "plans": plans.list_versions(agency_id, _year(year), published_only=True),
-                              "campaigns": campaigns.list_published(agency_id, _year(year))})
+                              "plans": plans.list_versions(agency_id, api.year(year), published_only=True),
+                              "campaigns": campaigns.list_published(agency_id, api.year(year))})
 
 
 @app.put("/agencies/<agency_id>/campaign-quota")

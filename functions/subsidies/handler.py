@@ -13,19 +13,19 @@ def what_if():
 
 @app.post("/subsidies/<year>/applicants")
 def save_applicant(year: str):
-    record = service.save_applicant(api.identity(app), service.year_of(year), api.body(app, service.ApplicantIn))
+    record = service.save_applicant(api.identity(app), api.year(year), api.body(app, service.ApplicantIn))
     return api.json_response({"year": record.year, "applicant_id": record.applicant_id, "updated_at": record.updated_at}, 201)
 
 
 @app.post("/subsidies/<year>/calculations")
 def calculate(year: str):
-    result = service.calculate_one(api.identity(app), service.year_of(year), api.body(app, service.ApplicantIn))
+    result = service.calculate_one(api.identity(app), api.year(year), api.body(app, service.ApplicantIn))
     return api.json_response(result, 201)
 
 
 @app.post("/subsidies/<year>/runs")
 def start_run(year: str):
-    return api.json_response(service.start_run(api.identity(app), service.year_of(year)), 202)
+    return api.json_response(service.start_run(api.identity(app), api.year(year)), 202)
 
 
 @app.get("/subsidies/runs/<run_id>")

@@ -107,6 +107,13 @@ def body(app: APIGatewayHttpResolver, model: type[M]) -> M:
         raise translate(error) from None
 
 
+def year(value: str) -> int:
+    """A year in a path: four digits, 2000 to 2100."""
+    if not (value.isdigit() and 2000 <= int(value) <= 2100):
+        raise ValidationError("年度应为2000至2100之间的4位数字", field="year", code="invalid_field")
+    return int(value)
+
+
 def query(app: APIGatewayHttpResolver, model: type[M]) -> M:
     try:
         return model.model_validate(app.current_event.query_string_parameters or {})

@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 from .. import auth, clock, pagination, queue, regions, uscc
 from ..api import Body
 from ..auth import Identity
-from ..errors import AppError, NotFound, ValidationError
+from ..errors import AppError, NotFound
 from ..store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition
 from .engine import calculate, normalise
 from .rules import RuleSet, default_ruleset
@@ -43,12 +43,6 @@ class ApplicantIn(WhatIfIn):
         else:
             uscc.validate(self.applicant_id, "applicant_id")
         return self
-
-
-def year_of(value: str) -> int:
-    if not (value.isdigit() and 2000 <= int(value) <= 2100):
-        raise ValidationError("年度应为2000至2100之间的4位数字", field="year", code="invalid_field")
-    return int(value)
 
 
 def _may_manage(caller: Identity, region_code: str) -> None:
