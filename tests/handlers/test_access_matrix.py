@@ -101,6 +101,8 @@ MATRIX = [
     ("PUT", f"/agencies/{MARKET}/campaign-quota", {"year": 2027, "quota": 2}, {"platform": 200}),
     # Any inspector's scan is registered (Art. 24): the police officer's is refused, not forbidden.
     ("POST", "/scans", new_scan, {"market-wang": 202, "police-zhang": 201}),
+    ("PUT", "/calendars/2027", {"notice": "测试用2027年节假日安排（非官方）", "holidays": ["2027-01-01"]}, {"platform": 200}),
+    ("GET", "/calendars/2027", None, ALL),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
      {"platform": 200, "science-city": 200, "enterprise-1": 200, "enterprise-4": 200}),
     ("POST", "/subsidies/2025/applicants", applicant, {"platform": 201, "science-city": 201}),

@@ -170,3 +170,19 @@ def test_draw_needs_a_sampling_ratio_and_a_plan_in_force(demo):
                           {"year": 2031, "version": 1, "entry_index": 0, "seed": "seed-12345", "draw_date": "2031-12-01"})
     assert status == 404 and answer["error"]["code"] == "plan_not_found"
     assert IDENTITIES["admin-market"][1].agency_id == MARKET
+
+
+def test_an_amendment_due_in_a_loaded_year_is_no_longer_provisional(demo, monkeypatch):
+    arrangement = {"notice": "测试用2028年节假日安排（非官方数据）", "holidays": ["2028-03-03", "2028-03-06"],
+                   "working_weekends": ["2028-03-04"]}
+    status, answer = call("PUT", "/calendars/2028", "platform", {**arrangement, "working_weekends": ["2028-03-08"]})
+    assert status == 422 and answer["error"]["code"] == "invalid_arrangement"       # a Wednesday
+    assert call("PUT", "/calendars/2028", "platform", arrangement)[0] == 200
+    at(monkeypatch, datetime(2027, 11, 20, 9, 0, tzinfo=CST))
+    call("POST", f"/agencies/{MARKET}/plans", "admin-market", {"year": 2028, "entries": [ENTRY]})
+    call("POST", plan_path() + "/file", "admin-market")
+    call("POST", plan_path() + "/acknowledge", "judicial-zhangbei")
+    status, amended = call("POST", f"/agencies/{MARKET}/plans", "admin-market", {
+        "year": 2028, "entries": [ENTRY], "changed_on": "2028-03-01", "change_reason": "测试修订：调整检查时间"})
+    # 2, 4 (worked Saturday), 7-10, 13-16 March: the 3rd and 6th are holidays in the loaded arrangement.
+    assert amended["filing_due"] == "2028-03-16" and amended["filing_due_provisional"] is False

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import auth, clock, registry, regions, uscc, workdays
+from . import auth, calendars, clock, registry, regions, uscc, workdays
 from .api import Body
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
@@ -137,7 +137,8 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
     if not in_force and data.changed_on is not None:
         raise RuleViolation("该年度尚无已备案确认的计划，无需修订", code="nothing_to_amend", field="changed_on", article=ART[16])
     if data.changed_on:
-        deadline = workdays.add_working_days(data.changed_on, 10)
+        deadline = workdays.add_working_days(data.changed_on, 10, calendars.arrangements_for(
+            {data.changed_on.year, data.changed_on.year + 1}))
         due, provisional = deadline.due, deadline.provisional
     else:
         due, provisional = date(data.year - 1, 12, 31), False

@@ -45,6 +45,7 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
   - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
   - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
+  - calendar#<year>                       a year's official working-day arrangement, loaded by an admin
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -257,6 +258,17 @@ class PlanIndex(Model):
     tally_key = UnicodeAttribute(hash_key=True)
     versions = JSONAttribute()                      # [{version, effective_from, item_ids}]
     revision = VersionAttribute()
+
+
+class CalendarYear(Model):
+    """A year's official working-day arrangement, loaded by an administrator (key `calendar#<year>`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    notice = UnicodeAttribute()
+    holidays = ListAttribute(of=UnicodeAttribute)
+    working_weekends = ListAttribute(of=UnicodeAttribute)
+    loaded_at = UnicodeAttribute()
+    loaded_by = UnicodeAttribute()
 
 
 class Campaign(Model):

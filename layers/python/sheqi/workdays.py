@@ -1,9 +1,10 @@
 """Working days on China's official calendar: public holidays and the adjusted working weekends
 (调休) the State Council publishes each year, from the maintained `chinesecalendar` package.
 
-A year the package does not cover yet (the next year, until its notice is out and the package
-updated) is counted provisionally on weekends only, and every answer says whether it is provisional,
-so a deadline can be recomputed once the year's arrangement is known.
+A year the package does not cover yet can be given as an `Arrangement` (an administrator loads the
+year's notice as data, see `calendars.py`). A year with neither is counted provisionally on weekends
+only, and every answer says whether it is provisional, so a deadline can be recomputed once the
+year's arrangement is known.
 """
 from __future__ import annotations
 
@@ -11,6 +12,35 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """One year's official arrangement: its public holidays and its working weekends."""
+    year: int
+    holidays: frozenset
+    working_weekends: frozenset
+    notice: str
+
+    def is_workday(self, day: date) -> bool:
+        return day in self.working_weekends or (day.weekday() < 5 and day not in self.holidays)
+
+
+def check_arrangement(year: int, holidays: list[date], working_weekends: list[date]) -> list[tuple[str, str]]:
+    """Every problem with a year's arrangement as (field, message in Chinese); empty when sound."""
+    problems = []
+    for field, days in (("holidays", holidays), ("working_weekends", working_weekends)):
+        for day in days:
+            if day.year != year:
+                problems.append((field, f"{day.isoformat()} 不在{year}年内"))
+    for day in working_weekends:
+        if day.weekday() < 5:
+            problems.append(("working_weekends", f"{day.isoformat()} 不是周六或周日，不能作为调休上班日"))
+    for day in set(holidays) & set(working_weekends):
+        problems.append(("holidays", f"{day.isoformat()} 不能既是假日又是调休上班日"))
+    if len(set(holidays)) != len(holidays) or len(set(working_weekends)) != len(working_weekends):
+        problems.append(("holidays", "日期有重复"))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -31,20 +61,22 @@ def _covered(day: date) -> bool:
         return False
 
 
-def is_workday(day: date) -> tuple[bool, bool]:
+def is_workday(day: date, arrangements: dict | None = None) -> tuple[bool, bool]:
     """(whether `day` is a working day, whether that answer is provisional)."""
     if _covered(day):
         return chinese_calendar.is_workday(day), False
+    if arrangements and day.year in arrangements:
+        return arrangements[day.year].is_workday(day), False
     return day.weekday() < 5, True
 
 
-def add_working_days(start: date, n: int) -> Deadline:
+def add_working_days(start: date, n: int, arrangements: dict | None = None) -> Deadline:
     """The n-th working day after `start` (start itself not counted): "within 10 working days" of a
-    change made on `start` ends on this day (Art. 16, 26)."""
+    change made on `start` ends on this day (Art. 16, 26). `arrangements`: loaded years by number."""
     day, counted, provisional = start, 0, False
     while counted < n:
         day += timedelta(days=1)
-        working, guessed = is_workday(day)
+        working, guessed = is_workday(day, arrangements)
         provisional = provisional or guessed
         counted += working
     return Deadline(day, provisional)

@@ -1,0 +1,19 @@
+"""Official working-day arrangements (节假日安排) for years the calendar package does not cover yet."""
+from sheqi import api, calendars
+
+app = api.create_app()
+
+
+@app.put("/calendars/<year>")
+def load_year(year: str):
+    record = calendars.load_year(api.identity(app), api.year(year), api.body(app, calendars.ArrangementIn))
+    return api.json_response(calendars.view(record))
+
+
+@app.get("/calendars/<year>")
+def get_year(year: str):
+    api.identity(app)   # any signed-in role
+    return api.json_response(calendars.view(calendars.get_year(api.year(year))))
+
+
+handler = api.lambda_handler(app)
