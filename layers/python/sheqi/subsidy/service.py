@@ -115,7 +115,10 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     chunk marker and the totals are one transaction)."""
     ruleset = ruleset or default_ruleset()
     run_id, year, scope = message["run_id"], message["year"], message["scope"]
-    summary_key = SubsidyResult(run_id, SubsidyResult.SUMMARY)
+    try:
+        summary_key = SubsidyResult.get(run_id, SubsidyResult.SUMMARY)
+    except SubsidyResult.DoesNotExist:
+        return   # not a run of this deployment: nothing to add to, nothing to write
     if message["ruleset_version"] != ruleset.version:
         summary_key.update(actions=[SubsidyResult.status.set("failed"), SubsidyResult.finished_at.set(clock.now_iso())])
         return   # a run is computed under one rule set; a deployment changed it mid-run
