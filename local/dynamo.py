@@ -24,18 +24,22 @@ _CREATE_KEYS = ("TableName", "AttributeDefinitions", "KeySchema", "GlobalSeconda
                 "LocalSecondaryIndexes", "BillingMode")
 
 
+def infra_resources(file: str, prefix: str = TABLE_PREFIX) -> dict[str, dict]:
+    """The Resources of an infra/ file, with the names the local stack gives them."""
+    text = (ROOT / "infra" / file).read_text().replace("${self:custom.tablePrefix}", prefix)
+    return yaml.safe_load(text)["Resources"]
+
+
 def table_definitions(prefix: str = TABLE_PREFIX) -> dict[str, dict]:
     """CreateTable arguments for each AWS::DynamoDB::Table in infra/tables.yml, keyed by logical id."""
-    text = (ROOT / "infra" / "tables.yml").read_text().replace("${self:custom.tablePrefix}", prefix)
-    resources = yaml.safe_load(text)["Resources"]
+    resources = infra_resources("tables.yml", prefix)
     return {name: {k: v for k, v in res["Properties"].items() if k in _CREATE_KEYS}
             for name, res in resources.items() if res["Type"] == "AWS::DynamoDB::Table"}
 
 
 def create_queues(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     """The SQS queues of infra/queues.yml, dead-letter queues first so redrive policies can name them."""
-    text = (ROOT / "infra" / "queues.yml").read_text().replace("${self:custom.tablePrefix}", prefix)
-    resources = yaml.safe_load(text)["Resources"]
+    resources = infra_resources("queues.yml", prefix)
     client = boto3.client("sqs", endpoint_url=endpoint, region_name="cn-north-1",
                           aws_access_key_id="local", aws_secret_access_key="local")
     arns, urls = {}, []

@@ -6,21 +6,20 @@ import hashlib
 import threading
 
 import boto3
-import yaml
 
 from . import serverless_config
-from .config import ACCOUNT_REGION, ROOT, TABLE_PREFIX
+from .config import ACCOUNT_REGION
+from .dynamo import infra_resources
 from .invoke import invoke
 
 
 def _queue_names() -> dict[str, str]:
-    text = (ROOT / "infra" / "queues.yml").read_text().replace("${self:custom.tablePrefix}", TABLE_PREFIX)
-    return {name: res["Properties"]["QueueName"] for name, res in yaml.safe_load(text)["Resources"].items()}
+    return {name: res["Properties"]["QueueName"] for name, res in infra_resources("queues.yml").items()}
 
 
 def drain(endpoint: str, max_rounds: int = 10_000) -> int:
     """Deliver messages until every wired queue is empty; returns how many were handled."""
-    client = boto3.client("sqs", endpoint_url=endpoint, region_name="cn-north-1",
+    client = boto3.client("sqs", endpoint_url=endpoint, region_name=ACCOUNT_REGION,
                           aws_access_key_id="local", aws_secret_access_key="local")
     names, handled = _queue_names(), 0
     for _ in range(max_rounds):

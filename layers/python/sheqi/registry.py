@@ -336,8 +336,7 @@ def set_inspector_status(record: Inspector, patch: InspectorPatch) -> Inspector:
 def list_inspectors(agency_id: str, limit: int, cursor: str | None) -> dict:
     results = Inspector.by_agency.query(agency_id, limit=limit, page_size=limit,
                                         last_evaluated_key=pagination.decode(cursor))
-    return {"items": [inspector_view(r) for r in results],
-            "next_cursor": pagination.encode(results.last_evaluated_key)}
+    return pagination.page(results, inspector_view)
 
 
 def _d(value: str | None) -> date | None:

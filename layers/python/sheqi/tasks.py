@@ -135,7 +135,8 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
     if data.type == "special":
         campaigns.check_for_task(data.campaign_id, lead, year, [i for p in data.participants for i in p.item_ids])
     approved_items = [_check_participant(p, index, data.window_start.date()) for index, p in enumerate(data.participants)]
-    missing = [t for t in data.targets if t not in {e.enterprise_id for e in Enterprise.batch_get(data.targets)}]
+    registered = {e.enterprise_id for e in Enterprise.batch_get(data.targets)}
+    missing = [t for t in data.targets if t not in registered]
     if missing:
         raise NotFound(f"企业 {missing[0]} 未登记", code="enterprise_not_found", field="targets")
 
