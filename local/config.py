@@ -57,7 +57,9 @@ def configure(dynamo_port: int = DYNAMO_PORT) -> None:
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
         "QR_SIGNING_KEYS": json.dumps(_secrets()["qr_signing_keys"]),
         "PUBLIC_CODE_URL": f"{base_url()}/public/codes/",
-        "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{dynamo_port}",   # moto serves SQS on the same port
+        "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{dynamo_port}",   # moto serves SQS and S3 on the same port
+        "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{dynamo_port}",
+        "EVIDENCE_BUCKET": f"{TABLE_PREFIX}-evidence",
         "SUBSIDY_RUNS_QUEUE_URL": f"http://127.0.0.1:{dynamo_port}/123456789012/{TABLE_PREFIX}-subsidy-runs",
         "POWERTOOLS_SERVICE_NAME": "sheqi", "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     })

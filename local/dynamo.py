@@ -56,6 +56,26 @@ def create_queues(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     return urls
 
 
+def bucket_names(prefix: str = TABLE_PREFIX) -> dict[str, str]:
+    """Local names of the S3 buckets of infra/storage.yml (CloudFormation names them in AWS):
+    EvidenceBucket is `<prefix>-evidence`."""
+    return {name: f"{prefix}-{name.removesuffix('Bucket').lower()}" for name, res in infra_resources("storage.yml", prefix).items()
+            if res["Type"] == "AWS::S3::Bucket"}
+
+
+def create_buckets(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="cn-north-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    existing = {b["Name"] for b in client.list_buckets()["Buckets"]}
+    created = []
+    for name in bucket_names(prefix).values():
+        if name not in existing:
+            client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
+            client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+            created.append(name)
+    return created
+
+
 def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="cn-north-1",
                           aws_access_key_id="local", aws_secret_access_key="local")

@@ -33,6 +33,7 @@ def main() -> int:
     _server, endpoint = dynamo.start_server(config.DYNAMO_PORT, config.DATA_DIR / "dynamodb-recording.jsonl")
     dynamo.create_tables(endpoint)
     dynamo.create_queues(endpoint)
+    dynamo.create_buckets(endpoint)
     created = demo_data.load()
     codes_dir = write_codes()
     Scheduler().start()

@@ -20,6 +20,7 @@ def tables(moto_endpoint):
     requests.post(f"{moto_endpoint}/moto-api/reset", timeout=30).raise_for_status()
     dynamo.create_tables(moto_endpoint)
     dynamo.create_queues(moto_endpoint)
+    dynamo.create_buckets(moto_endpoint)
     return moto_endpoint
 
 

@@ -1,5 +1,6 @@
 """Scan-in (扫码入企, Art. 24): the inspector's phone posts the scanned code; the answer says whether
-the inspection may go ahead. Every scan is registered, accepted or refused."""
+the inspection may go ahead. Every scan is registered, accepted or refused; so is a visit that is
+not an inspection (a service visit, Art. 27)."""
 from sheqi import api, scanin
 
 app = api.create_app()
@@ -8,6 +9,12 @@ app = api.create_app()
 @app.post("/scans")
 def scan():
     status, answer = scanin.scan(api.identity(app), api.body(app, scanin.ScanIn))
+    return api.json_response(answer, status)
+
+
+@app.post("/service-visits")
+def service_visit():
+    status, answer = scanin.register_service_visit(api.identity(app), api.body(app, scanin.ServiceVisitIn))
     return api.json_response(answer, status)
 
 

@@ -79,3 +79,45 @@ def test_code_png_and_poster_through_the_gateway(client):
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "format"
     assert client.get(f"/enterprises/{E1}/code.png", headers=bearer("enterprise-4")).status_code == 403
     assert client.get(f"/enterprises/{E1}/poster", headers=bearer("admin-market")).status_code == 403
+
+
+def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
+    """The demo's whole visit over HTTP: two scans, a finding with a photo uploaded to the presigned URL,
+    the close, and the enterprise reading the result, checking the chain and rating the visit."""
+    import hashlib
+    import uuid
+
+    import requests
+
+    from local.demo_data import demo_task_id
+    from sheqi import clock, codes
+
+    token = codes.code_url(codes.sign(E1, 1))
+    for who in ("market-wang", "market-li"):
+        scanned = client.post("/scans", headers=bearer(who), json={
+            "token": token, "task_id": demo_task_id("market-routine"), "client_request_id": uuid.uuid4().hex,
+            "device_time": clock.now_iso()}).get_json()
+    visit_id = scanned["visit_id"]
+    assert scanned["outcome"] == "opened", scanned
+    photo = b"\xff\xd8 cold store thermometer" * 50
+    sha = hashlib.sha256(photo).hexdigest()
+    grant = client.post(f"/visits/{visit_id}/evidence-uploads", headers=bearer("market-wang"), json={
+        "kind": "photo", "content_type": "image/jpeg", "size": len(photo), "sha256": sha}).get_json()
+    assert requests.put(grant["upload_url"], data=photo, headers=grant["headers"], timeout=10).status_code == 200
+    finding = client.post(f"/visits/{visit_id}/findings", headers=bearer("market-wang"), json={
+        "agency_id": MARKET, "item_id": "food-business", "result": "compliant",
+        "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}]})
+    assert finding.status_code == 201, finding.get_json()
+    closed = client.post(f"/visits/{visit_id}/close", headers=bearer("market-li"), json={
+        "ended_at": clock.now_iso(), "outcome": "no_violation", "summary": "未发现问题"})
+    assert closed.status_code == 201, closed.get_json()
+
+    listed = client.get(f"/enterprises/{E1}/inspections", headers=bearer("enterprise-1")).get_json()["items"]
+    assert listed[0]["visit"]["visit_id"] == visit_id and listed[0]["visit"]["status"] == "closed"
+    notices = client.get("/notices", headers=bearer("enterprise-1")).get_json()["items"]
+    assert any(n["kind"] == "visit_result" and closed.get_json()["head"]["hash"] in n["body"] for n in notices)
+    chain = client.get(f"/visits/{visit_id}/chain", headers=bearer("enterprise-1")).get_json()
+    assert chain["intact"] and [e["kind"] for e in chain["events"]] == ["opened", "finding", "closed"]
+    rated = client.post(f"/visits/{visit_id}/rating", headers=bearer("enterprise-1"),
+                        json={"conduct": 5, "procedure": 5, "efficiency": 4})
+    assert rated.status_code == 201

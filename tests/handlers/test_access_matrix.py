@@ -56,6 +56,16 @@ def new_plan(who):
             "window_start": "2030-03-01", "window_end": "2030-11-30", "method": "on_site", "frequency": 1}]}
 
 
+def new_service_visit(who):
+    return {**{k: v for k, v in new_scan(who).items() if k != "task_id"}, "purpose": "service_call",
+            "description": "上门了解企业用地需求"}
+
+
+def new_complaint(who):
+    return {"subject": "unregistered_inspection", "agency_name": "某检查组", "occurred_on": "2026-11-20",
+            "description": "未扫码即进入厂区检查消防设施"}
+
+
 def applicant(who):
     return {"applicant_id": E1, "applicant_kind": "enterprise", "name": "张北县风电设备制造有限公司",
             "region_code": "130722", "facts": {"new_unicorn": True}}
@@ -101,6 +111,17 @@ MATRIX = [
     ("PUT", f"/agencies/{MARKET}/campaign-quota", {"year": 2027, "quota": 2}, {"platform": 200}),
     # Any inspector's scan is registered (Art. 24): the police officer's is refused, not forbidden.
     ("POST", "/scans", new_scan, {"market-wang": 202, "police-zhang": 201}),
+    ("POST", "/service-visits", new_service_visit, {"market-wang": 201, "police-zhang": 201}),
+    ("GET", f"/enterprises/{E1}/inspections", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+     "enterprise-1": 200}),
+    ("GET", f"/enterprises/{E1}/visits", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+     "admin-market": 200, "market-wang": 200}),
+    ("GET", "/ratings?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
+    ("GET", f"/agencies/{MARKET}/rating-summary/2026", None, {"platform": 200, "judicial-city": 200,
+     "judicial-zhangbei": 200, "admin-market": 200}),
+    ("POST", "/complaints", new_complaint, {"enterprise-1": 201, "enterprise-4": 201}),
+    ("GET", "/complaints?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+     "enterprise-1": 200, "enterprise-4": 200}),
     ("PUT", "/calendars/2027", {"notice": "测试用2027年节假日安排（非官方）", "holidays": ["2027-01-01"]}, {"platform": 200}),
     ("GET", "/calendars/2027", None, ALL),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
@@ -144,5 +165,12 @@ def test_matrix_covers_every_json_route():
                           ("POST", "/agencies/{agency_id}/campaigns"),
                           ("POST", "/agencies/{agency_id}/campaigns/{campaign_id}/publish"),
                           ("POST", "/agencies/{agency_id}/draws"), ("POST", "/inspectors/{inspector_id}/conflicts"), ("GET", "/draws/{draw_id}"),
-                          ("GET", "/public/draws/{draw_id}"), ("POST", "/draws/{draw_id}/tasks")}
+                          ("GET", "/public/draws/{draw_id}"), ("POST", "/draws/{draw_id}/tasks"),
+                          # need a visit (and for some a closed one, a rating or a complaint) made first:
+                          # tests/handlers/test_visits.py and test_ratings_complaints.py check who may
+                          ("GET", "/visits/{visit_id}"), ("GET", "/visits/{visit_id}/chain"),
+                          ("POST", "/visits/{visit_id}/evidence-uploads"), ("POST", "/visits/{visit_id}/findings"),
+                          ("POST", "/visits/{visit_id}/close"), ("POST", "/visits/{visit_id}/corrections"),
+                          ("POST", "/visits/{visit_id}/rating"), ("GET", "/complaints/{complaint_id}"),
+                          ("POST", "/complaints/{complaint_id}/status")}
     assert declared - covered == binary_or_stateful

@@ -1,50 +1,13 @@
 """Scan-in through the handler, against the moto server, on a fixed clock (mid-June 2026)."""
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from local import demo_data
-from local.demo_data import ENTERPRISES, IDENTITIES, LAB, MARKET, POLICE
-from sheqi import clock, codes, plans, registry, store
-from sheqi.clock import CST
+from local.demo_data import IDENTITIES, LAB, MARKET, POLICE
+from sheqi import codes, plans, registry, store
+from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
-
-NOW = datetime(2026, 6, 15, 10, 0, tzinfo=CST)
-E1, E3, E4 = (ENTERPRISES[i]["enterprise_id"] for i in (0, 2, 3))   # good (Zhangbei), poor (Zhangbei), good (Huailai)
-HERE = {"latitude": 41.1500, "longitude": 114.7000, "accuracy_m": 12.0}
-
-
-@pytest.fixture
-def june(tables, monkeypatch):
-    """Demo data with plans for 2026 acknowledged on 1 January, then the clock at mid-June."""
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
-    demo_data.load()
-    li = store.Inspector.get("market-li")            # the demo's "expiring soon" certificate, renewed
-    li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
-    li.save()
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    return NOW
-
-
-def new_task(admin="admin-market", participants=None, targets=(E1,), days_back=9, **extra) -> str:
-    spec = {"type": "routine", "method": "on_site", "targets": list(targets),
-            "participants": participants or [{"agency_id": MARKET, "item_ids": ["food-business"],
-                                              "inspector_ids": ["market-wang", "market-li"]}],
-            "window_start": (NOW - timedelta(days=days_back)).isoformat(), "window_end": (NOW + timedelta(hours=8)).isoformat(),
-            **extra}
-    status, answer = call("POST", "/tasks", admin, spec)
-    assert status == 201, answer
-    return answer["task_id"]
-
-
-def scan(who, task_id, enterprise=E1, at=None, rid=None, token=None, **extra):
-    record = store.Enterprise.get(enterprise)
-    body = {"token": token or codes.code_url(codes.sign(enterprise, record.code_version)), "task_id": task_id,
-            "client_request_id": rid or uuid.uuid4().hex[:16], "device_time": (at or NOW).isoformat(),
-            "location": HERE, **extra}
-    return call("POST", "/scans", who, body)
 
 
 def tally(*parts) -> int:
@@ -52,12 +15,6 @@ def tally(*parts) -> int:
         return store.Tally.get("#".join(["count", *parts])).count
     except store.Tally.DoesNotExist:
         return 0
-
-
-def open_visit(task_id, enterprise=E1, at=None, pair=("market-wang", "market-li"), **extra):
-    first = scan(pair[0], task_id, enterprise, at, **extra)
-    assert first[0] == 202, first
-    return scan(pair[1], task_id, enterprise, at, **extra)
 
 
 def test_two_inspectors_open_a_visit_counted_once(june):

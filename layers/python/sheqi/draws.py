@@ -163,7 +163,7 @@ class TasksIn(Body):
     window_start: datetime
     window_end: datetime
 
-    _aware = field_validator("window_start", "window_end")(lambda v: tasks.TaskIn._aware(v))
+    _in_cst = field_validator("window_start", "window_end")(clock.in_cst)
 
 
 def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:

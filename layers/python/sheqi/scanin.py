@@ -25,17 +25,18 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import clock, codes, plans, qualification, uscc
+from . import clock, codes, plans, qualification, uscc, visits
 from .api import Body
 from .auth import Identity, require_role
-from .errors import AppError, Conflict, Forbidden
+from .errors import AppError, Conflict, Forbidden, RuleViolation
 from .articles import ART
 from .scan_rules import (EXCEPTION_REASONS, LATE_REASONS, Decision, InspectorFacts, ItemFacts, Location,
                          PendingScan, ScanConfig, ScanFacts, TaskFacts, decide)
 from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, PlanIndex, Scan, Tally,
-                    Task, Visit, VisitSlot, cancelled_on_condition)
+                    Task, Visit, VisitEvent, VisitSlot, cancelled_on_condition)
 
 _LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+SERVICE_PURPOSES = {"policy_briefing": "政策宣讲", "service_call": "上门服务", "survey": "调研走访", "other": "其他"}
 ATTEMPTS = 8   # concurrent scans of one enterprise contend on its tallies; each retry reads afresh
 
 
@@ -61,12 +62,7 @@ class ScanIn(Body):
     location: LocationIn | None = None
     late_reason: Literal[tuple(LATE_REASONS)] | None = None
 
-    @field_validator("device_time")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("须带时区，例如 2026-12-01T09:05:00+08:00")
-        return value.astimezone(clock.CST)
+    _in_cst = field_validator("device_time")(clock.in_cst)
 
 
 # --- keys -----------------------------------------------------------------------------------------
@@ -263,6 +259,78 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
     raise Conflict("同一企业同时扫码过多，请稍后重试", code="scan_contention")
 
 
+class ServiceVisitIn(Body):
+    """A visit that is not an inspection (policy briefing, service call): registered by scan-in all the
+    same, so that a disguised inspection (Art. 27) leaves a trace the enterprise can report."""
+    token: str = Field(min_length=1, max_length=512)
+    client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
+    device_time: datetime
+    purpose: Literal[tuple(SERVICE_PURPOSES)]
+    description: str = Field(min_length=2, max_length=500)
+    location: LocationIn | None = None
+
+    _in_cst = field_validator("device_time")(clock.in_cst)
+
+
+def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int, dict]:
+    """Register a non-enforcement visit: no task, no items, no count against the caps; the enterprise is
+    told it is not an inspection and may report it if it was one."""
+    require_role(caller, "inspector")
+    scan_id = f"{caller.subject}:{data.client_request_id}"
+    enterprise_id, identified_by, claim, finding = identify(data.token)
+    got = batch_read([(Scan, scan_id), (Inspector, caller.subject), (Agency, caller.agency_id)]
+                     + ([(Enterprise, enterprise_id)] if enterprise_id else []))
+    if (Scan, scan_id) in got:
+        return 201, got[(Scan, scan_id)].answer
+    inspector, agency = got.get((Inspector, caller.subject)), got.get((Agency, caller.agency_id))
+    if inspector is None or agency is None or inspector.agency_id != caller.agency_id:
+        raise Forbidden("执法人员未在本系统登记，不能扫码登记", code="inspector_not_registered")
+    enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
+    if enterprise is not None and claim is not None and finding is None:
+        try:
+            codes.check_current(claim, current_version=enterprise.code_version, status=enterprise.code_status)
+        except codes.CodeRejected as rejected:
+            finding = qualification.Finding(rejected.code, ART[24], rejected.message)
+    if finding is not None or enterprise is None:
+        message = finding.message if finding else "二维码对应的企业未在本系统登记"
+        raise RuleViolation(message, field="token", code=finding.code if finding else "code_enterprise_unknown", article=ART[24])
+    now = clock.now()
+    snapshot = _snapshot(inspector)
+    visit = Visit(uuid.uuid4().hex, kind="service", purpose=f"{SERVICE_PURPOSES[data.purpose]}：{data.description}",
+                  enterprise_id=enterprise_id, enterprise_name=enterprise.name, region_code=enterprise.region_code,
+                  visit_date=data.device_time.date().isoformat(), opened_at=now.isoformat(timespec="milliseconds"),
+                  entered_at=data.device_time.isoformat(), ended_at=data.device_time.isoformat(),
+                  closed_at=now.isoformat(timespec="seconds"), status="closed", task_ids=[], agency_ids=[agency.agency_id],
+                  inspectors=[snapshot], items=[], flags=[])
+    event = visits.new_event(visit, "opened", f"inspector:{inspector.inspector_id}", {
+        "scan_id": scan_id, "enterprise_id": enterprise_id, "kind": "service", "purpose": visit.purpose,
+        "inspectors": [snapshot], "entered_at": visit.entered_at})
+    answer = {"scan_id": scan_id, "outcome": "service", "visit_id": visit.visit_id, "identified_by": identified_by,
+              "message": "已登记为非检查类走访（不计入检查频次）；走访中不得实施检查（第二十七条）",
+              "enterprise": {"enterprise_id": enterprise_id, "name": enterprise.name},
+              "server_time": now.isoformat(timespec="milliseconds"), "inspectors": [snapshot]}
+    notice = Notice(f"enterprise:{enterprise_id}", f"scan:{scan_id}", kind="service_visit", article=ART[27],
+                    created_at=clock.now_iso(), title=f"非检查类走访登记：{agency.name}",
+                    body=f"{agency.name}{inspector.name}登记了一次非检查类走访（{visit.purpose}）。走访不是行政检查，"
+                         "不得借走访实施检查；如实际进行了检查，贵单位可在评价中标记“变相检查”或投诉（第二十七条）。")
+    try:
+        with TransactWrite(connection=Task._get_connection().connection) as tx:
+            tx.save(Scan(scan_id, inspector_id=inspector.inspector_id, agency_id=agency.agency_id,
+                         enterprise_id=enterprise_id, identified_by=identified_by,
+                         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
+                         location=data.location.model_dump() if data.location else None, outcome="service",
+                         visit_id=visit.visit_id, answer=answer, listed_enterprise=enterprise_id),
+                    condition=Scan.scan_id.does_not_exist())
+            tx.save(visit, condition=Visit.visit_id.does_not_exist())
+            tx.save(event, condition=VisitEvent.seq.does_not_exist())
+            tx.save(notice, condition=Notice.notice_id.does_not_exist())
+    except TransactWriteError as error:
+        if any(cancelled_on_condition(error)):   # a concurrent retry of the same request won
+            return 201, Scan.get(scan_id, consistent_read=True).answer
+        raise
+    return 201, answer
+
+
 def _status(outcome: str) -> int:
     return 202 if outcome == "pending" else 201
 
@@ -304,11 +372,16 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     data, now, enterprise_id = facts.data, facts.now, facts.enterprise_id
     tx = _Tx()
     visit = None
+    actor = f"inspector:{facts.inspector.inspector_id}"
     if decision.outcome == "opened":
         visit = _new_visit(facts, decision)
+        event = visits.new_event(visit, "opened", actor, {
+            "scan_id": facts.scan_id, "enterprise_id": enterprise_id, "task_ids": visit.task_ids,
+            "agency_ids": visit.agency_ids, "inspectors": visit.inspectors, "items": visit.items,
+            "entered_at": visit.entered_at, "flags": visit.flags, "exception": visit.exception})
+        tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
         tx.add("put", "visit", visit, condition=Visit.visit_id.does_not_exist())
-        tx.add("put", "slot", VisitSlot(slot_key(enterprise_id, facts.agency.agency_id, data.device_time.date()),
-                                        visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist())
+        tx.add("put", "slot", VisitSlot(visit.slot_key, visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist())
         if facts.pending is not None:
             tx.add("delete", "pending", facts.pending)
         year = data.device_time.year
@@ -320,9 +393,13 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         if facts.inspector.inspector_id not in {i["inspector_id"] for i in visit.inspectors}:
             visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
         known = {(i["agency_id"], i["item_id"]) for i in visit.items}
-        visit.items = visit.items + [_item_view(facts.task, a, i) for a, i in decision.counted_items if (a, i) not in known]
+        added = [_item_view(facts.task, a, i) for a, i in decision.counted_items if (a, i) not in known]
+        visit.items = visit.items + added
         if facts.task.task_id not in visit.task_ids:
             visit.task_ids = visit.task_ids + [facts.task.task_id]
+        event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
+                                                          "inspector": _snapshot(facts.inspector), "items_added": added})
+        tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
         tx.add("put", "visit", visit)    # its version condition fails if another scan joined first
     elif decision.outcome == "pending":
         pending = facts.pending or PendingScans(pending_key(facts.task.task_id, enterprise_id, data.device_time.date()),
@@ -340,7 +417,8 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         task_id=data.task_id, enterprise_id=enterprise_id, identified_by=facts.identified_by,
         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
         late_reason=data.late_reason, location=data.location.model_dump() if data.location else None,
-        outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer),
+        outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
+        listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused") else None),
         condition=Scan.scan_id.does_not_exist())
     for notice in _notices(facts, decision, visit):
         tx.add("put", "notice", notice, condition=Notice.notice_id.does_not_exist())
@@ -378,7 +456,9 @@ def _new_visit(facts: _Facts, decision: Decision) -> Visit:
     partners = {m["inspector_id"]: m["snapshot"] for m in (facts.pending.members if facts.pending else [])}
     team = [partners[i] for i in decision.team if i in partners] + [_snapshot(facts.inspector)]
     task = facts.task
-    return Visit(uuid.uuid4().hex, enterprise_id=facts.enterprise_id, visit_date=facts.data.device_time.date().isoformat(),
+    return Visit(uuid.uuid4().hex, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
+                 region_code=facts.enterprise.region_code, visit_date=facts.data.device_time.date().isoformat(),
+                 slot_key=slot_key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
                  opened_at=facts.now.isoformat(timespec="milliseconds"), entered_at=facts.data.device_time.isoformat(),
                  task_ids=[task.task_id], agency_ids=[p["agency_id"] for p in task.participants], inspectors=team,
                  items=[_item_view(task, a, i) for a, i in decision.counted_items],

@@ -33,11 +33,20 @@ Tasks         PK task_id (approved inspection tasks, Art. 19)
   - one task (scan-in)                                                 GetItem (in the scan's batched read)
   - an agency's tasks, newest first                                    Query by_agency (agency_id, created_at)
 Visits        PK visit_id
-  - one visit (join, detail)                                           GetItem
-  - an enterprise's visits, newest first                               Query by_enterprise (enterprise_id, opened_at)
+  - one visit (join, log, close, detail)                               GetItem
+  - an enterprise's visits, newest first (shared summaries, Art. 29)   Query by_enterprise (enterprise_id, opened_at)
+VisitEvents   PK visit_id, SK seq (the visit's hash chain; appended in one transaction with the visit,
+              whose version guards the head, so two writers never fork the chain)
+  - a visit's chain, in order (timeline, verification)                 Query visit_id
 Scans         PK scan_id = <inspector_id>:<client_request_id> (so a retry finds its first answer)
   - the first answer to a retried scan                                 GetItem (in the scan's batched read)
-  - an enterprise's scan attempts, accepted and refused                Query by_enterprise (enterprise_id, server_time)
+  - an enterprise's scan attempts, all of them                         Query by_enterprise (enterprise_id, server_time)
+  - an enterprise's inspections: visits opened, service visits,
+    refused attempts, newest first (sparse)                            Query inspections (listed_enterprise, server_time)
+Ratings       PK visit_id (one per visit: PutItem if absent, in one transaction with the aggregates)
+  - ratings of a region, newest first (judicial bureau)                Query by_region (region_code, rated_at)
+Complaints    PK complaint_id
+  - an enterprise's complaints / a region's, newest first              Query by_enterprise / by_region (…, created_at)
 Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - count#<E>#<year>[#<agency>[#<item>]]  yearly inspection counts (Art. 18 caps; conditional ADD)
   - slot#<E>#<agency>#<date>              the agency's open visit at E that day (Art. 17 merge)
@@ -46,6 +55,7 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
   - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
   - calendar#<year>                       a year's official working-day arrangement, loaded by an admin
+  - ratings#<agency>#<year>Q<n>           an agency's rating sums in a quarter (raised in the rating's transaction)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -61,9 +71,11 @@ from __future__ import annotations
 import os
 
 from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute, MapAttribute, NumberAttribute,
-                                 UnicodeAttribute, VersionAttribute)
+                                 UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+
+from .visit_rules import PROHIBITED_PRACTICES
 
 PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
 
@@ -342,22 +354,50 @@ class VisitByEnterprise(GlobalSecondaryIndex):
 
 
 class Visit(Model):
+    """A visit: opened by scan-in, logged by its team, closed with an outcome (Art. 19). The fields
+    below the events' head are kept in step with the visit's event chain (VisitEvent), in the same
+    transaction as each event, so the record and its history never disagree."""
     Meta = _meta("visits")
     visit_id = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute(default="enforcement")
+    kind = UnicodeAttribute(default="enforcement")  # enforcement / service (policy briefing, service call: Art. 27(5))
+    purpose = UnicodeAttribute(null=True)           # a service visit's stated purpose
     enterprise_id = UnicodeAttribute()
+    enterprise_name = UnicodeAttribute(null=True)
+    region_code = UnicodeAttribute(null=True)       # the enterprise's: its judicial bureau, and sharing (Art. 29)
     visit_date = UnicodeAttribute()
     opened_at = UnicodeAttribute()              # server time
     entered_at = UnicodeAttribute()             # device time of the scan that opened it
     task_ids = ListAttribute(of=UnicodeAttribute)
     agency_ids = ListAttribute(of=UnicodeAttribute)
+    slot_key = UnicodeAttribute(null=True)      # the Tallies slot that lets same-day scans join it (Art. 17)
     inspectors = JSONAttribute()                # as verified at scan time: name, certificate, validity
     items = JSONAttribute()                     # [{agency_id, item_id, name, legal_basis}]
     flags = ListAttribute(of=UnicodeAttribute, default=list)
     exception = JSONAttribute(null=True)
-    status = UnicodeAttribute(default="open")
+    status = UnicodeAttribute(default="open")       # open / closed
+    findings = JSONAttribute(default=dict)          # "<agency_id>/<item_id>" -> the latest finding
+    ended_at = UnicodeAttribute(null=True)          # device time of the scan-out
+    closed_at = UnicodeAttribute(null=True)         # server time
+    outcome = JSONAttribute(null=True)              # the close's outcome, with corrections applied
+    head_seq = NumberAttribute(default=0)           # the last event of the chain
+    head_hash = UnicodeAttribute(null=True)
     version = VersionAttribute()
     by_enterprise = VisitByEnterprise()
+
+
+class VisitEvent(Model):
+    """One appended, hashed and signed event of a visit (see chain.py). Never updated or deleted."""
+    Meta = _meta("visit-events")
+    visit_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    kind = UnicodeAttribute()                       # opened / joined / finding / closed / correction
+    actor = UnicodeAttribute()
+    at = UnicodeAttribute()
+    payload = JSONAttribute()
+    prev_hash = UnicodeAttribute()
+    hash = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    signature = UnicodeAttribute()
 
 
 class ScanByEnterprise(GlobalSecondaryIndex):
@@ -366,22 +406,31 @@ class ScanByEnterprise(GlobalSecondaryIndex):
     server_time = UnicodeAttribute(range_key=True)
 
 
+class ScanListed(GlobalSecondaryIndex):
+    """Sparse: only scans that opened a visit, registered a service visit, or were refused."""
+    Meta = _index("inspections")
+    listed_enterprise = UnicodeAttribute(hash_key=True)
+    server_time = UnicodeAttribute(range_key=True)
+
+
 class Scan(Model):
     Meta = _meta("scans")
     scan_id = UnicodeAttribute(hash_key=True)
     inspector_id = UnicodeAttribute()
     agency_id = UnicodeAttribute()
-    task_id = UnicodeAttribute()
+    task_id = UnicodeAttribute(null=True)           # none for a service visit
     enterprise_id = UnicodeAttribute(null=True)     # unknown when the code itself is unreadable
     identified_by = UnicodeAttribute(null=True)     # signed_code / business_licence
     server_time = UnicodeAttribute()
     device_time = UnicodeAttribute()
     late_reason = UnicodeAttribute(null=True)
     location = JSONAttribute(null=True)
-    outcome = UnicodeAttribute()                    # refused / pending / opened / joined
+    outcome = UnicodeAttribute()                    # refused / pending / opened / joined / service
     visit_id = UnicodeAttribute(null=True)
     answer = JSONAttribute()                        # the response, returned again on retry
+    listed_enterprise = UnicodeAttribute(null=True)  # enterprise_id when the scan is an inspection in its list
     by_enterprise = ScanByEnterprise()
+    inspections = ScanListed()
 
 
 class Tally(Model):
@@ -411,6 +460,78 @@ class OffsiteClear(Model):
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     checked_on = UnicodeAttribute()
+
+
+class RatingByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    rated_at = UnicodeAttribute(range_key=True)
+
+
+class Rating(Model):
+    """The inspected enterprise's one rating of a visit (Art. 24, 27)."""
+    Meta = _meta("ratings")
+    visit_id = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    agency_ids = ListAttribute(of=UnicodeAttribute)
+    conduct = NumberAttribute()
+    procedure = NumberAttribute()
+    efficiency = NumberAttribute()
+    comment = UnicodeAttribute(null=True)
+    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    rated_at = UnicodeAttribute()
+    by_region = RatingByRegion()
+
+
+class RatingAggregate(Model):
+    """An agency's ratings in a quarter (key `ratings#<agency>#<year>Q<n>`), raised in each rating's
+    transaction. The agency sees it only once the quarter is over and enough enterprises rated."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    conduct = NumberAttribute(default=0)            # sums of the scores
+    procedure = NumberAttribute(default=0)
+    efficiency = NumberAttribute(default=0)
+    enterprises = UnicodeSetAttribute(default=set)  # distinct raters, never shown
+    # flag_<practice>: how many ratings flagged each Art. 27 prohibited practice
+    vars().update({f"flag_{name}": NumberAttribute(default=0) for name in PROHIBITED_PRACTICES})
+
+
+class ComplaintByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ComplaintByEnterprise(GlobalSecondaryIndex):
+    Meta = _index("by_enterprise")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Complaint(Model):
+    """An enterprise's complaint about a visit, a refused attempt, or an inspection that skipped scan-in,
+    handled by the judicial bureau of its region (Art. 24, 27)."""
+    Meta = _meta("complaints")
+    complaint_id = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    subject = UnicodeAttribute()                    # visit / refused_attempt / unregistered_inspection
+    visit_id = UnicodeAttribute(null=True)
+    scan_id = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    agency_name = UnicodeAttribute(null=True)
+    occurred_on = UnicodeAttribute(null=True)
+    description = UnicodeAttribute()
+    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(default="received")   # received / handling / answered
+    history = JSONAttribute(default=list)           # [{status, at, by, note}]
+    answer = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_region = ComplaintByRegion()
+    by_enterprise = ComplaintByEnterprise()
 
 
 class SubsidyApplicant(Model):
@@ -453,4 +574,5 @@ class SubsidyResult(Model):
     by_applicant = SubsidyResultByApplicant()
 
 
-MODELS = (Enterprise, Agency, Inspector, Item, Notice, PlanVersion, Campaign, DrawEntry, Task, Visit, Scan, Tally, SubsidyApplicant, SubsidyResult)
+MODELS = (Enterprise, Agency, Inspector, Item, Notice, PlanVersion, Campaign, DrawEntry, Task, Visit, VisitEvent, Scan, Tally,
+          Rating, Complaint, SubsidyApplicant, SubsidyResult)

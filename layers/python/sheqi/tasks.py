@@ -61,12 +61,7 @@ class TaskIn(Body):
     def _targets(cls, values: list[str]) -> list[str]:
         return list(dict.fromkeys(uscc.validate(v, "targets") for v in values))
 
-    @field_validator("window_start", "window_end")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("须带时区，例如 2026-12-01T09:00:00+08:00")
-        return value.astimezone(clock.CST)
+    _in_cst = field_validator("window_start", "window_end")(clock.in_cst)
 
     @model_validator(mode="after")
     def _consistent(self):
