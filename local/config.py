@@ -17,6 +17,8 @@ PORT = int(os.environ.get("SHEQI_PORT", "8000"))
 DYNAMO_PORT = int(os.environ.get("SHEQI_DYNAMO_PORT", "8001"))
 TABLE_PREFIX = "sheqi-local"
 ACCOUNT_REGION = "cn-north-1"
+NOTIFY_FROM = "noreply@sheqi.local"
+SES_REGION = "ap-southeast-1"   # AWS China regions have no SES; mail is sent from a region that has it
 
 
 def free_port() -> int:
@@ -60,6 +62,10 @@ def configure(dynamo_port: int = DYNAMO_PORT) -> None:
         "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{dynamo_port}",   # moto serves SQS and S3 on the same port
         "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{dynamo_port}",
         "EVIDENCE_BUCKET": f"{TABLE_PREFIX}-evidence",
+        "AWS_ENDPOINT_URL_SNS": f"http://127.0.0.1:{dynamo_port}", "AWS_ENDPOINT_URL_SES": f"http://127.0.0.1:{dynamo_port}",
+        "REMINDER_RUNS_QUEUE_URL": f"http://127.0.0.1:{dynamo_port}/123456789012/{TABLE_PREFIX}-reminder-runs",
+        "NOTIFY_CHANNELS": "sms,email,log", "NOTIFY_FROM": NOTIFY_FROM, "SES_REGION": SES_REGION,
+        "DELIVERY_LOG": str(DATA_DIR / "deliveries.log"),   # the readable log of every SMS and mail sent
         "SUBSIDY_RUNS_QUEUE_URL": f"http://127.0.0.1:{dynamo_port}/123456789012/{TABLE_PREFIX}-subsidy-runs",
         "POWERTOOLS_SERVICE_NAME": "sheqi", "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     })

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sheqi import clock, plans, regions, registry, tasks, uscc
+from sheqi import clock, plans, regions, registry, store, tasks, uscc
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound
 
@@ -100,6 +100,19 @@ for _n, _e in enumerate(ENTERPRISES, 1):
     IDENTITIES[f"enterprise-{_n}"] = (_e["name"], Identity(f"enterprise-{_n}", "enterprise", enterprise_id=_e["enterprise_id"]))
 
 
+# Where the demo's agencies and judicial bureaus get SMS and mail (enterprises use their registered contact).
+CONTACTS = [(f"agency:{MARKET}", "+8613903131000", "zfk@scjg.zhangbei.example.gov.cn"),
+            (f"agency:{POLICE}", "+8613903132000", None),
+            (f"judicial:{ZHANGBEI}", "+8613903133000", "xzzfjd@sfj.zhangbei.example.gov.cn"),
+            (f"judicial:{HUAILAI}", None, "xzzfjd@sfj.huailai.example.gov.cn")]
+
+
+def _contact(recipient: str, sms: str | None, email: str | None) -> None:
+    record = store.Contact(f"contact#{recipient}", sms=sms, email=email, updated_at=clock.now_iso())
+    if not store.put_if_absent(record, store.Contact.tally_key):
+        raise Conflict("已存在")
+
+
 def demo_task_id(name: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"sheqi-demo-task:{name}").hex
 
@@ -163,6 +176,8 @@ def load() -> int:
     for admin_name, judicial_name in (("admin-market", "judicial-zhangbei"), ("admin-police", "judicial-huailai")):
         for year in (today.year, today.year + 1):
             created += plan_in_force(IDENTITIES[admin_name][1], IDENTITIES[judicial_name][1], year)
+    for recipient, sms, email in CONTACTS:
+        attempt(_contact, recipient, sms, email)
     for name, admin, spec in _tasks(today):
         try:
             tasks.get(demo_task_id(name))

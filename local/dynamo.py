@@ -76,6 +76,14 @@ def create_buckets(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     return created
 
 
+def verify_sender(endpoint: str) -> None:
+    """SES sends only from a verified address: the local stack's is verified in moto."""
+    from .config import NOTIFY_FROM, SES_REGION
+
+    boto3.client("ses", endpoint_url=endpoint, region_name=SES_REGION, aws_access_key_id="local",
+                 aws_secret_access_key="local").verify_email_identity(EmailAddress=NOTIFY_FROM)
+
+
 def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="cn-north-1",
                           aws_access_key_id="local", aws_secret_access_key="local")

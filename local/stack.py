@@ -34,6 +34,7 @@ def main() -> int:
     dynamo.create_tables(endpoint)
     dynamo.create_queues(endpoint)
     dynamo.create_buckets(endpoint)
+    dynamo.verify_sender(endpoint)
     created = demo_data.load()
     codes_dir = write_codes()
     Scheduler().start()
@@ -44,6 +45,7 @@ def main() -> int:
   接口地址：{base}   （数据库：{endpoint}，数据保存在 {config.DATA_DIR}，重启后仍在）
   演示数据：本次新建 {created} 条
   获取令牌：make token NAME=<身份>   （不带 NAME 列出全部身份）
+  短信与邮件：发往 moto 模拟的 SNS/SES，并逐条记入 {config.DATA_DIR / "deliveries.log"}
 """)
     for name, (label, identity) in demo_data.IDENTITIES.items():
         print(f"    {name:<20} {identity.role:<15} {label}")

@@ -21,6 +21,7 @@ def tables(moto_endpoint):
     dynamo.create_tables(moto_endpoint)
     dynamo.create_queues(moto_endpoint)
     dynamo.create_buckets(moto_endpoint)
+    dynamo.verify_sender(moto_endpoint)
     return moto_endpoint
 
 

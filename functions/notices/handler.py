@@ -1,4 +1,5 @@
-"""The caller's own notices (outbox), newest first."""
+"""The caller's own notices (outbox), newest first, and acknowledging one (a reminder taken in hand, a
+result notice received)."""
 from sheqi import api, notices
 from sheqi.api import PageQuery
 
@@ -10,6 +11,11 @@ def list_notices():
     caller = api.identity(app)
     params = api.query(app, PageQuery)
     return api.json_response(notices.list_for(caller.recipient, params.limit, params.cursor))
+
+
+@app.post("/notices/<notice_id>/acknowledge")
+def acknowledge(notice_id: str):
+    return api.json_response(notices.view(notices.acknowledge(api.identity(app), notice_id)))
 
 
 handler = api.lambda_handler(app)

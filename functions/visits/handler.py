@@ -44,6 +44,12 @@ def correct(visit_id: str):
     return api.json_response(_summary(visit, event), 201)
 
 
+@app.post("/visits/<visit_id>/transfer-completed")
+def transfer_completed(visit_id: str):
+    visit, event = visits.complete_transfer(api.identity(app), visit_id, api.body(app, visits.TransferDoneIn))
+    return api.json_response({**_summary(visit, event), "transfer": visit.outcome["transfer"]}, 201)
+
+
 @app.get("/enterprises/<enterprise_id>/inspections")
 def list_inspections(enterprise_id: str):
     params = api.query(app, PageQuery)

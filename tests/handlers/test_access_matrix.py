@@ -66,6 +66,16 @@ def new_complaint(who):
             "description": "未扫码即进入厂区检查消防设施"}
 
 
+def new_project(who):
+    return {"project_id": f"XM-{who}", "name": "风电叶片检测技术研发", "unit_name": "张北县风电设备制造有限公司",
+            "region_code": "130722", "ended_on": "2026-10-31"}
+
+
+def new_contract(who):
+    return {"contract_id": f"HT-{who}", "name": "技术开发合同", "applicant": "张北县风电设备制造有限公司",
+            "region_code": "130722", "received_on": "2026-11-20"}
+
+
 def applicant(who):
     return {"applicant_id": E1, "applicant_kind": "enterprise", "name": "张北县风电设备制造有限公司",
             "region_code": "130722", "facts": {"new_unicorn": True}}
@@ -122,6 +132,14 @@ MATRIX = [
     ("POST", "/complaints", new_complaint, {"enterprise-1": 201, "enterprise-4": 201}),
     ("GET", "/complaints?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
      "enterprise-1": 200, "enterprise-4": 200}),
+    ("GET", "/reminders", None, ALL),
+    ("GET", "/obligations", None, {"platform": 422, "judicial-city": 200, "judicial-zhangbei": 200, "science-city": 200,
+     "admin-market": 200, "admin-police": 200, "enterprise-1": 200, "enterprise-4": 200}),
+    ("PUT", f"/contacts/agency:{MARKET}", {"sms": "+8613903131000"}, {"platform": 200, "admin-market": 200}),
+    ("GET", "/deliveries/dead-letters", None, {"platform": 200}),
+    ("POST", "/deliveries/dead-letters/retry", {"recipient": f"agency:{MARKET}", "notice_id": "none"}, {"platform": 404}),
+    ("POST", "/science/projects", new_project, {"platform": 201, "science-city": 201}),
+    ("POST", "/science/contracts", new_contract, {"platform": 201, "science-city": 201}),
     ("PUT", "/calendars/2027", {"notice": "测试用2027年节假日安排（非官方）", "holidays": ["2027-01-01"]}, {"platform": 200}),
     ("GET", "/calendars/2027", None, ALL),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
@@ -172,5 +190,8 @@ def test_matrix_covers_every_json_route():
                           ("POST", "/visits/{visit_id}/evidence-uploads"), ("POST", "/visits/{visit_id}/findings"),
                           ("POST", "/visits/{visit_id}/close"), ("POST", "/visits/{visit_id}/corrections"),
                           ("POST", "/visits/{visit_id}/rating"), ("GET", "/complaints/{complaint_id}"),
-                          ("POST", "/complaints/{complaint_id}/status")}
+                          ("POST", "/complaints/{complaint_id}/status"), ("POST", "/visits/{visit_id}/transfer-completed"),
+                          # need a notice or a registered science deadline first: tests/handlers/test_reminders.py
+                          ("POST", "/notices/{notice_id}/acknowledge"),
+                          ("POST", "/science/{collection}/{region_code}/{key}/done")}
     assert declared - covered == binary_or_stateful

@@ -76,7 +76,10 @@ def test_queue_samples_reach_the_wired_worker(demo):
     built = sqs_event([{"MessageId": "m", "ReceiptHandle": "r", "Body": "{}"}], "q")
     assert set(built["Records"][0]) == set(sample["Records"][0])
     triggers = {t.handler for t in serverless_config.queue_triggers()}
-    assert triggers == {"functions/subsidy_run_worker/handler.handler"}
+    assert triggers == {"functions/subsidy_run_worker/handler.handler", "functions/reminder_region_worker/handler.handler"}
+    reminder = json.loads((EVENTS / "sqs/reminder_region_worker.json").read_text())
+    result = invoke("functions/reminder_region_worker/handler.handler", "reminderRegionWorker", reminder)
+    assert result["results"][0]["region_code"] == "130722"
     # The sample's run is unknown here: the worker takes the message and writes nothing.
     assert invoke("functions/subsidy_run_worker/handler.handler", "subsidyRunWorker", sample) == {"processed": 1}
     assert list(store.SubsidyResult.query("run-2025-4f1c2b9a7e30")) == []

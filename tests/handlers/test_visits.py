@@ -104,6 +104,28 @@ def test_transfer_is_due_in_ten_working_days(june):
     status, closed = call("POST", f"/visits/{visit_id}/close", "market-wang", body)
     # From Monday 15 June 2026: the Dragon Boat holiday (Friday 19 June) is not a working day.
     assert status == 201 and closed["outcome"]["transfer"]["due"] == {"due": "2026-06-30", "provisional": False}
+    transfer = store.Obligation.get(f"case_transfer:{visit_id}")
+    assert (transfer.status, transfer.due, transfer.owner) == ("open", "2026-06-30", f"agency:{MARKET}")
+    done = {"transferred_on": "2026-06-18", "document_no": "张市监移〔2026〕12号"}
+    assert call("POST", f"/visits/{visit_id}/transfer-completed", "police-zhang", done)[0] == 403
+    status, answer = call("POST", f"/visits/{visit_id}/transfer-completed", "admin-market", done)
+    assert status == 201 and answer["transfer"]["completed"]["late"] is False, answer
+    assert store.Obligation.get(f"case_transfer:{visit_id}").status == "done"
+    assert call("POST", f"/visits/{visit_id}/transfer-completed", "market-wang", done)[1]["error"]["code"] == "transfer_already_completed"
+    assert call("GET", f"/visits/{visit_id}/chain", "enterprise-1")[1]["events"][-1]["kind"] == "transfer_completed"
+
+
+def test_closing_opens_the_result_and_rating_obligations(june):
+    visit_id = visit_with_two_items()
+    for item in (FOOD, EQUIPMENT):
+        call("POST", f"/visits/{visit_id}/findings", "market-wang", {**item, "result": "compliant"})
+    call("POST", f"/visits/{visit_id}/close", "market-wang", close_body())
+    result = store.Obligation.get(f"result_notice:{visit_id}")
+    invite = store.Obligation.get(f"rating_invite:{visit_id}")
+    assert (result.owner, result.due) == (f"agency:{MARKET}", "2026-06-16")
+    assert (invite.owner, invite.due, invite.next_stage_on) == (f"enterprise:{E1}", "2026-07-15", "2026-06-15")
+    assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", {"conduct": 5, "procedure": 5, "efficiency": 5})[0] == 201
+    assert store.Obligation.get(f"rating_invite:{visit_id}").status == "done"
 
 
 def test_closed_visit_is_only_corrected_by_a_signed_appended_event(june):

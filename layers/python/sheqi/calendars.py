@@ -33,6 +33,8 @@ def load_year(caller: Identity, year: int, data: ArrangementIn) -> CalendarYear:
                           working_weekends=sorted(d.isoformat() for d in data.working_weekends),
                           loaded_at=clock.now_iso(), loaded_by=caller.subject)
     record.save()
+    from .obligations import recompute_year   # obligations counts its deadlines with this module
+    recompute_year(year)
     return record
 
 

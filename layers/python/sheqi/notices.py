@@ -2,10 +2,12 @@
 so reruns, overlapping runs and retries leave exactly one notice for each (subject, stage)."""
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DoesNotExist
 
 from . import clock, pagination
-from .store import Notice, condition_failed
+from .auth import Identity
+from .errors import NotFound
+from .store import Notice, put_if_absent
 
 
 def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str,
@@ -13,13 +15,7 @@ def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: 
     """Write the notice unless it exists; True if this call created it."""
     notice = Notice(recipient, notice_id, kind=kind, title=title, body=body, article=article,
                     created_at=clock.now_iso())
-    try:
-        notice.save(condition=Notice.notice_id.does_not_exist())
-    except PutError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
+    return put_if_absent(notice, Notice.notice_id)
 
 
 def list_for(recipient: str, limit: int, cursor: str | None) -> dict:
@@ -30,4 +26,28 @@ def list_for(recipient: str, limit: int, cursor: str | None) -> dict:
 
 def view(notice: Notice) -> dict:
     return {"notice_id": notice.notice_id, "kind": notice.kind, "title": notice.title, "body": notice.body,
-            "article": notice.article, "status": notice.status, "created_at": notice.created_at}
+            "article": notice.article, "status": notice.status, "created_at": notice.created_at,
+            "delivery": notice.delivery, "delivered_at": notice.delivered_at, "acknowledged_at": notice.acknowledged_at}
+
+
+REMINDER_PREFIX = "reminder:"
+
+
+def pending_reminders(recipient: str, limit: int, cursor: str | None) -> dict:
+    """The box's reminders not yet acknowledged, newest obligation last (ids sort by obligation)."""
+    results = Notice.query(recipient, Notice.notice_id.startswith(REMINDER_PREFIX), filter_condition=Notice.status == "pending",
+                           limit=limit, page_size=limit, last_evaluated_key=pagination.decode(cursor))
+    return pagination.page(results, view)
+
+
+def acknowledge(caller: Identity, notice_id: str) -> Notice:
+    """The box's owner has the notice: a reminder taken in hand, a result notice received (which
+    fulfils the obligation to tell the enterprise, Art. 19). Only in the caller's own box."""
+    try:
+        notice = Notice.get(caller.recipient, notice_id)
+    except DoesNotExist:
+        raise NotFound("通知不存在", code="notice_not_found") from None
+    if notice.status != "acknowledged":
+        notice.update(actions=[Notice.status.set("acknowledged"), Notice.acknowledged_at.set(clock.now_iso()),
+                               Notice.acknowledged_by.set(caller.subject)])
+    return notice

@@ -13,12 +13,15 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import auth, calendars, clock, registry, regions, uscc, workdays
+from . import auth, clock, obligations, registry, regions, uscc
 from .api import Body
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
 from .articles import ART
 from .store import Item, PlanIndex, PlanVersion, cancelled_on_condition, condition_failed
+
+
+REFILE_WORKING_DAYS = 10   # a changed plan is filed again within 10 working days (Art. 16)
 
 
 class EntryIn(Body):
@@ -137,8 +140,7 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
     if not in_force and data.changed_on is not None:
         raise RuleViolation("该年度尚无已备案确认的计划，无需修订", code="nothing_to_amend", field="changed_on", article=ART[16])
     if data.changed_on:
-        deadline = workdays.add_working_days(data.changed_on, 10, calendars.arrangements_for(
-            {data.changed_on.year, data.changed_on.year + 1}))
+        deadline = obligations.working_day_deadline(data.changed_on, REFILE_WORKING_DAYS)
         due, provisional = deadline.due, deadline.provisional
     else:
         due, provisional = date(data.year - 1, 12, 31), False
@@ -149,6 +151,13 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
         changed_on=data.changed_on.isoformat() if data.changed_on else None,
         filing_due=due.isoformat(), filing_due_provisional=provisional)
     _save(record, condition=PlanVersion.version_key.does_not_exist())
+    if data.changed_on:
+        agency = registry.get_agency(agency_id)
+        obligations.open_once(f"plan_refile:{agency_id}:{record.version_key}", kind="plan_refile",
+                              title=f"{agency.name}{data.year}年度检查计划第{record.version}版（变更）",
+                              owner=f"agency:{agency_id}", region_code=agency.region_code,
+                              subject={"agency_id": agency_id, "year": data.year, "version_key": record.version_key},
+                              start=data.changed_on, due=deadline, working_days=REFILE_WORKING_DAYS)
     return record
 
 
@@ -170,6 +179,7 @@ def file(caller: Identity, record: PlanVersion) -> PlanVersion:
     record.status, record.filed_at = "filed", clock.now_iso()
     record.filed_late = today > date.fromisoformat(record.filing_due)   # accepted all the same, marked late
     _save(record)
+    obligations.complete(f"plan_refile:{record.agency_id}:{record.version_key}")
     return record
 
 
@@ -221,6 +231,7 @@ def publish(caller: Identity, record: PlanVersion) -> PlanVersion:
         raise RuleViolation("计划须经司法行政机关备案确认后方可公布", code="not_acknowledged", article=ART[16])
     record.status, record.published_at = "published", clock.now_iso()
     _save(record)
+    obligations.complete(f"plan_yearend:{record.agency_id}:{record.year}")
     return record
 
 

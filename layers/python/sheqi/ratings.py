@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import clock, pagination, regions, visits
+from . import clock, obligations, pagination, regions, visits
 from .api import Body
 from .articles import ART
 from .auth import Identity, deny_scope, require_role
@@ -73,6 +73,7 @@ def rate(caller: Identity, visit_id: str, data: RatingIn) -> Rating:
         if any(cancelled_on_condition(error)):
             raise Conflict("本次检查已评价，每次检查只能评价一次", code="already_rated", article=ART[24]) from None
         raise
+    obligations.complete(f"rating_invite:{visit_id}")
     return rating
 
 def _alert(visit, rating: Rating) -> Notice | None:

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import auth, clock, codes, pagination, qualification, regions, uscc
+from . import auth, clock, codes, obligations, pagination, qualification, regions, uscc
 from .api import Body
 from .articles import ART
 from .auth import Identity
@@ -197,6 +197,9 @@ def create_agency(data: AgencyIn) -> Agency:
     now = clock.now_iso()
     record = Agency(**data.model_dump(), created_at=now, updated_at=now)
     _create(record, f"机关 {data.agency_id} ")
+    obligations.note_region(record.region_code)
+    if clock.today().month == 12:   # the year-end campaign is under way: next year's plan is due too
+        obligations.open_year_end_for(record, clock.today().year + 1)
     return record
 
 

@@ -19,8 +19,14 @@ Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 1
   - an agency's items, published or not                                Query agency_id
   - one item                                                           GetItem
 Notices       PK recipient, SK notice_id (outbox: one record per notice, id is deterministic)
-  - a recipient's notices                                              Query recipient
+  - a recipient's notices / pending reminders                          Query recipient [begins_with "reminder:"]
   - create exactly once                                                PutItem if notice_id does not exist
+  - to deliver now, per shard (sparse)                                 Query undelivered (delivery_shard, next_attempt_at <= now)
+  - dead letters for the platform admin (sparse)                       Query dead_letters ("dead", created_at)
+Obligations   PK obligation_id = <kind>:<subject> (created once, conditionally)
+  - due for a reminder today, per region (sparse)                      Query by_next_stage (region, next_stage_on <= today)
+  - an owner's obligations / a region's, by due date                   Query by_owner / by_region (…, due)
+  - provisional deadlines in a year, to recompute when it is loaded    Query provisional (year)
 Plans         PK agency_id, SK version_key = <year>#<version, 4 digits> (every version is kept, Art. 16)
   - an agency's versions of a year's plan                              Query agency_id, begins_with <year>#
   - one version                                                        GetItem
@@ -56,6 +62,9 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
   - calendar#<year>                       a year's official working-day arrangement, loaded by an admin
   - ratings#<agency>#<year>Q<n>           an agency's rating sums in a quarter (raised in the rating's transaction)
+  - regions#active                        the regions the daily reminder run fans out over
+  - yearend#<region>#<year>               next year's plan obligations opened for the region's agencies
+  - contact#<recipient>                   a notice box's SMS number and mail address
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -69,9 +78,11 @@ No path a phone calls uses Scan.
 from __future__ import annotations
 
 import os
+import random
 
 from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -83,6 +94,18 @@ PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
 def condition_failed(error: Exception) -> bool:
     """Whether a PynamoDB write failed on its condition (the invariant held, nothing was written)."""
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def put_if_absent(record, key) -> bool:
+    """Save `record` only if no item has its key (`key`: its hash-key attribute, or range key for a
+    composite key); True if this call created it. The one way records are created exactly once."""
+    try:
+        record.save(condition=key.does_not_exist())
+    except PutError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
 
 
 def cancelled_on_condition(error: Exception) -> list[bool]:
@@ -227,6 +250,23 @@ class Item(Model):
     version = VersionAttribute()
 
 
+DELIVERY_SHARDS = 8   # undelivered notices spread over this many index partitions
+
+
+class NoticeUndelivered(GlobalSecondaryIndex):
+    """Sparse: notices still to be sent (or retried) by a channel, by when to try next."""
+    Meta = _index("undelivered")
+    delivery_shard = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class NoticeDeadLetters(GlobalSecondaryIndex):
+    """Sparse: notices no channel could deliver after every retry, for the platform admin."""
+    Meta = _index("dead_letters")
+    dead_letter = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class Notice(Model):
     Meta = _meta("notices")
     recipient = UnicodeAttribute(hash_key=True)   # agency:<id>, enterprise:<id>, inspector:<id>, judicial:<region>
@@ -235,8 +275,92 @@ class Notice(Model):
     title = UnicodeAttribute()
     body = UnicodeAttribute()
     article = UnicodeAttribute(null=True)
-    status = UnicodeAttribute(default="pending")
+    status = UnicodeAttribute(default="pending")  # pending / acknowledged (by the recipient)
+    acknowledged_at = UnicodeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    # Delivery by SMS / mail (delivery.py): pending -> sent, or in_app (no channel for the recipient), or
+    # dead (every retry failed). While pending it is in the undelivered index; when dead, in dead_letters.
+    delivery = UnicodeAttribute(default="pending")
+    delivery_shard = UnicodeAttribute(null=True, default=lambda: f"s{random.randrange(DELIVERY_SHARDS)}")
+    next_attempt_at = UnicodeAttribute(null=True, default=lambda: "0")    # "0": at once
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    delivered_at = UnicodeAttribute(null=True)
+    channels = ListAttribute(of=UnicodeAttribute, default=list)
+    dead_letter = UnicodeAttribute(null=True)
+    undelivered = NoticeUndelivered()
+    dead_letters = NoticeDeadLetters()
+
+
+class ObligationByStage(GlobalSecondaryIndex):
+    """Sparse: open obligations with a reminder still to come, by region and that reminder's date."""
+    Meta = _index("by_next_stage")
+    stage_region = UnicodeAttribute(hash_key=True)
+    next_stage_on = UnicodeAttribute(range_key=True)
+
+
+class ObligationByOwner(GlobalSecondaryIndex):
+    Meta = _index("by_owner")
+    owner = UnicodeAttribute(hash_key=True)
+    due = UnicodeAttribute(range_key=True)
+
+
+class ObligationByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    due = UnicodeAttribute(range_key=True)
+
+
+class ObligationProvisional(GlobalSecondaryIndex):
+    """Sparse: deadlines counted without their year's official arrangement, by that year."""
+    Meta = _index("provisional")
+    provisional_year = UnicodeAttribute(hash_key=True)
+    obligation_id = UnicodeAttribute(range_key=True)
+
+
+class Obligation(Model):
+    """Something someone must do by a date (reminder_rules.KINDS), and its reminders so far."""
+    Meta = _meta("obligations")
+    obligation_id = UnicodeAttribute(hash_key=True)     # deterministic: <kind>:<subject>
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    owner = UnicodeAttribute()                          # the notice box that must act
+    region_code = UnicodeAttribute()
+    subject = JSONAttribute()                           # the records it is about, e.g. {agency_id, year, version}
+    start = UnicodeAttribute()                          # the day the period starts (deadlines recomputed from it)
+    working_days = NumberAttribute(null=True)           # a period of N working days, else calendar-dated
+    due = UnicodeAttribute()
+    provisional = BooleanAttribute(default=False)
+    provisional_year = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="open")           # open / done / lapsed
+    stage_region = UnicodeAttribute(null=True)
+    next_stage_on = UnicodeAttribute(null=True)
+    sent = ListAttribute(of=UnicodeAttribute, default=list)   # "<stage>@<recipient>" already in the outbox
+    done_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    by_next_stage = ObligationByStage()
+    by_owner = ObligationByOwner()
+    by_region = ObligationByRegion()
+    provisional_index = ObligationProvisional()
+
+
+class Contact(Model):
+    """Where a notice box gets SMS and mail (key `contact#<recipient>`); enterprises default to their
+    registered contact."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    sms = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+
+
+class ActiveRegions(Model):
+    """The regions the daily reminder run fans out over (key `regions#active`): raised with every
+    agency and obligation, so the run reads one item instead of scanning."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    regions = UnicodeSetAttribute(default=set)
 
 
 class PlanVersion(Model):
@@ -574,5 +698,5 @@ class SubsidyResult(Model):
     by_applicant = SubsidyResultByApplicant()
 
 
-MODELS = (Enterprise, Agency, Inspector, Item, Notice, PlanVersion, Campaign, DrawEntry, Task, Visit, VisitEvent, Scan, Tally,
+MODELS = (Enterprise, Agency, Inspector, Item, Notice, Obligation, PlanVersion, Campaign, DrawEntry, Task, Visit, VisitEvent, Scan, Tally,
           Rating, Complaint, SubsidyApplicant, SubsidyResult)

@@ -18,14 +18,15 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import calendars, chain, clock, evidence, pagination, regions, workdays
+from . import chain, clock, evidence, obligations, pagination, regions
 from .api import Body
 from .articles import ART
 from .auth import Identity, deny_scope
 from .errors import Conflict, Forbidden, NotFound, RuleViolation
 from .evidence import EvidenceRef
 from .registry import get_enterprise
-from .store import Agency, Notice, Rating, Scan, Visit, VisitEvent, VisitSlot, cancelled_on_condition
+from .store import Agency, Notice, Obligation, Rating, Scan, Visit, VisitEvent, VisitSlot, cancelled_on_condition
+from .workdays import Deadline
 from .visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
 
 ATTEMPTS = 8
@@ -222,9 +223,7 @@ def _outcome_payload(visit: Visit, data: CloseIn, findings: dict) -> dict:
     payload = data.model_dump(mode="json")
     if data.transfer is not None:   # Art. 26: transferred within 10 working days
         start = data.ended_at.date()
-        due = workdays.add_working_days(start, TRANSFER_WORKING_DAYS,
-                                        calendars.arrangements_for({start.year, start.year + 1}))
-        payload["transfer"]["due"] = due.to_dict()
+        payload["transfer"]["due"] = obligations.working_day_deadline(start, TRANSFER_WORKING_DAYS).to_dict()
     return payload
 
 
@@ -239,11 +238,63 @@ def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitE
         def extras(event: VisitEvent) -> list:
             # The notice carries the chain's head, so the enterprise keeps its own copy of it.
             found = [(_result_notice(visit, payload, event), Notice.notice_id.does_not_exist())]
+            found += [(o, Obligation.obligation_id.does_not_exist()) for o in _obligations(visit, payload)]
             if visit.slot_key:
                 found.append((VisitSlot(visit.slot_key), "delete"))   # a later scan that day opens a new visit
             return found
         return payload, extras
-    return _append(visit_id, _actor(caller), "closed", build)
+    visit, event = _append(visit_id, _actor(caller), "closed", build)
+    obligations.note_region(visit.region_code)
+    return visit, event
+
+
+def _obligations(visit: Visit, outcome: dict) -> list[Obligation]:
+    """What the close starts: the result reaching the enterprise (Art. 19), the enterprise's rating
+    (Art. 24) and, for a transfer, the transfer itself within 10 working days (Art. 26)."""
+    closed_on = clock.today()
+    lead = visit.agency_ids[0]
+    common = dict(region_code=visit.region_code, subject={"visit_id": visit.visit_id, "enterprise_id": visit.enterprise_id},
+                  start=closed_on)
+    found = [
+        obligations.new(f"result_notice:{visit.visit_id}", kind="result_notice", owner=f"agency:{lead}",
+                        title=f"{visit.enterprise_name} {visit.visit_date} 检查结果告知", due=Deadline(closed_on + timedelta(days=1), False),
+                        **common),
+        obligations.new(f"rating_invite:{visit.visit_id}", kind="rating_invite", owner=f"enterprise:{visit.enterprise_id}",
+                        title=f"{visit.visit_date} 的检查", due=Deadline(closed_on + rating_window(), False), **common)]
+    if outcome.get("transfer"):
+        due = outcome["transfer"]["due"]
+        found.append(obligations.new(
+            f"case_transfer:{visit.visit_id}", kind="case_transfer", owner=f"agency:{lead}", working_days=TRANSFER_WORKING_DAYS,
+            title=f"{visit.enterprise_name} {visit.visit_date} 检查发现的案件移送{outcome['transfer']['to_authority']}",
+            due=Deadline(date.fromisoformat(due["due"]), due["provisional"]),
+            **{**common, "start": date.fromisoformat(outcome["ended_at"][:10])}))
+    return found
+
+
+class TransferDoneIn(Body):
+    transferred_on: date
+    document_no: str = Field(min_length=2, max_length=100)
+    received_by: str | None = Field(default=None, max_length=100)
+
+
+def complete_transfer(caller: Identity, visit_id: str, data: TransferDoneIn) -> tuple[Visit, VisitEvent]:
+    """The case has been handed to the competent authority (Art. 26): appended, and its deadline met."""
+    def build(visit: Visit):
+        if not (caller.role in ("inspector", "agency_admin") and caller.agency_id in visit.agency_ids
+                and (caller.role == "agency_admin" or caller.subject in team(visit))):
+            raise Forbidden("只有本次检查的检查组成员或所属机关管理员可以登记移送", code="not_visit_team", article=ART[26])
+        transfer = (visit.outcome or {}).get("transfer")
+        if visit.status != "closed" or not transfer:
+            raise Conflict("本次检查没有待移送的案件", code="no_transfer", article=ART[26])
+        if transfer.get("completed"):
+            raise Conflict("移送已登记", code="transfer_already_completed", article=ART[26])
+        done = {**data.model_dump(mode="json"), "recorded_by": caller.subject,
+                "late": data.transferred_on.isoformat() > transfer["due"]["due"]}
+        visit.outcome = {**visit.outcome, "transfer": {**transfer, "completed": done}}
+        return {"transfer_completed": done}, None
+    visit, event = _append(visit_id, _actor(caller), "transfer_completed", build)
+    obligations.complete(f"case_transfer:{visit_id}")
+    return visit, event
 
 
 def correct(caller: Identity, visit_id: str, data: CorrectionIn) -> tuple[Visit, VisitEvent]:

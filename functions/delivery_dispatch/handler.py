@@ -1,0 +1,11 @@
+"""Scheduled every few minutes (EventBridge): deliver due notices by SMS and mail, retrying with
+backoff; notices that fail every attempt become dead letters for the platform admin."""
+from sheqi import delivery
+from sheqi.api import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    counts = delivery.run()
+    logger.info("deliveries done", extra=counts)
+    return counts

@@ -1,0 +1,11 @@
+"""Scheduled daily (EventBridge): fan the reminder run out, one queue message per active region."""
+from sheqi import clock, obligations
+from sheqi.api import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    today = clock.local_date(event["time"])  # the scheduled instant, so a rerun reproduces its day
+    result = {"date": today.isoformat(), "regions": obligations.dispatch(today)}
+    logger.info("reminder run dispatched", extra=result)
+    return result

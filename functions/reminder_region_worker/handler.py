@@ -1,0 +1,19 @@
+"""SQS worker: one region's reminders for one day. Safe to receive a message twice: every reminder
+is put in the outbox at most once."""
+import json
+
+from datetime import date
+
+from sheqi import obligations
+from sheqi.api import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    results = []
+    for record in event["Records"]:
+        message = json.loads(record["body"])
+        result = obligations.run_region(message["region_code"], date.fromisoformat(message["date"]))
+        logger.info("region reminders done", extra=result)
+        results.append(result)
+    return {"results": results}
