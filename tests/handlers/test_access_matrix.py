@@ -76,6 +76,15 @@ def new_contract(who):
             "region_code": "130722", "received_on": "2026-11-20"}
 
 
+def new_sample(who):
+    return {"region_code": "130722", "period_from": "2026-01-01", "period_to": "2026-12-31", "per_agency": 2,
+            "seed": "访问矩阵测试种子"}
+
+
+def new_letter(who):
+    return {"agency_id": MARKET, "findings": ["测试发现的问题"], "requirements": "测试整改要求"}
+
+
 def applicant(who):
     return {"applicant_id": E1, "applicant_kind": "enterprise", "name": "张北县风电设备制造有限公司",
             "region_code": "130722", "facts": {"new_unicorn": True}}
@@ -140,6 +149,16 @@ MATRIX = [
     ("POST", "/deliveries/dead-letters/retry", {"recipient": f"agency:{MARKET}", "notice_id": "none"}, {"platform": 404}),
     ("POST", "/science/projects", new_project, {"platform": 201, "science-city": 201}),
     ("POST", "/science/contracts", new_contract, {"platform": 201, "science-city": 201}),
+    ("GET", "/supervision/watch/frequency?region_code=130722", None, {"platform": 200, "judicial-city": 200,
+     "judicial-zhangbei": 200}),
+    ("GET", "/supervision/watch/plans?region_code=130722", None, {"platform": 200, "judicial-city": 200,
+     "judicial-zhangbei": 200, "admin-market": 200, "admin-police": 200}),
+    ("GET", "/supervision/stats?region_code=130722", None, {"platform": 200, "judicial-city": 200,
+     "judicial-zhangbei": 200, "admin-market": 200, "admin-police": 200}),
+    ("GET", "/supervision/cases?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
+    ("POST", "/return-visits", new_sample, {"platform": 201, "judicial-city": 201, "judicial-zhangbei": 201}),
+    ("POST", "/letters", new_letter, {"judicial-city": 201, "judicial-zhangbei": 201}),
+    ("GET", "/letters?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
     ("PUT", "/calendars/2027", {"notice": "测试用2027年节假日安排（非官方）", "holidays": ["2027-01-01"]}, {"platform": 200}),
     ("GET", "/calendars/2027", None, ALL),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
@@ -193,5 +212,9 @@ def test_matrix_covers_every_json_route():
                           ("POST", "/complaints/{complaint_id}/status"), ("POST", "/visits/{visit_id}/transfer-completed"),
                           # need a notice or a registered science deadline first: tests/handlers/test_reminders.py
                           ("POST", "/notices/{notice_id}/acknowledge"),
-                          ("POST", "/science/{collection}/{region_code}/{key}/done")}
+                          ("POST", "/science/{collection}/{region_code}/{key}/done"),
+                          # need a sample or a letter first: tests/handlers/test_supervision.py
+                          ("GET", "/return-visits/{sample_id}"), ("POST", "/return-visits/{sample_id}/visits/{visit_id}"),
+                          ("GET", "/letters/{letter_id}"), ("GET", "/letters/{letter_id}/document"),
+                          ("POST", "/letters/{letter_id}/reply"), ("POST", "/letters/{letter_id}/escalate")}
     assert declared - covered == binary_or_stateful

@@ -24,7 +24,8 @@ from . import calendars, clock, pagination, queue, regions
 from .auth import Identity, deny_scope
 from .errors import ValidationError
 from .reminder_rules import KINDS, Settings, message, stages, to_send
-from .store import ActiveRegions, Agency, Notice, Obligation, PlanVersion, Rating, Tally, Visit, condition_failed, put_if_absent
+from .store import (ActiveRegions, Agency, Letter, Notice, Obligation, PlanVersion, Rating, Tally, Visit, condition_failed,
+                    put_if_absent)
 from .workdays import Deadline, add_working_days
 
 ACTIVE_REGIONS = "regions#active"
@@ -98,6 +99,8 @@ def fulfilled(record: Obligation) -> bool:
         return notice.delivery == "sent" or notice.status == "acknowledged"
     if record.kind == "rating_invite":
         return Rating.count(s["visit_id"]) > 0
+    if record.kind == "letter_reply":
+        return Letter.get(f"letter#{s['letter_id']}", "~").status != "issued"
     return False    # science deadlines: only their own completion marks them done
 
 

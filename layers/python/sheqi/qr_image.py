@@ -46,7 +46,7 @@ def find_cjk_font() -> str:
 
 
 @lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.FreeTypeFont:
+def cjk_font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(find_cjk_font(), size)
 
 
@@ -63,7 +63,7 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def wrap_text(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """Break Chinese text into lines that fit `width` (any character may start a new line)."""
     lines, line = [], ""
     for char in text:
@@ -80,10 +80,10 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, width: int):
     readable; a long one goes to two or three lines of smaller type, never past the margins."""
     for max_lines, sizes in ((1, range(84, 55, -4)), (2, range(64, 43, -4)), (3, range(52, 27, -4))):
         for size in sizes:
-            lines = _wrap(draw, text, _font(size), width)
+            lines = wrap_text(draw, text, cjk_font(size), width)
             if len(lines) <= max_lines:
-                return _font(size), lines
-    return _font(28), _wrap(draw, text, _font(28), width)[:3]
+                return cjk_font(size), lines
+    return cjk_font(28), wrap_text(draw, text, cjk_font(28), width)[:3]
 
 
 def poster(url: str, *, enterprise_name: str, uscc: str, region_name: str, fmt: str = "png") -> bytes:
@@ -100,19 +100,19 @@ def poster(url: str, *, enterprise_name: str, uscc: str, region_name: str, fmt: 
             draw.text(((A4_150DPI[0] - draw.textlength(line, font=font)) / 2, y), line, font=font, fill=fill)
             y += font.size + gap
 
-    block(["涉企行政检查 · 扫码入企"], _font(72), fill="#b22222")
+    block(["涉企行政检查 · 扫码入企"], cjk_font(72), fill="#b22222")
     y += 30
     name_font, name_lines = _fit(draw, enterprise_name, width)
     block(name_lines, name_font)
-    block([f"统一社会信用代码：{uscc}", region_name], _font(34), fill="#333333")
+    block([f"统一社会信用代码：{uscc}", region_name], cjk_font(34), fill="#333333")
     y += 20
     side = min(width - 100, A4_150DPI[1] - y - 330)
     code = _qr(url, box_size=10).resize((side, side), Image.NEAREST)
     page.paste(code, ((A4_150DPI[0] - side) // 2, y))
     y += side + 30
-    block(_wrap(draw, SCAN_LINE, _font(32), width), _font(32), gap=10)
+    block(wrap_text(draw, SCAN_LINE, cjk_font(32), width), cjk_font(32), gap=10)
     y += 10
-    block(_wrap(draw, ENTERPRISE_LINE, _font(30), width), _font(30), fill="#333333", gap=10)
+    block(wrap_text(draw, ENTERPRISE_LINE, cjk_font(30), width), cjk_font(30), fill="#333333", gap=10)
 
     out = io.BytesIO()
     if fmt == "pdf":

@@ -52,3 +52,9 @@ def covers(scope: str | None, code: str | None) -> bool:
 
 def name(code: str) -> str:
     return NAMES.get(code, code)
+
+
+def within(code: str) -> list[str]:
+    """The known division codes a body with jurisdiction `code` oversees, itself included (records are
+    kept under the county they are in; a city bureau's lists gather its counties')."""
+    return [code] + sorted(c for c in NAMES if c != code and covers(code, c) and level(c) == "county")

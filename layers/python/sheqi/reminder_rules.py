@@ -23,6 +23,7 @@ KINDS = {
     "rating_invite": ("邀请企业评价检查", ART[24]),
     "project_acceptance": ("科技项目结束后6个月内完成验收", SEED_004),
     "contract_registration": ("技术合同登记受理后30日内作出决定", SEED_004),
+    "letter_reply": ("按监督文书要求整改并书面答复司法行政机关", ART[30]),
 }
 STAGE_LABELS = {"upcoming": "即将到期", "due": "今日到期", "overdue": "已逾期", "escalated": "逾期未办，报请督办",
                 "invite": "邀请评价", "last_call": "评价即将截止", "undelivered": "结果告知未送达"}

@@ -32,8 +32,8 @@ from .errors import AppError, Conflict, Forbidden, RuleViolation
 from .articles import ART
 from .scan_rules import (EXCEPTION_REASONS, LATE_REASONS, Decision, InspectorFacts, ItemFacts, Location,
                          PendingScan, ScanConfig, ScanFacts, TaskFacts, decide)
-from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, PlanIndex, Scan, Tally,
-                    Task, Visit, VisitEvent, VisitSlot, cancelled_on_condition)
+from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, PlanIndex, RefusalTally, Scan,
+                    Tally, Task, Visit, VisitEvent, VisitSlot, cancelled_on_condition)
 
 _LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 SERVICE_PURPOSES = {"policy_briefing": "政策宣讲", "service_call": "上门服务", "survey": "调研走访", "other": "其他"}
@@ -387,7 +387,9 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         year = data.device_time.year
         for agency_id in visit.agency_ids:   # a joint visit counts once for each agency, once in total
             tx.add("update", "tally", Tally(count_key(enterprise_id, year, agency_id)), actions=[Tally.count.add(1)])
-        tx.add("update", "tally", Tally(count_key(enterprise_id, year)), actions=[Tally.count.add(1)])
+        tx.add("update", "tally", Tally(count_key(enterprise_id, year)), actions=[   # watched by the judicial bureau (Art. 12)
+            Tally.count.add(1), Tally.watch_scope.set(f"frequency#{facts.enterprise.region_code}#{year}"),
+            Tally.enterprise_id.set(enterprise_id), Tally.credit_tier.set(facts.enterprise.credit_tier)])
     elif decision.outcome == "joined":
         visit = facts.open_visit
         if facts.inspector.inspector_id not in {i["inspector_id"] for i in visit.inspectors}:
@@ -411,6 +413,13 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
 
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
+    if decision.outcome == "refused":   # counted by agency and reason for the judicial bureau's watch list
+        region = facts.enterprise.region_code if facts.enterprise_id else facts.agency.region_code
+        scope = f"refusals#{region}#{data.device_time.year}"
+        for code in sorted({f.code for f in decision.findings}):
+            tx.add("update", "refusal", RefusalTally(f"{scope}#{facts.agency.agency_id}#{code}"), actions=[
+                RefusalTally.count.add(1), RefusalTally.watch_scope.set(scope),
+                RefusalTally.agency_id.set(facts.agency.agency_id), RefusalTally.reason.set(code)])
     answer = _answer(facts, decision, visit)
     tx.add("put", "scan", Scan(
         facts.scan_id, inspector_id=facts.inspector.inspector_id, agency_id=facts.agency.agency_id,

@@ -49,12 +49,19 @@ Scans         PK scan_id = <inspector_id>:<client_request_id> (so a retry finds 
   - an enterprise's scan attempts, all of them                         Query by_enterprise (enterprise_id, server_time)
   - an enterprise's inspections: visits opened, service visits,
     refused attempts, newest first (sparse)                            Query inspections (listed_enterprise, server_time)
+Visits (more)
+  - a region's visits by opening time (stats, exceptions, return-visit draws)   Query by_region (region_code, opened_at)
+Supervision   PK pk, SK sk: return-visit samples and their entries, cases, letters (one table)
+  - a sample and its entries                                           Query pk = sample#<id>
+  - a region's samples, cases, letters, newest first                   Query by_region (region_code, created_at)
 Ratings       PK visit_id (one per visit: PutItem if absent, in one transaction with the aggregates)
   - ratings of a region, newest first (judicial bureau)                Query by_region (region_code, rated_at)
 Complaints    PK complaint_id
   - an enterprise's complaints / a region's, newest first              Query by_enterprise / by_region (…, created_at)
 Tallies       PK tally_key: one small record per thing a scan must coordinate on
-  - count#<E>#<year>[#<agency>[#<item>]]  yearly inspection counts (Art. 18 caps; conditional ADD)
+  - count#<E>#<year>[#<agency>[#<item>]]  yearly inspection counts (Art. 18 caps; conditional ADD); the total
+                                          is in the watch index under frequency#<region>#<year> (Art. 12)
+  - refusals#<region>#<year>#<agency>#<reason>  refused attempts, in the watch index under refusals#<region>#<year>
   - slot#<E>#<agency>#<date>              the agency's open visit at E that day (Art. 17 merge)
   - pending#<task>#<E>#<date>             team scans waiting for a second inspector (Art. 19)
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
@@ -477,6 +484,12 @@ class VisitByEnterprise(GlobalSecondaryIndex):
     opened_at = UnicodeAttribute(range_key=True)
 
 
+class VisitByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    opened_at = UnicodeAttribute(range_key=True)
+
+
 class Visit(Model):
     """A visit: opened by scan-in, logged by its team, closed with an outcome (Art. 19). The fields
     below the events' head are kept in step with the visit's event chain (VisitEvent), in the same
@@ -507,6 +520,7 @@ class Visit(Model):
     head_hash = UnicodeAttribute(null=True)
     version = VersionAttribute()
     by_enterprise = VisitByEnterprise()
+    by_region = VisitByRegion()
 
 
 class VisitEvent(Model):
@@ -557,11 +571,35 @@ class Scan(Model):
     inspections = ScanListed()
 
 
+class TallyWatch(GlobalSecondaryIndex):
+    """Sparse: the counts the judicial bureau watches, by scope and count (Art. 12, 24)."""
+    Meta = _index("watch")
+    watch_scope = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(range_key=True)
+
+
 class Tally(Model):
-    """A yearly inspection count (key `count#...`)."""
+    """A yearly inspection count (key `count#...`). The enterprise's total for a year also carries its
+    watch scope (`frequency#<region>#<year>`), so the enterprises inspected most are one query."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     count = NumberAttribute(default=0)
+    watch_scope = UnicodeAttribute(null=True)
+    enterprise_id = UnicodeAttribute(null=True)
+    credit_tier = UnicodeAttribute(null=True)
+    watch = TallyWatch()
+
+
+class RefusalTally(Model):
+    """Refused scan-in attempts by region, year, agency and reason (key `refusals#<region>#<year>#<agency>#<reason>`),
+    raised in the refused scan's transaction; watched under `refusals#<region>#<year>`."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    watch_scope = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    watch = TallyWatch()
 
 
 class VisitSlot(Model):
@@ -658,6 +696,70 @@ class Complaint(Model):
     by_enterprise = ComplaintByEnterprise()
 
 
+class SupervisionByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class _SupervisionRecord(Model):
+    """The judicial bureau's own records (Art. 28, 30), one table: `pk` names the record, `sk` a part."""
+    Meta = _meta("supervision")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    record_kind = UnicodeAttribute()
+    region_code = UnicodeAttribute(null=True)      # set on the records a region lists (in the index)
+    created_at = UnicodeAttribute(null=True)
+    by_region = SupervisionByRegion()
+
+
+class ReturnSample(_SupervisionRecord):
+    """A return-visit sample (pk `sample#<id>`, sk `~`): its inputs, so anyone can draw it again."""
+    params = JSONAttribute(null=True)
+    strata = JSONAttribute(null=True)               # {agency_id: [visit_id, ...]}
+    created_by = UnicodeAttribute(null=True)
+
+
+class ReturnEntry(_SupervisionRecord):
+    """One sampled visit (pk `sample#<id>`, sk `visit#<visit_id>`) and its call-back answers."""
+    visit_id = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    enterprise_id = UnicodeAttribute(null=True)
+    enterprise_name = UnicodeAttribute(null=True)
+    answers = JSONAttribute(null=True)
+    answered_at = UnicodeAttribute(null=True)
+    case_id = UnicodeAttribute(null=True)
+
+
+class SupervisionCase(_SupervisionRecord):
+    """A case the judicial bureau opened (pk `case#<id>`, sk `~`), e.g. from a return visit."""
+    agency_id = UnicodeAttribute(null=True)
+    visit_id = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(null=True)            # open / letter_issued / closed
+    letter_ids = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class Letter(_SupervisionRecord):
+    """A supervision letter (pk `letter#<id>`, sk `~`): suggestion (监督建议书) or decision (决定书), Art. 30."""
+    letter_kind = UnicodeAttribute(null=True)
+    number = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    agency_name = UnicodeAttribute(null=True)
+    case_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    requirements = UnicodeAttribute(null=True)
+    reply_due = UnicodeAttribute(null=True)
+    reply_due_provisional = BooleanAttribute(default=False)
+    issued_by = UnicodeAttribute(null=True)
+    parent_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)            # issued / replied / escalated
+    reply = UnicodeAttribute(null=True)
+    replied_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
 class SubsidyApplicant(Model):
     Meta = _meta("subsidy-applicants")
     year = UnicodeAttribute(hash_key=True)
@@ -699,4 +801,4 @@ class SubsidyResult(Model):
 
 
 MODELS = (Enterprise, Agency, Inspector, Item, Notice, Obligation, PlanVersion, Campaign, DrawEntry, Task, Visit, VisitEvent, Scan, Tally,
-          Rating, Complaint, SubsidyApplicant, SubsidyResult)
+          Rating, Complaint, ReturnSample, SubsidyApplicant, SubsidyResult)

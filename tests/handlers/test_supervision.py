@@ -1,0 +1,141 @@
+"""The judicial bureau's supervision through the handlers: watch lists, figures, return visits,
+cases and letters (Art. 12, 16, 24, 27, 28, 30)."""
+from datetime import datetime, timedelta
+
+from local.demo_data import MARKET
+from sheqi import clock, registry, return_visits, store, supervision
+from sheqi.articles import ART
+from sheqi.clock import CST
+from tests.handlers.scanning import E1, NOW, new_task, open_visit, scan
+from tests.helpers import call
+
+FOOD = {"agency_id": MARKET, "item_id": "food-business"}
+
+
+def closed_visit(at=None, **task) -> str:
+    visit_id = open_visit(new_task(**task), at=at, **({"late_reason": "no_network"} if at else {}))[1]["visit_id"]
+    call("POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "compliant"})
+    assert call("POST", f"/visits/{visit_id}/close", "market-wang",
+                {"ended_at": (at or NOW).isoformat(), "outcome": "no_violation", "summary": "未发现问题"})[0] == 201
+    return visit_id
+
+
+def three_visits() -> list[str]:
+    """E1 (credit "good": watched from 3 a year) inspected three times, twice over its cap under Art. 12."""
+    exception = {"exception": {"reason": 1, "reference": "12345热线 ZJK-2026-0611"}}
+    return [closed_visit(at=NOW - timedelta(days=3)), closed_visit(at=NOW - timedelta(days=2), **exception),
+            closed_visit(**exception)]
+
+
+def watch(name, who="judicial-zhangbei", query="year=2026"):
+    status, answer = call("GET", f"/supervision/watch/{name}", who, query=query)
+    assert status == 200, answer
+    return answer["items"]
+
+
+def test_frequency_and_exceptions_watch_lists_and_the_daily_job(june):
+    visits = three_visits()
+    rows = watch("frequency")
+    assert [(r["enterprise_id"], r["total"], r["threshold"], r["exceptions"]) for r in rows] == [(E1, 3, 3, 2)]
+    assert rows[0]["by_agency"] == [{"agency_id": MARKET, "name": "张北县市场监督管理局", "count": 3}]
+    listed = watch("exceptions")
+    assert sorted(v["visit_id"] for v in listed) == sorted(visits[1:])
+    assert {v["reason_label"] for v in listed} == {"涉及投诉举报、媒体曝光等情形"} and listed[0]["reference"] == "12345热线 ZJK-2026-0611"
+    assert watch("frequency", "judicial-city", "region_code=130700&year=2026") == rows        # the city gathers its counties
+    assert call("GET", "/supervision/watch/frequency", "judicial-huailai", query="region_code=130722")[0] == 403
+    assert call("GET", "/supervision/watch/frequency", "admin-market")[0] == 403
+    assert supervision.daily(NOW.date())["notices_created"] == 1
+    assert supervision.daily(NOW.date())["notices_created"] == 0                               # once each
+    assert "3次" in store.Notice.get("judicial:130722", f"watch:frequency:{E1}:2026:3").body
+
+
+def test_refusals_ratings_and_complaints_lists(june):
+    assert scan("market-zhao", new_task())[1]["outcome"] == "refused"                # lapsed certificate
+    visit_id = closed_visit()
+    call("POST", f"/visits/{visit_id}/rating", "enterprise-1",
+         {"conduct": 2, "procedure": 4, "efficiency": 4, "prohibited_practices": ["gifts_or_meals"]})
+    call("POST", "/complaints", "enterprise-1", {"subject": "unregistered_inspection", "agency_name": "某执法队",
+                                                 "occurred_on": "2026-06-10", "description": "两人未扫码进入车间检查"})
+    refused = watch("refusals")
+    by_reason = {r["reason"]: r for r in refused if r["kind"] == "refused_scan"}
+    assert (by_reason["certificate_expired"]["agency_id"], by_reason["certificate_expired"]["count"]) == (MARKET, 1)
+    assert refused[-1]["kind"] == "unregistered_inspection" and refused[-1]["agency_name"] == "某执法队"
+    assert watch("ratings")[0]["prohibited_practices"] == ["索要或接受礼品、宴请等"]
+    open_complaints = watch("complaints")
+    assert open_complaints[0]["subject"] == "未扫码登记即实施检查" and open_complaints[0]["age_days"] == 0
+
+
+def test_plan_board_and_figures(june, monkeypatch):
+    registry.create_agency(registry.AgencyIn(agency_id="11130722000013099H", name="张北县应急管理局", level="county",
+                                             region_code="130722", kind="enforcement_agency"))
+    board = {r["name"]: r for r in watch("plans")}
+    assert board["张北县市场监督管理局"]["status_label"] == "已公布" and not board["张北县市场监督管理局"]["overdue"]
+    assert board["张北县应急管理局"]["status_label"] == "未起草" and board["张北县应急管理局"]["overdue"]
+    assert [r["name"] for r in watch("plans", "admin-market")] == ["张北县市场监督管理局"]   # its own row only
+    closed_visit()
+    status, figures = call("GET", "/supervision/stats", "judicial-zhangbei", query="year=2026")
+    assert status == 200 and figures["inspections_by_month"][0]["months"][5] == 1
+    assert call("GET", "/supervision/stats", "admin-police", query="year=2026")[1]["inspections_by_month"] == []
+
+
+def test_return_visits_are_reproducible_and_open_cases(june):
+    visits = three_visits()
+    body = {"region_code": "130722", "period_from": "2026-06-01", "period_to": "2026-06-30", "per_agency": 2,
+            "seed": "2026年第二季度回访-公开种子"}
+    status, drawn = call("POST", "/return-visits", "judicial-zhangbei", body)
+    assert status == 201 and len(drawn["entries"]) == 2
+    assert call("POST", "/return-visits", "judicial-zhangbei", body)[1] == drawn                # same inputs, same sample
+    assert drawn["strata"] == return_visits.draw({MARKET: visits}, 2, body["seed"])            # anyone can redraw it
+    other = call("POST", "/return-visits", "judicial-zhangbei", {**body, "seed": "另一个公开种子-2026"})[1]
+    assert other["sample_id"] != drawn["sample_id"]
+    assert call("POST", "/return-visits", "judicial-huailai", body)[0] == 403
+
+    sample_id, visit_id = drawn["sample_id"], drawn["entries"][0]["visit_id"]
+    answers = {"reached": True, "showed_certificates": True, "scanned_in": True, "told_result": False,
+               "prohibited_practices": ["costs_passed_on"], "satisfaction": 2, "notes": "检查后未告知结果，要求企业承担检测费"}
+    status, recorded = call("POST", f"/return-visits/{sample_id}/visits/{visit_id}", "judicial-zhangbei", answers)
+    assert status == 201 and recorded["case_id"]
+    assert call("POST", f"/return-visits/{sample_id}/visits/{visit_id}", "judicial-zhangbei", answers)[0] == 409
+    clean = {"reached": True, "showed_certificates": True, "scanned_in": True, "told_result": True, "satisfaction": 5}
+    assert call("POST", f"/return-visits/{sample_id}/visits/{drawn['entries'][1]['visit_id']}", "judicial-zhangbei",
+                clean)[1]["case_id"] is None
+    cases = call("GET", "/supervision/cases", "judicial-zhangbei", query="region_code=130722")[1]["items"]
+    assert [c["case_id"] for c in cases] == [recorded["case_id"]]
+    assert cases[0]["findings"] == ["未告知检查结果（第十九条）", "将检查费用转嫁给企业（第二十七条）"]
+    assert store.Notice.get("judicial:130722", f"case:{recorded['case_id']}").article == ART[28]
+
+
+def test_suggestion_letter_reply_or_escalation_to_a_decision(june, monkeypatch):
+    body = {"agency_id": MARKET, "findings": ["2026年6月对同一企业检查3次，其中2次以投诉为由超出频次"],
+            "requirements": "核查超频次检查的依据，规范例外情形的适用", "reply_working_days": 10}
+    assert call("POST", "/letters", "judicial-huailai", body)[0] == 403
+    status, letter = call("POST", "/letters", "judicial-zhangbei", body)
+    assert status == 201 and letter["number"] == "张北县司法监建〔2026〕1号" and letter["reply_due"] == "2026-06-30"
+    assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").owner == f"agency:{MARKET}"
+    status, pdf = call("GET", f"/letters/{letter['letter_id']}/document", "admin-market")
+    assert status == 200 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    assert call("GET", f"/letters/{letter['letter_id']}", "admin-police")[0] == 403
+    escalate = {"requirements": "限期纠正，并报告处理结果", "reply_working_days": 10}
+    status, answer = call("POST", f"/letters/{letter['letter_id']}/escalate", "judicial-zhangbei", escalate)
+    assert (status, answer["error"]["code"]) == (422, "reply_not_overdue")
+
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 7, 1, 9, 0, tzinfo=CST))
+    status, decision = call("POST", f"/letters/{letter['letter_id']}/escalate", "judicial-zhangbei", escalate)
+    assert status == 201 and decision["kind"] == "decision" and decision["number"] == "张北县司法监决〔2026〕1号"
+    assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").status == "lapsed"
+    assert call("POST", f"/letters/{decision['letter_id']}/reply", "admin-police", {"reply": "与本机关无关的答复内容"})[0] == 403
+    status, replied = call("POST", f"/letters/{decision['letter_id']}/reply", "admin-market",
+                           {"reply": "已核查并纠正，相关人员已作检讨，整改报告附后。"})
+    assert status == 200 and replied["status"] == "replied"
+    assert store.Obligation.get(f"letter_reply:{decision['letter_id']}").status == "done"
+    listed = call("GET", "/letters", "judicial-zhangbei", query="region_code=130722")[1]["items"]
+    assert {item["kind"] for item in listed} == {"suggestion", "decision"}
+
+
+def test_sampling_is_a_pure_function_of_its_inputs():
+    candidates = {"A": [f"v{n}" for n in range(10)], "B": ["w1", "w2"]}
+    first = return_visits.draw(candidates, 3, "seed-2026-Q2")
+    assert first == return_visits.draw({k: list(reversed(v)) for k, v in reversed(candidates.items())}, 3, "seed-2026-Q2")
+    assert len(first["A"]) == 3 and sorted(first["B"]) == ["w1", "w2"]
+    assert first != return_visits.draw(candidates, 3, "another-seed")
+    assert return_visits.revealed(return_visits.AnswersIn(reached=True, scanned_in=False)) == ["未扫码入企登记（第二十四条）"]
