@@ -9,6 +9,7 @@ run: setup
 	$(PY) -m local.stack
 
 test: setup
+	@bash scripts/install-system-deps.sh test
 	$(PY) -m ruff check functions layers local tests bench
 	$(PY) -m pytest
 	bash scripts/check-deploy.sh

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import time
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, send_from_directory
 
 from sheqi import auth
 from sheqi.errors import Unauthorized
@@ -33,6 +33,12 @@ def create_app(log=None) -> Flask:
             took = (time.perf_counter() - request.environ.get("sheqi.started", time.perf_counter())) * 1000
             log(f"{request.method} {request.full_path.rstrip('?')} → {response.status_code}（{took:.0f} 毫秒）")
             return response
+
+    @app.route("/console/", defaults={"name": "index.html"})
+    @app.route("/console/<path:name>")
+    def console(name: str) -> Response:
+        """The supervision console's static files (in production they are served from object storage)."""
+        return send_from_directory(config.ROOT / "console", name)
 
     @app.route("/", defaults={"path": ""}, methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)

@@ -46,6 +46,7 @@ def main() -> int:
   演示数据：本次新建 {created} 条
   获取令牌：make token NAME=<身份>   （不带 NAME 列出全部身份）
   短信与邮件：发往 moto 模拟的 SNS/SES，并逐条记入 {config.DATA_DIR / "deliveries.log"}
+  监督工作台：{config.base_url()}/console/   （用 judicial-zhangbei 等身份的令牌登录）
 """)
     for name, (label, identity) in demo_data.IDENTITIES.items():
         print(f"    {name:<20} {identity.role:<15} {label}")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# System packages the project needs (Debian): a CJK font for the scan-in posters.
-# Idempotent and quick when everything is present; run by `make run` and `make test`.
+# System packages the project needs (Debian): a CJK font for the scan-in posters and letters; with
+# `test`, Chromium for the console's browser tests. Idempotent and quick when everything is present;
+# run by `make run` and (with `test`) by `make test`.
 set -euo pipefail
 packages=(fonts-wqy-zenhei)
+[ "${1:-}" = "test" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

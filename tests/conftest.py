@@ -2,10 +2,15 @@
 tests that touch the store get fresh tables and queues, made from infra/, via the `tables` fixture."""
 from tests.helpers import MOTO_PORT  # first: it points the store at the test server before sheqi is imported
 
+from datetime import datetime  # noqa: E402
+
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
 from local import demo_data, dynamo  # noqa: E402
+from sheqi import clock, store  # noqa: E402
+from sheqi.clock import CST  # noqa: E402
+from tests.handlers.scanning import NOW  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +36,13 @@ def demo(tables):
     return demo_data
 
 
+@pytest.fixture
+def june(tables, monkeypatch):
+    """Demo data with plans for 2026 acknowledged on 1 January, then the clock at mid-June."""
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
+    demo_data.load()
+    li = store.Inspector.get("market-li")            # the demo's "expiring soon" certificate, renewed
+    li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
+    li.save()
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    return NOW

@@ -1,0 +1,107 @@
+"""The supervision console in headless Chromium (Debian's chromium, installed by `make test`), against
+the local gateway: it logs in with a token, renders the watch lists, draws the charts with data (checked
+on a screenshot), shows the plan board and runs a return visit."""
+import io
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+from werkzeug.serving import make_server
+
+from local import config, demo_data, gateway
+from sheqi import auth
+from tests.handlers.scanning import NOW, new_task, open_visit
+from tests.helpers import call
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+FOOD = {"agency_id": demo_data.MARKET, "item_id": "food-business"}
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def console(june):
+    """Three closed visits at E1 in June (two under an Art. 12 exception), one rated; the gateway on a port."""
+    exception = {"exception": {"reason": 1, "reference": "12345热线 ZJK-2026-0611"}}
+    for days, extra in ((3, {}), (2, exception), (0, exception)):
+        at = NOW.replace(day=NOW.day - days)
+        visit_id = open_visit(new_task(**extra), at=at, **({"late_reason": "no_network"} if days else {}))[1]["visit_id"]
+        call("POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "compliant"})
+        call("POST", f"/visits/{visit_id}/close", "market-wang",
+             {"ended_at": at.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})
+    call("POST", f"/visits/{visit_id}/rating", "enterprise-1",
+         {"conduct": 2, "procedure": 3, "efficiency": 4, "prohibited_practices": ["demanded_legal_representative"]})
+    port = config.free_port()
+    server = make_server("127.0.0.1", port, gateway.create_app(), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+def open_view(browser, base: str, view: str, who: str = "judicial-zhangbei"):
+    token = auth.issue_token(demo_data.IDENTITIES[who][1], config.jwt_secret())
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(f"{base}/console/#token={token}&view={view}")
+    page.wait_for_selector(f"body[data-ready={view}]", timeout=20_000)
+    return page
+
+
+def colour_pixels(png: bytes, rgb: tuple[int, int, int], tolerance: int = 12) -> int:
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    return int((abs(pixels - np.array(rgb)) <= tolerance).all(axis=2).sum())
+
+
+def test_watch_lists_render_for_the_judicial_bureau(browser, console):
+    page = open_view(browser, console, "watch")
+    text = page.inner_text("#watch-lists")
+    assert "检查频次明显偏高的企业" in text and "张北县风电设备制造有限公司" in text
+    assert "涉及投诉举报、媒体曝光等情形" in text and "12345热线 ZJK-2026-0611" in text
+    assert "要求法定代表人或主要负责人陪同" in text
+    assert page.inner_text("#error") == ""
+
+
+def test_charts_render_with_data(browser, console):
+    page = open_view(browser, console, "charts")
+    inspections = page.locator("#chart-inspections").screenshot()
+    ratings = page.locator("#chart-ratings").screenshot()
+    # The first agency's bars (#c0392b) for June's three inspections; the ratings chart's count bars (#2471a3).
+    assert colour_pixels(inspections, (0xC0, 0x39, 0x2B)) > 500
+    assert colour_pixels(ratings, (0x24, 0x71, 0xA3)) > 200
+    assert "张北县市场监督管理局" in page.inner_text("#legend-inspections")
+    page.screenshot(path=str(config.DATA_DIR / "console-charts.png"), full_page=True)   # for a person to look at
+    # The same chart for a county without inspections draws no bars.
+    quiet = open_view(browser, console, "charts", who="judicial-huailai")
+    assert colour_pixels(quiet.locator("#chart-inspections").screenshot(), (0xC0, 0x39, 0x2B)) == 0
+    assert "本年度暂无检查" in quiet.inner_text("#legend-inspections")
+
+
+def test_plan_board_and_an_agency_admins_view(browser, console):
+    board = open_view(browser, console, "plans").inner_text("#plan-board")
+    assert "张北县市场监督管理局" in board and "已公布" in board
+    admin = open_view(browser, console, "watch", who="admin-market")
+    assert "无权" in admin.inner_text("#list-frequency + *")          # the lists are the bureau's, not the agency's
+
+
+def test_return_visit_workflow_opens_a_case(browser, console):
+    page = open_view(browser, console, "returns")
+    page.fill("input[name=period_from]", "2026-06-01")
+    page.fill("input[name=period_to]", "2026-06-30")
+    page.fill("input[name=per_agency]", "2")
+    page.fill("input[name=seed]", "2026年第二季度回访公开种子")
+    page.click("#sample-form button")
+    page.wait_for_selector("body[data-ready=sample]", timeout=20_000)
+    assert page.locator("form.answer").count() == 2
+    form = page.locator("form.answer").first
+    form.locator("select[name=told_result]").select_option("false")
+    form.locator("button").click()
+    page.wait_for_selector("#cases td:has-text('未告知检查结果')", timeout=20_000)
+    assert "已立案" in page.inner_text("#sample-entries")
