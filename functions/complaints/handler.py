@@ -1,12 +1,9 @@
 """Complaints by enterprises, handled by the judicial bureau of their region (Art. 24, 27)."""
 from sheqi import api, complaints
-from sheqi.api import PageQuery
+from sheqi.api import RegionPageQuery
 
 app = api.create_app()
 
-
-class ComplaintPage(PageQuery):
-    region_code: str | None = None
 
 
 @app.post("/complaints")
@@ -17,7 +14,7 @@ def file_complaint():
 
 @app.get("/complaints")
 def list_complaints():
-    params = api.query(app, ComplaintPage)
+    params = api.query(app, RegionPageQuery)
     return api.json_response(complaints.list_for(api.identity(app), params.region_code, params.limit, params.cursor))
 
 

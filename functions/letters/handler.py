@@ -3,13 +3,10 @@ and the printable document."""
 from aws_lambda_powertools.event_handler import Response
 
 from sheqi import api, letters
-from sheqi.api import PageQuery
+from sheqi.api import RegionPageQuery
 
 app = api.create_app()
 
-
-class RegionPage(PageQuery):
-    region_code: str
 
 
 @app.post("/letters")
@@ -19,7 +16,7 @@ def suggest():
 
 @app.get("/letters")
 def list_letters():
-    params = api.query(app, RegionPage)
+    params = api.query(app, RegionPageQuery)
     return api.json_response(letters.list_for(api.identity(app), params.region_code, params.limit, params.cursor))
 
 

@@ -1,13 +1,10 @@
 """Ratings of visits by the inspected enterprise (Art. 24, 27); each for the judicial bureau, only
 untraceable aggregates for the inspected agency."""
 from sheqi import api, ratings
-from sheqi.api import PageQuery
+from sheqi.api import RegionPageQuery
 
 app = api.create_app()
 
-
-class RegionPage(PageQuery):
-    region_code: str
 
 
 @app.post("/visits/<visit_id>/rating")
@@ -18,7 +15,7 @@ def rate(visit_id: str):
 
 @app.get("/ratings")
 def list_ratings():
-    params = api.query(app, RegionPage)
+    params = api.query(app, RegionPageQuery)
     return api.json_response(ratings.list_for_region(api.identity(app), params.region_code, params.limit, params.cursor))
 
 

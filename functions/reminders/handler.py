@@ -1,12 +1,11 @@
 """Reminders and obligations as their recipients see them; delivery addresses; dead letters."""
 from sheqi import api, delivery, notices, obligations
-from sheqi.api import PageQuery
+from sheqi.api import PageQuery, RegionPageQuery
 
 app = api.create_app()
 
 
-class ObligationPage(PageQuery):
-    region_code: str | None = None
+class ObligationPage(RegionPageQuery):
     overdue: bool = False
 
 

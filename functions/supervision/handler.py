@@ -1,7 +1,7 @@
 """The judicial bureau's supervision: watch lists, monthly figures, return visits and cases (Art. 12,
 16, 24, 27, 28). Agency admins read their own figures and plan board."""
 from sheqi import api, clock, return_visits, supervision
-from sheqi.api import PageQuery, Query
+from sheqi.api import Query, RegionPageQuery
 from sheqi.errors import NotFound
 
 app = api.create_app()
@@ -11,9 +11,6 @@ class ScopeQuery(Query):
     region_code: str | None = None
     year: int | None = None
 
-
-class RegionPage(PageQuery):
-    region_code: str
 
 
 def _scope():
@@ -55,7 +52,7 @@ def answer(sample_id: str, visit_id: str):
 
 @app.get("/supervision/cases")
 def cases():
-    params = api.query(app, RegionPage)
+    params = api.query(app, RegionPageQuery)
     return api.json_response(return_visits.list_cases(api.identity(app), params.region_code, params.limit, params.cursor))
 
 

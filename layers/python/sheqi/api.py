@@ -37,6 +37,11 @@ class PageQuery(Query):
     cursor: str | None = None
 
 
+class RegionPageQuery(PageQuery):
+    """A page of a region's records; without `region_code`, the caller's own region."""
+    region_code: str | None = None
+
+
 class PayloadTooLarge(BadRequest):
     status = 413
     code = "payload_too_large"

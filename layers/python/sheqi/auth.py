@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from . import regions
-from .errors import Forbidden, Unauthorized
+from .errors import Forbidden, Unauthorized, ValidationError
 
 ROLES = ("inspector", "enterprise", "agency_admin", "judicial", "science_bureau", "platform_admin")
 _SCOPE_CLAIMS = {
@@ -71,6 +71,14 @@ class Identity:
 def require_role(identity: Identity, *roles: str) -> None:
     if identity.role not in roles:
         raise Forbidden(f"角色 {identity.role} 无权执行此操作", code="role_not_allowed")
+
+
+def region_or_own(identity: Identity, region_code: str | None) -> str:
+    """The region a list is asked for, by default the caller's own."""
+    region_code = region_code or identity.region_code
+    if not region_code:
+        raise ValidationError("请指定 region_code", field="region_code", code="missing_field")
+    return region_code
 
 
 def deny_scope(what: str) -> Forbidden:

@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from . import clock, pagination, regions, visits
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope, require_role
+from .auth import Identity, deny_scope, region_or_own, require_role
 from .errors import Conflict, NotFound, ValidationError
 from .registry import get_enterprise
 from .store import Complaint, Notice, Scan, cancelled_on_condition
@@ -138,9 +138,8 @@ def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str 
         results = Complaint.by_enterprise.query(caller.enterprise_id, scan_index_forward=False, limit=limit,
                                                 page_size=limit, last_evaluated_key=start)
     else:
-        region_code = region_code or caller.region_code
-        if not region_code or not (caller.role == "platform_admin" or
-                                   (caller.role == "judicial" and regions.covers(caller.region_code, region_code))):
+        region_code = region_or_own(caller, region_code)
+        if not (caller.role == "platform_admin" or (caller.role == "judicial" and regions.covers(caller.region_code, region_code))):
             raise deny_scope("投诉")
         results = Complaint.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
                                             last_evaluated_key=start)

@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from . import clock, obligations, pagination, regions
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope
+from .auth import Identity, deny_scope, region_or_own
 from .errors import Conflict, NotFound, RuleViolation
 from .registry import get_agency
 from .store import Letter, Notice, Obligation, SupervisionCase, Tally
@@ -129,7 +129,8 @@ def reply(caller: Identity, letter_id: str, data: ReplyIn) -> Letter:
     return letter
 
 
-def list_for(caller: Identity, region_code: str, limit: int, cursor: str | None) -> dict:
+def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
+    region_code = region_or_own(caller, region_code)
     if caller.role != "platform_admin":
         _bureau(caller, region_code)
     results = Letter.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,

@@ -21,8 +21,7 @@ from datetime import date, timedelta
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from . import calendars, clock, pagination, queue, regions
-from .auth import Identity, deny_scope
-from .errors import ValidationError
+from .auth import Identity, deny_scope, region_or_own
 from .reminder_rules import KINDS, Settings, message, stages, to_send
 from .store import (ActiveRegions, Agency, Letter, Notice, Obligation, PlanVersion, Rating, Tally, Visit, condition_failed,
                     put_if_absent)
@@ -224,9 +223,7 @@ def list_for(caller: Identity, region_code: str | None, overdue_only: bool, limi
     open_only = Obligation.status == "open"
     condition = Obligation.due < today.isoformat() if overdue_only else None
     if caller.role in ("judicial", "platform_admin"):
-        region_code = region_code or caller.region_code
-        if not region_code:
-            raise ValidationError("请指定 region_code", field="region_code", code="missing_field")
+        region_code = region_or_own(caller, region_code)
         if caller.role == "judicial" and not regions.covers(caller.region_code, region_code):
             raise deny_scope("督办清单")
         results = Obligation.by_region.query(region_code, condition, filter_condition=open_only, limit=limit,

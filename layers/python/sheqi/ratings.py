@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 from . import clock, obligations, pagination, regions, visits
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope, require_role
+from .auth import Identity, deny_scope, region_or_own, require_role
 from .errors import Conflict, Forbidden, RuleViolation
 from .registry import get_agency
 from .store import Notice, Rating, RatingAggregate, cancelled_on_condition
@@ -97,8 +97,9 @@ def view(rating: Rating) -> dict:
             "prohibited_practices": [{"code": f, "label": PROHIBITED_PRACTICES[f]} for f in rating.prohibited_practices],
             "rated_at": rating.rated_at}
 
-def list_for_region(caller: Identity, region_code: str, limit: int, cursor: str | None) -> dict:
+def list_for_region(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     """Each rating, newest first: for the judicial bureau of the region (and the platform)."""
+    region_code = region_or_own(caller, region_code)
     if not (caller.role == "platform_admin" or (caller.role == "judicial" and regions.covers(caller.region_code, region_code))):
         raise deny_scope("评价")
     results = Rating.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,

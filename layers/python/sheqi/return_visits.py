@@ -16,7 +16,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from . import clock, pagination, regions
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope
+from .auth import Identity, deny_scope, region_or_own
 from .errors import Conflict, NotFound
 from .notices import create_once
 from .store import ReturnEntry, ReturnSample, SupervisionCase, Visit, condition_failed, put_if_absent
@@ -144,7 +144,8 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
     return entry
 
 
-def list_cases(caller: Identity, region_code: str, limit: int, cursor: str | None) -> dict:
+def list_cases(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
+    region_code = region_or_own(caller, region_code)
     _judicial(caller, region_code)
     results = SupervisionCase.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
                                               filter_condition=SupervisionCase.record_kind == "case",
