@@ -65,7 +65,7 @@ def setup() -> tuple[list[str], list[str]]:
         "announced": False, "unannounced_reason": "基准测试，不发预告"}, strict=False)).task_id
         for half in (item_ids[:10], item_ids[10:])]
     dynamo.count_calls((*store.MODELS, store.VisitSlot, store.PendingScans, store.OffsiteClear, store.PlanIndex,
-                        store.RatingAggregate), calls)
+                        store.RatingAggregate, store.ActiveRegions), calls)
     evidence._s3().meta.events.register("before-call.s3.*", lambda model, **_: calls.update([f"S3.{model.name}"]))
     return task_ids, enterprises
 
