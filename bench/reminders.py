@@ -17,9 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from local import config  # noqa: E402
 
-DYNAMO = config.free_port()
-config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-bench-"))
-config.configure(DYNAMO)
+DYNAMO, _ = config.configure_scratch("sheqi-bench-")
 
 import boto3  # noqa: E402
 

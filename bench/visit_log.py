@@ -20,10 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from local import config  # noqa: E402
 
-DYNAMO, GATEWAY = config.free_port(), config.free_port()
-config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-bench-"))
-config.PORT = GATEWAY
-config.configure(DYNAMO)
+DYNAMO, GATEWAY = config.configure_scratch("sheqi-bench-")
 
 import boto3  # noqa: E402
 import requests  # noqa: E402

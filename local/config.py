@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,17 @@ def _secrets() -> dict:
 
 def jwt_secret() -> str:
     return _secrets()["jwt_secret"]
+
+
+def configure_scratch(prefix: str) -> tuple[int, int]:
+    """A throwaway stack for tests and benchmarks: a temporary data folder and free ports for the
+    store and the gateway; returns (store port, gateway port). Call before importing sheqi."""
+    global DATA_DIR, PORT
+    DATA_DIR = Path(tempfile.mkdtemp(prefix=prefix))
+    PORT = free_port()
+    store_port = free_port()
+    configure(store_port)
+    return store_port, PORT
 
 
 def base_url() -> str:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 from local import config
 
-MOTO_PORT = config.free_port()
-config.DATA_DIR = Path(__import__("tempfile").mkdtemp(prefix="sheqi-test-"))
-config.configure(MOTO_PORT)  # before anything imports sheqi.store
+MOTO_PORT, _ = config.configure_scratch("sheqi-test-")  # before anything imports sheqi.store
 
 
 from local import demo_data  # noqa: E402
