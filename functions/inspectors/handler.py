@@ -33,17 +33,17 @@ def get_inspector(inspector_id: str):
 @app.patch("/inspectors/<inspector_id>")
 def set_inspector_status(inspector_id: str):
     record = registry.get_inspector(inspector_id)
-    registry.managed_agency(api.identity(app), record.agency_id)
+    agency = registry.managed_agency(api.identity(app), record.agency_id)
     record = registry.set_inspector_status(record, api.body(app, registry.InspectorPatch))
-    return api.json_response(registry.inspector_view(record, registry.get_agency(record.agency_id)))
+    return api.json_response(registry.inspector_view(record, agency))
 
 
 @app.post("/inspectors/<inspector_id>/conflicts")
 def add_conflict(inspector_id: str):
     record = registry.get_inspector(inspector_id)
-    registry.managed_agency(api.identity(app), record.agency_id)
+    agency = registry.managed_agency(api.identity(app), record.agency_id)
     record = registry.add_conflict(record, api.body(app, registry.ConflictIn))
-    return api.json_response(registry.inspector_view(record, registry.get_agency(record.agency_id)))
+    return api.json_response(registry.inspector_view(record, agency))
 
 
 @app.get("/certificates/<certificate_no>")
