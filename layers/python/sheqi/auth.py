@@ -105,6 +105,12 @@ def can_see_agency(identity: Identity, agency_id: str, region_code: str) -> bool
     return False
 
 
+def supervises(identity: Identity, region_code: str | None, role: str = "judicial") -> bool:
+    """The platform, or a bureau of `role` (the judicial bureau unless said) whose jurisdiction covers
+    the region: who reads a region's supervision records."""
+    return identity.role == "platform_admin" or (identity.role == role and regions.covers(identity.region_code, region_code))
+
+
 def can_manage_agency_staff(identity: Identity, agency_id: str) -> bool:
     return identity.role == "platform_admin" or (identity.role == "agency_admin" and identity.agency_id == agency_id)
 

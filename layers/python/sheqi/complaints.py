@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from . import clock, pagination, regions, visits
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope, region_or_own, require_role
+from .auth import Identity, deny_scope, region_or_own, require_role, supervises
 from .errors import Conflict, NotFound, ValidationError
 from .registry import get_enterprise
 from .store import Complaint, Notice, Scan, cancelled_on_condition
@@ -94,7 +94,7 @@ def get(complaint_id: str) -> Complaint:
 
 
 def _handles(caller: Identity, complaint: Complaint) -> bool:
-    return caller.role == "platform_admin" or (caller.role == "judicial" and regions.covers(caller.region_code, complaint.region_code))
+    return supervises(caller, complaint.region_code)
 
 
 def visible(caller: Identity, complaint_id: str) -> Complaint:
@@ -139,7 +139,7 @@ def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str 
                                                 page_size=limit, last_evaluated_key=start)
     else:
         region_code = region_or_own(caller, region_code)
-        if not (caller.role == "platform_admin" or (caller.role == "judicial" and regions.covers(caller.region_code, region_code))):
+        if not supervises(caller, region_code):
             raise deny_scope("投诉")
         results = Complaint.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
                                             last_evaluated_key=start)

@@ -13,10 +13,10 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import clock, obligations, pagination, regions, visits
+from . import clock, obligations, pagination, visits
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope, region_or_own, require_role
+from .auth import Identity, deny_scope, region_or_own, require_role, supervises
 from .errors import Conflict, Forbidden, RuleViolation
 from .registry import get_agency
 from .store import Notice, Rating, RatingAggregate, cancelled_on_condition
@@ -100,7 +100,7 @@ def view(rating: Rating) -> dict:
 def list_for_region(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     """Each rating, newest first: for the judicial bureau of the region (and the platform)."""
     region_code = region_or_own(caller, region_code)
-    if not (caller.role == "platform_admin" or (caller.role == "judicial" and regions.covers(caller.region_code, region_code))):
+    if not supervises(caller, region_code):
         raise deny_scope("评价")
     results = Rating.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
                                      last_evaluated_key=pagination.decode(cursor))
@@ -110,7 +110,7 @@ def summary(caller: Identity, agency_id: str, year: int) -> dict:
     """An agency's ratings by quarter. The agency itself sees a quarter only once it is over and enough
     enterprises rated; the supervising judicial bureau and the platform see every figure."""
     agency = get_agency(agency_id)
-    supervisor = caller.role == "platform_admin" or (caller.role == "judicial" and regions.covers(caller.region_code, agency.region_code))
+    supervisor = supervises(caller, agency.region_code)
     if not supervisor and not (caller.role == "agency_admin" and caller.agency_id == agency_id):
         raise deny_scope("评价汇总")
     labels = [f"{year}Q{q}" for q in range(1, 5)]

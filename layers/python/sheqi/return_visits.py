@@ -16,7 +16,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from . import clock, pagination, regions
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope, region_or_own
+from .auth import Identity, deny_scope, region_or_own, supervises
 from .errors import Conflict, NotFound
 from .notices import create_once
 from .store import ReturnEntry, ReturnSample, SupervisionCase, Visit, condition_failed, put_if_absent
@@ -48,7 +48,7 @@ class AnswersIn(Body):
 
 
 def _judicial(caller: Identity, region_code: str) -> None:
-    if not (caller.role == "platform_admin" or (caller.role == "judicial" and regions.covers(caller.region_code, region_code))):
+    if not supervises(caller, region_code):
         raise deny_scope("回访")
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from . import obligations, regions
 from .api import Body
-from .auth import Identity, deny_scope
+from .auth import Identity, deny_scope, supervises
 from .errors import Conflict, NotFound
 from .store import Obligation
 
@@ -40,7 +40,7 @@ KINDS = {"projects": "project_acceptance", "contracts": "contract_registration"}
 
 def _bureau(caller: Identity, region_code: str) -> None:
     regions.validate(region_code)
-    if not (caller.role == "platform_admin" or (caller.role == "science_bureau" and regions.covers(caller.region_code, region_code))):
+    if not supervises(caller, region_code, role="science_bureau"):
         raise deny_scope("科技监管事项")
 
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from . import clock, notices, regions
-from .auth import Identity, deny_scope
+from .auth import Identity, deny_scope, supervises
 from .complaints import STATUSES, SUBJECTS
 from .scan_rules import EXCEPTION_REASONS
 from .store import ActiveRegions, Agency, Complaint, PlanVersion, Rating, RefusalTally, Tally, Visit
@@ -33,8 +33,7 @@ def scope(caller: Identity, region_code: str | None) -> list[str]:
     if caller.role == "agency_admin":
         return [caller.region_code]
     region_code = region_code or caller.region_code
-    if not region_code or not (caller.role == "platform_admin" or
-                               (caller.role == "judicial" and regions.covers(caller.region_code, region_code))):
+    if not region_code or not supervises(caller, region_code):
         raise deny_scope("监督清单")
     regions.validate(region_code)
     return regions.within(region_code)
