@@ -12,7 +12,8 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import auth, calendars, clock, registry, uscc, workdays
+from . import auth, clock, obligations, registry, uscc
+from .plans import REFILE_WORKING_DAYS
 from .api import Body
 from .auth import Identity
 from .errors import Conflict, NotFound, RuleViolation
@@ -75,8 +76,7 @@ def file(caller: Identity, agency_id: str, data: CampaignIn) -> Campaign:
     if quota == 0:
         raise RuleViolation(f"本机关{data.year}年度未核定专项检查数量，不得部署（专项检查实行年度数量控制）",
                             code="campaign_quota_reached", field="year", article=ART[13])
-    due = workdays.add_working_days(data.approved_on, 10, calendars.arrangements_for(
-        {data.approved_on.year, data.approved_on.year + 1})) if data.emergency else None
+    due = obligations.working_day_deadline(data.approved_on, REFILE_WORKING_DAYS) if data.emergency else None
     campaign = Campaign(agency_id, uuid.uuid4().hex, year=str(data.year), title=data.title, item_ids=data.item_ids,
                         approving_authority=data.approving_authority, approving_level=data.approving_level,
                         approval_document=data.approval_document, approved_on=data.approved_on.isoformat(),
