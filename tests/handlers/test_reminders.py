@@ -213,3 +213,12 @@ def test_undelivered_result_notice_reminds_the_agency(june, log):
     assert call("POST", f"/notices/visit-result:{closed[1]}/acknowledge", "enterprise-3")[0] == 200
     assert obligations.run_region("130722", date(2026, 6, 24))["completed"] == 1   # the day it would escalate
     assert reminders("judicial:130722") == []
+
+
+def test_regions_join_the_daily_run_where_they_come_into_being(demo):
+    assert "130723" not in obligations.active_regions()
+    status, _ = call("POST", "/enterprises", "platform", {"enterprise_id": "91130723MA0R7T8U90", "name": "康保县草业有限公司",
+                                                          "region_code": "130723", "credit_tier": "good",
+                                                          "credit_source": "国家企业信用信息公示系统"})
+    assert status == 201
+    assert "130723" in obligations.active_regions()      # its visits' deadlines will be reminded there

@@ -93,7 +93,6 @@ def _issue(caller: Identity, kind: str, agency_id: str, findings: list[str], req
             tx.update(SupervisionCase(f"case#{case_id}", "~"), actions=[
                 SupervisionCase.status.set("letter_issued"), SupervisionCase.letter_ids.append([letter_id])],
                 condition=SupervisionCase.pk.exists())
-    obligations.note_region(agency.region_code)
     return letter
 
 

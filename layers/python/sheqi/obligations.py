@@ -38,7 +38,16 @@ def settings_from_env() -> Settings:
 
 
 def note_region(region_code: str) -> None:
+    """Add a region to the daily run's fan-out. Called where regions come into being (an agency, an
+    enterprise, a science deadline's region), not on every obligation: one item, so not on a hot path."""
     ActiveRegions(ACTIVE_REGIONS).update(actions=[ActiveRegions.regions.add({region_code})])
+
+
+def active_regions() -> list[str]:
+    try:
+        return sorted(ActiveRegions.get(ACTIVE_REGIONS).regions or [])
+    except DoesNotExist:
+        return []
 
 
 def new(obligation_id: str, *, kind: str, title: str, owner: str, region_code: str, subject: dict,
@@ -53,11 +62,7 @@ def new(obligation_id: str, *, kind: str, title: str, owner: str, region_code: s
 
 def open_once(obligation_id: str, **fields) -> bool:
     """Open the obligation unless it exists; True if this call opened it."""
-    record = new(obligation_id, **fields)
-    if not put_if_absent(record, Obligation.obligation_id):
-        return False
-    note_region(record.region_code)
-    return True
+    return put_if_absent(new(obligation_id, **fields), Obligation.obligation_id)
 
 
 def working_day_deadline(start: date, n: int) -> Deadline:
@@ -170,10 +175,7 @@ def open_year_end_for(agency: Agency, year: int) -> bool:
 
 def dispatch(today: date) -> int:
     """Fan the day's run out: one queue message per active region."""
-    try:
-        active = sorted(ActiveRegions.get(ACTIVE_REGIONS).regions or [])
-    except DoesNotExist:
-        active = []
+    active = active_regions()
     for region_code in active:
         queue.send("REMINDER_RUNS_QUEUE_URL", {"region_code": region_code, "date": today.isoformat()})
     return len(active)

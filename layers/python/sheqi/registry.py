@@ -126,6 +126,7 @@ def create_enterprise(data: EnterpriseIn) -> Enterprise:
     values["credit_rated_on"] = data.credit_rated_on.isoformat() if data.credit_rated_on else None
     record = Enterprise(**values, created_at=now, updated_at=now)
     _create(record, f"企业 {data.enterprise_id} ")
+    obligations.note_region(record.region_code)   # its visits' deadlines are reminded in its region
     return record
 
 

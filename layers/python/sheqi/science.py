@@ -64,6 +64,7 @@ def _open(kind: str, key: str, title: str, region_code: str, subject: dict, star
     if not obligations.open_once(obligation_id, kind=kind, title=title, owner=f"science_bureau:{region_code}",
                                  region_code=region_code, subject=subject, start=start, due=due):
         raise Conflict("该事项已登记", code="already_registered")
+    obligations.note_region(region_code)
     return Obligation.get(obligation_id)
 
 

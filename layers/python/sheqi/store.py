@@ -364,7 +364,7 @@ class Contact(Model):
 
 class ActiveRegions(Model):
     """The regions the daily reminder run fans out over (key `regions#active`): raised with every
-    agency and obligation, so the run reads one item instead of scanning."""
+    agency, enterprise and science deadline's region, so the run reads one item instead of scanning."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     regions = UnicodeSetAttribute(default=set)

@@ -12,11 +12,11 @@ import os
 from collections import Counter, defaultdict
 from datetime import date
 
-from . import clock, notices, regions
+from . import clock, notices, obligations, regions
 from .auth import Identity, deny_scope, supervises
 from .complaints import STATUSES, SUBJECTS
 from .scan_rules import EXCEPTION_REASONS
-from .store import ActiveRegions, Agency, Complaint, PlanVersion, Rating, RefusalTally, Tally, Visit
+from .store import Agency, Complaint, PlanVersion, Rating, RefusalTally, Tally, Visit
 from .visit_rules import PROHIBITED_PRACTICES
 
 LISTS = ("frequency", "exceptions", "refusals", "ratings", "complaints", "plans")
@@ -193,10 +193,7 @@ def daily(today: date) -> dict:
     """Bring each region's new watch entries to its judicial bureau, once each: an enterprise crossing
     its frequency threshold (again, at each higher count), and a complaint left open too long."""
     stale_days = int(os.environ.get("COMPLAINT_STALE_DAYS", "15"))
-    try:
-        active = sorted(ActiveRegions.get("regions#active").regions or [])
-    except ActiveRegions.DoesNotExist:
-        active = []
+    active = obligations.active_regions()
     created = 0
     for code in active:
         for row in frequency([code], today.year):

@@ -243,9 +243,7 @@ def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitE
                 found.append((VisitSlot(visit.slot_key), "delete"))   # a later scan that day opens a new visit
             return found
         return payload, extras
-    visit, event = _append(visit_id, _actor(caller), "closed", build)
-    obligations.note_region(visit.region_code)
-    return visit, event
+    return _append(visit_id, _actor(caller), "closed", build)
 
 
 def _obligations(visit: Visit, outcome: dict) -> list[Obligation]:
