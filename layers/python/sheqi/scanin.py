@@ -103,6 +103,22 @@ def identify(token: str) -> tuple[str | None, str | None, codes.CodeClaim | None
     return None, None, None, qualification.Finding("code_malformed", ART[24], "二维码无法识别：既不是入企码，也不含有效的统一社会信用代码")
 
 
+def code_problem(enterprise_id: str | None, enterprise: Enterprise | None, claim: codes.CodeClaim | None,
+                 finding: qualification.Finding | None) -> qualification.Finding | None:
+    """Why the scanned code does not name a registered enterprise by its current code (Art. 24), given
+    what `identify` found and the enterprise record read for it; None when it does."""
+    if finding is not None:
+        return finding
+    if enterprise is None:
+        return qualification.Finding("code_enterprise_unknown", ART[24], "二维码对应的企业未在本系统登记")
+    if claim is not None:
+        try:
+            codes.check_current(claim, current_version=enterprise.code_version, status=enterprise.code_status)
+        except codes.CodeRejected as rejected:
+            return qualification.Finding(rejected.code, ART[24], rejected.message)
+    return None
+
+
 def batch_read(wanted: list) -> dict:
     """One BatchGetItem across tables. `wanted` holds (model class, hash key[, range key]);
     returns {(model class, keys...): instance} for those that exist."""
@@ -167,13 +183,7 @@ class _Facts:
         self.enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
         self.slot = got.get((VisitSlot, slot_key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
         self.pending = got.get((PendingScans, pending_key(data.task_id, enterprise_id, day))) if enterprise_id else None
-        if enterprise_id and self.enterprise is None and code_finding is None:
-            code_finding = qualification.Finding("code_enterprise_unknown", ART[24], "二维码对应的企业未在本系统登记")
-        if claim and self.enterprise is not None and code_finding is None:
-            try:
-                codes.check_current(claim, current_version=self.enterprise.code_version, status=self.enterprise.code_status)
-            except codes.CodeRejected as rejected:
-                code_finding = qualification.Finding(rejected.code, ART[24], rejected.message)
+        code_finding = code_problem(enterprise_id, self.enterprise, claim, code_finding)
         self.enterprise_id = enterprise_id if self.enterprise is not None else None
         self.code_finding = code_finding
         self.open_visit = None
@@ -286,14 +296,9 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
     if inspector is None or agency is None or inspector.agency_id != caller.agency_id:
         raise Forbidden("执法人员未在本系统登记，不能扫码登记", code="inspector_not_registered")
     enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
-    if enterprise is not None and claim is not None and finding is None:
-        try:
-            codes.check_current(claim, current_version=enterprise.code_version, status=enterprise.code_status)
-        except codes.CodeRejected as rejected:
-            finding = qualification.Finding(rejected.code, ART[24], rejected.message)
-    if finding is not None or enterprise is None:
-        message = finding.message if finding else "二维码对应的企业未在本系统登记"
-        raise RuleViolation(message, field="token", code=finding.code if finding else "code_enterprise_unknown", article=ART[24])
+    finding = code_problem(enterprise_id, enterprise, claim, finding)
+    if finding is not None:
+        raise RuleViolation(finding.message, field="token", code=finding.code, article=finding.article)
     now = clock.now()
     snapshot = _snapshot(inspector)
     visit = Visit(uuid.uuid4().hex, kind="service", purpose=f"{SERVICE_PURPOSES[data.purpose]}：{data.description}",
