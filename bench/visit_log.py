@@ -22,7 +22,6 @@ from local import config  # noqa: E402
 
 DYNAMO, GATEWAY = config.configure_scratch("sheqi-bench-")
 
-import boto3  # noqa: E402
 import requests  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -67,18 +66,6 @@ def setup() -> tuple[list[str], list[str]]:
     return task_ids, enterprises
 
 
-def raw_pair_seconds() -> float:
-    client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{DYNAMO}", region_name="cn-north-1",
-                          aws_access_key_id="x", aws_secret_access_key="x")
-    table = store.Tally.Meta.table_name
-    started = time.perf_counter()
-    for n in range(RAW_PAIRS):
-        key = {"tally_key": {"S": f"bench#{n}"}}
-        client.put_item(TableName=table, Item={**key, "count": {"N": "1"}})
-        client.get_item(TableName=table, Key=key, ConsistentRead=True)
-    return (time.perf_counter() - started) / RAW_PAIRS
-
-
 def main() -> None:
     task_ids, enterprises = setup()
     server = make_server("127.0.0.1", GATEWAY, gateway.create_app(), threaded=True)
@@ -95,6 +82,9 @@ def main() -> None:
         steps.setdefault(name, []).append((time.perf_counter() - sent, sum(calls.values()) - before))
         assert response.status_code < 300, response.text
         return response.json()
+
+    def raw_pair_seconds() -> float:   # the baseline, on the same moto server
+        return dynamo.raw_pair_seconds(f"http://127.0.0.1:{DYNAMO}", store.Tally.Meta.table_name, RAW_PAIRS)
 
     raw_before = raw_pair_seconds()
     for enterprise in enterprises:

@@ -175,3 +175,17 @@ def count_calls(models, counter) -> None:
     for model in models:
         model._get_connection().connection.client.meta.events.register(
             "before-call.dynamodb.*", lambda model, **_: counter.update([model.name]))
+
+
+def raw_pair_seconds(endpoint: str, table: str, pairs: int) -> float:
+    """Seconds per raw PutItem + consistent GetItem on the server: the baseline benchmarks report against."""
+    import time
+
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="cn-north-1",
+                          aws_access_key_id="x", aws_secret_access_key="x")
+    started = time.perf_counter()
+    for n in range(pairs):
+        key = {"tally_key": {"S": f"bench#{n}"}}
+        client.put_item(TableName=table, Item={**key, "count": {"N": "1"}})
+        client.get_item(TableName=table, Key=key, ConsistentRead=True)
+    return (time.perf_counter() - started) / pairs
