@@ -22,6 +22,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from . import calendars, clock, pagination, queue, regions
 from .auth import Identity, deny_scope, region_or_own
+from .notices import REMINDER_PREFIX
 from .reminder_rules import KINDS, Settings, message, stages, to_send
 from .store import (ActiveRegions, Agency, Letter, Notice, Obligation, PlanVersion, Rating, Tally, Visit, condition_failed,
                     put_if_absent)
@@ -110,7 +111,7 @@ def fulfilled(record: Obligation) -> bool:
 
 def _send(record: Obligation, stage, settings: Settings) -> bool:
     title, body = message(record.kind, stage, record.title, date.fromisoformat(record.due), record.provisional)
-    notice = Notice(stage.recipient, f"reminder:{record.obligation_id}:{stage.name}", kind=f"reminder_{record.kind}",
+    notice = Notice(stage.recipient, f"{REMINDER_PREFIX}{record.obligation_id}:{stage.name}", kind=f"reminder_{record.kind}",
                     title=title, body=body, article=KINDS[record.kind][1], created_at=clock.now_iso())
     return put_if_absent(notice, Notice.notice_id)    # False: an overlapping run or an earlier attempt put it there
 
