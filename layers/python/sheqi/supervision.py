@@ -15,12 +15,12 @@ from datetime import date
 from . import clock, notices, obligations, regions
 from .auth import Identity, deny_scope, supervises
 from .complaints import STATUSES, SUBJECTS
+from .ratings import LOW_SCORE
 from .scan_rules import EXCEPTION_REASONS
 from .store import Agency, Complaint, PlanVersion, Rating, RefusalTally, Tally, Visit
 from .visit_rules import PROHIBITED_PRACTICES
 
 LISTS = ("frequency", "exceptions", "refusals", "ratings", "complaints", "plans")
-LOW_SCORE = 2
 
 
 def thresholds() -> dict[str, int]:
