@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from local.demo_data import IDENTITIES, LAB, MARKET, POLICE
-from sheqi import codes, plans, registry, store
+from sheqi import codes, plans, registry, scanin, store
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
 
@@ -200,3 +200,47 @@ def test_parallel_retries_leave_one_record(june):
         answers = list(pool.map(lambda _: scan("market-wang", task, rid="same-request-01"), range(8)))
     assert all(a == answers[0] for a in answers)
     assert len([s for s in store.Scan.by_enterprise.query(E1) if s.scan_id == "market-wang:same-request-01"]) == 1
+
+
+def test_fifty_simultaneous_scans_are_all_registered(june):
+    """Art. 24's register is compulsory: 50 scans of one enterprise at once (both team members, each
+    from many requests) contend on its pending list, day slot and open visit; every one is stored with
+    an outcome, the item is counted once, one visit is open, and none is a 409."""
+    task = new_task()
+    who = ["market-wang", "market-li"] * 25
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(lambda w: scan(w, task), who))
+    assert [status for status, _ in answers if status not in (201, 202)] == []
+    outcomes = [a["outcome"] for _, a in answers]
+    assert outcomes.count("opened") == 1, outcomes
+    # a scan still contended after the time budget is refused for it, stored, and counts nothing
+    assert all([r["code"] for r in a["reasons"]] == ["scan_contention"] for _, a in answers if a["outcome"] == "refused")
+    stored = [s for s in store.Scan.by_enterprise.query(E1) if s.task_id == task]
+    assert sorted(s.scan_id for s in stored) == sorted(a["scan_id"] for _, a in answers)
+    assert len({a["visit_id"] for _, a in answers if a["visit_id"]}) == 1
+    assert [v.status for v in store.Visit.by_enterprise.query(E1)] == ["open"]
+    assert (tally(E1, "2026", MARKET, "food-business"), tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1, 1)
+
+
+def test_a_scan_still_contended_after_the_budget_is_stored_refused(june, monkeypatch):
+    """Past the time budget the scan is not admitted unverified, nor lost: it is stored, refused for
+    `scan_contention`, the enterprise is told, and nothing is counted (not even against the agency)."""
+    task = new_task()
+    scan("market-wang", task)
+    monkeypatch.setattr(scanin, "CONTENTION_SECONDS", 0)
+    real = scanin._write
+
+    def overtaken(facts, decision, config):   # another scan of li's opens the visit while this one is in flight
+        monkeypatch.setattr(scanin, "_write", real)
+        assert scan("market-li", task)[1]["outcome"] == "opened"
+        return real(facts, decision, config)
+
+    monkeypatch.setattr(scanin, "_write", overtaken)
+    status, answer = scan("market-li", task, rid="overtaken-01")
+    assert status == 201 and answer["outcome"] == "refused"
+    assert [r["code"] for r in answer["reasons"]] == ["scan_contention"] and answer["visit_id"] is None
+    assert store.Scan.get("market-li:overtaken-01").outcome == "refused"
+    assert (tally(E1, "2026", MARKET, "food-business"), tally(E1, "2026")) == (1, 1)
+    assert not [t for t in store.RefusalTally.scan() if t.reason == "scan_contention"]
+    notice = store.Notice.get(f"enterprise:{E1}", "scan:market-li:overtaken-01")
+    assert notice.kind == "scan_refused" and "未能在时限内完成核验" in notice.body

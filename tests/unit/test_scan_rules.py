@@ -93,6 +93,14 @@ def test_window_bounds_are_inclusive():
     assert decide(replace(BASE, task=replace(TASK, window_start=NOW, window_end=NOW))).outcome == "opened"
 
 
+def test_a_scan_contended_past_the_budget_is_refused_and_counts_nothing():
+    decision = decide(replace(BASE, contended=True, location=Location(41.1501, 114.7001, 15.0, is_mock=True)))
+    assert decision.outcome == "refused" and codes(decision.findings) == ["scan_contention"]
+    assert codes(decision.flags) == ["location_mock"] and decision.counted_items == ()
+    late = replace(BASE, contended=True, device_time=NOW + timedelta(hours=1))   # the rules' refusals are kept
+    assert codes(decide(late).findings) == ["device_time_in_future", "scan_contention"]
+
+
 def test_a_rejected_code_is_the_refusal_reason():
     bad = Finding("code_superseded", "第二十四条", "二维码已作废")
     decision = decide(replace(BASE, code_finding=bad, enterprise_id=None, enterprise_tier=None))

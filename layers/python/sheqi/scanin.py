@@ -9,10 +9,14 @@ Invariants, held by the transaction's conditions rather than by what was read:
 - an item withdrawn after approval is not inspected (Art. 14); a recent clean off-site check blocks a
   routine visit (Art. 7);
 - one open visit per agency, enterprise and day: later scans join it (Art. 17).
-When a condition cancels the transaction, the facts it guarded are read and the scan decided again.
+When concurrent scans cancel the transaction (a condition, or DynamoDB's TransactionConflict), the scan
+is read and decided again after a jittered backoff. One still contended after CONTENTION_SECONDS is
+stored all the same, refused for `scan_contention`, in a write no other scan shares: no scan that
+reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import re
@@ -28,16 +32,17 @@ from pynamodb.transactions import TransactWrite
 from . import clock, codes, plans, qualification, uscc, visits
 from .api import Body
 from .auth import Identity, require_role
-from .errors import AppError, Conflict, Forbidden, RuleViolation
+from .errors import AppError, Forbidden, RuleViolation
 from .articles import ART
 from .scan_rules import (EXCEPTION_REASONS, LATE_REASONS, Decision, InspectorFacts, ItemFacts, Location,
                          PendingScan, ScanConfig, ScanFacts, TaskFacts, decide)
 from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, PlanIndex, RefusalTally, Scan,
-                    Tally, Task, Visit, VisitEvent, VisitSlot, cancelled_on_condition)
+                    Tally, Task, Visit, VisitEvent, VisitSlot, cancelled_on_condition, contended)
 
 _LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 SERVICE_PURPOSES = {"policy_briefing": "政策宣讲", "service_call": "上门服务", "survey": "调研走访", "other": "其他"}
-ATTEMPTS = 8   # concurrent scans of one enterprise contend on its tallies; each retry reads afresh
+CONTENTION_SECONDS = 5.0   # retrying within the request; the scans function has 10 s (serverless.yml)
+BACKOFF_SECONDS = 0.01, 0.25   # full jitter: uniform(0, min(cap, base * 2**attempt)), so contenders spread out
 
 
 def config_from_env() -> ScanConfig:
@@ -217,7 +222,7 @@ class _Facts:
         offsite = {offsite_keys[o.tally_key]: _d(o.checked_on) for o in OffsiteClear.batch_get(list(offsite_keys))}
         return counts, offsite
 
-    def rules_facts(self) -> ScanFacts:
+    def rules_facts(self, contended: bool = False) -> ScanFacts:
         ins = self.inspector
         loc = self.data.location
         return ScanFacts(
@@ -236,7 +241,7 @@ class _Facts:
                           for m in (self.pending.members if self.pending else [])),
             open_visit_id=self.open_visit.visit_id if self.open_visit else None,
             open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items) if self.open_visit else frozenset(),
-            plan_items=self.plan_items)
+            plan_items=self.plan_items, contended=contended)
 
 
 # --- deciding and writing ---------------------------------------------------------------------------
@@ -246,7 +251,8 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
     require_role(caller, "inspector")
     config = config or config_from_env()
     guarded = False
-    for attempt in range(ATTEMPTS):
+    deadline = time.monotonic() + CONTENTION_SECONDS
+    for attempt in itertools.count():
         facts = _Facts(caller, data, clock.now(), guarded)
         if facts.previous is not None:
             return _status(facts.previous.outcome), facts.previous.answer
@@ -254,19 +260,20 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
             raise Forbidden("执法人员未在本系统登记，不能扫码入企", code="inspector_not_registered")
         if facts.inspector.agency_id != caller.agency_id:
             raise Forbidden("令牌中的所属机关与执法人员登记的机关不一致，请重新登录", code="agency_mismatch")
-        decision = decide(facts.rules_facts(), config)
+        decision = decide(facts.rules_facts(contended=attempt > 0 and time.monotonic() >= deadline), config)
         try:
             answer = _write(facts, decision, config)
             return _status(decision.outcome), answer
         except TransactWriteError as error:
-            failed = _cancelled(error)
-            if failed & {"cap", "item", "offsite"}:
+            if not contended(error):
+                raise
+            if _cancelled(error) & {"cap", "item", "offsite"}:
                 guarded = True      # read what the conditions guarded, and decide again
             # "scan": a concurrent retry won (the next read returns its answer); "slot", "pending",
             # "visit": another scan opened or joined first (the next read sees it and joins); or
             # DynamoDB's TransactionConflict with a concurrent transaction. Back off, then read again.
-            time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
-    raise Conflict("同一企业同时扫码过多，请稍后重试", code="scan_contention")
+            base, cap = BACKOFF_SECONDS
+            time.sleep(random.uniform(0, min(cap, base * 2 ** attempt, max(0.0, deadline - time.monotonic()))))
 
 
 class ServiceVisitIn(Body):
@@ -418,7 +425,9 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
 
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
-    if decision.outcome == "refused":   # counted by agency and reason for the judicial bureau's watch list
+    if decision.outcome == "refused" and "scan_contention" not in {f.code for f in decision.findings}:
+        # counted by agency and reason for the judicial bureau's watch list; a contended scan's write
+        # touches nothing another scan does (and the contention is not the agency's doing)
         region = facts.enterprise.region_code if facts.enterprise_id else facts.agency.region_code
         scope = f"refusals#{region}#{data.device_time.year}"
         for code in sorted({f.code for f in decision.findings}):

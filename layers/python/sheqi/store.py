@@ -120,6 +120,13 @@ def cancelled_on_condition(error: Exception) -> list[bool]:
     return [bool(r and r.code == "ConditionalCheckFailed") for r in (getattr(error, "cancellation_reasons", None) or [])]
 
 
+def contended(error: Exception) -> bool:
+    """Whether a transaction was cancelled by concurrent writers: a condition another writer made false,
+    or DynamoDB's TransactionConflict. Reading afresh and trying again may succeed; nothing was written."""
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return any(r and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+
+
 class _Meta:
     region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"))
     host = os.environ.get("DYNAMODB_ENDPOINT") or None
