@@ -70,6 +70,22 @@ def test_same_agency_same_day_joins_and_counts_only_new_items(june):
     assert (tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1)        # one visit (Art. 17)
 
 
+def test_repeated_scans_by_the_team_are_registered_without_rewriting_the_visit(june):
+    """A member scanning again while waiting, or after joining, is registered, but changes neither the
+    pending list (the pairing window runs from the first scan) nor the visit and its chain."""
+    task = new_task()
+    scan("market-wang", task, at=NOW - timedelta(minutes=10))
+    assert scan("market-wang", task)[1]["outcome"] == "pending"
+    waiting = store.PendingScans.get(scanin.pending_key(task, E1, NOW.date()))
+    assert waiting.version == 1 and waiting.members[0]["device_time"] == (NOW - timedelta(minutes=10)).isoformat()
+    visit_id = scan("market-li", task)[1]["visit_id"]
+    head = store.Visit.get(visit_id).head_seq
+    status, again = scan("market-li", task)
+    assert status == 201 and again["outcome"] == "joined" and again["visit_id"] == visit_id
+    assert store.Visit.get(visit_id).head_seq == head and store.Scan.get(again["scan_id"]).outcome == "joined"
+    assert tally(E1, "2026") == 1
+
+
 def test_cap_reached_is_refused_by_the_write_condition(june):
     task = new_task()
     assert open_visit(task, at=NOW - timedelta(days=2), late_reason="no_network")[1]["outcome"] == "opened"
@@ -202,23 +218,26 @@ def test_parallel_retries_leave_one_record(june):
     assert len([s for s in store.Scan.by_enterprise.query(E1) if s.scan_id == "market-wang:same-request-01"]) == 1
 
 
-def test_fifty_simultaneous_scans_are_all_registered(june):
+def test_fifty_simultaneous_scans_are_all_registered(june, monkeypatch):
     """Art. 24's register is compulsory: 50 scans of one enterprise at once (both team members, each
     from many requests) contend on its pending list, day slot and open visit; every one is stored with
-    an outcome, the item is counted once, one visit is open, and none is a 409."""
+    the outcome the rules decide, the item is counted once, one visit is open, and none is a 409. (The
+    time budget is the next test's business: here it is wide, so the test does not depend on the
+    machine's speed.)"""
+    monkeypatch.setattr(scanin, "CONTENTION_SECONDS", 120)
     task = new_task()
     who = ["market-wang", "market-li"] * 25
     with ThreadPoolExecutor(max_workers=50) as pool:
         answers = list(pool.map(lambda w: scan(w, task), who))
     assert [status for status, _ in answers if status not in (201, 202)] == []
     outcomes = [a["outcome"] for _, a in answers]
-    assert outcomes.count("opened") == 1, outcomes
-    # a scan still contended after the time budget is refused for it, stored, and counts nothing
-    assert all([r["code"] for r in a["reasons"]] == ["scan_contention"] for _, a in answers if a["outcome"] == "refused")
+    assert set(outcomes) <= {"pending", "opened", "joined"} and outcomes.count("opened") == 1, outcomes
     stored = [s for s in store.Scan.by_enterprise.query(E1) if s.task_id == task]
     assert sorted(s.scan_id for s in stored) == sorted(a["scan_id"] for _, a in answers)
     assert len({a["visit_id"] for _, a in answers if a["visit_id"]}) == 1
-    assert [v.status for v in store.Visit.by_enterprise.query(E1)] == ["open"]
+    visit = store.Visit.get(next(a["visit_id"] for _, a in answers if a["visit_id"]))
+    assert visit.status == "open" and [v.visit_id for v in store.Visit.by_enterprise.query(E1)] == [visit.visit_id]
+    assert sorted(i["inspector_id"] for i in visit.inspectors) == ["market-li", "market-wang"]
     assert (tally(E1, "2026", MARKET, "food-business"), tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1, 1)
 
 

@@ -404,24 +404,38 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
             Tally.enterprise_id.set(enterprise_id), Tally.credit_tier.set(facts.enterprise.credit_tier)])
     elif decision.outcome == "joined":
         visit = facts.open_visit
-        if facts.inspector.inspector_id not in {i["inspector_id"] for i in visit.inspectors}:
-            visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
+        me = facts.inspector.inspector_id
         known = {(i["agency_id"], i["item_id"]) for i in visit.items}
         added = [_item_view(facts.task, a, i) for a, i in decision.counted_items if (a, i) not in known]
-        visit.items = visit.items + added
-        if facts.task.task_id not in visit.task_ids:
-            visit.task_ids = visit.task_ids + [facts.task.task_id]
-        event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
-                                                          "inspector": _snapshot(facts.inspector), "items_added": added})
-        tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
-        tx.add("put", "visit", visit)    # its version condition fails if another scan joined first
+        if not added and facts.task.task_id in visit.task_ids and me in {i["inspector_id"] for i in visit.inspectors}:
+            # A team member scanning again changes nothing in the visit: registered by the scan record, checked
+            # against the open slot, and not chained, so repeated scans do not queue on the visit's head.
+            tx.add("check", "slot", VisitSlot, visit.slot_key, condition=VisitSlot.visit_id == visit.visit_id)
+        else:
+            if me not in {i["inspector_id"] for i in visit.inspectors}:
+                visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
+            visit.items = visit.items + added
+            if facts.task.task_id not in visit.task_ids:
+                visit.task_ids = visit.task_ids + [facts.task.task_id]
+            event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
+                                                              "inspector": _snapshot(facts.inspector), "items_added": added})
+            tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
+            tx.add("put", "visit", visit)    # its version condition fails if another scan joined first
     elif decision.outcome == "pending":
-        pending = facts.pending or PendingScans(pending_key(facts.task.task_id, enterprise_id, data.device_time.date()),
-                                                members=[])
-        others = [m for m in pending.members if m["inspector_id"] != facts.inspector.inspector_id]
-        pending.members = others + [{"inspector_id": facts.inspector.inspector_id, "scan_id": facts.scan_id,
-                                     "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
-        tx.add("put", "pending", pending)
+        me = facts.inspector.inspector_id
+        mine = next((m for m in facts.pending.members if m["inspector_id"] == me), None) if facts.pending else None
+        if mine and abs(data.device_time - datetime.fromisoformat(mine["device_time"])) <= config.pairing_window:
+            # Already waiting, within the pairing window: the entry stands (the window runs from it), and the
+            # repeat is checked against the list as read, so repeated scans do not queue on the list.
+            tx.add("check", "pending", PendingScans, facts.pending.tally_key,
+                   condition=PendingScans.version == facts.pending.version)
+        else:
+            pending = facts.pending or PendingScans(pending_key(facts.task.task_id, enterprise_id, data.device_time.date()),
+                                                    members=[])
+            others = [m for m in pending.members if m["inspector_id"] != me]
+            pending.members = others + [{"inspector_id": me, "scan_id": facts.scan_id,
+                                         "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
+            tx.add("put", "pending", pending)
 
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
