@@ -131,10 +131,20 @@ def test_old_poster_and_business_licence_codes(june):
     call("POST", f"/enterprises/{E1}/code/reissue", "enterprise-1")
     status, answer = scan("market-wang", task, token=old)
     assert answer["outcome"] == "refused" and answer["reasons"][0]["code"] == "code_superseded"
-    licence = f"http://www.gsxt.gov.cn/corp-query-entprise-info-xxx.html?uniscid={E1}"
+    # the copied poster altered into another scheme no longer passes for a business licence
+    status, answer = scan("market-wang", task, token=codes.code_url("2" + old[1:]))
+    assert status == 201 and answer["outcome"] == "refused" and answer["enterprise"] is None
+    assert [r["code"] for r in answer["reasons"]] == ["code_not_licence"] and "伪造" in answer["reasons"][0]["message"]
+    assert store.Scan.get(answer["scan_id"]).outcome == "refused"
+    # the licence's own QR is accepted, flagged, and the enterprise is told it was used
+    licence = f"http://www.gsxt.gov.cn/index.html?uniscid={E1}"
     status, answer = scan("market-wang", task, token=licence)
     assert answer["outcome"] == "pending" and answer["identified_by"] == "business_licence"
     assert "identified_by_business_licence" in {f["code"] for f in answer["flags"]}
+    status, answer = scan("market-li", task, token=licence)
+    assert answer["outcome"] == "opened" and "identified_by_business_licence" in {f["code"] for f in answer["flags"]}
+    notice = store.Notice.get(f"enterprise:{E1}", f"scan:{answer['scan_id']}")
+    assert notice.kind == "scan_opened" and "以营业执照二维码识别贵单位" in notice.body
 
 
 def test_joint_task_needs_every_agency_and_counts_once_per_agency(june):

@@ -39,7 +39,17 @@ from .scan_rules import (EXCEPTION_REASONS, LATE_REASONS, Decision, InspectorFac
 from .store import (Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, PendingScans, PlanIndex, RefusalTally, Scan,
                     Tally, Task, Visit, VisitEvent, VisitSlot, cancelled_on_condition, contended)
 
-_LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+# The one QR code a business licence (营业执照) carries: a link to the National Enterprise Credit Information
+# Publicity System (国家企业信用信息公示系统) whose only query parameter is the unified social credit code,
+#     http://www.gsxt.gov.cn/index.html?uniscid=<USCC>
+# written exactly so by the licence issuing and printing systems (e.g. the e-licence registration interface
+# uploads the QR image of this URL as the licence's QR; self-service printing terminals print "网址+统一社会信用代码").
+# The electronic licence (电子营业执照) shows the licence with this same QR. Its other code, the one-time
+# "出示" code, is a verification code only the e-licence system can check online (《电子营业执照管理办法（试行）》
+# 第十一条: 验证专用码) and is not accepted; nor is the "亮照" link (zzlz.gsxt.gov.cn), which websites carry.
+# Anything else that merely contains a credit code is refused: it may be a copied or altered poster.
+LICENCE_QR = re.compile(r"http://www\.gsxt\.gov\.cn/index\.html\?uniscid=([0-9A-HJ-NPQRTUWXY]{18})")
+_USCC_INSIDE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 SERVICE_PURPOSES = {"policy_briefing": "政策宣讲", "service_call": "上门服务", "survey": "调研走访", "other": "其他"}
 CONTENTION_SECONDS = 5.0   # retrying within the request; the scans function has 10 s (serverless.yml)
 BACKOFF_SECONDS = 0.01, 0.25   # full jitter: uniform(0, min(cap, base * 2**attempt)), so contenders spread out
@@ -91,21 +101,28 @@ def offsite_key(enterprise_id: str, agency_id: str, item_id: str) -> str:
 # --- reading ----------------------------------------------------------------------------------------
 
 def identify(token: str) -> tuple[str | None, str | None, codes.CodeClaim | None, qualification.Finding | None]:
-    """Which enterprise a scanned code names: our signed code (a URL or the bare token), or the
-    business licence's QR, which carries the unified social credit code but no signature."""
-    candidate = token.strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    """Which enterprise a scanned code names: our signed code (a URL or the bare token), or a business
+    licence's QR (`LICENCE_QR`), which names the enterprise by its credit code but carries no signature."""
+    text = token.strip()
+    licence = LICENCE_QR.fullmatch(text)
+    if licence:
+        try:
+            return uscc.validate(licence.group(1)), "business_licence", None, None
+        except AppError:
+            return None, None, None, qualification.Finding(
+                "licence_code_invalid", ART[24], "营业执照二维码中的统一社会信用代码无效（不符合 GB 32100-2015），可能系伪造")
+    candidate = text.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     if candidate.startswith(codes.SCHEME + "."):
         try:
             claim = codes.verify(candidate)
         except codes.CodeRejected as rejected:
             return None, None, None, qualification.Finding(rejected.code, ART[24], rejected.message)
         return claim.enterprise_id, "signed_code", claim, None
-    for found in _LICENCE_USCC.findall(token.upper()):
-        try:
-            return uscc.validate(found), "business_licence", None, None
-        except AppError:
-            continue
-    return None, None, None, qualification.Finding("code_malformed", ART[24], "二维码无法识别：既不是入企码，也不含有效的统一社会信用代码")
+    if _USCC_INSIDE.search(text.upper()):
+        return None, None, None, qualification.Finding(
+            "code_not_licence", ART[24], "二维码含统一社会信用代码，但既不是本系统签发的入企码，也不是营业执照二维码"
+            "（http://www.gsxt.gov.cn/index.html?uniscid=统一社会信用代码）：复制、改动或伪造的码不予识别")
+    return None, None, None, qualification.Finding("code_malformed", ART[24], "二维码无法识别：既不是入企码，也不是营业执照二维码")
 
 
 def code_problem(enterprise_id: str | None, enterprise: Enterprise | None, claim: codes.CodeClaim | None,
@@ -541,6 +558,8 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Not
     else:
         body = f"{facts.agency.name}开始对贵单位实施现场检查。执法人员：{people}。检查事项：{items}。检查结束后将告知检查结果（第十九条）。"
         title = f"入企检查登记：{facts.agency.name}"
+    if facts.identified_by == "business_licence":   # the licence's QR is public: the enterprise should know it was used
+        body += "本次以营业执照二维码识别贵单位，而非贵单位张贴的入企码；如有疑问请投诉举报。"
     notices = [Notice(f"enterprise:{facts.enterprise_id}", f"scan:{facts.scan_id}", kind=f"scan_{decision.outcome}",
                       title=title, body=body, article=ART[24], created_at=now)]
     over = [f for f in decision.flags if f.code == "over_cap_exception"]
