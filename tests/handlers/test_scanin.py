@@ -1,8 +1,10 @@
 """Scan-in through the handler, against the moto server, on a fixed clock (mid-June 2026)."""
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
 from local.demo_data import IDENTITIES, LAB, MARKET, POLICE
 from sheqi import codes, plans, registry, scanin, store
@@ -273,3 +275,9 @@ def test_a_scan_still_contended_after_the_budget_is_stored_refused(june, monkeyp
     assert not [t for t in store.RefusalTally.scan() if t.reason == "scan_contention"]
     notice = store.Notice.get(f"enterprise:{E1}", "scan:market-li:overtaken-01")
     assert notice.kind == "scan_refused" and "未能在时限内完成核验" in notice.body
+
+
+def test_the_contention_budget_leaves_the_function_time_to_store_the_scan():
+    spec = yaml.safe_load(Path("serverless.yml").read_text())
+    timeout = spec["functions"]["scans"].get("timeout", spec["provider"]["timeout"])
+    assert scanin.CONTENTION_SECONDS <= timeout / 2     # the last read and the stored refusal fit in the rest
