@@ -1,5 +1,8 @@
 """The PynamoDB models and infra/tables.yml describe the same tables, keys and indexes."""
+from types import SimpleNamespace
+
 import pytest
+from pynamodb.exceptions import CancellationReason
 
 from local import dynamo
 from sheqi import store
@@ -41,3 +44,11 @@ def test_certificate_guard_shares_the_inspectors_key():
     guard, inspectors = model_schema(store.CertificateClaim), infra_schema(INFRA[store.Inspector.Meta.table_name])
     assert store.CertificateClaim.Meta.table_name == store.Inspector.Meta.table_name
     assert guard["KeySchema"] == inspectors["KeySchema"]
+
+
+@pytest.mark.parametrize("codes,expected", [
+    (["None", "ConditionalCheckFailed"], True), (["TransactionConflict", "None"], True), (["ThrottlingError"], True),
+    (["None", "ValidationError"], False), ([], False)])
+def test_which_cancelled_transactions_are_contention(codes, expected):
+    error = SimpleNamespace(cancellation_reasons=[None if c == "None" else CancellationReason(code=c) for c in codes])
+    assert store.contended(error) is expected

@@ -120,11 +120,14 @@ def cancelled_on_condition(error: Exception) -> list[bool]:
     return [bool(r and r.code == "ConditionalCheckFailed") for r in (getattr(error, "cancellation_reasons", None) or [])]
 
 
+_CONTENDED = ("ConditionalCheckFailed", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded")
+
+
 def contended(error: Exception) -> bool:
-    """Whether a transaction was cancelled by concurrent writers: a condition another writer made false,
-    or DynamoDB's TransactionConflict. Reading afresh and trying again may succeed; nothing was written."""
-    reasons = getattr(error, "cancellation_reasons", None) or []
-    return any(r and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+    """Whether a transaction was cancelled by concurrent writers (a condition another writer made false,
+    DynamoDB's TransactionConflict) or by too many of them on the same items (throttling). Nothing was
+    written; reading afresh and trying again may succeed."""
+    return any(r and r.code in _CONTENDED for r in (getattr(error, "cancellation_reasons", None) or []))
 
 
 class _Meta:
