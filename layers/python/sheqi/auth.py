@@ -111,6 +111,13 @@ def supervises(identity: Identity, region_code: str | None, role: str = "judicia
     return identity.role == "platform_admin" or (identity.role == role and regions.covers(identity.region_code, region_code))
 
 
+def can_see_rating(identity: Identity, enterprise_id: str, region_code: str) -> bool:
+    """An individual rating of a visit (Art. 24): the enterprise that gave it, the judicial bureau
+    supervising its region and the platform. Never an agency or inspector, the inspected one least of
+    all, whatever else of the visit they read: they see only guarded aggregates (ratings.summary)."""
+    return supervises(identity, region_code) or (identity.role == "enterprise" and identity.enterprise_id == enterprise_id)
+
+
 def can_manage_agency_staff(identity: Identity, agency_id: str) -> bool:
     return identity.role == "platform_admin" or (identity.role == "agency_admin" and identity.agency_id == agency_id)
 

@@ -1,7 +1,11 @@
 """The inspected enterprise's rating of a visit (Art. 24), with flags for each Art. 27 prohibited
 practice. One rating per visit, within a window after closing, held by a conditional put in one
 transaction with the agencies' quarterly aggregates. The judicial bureau reads each rating; an
-inspected agency reads only aggregates that cannot be traced to one enterprise."""
+inspected agency reads only aggregates that cannot be traced to one enterprise (auth.can_see_rating).
+
+A rating is not an event of the visit's hash chain: the chain is the inspection record the visit's
+agencies read whole to check it, so a rating in it would either reach them or need a redaction that
+breaks their check. It is a record of its own, put once and never changed by any route."""
 from __future__ import annotations
 
 import os

@@ -21,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 from . import chain, clock, evidence, obligations, pagination, regions
 from .api import Body
 from .articles import ART
-from .auth import Identity, deny_scope
+from .auth import Identity, can_see_rating, deny_scope
 from .errors import Conflict, Forbidden, NotFound, RuleViolation
 from .evidence import EvidenceRef
 from .registry import get_enterprise
@@ -400,8 +400,8 @@ def _shared_findings(visit: Visit) -> list[dict]:
     return out
 
 
-def view(visit: Visit, level: str, names: dict[str, str], rating: Rating | None = None,
-         timeline: list[VisitEvent] | None = None) -> dict:
+def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEvent] | None = None) -> dict:
+    """The visit as `level` ('full' or 'shared') may read it; never its rating (see `detail`)."""
     summary = {"visit_id": visit.visit_id, "kind": visit.kind, "purpose": visit.purpose, "status": visit.status,
                "enterprise": {"enterprise_id": visit.enterprise_id, "name": visit.enterprise_name},
                "agencies": [{"agency_id": a, "name": names.get(a)} for a in visit.agency_ids],
@@ -414,9 +414,7 @@ def view(visit: Visit, level: str, names: dict[str, str], rating: Rating | None 
     items = [{**i, "finding": visit.findings.get(item_key(i["agency_id"], i["item_id"]))} for i in visit.items]
     full = {**summary, "inspectors": visit.inspectors, "items": items, "outcome_detail": visit.outcome,
             "flags": visit.flags, "exception": visit.exception, "task_ids": visit.task_ids,
-            "head": {"seq": int(visit.head_seq), "hash": visit.head_hash},
-            "rating": None if rating is None else {"rated_at": rating.rated_at, "conduct": int(rating.conduct),
-                                                  "procedure": int(rating.procedure), "efficiency": int(rating.efficiency)}}
+            "head": {"seq": int(visit.head_seq), "hash": visit.head_hash}}
     if timeline is not None:
         full["timeline"] = [{"seq": int(e.seq), "kind": e.kind, "actor": e.actor, "at": e.at, "payload": e.payload}
                             for e in timeline]
@@ -429,11 +427,16 @@ def detail(caller: Identity, visit_id: str) -> dict:
     names = _agency_names(visit.agency_ids)
     if level == "shared":
         return view(visit, level, names)
-    try:
-        rating = Rating.get(visit_id)
-    except DoesNotExist:
-        rating = None
-    return view(visit, level, names, rating, events(visit_id))
+    found = view(visit, level, names, events(visit_id))
+    # Reading the visit in full does not make one a reader of its rating (Art. 24): the agencies do not.
+    if can_see_rating(caller, visit.enterprise_id, visit.region_code):
+        try:
+            rating = Rating.get(visit_id)
+            found["rating"] = {"rated_at": rating.rated_at, "conduct": int(rating.conduct),
+                               "procedure": int(rating.procedure), "efficiency": int(rating.efficiency)}
+        except DoesNotExist:
+            found["rating"] = None
+    return found
 
 
 def list_shared(caller: Identity, enterprise_id: str, limit: int, cursor: str | None) -> dict:
