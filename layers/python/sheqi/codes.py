@@ -5,21 +5,21 @@ A code is a URL `<PUBLIC_CODE_URL><token>`; the token is
 where the signature is HMAC-SHA256 over the first four parts, truncated to 128 bits and
 base64url-encoded (22 characters). Short enough for a low-density QR that scans from a distance.
 
-Keys rotate by key id: new codes are signed with the active key, older codes verify for as long as
-their key stays in the keyring. Revoking a code (lost or copied poster) bumps the enterprise's
-code_version, so every earlier code fails with `code_superseded`.
+Keys rotate by key id (keyrings.py): new codes are signed with the active key, older codes verify for
+as long as their key stays in the keyring as a retired key; deleting it kills them. Revoking a code
+(lost or copied poster) bumps the enterprise's code_version, so every earlier code fails with
+`code_superseded`.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .errors import AppError
+from .keyrings import Keyring, load
 
 SCHEME = "1"
 
@@ -30,26 +30,9 @@ class CodeRejected(AppError):
     code = "code_rejected"
 
 
-@dataclass(frozen=True)
-class Keyring:
-    active: str
-    keys: dict[str, bytes]
-
-    @classmethod
-    def from_json(cls, text: str) -> "Keyring":
-        data = json.loads(text)
-        keys = {kid: secret.encode() for kid, secret in data["keys"].items()}
-        if data["active"] not in keys:
-            raise ValueError(f"active key {data['active']!r} is not in the keyring")
-        if any(len(k) < 32 for k in keys.values()):
-            raise ValueError("every signing key needs at least 32 bytes")
-        return cls(active=data["active"], keys=keys)
-
-
-@lru_cache(maxsize=1)
 def keyring() -> Keyring:
-    """The keyring from QR_SIGNING_KEYS (JSON: {"active": kid, "keys": {kid: secret}})."""
-    return Keyring.from_json(os.environ["QR_SIGNING_KEYS"])
+    """The code keyring, from QR_SIGNING_KEYS (see keyrings.py)."""
+    return load("QR_SIGNING_KEYS")
 
 
 @dataclass(frozen=True)
@@ -67,7 +50,7 @@ def _signature(key: bytes, payload: str) -> str:
 def sign(enterprise_id: str, code_version: int, ring: Keyring | None = None) -> str:
     ring = ring or keyring()
     payload = f"{SCHEME}.{enterprise_id}.{code_version}.{ring.active}"
-    return f"{payload}.{_signature(ring.keys[ring.active], payload)}"
+    return f"{payload}.{_signature(ring.signing_key, payload)}"
 
 
 def verify(token: str, ring: Keyring | None = None) -> CodeClaim:
