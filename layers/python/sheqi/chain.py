@@ -3,8 +3,10 @@ and each event's hash covers the previous one's, so altering or removing a store
 the chain from there on. The enterprise is sent the head hash when the visit opens and closes, so
 it holds a copy of the head that no one with access to the store can change.
 
-Each hash is also signed with the platform key (HMAC, kept in the secret store): recomputing a
-whole altered chain needs the key as well as write access. Pure functions; no AWS.
+Each hash is also signed with the platform's chain key (HMAC; its own keyring, CHAIN_SIGNING_KEYS,
+kept in the secret store): recomputing a whole altered chain needs the key as well as write access.
+The key rotates by key id: each event names the key that signed it, a retired key keeps verifying
+the events it signed, and rotating the scan-in code keys never touches a chain. Pure functions; no AWS.
 """
 from __future__ import annotations
 
@@ -14,10 +16,17 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from .codes import Keyring, keyring
+from .keyrings import Keyring, load
 
 GENESIS = "0" * 64
-_PURPOSE = b"sheqi-visit-event:"   # domain separation: the keyring also signs scan-in codes
+# Domain separation: a chain keyring may keep, retired, the code keys that signed events before the
+# chain had keys of its own; no event signature is ever a valid code signature, or the reverse.
+_PURPOSE = b"sheqi-visit-event:"
+
+
+def keyring() -> Keyring:
+    """The chain keyring, from CHAIN_SIGNING_KEYS (see keyrings.py)."""
+    return load("CHAIN_SIGNING_KEYS")
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ def seal(visit_id: str, seq: int, kind: str, actor: str, at: str, payload: dict,
     ring = ring or keyring()
     draft = Event(visit_id, seq, kind, actor, at, payload, prev_hash)
     digest = hashlib.sha256(draft.content()).hexdigest()
-    return Event(visit_id, seq, kind, actor, at, payload, prev_hash, digest, ring.active, _mac(ring.keys[ring.active], digest))
+    return Event(visit_id, seq, kind, actor, at, payload, prev_hash, digest, ring.active, _mac(ring.signing_key, digest))
 
 
 def verify(visit_id: str, events: list[Event], head: tuple[int, str] | None, ring: Keyring | None = None) -> list[dict]:
@@ -74,7 +83,10 @@ def verify(visit_id: str, events: list[Event], head: tuple[int, str] | None, rin
         if digest != event.hash:
             problem(event.seq, "content_altered", f"第 {event.seq} 条记录的内容与其哈希不符：记录已被改动")
         key = ring.keys.get(event.key_id)
-        if key is None or not hmac.compare_digest(_mac(key, event.hash), event.signature):
+        if key is None:
+            problem(event.seq, "signing_key_unknown", f"第 {event.seq} 条记录由密钥“{event.key_id}”签名，该密钥已不在平台密钥环中，"
+                                                      "无法核验其签名；须将其作为停用密钥（retired）放回密钥环")
+        elif not hmac.compare_digest(_mac(key, event.hash), event.signature):
             problem(event.seq, "signature_invalid", f"第 {event.seq} 条记录的平台签名无效")
         prev_hash, expected_seq = event.hash, event.seq + 1
     if head is not None:
