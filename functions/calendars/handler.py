@@ -1,5 +1,6 @@
 """Official working-day arrangements (节假日安排) for years the calendar package does not cover yet."""
-from sheqi import api, calendars
+from sheqi.edge import api
+from sheqi.reminders import calendars
 
 app = api.create_app()
 

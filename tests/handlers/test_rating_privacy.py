@@ -5,9 +5,12 @@ every notice in an agency's or inspector's box, is searched for a trace of it; t
 reads only the guarded aggregates of `rating-summary`."""
 from local.demo_data import ENTERPRISES, MARKET
 from local import serverless_config
-from sheqi import codes, obligations, store, supervision
+from sheqi.rules import codes
+from sheqi.reminders import obligations
+from sheqi import store
+from sheqi.supervision import watchlists
 from sheqi.auth import Identity
-from sheqi.visit_rules import PROHIBITED_PRACTICES
+from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from tests.handlers.scanning import E1, NOW, new_task, open_visit
 from tests.helpers import call, identity
 
@@ -64,7 +67,7 @@ def rated_world() -> dict:
                 {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})[0] == 201
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", RATING)[0] == 201
     obligations.run_region("130722", NOW.date())
-    supervision.daily(NOW.date())
+    watchlists.daily(NOW.date())
     status, sample = call("POST", "/return-visits", "judicial-zhangbei", {"region_code": "130722", "period_from": "2026-01-01",
                                                                          "period_to": "2026-12-31", "per_agency": 2,
                                                                          "seed": "评价保密测试种子"})
@@ -89,7 +92,7 @@ def get_paths(params: dict) -> list[str]:
     for route in serverless_config.routes():
         if route.method != "GET":
             continue
-        names = supervision.LISTS if "{name}" in route.path else [None]
+        names = watchlists.LISTS if "{name}" in route.path else [None]
         for name in names:
             path = route.path
             for key, value in {**params, "name": name}.items():

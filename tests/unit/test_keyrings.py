@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from sheqi.keyrings import Keyring
+from sheqi.rules.keyrings import Keyring
 
 
 def ring(**data) -> Keyring:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from . import regions
-from .errors import Forbidden, Unauthorized, ValidationError
+from sheqi.errors import Forbidden, Unauthorized, ValidationError
+from sheqi.rules import regions
 
 ROLES = ("inspector", "enterprise", "agency_admin", "judicial", "science_bureau", "platform_admin")
 _SCOPE_CLAIMS = {
