@@ -3,7 +3,6 @@ publish; the judicial bureau of the same level acknowledges or returns; the publ
 from sheqi.edge import api
 from sheqi.errors import ValidationError
 from sheqi.plans import campaigns, filing
-from sheqi.registry import registers
 
 app = api.create_app()
 
@@ -50,10 +49,7 @@ def plan_action(agency_id: str, year: str, version: str, action: str):
 
 @app.get("/public/agencies/<agency_id>/plans/<year>")
 def published_plans(agency_id: str, year: str):
-    agency = registers.get_agency(agency_id)
-    return api.json_response({"agency": {"agency_id": agency.agency_id, "name": agency.name},
-                              "plans": filing.list_versions(agency_id, api.year(year), published_only=True),
-                              "campaigns": campaigns.list_published(agency_id, api.year(year))})
+    return api.json_response(campaigns.published(agency_id, api.year(year)))
 
 
 @app.put("/agencies/<agency_id>/campaign-quota")

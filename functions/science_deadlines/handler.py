@@ -1,16 +1,14 @@
 """Science bureau deadlines (seed 004): project acceptance within 6 months of the end, technical
 contract registration decided within 30 days; each followed by the reminder run."""
-from sheqi.clock import today
 from sheqi.edge import api
 from sheqi.errors import NotFound
-from sheqi.reminders import obligations
 from sheqi.science import duties
 
 app = api.create_app()
 
 
 def _view(record):
-    return api.json_response(obligations.view(record, today()), 201)
+    return api.json_response(duties.view(record), 201)
 
 
 @app.post("/science/projects")

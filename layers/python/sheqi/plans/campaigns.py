@@ -16,6 +16,7 @@ from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body
+from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
 from sheqi.reminders import obligations
@@ -130,6 +131,14 @@ def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[s
     if outside:
         raise RuleViolation(f"检查事项 {outside[0]} 不在该专项检查的范围内", code="item_not_in_campaign",
                             field="participants", article=ART[13])
+
+
+def published(agency_id: str, year: int) -> dict:
+    """What the public sees of an agency's year (Art. 13, 16): its published plans and campaigns."""
+    agency = registers.get_agency(agency_id)
+    return {"agency": {"agency_id": agency.agency_id, "name": agency.name},
+            "plans": filing.list_versions(agency_id, year, published_only=True),
+            "campaigns": list_published(agency_id, year)}
 
 
 def list_published(agency_id: str, year: int) -> list[dict]:

@@ -33,8 +33,6 @@ def load_year(caller: Identity, year: int, data: ArrangementIn) -> CalendarYear:
                           working_weekends=sorted(d.isoformat() for d in data.working_weekends),
                           loaded_at=clock.now_iso(), loaded_by=caller.subject)
     record.save()
-    from sheqi.reminders.obligations import recompute_year
-    recompute_year(year)
     return record
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import Field
 
+from sheqi import clock
 from sheqi.auth import Identity, deny_scope, supervises
 from sheqi.errors import Conflict, NotFound
 from sheqi.inputs import Body
@@ -81,3 +82,7 @@ def mark_done(caller: Identity, collection: str, region_code: str, key: str, dat
     record.update(actions=[Obligation.subject.set({**record.subject, "done_on": data.done_on.isoformat(), "note": data.note})])
     obligations.complete(obligation_id)
     return Obligation.get(obligation_id)
+
+
+def view(record: Obligation) -> dict:
+    return obligations.view(record, clock.today())
