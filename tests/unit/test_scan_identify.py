@@ -2,7 +2,8 @@
 one format licences carry (scanin.LICENCE_QR); copies, alterations and lookalikes are refused."""
 import pytest
 
-from sheqi import codes, scanin
+from sheqi.inspections import scanin
+from sheqi.rules import codes
 
 E = "91130722MA0A1B2C3U"
 LICENCE = f"http://www.gsxt.gov.cn/index.html?uniscid={E}"
