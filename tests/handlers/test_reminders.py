@@ -133,9 +133,9 @@ def test_recipient_sees_and_acknowledges_pending_reminders(demo, monkeypatch):
 
 
 @pytest.fixture
-def log(monkeypatch, tmp_path) -> Path:
+def log(env, tmp_path) -> Path:
     path = tmp_path / "deliveries.log"
-    monkeypatch.setenv("DELIVERY_LOG", str(path))
+    env(DELIVERY_LOG=str(path))
     return path
 
 

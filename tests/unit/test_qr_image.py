@@ -46,13 +46,12 @@ def test_the_installed_font_draws_chinese():
 
 
 @pytest.mark.skipif(not Path(DEJAVU).is_file(), reason="DejaVu not installed")
-def test_a_latin_only_font_is_told_apart(monkeypatch):
+def test_a_latin_only_font_is_told_apart(env):
     assert not qr_image.covers_chinese(DEJAVU)
-    monkeypatch.setenv("SHEQI_CJK_FONT", DEJAVU)
+    env(SHEQI_CJK_FONT=DEJAVU)
     qr_image.find_cjk_font.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="不含中文字形"):
             qr_image.find_cjk_font()
     finally:
-        monkeypatch.delenv("SHEQI_CJK_FONT")
         qr_image.find_cjk_font.cache_clear()

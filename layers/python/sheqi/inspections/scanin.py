@@ -13,7 +13,6 @@ When a condition cancels the transaction, the facts it guarded are read and the 
 """
 from __future__ import annotations
 
-import os
 import random
 import re
 import time
@@ -25,7 +24,7 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock
+from sheqi import clock, settings
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Conflict, Forbidden, RuleViolation
 from sheqi.inputs import Body
@@ -71,10 +70,9 @@ ATTEMPTS = 8   # concurrent scans of one enterprise contend on its tallies; each
 
 
 def config_from_env() -> ScanConfig:
-    env = os.environ.get
-    return ScanConfig(pairing_window=timedelta(minutes=int(env("SCAN_PAIRING_MINUTES", "30"))),
-                      late_limit=timedelta(days=int(env("SCAN_LATE_DAYS", "10"))),
-                      offsite_sufficed=timedelta(days=int(env("OFFSITE_SUFFICES_DAYS", "90"))))
+    env = settings.get()
+    return ScanConfig(pairing_window=timedelta(minutes=env.scan_pairing_minutes), late_limit=timedelta(days=env.scan_late_days),
+                      offsite_sufficed=timedelta(days=env.offsite_suffices_days))
 
 
 class LocationIn(Body):

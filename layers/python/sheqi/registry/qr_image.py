@@ -5,13 +5,14 @@ Only the routes that draw import this module, so other handlers never load Pillo
 from __future__ import annotations
 
 import io
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_Q
+
+from sheqi import settings
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -34,7 +35,7 @@ def covers_chinese(path: str, sample: str = "扫码入企检查") -> bool:
 
 @lru_cache(maxsize=1)
 def find_cjk_font() -> str:
-    configured = os.environ.get("SHEQI_CJK_FONT")
+    configured = settings.get().cjk_font
     if configured:
         if not (Path(configured).is_file() and covers_chinese(configured)):
             raise RuntimeError(f"SHEQI_CJK_FONT 指定的字体 {configured} 不存在或不含中文字形")
