@@ -51,5 +51,24 @@ def decode_qr(png: bytes) -> str:
     return cv2.QRCodeDetectorAruco().detectAndDecode(image)[0]
 
 
+def pdf_text(data: bytes) -> str:
+    """The text a reader can select and search in a PDF, page after page, without white space (a line
+    of Chinese may break anywhere)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def render_pdf(data: bytes, folder: Path, dpi: int = 100) -> bytes:
+    """The PDF's first page as a PNG, drawn by Poppler (pdftoppm) as a viewer would draw it."""
+    import subprocess
+
+    (folder / "page.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(folder / "page.pdf"), str(folder / "page")], check=True)
+    return (folder / "page.png").read_bytes()
+
+
 def sample_event(name: str) -> dict:
     return json.loads((EVENTS / name).read_text())
