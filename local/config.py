@@ -75,7 +75,7 @@ def base_url() -> str:
 
 def configure(dynamo_port: int = DYNAMO_PORT) -> None:
     os.environ.update(environment(dynamo_port))
-    from sheqi import settings   # reads nothing on import; forget any settings read before this call
+    from sheqi import settings  # reads nothing on import; forget any settings read before this call
 
     settings.reset()
 

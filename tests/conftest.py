@@ -1,5 +1,6 @@
 """Shared fixtures. One moto server for the session (the same server mode the local stack runs);
 tests that touch the store get fresh tables and queues, made from infra/, via the `tables` fixture."""
+# isort: skip_file
 from tests.helpers import MOTO_PORT  # first: it points the store at the test server before sheqi is imported
 
 from datetime import datetime  # noqa: E402

@@ -10,10 +10,9 @@ from local import config
 MOTO_PORT, _ = config.configure_scratch("sheqi-test-")  # before anything imports sheqi.store
 
 
-from local import demo_data  # noqa: E402
+from local import demo_data, serverless_config  # noqa: E402
 from local.events import http_event  # noqa: E402
 from local.invoke import invoke  # noqa: E402
-from local import serverless_config  # noqa: E402
 from sheqi.auth import Identity  # noqa: E402
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"

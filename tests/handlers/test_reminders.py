@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from local import queues
-from local.invoke import invoke
 from local.demo_data import MARKET
+from local.invoke import invoke
 from sheqi import clock, store
-from sheqi.reminders import delivery, obligations
-from sheqi.registry import registers
-from sheqi.clock import CST
 from sheqi.auth import Identity
+from sheqi.clock import CST
+from sheqi.registry import registers
+from sheqi.reminders import delivery, obligations
 from tests.helpers import call, sample_event
 
 

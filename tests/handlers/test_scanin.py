@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from local.demo_data import IDENTITIES, LAB, MARKET, POLICE
-from sheqi.rules import codes
+from sheqi import store
 from sheqi.plans import filing
 from sheqi.registry import registers
-from sheqi import store
+from sheqi.rules import codes
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
 

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 
 from local.demo_data import MARKET
 from sheqi import clock, store
-from sheqi.registry import registers
-from sheqi.supervision import return_visits, watchlists
-from sheqi.rules.articles import ART
 from sheqi.clock import CST
+from sheqi.registry import registers
+from sheqi.rules.articles import ART
+from sheqi.supervision import return_visits, watchlists
 from tests.handlers.scanning import E1, NOW, new_task, open_visit, scan
 from tests.helpers import call, pdf_text
 

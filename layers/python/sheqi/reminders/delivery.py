@@ -13,7 +13,7 @@ Channels: SNS (SMS) and SES (mail) in production; locally the same calls go to m
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from pydantic import Field
 from pynamodb.exceptions import DoesNotExist, UpdateError
@@ -82,7 +82,7 @@ def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:
 
 # --- channels ----------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def _client(service: str):
     import boto3  # locally AWS_ENDPOINT_URL_SNS / _SES point at moto
 
