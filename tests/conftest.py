@@ -1,5 +1,6 @@
 """Shared fixtures. One moto server for the session (the same server mode the local stack runs);
 tests that touch the store get fresh tables and queues, made from infra/, via the `tables` fixture."""
+# isort: skip_file
 from tests.helpers import MOTO_PORT  # first: it points the store at the test server before sheqi is imported
 
 from datetime import datetime  # noqa: E402
@@ -8,7 +9,7 @@ import pytest  # noqa: E402
 import requests  # noqa: E402
 
 from local import demo_data, dynamo  # noqa: E402
-from sheqi import clock, store  # noqa: E402
+from sheqi import clock, settings, store  # noqa: E402
 from sheqi.clock import CST  # noqa: E402
 from tests.handlers.scanning import NOW  # noqa: E402
 
@@ -46,3 +47,15 @@ def june(tables, monkeypatch):
     li.save()
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return NOW
+
+
+@pytest.fixture
+def env(monkeypatch):
+    """Set environment variables for one test, as a deploy would; the settings are read afresh, and
+    again after the test, once monkeypatch has put the old values back."""
+    def set_(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        settings.reset()
+    yield set_
+    settings.reset()

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from local.demo_data import MARKET
-from sheqi.rules import keyrings
 from sheqi import store
+from sheqi.rules import keyrings
 from tests.handlers.scanning import E1, NOW, new_task, open_visit
 from tests.helpers import call
 

@@ -12,9 +12,10 @@ import heapq
 import math
 import random
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable, Iterator, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 

@@ -17,7 +17,6 @@ reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import re
 import time
@@ -29,7 +28,7 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock
+from sheqi import clock, settings
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
 from sheqi.inputs import Body
@@ -87,10 +86,9 @@ BACKOFF_SECONDS = 0.01, 0.25   # full jitter: uniform(0, min(cap, base * 2**atte
 
 
 def config_from_env() -> ScanConfig:
-    env = os.environ.get
-    return ScanConfig(pairing_window=timedelta(minutes=int(env("SCAN_PAIRING_MINUTES", "30"))),
-                      late_limit=timedelta(days=int(env("SCAN_LATE_DAYS", "10"))),
-                      offsite_sufficed=timedelta(days=int(env("OFFSITE_SUFFICES_DAYS", "90"))))
+    env = settings.get()
+    return ScanConfig(pairing_window=timedelta(minutes=env.scan_pairing_minutes), late_limit=timedelta(days=env.scan_late_days),
+                      offsite_sufficed=timedelta(days=env.offsite_suffices_days))
 
 
 class LocationIn(Body):

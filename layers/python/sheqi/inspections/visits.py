@@ -8,7 +8,6 @@ an appended correction naming its signer.
 """
 from __future__ import annotations
 
-import os
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -18,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock
+from sheqi import clock, settings
 from sheqi.auth import Identity, can_see_rating, deny_scope
 from sheqi.errors import Conflict, Forbidden, NotFound, RuleViolation
 from sheqi.inputs import Body
@@ -481,4 +480,4 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
 
 
 def rating_window() -> timedelta:
-    return timedelta(days=int(os.environ.get("RATING_WINDOW_DAYS", "30")))
+    return timedelta(days=settings.get().rating_window_days)

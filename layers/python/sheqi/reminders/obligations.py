@@ -15,12 +15,11 @@ finds nothing new to send.
 """
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from sheqi import clock
+from sheqi import clock, settings
 from sheqi.auth import Identity, deny_scope, region_or_own
 from sheqi.reminders import calendars
 from sheqi.reminders.notices import REMINDER_PREFIX
@@ -47,10 +46,9 @@ ACTIVE_REGIONS = "regions#active"
 
 
 def settings_from_env() -> Settings:
-    env = os.environ.get
-    days = tuple(d.strip() for d in env("YEAR_END_REMINDER_DAYS", ",".join(Settings.year_end_days)).split(","))
-    return Settings(upcoming_days=int(env("REMINDER_UPCOMING_DAYS", "3")),
-                    escalation_working_days=int(env("ESCALATION_WORKING_DAYS", "5")), year_end_days=days)
+    env = settings.get()
+    return Settings(upcoming_days=env.reminder_upcoming_days, escalation_working_days=env.escalation_working_days,
+                    year_end_days=env.year_end_reminder_days)
 
 
 def note_region(region_code: str) -> None:
@@ -193,7 +191,7 @@ def dispatch(today: date) -> int:
     """Fan the day's run out: one queue message per active region."""
     active = active_regions()
     for region_code in active:
-        queue.send("REMINDER_RUNS_QUEUE_URL", {"region_code": region_code, "date": today.isoformat()})
+        queue.send(settings.get().reminder_runs_queue_url, {"region_code": region_code, "date": today.isoformat()})
     return len(active)
 
 

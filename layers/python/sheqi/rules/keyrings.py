@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 MIN_KEY_BYTES = 32
 
@@ -34,7 +34,7 @@ class Keyring:
             raise ValueError(f"every signing key needs at least {MIN_KEY_BYTES} bytes")
 
     @classmethod
-    def from_json(cls, text: str) -> "Keyring":
+    def from_json(cls, text: str) -> Keyring:
         data = json.loads(text)
         return cls(active=data["active"], keys={kid: secret.encode() for kid, secret in data["keys"].items()},
                    retired=frozenset(data.get("retired", [])))
@@ -44,7 +44,7 @@ class Keyring:
         return self.keys[self.active]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(variable: str) -> Keyring:
     """The keyring in environment variable `variable` (CloudFormation puts the Secrets Manager secret
     there at deploy time). The one place keys are read."""
