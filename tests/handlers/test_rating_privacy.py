@@ -8,8 +8,8 @@ from local.demo_data import ENTERPRISES, MARKET
 from sheqi import store
 from sheqi.auth import Identity
 from sheqi.reminders import obligations
-from sheqi.rules import codes
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
+from sheqi.signing import codes
 from sheqi.supervision import watchlists
 from tests.handlers.scanning import E1, NOW, new_task, open_visit
 from tests.helpers import call, identity

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from local.invoke import invoke
 from sheqi import store
-from sheqi.rules import codes
 from sheqi.rules.articles import ART
+from sheqi.signing import codes
 from tests.handlers.scanning import E1, E3, HERE, NOW, at_visit, new_task, open_visit, scan
 from tests.helpers import call
 

@@ -11,7 +11,7 @@ from sheqi import store
 from sheqi.inspections import scanin
 from sheqi.plans import filing
 from sheqi.registry import registers
-from sheqi.rules import codes
+from sheqi.signing import codes
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
 

@@ -2,7 +2,7 @@
 Lambda, local/config.configure locally) and validated as a whole at cold start. The store reads it as
 it is imported, and every handler imports the store, so a bad value stops a function from starting,
 with a message naming the variable, rather than failing a request later. Secrets (the signing
-keyrings) are not settings: `rules.keyrings` reads them.
+keyrings) are not settings: `signing.keyrings` reads them through `secrets`.
 
 Plain pydantic over os.environ, not pydantic-settings: that package adds tens of milliseconds to a cold
 start (dotenv, cloud secret sources) for nothing used here.

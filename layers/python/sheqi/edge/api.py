@@ -10,6 +10,7 @@ import json
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
@@ -51,7 +52,8 @@ def create_app() -> APIGatewayHttpResolver:
 
 
 def lambda_handler(app: APIGatewayHttpResolver):
-    @logger.inject_lambda_context(clear_state=True)
+    # Every log line carries the API Gateway request id, as the API's access log does: the two join up.
+    @logger.inject_lambda_context(clear_state=True, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict, context: Any) -> dict:
         return app.resolve(event, context)
     return handler

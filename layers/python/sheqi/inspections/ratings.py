@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock, settings
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, Forbidden, RuleViolation
 from sheqi.inputs import Body
@@ -46,6 +46,7 @@ def aggregate_key(agency_id: str, label: str) -> str:
 def min_enterprises() -> int:
     return settings.get().rating_min_enterprises
 
+@metrics.counted("Ratings")
 def rate(caller: Identity, visit_id: str, data: RatingIn) -> Rating:
     require_role(caller, "enterprise")
     visit = visits.get(visit_id)

@@ -28,13 +28,13 @@ from pydantic import Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock, settings
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
 from sheqi.inputs import Body
 from sheqi.inspections import visits
 from sheqi.plans import filing
-from sheqi.rules import codes, qualification, uscc
+from sheqi.rules import qualification, uscc
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import (
     EXCEPTION_REASONS,
@@ -49,6 +49,7 @@ from sheqi.rules.scan_rules import (
     TaskFacts,
     decide,
 )
+from sheqi.signing import codes
 from sheqi.store import (
     Agency,
     Enterprise,
@@ -309,6 +310,7 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
         decision = decide(facts.rules_facts(contended=attempt > 0 and time.monotonic() >= deadline), config)
         try:
             answer = _write(facts, decision, config)
+            metrics.scan(decision.outcome, (f.code for f in decision.findings))
             return _status(decision.outcome), answer
         except TransactWriteError as error:
             if not contended(error):

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock, settings
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, can_see_rating, deny_scope
 from sheqi.errors import Conflict, Forbidden, NotFound, RuleViolation
 from sheqi.inputs import Body
@@ -25,10 +25,11 @@ from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
 from sheqi.reminders import obligations
-from sheqi.rules import chain, regions
+from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
 from sheqi.rules.workdays import Deadline
+from sheqi.signing import chain
 from sheqi.store import Agency, Notice, Obligation, Rating, Scan, Visit, VisitEvent, VisitSlot, cancelled_on_condition, pagination
 
 ATTEMPTS = 8
@@ -229,6 +230,7 @@ def _outcome_payload(visit: Visit, data: CloseIn, findings: dict) -> dict:
     return payload
 
 
+@metrics.counted("VisitsClosed")
 def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitEvent]:
     def build(visit: Visit):
         require_team(caller, visit)

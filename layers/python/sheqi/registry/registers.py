@@ -19,8 +19,9 @@ from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body
 from sheqi.reminders import obligations
-from sheqi.rules import codes, qualification, regions, uscc
+from sheqi.rules import qualification, regions, uscc
 from sheqi.rules.articles import ART
+from sheqi.signing import codes
 from sheqi.store import (
     Agency,
     CertificateClaim,

@@ -18,7 +18,7 @@ from functools import cache
 from pydantic import Field
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from sheqi import clock, settings
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, require_role
 from sheqi.errors import NotFound
 from sheqi.inputs import Body
@@ -161,6 +161,7 @@ def deliver(notice: Notice, now: datetime) -> str:
     return "retry"
 
 
+@metrics.timed("deliveries")
 def run(now: datetime | None = None) -> dict:
     """Deliver every notice whose attempt is due, over every shard."""
     now = now or clock.now()
@@ -171,6 +172,7 @@ def run(now: datetime | None = None) -> dict:
                 continue
             state = deliver(notice, now)
             counts[state] = counts.get(state, 0) + 1
+    metrics.deliveries(counts)
     return counts
 
 

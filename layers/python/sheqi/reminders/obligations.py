@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from sheqi import clock, settings
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own
 from sheqi.reminders import calendars
 from sheqi.reminders.notices import REMINDER_PREFIX
@@ -129,6 +129,7 @@ def _send(record: Obligation, stage, settings: Settings) -> bool:
     return put_if_absent(notice, Notice.notice_id)    # False: an overlapping run or an earlier attempt put it there
 
 
+@metrics.timed("reminder_region")
 def run_region(region_code: str, today: date, settings: Settings | None = None) -> dict:
     """Send what is due in one region today; returns counts."""
     settings = settings or settings_from_env()
@@ -187,6 +188,7 @@ def open_year_end_for(agency: Agency, year: int) -> bool:
                      due=Deadline(due, False))
 
 
+@metrics.timed("reminder_dispatch")
 def dispatch(today: date) -> int:
     """Fan the day's run out: one queue message per active region."""
     active = active_regions()

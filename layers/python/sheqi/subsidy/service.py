@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import auth, clock, settings
+from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
 from sheqi.errors import AppError, NotFound
 from sheqi.inputs import Body
@@ -109,6 +109,7 @@ def start_run(caller: Identity, year: int, ruleset: RuleSet | None = None) -> di
     return run_summary(summary)
 
 
+@metrics.timed("subsidy_chunk")
 def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     """One chunk of a run: calculate and store up to CHUNK applicants, add them to the run's totals,
     hand the rest on. Results are overwritten on redelivery; totals are raised once per chunk (the

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
-from sheqi import clock, settings
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, supervises
 from sheqi.inspections.complaints import STATUSES, SUBJECTS
 from sheqi.inspections.ratings import LOW_SCORE
@@ -189,6 +189,7 @@ def stats(caller: Identity, region_code: str | None, year: int) -> dict:
             "prohibited_practices": {PROHIBITED_PRACTICES[f]: n for f, n in flags.most_common()}}
 
 
+@metrics.timed("supervision_watch")
 def daily(today: date) -> dict:
     """Bring each region's new watch entries to its judicial bureau, once each: an enterprise crossing
     its frequency threshold (again, at each higher count), and a complaint left open too long."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sheqi import settings
 from sheqi.errors import AppError
-from sheqi.rules.keyrings import Keyring, load
+from sheqi.signing.keyrings import Keyring, load
 
 SCHEME = "1"
 

@@ -16,7 +16,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from sheqi.rules.keyrings import Keyring, load
+from sheqi.signing.keyrings import Keyring, load
 
 GENESIS = "0" * 64
 # Domain separation: a chain keyring may keep, retired, the code keys that signed events before the
