@@ -33,6 +33,7 @@ from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
 from sheqi.inputs import Body
 from sheqi.inspections import visits
+from sheqi.numbers import Latitude, Longitude, Meters
 from sheqi.plans import filing
 from sheqi.rules import qualification, uscc
 from sheqi.rules.articles import ART
@@ -93,9 +94,9 @@ def config_from_env() -> ScanConfig:
 
 
 class LocationIn(Body):
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    accuracy_m: float = Field(ge=0, le=100_000)
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: Meters
     is_mock: bool = False
 
 

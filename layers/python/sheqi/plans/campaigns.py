@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Key
 from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
@@ -31,7 +31,7 @@ APPROVING_LEVELS = ("county_government", "city_government", "provincial_governme
 class CampaignIn(Body):
     year: int = Field(ge=2000, le=2100)
     title: str = Field(min_length=4, max_length=100)
-    item_ids: list[str] = Field(min_length=1, max_length=20)
+    item_ids: list[Key] = Field(min_length=1, max_length=20)
     approving_authority: str = Field(min_length=4, max_length=100)       # e.g. 张北县人民政府
     approving_level: Literal[APPROVING_LEVELS]
     approval_document: str = Field(min_length=4, max_length=100)         # e.g. 张政字〔2026〕12号
