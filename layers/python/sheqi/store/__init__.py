@@ -67,11 +67,13 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
   - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
   - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
+  - campaignquota#<agency>#<year>         the yearly quota of special campaigns the platform set (Art. 13)
   - calendar#<year>                       a year's official working-day arrangement, loaded by an admin
   - ratings#<agency>#<year>Q<n>           an agency's rating sums in a quarter (raised in the rating's transaction)
   - regions#active                        the regions the daily reminder run fans out over
   - yearend#<region>#<year>               next year's plan obligations opened for the region's agencies
   - contact#<recipient>                   a notice box's SMS number and mail address
+  - letters#<region>#<kind>#<year>        the last number given to a supervision letter (Art. 30)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -86,6 +88,7 @@ from __future__ import annotations
 
 import os
 import random
+from datetime import date
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -97,11 +100,19 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
+from sheqi.store.access import Cancelled as Cancelled
+from sheqi.store.access import Transaction as Transaction
+from sheqi.store.access import batch_read as batch_read
+from sheqi.store.access import get_or_404 as get_or_404
+from sheqi.store.access import get_or_none as get_or_none
+from sheqi.store.access import put_if_absent as put_if_absent
+from sheqi.store.access import save_if as save_if
+from sheqi.store.access import update_if as update_if
 
 PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
 
@@ -109,18 +120,6 @@ PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
 def condition_failed(error: Exception) -> bool:
     """Whether a PynamoDB write failed on its condition (the invariant held, nothing was written)."""
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
-def put_if_absent(record, key) -> bool:
-    """Save `record` only if no item has its key (`key`: its hash-key attribute, or range key for a
-    composite key); True if this call created it. The one way records are created exactly once."""
-    try:
-        record.save(condition=key.does_not_exist())
-    except PutError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
 
 
 def cancelled_on_condition(error: Exception) -> list[bool]:
@@ -239,6 +238,11 @@ class CertificateClaim(Model):
     @classmethod
     def key(cls, certificate_no: str) -> str:
         return cls.PREFIX + certificate_no
+
+    @classmethod
+    def is_key(cls, key: str) -> bool:
+        """Whether `key` names a guard item (so it is no inspector's id)."""
+        return cls.PREFIX in key
 
 
 class FrequencyCaps(MapAttribute):
@@ -369,11 +373,16 @@ class Contact(Model):
     email = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
 
+    @staticmethod
+    def key(recipient: str) -> str:
+        return f"contact#{recipient}"
+
 
 class ActiveRegions(Model):
     """The regions the daily reminder run fans out over (key `regions#active`): raised with every
     agency, enterprise and science deadline's region, so the run reads one item instead of scanning."""
     Meta = _meta("tallies")
+    KEY = "regions#active"
     tally_key = UnicodeAttribute(hash_key=True)
     regions = UnicodeSetAttribute(default=set)
 
@@ -402,6 +411,15 @@ class PlanVersion(Model):
     published_at = UnicodeAttribute(null=True)
     revision = VersionAttribute()
 
+    @staticmethod
+    def key(year: int | str, version: int) -> str:
+        return f"{year}#{version:04d}"
+
+    @classmethod
+    def of_year(cls, agency_id: str, year: int | str) -> ResultIterator[PlanVersion]:
+        """An agency's versions of a year's plan, oldest first."""
+        return cls.query(agency_id, cls.version_key.startswith(f"{year}#"))
+
 
 class PlanIndex(Model):
     """Acknowledged versions of an agency's plan for a year (key `planindex#...`)."""
@@ -409,6 +427,10 @@ class PlanIndex(Model):
     tally_key = UnicodeAttribute(hash_key=True)
     versions = JSONAttribute()                      # [{version, effective_from, item_ids}]
     revision = VersionAttribute()
+
+    @staticmethod
+    def key(agency_id: str, year: int | str) -> str:
+        return f"planindex#{agency_id}#{year}"
 
 
 class CalendarYear(Model):
@@ -420,6 +442,14 @@ class CalendarYear(Model):
     working_weekends = ListAttribute(of=UnicodeAttribute)
     loaded_at = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
+
+    @staticmethod
+    def key(year: int) -> str:
+        return f"calendar#{year}"
+
+    @property
+    def year(self) -> int:
+        return int(self.tally_key.split("#")[1])
 
 
 class Campaign(Model):
@@ -578,6 +608,10 @@ class Scan(Model):
     by_enterprise = ScanByEnterprise()
     inspections = ScanListed()
 
+    @staticmethod
+    def key(inspector_id: str, client_request_id: str) -> str:
+        return f"{inspector_id}:{client_request_id}"
+
 
 class TallyWatch(GlobalSecondaryIndex):
     """Sparse: the counts the judicial bureau watches, by scope and count (Art. 12, 24)."""
@@ -597,6 +631,35 @@ class Tally(Model):
     credit_tier = UnicodeAttribute(null=True)
     watch = TallyWatch()
 
+    @staticmethod
+    def count_key(enterprise_id: str, year: int, agency_id: str | None = None, item_id: str | None = None) -> str:
+        return "#".join(["count", enterprise_id, str(year)] + [p for p in (agency_id, item_id) if p])
+
+    @staticmethod
+    def frequency_scope(region_code: str, year: int) -> str:
+        """The watch scope of the enterprises' yearly totals in a region."""
+        return f"frequency#{region_code}#{year}"
+
+    @staticmethod
+    def campaigns_key(agency_id: str, year: int | str) -> str:
+        return f"campaigns#{agency_id}#{year}"
+
+    @staticmethod
+    def campaign_quota_key(agency_id: str, year: int | str) -> str:
+        return f"campaignquota#{agency_id}#{year}"
+
+    @staticmethod
+    def letters_key(region_code: str, kind: str, year: int) -> str:
+        return f"letters#{region_code}#{kind}#{year}"
+
+    @staticmethod
+    def year_end_key(region_code: str, year: int) -> str:
+        return f"yearend#{region_code}#{year}"
+
+    @staticmethod
+    def subsidy_chunk_key(run_id: str, chunk: int) -> str:
+        return f"subsidychunk#{run_id}#{chunk:06d}"
+
 
 class RefusalTally(Model):
     """Refused scan-in attempts by region, year, agency and reason (key `refusals#<region>#<year>#<agency>#<reason>`),
@@ -609,12 +672,25 @@ class RefusalTally(Model):
     reason = UnicodeAttribute(null=True)
     watch = TallyWatch()
 
+    @staticmethod
+    def scope(region_code: str, year: int) -> str:
+        """The watch scope of a region's refusals in a year."""
+        return f"refusals#{region_code}#{year}"
+
+    @classmethod
+    def key(cls, region_code: str, year: int, agency_id: str, reason: str) -> str:
+        return f"{cls.scope(region_code, year)}#{agency_id}#{reason}"
+
 
 class VisitSlot(Model):
     """The open visit of an agency at an enterprise on a day (key `slot#...`)."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     visit_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(enterprise_id: str, agency_id: str, day: date) -> str:
+        return f"slot#{enterprise_id}#{agency_id}#{day.isoformat()}"
 
 
 class PendingScans(Model):
@@ -624,12 +700,20 @@ class PendingScans(Model):
     members = JSONAttribute()                   # [{inspector_id, scan_id, device_time}]
     version = VersionAttribute()
 
+    @staticmethod
+    def key(task_id: str, enterprise_id: str, day: date) -> str:
+        return f"pending#{task_id}#{enterprise_id}#{day.isoformat()}"
+
 
 class OffsiteClear(Model):
     """The last off-site check of an item at an enterprise that found no violation (key `offsite#...`)."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     checked_on = UnicodeAttribute()
+
+    @staticmethod
+    def key(enterprise_id: str, agency_id: str, item_id: str) -> str:
+        return f"offsite#{enterprise_id}#{agency_id}#{item_id}"
 
 
 class RatingByRegion(GlobalSecondaryIndex):
@@ -666,6 +750,14 @@ class RatingAggregate(Model):
     enterprises = UnicodeSetAttribute(default=set)  # distinct raters, never shown
     # flag_<practice>: how many ratings flagged each Art. 27 prohibited practice
     vars().update({f"flag_{name}": NumberAttribute(default=0) for name in PROHIBITED_PRACTICES})
+
+    @staticmethod
+    def key(agency_id: str, quarter: str) -> str:
+        return f"ratings#{agency_id}#{quarter}"
+
+    @property
+    def quarter(self) -> str:
+        return self.tally_key.rsplit("#", 1)[1]
 
 
 class ComplaintByRegion(GlobalSecondaryIndex):
@@ -719,6 +811,12 @@ class _SupervisionRecord(Model):
     region_code = UnicodeAttribute(null=True)      # set on the records a region lists (in the index)
     created_at = UnicodeAttribute(null=True)
     by_region = SupervisionByRegion()
+    HEAD = "~"                                     # the sk of a record's own item
+
+    @property
+    def record_id(self) -> str:
+        """The id in `pk` (`<kind>#<id>`)."""
+        return self.pk.split("#", 1)[1]
 
 
 class ReturnSample(_SupervisionRecord):
@@ -726,6 +824,10 @@ class ReturnSample(_SupervisionRecord):
     params = JSONAttribute(null=True)
     strata = JSONAttribute(null=True)               # {agency_id: [visit_id, ...]}
     created_by = UnicodeAttribute(null=True)
+
+    @classmethod
+    def key(cls, sample_id: str) -> tuple[str, str]:
+        return f"sample#{sample_id}", cls.HEAD
 
 
 class ReturnEntry(_SupervisionRecord):
@@ -738,6 +840,14 @@ class ReturnEntry(_SupervisionRecord):
     answered_at = UnicodeAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
 
+    @staticmethod
+    def key(sample_id: str, visit_id: str) -> tuple[str, str]:
+        return f"sample#{sample_id}", f"visit#{visit_id}"
+
+    @classmethod
+    def of_sample(cls, sample_id: str) -> ResultIterator[ReturnEntry]:
+        return cls.query(f"sample#{sample_id}", cls.sk.startswith("visit#"))
+
 
 class SupervisionCase(_SupervisionRecord):
     """A case the judicial bureau opened (pk `case#<id>`, sk `~`), e.g. from a return visit."""
@@ -747,6 +857,10 @@ class SupervisionCase(_SupervisionRecord):
     findings = ListAttribute(of=UnicodeAttribute, default=list)
     status = UnicodeAttribute(null=True)            # open / letter_issued / closed
     letter_ids = ListAttribute(of=UnicodeAttribute, default=list)
+
+    @classmethod
+    def key(cls, case_id: str) -> tuple[str, str]:
+        return f"case#{case_id}", cls.HEAD
 
 
 class Letter(_SupervisionRecord):
@@ -766,6 +880,10 @@ class Letter(_SupervisionRecord):
     reply = UnicodeAttribute(null=True)
     replied_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
+
+    @classmethod
+    def key(cls, letter_id: str) -> tuple[str, str]:
+        return f"letter#{letter_id}", cls.HEAD
 
 
 class SubsidyApplicant(Model):

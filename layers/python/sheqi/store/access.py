@@ -1,0 +1,160 @@
+"""Reading and writing records: the one get-or-404, the one batched read, conditional writes and
+transactions. Contexts use these, never PynamoDB's exceptions, connections or TransactWrite."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+from pynamodb.attributes import Attribute
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from sheqi.errors import NotFound
+
+M = TypeVar("M", bound=Model)
+Key = str | int
+
+
+def get_or_none(model: type[M], *key: Key, consistent_read: bool = False) -> M | None:
+    """The record with this key (hash key[, range key]), or None."""
+    try:
+        return model.get(*key, consistent_read=consistent_read)
+    except DoesNotExist:
+        return None
+
+
+def get_or_404(model: type[M], *key: Key, message: str, code: str, field: str | None = None,
+               consistent_read: bool = False) -> M:
+    """The record with this key, else NotFound (404) with `message` (Chinese, naming what is missing)."""
+    record = get_or_none(model, *key, consistent_read=consistent_read)
+    if record is None:
+        raise NotFound(message, code=code, field=field)
+    return record
+
+
+@cache
+def _key_names(model: type[Model]) -> tuple[str, ...]:
+    """The model's key attribute names, hash key first (read from its schema once)."""
+    schema = model._get_schema()["key_schema"]
+    return tuple(k["AttributeName"] for k in sorted(schema, key=lambda k: k["KeyType"] != "HASH"))
+
+
+def batch_read(wanted: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
+    """One strongly consistent BatchGetItem across tables (string keys). `wanted` holds (model class,
+    hash key[, range key]); returns {(model class, keys...): record} for the records that exist."""
+    if not wanted:
+        return {}
+    client = wanted[0][0]._get_connection().connection.client
+    request: dict[str, dict[str, Any]] = {}
+    names: dict[str, tuple[str, ...]] = {}
+    for model, *key in wanted:
+        table = model.Meta.table_name
+        names[table] = _key_names(model)
+        entry = {name: {"S": value} for name, value in zip(names[table], key)}
+        request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(entry)
+    raw: dict[tuple[str, ...], dict[str, Any]] = {}
+    while request:
+        response = client.batch_get_item(RequestItems=request)
+        for table, items in response["Responses"].items():
+            for item in items:
+                raw[(table, *(item[n]["S"] for n in names[table]))] = item
+        request = response.get("UnprocessedKeys") or {}
+    found = {}
+    for model, *key in wanted:
+        item = raw.get((model.Meta.table_name, *key))
+        if item is not None:
+            found[(model, *key)] = model.from_raw_data(item)
+    return found
+
+
+def _condition_failed(error: Exception) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def save_if(record: Model, condition: Condition | None = None) -> bool:
+    """Save the record unless `condition` (or its version's) fails: then nothing is written and the
+    answer is False."""
+    try:
+        record.save(condition=condition)
+    except PutError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def put_if_absent(record: Model, key: Attribute[Any] | None = None) -> bool:
+    """Save `record` only if no item has its key; True if this call created it. The one way records are
+    created exactly once. `key`: the key attribute to test (the hash key by default)."""
+    return save_if(record, (key or type(record)._hash_key_attribute()).does_not_exist())
+
+
+def update_if(record: Model, actions: list[Action], condition: Condition | None = None) -> bool:
+    """Update the record unless `condition` (or its version's) fails: then nothing is written and the
+    answer is False."""
+    try:
+        record.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
+
+
+class Cancelled(Exception):
+    """DynamoDB wrote none of a transaction. `failed`: the labels of the actions whose condition failed
+    (empty when it was cancelled for another reason); `conflict`: another transaction was writing the
+    same items at that moment, so trying again may succeed."""
+
+    def __init__(self, failed: frozenset[str], conflict: bool, reason: str):
+        super().__init__(reason)
+        self.failed, self.conflict = failed, conflict
+
+
+_ORDER = ("check", "delete", "put", "update")   # PynamoDB's request order, in which DynamoDB gives reasons
+
+
+class Transaction:
+    """One TransactWriteItems: all of its actions are written or none. Label an action to learn whether
+    its own condition failed (`Cancelled.failed`). Committed on leaving a `with` block, or by `commit()`."""
+
+    def __init__(self) -> None:
+        self._actions: dict[str, list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]]] = {kind: [] for kind in _ORDER}
+
+    def save(self, record: Model, condition: Condition | None = None, label: str = "") -> None:
+        self._actions["put"].append((label, type(record), (record,), {"condition": condition}))
+
+    def update(self, record: Model, actions: list[Action], condition: Condition | None = None, label: str = "") -> None:
+        self._actions["update"].append((label, type(record), (record,), {"actions": actions, "condition": condition}))
+
+    def delete(self, record: Model, condition: Condition | None = None, label: str = "") -> None:
+        self._actions["delete"].append((label, type(record), (record,), {"condition": condition}))
+
+    def check(self, model: type[Model], *key: Key, condition: Condition, label: str = "") -> None:
+        self._actions["check"].append((label, model, (model, *key), {"condition": condition}))
+
+    def commit(self) -> None:
+        actions = [(kind, *action) for kind in _ORDER for action in self._actions[kind]]
+        if not actions:
+            return
+        try:
+            with TransactWrite(connection=actions[0][2]._get_connection().connection) as tx:
+                run = {"check": tx.condition_check, "delete": tx.delete, "put": tx.save, "update": tx.update}
+                for kind, _, _, args, kwargs in actions:
+                    run[kind](*args, **kwargs)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            failed = frozenset(label for (_, label, *_), reason in zip(actions, reasons)
+                               if reason is not None and reason.code == "ConditionalCheckFailed")
+            raise Cancelled(failed, "TransactionConflict" in str(error), str(error)) from error
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.commit()
