@@ -8,19 +8,17 @@ from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
-from sheqi.errors import Conflict, NotFound, ValidationError
+from sheqi.errors import Conflict, ValidationError
 from sheqi.inputs import Body
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_enterprise
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
-from sheqi.store import Complaint, Notice, Scan, cancelled_on_condition, pagination
+from sheqi.store import Cancelled, Complaint, Notice, Scan, Transaction, get_or_404, get_or_none, pagination
 
 SUBJECTS = {"visit": "对已登记检查的投诉", "refused_attempt": "对被拒绝登记的检查的投诉",
             "unregistered_inspection": "未扫码登记即实施检查"}
@@ -62,10 +60,7 @@ def file(caller: Identity, data: ComplaintIn) -> Complaint:
             raise deny_scope("检查记录")
         agency_id = visit.agency_ids[0]
     elif data.subject == "refused_attempt":
-        try:
-            scan = Scan.get(data.scan_id)
-        except DoesNotExist:
-            scan = None
+        scan = get_or_none(Scan, data.scan_id)
         if scan is None or scan.enterprise_id != caller.enterprise_id or scan.outcome != "refused":
             raise ValidationError("字段 scan_id：不是本企业被拒绝登记的扫码记录", field="scan_id", code="scan_not_found")
         agency_id = scan.agency_id
@@ -82,17 +77,14 @@ def file(caller: Identity, data: ComplaintIn) -> Complaint:
                     article=ART[27] if flagged else ART[24], created_at=now,
                     title=f"新投诉：{enterprise.name}（{SUBJECTS[data.subject]}）",
                     body=f"{enterprise.name}投诉：{data.description}" + (f"。反映第二十七条禁止行为：{flagged}" if flagged else ""))
-    with TransactWrite(connection=Complaint._get_connection().connection) as tx:
+    with Transaction() as tx:
         tx.save(complaint, condition=Complaint.complaint_id.does_not_exist())
         tx.save(notice, condition=Notice.notice_id.does_not_exist())
     return complaint
 
 
 def get(complaint_id: str) -> Complaint:
-    try:
-        return Complaint.get(complaint_id, consistent_read=True)
-    except DoesNotExist:
-        raise NotFound("投诉不存在", code="complaint_not_found") from None
+    return get_or_404(Complaint, complaint_id, message="投诉不存在", code="complaint_not_found", consistent_read=True)
 
 
 def _handles(caller: Identity, complaint: Complaint) -> bool:
@@ -123,11 +115,11 @@ def move(caller: Identity, complaint_id: str, data: StatusIn) -> Complaint:
                     kind=f"complaint_{data.status}", article=ART[24], created_at=now,
                     title=f"投诉{STATUSES[data.status]}", body=f"您于 {complaint.created_at[:10]} 提交的投诉{STATUSES[data.status]}：{data.note}")
     try:
-        with TransactWrite(connection=Complaint._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(complaint, condition=Complaint.status == before)    # with the version: one move at a time
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if error.failed:
             raise Conflict("投诉状态已被他人更新，请刷新后重试", code="stale_complaint") from None
         raise
     return complaint

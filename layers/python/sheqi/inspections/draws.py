@@ -27,7 +27,7 @@ from sheqi.plans import filing
 from sheqi.registry import registers
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
-from sheqi.store import DrawEntry, Enterprise, Inspector, PlanVersion, pagination
+from sheqi.store import DrawEntry, Enterprise, Inspector, PlanVersion, get_or_404, pagination
 
 DEFAULT_WEIGHTS = {"good": "0.5", "average": "1", "poor": "2"}
 PER_VISIT = 2   # Art. 19: at least two inspectors
@@ -138,10 +138,7 @@ def run(caller: Identity, agency_id: str, data: DrawIn) -> dict:
 
 
 def get_summary(draw_id: str) -> dict:
-    try:
-        return DrawEntry.get(draw_id, DrawEntry.SUMMARY).summary
-    except DrawEntry.DoesNotExist:
-        raise NotFound(f"抽取记录 {draw_id} 不存在", code="draw_not_found") from None
+    return get_or_404(DrawEntry, draw_id, DrawEntry.SUMMARY, message=f"抽取记录 {draw_id} 不存在", code="draw_not_found").summary
 
 
 def page(draw_id: str, limit: int, cursor: str | None, public: bool) -> dict:
@@ -178,7 +175,7 @@ def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:
     for entry in DrawEntry.query(draw_id, DrawEntry.enterprise_id < DrawEntry.SUMMARY):
         if entry.inspector_ids:
             by_pair.setdefault(tuple(entry.inspector_ids), []).append(entry.enterprise_id)
-    version = PlanVersion.get(summary["agency_id"], f"{summary['year']}#{summary['version']:04d}")
+    version = PlanVersion.get(summary["agency_id"], PlanVersion.key(summary["year"], summary["version"]))
     method = version.entries[summary["entry_index"]]["method"]
     created = []
     for pair, targets in sorted(by_pair.items()):

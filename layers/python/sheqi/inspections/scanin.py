@@ -22,8 +22,6 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock
 from sheqi.auth import Identity, require_role
@@ -48,6 +46,7 @@ from sheqi.rules.scan_rules import (
 )
 from sheqi.store import (
     Agency,
+    Cancelled,
     Enterprise,
     Inspector,
     Item,
@@ -59,10 +58,11 @@ from sheqi.store import (
     Scan,
     Tally,
     Task,
+    Transaction,
     Visit,
     VisitEvent,
     VisitSlot,
-    cancelled_on_condition,
+    batch_read,
 )
 
 _LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
@@ -93,24 +93,6 @@ class ScanIn(Body):
     late_reason: Literal[tuple(LATE_REASONS)] | None = None
 
     _in_cst = field_validator("device_time")(clock.in_cst)
-
-
-# --- keys -----------------------------------------------------------------------------------------
-
-def count_key(enterprise_id: str, year: int, agency_id: str | None = None, item_id: str | None = None) -> str:
-    return "#".join(["count", enterprise_id, str(year)] + [p for p in (agency_id, item_id) if p])
-
-
-def slot_key(enterprise_id: str, agency_id: str, day: date) -> str:
-    return f"slot#{enterprise_id}#{agency_id}#{day.isoformat()}"
-
-
-def pending_key(task_id: str, enterprise_id: str, day: date) -> str:
-    return f"pending#{task_id}#{enterprise_id}#{day.isoformat()}"
-
-
-def offsite_key(enterprise_id: str, agency_id: str, item_id: str) -> str:
-    return f"offsite#{enterprise_id}#{agency_id}#{item_id}"
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -149,32 +131,6 @@ def code_problem(enterprise_id: str | None, enterprise: Enterprise | None, claim
     return None
 
 
-def batch_read(wanted: list) -> dict:
-    """One BatchGetItem across tables. `wanted` holds (model class, hash key[, range key]);
-    returns {(model class, keys...): instance} for those that exist."""
-    client = Task._get_connection().connection.client
-    request: dict = {}
-    for model, *key in wanted:
-        meta = model._get_schema()["key_schema"]
-        names = [k["AttributeName"] for k in sorted(meta, key=lambda k: k["KeyType"] != "HASH")]
-        entry = {name: {"S": value} for name, value in zip(names, key)}
-        request.setdefault(model.Meta.table_name, {"Keys": [], "ConsistentRead": True})["Keys"].append(entry)
-    by_table = {model.Meta.table_name: [] for model, *_ in wanted}
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for table, items in response["Responses"].items():
-            by_table[table].extend(items)
-        request = response.get("UnprocessedKeys") or {}
-    found = {}
-    for model, *key in wanted:
-        meta = model._get_schema()["key_schema"]
-        names = [k["AttributeName"] for k in sorted(meta, key=lambda k: k["KeyType"] != "HASH")]
-        for raw in by_table[model.Meta.table_name]:
-            if [raw[n]["S"] for n in names] == key:
-                found[(model, *key)] = model.from_raw_data(raw)
-    return found
-
-
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -194,15 +150,15 @@ class _Facts:
 
     def __init__(self, caller: Identity, data: ScanIn, now: datetime, guarded: bool):
         self.now, self.data = now, data
-        self.scan_id = f"{caller.subject}:{data.client_request_id}"
+        self.scan_id = Scan.key(caller.subject, data.client_request_id)
         enterprise_id, self.identified_by, claim, code_finding = identify(data.token)
         day = data.device_time.date()
-        plan_key = filing.index_key(caller.agency_id, day.year)
+        plan_key = PlanIndex.key(caller.agency_id, day.year)
         wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, caller.agency_id), (Task, data.task_id),
                   (PlanIndex, plan_key)]
         if enterprise_id:
-            wanted += [(Enterprise, enterprise_id), (VisitSlot, slot_key(enterprise_id, caller.agency_id, day)),
-                       (PendingScans, pending_key(data.task_id, enterprise_id, day))]
+            wanted += [(Enterprise, enterprise_id), (VisitSlot, VisitSlot.key(enterprise_id, caller.agency_id, day)),
+                       (PendingScans, PendingScans.key(data.task_id, enterprise_id, day))]
         got = batch_read(wanted)
         self.previous = got.get((Scan, self.scan_id))
         self.inspector = got.get((Inspector, caller.subject))
@@ -211,8 +167,8 @@ class _Facts:
         index = got.get((PlanIndex, plan_key))
         self.plan_items = filing.items_in_force(index.versions, day) if index else None
         self.enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
-        self.slot = got.get((VisitSlot, slot_key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
-        self.pending = got.get((PendingScans, pending_key(data.task_id, enterprise_id, day))) if enterprise_id else None
+        self.slot = got.get((VisitSlot, VisitSlot.key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
+        self.pending = got.get((PendingScans, PendingScans.key(data.task_id, enterprise_id, day))) if enterprise_id else None
         code_finding = code_problem(enterprise_id, self.enterprise, claim, code_finding)
         self.enterprise_id = enterprise_id if self.enterprise is not None else None
         self.code_finding = code_finding
@@ -241,8 +197,8 @@ class _Facts:
         if not self.enterprise_id or not (guarded or exception):
             return None, None
         year = self.data.device_time.year
-        count_keys = {count_key(self.enterprise_id, year, a, i): (a, i) for a, i in self.items}
-        offsite_keys = {offsite_key(self.enterprise_id, a, i): (a, i) for a, i in self.items}
+        count_keys = {Tally.count_key(self.enterprise_id, year, a, i): (a, i) for a, i in self.items}
+        offsite_keys = {OffsiteClear.key(self.enterprise_id, a, i): (a, i) for a, i in self.items}
         counts = {count_keys[t.tally_key]: t.count for t in Tally.batch_get(list(count_keys))}
         offsite = {offsite_keys[o.tally_key]: _d(o.checked_on) for o in OffsiteClear.batch_get(list(offsite_keys))}
         return counts, offsite
@@ -288,9 +244,8 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
         try:
             answer = _write(facts, decision, config)
             return _status(decision.outcome), answer
-        except TransactWriteError as error:
-            failed = _cancelled(error)
-            if failed & {"cap", "item", "offsite"}:
+        except Cancelled as error:
+            if error.failed & {"cap", "item", "offsite"}:
                 guarded = True      # read what the conditions guarded, and decide again
             # "scan": a concurrent retry won (the next read returns its answer); "slot", "pending",
             # "visit": another scan opened or joined first (the next read sees it and joins); or
@@ -316,7 +271,7 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
     """Register a non-enforcement visit: no task, no items, no count against the caps; the enterprise is
     told it is not an inspection and may report it if it was one."""
     require_role(caller, "inspector")
-    scan_id = f"{caller.subject}:{data.client_request_id}"
+    scan_id = Scan.key(caller.subject, data.client_request_id)
     enterprise_id, identified_by, claim, finding = identify(data.token)
     got = batch_read([(Scan, scan_id), (Inspector, caller.subject), (Agency, caller.agency_id)]
                      + ([(Enterprise, enterprise_id)] if enterprise_id else []))
@@ -349,7 +304,7 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
                     body=f"{agency.name}{inspector.name}登记了一次非检查类走访（{visit.purpose}）。走访不是行政检查，"
                          "不得借走访实施检查；如实际进行了检查，贵单位可在评价中标记“变相检查”或投诉（第二十七条）。")
     try:
-        with TransactWrite(connection=Task._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(Scan(scan_id, inspector_id=inspector.inspector_id, agency_id=agency.agency_id,
                          enterprise_id=enterprise_id, identified_by=identified_by,
                          server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
@@ -359,8 +314,8 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
             tx.save(visit, condition=Visit.visit_id.does_not_exist())
             tx.save(event, condition=VisitEvent.seq.does_not_exist())
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):   # a concurrent retry of the same request won
+    except Cancelled as error:
+        if error.failed:   # a concurrent retry of the same request won
             return 201, Scan.get(scan_id, consistent_read=True).answer
         raise
     return 201, answer
@@ -368,31 +323,6 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
 
 def _status(outcome: str) -> int:
     return 202 if outcome == "pending" else 201
-
-
-class _Tx:
-    """A TransactWrite whose actions are labelled, so a cancellation says which condition failed.
-    DynamoDB reports reasons in request order; PynamoDB sends checks, deletes, puts, then updates."""
-
-    def __init__(self):
-        self.ops = {"check": [], "delete": [], "put": [], "update": []}
-
-    def add(self, kind: str, label: str, *args, **kwargs) -> None:
-        self.ops[kind].append((label, args, kwargs))
-
-    def commit(self) -> None:
-        with TransactWrite(connection=Task._get_connection().connection) as tx:
-            run = {"check": tx.condition_check, "delete": tx.delete, "put": tx.save, "update": tx.update}
-            for kind, ops in self.ops.items():
-                for _, args, kwargs in ops:
-                    run[kind](*args, **kwargs)
-
-    def labels(self) -> list[str]:
-        return [label for ops in self.ops.values() for label, _, _ in ops]
-
-
-def _cancelled(error: TransactWriteError) -> set[str]:
-    return {label for label, failed in zip(getattr(error, "labels", []), cancelled_on_condition(error)) if failed}
 
 
 def _snapshot(inspector: Inspector) -> dict:
@@ -405,7 +335,7 @@ def _snapshot(inspector: Inspector) -> dict:
 
 def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     data, now, enterprise_id = facts.data, facts.now, facts.enterprise_id
-    tx = _Tx()
+    tx = Transaction()
     visit = None
     actor = f"inspector:{facts.inspector.inspector_id}"
     if decision.outcome == "opened":
@@ -414,16 +344,16 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
             "scan_id": facts.scan_id, "enterprise_id": enterprise_id, "task_ids": visit.task_ids,
             "agency_ids": visit.agency_ids, "inspectors": visit.inspectors, "items": visit.items,
             "entered_at": visit.entered_at, "flags": visit.flags, "exception": visit.exception})
-        tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
-        tx.add("put", "visit", visit, condition=Visit.visit_id.does_not_exist())
-        tx.add("put", "slot", VisitSlot(visit.slot_key, visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist())
+        tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
+        tx.save(visit, condition=Visit.visit_id.does_not_exist(), label="visit")
+        tx.save(VisitSlot(visit.slot_key, visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist(), label="slot")
         if facts.pending is not None:
-            tx.add("delete", "pending", facts.pending)
+            tx.delete(facts.pending, label="pending")
         year = data.device_time.year
         for agency_id in visit.agency_ids:   # a joint visit counts once for each agency, once in total
-            tx.add("update", "tally", Tally(count_key(enterprise_id, year, agency_id)), actions=[Tally.count.add(1)])
-        tx.add("update", "tally", Tally(count_key(enterprise_id, year)), actions=[   # watched by the judicial bureau (Art. 12)
-            Tally.count.add(1), Tally.watch_scope.set(f"frequency#{facts.enterprise.region_code}#{year}"),
+            tx.update(Tally(Tally.count_key(enterprise_id, year, agency_id)), actions=[Tally.count.add(1)], label="tally")
+        tx.update(Tally(Tally.count_key(enterprise_id, year)), label="tally", actions=[   # watched by the judicial bureau (Art. 12)
+            Tally.count.add(1), Tally.watch_scope.set(Tally.frequency_scope(facts.enterprise.region_code, year)),
             Tally.enterprise_id.set(enterprise_id), Tally.credit_tier.set(facts.enterprise.credit_tier)])
     elif decision.outcome == "joined":
         visit = facts.open_visit
@@ -436,58 +366,54 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
             visit.task_ids = visit.task_ids + [facts.task.task_id]
         event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
                                                           "inspector": _snapshot(facts.inspector), "items_added": added})
-        tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
-        tx.add("put", "visit", visit)    # its version condition fails if another scan joined first
+        tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
+        tx.save(visit, label="visit")    # its version condition fails if another scan joined first
     elif decision.outcome == "pending":
-        pending = facts.pending or PendingScans(pending_key(facts.task.task_id, enterprise_id, data.device_time.date()),
+        pending = facts.pending or PendingScans(PendingScans.key(facts.task.task_id, enterprise_id, data.device_time.date()),
                                                 members=[])
         others = [m for m in pending.members if m["inspector_id"] != facts.inspector.inspector_id]
         pending.members = others + [{"inspector_id": facts.inspector.inspector_id, "scan_id": facts.scan_id,
                                      "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
-        tx.add("put", "pending", pending)
+        tx.save(pending, label="pending")
 
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
     if decision.outcome == "refused":   # counted by agency and reason for the judicial bureau's watch list
         region = facts.enterprise.region_code if facts.enterprise_id else facts.agency.region_code
-        scope = f"refusals#{region}#{data.device_time.year}"
+        year = data.device_time.year
         for code in sorted({f.code for f in decision.findings}):
-            tx.add("update", "refusal", RefusalTally(f"{scope}#{facts.agency.agency_id}#{code}"), actions=[
-                RefusalTally.count.add(1), RefusalTally.watch_scope.set(scope),
+            tx.update(RefusalTally(RefusalTally.key(region, year, facts.agency.agency_id, code)), label="refusal", actions=[
+                RefusalTally.count.add(1), RefusalTally.watch_scope.set(RefusalTally.scope(region, year)),
                 RefusalTally.agency_id.set(facts.agency.agency_id), RefusalTally.reason.set(code)])
     answer = _answer(facts, decision, visit)
-    tx.add("put", "scan", Scan(
+    tx.save(Scan(
         facts.scan_id, inspector_id=facts.inspector.inspector_id, agency_id=facts.agency.agency_id,
         task_id=data.task_id, enterprise_id=enterprise_id, identified_by=facts.identified_by,
         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
         late_reason=data.late_reason, location=data.location.model_dump() if data.location else None,
         outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
         listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused") else None),
-        condition=Scan.scan_id.does_not_exist())
+        condition=Scan.scan_id.does_not_exist(), label="scan")
     for notice in _notices(facts, decision, visit):
-        tx.add("put", "notice", notice, condition=Notice.notice_id.does_not_exist())
-    try:
-        tx.commit()
-    except TransactWriteError as error:
-        error.labels = tx.labels()
-        raise
+        tx.save(notice, condition=Notice.notice_id.does_not_exist(), label="notice")
+    tx.commit()
     return answer
 
 
-def _guard_items(tx: _Tx, facts: _Facts, decision: Decision, offsite_sufficed: timedelta) -> None:
+def _guard_items(tx: Transaction, facts: _Facts, decision: Decision, offsite_sufficed: timedelta) -> None:
     """Count each inspected item, under its cap (Art. 18) unless an Art. 12 exception applies, and
     check it is still published (Art. 14) and not recently cleared off-site (Art. 7)."""
     enterprise_id, year = facts.enterprise_id, facts.data.device_time.year
     cutoff = (facts.data.device_time.date() - offsite_sufficed).isoformat()
     for agency_id, item_id in decision.counted_items:
-        tally = Tally(count_key(enterprise_id, year, agency_id, item_id))
+        tally = Tally(Tally.count_key(enterprise_id, year, agency_id, item_id))
         cap = decision.capped_items.get((agency_id, item_id))
         condition = None if cap is None else (Tally.count < cap) | Tally.count.does_not_exist()
-        tx.add("update", "cap", tally, actions=[Tally.count.add(1)], condition=condition)
-        tx.add("check", "item", Item, agency_id, item_id, condition=Item.status == "published")
+        tx.update(tally, actions=[Tally.count.add(1)], condition=condition, label="cap")
+        tx.check(Item, agency_id, item_id, condition=Item.status == "published", label="item")
         if decision.offsite_guarded:
-            tx.add("check", "offsite", OffsiteClear, offsite_key(enterprise_id, agency_id, item_id),
-                   condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < cutoff))
+            tx.check(OffsiteClear, OffsiteClear.key(enterprise_id, agency_id, item_id),
+                     condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < cutoff), label="offsite")
 
 
 def _item_view(task: Task, agency_id: str, item_id: str) -> dict:
@@ -502,7 +428,7 @@ def _new_visit(facts: _Facts, decision: Decision) -> Visit:
     task = facts.task
     return Visit(uuid.uuid4().hex, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
                  region_code=facts.enterprise.region_code, visit_date=facts.data.device_time.date().isoformat(),
-                 slot_key=slot_key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
+                 slot_key=VisitSlot.key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
                  opened_at=facts.now.isoformat(timespec="milliseconds"), entered_at=facts.data.device_time.isoformat(),
                  task_ids=[task.task_id], agency_ids=[p["agency_id"] for p in task.participants], inspectors=team,
                  items=[_item_view(task, a, i) for a, i in decision.counted_items],

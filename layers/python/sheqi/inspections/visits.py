@@ -15,12 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock
 from sheqi.auth import Identity, can_see_rating, deny_scope
-from sheqi.errors import Conflict, Forbidden, NotFound, RuleViolation
+from sheqi.errors import Conflict, Forbidden, RuleViolation
 from sheqi.inputs import Body
 from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
@@ -30,7 +28,21 @@ from sheqi.rules import chain, regions
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
 from sheqi.rules.workdays import Deadline
-from sheqi.store import Agency, Notice, Obligation, Rating, Scan, Visit, VisitEvent, VisitSlot, cancelled_on_condition, pagination
+from sheqi.store import (
+    Agency,
+    Cancelled,
+    Notice,
+    Obligation,
+    Rating,
+    Scan,
+    Transaction,
+    Visit,
+    VisitEvent,
+    VisitSlot,
+    get_or_404,
+    get_or_none,
+    pagination,
+)
 
 ATTEMPTS = 8
 TRANSFER_WORKING_DAYS = 10   # Art. 26
@@ -93,10 +105,7 @@ class CorrectionIn(Body):
 # --- reading and access -----------------------------------------------------------------------------
 
 def get(visit_id: str) -> Visit:
-    try:
-        return Visit.get(visit_id, consistent_read=True)
-    except DoesNotExist:
-        raise NotFound("检查记录不存在", code="visit_not_found") from None
+    return get_or_404(Visit, visit_id, message="检查记录不存在", code="visit_not_found", consistent_read=True)
 
 
 def team(visit: Visit) -> set[str]:
@@ -120,10 +129,8 @@ def audience(caller: Identity, visit: Visit) -> str:
 
 
 def _enforcing(agency_id: str) -> bool:
-    try:
-        return Agency.get(agency_id).kind == "enforcement_agency"
-    except DoesNotExist:
-        return False
+    agency = get_or_none(Agency, agency_id)
+    return agency is not None and agency.kind == "enforcement_agency"
 
 
 def require_team(caller: Identity, visit: Visit) -> None:
@@ -158,7 +165,7 @@ def _append(visit_id: str, actor: str, kind: str, build, read: Visit | None = No
         event = new_event(visit, kind, actor, payload)
         extras = extras_for(event) if extras_for else []
         try:
-            with TransactWrite(connection=Visit._get_connection().connection) as tx:
+            with Transaction() as tx:
                 tx.save(event, condition=VisitEvent.seq.does_not_exist())
                 tx.save(visit)      # its version condition: nobody appended in between
                 for model, condition in extras:
@@ -167,8 +174,8 @@ def _append(visit_id: str, actor: str, kind: str, build, read: Visit | None = No
                     else:
                         tx.save(model, condition=condition)
             return visit, event
-        except TransactWriteError as error:
-            if not any(cancelled_on_condition(error)) and "TransactionConflict" not in str(error):
+        except Cancelled as error:
+            if not error.failed and not error.conflict:
                 raise
             time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
     raise Conflict("同一检查记录同时提交过多，请稍后重试", code="visit_contention")
@@ -433,12 +440,9 @@ def detail(caller: Identity, visit_id: str) -> dict:
     found = view(visit, level, names, events(visit_id))
     # Reading the visit in full does not make one a reader of its rating (Art. 24): the agencies do not.
     if can_see_rating(caller, visit.enterprise_id, visit.region_code):
-        try:
-            rating = Rating.get(visit_id)
-            found["rating"] = {"rated_at": rating.rated_at, "conduct": int(rating.conduct),
-                               "procedure": int(rating.procedure), "efficiency": int(rating.efficiency)}
-        except DoesNotExist:
-            found["rating"] = None
+        rating = get_or_none(Rating, visit_id)
+        found["rating"] = {"rated_at": rating.rated_at, "conduct": int(rating.conduct), "procedure": int(rating.procedure),
+                           "efficiency": int(rating.efficiency)} if rating else None
     return found
 
 
