@@ -11,15 +11,23 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
-from sheqi.errors import AppError, NotFound
+from sheqi.errors import AppError
 from sheqi.inputs import Body
 from sheqi.rules import regions, uscc
-from sheqi.store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition, pagination, queue
+from sheqi.store import (
+    Cancelled,
+    SubsidyApplicant,
+    SubsidyResult,
+    Tally,
+    Transaction,
+    get_or_404,
+    get_or_none,
+    pagination,
+    queue,
+)
 from sheqi.subsidy.engine import calculate, normalise
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 
@@ -116,9 +124,8 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     chunk marker and the totals are one transaction)."""
     ruleset = ruleset or default_ruleset()
     run_id, year, scope = message["run_id"], message["year"], message["scope"]
-    try:
-        summary_key = SubsidyResult.get(run_id, SubsidyResult.SUMMARY)
-    except SubsidyResult.DoesNotExist:
+    summary_key = get_or_none(SubsidyResult, run_id, SubsidyResult.SUMMARY)
+    if summary_key is None:
         return   # not a run of this deployment: nothing to add to, nothing to write
     if message["ruleset_version"] != ruleset.version:
         summary_key.update(actions=[SubsidyResult.status.set("failed"), SubsidyResult.finished_at.set(clock.now_iso())])
@@ -146,12 +153,12 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     if not cursor:
         actions.append(SubsidyResult.finished_at.set(clock.now_iso()))
     try:
-        with TransactWrite(connection=SubsidyResult._get_connection().connection) as tx:
-            tx.save(Tally(f"subsidychunk#{run_id}#{message['chunk']:06d}", count=counted),
+        with Transaction() as tx:
+            tx.save(Tally(Tally.subsidy_chunk_key(run_id, message["chunk"]), count=counted),
                     condition=Tally.tally_key.does_not_exist())
             tx.update(summary_key, actions=actions)
-    except TransactWriteError as error:
-        if not any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if not error.failed:
             raise
         # Counted by an earlier delivery of this message; still hand the rest on, in case that
         # delivery stopped before it could (a duplicate next chunk counts once too).
@@ -167,10 +174,7 @@ def run_summary(record: SubsidyResult) -> dict:
 
 def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> dict:
     auth.require_role(caller, "science_bureau", "platform_admin")
-    try:
-        summary = SubsidyResult.get(run_id, SubsidyResult.SUMMARY)
-    except SubsidyResult.DoesNotExist:
-        raise NotFound(f"计算批次 {run_id} 不存在", code="run_not_found") from None
+    summary = get_or_404(SubsidyResult, run_id, SubsidyResult.SUMMARY, message=f"计算批次 {run_id} 不存在", code="run_not_found")
     if caller.role == "science_bureau" and not regions.covers(caller.region_code, summary.region_code):
         raise auth.deny_scope("计算批次")
     page = SubsidyResult.query(run_id, SubsidyResult.applicant_id < SubsidyResult.SUMMARY, limit=limit, page_size=limit,
@@ -181,10 +185,7 @@ def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> di
 def get_result(caller: Identity, run_id: str, applicant_id: str) -> dict:
     if caller.role == "enterprise" and caller.enterprise_id != applicant_id:
         raise auth.deny_scope("计算结果")
-    try:
-        record = SubsidyResult.get(run_id, applicant_id)
-    except SubsidyResult.DoesNotExist:
-        raise NotFound("计算结果不存在", code="result_not_found") from None
+    record = get_or_404(SubsidyResult, run_id, applicant_id, message="计算结果不存在", code="result_not_found")
     if caller.role != "enterprise":
         _may_manage(caller, record.region_code)
     return result_view(record)

@@ -57,7 +57,7 @@ def frequency(codes: list[str], year: int) -> list[dict]:
     limits = thresholds()
     rows = []
     for code in codes:
-        for total in Tally.watch.query(f"frequency#{code}#{year}", Tally.count >= min(limits.values()), scan_index_forward=False):
+        for total in Tally.watch.query(Tally.frequency_scope(code, year), Tally.count >= min(limits.values()), scan_index_forward=False):
             if total.count < limits.get(total.credit_tier, min(limits.values())):
                 continue
             visits = list(Visit.by_enterprise.query(total.enterprise_id, Visit.opened_at.startswith(str(year))))
@@ -89,7 +89,7 @@ def exceptions(codes: list[str], year: int) -> list[dict]:
 def refusals(codes: list[str], year: int) -> list[dict]:
     """Refused scan-in attempts by agency and reason, and inspections enterprises say skipped scan-in."""
     rows = [{"agency_id": t.agency_id, "reason": t.reason, "count": int(t.count), "region_code": code}
-            for code in codes for t in RefusalTally.watch.query(f"refusals#{code}#{year}", scan_index_forward=False)]
+            for code in codes for t in RefusalTally.watch.query(RefusalTally.scope(code, year), scan_index_forward=False)]
     names = _names(r["agency_id"] for r in rows)
     for row in rows:
         row["agency_name"] = names.get(row["agency_id"])
@@ -139,7 +139,7 @@ def plans(codes: list[str], year: int, today: date, agency_id: str | None = None
         for agency in Agency.by_region.query(code):
             if agency.kind != "enforcement_agency" or (agency_id and agency.agency_id != agency_id):
                 continue
-            versions = list(PlanVersion.query(agency.agency_id, PlanVersion.version_key.startswith(f"{year}#")))
+            versions = list(PlanVersion.of_year(agency.agency_id, year))
             first = versions[0] if versions else None
             latest = versions[-1] if versions else None
             published = any(v.status == "published" for v in versions)
