@@ -117,16 +117,6 @@ from sheqi.store.access import update_if as update_if
 PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
 
 
-def condition_failed(error: Exception) -> bool:
-    """Whether a PynamoDB write failed on its condition (the invariant held, nothing was written)."""
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
-def cancelled_on_condition(error: Exception) -> list[bool]:
-    """For a cancelled transaction: per action, in request order, whether its condition failed."""
-    return [bool(r and r.code == "ConditionalCheckFailed") for r in (getattr(error, "cancellation_reasons", None) or [])]
-
-
 class _Meta:
     region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"))
     host = os.environ.get("DYNAMODB_ENDPOINT") or None
