@@ -88,7 +88,8 @@ def _issue(caller: Identity, kind: str, agency_id: str, findings: list[str], req
         tx.save(notice, condition=Notice.notice_id.does_not_exist())
         for case_id in case_ids:
             tx.update(SupervisionCase(*SupervisionCase.key(case_id)), actions=[
-                SupervisionCase.status.set("letter_issued"), SupervisionCase.letter_ids.append([letter_id])],
+                SupervisionCase.status.set("letter_issued"),
+                SupervisionCase.letter_ids.set(SupervisionCase.letter_ids.append([letter_id]))],
                 condition=SupervisionCase.pk.exists())
     return letter
 
