@@ -28,9 +28,10 @@ def test_batch_read_finds_what_exists_across_tables_and_models(tables):
     got = store.batch_read([(store.VisitSlot, slot), (store.Tally, store.Tally.count_key(E, 2026)),
                             (store.Tally, store.Tally.count_key(E, 2025)), (store.DrawEntry, "d1", "E2"),
                             (store.DrawEntry, "d1", "E3")])
-    assert set(got) == {(store.VisitSlot, slot), (store.Tally, store.Tally.count_key(E, 2026)), (store.DrawEntry, "d1", "E2")}
-    assert got[(store.VisitSlot, slot)].visit_id == "v1" and got[(store.Tally, store.Tally.count_key(E, 2026))].count == 2
-    assert store.batch_read([]) == {}
+    assert got.get(store.VisitSlot, slot).visit_id == "v1" and got.get(store.Tally, store.Tally.count_key(E, 2026)).count == 2
+    assert got.get(store.DrawEntry, "d1", "E2").rank == 1
+    assert got.get(store.Tally, store.Tally.count_key(E, 2025)) is None and got.get(store.DrawEntry, "d1", "E3") is None
+    assert store.batch_read([]).get(store.Tally, "count#x#2026") is None
 
 
 def test_a_failed_condition_cancels_the_whole_transaction_and_is_named(tables):

@@ -2,7 +2,11 @@
 declare their inputs on these; only the HTTP edge parses events into them."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 
 class Body(BaseModel):
@@ -23,3 +27,14 @@ class PageQuery(Query):
 class RegionPageQuery(PageQuery):
     """A page of a region's records; without `region_code`, the caller's own region."""
     region_code: str | None = None
+
+
+class OneOf:
+    """A string field that takes one of the codes of a table, e.g. `Annotated[str, OneOf(FINDINGS)]`:
+    checked and reported exactly as `Literal[...]` of those codes would be, and typed as `str`."""
+
+    def __init__(self, codes: Iterable[str]) -> None:
+        self.codes = list(codes)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.literal_schema(self.codes)

@@ -19,14 +19,14 @@ import re
 import time
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
 from sheqi import clock
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Conflict, Forbidden, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.inspections import visits
 from sheqi.plans import filing
 from sheqi.rules import codes, qualification, uscc
@@ -90,7 +90,7 @@ class ScanIn(Body):
     client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
     device_time: datetime
     location: LocationIn | None = None
-    late_reason: Literal[tuple(LATE_REASONS)] | None = None
+    late_reason: Annotated[str, OneOf(LATE_REASONS)] | None = None
 
     _in_cst = field_validator("device_time")(clock.in_cst)
 
@@ -125,7 +125,7 @@ def code_problem(enterprise_id: str | None, enterprise: Enterprise | None, claim
         return qualification.Finding("code_enterprise_unknown", ART[24], "二维码对应的企业未在本系统登记")
     if claim is not None:
         try:
-            codes.check_current(claim, current_version=enterprise.code_version, status=enterprise.code_status)
+            codes.check_current(claim, current_version=int(enterprise.code_version), status=enterprise.code_status)
         except codes.CodeRejected as rejected:
             return qualification.Finding(rejected.code, ART[24], rejected.message)
     return None
@@ -153,22 +153,24 @@ class _Facts:
         self.scan_id = Scan.key(caller.subject, data.client_request_id)
         enterprise_id, self.identified_by, claim, code_finding = identify(data.token)
         day = data.device_time.date()
-        plan_key = PlanIndex.key(caller.agency_id, day.year)
-        wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, caller.agency_id), (Task, data.task_id),
+        agency_id = caller.agency_id
+        assert agency_id is not None   # an inspector's token names its agency (auth.Identity)
+        plan_key = PlanIndex.key(agency_id, day.year)
+        wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, agency_id), (Task, data.task_id),
                   (PlanIndex, plan_key)]
         if enterprise_id:
-            wanted += [(Enterprise, enterprise_id), (VisitSlot, VisitSlot.key(enterprise_id, caller.agency_id, day)),
+            wanted += [(Enterprise, enterprise_id), (VisitSlot, VisitSlot.key(enterprise_id, agency_id, day)),
                        (PendingScans, PendingScans.key(data.task_id, enterprise_id, day))]
         got = batch_read(wanted)
-        self.previous = got.get((Scan, self.scan_id))
-        self.inspector = got.get((Inspector, caller.subject))
-        self.agency = got.get((Agency, caller.agency_id))
-        self.task = got.get((Task, data.task_id))
-        index = got.get((PlanIndex, plan_key))
+        self.previous = got.get(Scan, self.scan_id)
+        self.inspector = got.get(Inspector, caller.subject)
+        self.agency = got.get(Agency, agency_id)
+        self.task = got.get(Task, data.task_id)
+        index = got.get(PlanIndex, plan_key)
         self.plan_items = filing.items_in_force(index.versions, day) if index else None
-        self.enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
-        self.slot = got.get((VisitSlot, VisitSlot.key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
-        self.pending = got.get((PendingScans, PendingScans.key(data.task_id, enterprise_id, day))) if enterprise_id else None
+        self.enterprise = got.get(Enterprise, enterprise_id) if enterprise_id else None
+        self.slot = got.get(VisitSlot, VisitSlot.key(enterprise_id, agency_id, day)) if enterprise_id else None
+        self.pending = got.get(PendingScans, PendingScans.key(data.task_id, enterprise_id, day)) if enterprise_id else None
         code_finding = code_problem(enterprise_id, self.enterprise, claim, code_finding)
         self.enterprise_id = enterprise_id if self.enterprise is not None else None
         self.code_finding = code_finding
@@ -205,6 +207,7 @@ class _Facts:
 
     def rules_facts(self) -> ScanFacts:
         ins = self.inspector
+        assert ins is not None and self.agency is not None   # scan() refused an unregistered inspector
         loc = self.data.location
         return ScanFacts(
             server_time=self.now, device_time=self.data.device_time, late_reason=self.data.late_reason,
@@ -260,7 +263,7 @@ class ServiceVisitIn(Body):
     token: str = Field(min_length=1, max_length=512)
     client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
     device_time: datetime
-    purpose: Literal[tuple(SERVICE_PURPOSES)]
+    purpose: Annotated[str, OneOf(SERVICE_PURPOSES)]
     description: str = Field(min_length=2, max_length=500)
     location: LocationIn | None = None
 
@@ -271,19 +274,23 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
     """Register a non-enforcement visit: no task, no items, no count against the caps; the enterprise is
     told it is not an inspection and may report it if it was one."""
     require_role(caller, "inspector")
+    agency_id = caller.agency_id
+    assert agency_id is not None   # an inspector's token names its agency (auth.Identity)
     scan_id = Scan.key(caller.subject, data.client_request_id)
     enterprise_id, identified_by, claim, finding = identify(data.token)
-    got = batch_read([(Scan, scan_id), (Inspector, caller.subject), (Agency, caller.agency_id)]
+    got = batch_read([(Scan, scan_id), (Inspector, caller.subject), (Agency, agency_id)]
                      + ([(Enterprise, enterprise_id)] if enterprise_id else []))
-    if (Scan, scan_id) in got:
-        return 201, got[(Scan, scan_id)].answer
-    inspector, agency = got.get((Inspector, caller.subject)), got.get((Agency, caller.agency_id))
-    if inspector is None or agency is None or inspector.agency_id != caller.agency_id:
+    previous = got.get(Scan, scan_id)
+    if previous is not None:
+        return 201, previous.answer
+    inspector, agency = got.get(Inspector, caller.subject), got.get(Agency, agency_id)
+    if inspector is None or agency is None or inspector.agency_id != agency_id:
         raise Forbidden("执法人员未在本系统登记，不能扫码登记", code="inspector_not_registered")
-    enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
+    enterprise = got.get(Enterprise, enterprise_id) if enterprise_id else None
     finding = code_problem(enterprise_id, enterprise, claim, finding)
     if finding is not None:
         raise RuleViolation(finding.message, field="token", code=finding.code, article=finding.article)
+    assert enterprise is not None   # code_problem() finds an unregistered enterprise
     now = clock.now()
     snapshot = _snapshot(inspector)
     visit = Visit(uuid.uuid4().hex, kind="service", purpose=f"{SERVICE_PURPOSES[data.purpose]}：{data.description}",
@@ -335,10 +342,12 @@ def _snapshot(inspector: Inspector) -> dict:
 
 def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     data, now, enterprise_id = facts.data, facts.now, facts.enterprise_id
+    assert facts.inspector is not None and facts.agency is not None   # scan() refused an unregistered inspector
     tx = Transaction()
     visit = None
     actor = f"inspector:{facts.inspector.inspector_id}"
     if decision.outcome == "opened":
+        assert enterprise_id is not None and facts.enterprise is not None   # decide() opens no visit without them
         visit = _new_visit(facts, decision)
         event = visits.new_event(visit, "opened", actor, {
             "scan_id": facts.scan_id, "enterprise_id": enterprise_id, "task_ids": visit.task_ids,
@@ -357,6 +366,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
             Tally.enterprise_id.set(enterprise_id), Tally.credit_tier.set(facts.enterprise.credit_tier)])
     elif decision.outcome == "joined":
         visit = facts.open_visit
+        assert visit is not None and facts.task is not None   # decide() joins only an open visit, under a task
         if facts.inspector.inspector_id not in {i["inspector_id"] for i in visit.inspectors}:
             visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
         known = {(i["agency_id"], i["item_id"]) for i in visit.items}
@@ -369,6 +379,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
         tx.save(visit, label="visit")    # its version condition fails if another scan joined first
     elif decision.outcome == "pending":
+        assert enterprise_id is not None and facts.task is not None   # decide() has a scan wait only under a task, at a known enterprise
         pending = facts.pending or PendingScans(PendingScans.key(facts.task.task_id, enterprise_id, data.device_time.date()),
                                                 members=[])
         others = [m for m in pending.members if m["inspector_id"] != facts.inspector.inspector_id]
@@ -379,7 +390,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
     if decision.outcome == "refused":   # counted by agency and reason for the judicial bureau's watch list
-        region = facts.enterprise.region_code if facts.enterprise_id else facts.agency.region_code
+        region = facts.enterprise.region_code if facts.enterprise else facts.agency.region_code
         year = data.device_time.year
         for code in sorted({f.code for f in decision.findings}):
             tx.update(RefusalTally(RefusalTally.key(region, year, facts.agency.agency_id, code)), label="refusal", actions=[
@@ -404,6 +415,7 @@ def _guard_items(tx: Transaction, facts: _Facts, decision: Decision, offsite_suf
     """Count each inspected item, under its cap (Art. 18) unless an Art. 12 exception applies, and
     check it is still published (Art. 14) and not recently cleared off-site (Art. 7)."""
     enterprise_id, year = facts.enterprise_id, facts.data.device_time.year
+    assert enterprise_id is not None   # items are counted only at a known enterprise
     cutoff = (facts.data.device_time.date() - offsite_sufficed).isoformat()
     for agency_id, item_id in decision.counted_items:
         tally = Tally(Tally.count_key(enterprise_id, year, agency_id, item_id))
@@ -423,6 +435,7 @@ def _item_view(task: Task, agency_id: str, item_id: str) -> dict:
 
 
 def _new_visit(facts: _Facts, decision: Decision) -> Visit:
+    assert facts.inspector and facts.agency and facts.task and facts.enterprise and facts.enterprise_id   # an opened visit's facts
     partners = {m["inspector_id"]: m["snapshot"] for m in (facts.pending.members if facts.pending else [])}
     team = [partners[i] for i in decision.team if i in partners] + [_snapshot(facts.inspector)]
     task = facts.task
@@ -436,7 +449,8 @@ def _new_visit(facts: _Facts, decision: Decision) -> Visit:
 
 
 def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
-    enterprise = facts.enterprise
+    enterprise, inspector = facts.enterprise, facts.inspector
+    assert inspector is not None   # scan() refused an unregistered inspector
     headline = {
         "opened": "扫码登记成功，现场检查开始",
         "joined": "扫码登记成功，已并入本机关当日在该企业的检查（第十七条）",
@@ -446,11 +460,11 @@ def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
     return {
         "scan_id": facts.scan_id, "outcome": decision.outcome, "message": headline,
         "visit_id": visit.visit_id if visit else None, "task_id": facts.data.task_id,
-        "enterprise": {"enterprise_id": enterprise.enterprise_id, "name": enterprise.name} if facts.enterprise_id else None,
+        "enterprise": {"enterprise_id": enterprise.enterprise_id, "name": enterprise.name} if enterprise else None,
         "identified_by": facts.identified_by,
         "server_time": facts.now.isoformat(timespec="milliseconds"), "device_time": facts.data.device_time.isoformat(),
         "reasons": [f.to_dict() for f in decision.findings], "flags": [f.to_dict() for f in decision.flags],
-        "inspectors": visit.inspectors if visit else [_snapshot(facts.inspector)],
+        "inspectors": visit.inspectors if visit else [_snapshot(inspector)],
         "distance_m": decision.distance_m,
     }
 
@@ -458,8 +472,9 @@ def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
 def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Notice]:
     """The enterprise hears of every accepted or refused scan of itself (Art. 24); the judicial bureau of
     every visit over the frequency cap under an Art. 12 exception."""
-    if not facts.enterprise_id or decision.outcome == "pending":
+    if facts.enterprise is None or decision.outcome == "pending":
         return []
+    assert facts.inspector is not None and facts.agency is not None   # scan() refused an unregistered inspector
     now = clock.now_iso()
     people = "；".join(f"{p['name']}（{p['certificate_label']} {p['certificate_no']}，有效期至{p['valid_until']}）"
                       if p["certificate_no"] else f"{p['name']}（无执法证件）"
@@ -477,7 +492,7 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Not
     notices = [Notice(f"enterprise:{facts.enterprise_id}", f"scan:{facts.scan_id}", kind=f"scan_{decision.outcome}",
                       title=title, body=body, article=ART[24], created_at=now)]
     over = [f for f in decision.flags if f.code == "over_cap_exception"]
-    if over and visit is not None and decision.outcome == "opened":
+    if over and visit is not None and facts.task is not None and decision.outcome == "opened":
         reason = facts.task.exception
         notices.append(Notice(f"judicial:{facts.enterprise.region_code}", f"over-cap:{visit.visit_id}",
                               kind="over_cap_exception", article=ART[12],

@@ -88,7 +88,9 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar, cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -100,8 +102,9 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
+from pynamodb.expressions.update import Action as Action   # the type of an update, e.g. `Obligation.due.set(...)`
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+from pynamodb.models import MetaProtocol, Model
 from pynamodb.pagination import ResultIterator
 
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
@@ -122,15 +125,20 @@ class _Meta:
     host = os.environ.get("DYNAMODB_ENDPOINT") or None
 
 
-def _meta(table: str) -> type:
-    return type("Meta", (_Meta,), {"table_name": f"{PREFIX}-{table}"})
+def _meta(table: str) -> MetaProtocol:
+    return cast(MetaProtocol, type("Meta", (_Meta,), {"table_name": f"{PREFIX}-{table}"}))
+
+
+def _strings(default: Callable[[], list[str]] | None = None) -> ListAttribute[str]:
+    """A list of strings (PynamoDB's stubs would type `ListAttribute(of=UnicodeAttribute)` as a list of attributes)."""
+    return cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=default))
 
 
 def _index(name: str) -> type:
     return type("Meta", (), {"index_name": name, "projection": AllProjection()})
 
 
-class EnterpriseByRegion(GlobalSecondaryIndex):
+class EnterpriseByRegion(GlobalSecondaryIndex["Enterprise"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     enterprise_id = UnicodeAttribute(range_key=True)
@@ -158,7 +166,7 @@ class Enterprise(Model):
     by_region = EnterpriseByRegion()
 
 
-class AgencyByRegion(GlobalSecondaryIndex):
+class AgencyByRegion(GlobalSecondaryIndex["Agency"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     agency_id = UnicodeAttribute(range_key=True)
@@ -178,18 +186,18 @@ class Agency(Model):
     by_region = AgencyByRegion()
 
 
-class InspectorByAgency(GlobalSecondaryIndex):
+class InspectorByAgency(GlobalSecondaryIndex["Inspector"]):
     Meta = _index("by_agency")
     agency_id = UnicodeAttribute(hash_key=True)
     inspector_id = UnicodeAttribute(range_key=True)
 
 
-class InspectorByCertificate(GlobalSecondaryIndex):
+class InspectorByCertificate(GlobalSecondaryIndex["Inspector"]):
     Meta = _index("by_certificate")
     certificate_no = UnicodeAttribute(hash_key=True)
 
 
-class InspectorByExpiry(GlobalSecondaryIndex):
+class InspectorByExpiry(GlobalSecondaryIndex["Inspector"]):
     Meta = _index("by_expiry")
     expiry_month = UnicodeAttribute(hash_key=True)
     valid_until = UnicodeAttribute(range_key=True)
@@ -208,7 +216,7 @@ class Inspector(Model):
     valid_from = UnicodeAttribute(null=True)
     valid_until = UnicodeAttribute(null=True)
     expiry_month = UnicodeAttribute(null=True)  # valid_until[:7]; sparse index key
-    conflicts = ListAttribute(of=UnicodeAttribute, default=list)   # enterprises they may not be drawn for
+    conflicts = _strings(default=list)   # enterprises they may not be drawn for
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -235,7 +243,7 @@ class CertificateClaim(Model):
         return cls.PREFIX in key
 
 
-class FrequencyCaps(MapAttribute):
+class FrequencyCaps(MapAttribute[str, int]):
     """Inspections a year per enterprise by credit tier (Art. 18)."""
     good = NumberAttribute()
     average = NumberAttribute()
@@ -250,7 +258,7 @@ class Item(Model):
     legal_basis = UnicodeAttribute()
     inspection_standard = UnicodeAttribute(null=True)   # Art. 15
     responsible_unit = UnicodeAttribute()
-    frequency_caps = FrequencyCaps()
+    frequency_caps = FrequencyCaps()    # type: ignore[no-untyped-call]  # MapAttribute's __init__ is unannotated
     status = UnicodeAttribute(default="draft")          # draft / published / withdrawn (Art. 14)
     published_on = UnicodeAttribute(null=True)
     withdrawn_on = UnicodeAttribute(null=True)
@@ -262,14 +270,14 @@ class Item(Model):
 DELIVERY_SHARDS = 8   # undelivered notices spread over this many index partitions
 
 
-class NoticeUndelivered(GlobalSecondaryIndex):
+class NoticeUndelivered(GlobalSecondaryIndex["Notice"]):
     """Sparse: notices still to be sent (or retried) by a channel, by when to try next."""
     Meta = _index("undelivered")
     delivery_shard = UnicodeAttribute(hash_key=True)
     next_attempt_at = UnicodeAttribute(range_key=True)
 
 
-class NoticeDeadLetters(GlobalSecondaryIndex):
+class NoticeDeadLetters(GlobalSecondaryIndex["Notice"]):
     """Sparse: notices no channel could deliver after every retry, for the platform admin."""
     Meta = _index("dead_letters")
     dead_letter = UnicodeAttribute(hash_key=True)
@@ -296,32 +304,32 @@ class Notice(Model):
     attempts = NumberAttribute(default=0)
     last_error = UnicodeAttribute(null=True)
     delivered_at = UnicodeAttribute(null=True)
-    channels = ListAttribute(of=UnicodeAttribute, default=list)
+    channels = _strings(default=list)
     dead_letter = UnicodeAttribute(null=True)
     undelivered = NoticeUndelivered()
     dead_letters = NoticeDeadLetters()
 
 
-class ObligationByStage(GlobalSecondaryIndex):
+class ObligationByStage(GlobalSecondaryIndex["Obligation"]):
     """Sparse: open obligations with a reminder still to come, by region and that reminder's date."""
     Meta = _index("by_next_stage")
     stage_region = UnicodeAttribute(hash_key=True)
     next_stage_on = UnicodeAttribute(range_key=True)
 
 
-class ObligationByOwner(GlobalSecondaryIndex):
+class ObligationByOwner(GlobalSecondaryIndex["Obligation"]):
     Meta = _index("by_owner")
     owner = UnicodeAttribute(hash_key=True)
     due = UnicodeAttribute(range_key=True)
 
 
-class ObligationByRegion(GlobalSecondaryIndex):
+class ObligationByRegion(GlobalSecondaryIndex["Obligation"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     due = UnicodeAttribute(range_key=True)
 
 
-class ObligationProvisional(GlobalSecondaryIndex):
+class ObligationProvisional(GlobalSecondaryIndex["Obligation"]):
     """Sparse: deadlines counted without their year's official arrangement, by that year."""
     Meta = _index("provisional")
     provisional_year = UnicodeAttribute(hash_key=True)
@@ -345,7 +353,7 @@ class Obligation(Model):
     status = UnicodeAttribute(default="open")           # open / done / lapsed
     stage_region = UnicodeAttribute(null=True)
     next_stage_on = UnicodeAttribute(null=True)
-    sent = ListAttribute(of=UnicodeAttribute, default=list)   # "<stage>@<recipient>" already in the outbox
+    sent = _strings(default=list)   # "<stage>@<recipient>" already in the outbox
     done_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     by_next_stage = ObligationByStage()
@@ -428,8 +436,8 @@ class CalendarYear(Model):
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     notice = UnicodeAttribute()
-    holidays = ListAttribute(of=UnicodeAttribute)
-    working_weekends = ListAttribute(of=UnicodeAttribute)
+    holidays = _strings()
+    working_weekends = _strings()
     loaded_at = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
 
@@ -448,12 +456,12 @@ class Campaign(Model):
     campaign_id = UnicodeAttribute(range_key=True)
     year = UnicodeAttribute()
     title = UnicodeAttribute()
-    item_ids = ListAttribute(of=UnicodeAttribute)
+    item_ids = _strings()
     approving_authority = UnicodeAttribute()
     approving_level = UnicodeAttribute()
     approval_document = UnicodeAttribute()
     approved_on = UnicodeAttribute()
-    joint_agency_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    joint_agency_ids = _strings(default=list)
     emergency = BooleanAttribute(default=False)
     refile_due = UnicodeAttribute(null=True)        # an emergency campaign: the plan is re-filed within 10 working days
     refile_due_provisional = BooleanAttribute(default=False)
@@ -471,12 +479,12 @@ class DrawEntry(Model):
     enterprise_id = UnicodeAttribute(range_key=True)
     rank = NumberAttribute(null=True)
     credit_tier = UnicodeAttribute(null=True)
-    inspector_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    inspector_ids = _strings(default=list)
     unassigned_reason = UnicodeAttribute(null=True)
     summary = JSONAttribute(null=True)
 
 
-class TaskByAgency(GlobalSecondaryIndex):
+class TaskByAgency(GlobalSecondaryIndex["Task"]):
     Meta = _index("by_agency")
     agency_id = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -495,7 +503,7 @@ class Task(Model):
     method = UnicodeAttribute()                 # on_site / off_site (Art. 7)
     window_start = UnicodeAttribute()
     window_end = UnicodeAttribute()
-    targets = ListAttribute(of=UnicodeAttribute)
+    targets = _strings()
     participants = JSONAttribute()              # [{agency_id, item_ids, inspector_ids, approved_by, approved_at}]
     exception = JSONAttribute(null=True)        # Art. 12: {reason: 1-5, reference}
     campaign_id = UnicodeAttribute(null=True)   # a special campaign's (Art. 13)
@@ -506,13 +514,13 @@ class Task(Model):
     by_agency = TaskByAgency()
 
 
-class VisitByEnterprise(GlobalSecondaryIndex):
+class VisitByEnterprise(GlobalSecondaryIndex["Visit"]):
     Meta = _index("by_enterprise")
     enterprise_id = UnicodeAttribute(hash_key=True)
     opened_at = UnicodeAttribute(range_key=True)
 
 
-class VisitByRegion(GlobalSecondaryIndex):
+class VisitByRegion(GlobalSecondaryIndex["Visit"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     opened_at = UnicodeAttribute(range_key=True)
@@ -532,12 +540,12 @@ class Visit(Model):
     visit_date = UnicodeAttribute()
     opened_at = UnicodeAttribute()              # server time
     entered_at = UnicodeAttribute()             # device time of the scan that opened it
-    task_ids = ListAttribute(of=UnicodeAttribute)
-    agency_ids = ListAttribute(of=UnicodeAttribute)
+    task_ids = _strings()
+    agency_ids = _strings()
     slot_key = UnicodeAttribute(null=True)      # the Tallies slot that lets same-day scans join it (Art. 17)
     inspectors = JSONAttribute()                # as verified at scan time: name, certificate, validity
     items = JSONAttribute()                     # [{agency_id, item_id, name, legal_basis}]
-    flags = ListAttribute(of=UnicodeAttribute, default=list)
+    flags = _strings(default=list)
     exception = JSONAttribute(null=True)
     status = UnicodeAttribute(default="open")       # open / closed
     findings = JSONAttribute(default=dict)          # "<agency_id>/<item_id>" -> the latest finding
@@ -566,13 +574,13 @@ class VisitEvent(Model):
     signature = UnicodeAttribute()
 
 
-class ScanByEnterprise(GlobalSecondaryIndex):
+class ScanByEnterprise(GlobalSecondaryIndex["Scan"]):
     Meta = _index("by_enterprise")
     enterprise_id = UnicodeAttribute(hash_key=True)
     server_time = UnicodeAttribute(range_key=True)
 
 
-class ScanListed(GlobalSecondaryIndex):
+class ScanListed(GlobalSecondaryIndex["Scan"]):
     """Sparse: only scans that opened a visit, registered a service visit, or were refused."""
     Meta = _index("inspections")
     listed_enterprise = UnicodeAttribute(hash_key=True)
@@ -603,11 +611,14 @@ class Scan(Model):
         return f"{inspector_id}:{client_request_id}"
 
 
-class TallyWatch(GlobalSecondaryIndex):
+_Record = TypeVar("_Record", bound=Model)
+
+
+class TallyWatch(GlobalSecondaryIndex[_Record]):
     """Sparse: the counts the judicial bureau watches, by scope and count (Art. 12, 24)."""
     Meta = _index("watch")
     watch_scope = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(range_key=True)
+    count = NumberAttribute(range_key=True)     # type: ignore[assignment]  # the stored name; shadows Index.count
 
 
 class Tally(Model):
@@ -615,11 +626,11 @@ class Tally(Model):
     watch scope (`frequency#<region>#<year>`), so the enterprises inspected most are one query."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
     watch_scope = UnicodeAttribute(null=True)
     enterprise_id = UnicodeAttribute(null=True)
     credit_tier = UnicodeAttribute(null=True)
-    watch = TallyWatch()
+    watch: TallyWatch[Tally] = TallyWatch()
 
     @staticmethod
     def count_key(enterprise_id: str, year: int, agency_id: str | None = None, item_id: str | None = None) -> str:
@@ -656,11 +667,11 @@ class RefusalTally(Model):
     raised in the refused scan's transaction; watched under `refusals#<region>#<year>`."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
     watch_scope = UnicodeAttribute(null=True)
     agency_id = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
-    watch = TallyWatch()
+    watch: TallyWatch[RefusalTally] = TallyWatch()
 
     @staticmethod
     def scope(region_code: str, year: int) -> str:
@@ -706,7 +717,7 @@ class OffsiteClear(Model):
         return f"offsite#{enterprise_id}#{agency_id}#{item_id}"
 
 
-class RatingByRegion(GlobalSecondaryIndex):
+class RatingByRegion(GlobalSecondaryIndex["Rating"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     rated_at = UnicodeAttribute(range_key=True)
@@ -718,12 +729,12 @@ class Rating(Model):
     visit_id = UnicodeAttribute(hash_key=True)
     enterprise_id = UnicodeAttribute()
     region_code = UnicodeAttribute()
-    agency_ids = ListAttribute(of=UnicodeAttribute)
+    agency_ids = _strings()
     conduct = NumberAttribute()
     procedure = NumberAttribute()
     efficiency = NumberAttribute()
     comment = UnicodeAttribute(null=True)
-    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    prohibited_practices = _strings(default=list)
     rated_at = UnicodeAttribute()
     by_region = RatingByRegion()
 
@@ -733,7 +744,7 @@ class RatingAggregate(Model):
     transaction. The agency sees it only once the quarter is over and enough enterprises rated."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
     conduct = NumberAttribute(default=0)            # sums of the scores
     procedure = NumberAttribute(default=0)
     efficiency = NumberAttribute(default=0)
@@ -750,13 +761,13 @@ class RatingAggregate(Model):
         return self.tally_key.rsplit("#", 1)[1]
 
 
-class ComplaintByRegion(GlobalSecondaryIndex):
+class ComplaintByRegion(GlobalSecondaryIndex["Complaint"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
-class ComplaintByEnterprise(GlobalSecondaryIndex):
+class ComplaintByEnterprise(GlobalSecondaryIndex["Complaint"]):
     Meta = _index("by_enterprise")
     enterprise_id = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -776,7 +787,7 @@ class Complaint(Model):
     agency_name = UnicodeAttribute(null=True)
     occurred_on = UnicodeAttribute(null=True)
     description = UnicodeAttribute()
-    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    prohibited_practices = _strings(default=list)
     status = UnicodeAttribute(default="received")   # received / handling / answered
     history = JSONAttribute(default=list)           # [{status, at, by, note}]
     answer = UnicodeAttribute(null=True)
@@ -786,7 +797,7 @@ class Complaint(Model):
     by_enterprise = ComplaintByEnterprise()
 
 
-class SupervisionByRegion(GlobalSecondaryIndex):
+class SupervisionByRegion(GlobalSecondaryIndex[_Record]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -800,7 +811,6 @@ class _SupervisionRecord(Model):
     record_kind = UnicodeAttribute()
     region_code = UnicodeAttribute(null=True)      # set on the records a region lists (in the index)
     created_at = UnicodeAttribute(null=True)
-    by_region = SupervisionByRegion()
     HEAD = "~"                                     # the sk of a record's own item
 
     @property
@@ -814,6 +824,7 @@ class ReturnSample(_SupervisionRecord):
     params = JSONAttribute(null=True)
     strata = JSONAttribute(null=True)               # {agency_id: [visit_id, ...]}
     created_by = UnicodeAttribute(null=True)
+    by_region: SupervisionByRegion[ReturnSample] = SupervisionByRegion()
 
     @classmethod
     def key(cls, sample_id: str) -> tuple[str, str]:
@@ -844,9 +855,10 @@ class SupervisionCase(_SupervisionRecord):
     agency_id = UnicodeAttribute(null=True)
     visit_id = UnicodeAttribute(null=True)
     source = UnicodeAttribute(null=True)
-    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    findings = _strings(default=list)
     status = UnicodeAttribute(null=True)            # open / letter_issued / closed
-    letter_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    letter_ids = _strings(default=list)
+    by_region: SupervisionByRegion[SupervisionCase] = SupervisionByRegion()
 
     @classmethod
     def key(cls, case_id: str) -> tuple[str, str]:
@@ -859,8 +871,8 @@ class Letter(_SupervisionRecord):
     number = UnicodeAttribute(null=True)
     agency_id = UnicodeAttribute(null=True)
     agency_name = UnicodeAttribute(null=True)
-    case_ids = ListAttribute(of=UnicodeAttribute, default=list)
-    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    case_ids = _strings(default=list)
+    findings = _strings(default=list)
     requirements = UnicodeAttribute(null=True)
     reply_due = UnicodeAttribute(null=True)
     reply_due_provisional = BooleanAttribute(default=False)
@@ -870,6 +882,7 @@ class Letter(_SupervisionRecord):
     reply = UnicodeAttribute(null=True)
     replied_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
+    by_region: SupervisionByRegion[Letter] = SupervisionByRegion()
 
     @classmethod
     def key(cls, letter_id: str) -> tuple[str, str]:
@@ -887,7 +900,7 @@ class SubsidyApplicant(Model):
     updated_at = UnicodeAttribute()
 
 
-class SubsidyResultByApplicant(GlobalSecondaryIndex):
+class SubsidyResultByApplicant(GlobalSecondaryIndex["SubsidyResult"]):
     Meta = _index("by_applicant")
     applicant_id = UnicodeAttribute(hash_key=True)
     calculated_at = UnicodeAttribute(range_key=True)

@@ -2,7 +2,7 @@
 transactions. Contexts use these, never PynamoDB's exceptions, connections or TransactWrite."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -19,18 +19,18 @@ M = TypeVar("M", bound=Model)
 Key = str | int
 
 
-def get_or_none(model: type[M], *key: Key, consistent_read: bool = False) -> M | None:
-    """The record with this key (hash key[, range key]), or None."""
+def get_or_none(model: type[M], hash_key: Key, range_key: Key | None = None, *, consistent_read: bool = False) -> M | None:
+    """The record with this key, or None."""
     try:
-        return model.get(*key, consistent_read=consistent_read)
+        return model.get(hash_key, range_key, consistent_read=consistent_read)
     except DoesNotExist:
         return None
 
 
-def get_or_404(model: type[M], *key: Key, message: str, code: str, field: str | None = None,
-               consistent_read: bool = False) -> M:
+def get_or_404(model: type[M], hash_key: Key, range_key: Key | None = None, *, message: str, code: str,
+               field: str | None = None, consistent_read: bool = False) -> M:
     """The record with this key, else NotFound (404) with `message` (Chinese, naming what is missing)."""
-    record = get_or_none(model, *key, consistent_read=consistent_read)
+    record = get_or_none(model, hash_key, range_key, consistent_read=consistent_read)
     if record is None:
         raise NotFound(message, code=code, field=field)
     return record
@@ -43,11 +43,22 @@ def _key_names(model: type[Model]) -> tuple[str, ...]:
     return tuple(k["AttributeName"] for k in sorted(schema, key=lambda k: k["KeyType"] != "HASH"))
 
 
-def batch_read(wanted: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
+class Found:
+    """What a batched read found, by model and key."""
+
+    def __init__(self, records: dict[tuple[Any, ...], Model]) -> None:
+        self._records = records
+
+    def get(self, model: type[M], hash_key: str, range_key: str | None = None) -> M | None:
+        record = self._records.get((model, hash_key) if range_key is None else (model, hash_key, range_key))
+        return record if isinstance(record, model) else None
+
+
+def batch_read(wanted: Sequence[tuple[Any, ...]]) -> Found:
     """One strongly consistent BatchGetItem across tables (string keys). `wanted` holds (model class,
-    hash key[, range key]); returns {(model class, keys...): record} for the records that exist."""
+    hash key[, range key]); `.get(model, key...)` of the answer gives the record, or None."""
     if not wanted:
-        return {}
+        return Found({})
     client = wanted[0][0]._get_connection().connection.client
     request: dict[str, dict[str, Any]] = {}
     names: dict[str, tuple[str, ...]] = {}
@@ -63,12 +74,12 @@ def batch_read(wanted: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
             for item in items:
                 raw[(table, *(item[n]["S"] for n in names[table]))] = item
         request = response.get("UnprocessedKeys") or {}
-    found = {}
+    found: dict[tuple[Any, ...], Model] = {}
     for model, *key in wanted:
         item = raw.get((model.Meta.table_name, *key))
         if item is not None:
             found[(model, *key)] = model.from_raw_data(item)
-    return found
+    return Found(found)
 
 
 def _condition_failed(error: Exception) -> bool:
@@ -93,11 +104,11 @@ def put_if_absent(record: Model, key: Attribute[Any] | None = None) -> bool:
     return save_if(record, (key or type(record)._hash_key_attribute()).does_not_exist())
 
 
-def update_if(record: Model, actions: list[Action], condition: Condition | None = None) -> bool:
+def update_if(record: Model, actions: Sequence[Action], condition: Condition | None = None) -> bool:
     """Update the record unless `condition` (or its version's) fails: then nothing is written and the
     answer is False."""
     try:
-        record.update(actions=actions, condition=condition)
+        record.update(actions=list(actions), condition=condition)
     except UpdateError as error:
         if _condition_failed(error):
             return False
@@ -123,32 +134,31 @@ class Transaction:
     its own condition failed (`Cancelled.failed`). Committed on leaving a `with` block, or by `commit()`."""
 
     def __init__(self) -> None:
-        self._actions: dict[str, list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]]] = {kind: [] for kind in _ORDER}
+        self._actions: dict[str, list[tuple[str, type[Model], Callable[[TransactWrite], None]]]] = {k: [] for k in _ORDER}
 
     def save(self, record: Model, condition: Condition | None = None, label: str = "") -> None:
-        self._actions["put"].append((label, type(record), (record,), {"condition": condition}))
+        self._actions["put"].append((label, type(record), lambda tx: tx.save(record, condition=condition)))
 
-    def update(self, record: Model, actions: list[Action], condition: Condition | None = None, label: str = "") -> None:
-        self._actions["update"].append((label, type(record), (record,), {"actions": actions, "condition": condition}))
+    def update(self, record: Model, actions: Sequence[Action], condition: Condition | None = None, label: str = "") -> None:
+        self._actions["update"].append((label, type(record), lambda tx: tx.update(record, list(actions), condition=condition)))
 
     def delete(self, record: Model, condition: Condition | None = None, label: str = "") -> None:
-        self._actions["delete"].append((label, type(record), (record,), {"condition": condition}))
+        self._actions["delete"].append((label, type(record), lambda tx: tx.delete(record, condition=condition)))
 
-    def check(self, model: type[Model], *key: Key, condition: Condition, label: str = "") -> None:
-        self._actions["check"].append((label, model, (model, *key), {"condition": condition}))
+    def check(self, model: type[Model], hash_key: Key, range_key: Key | None = None, *, condition: Condition,
+              label: str = "") -> None:
+        self._actions["check"].append((label, model, lambda tx: tx.condition_check(model, hash_key, range_key, condition)))
 
     def commit(self) -> None:
-        actions = [(kind, *action) for kind in _ORDER for action in self._actions[kind]]
+        actions = [action for kind in _ORDER for action in self._actions[kind]]
         if not actions:
             return
         try:
-            with TransactWrite(connection=actions[0][2]._get_connection().connection) as tx:
-                run = {"check": tx.condition_check, "delete": tx.delete, "put": tx.save, "update": tx.update}
-                for kind, _, _, args, kwargs in actions:
-                    run[kind](*args, **kwargs)
+            with TransactWrite(connection=actions[0][1]._get_connection().connection) as tx:
+                for _, _, add in actions:
+                    add(tx)
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            failed = frozenset(label for (_, label, *_), reason in zip(actions, reasons)
+            failed = frozenset(label for (label, _, _), reason in zip(actions, error.cancellation_reasons)
                                if reason is not None and reason.code == "ConditionalCheckFailed")
             raise Cancelled(failed, "TransactionConflict" in str(error), str(error)) from error
 
