@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, ValidationError
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_enterprise
 from sheqi.rules import regions
@@ -27,13 +27,13 @@ NEXT = {"received": ("handling", "answered"), "handling": ("answered",), "answer
 
 
 class ComplaintIn(Body):
-    subject: Literal[tuple(SUBJECTS)]
+    subject: Annotated[str, OneOf(SUBJECTS)]
     visit_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     scan_id: str | None = Field(default=None, max_length=200)
     agency_name: str | None = Field(default=None, min_length=2, max_length=100)
     occurred_on: date | None = None
     description: str = Field(min_length=10, max_length=4000)
-    prohibited_practices: list[Literal[tuple(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
+    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
 
     @model_validator(mode="after")
     def _names_its_subject(self):
@@ -52,14 +52,17 @@ class StatusIn(Body):
 
 def file(caller: Identity, data: ComplaintIn) -> Complaint:
     require_role(caller, "enterprise")
+    assert caller.enterprise_id is not None   # an enterprise's token names it (auth.Identity)
     enterprise = get_enterprise(caller.enterprise_id)
     agency_id = agency_name = None
     if data.subject == "visit":
+        assert data.visit_id is not None   # ComplaintIn requires it for this subject
         visit = visits.get(data.visit_id)
         if visit.enterprise_id != caller.enterprise_id:
             raise deny_scope("检查记录")
         agency_id = visit.agency_ids[0]
     elif data.subject == "refused_attempt":
+        assert data.scan_id is not None   # ComplaintIn requires it for this subject
         scan = get_or_none(Scan, data.scan_id)
         if scan is None or scan.enterprise_id != caller.enterprise_id or scan.outcome != "refused":
             raise ValidationError("字段 scan_id：不是本企业被拒绝登记的扫码记录", field="scan_id", code="scan_not_found")

@@ -14,7 +14,7 @@ import random
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable, Iterator, Literal
+from typing import Iterable, Iterator
 
 from pydantic import Field, field_validator, model_validator
 
@@ -29,7 +29,7 @@ from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.store import DrawEntry, Enterprise, Inspector, PlanVersion, get_or_404, pagination
 
-DEFAULT_WEIGHTS = {"good": "0.5", "average": "1", "poor": "2"}
+DEFAULT_WEIGHTS: dict[registers.CreditTier, str] = {"good": "0.5", "average": "1", "poor": "2"}
 PER_VISIT = 2   # Art. 19: at least two inspectors
 
 
@@ -67,7 +67,7 @@ class Digest:
 def assign(selected: list[str], pool: list[str], conflicts: dict[str, set[str]], seed: str) -> dict[str, list[str]]:
     """Two inspectors for each drawn enterprise, never one with a recorded conflict with it; an
     enterprise for which fewer than two remain gets none (and the draw says so)."""
-    out = {}
+    out: dict[str, list[str]] = {}
     for eid in selected:
         candidates = sorted(p for p in pool if eid not in conflicts.get(p, ()))
         if len(candidates) < PER_VISIT:
@@ -84,7 +84,7 @@ class DrawIn(Body):
     entry_index: int = Field(ge=0)
     seed: str = Field(min_length=8, max_length=128)       # published beforehand, e.g. a lottery result
     draw_date: date
-    tier_weights: dict[Literal["good", "average", "poor"], str] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    tier_weights: dict[registers.CreditTier, str] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     @model_validator(mode="after")
     def _weights(self):
@@ -108,7 +108,7 @@ def run(caller: Identity, agency_id: str, data: DrawIn) -> dict:
     # fixes how many to draw, then one streaming pass draws them.
     size = sum(Enterprise.by_region.count(code) for code in entry["region_codes"])
     k = math.ceil(Decimal(entry["sampling_ratio"]) * size)
-    weights = {tier: float(w) for tier, w in data.tier_weights.items()}
+    weights: dict[str, float] = {tier: float(w) for tier, w in data.tier_weights.items()}
     digest = Digest()
     scope = ((e.enterprise_id, e.credit_tier) for code in entry["region_codes"]
              for e in Enterprise.by_region.query(code, attributes_to_get=["enterprise_id", "credit_tier"]))

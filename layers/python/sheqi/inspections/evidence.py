@@ -8,13 +8,13 @@ hash. Keys are content-addressed under the visit (`visits/<visit_id>/<sha256>`).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from sheqi import clock
 from sheqi.errors import RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.rules.articles import ART
 from sheqi.store import objects
 
@@ -26,7 +26,7 @@ CONTENT_TYPES = {
     "document": ("application/pdf",),
 }
 MAX_BYTES = 2 * 1024 ** 3       # one PUT; a longer recording is split by the app
-Kind = Literal[tuple(CONTENT_TYPES)]
+Kind = Annotated[str, OneOf(CONTENT_TYPES)]
 
 
 class UploadIn(Body):

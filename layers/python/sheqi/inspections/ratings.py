@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, Forbidden, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
@@ -32,7 +32,7 @@ class RatingIn(Body):
     procedure: int = Field(ge=1, le=5)
     efficiency: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=1000)
-    prohibited_practices: list[Literal[tuple(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
+    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
 
     @field_validator("prohibited_practices")
     @classmethod

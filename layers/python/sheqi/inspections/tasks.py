@@ -137,6 +137,7 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
         raise auth.deny_scope("机关的检查任务：牵头机关须为本机关（participants 第一项）")
     year = str(data.window_start.year)
     if data.type == "special":
+        assert data.campaign_id is not None   # TaskIn requires it for a special task
         campaigns.check_for_task(data.campaign_id, lead, year, [i for p in data.participants for i in p.item_ids])
     approved_items = [_check_participant(p, index, data.window_start.date()) for index, p in enumerate(data.participants)]
     registered = {e.enterprise_id for e in Enterprise.batch_get(data.targets)}
@@ -253,7 +254,7 @@ def record_offsite_result(caller: Identity, task_id: str, data: OffsiteResultIn)
     if data.item_id not in {i["item_id"] for i in part["items"]}:
         raise _refuse("item_not_in_task", 19, "该事项不在本机关本任务的检查事项中", "item_id")
     if not data.violation_found:
-        key = OffsiteClear.key(data.enterprise_id, caller.agency_id, data.item_id)
+        key = OffsiteClear.key(data.enterprise_id, part["agency_id"], data.item_id)
         # Keep the latest clean date whatever order results arrive in.
         save_if(OffsiteClear(key, checked_on=data.checked_on.isoformat()),
                 OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < data.checked_on.isoformat()))

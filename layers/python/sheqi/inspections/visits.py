@@ -12,14 +12,14 @@ import os
 import random
 import time
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
 from sheqi import clock
 from sheqi.auth import Identity, can_see_rating, deny_scope
 from sheqi.errors import Conflict, Forbidden, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
@@ -53,7 +53,7 @@ TRANSFER_WORKING_DAYS = 10   # Art. 26
 class FindingIn(Body):
     agency_id: str = Field(min_length=18, max_length=18)
     item_id: str = Field(min_length=1, max_length=64)
-    result: Literal[tuple(FINDINGS)]
+    result: Annotated[str, OneOf(FINDINGS)]
     notes: str = Field(default="", max_length=4000)
     trade_secret: bool = False          # notes hold trade secrets: never shared with other agencies (Art. 29)
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=30)
@@ -66,7 +66,7 @@ class Penalty(Body):
 
 
 class Measure(Body):
-    kind: Literal[tuple(MEASURES)]
+    kind: Annotated[str, OneOf(MEASURES)]
     object: str = Field(min_length=1, max_length=500)
     basis: str = Field(min_length=4, max_length=500)
     document_no: str | None = Field(default=None, max_length=100)
@@ -80,7 +80,7 @@ class Transfer(Body):
 
 class CloseIn(Body):
     ended_at: datetime
-    outcome: Literal[tuple(OUTCOMES)]
+    outcome: Annotated[str, OneOf(OUTCOMES)]
     summary: str = Field(min_length=2, max_length=4000)
     correction_deadline: date | None = None
     penalty: Penalty | None = None
@@ -128,8 +128,8 @@ def audience(caller: Identity, visit: Visit) -> str:
     raise deny_scope("检查记录")
 
 
-def _enforcing(agency_id: str) -> bool:
-    agency = get_or_none(Agency, agency_id)
+def _enforcing(agency_id: str | None) -> bool:
+    agency = get_or_none(Agency, agency_id) if agency_id else None
     return agency is not None and agency.kind == "enforcement_agency"
 
 
@@ -247,7 +247,7 @@ def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitE
 
         def extras(event: VisitEvent) -> list:
             # The notice carries the chain's head, so the enterprise keeps its own copy of it.
-            found = [(_result_notice(visit, payload, event), Notice.notice_id.does_not_exist())]
+            found: list[tuple[Any, Any]] = [(_result_notice(visit, payload, event), Notice.notice_id.does_not_exist())]
             found += [(o, Obligation.obligation_id.does_not_exist()) for o in _obligations(visit, payload)]
             if visit.slot_key:
                 found.append((VisitSlot(visit.slot_key), "delete"))   # a later scan that day opens a new visit
@@ -261,7 +261,7 @@ def _obligations(visit: Visit, outcome: dict) -> list[Obligation]:
     (Art. 24) and, for a transfer, the transfer itself within 10 working days (Art. 26)."""
     closed_on = clock.today()
     lead = visit.agency_ids[0]
-    common = dict(region_code=visit.region_code, subject={"visit_id": visit.visit_id, "enterprise_id": visit.enterprise_id},
+    common: dict[str, Any] = dict(region_code=visit.region_code, subject={"visit_id": visit.visit_id, "enterprise_id": visit.enterprise_id},
                   start=closed_on)
     found = [
         obligations.new(f"result_notice:{visit.visit_id}", kind="result_notice", owner=f"agency:{lead}",

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
@@ -31,7 +31,7 @@ class CampaignIn(Body):
     title: str = Field(min_length=4, max_length=100)
     item_ids: list[str] = Field(min_length=1, max_length=20)
     approving_authority: str = Field(min_length=4, max_length=100)       # e.g. 张北县人民政府
-    approving_level: Literal[APPROVING_LEVELS]
+    approving_level: Annotated[str, OneOf(APPROVING_LEVELS)]
     approval_document: str = Field(min_length=4, max_length=100)         # e.g. 张政字〔2026〕12号
     approved_on: date
     joint_agency_ids: list[str] = Field(default_factory=list, max_length=10)

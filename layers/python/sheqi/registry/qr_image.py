@@ -98,7 +98,7 @@ def poster(url: str, *, enterprise_name: str, uscc: str, region_name: str, fmt: 
         nonlocal y
         for line in lines:
             draw.text(((A4_150DPI[0] - draw.textlength(line, font=font)) / 2, y), line, font=font, fill=fill)
-            y += font.size + gap
+            y += int(font.size) + gap
 
     block(["涉企行政检查 · 扫码入企"], cjk_font(72), fill="#b22222")
     y += 30
@@ -107,7 +107,7 @@ def poster(url: str, *, enterprise_name: str, uscc: str, region_name: str, fmt: 
     block([f"统一社会信用代码：{uscc}", region_name], cjk_font(34), fill="#333333")
     y += 20
     side = min(width - 100, A4_150DPI[1] - y - 330)
-    code = _qr(url, box_size=10).resize((side, side), Image.NEAREST)
+    code = _qr(url, box_size=10).resize((side, side), Image.Resampling.NEAREST)
     page.paste(code, ((A4_150DPI[0] - side) // 2, y))
     y += side + 30
     block(wrap_text(draw, SCAN_LINE, cjk_font(32), width), cjk_font(32), gap=10)

@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.reminders import obligations
 from sheqi.rules import codes, qualification, regions, uscc
 from sheqi.rules.articles import ART
@@ -182,8 +182,8 @@ class AgencyIn(Body):
     name: str = Field(min_length=2, max_length=100)
     level: Literal["city", "county"]
     region_code: str
-    kind: Literal[qualification.AGENCY_KINDS]
-    certificate_kind: Literal[qualification.CERTIFICATE_KINDS] = "enforcement"
+    kind: Annotated[str, OneOf(qualification.AGENCY_KINDS)]
+    certificate_kind: Annotated[str, OneOf(qualification.CERTIFICATE_KINDS)] = "enforcement"
 
     _name = field_validator("name")(_chinese_name)
     _id = field_validator("agency_id")(lambda v: uscc.validate(v, "agency_id"))
@@ -239,9 +239,9 @@ def agency_view(record: Agency) -> dict:
 class InspectorIn(Body):
     inspector_id: str | None = None
     name: str = Field(min_length=2, max_length=50)
-    staff_category: Literal[qualification.STAFF_CATEGORIES]
+    staff_category: Annotated[str, OneOf(qualification.STAFF_CATEGORIES)]
     certificate_no: str | None = Field(default=None, min_length=6, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
-    certificate_kind: Literal[qualification.CERTIFICATE_KINDS] | None = None
+    certificate_kind: Annotated[str, OneOf(qualification.CERTIFICATE_KINDS)] | None = None
     valid_from: date | None = None
     valid_until: date | None = None
 
@@ -265,7 +265,7 @@ class InspectorIn(Body):
 
 
 class InspectorPatch(Body):
-    status: Literal[qualification.INSPECTOR_STATUSES]
+    status: Annotated[str, OneOf(qualification.INSPECTOR_STATUSES)]
     reason: str = Field(min_length=2, max_length=200)
 
 
@@ -352,7 +352,7 @@ def inspector_qualification(record: Inspector, agency: Agency, on: date) -> list
 
 
 def inspector_view(record: Inspector, agency: Agency | None = None, on: date | None = None) -> dict:
-    view = {
+    view: dict[str, Any] = {
         "inspector_id": record.inspector_id, "name": record.name, "agency_id": record.agency_id,
         "region_code": record.region_code, "staff_category": record.staff_category, "status": record.status,
         "certificate_no": record.certificate_no, "certificate_kind": record.certificate_kind,
@@ -452,7 +452,7 @@ def item_view(record: Item) -> dict:
 # --- Scan-in codes (Art. 24) --------------------------------------------------------------------
 
 def current_code(record: Enterprise) -> dict:
-    token = codes.sign(record.enterprise_id, record.code_version)
+    token = codes.sign(record.enterprise_id, int(record.code_version))
     return {"enterprise_id": record.enterprise_id, "code_version": record.code_version,
             "code_status": record.code_status, "token": token, "url": codes.code_url(token)}
 
@@ -472,7 +472,7 @@ def door_view(token: str) -> dict:
     record = get_or_none(Enterprise, claim.enterprise_id)
     if record is None:
         raise codes.CodeRejected("二维码对应的企业未在本系统登记", code="code_enterprise_unknown", field="token")
-    codes.check_current(claim, current_version=record.code_version, status=record.code_status)
+    codes.check_current(claim, current_version=int(record.code_version), status=record.code_status)
     return {
         "valid": True, "enterprise_id": record.enterprise_id, "name": record.name,
         "region_name": regions.name(record.region_code), "code_version": record.code_version,

@@ -140,7 +140,7 @@ def deliver(notice: Notice, now: datetime) -> str:
     if sent:
         notice.update(actions=[Notice.delivery.set("sent"), Notice.delivered_at.set(_iso(now)), Notice.channels.set(sent),
                                Notice.attempts.set(attempts), Notice.delivery_shard.remove(), Notice.next_attempt_at.remove(),
-                               Notice.last_error.set("; ".join(errors) or None)])
+                               Notice.last_error.set("; ".join(errors)) if errors else Notice.last_error.remove()])
         return "sent"
     if attempts >= MAX_ATTEMPTS:
         notice.update(actions=[Notice.delivery.set("dead"), Notice.attempts.set(attempts), Notice.last_error.set("; ".join(errors)),

@@ -26,6 +26,7 @@ from sheqi.rules import regions
 from sheqi.rules.reminder_rules import KINDS, Settings, message, stages, to_send
 from sheqi.rules.workdays import Deadline, add_working_days
 from sheqi.store import (
+    Action,
     ActiveRegions,
     Agency,
     Letter,
@@ -136,7 +137,7 @@ def run_region(region_code: str, today: date, settings: Settings | None = None) 
             if key not in record.sent:
                 created += _send(record, stage, settings)
                 keys.append(key)
-        actions = [Obligation.sent.set(record.sent + keys)] if keys else []
+        actions: list[Action] = [Obligation.sent.set(record.sent + keys)] if keys else []
         if next_on is None:
             actions += [Obligation.stage_region.remove(), Obligation.next_stage_on.remove()]
             if record.kind == "rating_invite":
@@ -186,7 +187,7 @@ def recompute_year(year: int) -> int:
             continue
         start = date.fromisoformat(record.start)
         due = working_day_deadline(start, int(record.working_days))
-        actions = [Obligation.due.set(due.due.isoformat()), Obligation.provisional.set(due.provisional)]
+        actions: list[Action] = [Obligation.due.set(due.due.isoformat()), Obligation.provisional.set(due.provisional)]
         actions.append(Obligation.provisional_year.set(str(due.due.year)) if due.provisional else Obligation.provisional_year.remove())
         if record.status == "open":
             pending = [s.on for s in stages(record.kind, start, due.due, record.owner, record.region_code, settings_from_env())

@@ -8,14 +8,14 @@ import hashlib
 import uuid
 from collections import defaultdict
 from datetime import date
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, supervises
 from sheqi.errors import Conflict
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.reminders.notices import create_once
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
@@ -52,7 +52,7 @@ class AnswersIn(Body):
     showed_certificates: bool | None = None
     scanned_in: bool | None = None
     told_result: bool | None = None
-    prohibited_practices: list[Literal[tuple(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
+    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
     satisfaction: int | None = Field(default=None, ge=1, le=5)
     notes: str = Field(default="", max_length=2000)
 
@@ -138,7 +138,8 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
         create_once(f"judicial:{head.region_code}", f"case:{case_id}", kind="case_opened", article=ART[28],
                     title=f"回访发现问题：{entry.enterprise_name}", body="回访发现：" + "；".join(findings) + "。已立案督办。")
     if not update_if(entry, [ReturnEntry.answers.set(data.model_dump(mode="json")), ReturnEntry.answered_at.set(now),
-                             ReturnEntry.case_id.set(case_id)], condition=ReturnEntry.answered_at.does_not_exist()):
+                             ReturnEntry.case_id.set(case_id) if case_id else ReturnEntry.case_id.remove()],
+                     condition=ReturnEntry.answered_at.does_not_exist()):
         raise Conflict("该企业已回访", code="already_answered")
     return entry
 

@@ -11,6 +11,7 @@ import json
 import os
 from collections import Counter, defaultdict
 from datetime import date
+from typing import Any
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, supervises
@@ -33,6 +34,7 @@ def thresholds() -> dict[str, int]:
 def scope(caller: Identity, region_code: str | None) -> list[str]:
     """The county codes the caller's lists cover."""
     if caller.role == "agency_admin":
+        assert caller.region_code is not None   # an agency admin's token names the agency's region (auth.Identity)
         return [caller.region_code]
     region_code = region_code or caller.region_code
     if not region_code or not supervises(caller, region_code):
@@ -55,7 +57,7 @@ def frequency(codes: list[str], year: int) -> list[dict]:
     """Enterprises inspected clearly above a reasonable frequency: the year's total against the
     threshold of the enterprise's tier, with the count by agency."""
     limits = thresholds()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code in codes:
         for total in Tally.watch.query(Tally.frequency_scope(code, year), Tally.count >= min(limits.values()), scan_index_forward=False):
             if total.count < limits.get(total.credit_tier, min(limits.values())):
@@ -88,7 +90,7 @@ def exceptions(codes: list[str], year: int) -> list[dict]:
 
 def refusals(codes: list[str], year: int) -> list[dict]:
     """Refused scan-in attempts by agency and reason, and inspections enterprises say skipped scan-in."""
-    rows = [{"agency_id": t.agency_id, "reason": t.reason, "count": int(t.count), "region_code": code}
+    rows: list[dict[str, Any]] = [{"agency_id": t.agency_id, "reason": t.reason, "count": int(t.count), "region_code": code}
             for code in codes for t in RefusalTally.watch.query(RefusalTally.scope(code, year), scan_index_forward=False)]
     names = _names(r["agency_id"] for r in rows)
     for row in rows:
@@ -176,7 +178,7 @@ def stats(caller: Identity, region_code: str | None, year: int) -> dict:
                 for agency_id in v.agency_ids:
                     visits[agency_id][int(v.visit_date[5:7])] += 1
     rated: dict[int, list] = defaultdict(list)
-    flags = Counter()
+    flags: Counter[str] = Counter()
     if own is None:
         for code in codes:
             for r in Rating.by_region.query(code, Rating.rated_at.startswith(str(year))):
