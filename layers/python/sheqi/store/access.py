@@ -118,8 +118,8 @@ def update_if(record: Model, actions: Sequence[Action], condition: Condition | N
 
 class Cancelled(Exception):
     """DynamoDB wrote none of a transaction. `failed`: the labels of the actions whose condition failed
-    (empty when it was cancelled for another reason); `conflict`: another transaction was writing the
-    same items at that moment, so trying again may succeed."""
+    ("" for an unlabelled one; empty when it was cancelled for another reason); `conflict`: another
+    transaction was writing the same items at that moment, so trying again may succeed."""
 
     def __init__(self, failed: frozenset[str], conflict: bool, reason: str):
         super().__init__(reason)
