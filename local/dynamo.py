@@ -99,7 +99,7 @@ def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
 # Queue polling would fill the recording with a line a second; only what changes state is kept
 # (a message sent before a restart is delivered again after it, which the workers tolerate).
 _NOT_RECORDED = ("AmazonSQS.ReceiveMessage", "AmazonSQS.DeleteMessage", "AmazonSQS.GetQueueUrl",
-                 "AmazonSQS.GetQueueAttributes")
+                 "AmazonSQS.GetQueueAttributes", "AmazonSQS.ChangeMessageVisibility")
 
 
 class _Serialized:
@@ -150,15 +150,15 @@ def start_server(port: int, recording: Path | None = None) -> tuple[object, str]
 
 
 def start_server_process(port: int) -> str:
-    """moto in a process of its own (benchmarks: so the store does not share this process's GIL);
-    stopped when this process exits."""
+    """moto in a process of its own (benchmarks: so the store does not share this process's GIL), one
+    request at a time as `start_server` runs it; stopped when this process exits."""
     import atexit
     import subprocess
     import sys
     import time
 
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serve = f"import time\nfrom local import dynamo\ndynamo.start_server({port})\nwhile True: time.sleep(3600)"
+    server = subprocess.Popen([sys.executable, "-c", serve], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     atexit.register(server.terminate)
     endpoint = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -5,7 +5,7 @@ from local import config, gateway
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET
 from sheqi import auth
 from sheqi.auth import Identity
-from tests.helpers import decode_qr
+from tests.helpers import decode_qr, pdf_text
 
 E1 = ENTERPRISES[0]["enterprise_id"]
 
@@ -37,6 +37,35 @@ def test_the_authoriser_refuses_before_any_handler_runs(client, headers):
     response = client.get(f"/enterprises/{E1}", headers=headers)
     assert response.status_code == 401
     assert response.get_json() == {"message": "Unauthorized"}      # API Gateway's own answer
+
+
+def _token(claims: dict, secret: str | None = None) -> dict:
+    import jwt
+
+    payload = {"sub": "x", "role": "platform_admin", "iss": auth.ISSUER, "aud": auth.AUDIENCE, **claims}
+    return {"Authorization": "Bearer " + jwt.encode(payload, secret or config.jwt_secret(), algorithm="HS256")}
+
+
+EXPIRED = 'Bearer scope="" error="invalid_token" error_description="the token has expired"'
+
+
+@pytest.mark.parametrize("headers,challenge", [
+    ({}, "Bearer"),                                                       # no credentials: no error code (RFC 6750 3.1)
+    ({"Authorization": "Bearer not.a.jwt"}, 'Bearer scope="" error="invalid_token" error_description="the token is malformed"'),
+    (_token({"iat": 1_700_000_000, "exp": 1_700_000_060}), EXPIRED),
+    (_token({"iat": 1_700_000_000}), 'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"'),
+    (_token({"iat": 1_700_000_000, "exp": "4000000000"}),
+     'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"'),
+    (_token({"iat": 1_700_000_000, "exp": 4_000_000_000, "aud": "someone-else"}),
+     'Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"'),
+    (_token({"iat": 1_700_000_000, "exp": 4_000_000_000}, "forged-secret-" + "z" * 32),
+     'Bearer scope="" error="invalid_token" error_description="the token signature is invalid"'),
+])
+def test_a_refused_token_says_why_as_api_gateway_does(client, headers, challenge):
+    """A phone refreshes on "the token has expired" and signs in again on anything else."""
+    response = client.get(f"/enterprises/{E1}", headers=headers)
+    assert response.status_code == 401 and response.get_json() == {"message": "Unauthorized"}
+    assert response.headers["www-authenticate"] == challenge
 
 
 def test_public_routes_need_no_token(client):
@@ -75,6 +104,7 @@ def test_code_png_and_poster_through_the_gateway(client):
     assert decode_qr(png.data) == code["url"]
     pdf = client.get(f"/enterprises/{E1}/poster?format=pdf", headers=bearer("platform"))
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "统一社会信用代码：" + E1 in pdf_text(pdf.data)
     bad = client.get(f"/enterprises/{E1}/poster?format=svg", headers=bearer("enterprise-1"))
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "format"
     assert client.get(f"/enterprises/{E1}/code.png", headers=bearer("enterprise-4")).status_code == 403
@@ -91,7 +121,7 @@ def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
 
     from local.demo_data import demo_task_id
     from sheqi import clock
-    from sheqi.rules import codes
+    from sheqi.signing import codes
 
     token = codes.code_url(codes.sign(E1, 1))
     for who in ("market-wang", "market-li"):

@@ -6,7 +6,17 @@ import pytest
 
 from sheqi.clock import CST
 from sheqi.rules.qualification import Finding
-from sheqi.rules.scan_rules import InspectorFacts, ItemFacts, Location, PendingScan, ScanConfig, ScanFacts, TaskFacts, decide, distance_m
+from sheqi.rules.scan_rules import (
+    InspectorFacts,
+    ItemFacts,
+    Location,
+    PendingScan,
+    ScanConfig,
+    ScanFacts,
+    TaskFacts,
+    decide,
+    distance_m,
+)
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CST)
 A, B, E = "AGENCY-A", "AGENCY-B", "ENTERPRISE-1"
@@ -90,6 +100,14 @@ def test_task_refusals(task, expected):
 
 def test_window_bounds_are_inclusive():
     assert decide(replace(BASE, task=replace(TASK, window_start=NOW, window_end=NOW))).outcome == "opened"
+
+
+def test_a_scan_contended_past_the_budget_is_refused_and_counts_nothing():
+    decision = decide(replace(BASE, contended=True, location=Location(41.1501, 114.7001, 15.0, is_mock=True)))
+    assert decision.outcome == "refused" and codes(decision.findings) == ["scan_contention"]
+    assert codes(decision.flags) == ["location_mock"] and decision.counted_items == ()
+    late = replace(BASE, contended=True, device_time=NOW + timedelta(hours=1))   # the rules' refusals are kept
+    assert codes(decide(late).findings) == ["device_time_in_future", "scan_contention"]
 
 
 def test_a_rejected_code_is_the_refusal_reason():

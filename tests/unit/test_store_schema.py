@@ -41,3 +41,11 @@ def test_certificate_guard_shares_the_inspectors_key():
     guard, inspectors = model_schema(store.CertificateClaim), infra_schema(INFRA[store.Inspector.Meta.table_name])
     assert store.CertificateClaim.Meta.table_name == store.Inspector.Meta.table_name
     assert guard["KeySchema"] == inspectors["KeySchema"]
+
+
+@pytest.mark.parametrize("codes,expected", [
+    (["None", "ConditionalCheckFailed"], True), (["TransactionConflict", "None"], True), (["ThrottlingError"], True),
+    (["None", "ValidationError"], False), ([], False)])
+def test_which_cancelled_transactions_are_contention(codes, expected):
+    cancelled = store.Cancelled.of([f"action{n}" for n in range(len(codes))], [None if c == "None" else c for c in codes], "")
+    assert cancelled.contended is expected

@@ -7,19 +7,23 @@ A handler module builds `app = create_app()`, registers routes, and exposes
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
 from sheqi.auth import Identity
 from sheqi.errors import AppError, BadRequest, NotFound, ValidationError
+from sheqi.inputs import FIRST_DAY, LAST_DAY, MAX_KEY_CHARS, Key, Patch, RegionCode  # noqa: F401  (handlers' query models)
 from sheqi.log import logger
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_SAFE_INTEGER = 2**53 - 1  # beyond it a JSON number is not exact in a phone's JavaScript either
 M = TypeVar("M", bound=BaseModel)
-
 
 class PayloadTooLarge(BadRequest):
     status = 413
@@ -31,8 +35,17 @@ class UnsupportedMediaType(BadRequest):
     code = "unsupported_media_type"
 
 
+def _path_parameters(app: APIGatewayHttpResolver, next_middleware) -> Response:
+    """Every path parameter becomes a key or part of one: refuse one no key could be."""
+    for name, value in (app.context.get("_route_args") or {}).items():
+        if len(value) > MAX_KEY_CHARS or _control_character(value):
+            raise ValidationError(f"路径参数 {name} 无效（过长或含控制字符）", field=name, code="invalid_path_parameter")
+    return next_middleware(app)
+
+
 def create_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver()
+    app.use(middlewares=[_path_parameters])
 
     @app.exception_handler(AppError)
     def _app_error(error: AppError) -> Response:
@@ -51,7 +64,8 @@ def create_app() -> APIGatewayHttpResolver:
 
 
 def lambda_handler(app: APIGatewayHttpResolver):
-    @logger.inject_lambda_context(clear_state=True)
+    # Every log line carries the API Gateway request id, as the API's access log does: the two join up.
+    @logger.inject_lambda_context(clear_state=True, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict, context: Any) -> dict:
         return app.resolve(event, context)
     return handler
@@ -81,28 +95,68 @@ def body(app: APIGatewayHttpResolver, model: type[M]) -> M:
     if len(raw_bytes) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"请求体过大（{len(raw_bytes)} 字节），上限为 {MAX_BODY_BYTES} 字节")
     content_type = (event.headers or {}).get("content-type", "application/json")
-    if not content_type.startswith("application/json"):
+    if media_type(content_type) != "application/json":
         raise UnsupportedMediaType(f"请求体须为 application/json，收到 {content_type}")
     if not raw_bytes.strip():
         raise BadRequest("缺少请求体（JSON 对象）", code="empty_body")
     try:
-        return model.model_validate_json(raw_bytes)
+        parsed = model.model_validate_json(raw_bytes)
     except PydanticError as error:
         raise translate(error) from None
+    try:
+        plain = json.loads(raw_bytes, parse_constant=lambda name: math.nan)
+    except ValueError:   # an integer of thousands of digits: pydantic took it, Python's parser will not
+        raise ValidationError("请求体中的数值超出可处理的范围", code="invalid_field") from None
+    _hygiene(plain)
+    return parsed
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")   # Unicode's Cc, less tab and line breaks
+
+
+def _control_character(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+def _hygiene(value, where: str = "") -> None:
+    """What no field may hold, wherever it is in the body (free-form parts included): control
+    characters in text, numbers that are not finite or beyond exact integers, or so small that no
+    store keeps them."""
+    field = where or None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _hygiene(item, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _hygiene(item, f"{where}.{index}" if where else str(index))
+    elif isinstance(value, str):
+        if _control_character(value):
+            raise ValidationError(f"字段 {where} 含有控制字符", field=field, code="invalid_field")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > MAX_SAFE_INTEGER or 0 < abs(value) < 1e-100:
+            raise ValidationError(f"字段 {where} 的数值超出可处理的范围", field=field, code="invalid_field")
+
+
+def media_type(content_type: str) -> str:
+    """The media type of a Content-Type header, without its parameters (RFC 9110: case-insensitive)."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def year(value: str) -> int:
     """A year in a path: four digits, 2000 to 2100."""
-    if not (value.isdigit() and 2000 <= int(value) <= 2100):
+    if not (value.isdigit() and FIRST_DAY.year <= int(value) <= LAST_DAY.year):
         raise ValidationError("年度应为2000至2100之间的4位数字", field="year", code="invalid_field")
     return int(value)
 
 
 def query(app: APIGatewayHttpResolver, model: type[M]) -> M:
+    params = app.current_event.query_string_parameters or {}
     try:
-        return model.model_validate(app.current_event.query_string_parameters or {})
+        parsed = model.model_validate(params)
     except PydanticError as error:
         raise translate(error) from None
+    _hygiene(params)
+    return parsed
 
 
 _MESSAGES = {

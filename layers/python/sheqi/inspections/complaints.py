@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, ValidationError
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, Key, OneOf
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_enterprise
 from sheqi.rules import regions
@@ -29,7 +29,7 @@ NEXT = {"received": ("handling", "answered"), "handling": ("answered",), "answer
 class ComplaintIn(Body):
     subject: Annotated[str, OneOf(SUBJECTS)]
     visit_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
-    scan_id: str | None = Field(default=None, max_length=200)
+    scan_id: Key | None = None
     agency_name: str | None = Field(default=None, min_length=2, max_length=100)
     occurred_on: date | None = None
     description: str = Field(min_length=10, max_length=4000)
@@ -130,16 +130,16 @@ def move(caller: Identity, complaint_id: str, data: StatusIn) -> Complaint:
 
 def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     """The enterprise's own complaints, or a region's for its judicial bureau; newest first."""
-    start = pagination.decode(cursor)
     if caller.role == "enterprise":
-        results = Complaint.by_enterprise.query(caller.enterprise_id, scan_index_forward=False, limit=limit,
-                                                page_size=limit, last_evaluated_key=start)
+        assert caller.enterprise_id is not None   # an enterprise's token names it (auth.Identity)
+        results = pagination.query(Complaint.by_enterprise, caller.enterprise_id, cursor, scan_index_forward=False,
+                                   limit=limit, page_size=limit)
     else:
         region_code = region_or_own(caller, region_code)
         if not supervises(caller, region_code):
             raise deny_scope("投诉")
-        results = Complaint.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
-                                            last_evaluated_key=start)
+        results = pagination.query(Complaint.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
+                                   page_size=limit)
     return pagination.page(results, view)
 
 

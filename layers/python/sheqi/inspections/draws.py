@@ -12,17 +12,18 @@ import heapq
 import math
 import random
 import uuid
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
-from typing import Iterable, Iterator
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.errors import NotFound, RuleViolation
 from sheqi.inputs import Body
 from sheqi.inspections import tasks
+from sheqi.numbers import Weight
 from sheqi.plans import filing
 from sheqi.registry import registers
 from sheqi.rules import regions
@@ -84,11 +85,11 @@ class DrawIn(Body):
     entry_index: int = Field(ge=0)
     seed: str = Field(min_length=8, max_length=128)       # published beforehand, e.g. a lottery result
     draw_date: date
-    tier_weights: dict[registers.CreditTier, str] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    tier_weights: dict[registers.CreditTier, Weight] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     @model_validator(mode="after")
     def _weights(self):
-        if set(self.tier_weights) != {"good", "average", "poor"} or any(Decimal(w) <= 0 for w in self.tier_weights.values()):
+        if set(self.tier_weights) != {"good", "average", "poor"}:
             raise ValueError("tier_weights 须为 good、average、poor 三档的正数")
         return self
 
@@ -143,8 +144,8 @@ def get_summary(draw_id: str) -> dict:
 
 def page(draw_id: str, limit: int, cursor: str | None, public: bool) -> dict:
     summary = get_summary(draw_id)
-    results = DrawEntry.query(draw_id, DrawEntry.enterprise_id < DrawEntry.SUMMARY, limit=limit, page_size=limit,
-                              last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(DrawEntry, draw_id, cursor, DrawEntry.enterprise_id < DrawEntry.SUMMARY, limit=limit,
+                               page_size=limit)
     listed = pagination.page(results, lambda e: {"enterprise_id": e.enterprise_id, "rank": e.rank,
                                                  **({} if public else {"credit_tier": e.credit_tier,
                                                                        "inspector_ids": e.inspector_ids,
@@ -160,11 +161,8 @@ def visible(caller: Identity, summary: dict) -> None:
     registers.managed_agency(caller, summary["agency_id"])
 
 
-class TasksIn(Body):
-    window_start: datetime
-    window_end: datetime
-
-    _in_cst = field_validator("window_start", "window_end")(clock.in_cst)
+class TasksIn(tasks.Window):
+    """When the draw's tasks may be carried out (one year at most: plans are by year, Art. 16)."""
 
 
 def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:

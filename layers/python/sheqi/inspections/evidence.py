@@ -14,7 +14,7 @@ from pydantic import Field
 
 from sheqi import clock
 from sheqi.errors import RuleViolation
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, Key, OneOf
 from sheqi.rules.articles import ART
 from sheqi.store import objects
 
@@ -38,7 +38,7 @@ class UploadIn(Body):
 
 class EvidenceRef(Body):
     """A file already uploaded, as a finding cites it."""
-    key: str = Field(max_length=200)
+    key: Key
     kind: Kind
     size: int = Field(ge=1, le=MAX_BYTES)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")

@@ -8,13 +8,12 @@ agencies read whole to check it, so a rating in it would either reach them or ne
 breaks their check. It is a record of its own, put once and never changed by any route."""
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, Forbidden, RuleViolation
 from sheqi.inputs import Body, OneOf
@@ -40,8 +39,9 @@ class RatingIn(Body):
         return sorted(set(values))
 
 def min_enterprises() -> int:
-    return int(os.environ.get("RATING_MIN_ENTERPRISES", "5"))
+    return settings.get().rating_min_enterprises
 
+@metrics.counted("Ratings")
 def rate(caller: Identity, visit_id: str, data: RatingIn) -> Rating:
     require_role(caller, "enterprise")
     visit = visits.get(visit_id)
@@ -102,8 +102,8 @@ def list_for_region(caller: Identity, region_code: str | None, limit: int, curso
     region_code = region_or_own(caller, region_code)
     if not supervises(caller, region_code):
         raise deny_scope("评价")
-    results = Rating.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
-                                     last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Rating.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit)
     return pagination.page(results, view)
 
 def summary(caller: Identity, agency_id: str, year: int) -> dict:

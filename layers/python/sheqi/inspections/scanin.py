@@ -9,11 +9,13 @@ Invariants, held by the transaction's conditions rather than by what was read:
 - an item withdrawn after approval is not inspected (Art. 14); a recent clean off-site check blocks a
   routine visit (Art. 7);
 - one open visit per agency, enterprise and day: later scans join it (Art. 17).
-When a condition cancels the transaction, the facts it guarded are read and the scan decided again.
+When concurrent scans cancel the transaction (a condition, or DynamoDB's TransactionConflict), the scan
+is read and decided again after a jittered backoff. One still contended after CONTENTION_SECONDS is
+stored all the same, refused for `scan_contention`, in a write no other scan shares: no scan that
+reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 """
 from __future__ import annotations
 
-import os
 import random
 import re
 import time
@@ -23,13 +25,14 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, require_role
-from sheqi.errors import AppError, Conflict, Forbidden, RuleViolation
+from sheqi.errors import AppError, Forbidden, RuleViolation
 from sheqi.inputs import Body, OneOf
 from sheqi.inspections import visits
+from sheqi.numbers import Latitude, Longitude, Meters
 from sheqi.plans import filing
-from sheqi.rules import codes, qualification, uscc
+from sheqi.rules import qualification, uscc
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import (
     EXCEPTION_REASONS,
@@ -44,6 +47,7 @@ from sheqi.rules.scan_rules import (
     TaskFacts,
     decide,
 )
+from sheqi.signing import codes
 from sheqi.store import (
     Agency,
     Cancelled,
@@ -65,22 +69,32 @@ from sheqi.store import (
     batch_read,
 )
 
-_LICENCE_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+# The one QR code a business licence (营业执照) carries: a link to the National Enterprise Credit Information
+# Publicity System (国家企业信用信息公示系统) whose only query parameter is the unified social credit code,
+#     http://www.gsxt.gov.cn/index.html?uniscid=<USCC>
+# written exactly so by the licence issuing and printing systems (e.g. the e-licence registration interface
+# uploads the QR image of this URL as the licence's QR; self-service printing terminals print "网址+统一社会信用代码").
+# The electronic licence (电子营业执照) shows the licence with this same QR. Its other code, the one-time
+# "出示" code, is a verification code only the e-licence system can check online (《电子营业执照管理办法（试行）》
+# 第十一条: 验证专用码) and is not accepted; nor is the "亮照" link (zzlz.gsxt.gov.cn), which websites carry.
+# Anything else that merely contains a credit code is refused: it may be a copied or altered poster.
+LICENCE_QR = re.compile(r"http://www\.gsxt\.gov\.cn/index\.html\?uniscid=([0-9A-HJ-NPQRTUWXY]{18})")
+_USCC_INSIDE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 SERVICE_PURPOSES = {"policy_briefing": "政策宣讲", "service_call": "上门服务", "survey": "调研走访", "other": "其他"}
-ATTEMPTS = 8   # concurrent scans of one enterprise contend on its tallies; each retry reads afresh
+CONTENTION_SECONDS = 5.0   # retrying within the request; the scans function has 10 s (serverless.yml)
+BACKOFF_SECONDS = 0.01, 0.25   # full jitter: uniform(0, min(cap, base * 2**attempt)), so contenders spread out
 
 
 def config_from_env() -> ScanConfig:
-    env = os.environ.get
-    return ScanConfig(pairing_window=timedelta(minutes=int(env("SCAN_PAIRING_MINUTES", "30"))),
-                      late_limit=timedelta(days=int(env("SCAN_LATE_DAYS", "10"))),
-                      offsite_sufficed=timedelta(days=int(env("OFFSITE_SUFFICES_DAYS", "90"))))
+    env = settings.get()
+    return ScanConfig(pairing_window=timedelta(minutes=env.scan_pairing_minutes), late_limit=timedelta(days=env.scan_late_days),
+                      offsite_sufficed=timedelta(days=env.offsite_suffices_days))
 
 
 class LocationIn(Body):
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    accuracy_m: float = Field(ge=0, le=100_000)
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: Meters
     is_mock: bool = False
 
 
@@ -98,21 +112,28 @@ class ScanIn(Body):
 # --- reading ----------------------------------------------------------------------------------------
 
 def identify(token: str) -> tuple[str | None, str | None, codes.CodeClaim | None, qualification.Finding | None]:
-    """Which enterprise a scanned code names: our signed code (a URL or the bare token), or the
-    business licence's QR, which carries the unified social credit code but no signature."""
-    candidate = token.strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    """Which enterprise a scanned code names: our signed code (a URL or the bare token), or a business
+    licence's QR (`LICENCE_QR`), which names the enterprise by its credit code but carries no signature."""
+    text = token.strip()
+    licence = LICENCE_QR.fullmatch(text)
+    if licence:
+        try:
+            return uscc.validate(licence.group(1)), "business_licence", None, None
+        except AppError:
+            return None, None, None, qualification.Finding(
+                "licence_code_invalid", ART[24], "营业执照二维码中的统一社会信用代码无效（不符合 GB 32100-2015），可能系伪造")
+    candidate = text.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     if candidate.startswith(codes.SCHEME + "."):
         try:
             claim = codes.verify(candidate)
         except codes.CodeRejected as rejected:
             return None, None, None, qualification.Finding(rejected.code, ART[24], rejected.message)
         return claim.enterprise_id, "signed_code", claim, None
-    for found in _LICENCE_USCC.findall(token.upper()):
-        try:
-            return uscc.validate(found), "business_licence", None, None
-        except AppError:
-            continue
-    return None, None, None, qualification.Finding("code_malformed", ART[24], "二维码无法识别：既不是入企码，也不含有效的统一社会信用代码")
+    if _USCC_INSIDE.search(text.upper()):
+        return None, None, None, qualification.Finding(
+            "code_not_licence", ART[24], "二维码含统一社会信用代码，但既不是本系统签发的入企码，也不是营业执照二维码"
+            "（http://www.gsxt.gov.cn/index.html?uniscid=统一社会信用代码）：复制、改动或伪造的码不予识别")
+    return None, None, None, qualification.Finding("code_malformed", ART[24], "二维码无法识别：既不是入企码，也不是营业执照二维码")
 
 
 def code_problem(enterprise_id: str | None, enterprise: Enterprise | None, claim: codes.CodeClaim | None,
@@ -205,7 +226,7 @@ class _Facts:
         offsite = {offsite_keys[o.tally_key]: _d(o.checked_on) for o in OffsiteClear.batch_get(list(offsite_keys))}
         return counts, offsite
 
-    def rules_facts(self) -> ScanFacts:
+    def rules_facts(self, contended: bool = False) -> ScanFacts:
         ins = self.inspector
         assert ins is not None and self.agency is not None   # scan() refused an unregistered inspector
         loc = self.data.location
@@ -225,7 +246,7 @@ class _Facts:
                           for m in (self.pending.members if self.pending else [])),
             open_visit_id=self.open_visit.visit_id if self.open_visit else None,
             open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items) if self.open_visit else frozenset(),
-            plan_items=self.plan_items)
+            plan_items=self.plan_items, contended=contended)
 
 
 # --- deciding and writing ---------------------------------------------------------------------------
@@ -235,7 +256,9 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
     require_role(caller, "inspector")
     config = config or config_from_env()
     guarded = False
-    for attempt in range(ATTEMPTS):
+    deadline = time.monotonic() + CONTENTION_SECONDS
+    attempt = 0
+    while True:
         facts = _Facts(caller, data, clock.now(), guarded)
         if facts.previous is not None:
             return _status(facts.previous.outcome), facts.previous.answer
@@ -243,18 +266,22 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
             raise Forbidden("执法人员未在本系统登记，不能扫码入企", code="inspector_not_registered")
         if facts.inspector.agency_id != caller.agency_id:
             raise Forbidden("令牌中的所属机关与执法人员登记的机关不一致，请重新登录", code="agency_mismatch")
-        decision = decide(facts.rules_facts(), config)
+        decision = decide(facts.rules_facts(contended=attempt > 0 and time.monotonic() >= deadline), config)
         try:
             answer = _write(facts, decision, config)
+            metrics.scan(decision.outcome, (f.code for f in decision.findings))
             return _status(decision.outcome), answer
         except Cancelled as error:
+            if not error.contended:
+                raise
             if error.failed & {"cap", "item", "offsite"}:
                 guarded = True      # read what the conditions guarded, and decide again
             # "scan": a concurrent retry won (the next read returns its answer); "slot", "pending",
             # "visit": another scan opened or joined first (the next read sees it and joins); or
             # DynamoDB's TransactionConflict with a concurrent transaction. Back off, then read again.
-            time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
-    raise Conflict("同一企业同时扫码过多，请稍后重试", code="scan_contention")
+            base, cap = BACKOFF_SECONDS
+            time.sleep(random.uniform(0, min(cap, base * 2 ** attempt, max(0.0, deadline - time.monotonic()))))
+            attempt += 1
 
 
 class ServiceVisitIn(Body):
@@ -367,29 +394,45 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     elif decision.outcome == "joined":
         visit = facts.open_visit
         assert visit is not None and facts.task is not None   # decide() joins only an open visit, under a task
-        if facts.inspector.inspector_id not in {i["inspector_id"] for i in visit.inspectors}:
-            visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
+        me = facts.inspector.inspector_id
         known = {(i["agency_id"], i["item_id"]) for i in visit.items}
         added = [_item_view(facts.task, a, i) for a, i in decision.counted_items if (a, i) not in known]
-        visit.items = visit.items + added
-        if facts.task.task_id not in visit.task_ids:
-            visit.task_ids = visit.task_ids + [facts.task.task_id]
-        event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
-                                                          "inspector": _snapshot(facts.inspector), "items_added": added})
-        tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
-        tx.save(visit, label="visit")    # its version condition fails if another scan joined first
+        if not added and facts.task.task_id in visit.task_ids and me in {i["inspector_id"] for i in visit.inspectors}:
+            # A team member scanning again changes nothing in the visit: registered by the scan record, checked
+            # against the open slot, and not chained, so repeated scans do not queue on the visit's head.
+            tx.check(VisitSlot, visit.slot_key, condition=VisitSlot.visit_id == visit.visit_id, label="slot")
+        else:
+            if me not in {i["inspector_id"] for i in visit.inspectors}:
+                visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
+            visit.items = visit.items + added
+            if facts.task.task_id not in visit.task_ids:
+                visit.task_ids = visit.task_ids + [facts.task.task_id]
+            event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
+                                                              "inspector": _snapshot(facts.inspector), "items_added": added})
+            tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
+            tx.save(visit, label="visit")    # its version condition fails if another scan joined first
     elif decision.outcome == "pending":
         assert enterprise_id is not None and facts.task is not None   # decide() has a scan wait only under a task, at a known enterprise
-        pending = facts.pending or PendingScans(PendingScans.key(facts.task.task_id, enterprise_id, data.device_time.date()),
-                                                members=[])
-        others = [m for m in pending.members if m["inspector_id"] != facts.inspector.inspector_id]
-        pending.members = others + [{"inspector_id": facts.inspector.inspector_id, "scan_id": facts.scan_id,
-                                     "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
-        tx.save(pending, label="pending")
+        me = facts.inspector.inspector_id
+        mine = next((m for m in facts.pending.members if m["inspector_id"] == me), None) if facts.pending else None
+        if facts.pending and mine and abs(data.device_time - datetime.fromisoformat(mine["device_time"])) <= config.pairing_window:
+            # Already waiting, within the pairing window: the entry stands (the window runs from it), and the
+            # repeat is checked against the list as read, so repeated scans do not queue on the list.
+            tx.check(PendingScans, facts.pending.tally_key, condition=PendingScans.version == facts.pending.version,
+                     label="pending")
+        else:
+            pending = facts.pending or PendingScans(PendingScans.key(facts.task.task_id, enterprise_id, data.device_time.date()),
+                                                    members=[])
+            others = [m for m in pending.members if m["inspector_id"] != me]
+            pending.members = others + [{"inspector_id": me, "scan_id": facts.scan_id,
+                                         "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
+            tx.save(pending, label="pending")
 
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
-    if decision.outcome == "refused":   # counted by agency and reason for the judicial bureau's watch list
+    if decision.outcome == "refused" and "scan_contention" not in {f.code for f in decision.findings}:
+        # counted by agency and reason for the judicial bureau's watch list; a contended scan's write
+        # touches nothing another scan does (and the contention is not the agency's doing)
         region = facts.enterprise.region_code if facts.enterprise else facts.agency.region_code
         year = data.device_time.year
         for code in sorted({f.code for f in decision.findings}):
@@ -489,6 +532,8 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Not
     else:
         body = f"{facts.agency.name}开始对贵单位实施现场检查。执法人员：{people}。检查事项：{items}。检查结束后将告知检查结果（第十九条）。"
         title = f"入企检查登记：{facts.agency.name}"
+    if facts.identified_by == "business_licence":   # the licence's QR is public: the enterprise should know it was used
+        body += "本次以营业执照二维码识别贵单位，而非贵单位张贴的入企码；如有疑问请投诉举报。"
     notices = [Notice(f"enterprise:{facts.enterprise_id}", f"scan:{facts.scan_id}", kind=f"scan_{decision.outcome}",
                       title=title, body=body, article=ART[24], created_at=now)]
     over = [f for f in decision.flags if f.code == "over_cap_exception"]

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Key
 from sheqi.plans import campaigns, filing
 from sheqi.rules import qualification, regions, uscc
 from sheqi.rules.articles import ART
@@ -48,19 +48,35 @@ class Exception12(Body):
 
 class Participant(Body):
     agency_id: str
-    item_ids: list[str] = Field(min_length=1, max_length=20)
-    inspector_ids: list[str] = Field(min_length=1, max_length=20)
+    item_ids: list[Key] = Field(min_length=1, max_length=20)
+    inspector_ids: list[Key] = Field(min_length=1, max_length=20)
 
     _id = field_validator("agency_id")(lambda v: uscc.validate(v, "agency_id"))
 
 
-class TaskIn(Body):
+class Window(Body):
+    """When a task may be carried out: a span within one year, as plans are filed by year (Art. 16)."""
+    window_start: datetime
+    window_end: datetime
+
+    _in_cst = field_validator("window_start", "window_end")(clock.in_cst)
+
+    @field_validator("window_end")
+    @classmethod
+    def _within_a_year(cls, end: datetime, info) -> datetime:
+        start = info.data.get("window_start")
+        if start is not None and end <= start:
+            raise ValueError("须晚于 window_start")
+        if start is not None and start.year != end.year:
+            raise ValueError("检查时间不得跨年度：年度计划按年备案（第十六条），跨年的请按年度分别下达")
+        return end
+
+
+class TaskIn(Window):
     type: Literal["routine", "case", "special"]
     method: Literal["on_site", "off_site"]
     targets: list[str] = Field(min_length=1, max_length=MAX_TARGETS)
     participants: list[Participant] = Field(min_length=1, max_length=5)
-    window_start: datetime
-    window_end: datetime
     trigger: Trigger | None = None
     exception: Exception12 | None = None
     campaign_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")   # a special campaign (Art. 13)
@@ -72,14 +88,8 @@ class TaskIn(Body):
     def _targets(cls, values: list[str]) -> list[str]:
         return list(dict.fromkeys(uscc.validate(v, "targets") for v in values))
 
-    _in_cst = field_validator("window_start", "window_end")(clock.in_cst)
-
     @model_validator(mode="after")
     def _consistent(self):
-        if self.window_end <= self.window_start:
-            raise ValueError("window_end 须晚于 window_start")
-        if self.window_start.year != self.window_end.year:
-            raise ValueError("检查时间不得跨年度：年度计划按年备案（第十六条）")
         if self.type == "special" and self.campaign_id is None:
             raise ValueError("专项检查须注明已批准并备案的专项检查 campaign_id（第十三条）")
         if self.type == "case" and self.trigger is None:

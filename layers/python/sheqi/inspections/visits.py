@@ -8,7 +8,6 @@ an appended correction naming its signer.
 """
 from __future__ import annotations
 
-import os
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -16,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, can_see_rating, deny_scope
 from sheqi.errors import Conflict, Forbidden, RuleViolation
 from sheqi.inputs import Body, OneOf
@@ -24,10 +23,11 @@ from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
 from sheqi.reminders import obligations
-from sheqi.rules import chain, regions
+from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
 from sheqi.rules.workdays import Deadline
+from sheqi.signing import chain
 from sheqi.store import (
     Agency,
     Cancelled,
@@ -237,6 +237,7 @@ def _outcome_payload(visit: Visit, data: CloseIn, findings: dict) -> dict:
     return payload
 
 
+@metrics.counted("VisitsClosed")
 def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitEvent]:
     def build(visit: Visit):
         require_team(caller, visit)
@@ -454,9 +455,8 @@ def list_shared(caller: Identity, enterprise_id: str, limit: int, cursor: str | 
         caller.role in ("judicial", "inspector", "agency_admin") and regions.covers(caller.region_code, region_code))
     if not allowed or (caller.role in ("inspector", "agency_admin") and not _enforcing(caller.agency_id)):
         raise deny_scope("企业的检查记录")
-    results = Visit.by_enterprise.query(enterprise_id, scan_index_forward=False, limit=limit, page_size=limit,
-                                        filter_condition=Visit.status == "closed",
-                                        last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Visit.by_enterprise, enterprise_id, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit, filter_condition=Visit.status == "closed")
     page = [v for v in results]
     names = _agency_names(a for v in page for a in v.agency_ids) if page else {}
     return {"items": [view(v, "shared", names) for v in page], "next_cursor": pagination.encode(results.last_evaluated_key)}
@@ -468,8 +468,8 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
                or (caller.role == "judicial" and regions.covers(caller.region_code, get_enterprise(enterprise_id).region_code)))
     if not allowed:
         raise deny_scope("企业的检查记录")
-    results = Scan.inspections.query(enterprise_id, scan_index_forward=False, limit=limit, page_size=limit,
-                                     last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Scan.inspections, enterprise_id, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit)
     scans = list(results)
     visit_ids = sorted({s.visit_id for s in scans if s.visit_id})
     found = {v.visit_id: v for v in Visit.batch_get(visit_ids)} if visit_ids else {}
@@ -485,4 +485,4 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
 
 
 def rating_window() -> timedelta:
-    return timedelta(days=int(os.environ.get("RATING_WINDOW_DAYS", "30")))
+    return timedelta(days=settings.get().rating_window_days)

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, RuleViolation
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, Key, OneOf
 from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
@@ -29,7 +29,7 @@ APPROVING_LEVELS = ("county_government", "city_government", "provincial_governme
 class CampaignIn(Body):
     year: int = Field(ge=2000, le=2100)
     title: str = Field(min_length=4, max_length=100)
-    item_ids: list[str] = Field(min_length=1, max_length=20)
+    item_ids: list[Key] = Field(min_length=1, max_length=20)
     approving_authority: str = Field(min_length=4, max_length=100)       # e.g. 张北县人民政府
     approving_level: Annotated[str, OneOf(APPROVING_LEVELS)]
     approval_document: str = Field(min_length=4, max_length=100)         # e.g. 张政字〔2026〕12号

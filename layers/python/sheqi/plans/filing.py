@@ -6,7 +6,6 @@ kept in a plan index beside the counts, which task approval and scan-in both rea
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -15,6 +14,7 @@ from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, RuleViolation
 from sheqi.inputs import Body
+from sheqi.numbers import Ratio
 from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules import regions, uscc
@@ -31,7 +31,7 @@ class EntryIn(Body):
     inspecting_body: str = Field(min_length=2, max_length=100)
     region_codes: list[str] = Field(min_length=1, max_length=50)
     scope: str = Field(min_length=2, max_length=500)
-    sampling_ratio: str | None = None          # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
+    sampling_ratio: Ratio | None = None        # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
     window_start: date
     window_end: date
     method: Literal["on_site", "off_site", "both"]
@@ -40,19 +40,6 @@ class EntryIn(Body):
 
     _regions = field_validator("region_codes")(lambda v: [regions.validate(c, "region_codes") for c in v])
     _joint = field_validator("joint_agency_ids")(lambda v: [uscc.validate(a, "joint_agency_ids") for a in v])
-
-    @field_validator("sampling_ratio")
-    @classmethod
-    def _ratio(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ratio = Decimal(value)
-        except InvalidOperation:
-            raise ValueError("应为0到1之间的小数字符串，如 \"0.20\"") from None
-        if not 0 < ratio <= 1:
-            raise ValueError("应在0（不含）到1（含）之间")
-        return value
 
     @model_validator(mode="after")
     def _window(self):

@@ -15,10 +15,12 @@ from pydantic import Field, field_validator, model_validator
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, OneOf, Patch
+from sheqi.numbers import Latitude, Longitude
 from sheqi.reminders import obligations
-from sheqi.rules import codes, qualification, regions, uscc
+from sheqi.rules import qualification, regions, uscc
 from sheqi.rules.articles import ART
+from sheqi.signing import codes
 from sheqi.store import (
     Agency,
     Cancelled,
@@ -68,8 +70,8 @@ class EnterpriseIn(Body):
     name: str = Field(min_length=2, max_length=100)
     region_code: str
     address: str | None = Field(default=None, max_length=200)
-    latitude: float | None = Field(default=None, ge=-90, le=90)     # premises, for the scan-in distance check
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: Latitude | None = None     # premises, for the scan-in distance check
+    longitude: Longitude | None = None
     credit_tier: CreditTier
     credit_source: str = Field(min_length=2, max_length=100)
     credit_rated_on: date | None = None
@@ -103,11 +105,13 @@ class EnterpriseIn(Body):
         return self
 
 
-class EnterprisePatch(Body):
+class EnterprisePatch(Patch):
+    NULLABLE = frozenset({"address", "latitude", "longitude", "credit_rated_on", "contact_name", "contact_phone",
+                          "contact_email"})
     name: str | None = Field(default=None, min_length=2, max_length=100)
     address: str | None = Field(default=None, max_length=200)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     credit_tier: CreditTier | None = None
     credit_source: str | None = Field(default=None, min_length=2, max_length=100)
     credit_rated_on: date | None = None
@@ -122,6 +126,8 @@ class EnterprisePatch(Body):
     def _rating_has_source(self):
         if self.credit_tier and not self.credit_source:
             raise ValueError("修改信用等级须同时注明评级来源 credit_source（第十八条）")
+        if ("latitude" in self.model_fields_set) != ("longitude" in self.model_fields_set):
+            raise ValueError("latitude 与 longitude 须同时修改（位置是一对坐标）")
         return self
 
 
@@ -157,8 +163,7 @@ def update_enterprise(record: Enterprise, patch: EnterprisePatch) -> Enterprise:
 
 
 def list_enterprises(region_code: str, limit: int, cursor: str | None) -> dict:
-    results = Enterprise.by_region.query(region_code, limit=limit, page_size=limit,
-                                         last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Enterprise.by_region, region_code, cursor, limit=limit, page_size=limit)
     return pagination.page(results, enterprise_view)
 
 
@@ -218,8 +223,7 @@ def managed_agency(caller: Identity, agency_id: str) -> Agency:
 
 
 def list_agencies(region_code: str, limit: int, cursor: str | None) -> dict:
-    results = Agency.by_region.query(region_code, limit=limit, page_size=limit,
-                                     last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Agency.by_region, region_code, cursor, limit=limit, page_size=limit)
     return pagination.page(results, agency_view)
 
 
@@ -334,8 +338,7 @@ def set_inspector_status(record: Inspector, patch: InspectorPatch) -> Inspector:
 
 
 def list_inspectors(agency_id: str, limit: int, cursor: str | None) -> dict:
-    results = Inspector.by_agency.query(agency_id, limit=limit, page_size=limit,
-                                        last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Inspector.by_agency, agency_id, cursor, limit=limit, page_size=limit)
     return pagination.page(results, inspector_view)
 
 

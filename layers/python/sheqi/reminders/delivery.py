@@ -12,13 +12,12 @@ Channels: SNS (SMS) and SES (mail) in production; locally the same calls go to m
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from pydantic import Field
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, require_role
 from sheqi.errors import NotFound
 from sheqi.inputs import Body
@@ -77,13 +76,13 @@ def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:
 
 # --- channels ----------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def _client(service: str):
     import boto3  # locally AWS_ENDPOINT_URL_SNS / _SES point at moto
 
-    region = os.environ.get("AWS_REGION", "cn-north-1")
+    region = settings.get().aws_region
     if service == "ses":   # the AWS China regions offer no SES: mail goes out from SES_REGION
-        region = os.environ.get("SES_REGION", region)
+        region = settings.get().ses_region or region
     return boto3.client(service, region_name=region)
 
 
@@ -92,13 +91,15 @@ def _sms(address: str, notice: Notice) -> None:
 
 
 def _email(address: str, notice: Notice) -> None:
-    _client("ses").send_email(Source=os.environ["NOTIFY_FROM"], Destination={"ToAddresses": [address]},
+    _client("ses").send_email(Source=settings.get().notify_from, Destination={"ToAddresses": [address]},
                               Message={"Subject": {"Data": notice.title, "Charset": "UTF-8"},
                                        "Body": {"Text": {"Data": notice.body, "Charset": "UTF-8"}}})
 
 
 def _log(address: str, notice: Notice) -> None:
-    with open(os.environ["DELIVERY_LOG"], "a", encoding="utf-8") as log:
+    path = settings.get().delivery_log
+    assert path is not None   # settings refuse the log channel without DELIVERY_LOG
+    with open(path, "a", encoding="utf-8") as log:
         log.write(f"{clock.now_iso()}  {notice.recipient} <{address}>  {notice.title}：{notice.body}\n")
 
 
@@ -106,7 +107,7 @@ CHANNELS = {"sms": _sms, "email": _email, "log": _log}
 
 
 def enabled_channels() -> list[str]:
-    return [c.strip() for c in os.environ.get("NOTIFY_CHANNELS", "sms,email").split(",") if c.strip()]
+    return list(settings.get().notify_channels)
 
 
 def _addresses(contact: dict) -> list[tuple[str, str]]:
@@ -151,6 +152,7 @@ def deliver(notice: Notice, now: datetime) -> str:
     return "retry"
 
 
+@metrics.timed("deliveries")
 def run(now: datetime | None = None) -> dict:
     """Deliver every notice whose attempt is due, over every shard."""
     now = now or clock.now()
@@ -161,13 +163,14 @@ def run(now: datetime | None = None) -> dict:
                 continue
             state = deliver(notice, now)
             counts[state] = counts.get(state, 0) + 1
+    metrics.deliveries(counts)
     return counts
 
 
 def dead_letters(caller: Identity, limit: int, cursor: str | None) -> dict:
     require_role(caller, "platform_admin")
-    results = Notice.dead_letters.query("dead", scan_index_forward=False, limit=limit, page_size=limit,
-                                        last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Notice.dead_letters, "dead", cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit)
     return pagination.page(results, lambda n: {"recipient": n.recipient, "notice_id": n.notice_id, "title": n.title,
                                                "attempts": int(n.attempts), "last_error": n.last_error,
                                                "created_at": n.created_at})

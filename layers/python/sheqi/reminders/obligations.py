@@ -15,10 +15,9 @@ finds nothing new to send.
 """
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own
 from sheqi.reminders import calendars
 from sheqi.reminders.notices import REMINDER_PREFIX
@@ -45,10 +44,9 @@ from sheqi.store import (
 
 
 def settings_from_env() -> Settings:
-    env = os.environ.get
-    days = tuple(d.strip() for d in env("YEAR_END_REMINDER_DAYS", ",".join(Settings.year_end_days)).split(","))
-    return Settings(upcoming_days=int(env("REMINDER_UPCOMING_DAYS", "3")),
-                    escalation_working_days=int(env("ESCALATION_WORKING_DAYS", "5")), year_end_days=days)
+    env = settings.get()
+    return Settings(upcoming_days=env.reminder_upcoming_days, escalation_working_days=env.escalation_working_days,
+                    year_end_days=env.year_end_reminder_days)
 
 
 def note_region(region_code: str) -> None:
@@ -115,6 +113,7 @@ def _send(record: Obligation, stage, settings: Settings) -> bool:
     return put_if_absent(notice, Notice.notice_id)    # False: an overlapping run or an earlier attempt put it there
 
 
+@metrics.timed("reminder_region")
 def run_region(region_code: str, today: date, settings: Settings | None = None) -> dict:
     """Send what is due in one region today; returns counts."""
     settings = settings or settings_from_env()
@@ -170,11 +169,12 @@ def open_year_end_for(agency: Agency, year: int) -> bool:
                      due=Deadline(due, False))
 
 
+@metrics.timed("reminder_dispatch")
 def dispatch(today: date) -> int:
     """Fan the day's run out: one queue message per active region."""
     active = active_regions()
     for region_code in active:
-        queue.send("REMINDER_RUNS_QUEUE_URL", {"region_code": region_code, "date": today.isoformat()})
+        queue.send(settings.get().reminder_runs_queue_url, {"region_code": region_code, "date": today.isoformat()})
     return len(active)
 
 
@@ -218,18 +218,17 @@ def view(record: Obligation, today: date) -> dict:
 def list_for(caller: Identity, region_code: str | None, overdue_only: bool, limit: int, cursor: str | None) -> dict:
     """The caller's own obligations by due date; for a judicial bureau, its region's (the overdue list)."""
     today = clock.today()
-    start = pagination.decode(cursor)
     open_only = Obligation.status == "open"
     condition = Obligation.due < today.isoformat() if overdue_only else None
     if caller.role in ("judicial", "platform_admin"):
         region_code = region_or_own(caller, region_code)
         if caller.role == "judicial" and not regions.covers(caller.region_code, region_code):
             raise deny_scope("督办清单")
-        results = Obligation.by_region.query(region_code, condition, filter_condition=open_only, limit=limit,
-                                             page_size=limit, last_evaluated_key=start)
+        results = pagination.query(Obligation.by_region, region_code, cursor, condition, filter_condition=open_only,
+                                   limit=limit, page_size=limit)
     elif caller.role in ("agency_admin", "enterprise", "science_bureau"):
-        results = Obligation.by_owner.query(caller.recipient, condition, filter_condition=open_only, limit=limit,
-                                            page_size=limit, last_evaluated_key=start)
+        results = pagination.query(Obligation.by_owner, caller.recipient, cursor, condition, filter_condition=open_only,
+                                   limit=limit, page_size=limit)
     else:
         raise deny_scope("待办事项")
     return pagination.page(results, lambda r: view(r, today))

@@ -111,6 +111,7 @@ class ScanFacts:
     open_visit_id: str | None             # the inspector's agency's open visit at the enterprise today
     open_visit_items: frozenset[ItemKey] = frozenset()
     plan_items: frozenset[str] | None = None   # the inspector's agency's items in its plan in force that day
+    contended: bool = False               # the scan's write kept meeting concurrent scans past the time budget
 
 
 @dataclass
@@ -246,6 +247,9 @@ def decide(facts: ScanFacts, config: ScanConfig = ScanConfig()) -> Decision:
         flags.append(_finding("identified_by_business_licence", 24, "以营业执照二维码识别企业（非本系统签发的入企码）"))
     refusals += _task(facts)
     refusals += _inspector(facts, on)
+    if facts.contended:   # stored all the same (the register is compulsory), but not admitted unverified
+        refusals.append(_finding("scan_contention", 24, "同一企业同时扫码过多，未能在时限内完成核验：本次扫码已登记，"
+                                                        "不作为合规入企，请重新扫码"))
     if refusals:
         return Decision("refused", refusals, flags, distance_m=distance)
 

@@ -77,6 +77,7 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
+  - store one; a science bureau only if new or of its jurisdiction     PutItem if absent or begins_with(region_code)
   - every applicant of a year, for a batch run (paged)                 Query year
 SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item `~run`; each chunk a run
                    counted is marked once in Tallies `subsidychunk#<run>#<n>`, so a redelivered chunk counts once)
@@ -86,7 +87,6 @@ No path a phone calls uses Scan.
 """
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Callable
 from datetime import date
@@ -102,11 +102,12 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.expressions.update import Action as Action   # the type of an update, e.g. `Obligation.due.set(...)`
+from pynamodb.expressions.update import Action as Action  # the type of an update, e.g. `Obligation.due.set(...)`
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import MetaProtocol, Model
 from pynamodb.pagination import ResultIterator
 
+from sheqi import settings
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.store.access import Cancelled as Cancelled
 from sheqi.store.access import Transaction as Transaction
@@ -117,12 +118,12 @@ from sheqi.store.access import put_if_absent as put_if_absent
 from sheqi.store.access import save_if as save_if
 from sheqi.store.access import update_if as update_if
 
-PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
+PREFIX = settings.get().table_prefix   # read at import: a bad setting fails the cold start
 
 
 class _Meta:
-    region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"))
-    host = os.environ.get("DYNAMODB_ENDPOINT") or None
+    region = settings.get().aws_region
+    host = settings.get().dynamodb_endpoint
 
 
 def _meta(table: str) -> MetaProtocol:
@@ -920,6 +921,7 @@ class SubsidyResult(Model):
     result = JSONAttribute()
     # The summary item's running totals, raised once per chunk of a run (money in fen, exact).
     status = UnicodeAttribute(null=True)            # queued / running / done / failed
+    failure = UnicodeAttribute(null=True)           # why a failed run failed (Chinese)
     applicants = NumberAttribute(null=True)
     errors = NumberAttribute(null=True)
     cash_fen = NumberAttribute(null=True)

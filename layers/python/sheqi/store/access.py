@@ -116,14 +116,30 @@ def update_if(record: Model, actions: Sequence[Action], condition: Condition | N
     return True
 
 
+_CONFLICTS = ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded")
+
+
 class Cancelled(Exception):
     """DynamoDB wrote none of a transaction. `failed`: the labels of the actions whose condition failed
-    ("" for an unlabelled one; empty when it was cancelled for another reason); `conflict`: another
-    transaction was writing the same items at that moment, so trying again may succeed."""
+    ("" for an unlabelled one; empty when it was cancelled for another reason); `conflict`: other writers
+    were on the same items at that moment (DynamoDB's TransactionConflict, or throttling of a hot item),
+    so trying again may succeed."""
 
     def __init__(self, failed: frozenset[str], conflict: bool, reason: str):
         super().__init__(reason)
         self.failed, self.conflict = failed, conflict
+
+    @classmethod
+    def of(cls, labels: Sequence[str], codes: Sequence[str | None], reason: str) -> Cancelled:
+        """From the actions' labels and DynamoDB's cancellation reason codes, both in request order."""
+        return cls(frozenset(label for label, code in zip(labels, codes) if code == "ConditionalCheckFailed"),
+                   any(code in _CONFLICTS for code in codes), reason)
+
+    @property
+    def contended(self) -> bool:
+        """Cancelled by concurrent writers: a condition another writer made false, or a conflict.
+        Reading afresh and trying again may succeed."""
+        return bool(self.failed) or self.conflict
 
 
 _ORDER = ("check", "delete", "put", "update")   # PynamoDB's request order, in which DynamoDB gives reasons
@@ -158,9 +174,8 @@ class Transaction:
                 for _, _, add in actions:
                     add(tx)
         except TransactWriteError as error:
-            failed = frozenset(label for (label, _, _), reason in zip(actions, error.cancellation_reasons)
-                               if reason is not None and reason.code == "ConditionalCheckFailed")
-            raise Cancelled(failed, "TransactionConflict" in str(error), str(error)) from error
+            raise Cancelled.of([label for label, _, _ in actions],
+                               [reason.code if reason else None for reason in error.cancellation_reasons], str(error)) from error
 
     def __enter__(self) -> Transaction:
         return self

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -13,16 +12,18 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from sheqi import settings
+
 
 @lru_cache(maxsize=1)
 def client() -> Any:
     # Locally AWS_ENDPOINT_URL_S3 points at moto, which only serves path-style addresses.
-    style = "path" if os.environ.get("AWS_ENDPOINT_URL_S3") else "virtual"
+    style = "path" if settings.get().s3_endpoint else "virtual"
     return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": style}))
 
 
 def _bucket() -> str:
-    return os.environ["EVIDENCE_BUCKET"]
+    return settings.get().evidence_bucket
 
 
 def evidence_key(visit_id: str, sha256: str) -> str:

@@ -5,8 +5,9 @@ arrive as JSON integers (floats are refused), rates as decimal strings ("0.30").
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from sheqi import numbers
 from sheqi.errors import ValidationError
 from sheqi.subsidy.rules import Rule, RuleSet, tier_admits
 
@@ -26,44 +27,56 @@ def _wan(x: Decimal) -> str:
     return f"{(x / 10000).normalize():f}万元"
 
 
+# Items across an applicant's list facts: each is judged by its clauses and kept in the stored result,
+# which DynamoDB holds up to 400 KB in one item (about 650 bytes per item judged).
+MAX_ITEMS = 200
+
+
 class MissingFact(ValidationError):
     code = "missing_fact"
 
 
 # --- facts ----------------------------------------------------------------------------------------
 
-def _value(spec: dict, value, field: str):
-    kind = spec["type"]
-    bad = ValidationError(f"字段 {field}（{spec['label']}）类型错误", field=field, code="invalid_fact")
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if kind == "money":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValidationError(f"字段 {field}（{spec['label']}）应为非负整数，单位元（不接受小数，以免精度损失）",
-                                  field=field, code="invalid_fact")
-        return Decimal(value)
-    if kind == "rate":
-        try:
-            rate = Decimal(value) if isinstance(value, str) else None
-        except InvalidOperation:
-            rate = None
-        if rate is None or not 0 <= rate <= 1:
-            raise ValidationError(f"字段 {field}（{spec['label']}）应为0到1之间的小数字符串，如 \"0.30\"",
-                                  field=field, code="invalid_fact")
-        return rate
-    if kind == "text":
-        if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
-            raise bad
-        return value.strip()
-    if kind == "choice":
-        if value not in spec["choices"]:
-            raise ValidationError(f"字段 {field}（{spec['label']}）取值无效，可选：{'、'.join(spec['choices'])}",
-                                  field=field, code="invalid_fact")
-        return value
+def _invalid(spec: dict, field: str, problem: str = "类型错误") -> ValidationError:
+    return ValidationError(f"字段 {field}（{spec['label']}）{problem}", field=field, code="invalid_fact")
+
+
+def _bool(spec: dict, value, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid(spec, field)
+    return value
+
+
+def _money(spec: dict, value, field: str) -> Decimal:
+    try:
+        return numbers.whole_yuan(value, spec.get("max", numbers.MONEY_CEILING))
+    except ValueError as error:
+        raise _invalid(spec, field, str(error)) from None
+
+
+def _rate(spec: dict, value, field: str) -> Decimal:
+    try:
+        return numbers.decimal_text(value, Decimal(0), Decimal(1))
+    except ValueError as error:
+        raise _invalid(spec, field, str(error)) from None
+
+
+def _text(spec: dict, value, field: str) -> str:
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
+        raise _invalid(spec, field)
+    return value.strip()
+
+
+def _choice(spec: dict, value, field: str) -> str:
+    if value not in spec["choices"]:
+        raise _invalid(spec, field, f"取值无效，可选：{'、'.join(spec['choices'])}")
+    return value
+
+
+def _list(spec: dict, value, field: str) -> list[dict]:
     if not isinstance(value, list) or len(value) > 100:
-        raise ValidationError(f"字段 {field}（{spec['label']}）应为列表（至多100项）", field=field, code="invalid_fact")
+        raise _invalid(spec, field, "应为列表（至多100项）")
     items = []
     for i, item in enumerate(value):
         where = f"{field}[{i}]"
@@ -78,6 +91,14 @@ def _value(spec: dict, value, field: str):
             raise MissingFact(f"缺少 {where}.{missing[0]}（{spec['item'][missing[0]]['label']}）", field=f"{where}.{missing[0]}")
         items.append({n: _value(spec["item"][n], item[n], f"{where}.{n}") for n in spec["item"]})
     return items
+
+
+_PARSERS = {"bool": _bool, "money": _money, "rate": _rate, "text": _text, "choice": _choice, "list": _list}
+
+
+def _value(spec: dict, value, field: str):
+    """A fact's typed value, by the type its policy declares (rules.FACT_TYPES, checked on load)."""
+    return _PARSERS[spec["type"]](spec, value, field)
 
 
 def normalise(ruleset: RuleSet, facts: dict) -> dict:
@@ -97,6 +118,10 @@ def normalise(ruleset: RuleSet, facts: dict) -> dict:
             typed[name] = _value(spec, spec["default"], f"facts.{name}")
         elif spec["type"] in ("bool", "list"):
             typed[name] = False if spec["type"] == "bool" else []
+    items = sum(len(typed[name]) for name, spec in ruleset.facts.items() if spec["type"] == "list" and name in typed)
+    if items > MAX_ITEMS:
+        raise ValidationError(f"facts 中各列表合计{items}项，至多{MAX_ITEMS}项（每项一条计算结果，结果须能整条保存）",
+                              field="facts", code="too_many_items")
     return typed
 
 

@@ -12,10 +12,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sheqi import auth, clock
+from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
-from sheqi.errors import AppError
+from sheqi.errors import AppError, Forbidden
 from sheqi.inputs import Body
+from sheqi.log import logger
 from sheqi.rules import regions, uscc
 from sheqi.store import (
     Cancelled,
@@ -27,8 +28,10 @@ from sheqi.store import (
     get_or_none,
     pagination,
     queue,
+    save_if,
+    update_if,
 )
-from sheqi.subsidy.engine import calculate, normalise
+from sheqi.subsidy.engine import calculate
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 
 
@@ -66,20 +69,41 @@ def what_if(caller: Identity, data: WhatIfIn, ruleset: RuleSet | None = None) ->
     return calculate(ruleset or default_ruleset(), data.applicant_kind, data.facts)
 
 
-def save_applicant(caller: Identity, year: int, data: ApplicantIn, ruleset: RuleSet | None = None) -> SubsidyApplicant:
+def save_applicant(caller: Identity, year: int, data: ApplicantIn,
+                   ruleset: RuleSet | None = None) -> tuple[SubsidyApplicant, dict]:
+    """Store an applicant's facts and return them with their calculation. The facts are stored only
+    once that calculation succeeds, the same one a run will make: facts it cannot compute are refused
+    here (422 naming the fact), never found by a run later."""
+    ruleset = ruleset or default_ruleset()
     _may_manage(caller, data.region_code)
-    normalise(ruleset or default_ruleset(), data.facts)   # refuse facts the policy does not know before storing
+    outcome = calculate(ruleset, data.applicant_kind, data.facts)
     record = SubsidyApplicant(str(year), data.applicant_id, applicant_kind=data.applicant_kind, name=data.name,
                               region_code=data.region_code, facts=data.facts, updated_at=clock.now_iso())
-    record.save()
-    return record
+    condition = None
+    if caller.role == "science_bureau":
+        assert caller.region_code is not None   # a science bureau's token names its region (auth.Identity)
+        # A bureau writes a new applicant or one already of its jurisdiction, decided by the store in
+        # the write itself: never another county's, even when both write at once.
+        condition = (SubsidyApplicant.applicant_id.does_not_exist()
+                     | SubsidyApplicant.region_code.startswith(regions.prefix(caller.region_code)))
+    if not save_if(record, condition):
+        raise Forbidden(f"申报主体 {data.applicant_id} 已由其他行政区划登记，本科技局不能修改", field="applicant_id",
+                        code="applicant_of_other_region")
+    return record, outcome
 
 
 def _result(run_id: str, applicant: SubsidyApplicant, ruleset: RuleSet, now: str) -> SubsidyResult:
+    """An applicant's result in a run. One the policy cannot judge (stored under an older policy or
+    before facts were checked at save) is reported with its reason, not dropped, and never stops the
+    run: the calculation is pure, so a failure would fail every retry alike."""
     try:
         outcome = calculate(ruleset, applicant.applicant_kind, applicant.facts)
-    except AppError as error:   # a stored applicant the policy cannot judge is reported, not dropped
+    except AppError as error:
         outcome = {"error": error.to_dict(), "ruleset_version": ruleset.version}
+    except Exception:
+        logger.exception("subsidy calculation failed", extra={"run_id": run_id, "applicant_id": applicant.applicant_id})
+        outcome = {"error": AppError("无法按本政策计算该申报主体的事实，请核对后重新保存", code="calculation_failed").to_dict(),
+                   "ruleset_version": ruleset.version}
     return SubsidyResult(run_id, applicant.applicant_id, year=applicant.year, region_code=applicant.region_code,
                          ruleset_version=ruleset.version, calculated_at=now, facts=applicant.facts, result=outcome)
 
@@ -87,9 +111,7 @@ def _result(run_id: str, applicant: SubsidyApplicant, ruleset: RuleSet, now: str
 def calculate_one(caller: Identity, year: int, data: ApplicantIn, ruleset: RuleSet | None = None) -> dict:
     """Store the applicant's facts and its calculation (a run of one)."""
     ruleset = ruleset or default_ruleset()
-    _may_manage(caller, data.region_code)
-    outcome = calculate(ruleset, data.applicant_kind, data.facts)   # bad facts stop here, nothing stored
-    applicant = save_applicant(caller, year, data, ruleset)
+    applicant, outcome = save_applicant(caller, year, data, ruleset)
     record = SubsidyResult(f"single-{uuid.uuid4().hex}", applicant.applicant_id, year=applicant.year,
                            region_code=applicant.region_code, ruleset_version=ruleset.version,
                            calculated_at=applicant.updated_at, facts=applicant.facts, result=outcome)
@@ -97,7 +119,6 @@ def calculate_one(caller: Identity, year: int, data: ApplicantIn, ruleset: RuleS
     return result_view(record)
 
 
-QUEUE = "SUBSIDY_RUNS_QUEUE_URL"
 CHUNK = 1000   # applicants per queue message: well inside a worker's time limit
 
 
@@ -113,11 +134,12 @@ def start_run(caller: Identity, year: int, ruleset: RuleSet | None = None) -> di
                             result={"run_id": run_id, "year": year, "ruleset_version": ruleset.version,
                                     "scope": caller.region_code or "all", "started_at": now})
     summary.save()
-    queue.send(QUEUE, {"run_id": run_id, "year": year, "scope": caller.region_code, "chunk": 0, "cursor": None,
-                       "ruleset_version": ruleset.version})
+    queue.send(settings.get().subsidy_runs_queue_url, {"run_id": run_id, "year": year, "scope": caller.region_code,
+                                                       "chunk": 0, "cursor": None, "ruleset_version": ruleset.version})
     return run_summary(summary)
 
 
+@metrics.timed("subsidy_chunk")
 def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     """One chunk of a run: calculate and store up to CHUNK applicants, add them to the run's totals,
     hand the rest on. Results are overwritten on redelivery; totals are raised once per chunk (the
@@ -128,10 +150,9 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     if summary_key is None:
         return   # not a run of this deployment: nothing to add to, nothing to write
     if message["ruleset_version"] != ruleset.version:
-        summary_key.update(actions=[SubsidyResult.status.set("failed"), SubsidyResult.finished_at.set(clock.now_iso())])
+        fail_run(run_id, "计算中途政策规则集已变更，本批次作废，请重新发起")
         return   # a run is computed under one rule set; a deployment changed it mid-run
-    page = SubsidyApplicant.query(str(year), limit=CHUNK, page_size=CHUNK,
-                                  last_evaluated_key=pagination.decode(message["cursor"]))
+    page = pagination.query(SubsidyApplicant, str(year), message["cursor"], limit=CHUNK, page_size=CHUNK)
     counted = errors = cash = equity = 0
     now = clock.now_iso()
     with SubsidyResult.batch_write() as batch:
@@ -163,11 +184,19 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
         # Counted by an earlier delivery of this message; still hand the rest on, in case that
         # delivery stopped before it could (a duplicate next chunk counts once too).
     if cursor:
-        queue.send(QUEUE, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
+        queue.send(settings.get().subsidy_runs_queue_url, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
+
+
+def fail_run(run_id: str, reason: str) -> None:
+    """End a run as failed, with its reason in Chinese: its rule set changed mid-run, or one of its
+    chunks failed every delivery and went to the dead-letter queue."""
+    update_if(SubsidyResult(run_id, SubsidyResult.SUMMARY),   # (no such run: nothing to end)
+              [SubsidyResult.status.set("failed"), SubsidyResult.failure.set(reason),
+               SubsidyResult.finished_at.set(clock.now_iso())], condition=SubsidyResult.run_id.exists())
 
 
 def run_summary(record: SubsidyResult) -> dict:
-    return {**record.result, "status": record.status, "applicants": int(record.applicants or 0),
+    return {**record.result, "status": record.status, "failure": record.failure, "applicants": int(record.applicants or 0),
             "errors": int(record.errors or 0), "total_cash": f"{Decimal(int(record.cash_fen or 0)) / 100:.2f}",
             "total_equity": f"{Decimal(int(record.equity_fen or 0)) / 100:.2f}", "finished_at": record.finished_at}
 
@@ -177,8 +206,8 @@ def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> di
     summary = get_or_404(SubsidyResult, run_id, SubsidyResult.SUMMARY, message=f"计算批次 {run_id} 不存在", code="run_not_found")
     if caller.role == "science_bureau" and not regions.covers(caller.region_code, summary.region_code):
         raise auth.deny_scope("计算批次")
-    page = SubsidyResult.query(run_id, SubsidyResult.applicant_id < SubsidyResult.SUMMARY, limit=limit, page_size=limit,
-                               last_evaluated_key=pagination.decode(cursor))
+    page = pagination.query(SubsidyResult, run_id, cursor, SubsidyResult.applicant_id < SubsidyResult.SUMMARY,
+                            limit=limit, page_size=limit)
     return {"summary": run_summary(summary), **pagination.page(page, result_view)}
 
 

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sheqi.rules.keyrings import Keyring, load
+from sheqi.signing.keyrings import Keyring, load
 
 GENESIS = "0" * 64
 # Domain separation: a chain keyring may keep, retired, the code keys that signed events before the
