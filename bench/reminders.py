@@ -50,7 +50,7 @@ def setup(endpoint: str) -> None:
             batch.save(store.Agency(first17 + uscc.check_character(first17), name=f"基准测试执法机关{n}", level="county",
                                     region_code=region(n % REGIONS), kind="enforcement_agency",
                                     certificate_kind="enforcement", created_at=now, updated_at=now))
-    store.ActiveRegions(obligations.ACTIVE_REGIONS, regions={region(n) for n in range(REGIONS)}).save()
+    store.ActiveRegions(store.ActiveRegions.KEY, regions={region(n) for n in range(REGIONS)}).save()
     # The rest: technical contracts received on days spread over November, so that on 1 December some
     # are due soon, some due today, some overdue and some escalated.
     with store.Obligation.batch_write() as batch:

@@ -29,10 +29,11 @@ logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from local import demo_data, dynamo, gateway  # noqa: E402
 from sheqi import auth, clock, store  # noqa: E402
-from sheqi.inspections import evidence, tasks  # noqa: E402
+from sheqi.inspections import tasks  # noqa: E402
 from sheqi.registry import registers  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
 from sheqi.signing import codes  # noqa: E402
+from sheqi.store import objects  # noqa: E402
 
 ITEMS, VISITS, RAW_PAIRS = 20, 5, 500
 calls: Counter = Counter()
@@ -66,7 +67,7 @@ def setup() -> tuple[list[str], list[str]]:
         for half in (item_ids[:10], item_ids[10:])]
     dynamo.count_calls((*store.MODELS, store.VisitSlot, store.PendingScans, store.OffsiteClear, store.PlanIndex,
                         store.RatingAggregate, store.ActiveRegions), calls)
-    evidence._s3().meta.events.register("before-call.s3.*", lambda model, **_: calls.update([f"S3.{model.name}"]))
+    objects.client().meta.events.register("before-call.s3.*", lambda model, **_: calls.update([f"S3.{model.name}"]))
     return task_ids, enterprises
 
 

@@ -112,7 +112,7 @@ CONTACTS = [(f"agency:{MARKET}", "+8613903131000", "zfk@scjg.zhangbei.example.go
 
 
 def _contact(recipient: str, sms: str | None, email: str | None) -> None:
-    record = store.Contact(f"contact#{recipient}", sms=sms, email=email, updated_at=clock.now_iso())
+    record = store.Contact(store.Contact.key(recipient), sms=sms, email=email, updated_at=clock.now_iso())
     if not store.put_if_absent(record, store.Contact.tally_key):
         raise Conflict("已存在")
 

@@ -37,7 +37,7 @@ def stats():
 @app.post("/return-visits")
 def draw_sample():
     head = return_visits.sample(api.identity(app), api.body(app, return_visits.SampleIn))
-    head, entries = return_visits.get_sample(api.identity(app), head.pk.split("#", 1)[1])
+    head, entries = return_visits.get_sample(api.identity(app), head.record_id)
     return api.json_response(return_visits.sample_view(head, entries), 201)
 
 

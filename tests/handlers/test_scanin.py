@@ -82,7 +82,7 @@ def test_repeated_scans_by_the_team_are_registered_without_rewriting_the_visit(j
     task = new_task()
     scan("market-wang", task, at=NOW - timedelta(minutes=10))
     assert scan("market-wang", task)[1]["outcome"] == "pending"
-    waiting = store.PendingScans.get(scanin.pending_key(task, E1, NOW.date()))
+    waiting = store.PendingScans.get(store.PendingScans.key(task, E1, NOW.date()))
     assert waiting.version == 1 and waiting.members[0]["device_time"] == (NOW - timedelta(minutes=10)).isoformat()
     visit_id = scan("market-li", task)[1]["visit_id"]
     head = store.Visit.get(visit_id).head_seq

@@ -135,6 +135,20 @@ def test_suggestion_letter_reply_or_escalation_to_a_decision(june, monkeypatch):
     assert {item["kind"] for item in listed} == {"suggestion", "decision"}
 
 
+def test_a_letter_follows_up_the_cases_it_names(june):
+    visit_id = closed_visit()
+    body = {"region_code": "130722", "period_from": "2026-06-01", "period_to": "2026-06-30", "per_agency": 1,
+            "seed": "2026年第二季度回访-公开种子"}
+    sample_id = call("POST", "/return-visits", "judicial-zhangbei", body)[1]["sample_id"]
+    case_id = call("POST", f"/return-visits/{sample_id}/visits/{visit_id}", "judicial-zhangbei",
+                   {"reached": True, "told_result": False})[1]["case_id"]
+    status, letter = call("POST", "/letters", "judicial-zhangbei", {
+        "agency_id": MARKET, "case_ids": [case_id], "findings": ["检查后未告知企业检查结果"], "requirements": "限期告知并说明原因"})
+    assert status == 201 and letter["case_ids"] == [case_id]
+    case = call("GET", "/supervision/cases", "judicial-zhangbei", query="region_code=130722")[1]["items"][0]
+    assert (case["case_id"], case["status"], case["letter_ids"]) == (case_id, "letter_issued", [letter["letter_id"]])
+
+
 def test_sampling_is_a_pure_function_of_its_inputs():
     candidates = {"A": [f"v{n}" for n in range(10)], "B": ["w1", "w2"]}
     first = return_visits.draw(candidates, 3, "seed-2026-Q2")

@@ -9,7 +9,7 @@ from sheqi import secrets
 from sheqi.signing import codes
 
 RING = {"active": "k1", "keys": {"k1": "a" * 32}}
-ROTATED = {"active": "k2", "keys": {"k1": "a" * 32, "k2": "b" * 32}, "retired": ["k1"]}
+ROTATED = {"active": "k2", "keys": {"k1": "a" * 32, "k2": "b" * 32}, "retired": ["k1"]}   # k1 still verifies codes it signed
 
 
 @pytest.fixture

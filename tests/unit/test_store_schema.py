@@ -1,8 +1,5 @@
 """The PynamoDB models and infra/tables.yml describe the same tables, keys and indexes."""
-from types import SimpleNamespace
-
 import pytest
-from pynamodb.exceptions import CancellationReason
 
 from local import dynamo
 from sheqi import store
@@ -50,5 +47,5 @@ def test_certificate_guard_shares_the_inspectors_key():
     (["None", "ConditionalCheckFailed"], True), (["TransactionConflict", "None"], True), (["ThrottlingError"], True),
     (["None", "ValidationError"], False), ([], False)])
 def test_which_cancelled_transactions_are_contention(codes, expected):
-    error = SimpleNamespace(cancellation_reasons=[None if c == "None" else CancellationReason(code=c) for c in codes])
-    assert store.contended(error) is expected
+    cancelled = store.Cancelled.of([f"action{n}" for n in range(len(codes))], [None if c == "None" else c for c in codes], "")
+    assert cancelled.contended is expected

@@ -7,6 +7,8 @@ Domain code raises these; `sheqi.edge.api` turns them into the one JSON error sh
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class AppError(Exception):
     status = 500
@@ -22,8 +24,8 @@ class AppError(Exception):
         self.article = article
         self.details = details or {}
 
-    def to_dict(self) -> dict:
-        body = {"code": self.code, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.field:
             body["field"] = self.field
         if self.article:

@@ -2,10 +2,20 @@
 declare their inputs on these; only the HTTP edge parses events into them."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import CoreSchema, core_schema
 
 from sheqi.rules import regions
 
@@ -58,3 +68,14 @@ class Patch(Body):
         if value is None and info.field_name not in cls.NULLABLE:
             raise ValueError("不能为 null（省略该字段即保持原值）")
         return value
+
+
+class OneOf:
+    """A string field that takes one of the codes of a table, e.g. `Annotated[str, OneOf(FINDINGS)]`:
+    checked and reported exactly as `Literal[...]` of those codes would be, and typed as `str`."""
+
+    def __init__(self, codes: Iterable[str]) -> None:
+        self.codes = list(codes)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.literal_schema(self.codes)

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -104,7 +104,7 @@ class SettingsError(RuntimeError):
     """The environment holds a bad setting; the message names every bad variable, in Chinese."""
 
 
-def _problem(error: dict) -> str:
+def _problem(error: Mapping[str, Any]) -> str:
     if not error["loc"]:   # a rule across variables: its message says it all
         return str(error["ctx"]["error"])
     name = error["loc"][0]

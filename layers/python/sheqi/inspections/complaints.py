@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
-from sheqi.errors import Conflict, NotFound, ValidationError
-from sheqi.inputs import Body, Key
+from sheqi.errors import Conflict, ValidationError
+from sheqi.inputs import Body, Key, OneOf
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_enterprise
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
-from sheqi.store import Complaint, Notice, Scan, cancelled_on_condition, pagination
+from sheqi.store import Cancelled, Complaint, Notice, Scan, Transaction, get_or_404, get_or_none, pagination
 
 SUBJECTS = {"visit": "对已登记检查的投诉", "refused_attempt": "对被拒绝登记的检查的投诉",
             "unregistered_inspection": "未扫码登记即实施检查"}
@@ -29,13 +27,13 @@ NEXT = {"received": ("handling", "answered"), "handling": ("answered",), "answer
 
 
 class ComplaintIn(Body):
-    subject: Literal[tuple(SUBJECTS)]
+    subject: Annotated[str, OneOf(SUBJECTS)]
     visit_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     scan_id: Key | None = None
     agency_name: str | None = Field(default=None, min_length=2, max_length=100)
     occurred_on: date | None = None
     description: str = Field(min_length=10, max_length=4000)
-    prohibited_practices: list[Literal[tuple(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
+    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
 
     @model_validator(mode="after")
     def _names_its_subject(self):
@@ -54,18 +52,18 @@ class StatusIn(Body):
 
 def file(caller: Identity, data: ComplaintIn) -> Complaint:
     require_role(caller, "enterprise")
+    assert caller.enterprise_id is not None   # an enterprise's token names it (auth.Identity)
     enterprise = get_enterprise(caller.enterprise_id)
     agency_id = agency_name = None
     if data.subject == "visit":
+        assert data.visit_id is not None   # ComplaintIn requires it for this subject
         visit = visits.get(data.visit_id)
         if visit.enterprise_id != caller.enterprise_id:
             raise deny_scope("检查记录")
         agency_id = visit.agency_ids[0]
     elif data.subject == "refused_attempt":
-        try:
-            scan = Scan.get(data.scan_id)
-        except DoesNotExist:
-            scan = None
+        assert data.scan_id is not None   # ComplaintIn requires it for this subject
+        scan = get_or_none(Scan, data.scan_id)
         if scan is None or scan.enterprise_id != caller.enterprise_id or scan.outcome != "refused":
             raise ValidationError("字段 scan_id：不是本企业被拒绝登记的扫码记录", field="scan_id", code="scan_not_found")
         agency_id = scan.agency_id
@@ -82,17 +80,14 @@ def file(caller: Identity, data: ComplaintIn) -> Complaint:
                     article=ART[27] if flagged else ART[24], created_at=now,
                     title=f"新投诉：{enterprise.name}（{SUBJECTS[data.subject]}）",
                     body=f"{enterprise.name}投诉：{data.description}" + (f"。反映第二十七条禁止行为：{flagged}" if flagged else ""))
-    with TransactWrite(connection=Complaint._get_connection().connection) as tx:
+    with Transaction() as tx:
         tx.save(complaint, condition=Complaint.complaint_id.does_not_exist())
         tx.save(notice, condition=Notice.notice_id.does_not_exist())
     return complaint
 
 
 def get(complaint_id: str) -> Complaint:
-    try:
-        return Complaint.get(complaint_id, consistent_read=True)
-    except DoesNotExist:
-        raise NotFound("投诉不存在", code="complaint_not_found") from None
+    return get_or_404(Complaint, complaint_id, message="投诉不存在", code="complaint_not_found", consistent_read=True)
 
 
 def _handles(caller: Identity, complaint: Complaint) -> bool:
@@ -123,11 +118,11 @@ def move(caller: Identity, complaint_id: str, data: StatusIn) -> Complaint:
                     kind=f"complaint_{data.status}", article=ART[24], created_at=now,
                     title=f"投诉{STATUSES[data.status]}", body=f"您于 {complaint.created_at[:10]} 提交的投诉{STATUSES[data.status]}：{data.note}")
     try:
-        with TransactWrite(connection=Complaint._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(complaint, condition=Complaint.status == before)    # with the version: one move at a time
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if error.failed:
             raise Conflict("投诉状态已被他人更新，请刷新后重试", code="stale_complaint") from None
         raise
     return complaint
@@ -136,6 +131,7 @@ def move(caller: Identity, complaint_id: str, data: StatusIn) -> Complaint:
 def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     """The enterprise's own complaints, or a region's for its judicial bureau; newest first."""
     if caller.role == "enterprise":
+        assert caller.enterprise_id is not None   # an enterprise's token names it (auth.Identity)
         results = pagination.query(Complaint.by_enterprise, caller.enterprise_id, cursor, scan_index_forward=False,
                                    limit=limit, page_size=limit)
     else:

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -29,9 +28,9 @@ from sheqi.plans import filing
 from sheqi.registry import registers
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
-from sheqi.store import DrawEntry, Enterprise, Inspector, PlanVersion, pagination
+from sheqi.store import DrawEntry, Enterprise, Inspector, PlanVersion, get_or_404, pagination
 
-DEFAULT_WEIGHTS = {"good": "0.5", "average": "1", "poor": "2"}
+DEFAULT_WEIGHTS: dict[registers.CreditTier, str] = {"good": "0.5", "average": "1", "poor": "2"}
 PER_VISIT = 2   # Art. 19: at least two inspectors
 
 
@@ -69,7 +68,7 @@ class Digest:
 def assign(selected: list[str], pool: list[str], conflicts: dict[str, set[str]], seed: str) -> dict[str, list[str]]:
     """Two inspectors for each drawn enterprise, never one with a recorded conflict with it; an
     enterprise for which fewer than two remain gets none (and the draw says so)."""
-    out = {}
+    out: dict[str, list[str]] = {}
     for eid in selected:
         candidates = sorted(p for p in pool if eid not in conflicts.get(p, ()))
         if len(candidates) < PER_VISIT:
@@ -86,7 +85,7 @@ class DrawIn(Body):
     entry_index: int = Field(ge=0)
     seed: str = Field(min_length=8, max_length=128)       # published beforehand, e.g. a lottery result
     draw_date: date
-    tier_weights: dict[Literal["good", "average", "poor"], Weight] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    tier_weights: dict[registers.CreditTier, Weight] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     @model_validator(mode="after")
     def _weights(self):
@@ -110,7 +109,7 @@ def run(caller: Identity, agency_id: str, data: DrawIn) -> dict:
     # fixes how many to draw, then one streaming pass draws them.
     size = sum(Enterprise.by_region.count(code) for code in entry["region_codes"])
     k = math.ceil(Decimal(entry["sampling_ratio"]) * size)
-    weights = {tier: float(w) for tier, w in data.tier_weights.items()}
+    weights: dict[str, float] = {tier: float(w) for tier, w in data.tier_weights.items()}
     digest = Digest()
     scope = ((e.enterprise_id, e.credit_tier) for code in entry["region_codes"]
              for e in Enterprise.by_region.query(code, attributes_to_get=["enterprise_id", "credit_tier"]))
@@ -140,10 +139,7 @@ def run(caller: Identity, agency_id: str, data: DrawIn) -> dict:
 
 
 def get_summary(draw_id: str) -> dict:
-    try:
-        return DrawEntry.get(draw_id, DrawEntry.SUMMARY).summary
-    except DrawEntry.DoesNotExist:
-        raise NotFound(f"抽取记录 {draw_id} 不存在", code="draw_not_found") from None
+    return get_or_404(DrawEntry, draw_id, DrawEntry.SUMMARY, message=f"抽取记录 {draw_id} 不存在", code="draw_not_found").summary
 
 
 def page(draw_id: str, limit: int, cursor: str | None, public: bool) -> dict:
@@ -177,7 +173,7 @@ def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:
     for entry in DrawEntry.query(draw_id, DrawEntry.enterprise_id < DrawEntry.SUMMARY):
         if entry.inspector_ids:
             by_pair.setdefault(tuple(entry.inspector_ids), []).append(entry.enterprise_id)
-    version = PlanVersion.get(summary["agency_id"], f"{summary['year']}#{summary['version']:04d}")
+    version = PlanVersion.get(summary["agency_id"], PlanVersion.key(summary["year"], summary["version"]))
     method = version.entries[summary["entry_index"]]["method"]
     created = []
     for pair, targets in sorted(by_pair.items()):

@@ -9,22 +9,20 @@ breaks their check. It is a record of its own, put once and never changed by any
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, Forbidden, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES, aggregate_figures, aggregate_view, quarter, rating_window_open
-from sheqi.store import Notice, Rating, RatingAggregate, cancelled_on_condition, pagination
+from sheqi.store import Cancelled, Notice, Rating, RatingAggregate, Transaction, pagination
 
 LOW_SCORE = 2   # a score at or below this is brought to the judicial bureau's attention
 
@@ -33,15 +31,12 @@ class RatingIn(Body):
     procedure: int = Field(ge=1, le=5)
     efficiency: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=1000)
-    prohibited_practices: list[Literal[tuple(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
+    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
 
     @field_validator("prohibited_practices")
     @classmethod
     def _unique(cls, values: list[str]) -> list[str]:
         return sorted(set(values))
-
-def aggregate_key(agency_id: str, label: str) -> str:
-    return f"ratings#{agency_id}#{label}"
 
 def min_enterprises() -> int:
     return settings.get().rating_min_enterprises
@@ -63,19 +58,19 @@ def rate(caller: Identity, visit_id: str, data: RatingIn) -> Rating:
                     prohibited_practices=data.prohibited_practices, rated_at=now.isoformat(timespec="milliseconds"))
     label = quarter(now.date())
     try:
-        with TransactWrite(connection=Rating._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(rating, condition=Rating.visit_id.does_not_exist())
             for agency_id in visit.agency_ids:
                 actions = [RatingAggregate.count.add(1), RatingAggregate.conduct.add(data.conduct),
                            RatingAggregate.procedure.add(data.procedure), RatingAggregate.efficiency.add(data.efficiency),
                            RatingAggregate.enterprises.add({visit.enterprise_id})]
                 actions += [getattr(RatingAggregate, f"flag_{f}").add(1) for f in data.prohibited_practices]
-                tx.update(RatingAggregate(aggregate_key(agency_id, label)), actions=actions)
+                tx.update(RatingAggregate(RatingAggregate.key(agency_id, label)), actions=actions)
             alert = _alert(visit, rating)
             if alert is not None:
                 tx.save(alert, condition=Notice.notice_id.does_not_exist())
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if error.failed:
             raise Conflict("本次检查已评价，每次检查只能评价一次", code="already_rated", article=ART[24]) from None
         raise
     obligations.complete(f"rating_invite:{visit_id}")
@@ -119,7 +114,7 @@ def summary(caller: Identity, agency_id: str, year: int) -> dict:
     if not supervisor and not (caller.role == "agency_admin" and caller.agency_id == agency_id):
         raise deny_scope("评价汇总")
     labels = [f"{year}Q{q}" for q in range(1, 5)]
-    found = {r.tally_key.rsplit("#", 1)[1]: _figures(r) for r in RatingAggregate.batch_get([aggregate_key(agency_id, q) for q in labels])}
+    found = {r.quarter: _figures(r) for r in RatingAggregate.batch_get([RatingAggregate.key(agency_id, q) for q in labels])}
     today = clock.today()
     if supervisor:
         quarters = [{"quarter": q, "available": q in found, **(aggregate_figures(found[q]) if q in found else {})} for q in labels]

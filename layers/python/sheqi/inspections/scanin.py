@@ -16,22 +16,19 @@ reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 """
 from __future__ import annotations
 
-import itertools
 import random
 import re
 import time
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, OneOf
 from sheqi.inspections import visits
 from sheqi.numbers import Latitude, Longitude, Meters
 from sheqi.plans import filing
@@ -53,6 +50,7 @@ from sheqi.rules.scan_rules import (
 from sheqi.signing import codes
 from sheqi.store import (
     Agency,
+    Cancelled,
     Enterprise,
     Inspector,
     Item,
@@ -64,11 +62,11 @@ from sheqi.store import (
     Scan,
     Tally,
     Task,
+    Transaction,
     Visit,
     VisitEvent,
     VisitSlot,
-    cancelled_on_condition,
-    contended,
+    batch_read,
 )
 
 # The one QR code a business licence (营业执照) carries: a link to the National Enterprise Credit Information
@@ -106,27 +104,9 @@ class ScanIn(Body):
     client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
     device_time: datetime
     location: LocationIn | None = None
-    late_reason: Literal[tuple(LATE_REASONS)] | None = None
+    late_reason: Annotated[str, OneOf(LATE_REASONS)] | None = None
 
     _in_cst = field_validator("device_time")(clock.in_cst)
-
-
-# --- keys -----------------------------------------------------------------------------------------
-
-def count_key(enterprise_id: str, year: int, agency_id: str | None = None, item_id: str | None = None) -> str:
-    return "#".join(["count", enterprise_id, str(year)] + [p for p in (agency_id, item_id) if p])
-
-
-def slot_key(enterprise_id: str, agency_id: str, day: date) -> str:
-    return f"slot#{enterprise_id}#{agency_id}#{day.isoformat()}"
-
-
-def pending_key(task_id: str, enterprise_id: str, day: date) -> str:
-    return f"pending#{task_id}#{enterprise_id}#{day.isoformat()}"
-
-
-def offsite_key(enterprise_id: str, agency_id: str, item_id: str) -> str:
-    return f"offsite#{enterprise_id}#{agency_id}#{item_id}"
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -166,36 +146,10 @@ def code_problem(enterprise_id: str | None, enterprise: Enterprise | None, claim
         return qualification.Finding("code_enterprise_unknown", ART[24], "二维码对应的企业未在本系统登记")
     if claim is not None:
         try:
-            codes.check_current(claim, current_version=enterprise.code_version, status=enterprise.code_status)
+            codes.check_current(claim, current_version=int(enterprise.code_version), status=enterprise.code_status)
         except codes.CodeRejected as rejected:
             return qualification.Finding(rejected.code, ART[24], rejected.message)
     return None
-
-
-def batch_read(wanted: list) -> dict:
-    """One BatchGetItem across tables. `wanted` holds (model class, hash key[, range key]);
-    returns {(model class, keys...): instance} for those that exist."""
-    client = Task._get_connection().connection.client
-    request: dict = {}
-    for model, *key in wanted:
-        meta = model._get_schema()["key_schema"]
-        names = [k["AttributeName"] for k in sorted(meta, key=lambda k: k["KeyType"] != "HASH")]
-        entry = {name: {"S": value} for name, value in zip(names, key)}
-        request.setdefault(model.Meta.table_name, {"Keys": [], "ConsistentRead": True})["Keys"].append(entry)
-    by_table = {model.Meta.table_name: [] for model, *_ in wanted}
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for table, items in response["Responses"].items():
-            by_table[table].extend(items)
-        request = response.get("UnprocessedKeys") or {}
-    found = {}
-    for model, *key in wanted:
-        meta = model._get_schema()["key_schema"]
-        names = [k["AttributeName"] for k in sorted(meta, key=lambda k: k["KeyType"] != "HASH")]
-        for raw in by_table[model.Meta.table_name]:
-            if [raw[n]["S"] for n in names] == key:
-                found[(model, *key)] = model.from_raw_data(raw)
-    return found
 
 
 def _d(value: str | None) -> date | None:
@@ -217,25 +171,27 @@ class _Facts:
 
     def __init__(self, caller: Identity, data: ScanIn, now: datetime, guarded: bool):
         self.now, self.data = now, data
-        self.scan_id = f"{caller.subject}:{data.client_request_id}"
+        self.scan_id = Scan.key(caller.subject, data.client_request_id)
         enterprise_id, self.identified_by, claim, code_finding = identify(data.token)
         day = data.device_time.date()
-        plan_key = filing.index_key(caller.agency_id, day.year)
-        wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, caller.agency_id), (Task, data.task_id),
+        agency_id = caller.agency_id
+        assert agency_id is not None   # an inspector's token names its agency (auth.Identity)
+        plan_key = PlanIndex.key(agency_id, day.year)
+        wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, agency_id), (Task, data.task_id),
                   (PlanIndex, plan_key)]
         if enterprise_id:
-            wanted += [(Enterprise, enterprise_id), (VisitSlot, slot_key(enterprise_id, caller.agency_id, day)),
-                       (PendingScans, pending_key(data.task_id, enterprise_id, day))]
+            wanted += [(Enterprise, enterprise_id), (VisitSlot, VisitSlot.key(enterprise_id, agency_id, day)),
+                       (PendingScans, PendingScans.key(data.task_id, enterprise_id, day))]
         got = batch_read(wanted)
-        self.previous = got.get((Scan, self.scan_id))
-        self.inspector = got.get((Inspector, caller.subject))
-        self.agency = got.get((Agency, caller.agency_id))
-        self.task = got.get((Task, data.task_id))
-        index = got.get((PlanIndex, plan_key))
+        self.previous = got.get(Scan, self.scan_id)
+        self.inspector = got.get(Inspector, caller.subject)
+        self.agency = got.get(Agency, agency_id)
+        self.task = got.get(Task, data.task_id)
+        index = got.get(PlanIndex, plan_key)
         self.plan_items = filing.items_in_force(index.versions, day) if index else None
-        self.enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
-        self.slot = got.get((VisitSlot, slot_key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
-        self.pending = got.get((PendingScans, pending_key(data.task_id, enterprise_id, day))) if enterprise_id else None
+        self.enterprise = got.get(Enterprise, enterprise_id) if enterprise_id else None
+        self.slot = got.get(VisitSlot, VisitSlot.key(enterprise_id, agency_id, day)) if enterprise_id else None
+        self.pending = got.get(PendingScans, PendingScans.key(data.task_id, enterprise_id, day)) if enterprise_id else None
         code_finding = code_problem(enterprise_id, self.enterprise, claim, code_finding)
         self.enterprise_id = enterprise_id if self.enterprise is not None else None
         self.code_finding = code_finding
@@ -264,14 +220,15 @@ class _Facts:
         if not self.enterprise_id or not (guarded or exception):
             return None, None
         year = self.data.device_time.year
-        count_keys = {count_key(self.enterprise_id, year, a, i): (a, i) for a, i in self.items}
-        offsite_keys = {offsite_key(self.enterprise_id, a, i): (a, i) for a, i in self.items}
+        count_keys = {Tally.count_key(self.enterprise_id, year, a, i): (a, i) for a, i in self.items}
+        offsite_keys = {OffsiteClear.key(self.enterprise_id, a, i): (a, i) for a, i in self.items}
         counts = {count_keys[t.tally_key]: t.count for t in Tally.batch_get(list(count_keys))}
         offsite = {offsite_keys[o.tally_key]: _d(o.checked_on) for o in OffsiteClear.batch_get(list(offsite_keys))}
         return counts, offsite
 
     def rules_facts(self, contended: bool = False) -> ScanFacts:
         ins = self.inspector
+        assert ins is not None and self.agency is not None   # scan() refused an unregistered inspector
         loc = self.data.location
         return ScanFacts(
             server_time=self.now, device_time=self.data.device_time, late_reason=self.data.late_reason,
@@ -300,7 +257,8 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
     config = config or config_from_env()
     guarded = False
     deadline = time.monotonic() + CONTENTION_SECONDS
-    for attempt in itertools.count():
+    attempt = 0
+    while True:
         facts = _Facts(caller, data, clock.now(), guarded)
         if facts.previous is not None:
             return _status(facts.previous.outcome), facts.previous.answer
@@ -313,16 +271,17 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
             answer = _write(facts, decision, config)
             metrics.scan(decision.outcome, (f.code for f in decision.findings))
             return _status(decision.outcome), answer
-        except TransactWriteError as error:
-            if not contended(error):
+        except Cancelled as error:
+            if not error.contended:
                 raise
-            if _cancelled(error) & {"cap", "item", "offsite"}:
+            if error.failed & {"cap", "item", "offsite"}:
                 guarded = True      # read what the conditions guarded, and decide again
             # "scan": a concurrent retry won (the next read returns its answer); "slot", "pending",
             # "visit": another scan opened or joined first (the next read sees it and joins); or
             # DynamoDB's TransactionConflict with a concurrent transaction. Back off, then read again.
             base, cap = BACKOFF_SECONDS
             time.sleep(random.uniform(0, min(cap, base * 2 ** attempt, max(0.0, deadline - time.monotonic()))))
+            attempt += 1
 
 
 class ServiceVisitIn(Body):
@@ -331,7 +290,7 @@ class ServiceVisitIn(Body):
     token: str = Field(min_length=1, max_length=512)
     client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
     device_time: datetime
-    purpose: Literal[tuple(SERVICE_PURPOSES)]
+    purpose: Annotated[str, OneOf(SERVICE_PURPOSES)]
     description: str = Field(min_length=2, max_length=500)
     location: LocationIn | None = None
 
@@ -342,19 +301,23 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
     """Register a non-enforcement visit: no task, no items, no count against the caps; the enterprise is
     told it is not an inspection and may report it if it was one."""
     require_role(caller, "inspector")
-    scan_id = f"{caller.subject}:{data.client_request_id}"
+    agency_id = caller.agency_id
+    assert agency_id is not None   # an inspector's token names its agency (auth.Identity)
+    scan_id = Scan.key(caller.subject, data.client_request_id)
     enterprise_id, identified_by, claim, finding = identify(data.token)
-    got = batch_read([(Scan, scan_id), (Inspector, caller.subject), (Agency, caller.agency_id)]
+    got = batch_read([(Scan, scan_id), (Inspector, caller.subject), (Agency, agency_id)]
                      + ([(Enterprise, enterprise_id)] if enterprise_id else []))
-    if (Scan, scan_id) in got:
-        return 201, got[(Scan, scan_id)].answer
-    inspector, agency = got.get((Inspector, caller.subject)), got.get((Agency, caller.agency_id))
-    if inspector is None or agency is None or inspector.agency_id != caller.agency_id:
+    previous = got.get(Scan, scan_id)
+    if previous is not None:
+        return 201, previous.answer
+    inspector, agency = got.get(Inspector, caller.subject), got.get(Agency, agency_id)
+    if inspector is None or agency is None or inspector.agency_id != agency_id:
         raise Forbidden("执法人员未在本系统登记，不能扫码登记", code="inspector_not_registered")
-    enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
+    enterprise = got.get(Enterprise, enterprise_id) if enterprise_id else None
     finding = code_problem(enterprise_id, enterprise, claim, finding)
     if finding is not None:
         raise RuleViolation(finding.message, field="token", code=finding.code, article=finding.article)
+    assert enterprise is not None   # code_problem() finds an unregistered enterprise
     now = clock.now()
     snapshot = _snapshot(inspector)
     visit = Visit(uuid.uuid4().hex, kind="service", purpose=f"{SERVICE_PURPOSES[data.purpose]}：{data.description}",
@@ -375,7 +338,7 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
                     body=f"{agency.name}{inspector.name}登记了一次非检查类走访（{visit.purpose}）。走访不是行政检查，"
                          "不得借走访实施检查；如实际进行了检查，贵单位可在评价中标记“变相检查”或投诉（第二十七条）。")
     try:
-        with TransactWrite(connection=Task._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(Scan(scan_id, inspector_id=inspector.inspector_id, agency_id=agency.agency_id,
                          enterprise_id=enterprise_id, identified_by=identified_by,
                          server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
@@ -385,8 +348,8 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
             tx.save(visit, condition=Visit.visit_id.does_not_exist())
             tx.save(event, condition=VisitEvent.seq.does_not_exist())
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):   # a concurrent retry of the same request won
+    except Cancelled as error:
+        if error.failed:   # a concurrent retry of the same request won
             return 201, Scan.get(scan_id, consistent_read=True).answer
         raise
     return 201, answer
@@ -394,31 +357,6 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
 
 def _status(outcome: str) -> int:
     return 202 if outcome == "pending" else 201
-
-
-class _Tx:
-    """A TransactWrite whose actions are labelled, so a cancellation says which condition failed.
-    DynamoDB reports reasons in request order; PynamoDB sends checks, deletes, puts, then updates."""
-
-    def __init__(self):
-        self.ops = {"check": [], "delete": [], "put": [], "update": []}
-
-    def add(self, kind: str, label: str, *args, **kwargs) -> None:
-        self.ops[kind].append((label, args, kwargs))
-
-    def commit(self) -> None:
-        with TransactWrite(connection=Task._get_connection().connection) as tx:
-            run = {"check": tx.condition_check, "delete": tx.delete, "put": tx.save, "update": tx.update}
-            for kind, ops in self.ops.items():
-                for _, args, kwargs in ops:
-                    run[kind](*args, **kwargs)
-
-    def labels(self) -> list[str]:
-        return [label for ops in self.ops.values() for label, _, _ in ops]
-
-
-def _cancelled(error: TransactWriteError) -> set[str]:
-    return {label for label, failed in zip(getattr(error, "labels", []), cancelled_on_condition(error)) if failed}
 
 
 def _snapshot(inspector: Inspector) -> dict:
@@ -431,35 +369,38 @@ def _snapshot(inspector: Inspector) -> dict:
 
 def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     data, now, enterprise_id = facts.data, facts.now, facts.enterprise_id
-    tx = _Tx()
+    assert facts.inspector is not None and facts.agency is not None   # scan() refused an unregistered inspector
+    tx = Transaction()
     visit = None
     actor = f"inspector:{facts.inspector.inspector_id}"
     if decision.outcome == "opened":
+        assert enterprise_id is not None and facts.enterprise is not None   # decide() opens no visit without them
         visit = _new_visit(facts, decision)
         event = visits.new_event(visit, "opened", actor, {
             "scan_id": facts.scan_id, "enterprise_id": enterprise_id, "task_ids": visit.task_ids,
             "agency_ids": visit.agency_ids, "inspectors": visit.inspectors, "items": visit.items,
             "entered_at": visit.entered_at, "flags": visit.flags, "exception": visit.exception})
-        tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
-        tx.add("put", "visit", visit, condition=Visit.visit_id.does_not_exist())
-        tx.add("put", "slot", VisitSlot(visit.slot_key, visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist())
+        tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
+        tx.save(visit, condition=Visit.visit_id.does_not_exist(), label="visit")
+        tx.save(VisitSlot(visit.slot_key, visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist(), label="slot")
         if facts.pending is not None:
-            tx.add("delete", "pending", facts.pending)
+            tx.delete(facts.pending, label="pending")
         year = data.device_time.year
         for agency_id in visit.agency_ids:   # a joint visit counts once for each agency, once in total
-            tx.add("update", "tally", Tally(count_key(enterprise_id, year, agency_id)), actions=[Tally.count.add(1)])
-        tx.add("update", "tally", Tally(count_key(enterprise_id, year)), actions=[   # watched by the judicial bureau (Art. 12)
-            Tally.count.add(1), Tally.watch_scope.set(f"frequency#{facts.enterprise.region_code}#{year}"),
+            tx.update(Tally(Tally.count_key(enterprise_id, year, agency_id)), actions=[Tally.count.add(1)], label="tally")
+        tx.update(Tally(Tally.count_key(enterprise_id, year)), label="tally", actions=[   # watched by the judicial bureau (Art. 12)
+            Tally.count.add(1), Tally.watch_scope.set(Tally.frequency_scope(facts.enterprise.region_code, year)),
             Tally.enterprise_id.set(enterprise_id), Tally.credit_tier.set(facts.enterprise.credit_tier)])
     elif decision.outcome == "joined":
         visit = facts.open_visit
+        assert visit is not None and facts.task is not None   # decide() joins only an open visit, under a task
         me = facts.inspector.inspector_id
         known = {(i["agency_id"], i["item_id"]) for i in visit.items}
         added = [_item_view(facts.task, a, i) for a, i in decision.counted_items if (a, i) not in known]
         if not added and facts.task.task_id in visit.task_ids and me in {i["inspector_id"] for i in visit.inspectors}:
             # A team member scanning again changes nothing in the visit: registered by the scan record, checked
             # against the open slot, and not chained, so repeated scans do not queue on the visit's head.
-            tx.add("check", "slot", VisitSlot, visit.slot_key, condition=VisitSlot.visit_id == visit.visit_id)
+            tx.check(VisitSlot, visit.slot_key, condition=VisitSlot.visit_id == visit.visit_id, label="slot")
         else:
             if me not in {i["inspector_id"] for i in visit.inspectors}:
                 visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
@@ -468,68 +409,66 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
                 visit.task_ids = visit.task_ids + [facts.task.task_id]
             event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
                                                               "inspector": _snapshot(facts.inspector), "items_added": added})
-            tx.add("put", "event", event, condition=VisitEvent.seq.does_not_exist())
-            tx.add("put", "visit", visit)    # its version condition fails if another scan joined first
+            tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
+            tx.save(visit, label="visit")    # its version condition fails if another scan joined first
     elif decision.outcome == "pending":
+        assert enterprise_id is not None and facts.task is not None   # decide() has a scan wait only under a task, at a known enterprise
         me = facts.inspector.inspector_id
         mine = next((m for m in facts.pending.members if m["inspector_id"] == me), None) if facts.pending else None
-        if mine and abs(data.device_time - datetime.fromisoformat(mine["device_time"])) <= config.pairing_window:
+        if facts.pending and mine and abs(data.device_time - datetime.fromisoformat(mine["device_time"])) <= config.pairing_window:
             # Already waiting, within the pairing window: the entry stands (the window runs from it), and the
             # repeat is checked against the list as read, so repeated scans do not queue on the list.
-            tx.add("check", "pending", PendingScans, facts.pending.tally_key,
-                   condition=PendingScans.version == facts.pending.version)
+            tx.check(PendingScans, facts.pending.tally_key, condition=PendingScans.version == facts.pending.version,
+                     label="pending")
         else:
-            pending = facts.pending or PendingScans(pending_key(facts.task.task_id, enterprise_id, data.device_time.date()),
+            pending = facts.pending or PendingScans(PendingScans.key(facts.task.task_id, enterprise_id, data.device_time.date()),
                                                     members=[])
             others = [m for m in pending.members if m["inspector_id"] != me]
             pending.members = others + [{"inspector_id": me, "scan_id": facts.scan_id,
                                          "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
-            tx.add("put", "pending", pending)
+            tx.save(pending, label="pending")
 
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
     if decision.outcome == "refused" and "scan_contention" not in {f.code for f in decision.findings}:
         # counted by agency and reason for the judicial bureau's watch list; a contended scan's write
         # touches nothing another scan does (and the contention is not the agency's doing)
-        region = facts.enterprise.region_code if facts.enterprise_id else facts.agency.region_code
-        scope = f"refusals#{region}#{data.device_time.year}"
+        region = facts.enterprise.region_code if facts.enterprise else facts.agency.region_code
+        year = data.device_time.year
         for code in sorted({f.code for f in decision.findings}):
-            tx.add("update", "refusal", RefusalTally(f"{scope}#{facts.agency.agency_id}#{code}"), actions=[
-                RefusalTally.count.add(1), RefusalTally.watch_scope.set(scope),
+            tx.update(RefusalTally(RefusalTally.key(region, year, facts.agency.agency_id, code)), label="refusal", actions=[
+                RefusalTally.count.add(1), RefusalTally.watch_scope.set(RefusalTally.scope(region, year)),
                 RefusalTally.agency_id.set(facts.agency.agency_id), RefusalTally.reason.set(code)])
     answer = _answer(facts, decision, visit)
-    tx.add("put", "scan", Scan(
+    tx.save(Scan(
         facts.scan_id, inspector_id=facts.inspector.inspector_id, agency_id=facts.agency.agency_id,
         task_id=data.task_id, enterprise_id=enterprise_id, identified_by=facts.identified_by,
         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
         late_reason=data.late_reason, location=data.location.model_dump() if data.location else None,
         outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
         listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused") else None),
-        condition=Scan.scan_id.does_not_exist())
+        condition=Scan.scan_id.does_not_exist(), label="scan")
     for notice in _notices(facts, decision, visit):
-        tx.add("put", "notice", notice, condition=Notice.notice_id.does_not_exist())
-    try:
-        tx.commit()
-    except TransactWriteError as error:
-        error.labels = tx.labels()
-        raise
+        tx.save(notice, condition=Notice.notice_id.does_not_exist(), label="notice")
+    tx.commit()
     return answer
 
 
-def _guard_items(tx: _Tx, facts: _Facts, decision: Decision, offsite_sufficed: timedelta) -> None:
+def _guard_items(tx: Transaction, facts: _Facts, decision: Decision, offsite_sufficed: timedelta) -> None:
     """Count each inspected item, under its cap (Art. 18) unless an Art. 12 exception applies, and
     check it is still published (Art. 14) and not recently cleared off-site (Art. 7)."""
     enterprise_id, year = facts.enterprise_id, facts.data.device_time.year
+    assert enterprise_id is not None   # items are counted only at a known enterprise
     cutoff = (facts.data.device_time.date() - offsite_sufficed).isoformat()
     for agency_id, item_id in decision.counted_items:
-        tally = Tally(count_key(enterprise_id, year, agency_id, item_id))
+        tally = Tally(Tally.count_key(enterprise_id, year, agency_id, item_id))
         cap = decision.capped_items.get((agency_id, item_id))
         condition = None if cap is None else (Tally.count < cap) | Tally.count.does_not_exist()
-        tx.add("update", "cap", tally, actions=[Tally.count.add(1)], condition=condition)
-        tx.add("check", "item", Item, agency_id, item_id, condition=Item.status == "published")
+        tx.update(tally, actions=[Tally.count.add(1)], condition=condition, label="cap")
+        tx.check(Item, agency_id, item_id, condition=Item.status == "published", label="item")
         if decision.offsite_guarded:
-            tx.add("check", "offsite", OffsiteClear, offsite_key(enterprise_id, agency_id, item_id),
-                   condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < cutoff))
+            tx.check(OffsiteClear, OffsiteClear.key(enterprise_id, agency_id, item_id),
+                     condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < cutoff), label="offsite")
 
 
 def _item_view(task: Task, agency_id: str, item_id: str) -> dict:
@@ -539,12 +478,13 @@ def _item_view(task: Task, agency_id: str, item_id: str) -> dict:
 
 
 def _new_visit(facts: _Facts, decision: Decision) -> Visit:
+    assert facts.inspector and facts.agency and facts.task and facts.enterprise and facts.enterprise_id   # an opened visit's facts
     partners = {m["inspector_id"]: m["snapshot"] for m in (facts.pending.members if facts.pending else [])}
     team = [partners[i] for i in decision.team if i in partners] + [_snapshot(facts.inspector)]
     task = facts.task
     return Visit(uuid.uuid4().hex, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
                  region_code=facts.enterprise.region_code, visit_date=facts.data.device_time.date().isoformat(),
-                 slot_key=slot_key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
+                 slot_key=VisitSlot.key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
                  opened_at=facts.now.isoformat(timespec="milliseconds"), entered_at=facts.data.device_time.isoformat(),
                  task_ids=[task.task_id], agency_ids=[p["agency_id"] for p in task.participants], inspectors=team,
                  items=[_item_view(task, a, i) for a, i in decision.counted_items],
@@ -552,7 +492,8 @@ def _new_visit(facts: _Facts, decision: Decision) -> Visit:
 
 
 def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
-    enterprise = facts.enterprise
+    enterprise, inspector = facts.enterprise, facts.inspector
+    assert inspector is not None   # scan() refused an unregistered inspector
     headline = {
         "opened": "扫码登记成功，现场检查开始",
         "joined": "扫码登记成功，已并入本机关当日在该企业的检查（第十七条）",
@@ -562,11 +503,11 @@ def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
     return {
         "scan_id": facts.scan_id, "outcome": decision.outcome, "message": headline,
         "visit_id": visit.visit_id if visit else None, "task_id": facts.data.task_id,
-        "enterprise": {"enterprise_id": enterprise.enterprise_id, "name": enterprise.name} if facts.enterprise_id else None,
+        "enterprise": {"enterprise_id": enterprise.enterprise_id, "name": enterprise.name} if enterprise else None,
         "identified_by": facts.identified_by,
         "server_time": facts.now.isoformat(timespec="milliseconds"), "device_time": facts.data.device_time.isoformat(),
         "reasons": [f.to_dict() for f in decision.findings], "flags": [f.to_dict() for f in decision.flags],
-        "inspectors": visit.inspectors if visit else [_snapshot(facts.inspector)],
+        "inspectors": visit.inspectors if visit else [_snapshot(inspector)],
         "distance_m": decision.distance_m,
     }
 
@@ -574,8 +515,9 @@ def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
 def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Notice]:
     """The enterprise hears of every accepted or refused scan of itself (Art. 24); the judicial bureau of
     every visit over the frequency cap under an Art. 12 exception."""
-    if not facts.enterprise_id or decision.outcome == "pending":
+    if facts.enterprise is None or decision.outcome == "pending":
         return []
+    assert facts.inspector is not None and facts.agency is not None   # scan() refused an unregistered inspector
     now = clock.now_iso()
     people = "；".join(f"{p['name']}（{p['certificate_label']} {p['certificate_no']}，有效期至{p['valid_until']}）"
                       if p["certificate_no"] else f"{p['name']}（无执法证件）"
@@ -595,7 +537,7 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Not
     notices = [Notice(f"enterprise:{facts.enterprise_id}", f"scan:{facts.scan_id}", kind=f"scan_{decision.outcome}",
                       title=title, body=body, article=ART[24], created_at=now)]
     over = [f for f in decision.flags if f.code == "over_cap_exception"]
-    if over and visit is not None and decision.outcome == "opened":
+    if over and visit is not None and facts.task is not None and decision.outcome == "opened":
         reason = facts.task.exception
         notices.append(Notice(f"judicial:{facts.enterprise.region_code}", f"over-cap:{visit.visit_id}",
                               kind="over_cap_exception", article=ART[12],

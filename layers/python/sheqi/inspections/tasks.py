@@ -8,8 +8,6 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
@@ -19,7 +17,19 @@ from sheqi.plans import campaigns, filing
 from sheqi.rules import qualification, regions, uscc
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
-from sheqi.store import Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, Task, cancelled_on_condition, condition_failed
+from sheqi.store import (
+    Agency,
+    Cancelled,
+    Enterprise,
+    Inspector,
+    Item,
+    Notice,
+    OffsiteClear,
+    Task,
+    Transaction,
+    get_or_404,
+    save_if,
+)
 
 MAX_TARGETS = 50
 MAX_ITEMS = 10   # keeps a scan's single transaction within DynamoDB's 100 actions
@@ -104,10 +114,8 @@ def _check_participant(p: Participant, index: int, on: date) -> list[dict]:
     """Raise if this agency's part of the task breaks Art. 4, 14 or 16; else its items as approved
     (name, basis and frequency caps are kept with the task, so a scan need not read them again)."""
     field = f"participants.{index}"
-    try:
-        agency = Agency.get(p.agency_id)
-    except DoesNotExist:
-        raise NotFound(f"机关 {p.agency_id} 不存在", code="agency_not_found", field=f"{field}.agency_id") from None
+    agency = get_or_404(Agency, p.agency_id, message=f"机关 {p.agency_id} 不存在", code="agency_not_found",
+                        field=f"{field}.agency_id")
     for finding in qualification.agency_findings(agency.kind):
         raise RuleViolation(f"{agency.name}：{finding.message}", code=finding.code, article=finding.article,
                             field=f"{field}.agency_id")
@@ -139,6 +147,7 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
         raise auth.deny_scope("机关的检查任务：牵头机关须为本机关（participants 第一项）")
     year = str(data.window_start.year)
     if data.type == "special":
+        assert data.campaign_id is not None   # TaskIn requires it for a special task
         campaigns.check_for_task(data.campaign_id, lead, year, [i for p in data.participants for i in p.item_ids])
     approved_items = [_check_participant(p, index, data.window_start.date()) for index, p in enumerate(data.participants)]
     registered = {e.enterprise_id for e in Enterprise.batch_get(data.targets)}
@@ -183,13 +192,13 @@ def approve(caller: Identity, task_id: str) -> Task:
 def _save_with_announcements(task: Task, condition=None) -> None:
     """Save the task and, once it is approved and announced, its advance notice to each target (检查预告)."""
     try:
-        with TransactWrite(connection=Task._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(task, condition=condition)
             if task.status == "approved" and task.announced:
                 for notice in announcements(task):
                     tx.save(notice, condition=Notice.notice_id.does_not_exist())
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if error.failed:
             raise Conflict("检查任务已被他人修改，请刷新后重试", code="stale_version") from None
         raise
 
@@ -206,10 +215,7 @@ def announcements(task: Task) -> list[Notice]:
 
 
 def get(task_id: str) -> Task:
-    try:
-        return Task.get(task_id)
-    except DoesNotExist:
-        raise NotFound(f"检查任务 {task_id} 不存在", code="task_not_found") from None
+    return get_or_404(Task, task_id, message=f"检查任务 {task_id} 不存在", code="task_not_found")
 
 
 def visible(caller: Identity, task: Task) -> bool:
@@ -258,12 +264,8 @@ def record_offsite_result(caller: Identity, task_id: str, data: OffsiteResultIn)
     if data.item_id not in {i["item_id"] for i in part["items"]}:
         raise _refuse("item_not_in_task", 19, "该事项不在本机关本任务的检查事项中", "item_id")
     if not data.violation_found:
-        key = f"offsite#{data.enterprise_id}#{caller.agency_id}#{data.item_id}"
+        key = OffsiteClear.key(data.enterprise_id, part["agency_id"], data.item_id)
         # Keep the latest clean date whatever order results arrive in.
-        try:
-            OffsiteClear(key, checked_on=data.checked_on.isoformat()).save(
-                condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < data.checked_on.isoformat()))
-        except PutError as error:
-            if not condition_failed(error):
-                raise
+        save_if(OffsiteClear(key, checked_on=data.checked_on.isoformat()),
+                OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < data.checked_on.isoformat()))
     return {"task_id": task_id, **data.model_dump(mode="json"), "article": ART[7]}

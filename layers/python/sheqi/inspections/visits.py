@@ -11,16 +11,14 @@ from __future__ import annotations
 import random
 import time
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, can_see_rating, deny_scope
-from sheqi.errors import Conflict, Forbidden, NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.errors import Conflict, Forbidden, RuleViolation
+from sheqi.inputs import Body, OneOf
 from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
@@ -30,7 +28,21 @@ from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
 from sheqi.rules.workdays import Deadline
 from sheqi.signing import chain
-from sheqi.store import Agency, Notice, Obligation, Rating, Scan, Visit, VisitEvent, VisitSlot, cancelled_on_condition, pagination
+from sheqi.store import (
+    Agency,
+    Cancelled,
+    Notice,
+    Obligation,
+    Rating,
+    Scan,
+    Transaction,
+    Visit,
+    VisitEvent,
+    VisitSlot,
+    get_or_404,
+    get_or_none,
+    pagination,
+)
 
 ATTEMPTS = 8
 TRANSFER_WORKING_DAYS = 10   # Art. 26
@@ -41,7 +53,7 @@ TRANSFER_WORKING_DAYS = 10   # Art. 26
 class FindingIn(Body):
     agency_id: str = Field(min_length=18, max_length=18)
     item_id: str = Field(min_length=1, max_length=64)
-    result: Literal[tuple(FINDINGS)]
+    result: Annotated[str, OneOf(FINDINGS)]
     notes: str = Field(default="", max_length=4000)
     trade_secret: bool = False          # notes hold trade secrets: never shared with other agencies (Art. 29)
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=30)
@@ -54,7 +66,7 @@ class Penalty(Body):
 
 
 class Measure(Body):
-    kind: Literal[tuple(MEASURES)]
+    kind: Annotated[str, OneOf(MEASURES)]
     object: str = Field(min_length=1, max_length=500)
     basis: str = Field(min_length=4, max_length=500)
     document_no: str | None = Field(default=None, max_length=100)
@@ -68,7 +80,7 @@ class Transfer(Body):
 
 class CloseIn(Body):
     ended_at: datetime
-    outcome: Literal[tuple(OUTCOMES)]
+    outcome: Annotated[str, OneOf(OUTCOMES)]
     summary: str = Field(min_length=2, max_length=4000)
     correction_deadline: date | None = None
     penalty: Penalty | None = None
@@ -93,10 +105,7 @@ class CorrectionIn(Body):
 # --- reading and access -----------------------------------------------------------------------------
 
 def get(visit_id: str) -> Visit:
-    try:
-        return Visit.get(visit_id, consistent_read=True)
-    except DoesNotExist:
-        raise NotFound("检查记录不存在", code="visit_not_found") from None
+    return get_or_404(Visit, visit_id, message="检查记录不存在", code="visit_not_found", consistent_read=True)
 
 
 def team(visit: Visit) -> set[str]:
@@ -119,11 +128,9 @@ def audience(caller: Identity, visit: Visit) -> str:
     raise deny_scope("检查记录")
 
 
-def _enforcing(agency_id: str) -> bool:
-    try:
-        return Agency.get(agency_id).kind == "enforcement_agency"
-    except DoesNotExist:
-        return False
+def _enforcing(agency_id: str | None) -> bool:
+    agency = get_or_none(Agency, agency_id) if agency_id else None
+    return agency is not None and agency.kind == "enforcement_agency"
 
 
 def require_team(caller: Identity, visit: Visit) -> None:
@@ -158,7 +165,7 @@ def _append(visit_id: str, actor: str, kind: str, build, read: Visit | None = No
         event = new_event(visit, kind, actor, payload)
         extras = extras_for(event) if extras_for else []
         try:
-            with TransactWrite(connection=Visit._get_connection().connection) as tx:
+            with Transaction() as tx:
                 tx.save(event, condition=VisitEvent.seq.does_not_exist())
                 tx.save(visit)      # its version condition: nobody appended in between
                 for model, condition in extras:
@@ -167,8 +174,8 @@ def _append(visit_id: str, actor: str, kind: str, build, read: Visit | None = No
                     else:
                         tx.save(model, condition=condition)
             return visit, event
-        except TransactWriteError as error:
-            if not any(cancelled_on_condition(error)) and "TransactionConflict" not in str(error):
+        except Cancelled as error:
+            if not error.failed and not error.conflict:
                 raise
             time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
     raise Conflict("同一检查记录同时提交过多，请稍后重试", code="visit_contention")
@@ -241,7 +248,7 @@ def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitE
 
         def extras(event: VisitEvent) -> list:
             # The notice carries the chain's head, so the enterprise keeps its own copy of it.
-            found = [(_result_notice(visit, payload, event), Notice.notice_id.does_not_exist())]
+            found: list[tuple[Any, Any]] = [(_result_notice(visit, payload, event), Notice.notice_id.does_not_exist())]
             found += [(o, Obligation.obligation_id.does_not_exist()) for o in _obligations(visit, payload)]
             if visit.slot_key:
                 found.append((VisitSlot(visit.slot_key), "delete"))   # a later scan that day opens a new visit
@@ -255,7 +262,7 @@ def _obligations(visit: Visit, outcome: dict) -> list[Obligation]:
     (Art. 24) and, for a transfer, the transfer itself within 10 working days (Art. 26)."""
     closed_on = clock.today()
     lead = visit.agency_ids[0]
-    common = dict(region_code=visit.region_code, subject={"visit_id": visit.visit_id, "enterprise_id": visit.enterprise_id},
+    common: dict[str, Any] = dict(region_code=visit.region_code, subject={"visit_id": visit.visit_id, "enterprise_id": visit.enterprise_id},
                   start=closed_on)
     found = [
         obligations.new(f"result_notice:{visit.visit_id}", kind="result_notice", owner=f"agency:{lead}",
@@ -434,12 +441,9 @@ def detail(caller: Identity, visit_id: str) -> dict:
     found = view(visit, level, names, events(visit_id))
     # Reading the visit in full does not make one a reader of its rating (Art. 24): the agencies do not.
     if can_see_rating(caller, visit.enterprise_id, visit.region_code):
-        try:
-            rating = Rating.get(visit_id)
-            found["rating"] = {"rated_at": rating.rated_at, "conduct": int(rating.conduct),
-                               "procedure": int(rating.procedure), "efficiency": int(rating.efficiency)}
-        except DoesNotExist:
-            found["rating"] = None
+        rating = get_or_none(Rating, visit_id)
+        found["rating"] = {"rated_at": rating.rated_at, "conduct": int(rating.conduct), "procedure": int(rating.procedure),
+                           "efficiency": int(rating.efficiency)} if rating else None
     return found
 
 

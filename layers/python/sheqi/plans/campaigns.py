@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
-from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Key
+from sheqi.errors import Conflict, RuleViolation
+from sheqi.inputs import Body, Key, OneOf
 from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules import uscc
 from sheqi.rules.articles import ART
-from sheqi.store import Campaign, Item, Tally, cancelled_on_condition
+from sheqi.store import Campaign, Cancelled, Item, Tally, Transaction, get_or_404, get_or_none
 
 APPROVING_LEVELS = ("county_government", "city_government", "provincial_government", "state_council",
                     "vertical_superior")
@@ -33,7 +31,7 @@ class CampaignIn(Body):
     title: str = Field(min_length=4, max_length=100)
     item_ids: list[Key] = Field(min_length=1, max_length=20)
     approving_authority: str = Field(min_length=4, max_length=100)       # e.g. 张北县人民政府
-    approving_level: Literal[APPROVING_LEVELS]
+    approving_level: Annotated[str, OneOf(APPROVING_LEVELS)]
     approval_document: str = Field(min_length=4, max_length=100)         # e.g. 张政字〔2026〕12号
     approved_on: date
     joint_agency_ids: list[str] = Field(default_factory=list, max_length=10)
@@ -47,20 +45,12 @@ class QuotaIn(Body):
     quota: int = Field(ge=0, le=100)
 
 
-def quota_key(agency_id: str, year: int | str) -> str:
-    return f"campaignquota#{agency_id}#{year}"
-
-
-def count_key(agency_id: str, year: int | str) -> str:
-    return f"campaigns#{agency_id}#{year}"
-
-
 def set_quota(caller: Identity, agency_id: str, data: QuotaIn) -> dict:
     """The yearly number of special campaigns an agency may run, set by the platform (on the
     government's decision)."""
     auth.require_role(caller, "platform_admin")
     registers.get_agency(agency_id)
-    Tally(quota_key(agency_id, data.year), count=data.quota).save()
+    Tally(Tally.campaign_quota_key(agency_id, data.year), count=data.quota).save()
     return {"agency_id": agency_id, "year": data.year, "quota": data.quota}
 
 
@@ -73,10 +63,8 @@ def file(caller: Identity, agency_id: str, data: CampaignIn) -> Campaign:
     if unpublished:
         raise RuleViolation(f"检查事项 {unpublished[0]} 未公布，不得部署专项检查", code="item_not_published",
                             field="item_ids", article=ART[14])
-    try:
-        quota = int(Tally.get(quota_key(agency_id, data.year), consistent_read=True).count)
-    except DoesNotExist:
-        quota = 0
+    allowed = get_or_none(Tally, Tally.campaign_quota_key(agency_id, data.year), consistent_read=True)
+    quota = int(allowed.count) if allowed else 0
     if quota == 0:
         raise RuleViolation(f"本机关{data.year}年度未核定专项检查数量，不得部署（专项检查实行年度数量控制）",
                             code="campaign_quota_reached", field="year", article=ART[13])
@@ -88,12 +76,12 @@ def file(caller: Identity, agency_id: str, data: CampaignIn) -> Campaign:
                         refile_due=due.due.isoformat() if due else None,
                         refile_due_provisional=bool(due and due.provisional), filed_at=clock.now_iso())
     try:
-        with TransactWrite(connection=Campaign._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(campaign, condition=Campaign.campaign_id.does_not_exist())
-            tx.update(Tally(count_key(agency_id, data.year)), actions=[Tally.count.add(1)],
+            tx.update(Tally(Tally.campaigns_key(agency_id, data.year)), actions=[Tally.count.add(1)],
                       condition=(Tally.count < quota) | Tally.count.does_not_exist())
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if error.failed:
             raise RuleViolation(f"本机关{data.year}年度专项检查已达数量控制上限（{quota}项），不得再部署",
                                 code="campaign_quota_reached", field="year", article=ART[13]) from None
         raise
@@ -111,19 +99,15 @@ def publish(caller: Identity, agency_id: str, campaign_id: str) -> Campaign:
 
 
 def get(agency_id: str, campaign_id: str) -> Campaign:
-    try:
-        return Campaign.get(agency_id, campaign_id)
-    except DoesNotExist:
-        raise NotFound(f"专项检查 {campaign_id} 不存在", code="campaign_not_found") from None
+    return get_or_404(Campaign, agency_id, campaign_id, message=f"专项检查 {campaign_id} 不存在", code="campaign_not_found")
 
 
 def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[str]) -> None:
     """A special-campaign task needs the lead agency's filed campaign of that year covering its items."""
-    try:
-        campaign = Campaign.get(agency_id, campaign_id)
-    except DoesNotExist:
+    campaign = get_or_none(Campaign, agency_id, campaign_id)
+    if campaign is None:
         raise RuleViolation("专项检查须经批准并备案：未找到本机关的该项专项检查", code="campaign_not_approved",
-                            field="campaign_id", article=ART[13]) from None
+                            field="campaign_id", article=ART[13])
     if campaign.year != year:
         raise RuleViolation(f"该专项检查属于{campaign.year}年度", code="campaign_wrong_year", field="campaign_id",
                             article=ART[13])

@@ -9,19 +9,17 @@ from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
-from sheqi.errors import Conflict, NotFound, RuleViolation
+from sheqi.errors import Conflict, RuleViolation
 from sheqi.inputs import Body
 from sheqi.numbers import Ratio
 from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules import regions, uscc
 from sheqi.rules.articles import ART
-from sheqi.store import Item, PlanIndex, PlanVersion, cancelled_on_condition, condition_failed
+from sheqi.store import Cancelled, Item, PlanIndex, PlanVersion, Transaction, get_or_404, get_or_none, save_if
 
 REFILE_WORKING_DAYS = 10   # a changed plan is filed again within 10 working days (Art. 16)
 
@@ -82,32 +80,16 @@ def items_in_force(versions: list[dict], on: date) -> frozenset | None:
     return frozenset(current["item_ids"])
 
 
-def index_key(agency_id: str, year: int | str) -> str:
-    return f"planindex#{agency_id}#{year}"
-
-
 def items_in_force_for(agency_id: str, on: date) -> frozenset | None:
-    try:
-        return items_in_force(PlanIndex.get(index_key(agency_id, on.year), consistent_read=True).versions, on)
-    except DoesNotExist:
-        return None
+    index = get_or_none(PlanIndex, PlanIndex.key(agency_id, on.year), consistent_read=True)
+    return items_in_force(index.versions, on) if index else None
 
 
 # --- lifecycle ------------------------------------------------------------------------------------
 
-def _versions(agency_id: str, year: int) -> list[PlanVersion]:
-    return list(PlanVersion.query(agency_id, PlanVersion.version_key.startswith(f"{year}#")))
-
-
-def _key(year: int, version: int) -> str:
-    return f"{year}#{version:04d}"
-
-
 def get_version(agency_id: str, year: int, version: int) -> PlanVersion:
-    try:
-        return PlanVersion.get(agency_id, _key(year, version))
-    except DoesNotExist:
-        raise NotFound(f"{year}年度检查计划第{version}版不存在", code="plan_not_found") from None
+    return get_or_404(PlanVersion, agency_id, PlanVersion.key(year, version),
+                      message=f"{year}年度检查计划第{version}版不存在", code="plan_not_found")
 
 
 def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
@@ -119,7 +101,7 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
         if entry.item_id not in published:
             raise RuleViolation(f"检查事项 {entry.item_id} 未公布，不得列入计划", code="item_not_published",
                                 field=f"entries.{i}.item_id", article=ART[14])
-    versions = _versions(agency_id, data.year)
+    versions = list(PlanVersion.of_year(agency_id, data.year))
     in_force = [v for v in versions if v.status in ("acknowledged", "published")]
     if any(v.status in ("draft", "filed", "returned") for v in versions):
         raise Conflict("该年度已有未完成备案的计划版本，请先完成或修改该版本", code="open_version_exists")
@@ -134,7 +116,7 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
     else:
         due, provisional = date(data.year - 1, 12, 31), False
     record = PlanVersion(
-        agency_id, _key(data.year, len(versions) + 1), year=str(data.year), version=len(versions) + 1,
+        agency_id, PlanVersion.key(data.year, len(versions) + 1), year=str(data.year), version=len(versions) + 1,
         entries=[e.model_dump(mode="json") for e in data.entries], created_at=clock.now_iso(),
         created_by=caller.subject, change_reason=data.change_reason,
         changed_on=data.changed_on.isoformat() if data.changed_on else None,
@@ -188,18 +170,16 @@ def acknowledge(caller: Identity, record: PlanVersion) -> PlanVersion:
     today = clock.today()
     record.status, record.acknowledged_at, record.acknowledged_by = "acknowledged", clock.now_iso(), caller.subject
     record.effective_from = max(date(year, 1, 1), today).isoformat()
-    try:
-        index = PlanIndex.get(index_key(record.agency_id, year), consistent_read=True)
-    except DoesNotExist:
-        index = PlanIndex(index_key(record.agency_id, year), versions=[])
+    key = PlanIndex.key(record.agency_id, year)
+    index = get_or_none(PlanIndex, key, consistent_read=True) or PlanIndex(key, versions=[])
     index.versions = index.versions + [{"version": record.version, "effective_from": record.effective_from,
                                         "item_ids": sorted({e["item_id"] for e in record.entries})}]
     try:
-        with TransactWrite(connection=PlanVersion._get_connection().connection) as tx:
+        with Transaction() as tx:
             tx.save(record)
             tx.save(index)
-    except TransactWriteError as error:
-        if any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if error.failed:
             raise Conflict("计划已被他人修改，请刷新后重试", code="stale_version") from None
         raise
     return record
@@ -225,12 +205,8 @@ def publish(caller: Identity, record: PlanVersion) -> PlanVersion:
 
 
 def _save(record: PlanVersion, condition=None) -> None:
-    try:
-        record.save(condition=condition)
-    except PutError as error:
-        if condition_failed(error):
-            raise Conflict("计划已被他人修改，请刷新后重试", code="stale_version") from None
-        raise
+    if not save_if(record, condition):
+        raise Conflict("计划已被他人修改，请刷新后重试", code="stale_version")
 
 
 def visible(caller: Identity, agency_id: str) -> None:
@@ -242,7 +218,7 @@ def visible(caller: Identity, agency_id: str) -> None:
 
 
 def list_versions(agency_id: str, year: int, published_only: bool = False) -> list[dict]:
-    return [view(v, public=published_only) for v in _versions(agency_id, year)
+    return [view(v, public=published_only) for v in PlanVersion.of_year(agency_id, year)
             if not published_only or v.status == "published"]
 
 

@@ -97,7 +97,7 @@ def poster(url: str, *, enterprise_name: str, uscc: str, region_name: str, fmt: 
     draw = ImageDraw.Draw(page)
     for left, line_top, line, size, fill in placed:
         draw.text((left, line_top), line, font=cjk_font(size), fill=fill)
-    page.paste(_image(code).resize((side, side), Image.NEAREST), (x, top))
+    page.paste(_image(code).resize((side, side), Image.Resampling.NEAREST), (x, top))
     out = io.BytesIO()
     page.save(out, "PNG", dpi=(150, 150))
     return out.getvalue()

@@ -8,16 +8,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Patch
+from sheqi.inputs import Body, OneOf, Patch
 from sheqi.numbers import Latitude, Longitude
 from sheqi.reminders import obligations
 from sheqi.rules import qualification, regions, uscc
@@ -25,13 +23,17 @@ from sheqi.rules.articles import ART
 from sheqi.signing import codes
 from sheqi.store import (
     Agency,
+    Cancelled,
     CertificateClaim,
     Enterprise,
     Inspector,
     Item,
-    cancelled_on_condition,
-    condition_failed,
+    Transaction,
+    get_or_404,
+    get_or_none,
     pagination,
+    put_if_absent,
+    save_if,
 )
 
 ART14, ART18 = ART[14], ART[18]
@@ -47,23 +49,15 @@ def _chinese_name(value: str) -> str:
 
 
 def _create(record, what: str) -> None:
-    try:
-        record.save(condition=type(record)._hash_key_attribute().does_not_exist())
-    except PutError as error:
-        if condition_failed(error):
-            raise Conflict(f"{what}已存在，不能重复登记", code="already_exists") from None
-        raise
+    if not put_if_absent(record):
+        raise Conflict(f"{what}已存在，不能重复登记", code="already_exists")
 
 
 def _save(record, what: str) -> None:
     """Save an edited record; its VersionAttribute makes this fail if someone saved in between."""
     record.updated_at = clock.now_iso()
-    try:
-        record.save()
-    except PutError as error:
-        if condition_failed(error):
-            raise Conflict(f"{what}已被他人修改，请刷新后重试", code="stale_version") from None
-        raise
+    if not save_if(record):
+        raise Conflict(f"{what}已被他人修改，请刷新后重试", code="stale_version")
 
 
 # --- Enterprises -------------------------------------------------------------------------------
@@ -148,10 +142,7 @@ def create_enterprise(data: EnterpriseIn) -> Enterprise:
 
 
 def get_enterprise(enterprise_id: str) -> Enterprise:
-    try:
-        return Enterprise.get(enterprise_id)
-    except DoesNotExist:
-        raise NotFound(f"企业 {enterprise_id} 不存在", code="enterprise_not_found") from None
+    return get_or_404(Enterprise, enterprise_id, message=f"企业 {enterprise_id} 不存在", code="enterprise_not_found")
 
 
 def visible_enterprise(caller: Identity, enterprise_id: str) -> Enterprise:
@@ -196,8 +187,8 @@ class AgencyIn(Body):
     name: str = Field(min_length=2, max_length=100)
     level: Literal["city", "county"]
     region_code: str
-    kind: Literal[qualification.AGENCY_KINDS]
-    certificate_kind: Literal[qualification.CERTIFICATE_KINDS] = "enforcement"
+    kind: Annotated[str, OneOf(qualification.AGENCY_KINDS)]
+    certificate_kind: Annotated[str, OneOf(qualification.CERTIFICATE_KINDS)] = "enforcement"
 
     _name = field_validator("name")(_chinese_name)
     _id = field_validator("agency_id")(lambda v: uscc.validate(v, "agency_id"))
@@ -221,10 +212,7 @@ def create_agency(data: AgencyIn) -> Agency:
 
 
 def get_agency(agency_id: str) -> Agency:
-    try:
-        return Agency.get(agency_id)
-    except DoesNotExist:
-        raise NotFound(f"机关 {agency_id} 不存在", code="agency_not_found") from None
+    return get_or_404(Agency, agency_id, message=f"机关 {agency_id} 不存在", code="agency_not_found")
 
 
 def managed_agency(caller: Identity, agency_id: str) -> Agency:
@@ -255,9 +243,9 @@ def agency_view(record: Agency) -> dict:
 class InspectorIn(Body):
     inspector_id: str | None = None
     name: str = Field(min_length=2, max_length=50)
-    staff_category: Literal[qualification.STAFF_CATEGORIES]
+    staff_category: Annotated[str, OneOf(qualification.STAFF_CATEGORIES)]
     certificate_no: str | None = Field(default=None, min_length=6, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
-    certificate_kind: Literal[qualification.CERTIFICATE_KINDS] | None = None
+    certificate_kind: Annotated[str, OneOf(qualification.CERTIFICATE_KINDS)] | None = None
     valid_from: date | None = None
     valid_until: date | None = None
 
@@ -281,7 +269,7 @@ class InspectorIn(Body):
 
 
 class InspectorPatch(Body):
-    status: Literal[qualification.INSPECTOR_STATUSES]
+    status: Annotated[str, OneOf(qualification.INSPECTOR_STATUSES)]
     reason: str = Field(min_length=2, max_length=200)
 
 
@@ -300,13 +288,12 @@ def create_inspector(agency: Agency, data: InspectorIn) -> Inspector:
         return record
     claim = CertificateClaim(CertificateClaim.key(data.certificate_no), owner=record.inspector_id)
     try:
-        with TransactWrite(connection=Inspector._get_connection().connection) as tx:
-            tx.save(record, condition=Inspector.inspector_id.does_not_exist())
-            tx.save(claim, condition=CertificateClaim.inspector_id.does_not_exist())
-    except TransactWriteError as error:
-        failed = cancelled_on_condition(error)
-        if any(failed):
-            field = "inspector_id" if failed[0] else "certificate_no"
+        with Transaction() as tx:
+            tx.save(record, condition=Inspector.inspector_id.does_not_exist(), label="inspector_id")
+            tx.save(claim, condition=CertificateClaim.inspector_id.does_not_exist(), label="certificate_no")
+    except Cancelled as error:
+        if error.failed:
+            field = "inspector_id" if "inspector_id" in error.failed else "certificate_no"
             raise Conflict(f"{'执法人员编号' if field == 'inspector_id' else '执法证号'}已被登记，不能重复",
                            code="already_exists", field=field) from None
         raise
@@ -314,12 +301,10 @@ def create_inspector(agency: Agency, data: InspectorIn) -> Inspector:
 
 
 def get_inspector(inspector_id: str) -> Inspector:
-    try:
-        if CertificateClaim.PREFIX in inspector_id:
-            raise DoesNotExist()
-        return Inspector.get(inspector_id)
-    except DoesNotExist:
-        raise NotFound(f"执法人员 {inspector_id} 不存在", code="inspector_not_found") from None
+    record = None if CertificateClaim.is_key(inspector_id) else get_or_none(Inspector, inspector_id)
+    if record is None:
+        raise NotFound(f"执法人员 {inspector_id} 不存在", code="inspector_not_found")
+    return record
 
 
 def find_by_certificate(certificate_no: str) -> Inspector:
@@ -370,7 +355,7 @@ def inspector_qualification(record: Inspector, agency: Agency, on: date) -> list
 
 
 def inspector_view(record: Inspector, agency: Agency | None = None, on: date | None = None) -> dict:
-    view = {
+    view: dict[str, Any] = {
         "inspector_id": record.inspector_id, "name": record.name, "agency_id": record.agency_id,
         "region_code": record.region_code, "staff_category": record.staff_category, "status": record.status,
         "certificate_no": record.certificate_no, "certificate_kind": record.certificate_kind,
@@ -423,20 +408,13 @@ def create_item(agency: Agency, data: ItemIn) -> Item:
                             field="frequency_caps", article=ART18, code="caps_not_by_credit")
     now = clock.now_iso()
     record = Item(agency_id=agency.agency_id, **data.model_dump(), created_at=now, updated_at=now)
-    try:
-        record.save(condition=Item.item_id.does_not_exist())
-    except PutError as error:
-        if condition_failed(error):
-            raise Conflict(f"检查事项 {data.item_id} 已存在", code="already_exists", field="item_id") from None
-        raise
+    if not put_if_absent(record, Item.item_id):
+        raise Conflict(f"检查事项 {data.item_id} 已存在", code="already_exists", field="item_id")
     return record
 
 
 def get_item(agency_id: str, item_id: str) -> Item:
-    try:
-        return Item.get(agency_id, item_id)
-    except DoesNotExist:
-        raise NotFound(f"检查事项 {item_id} 不存在", code="item_not_found") from None
+    return get_or_404(Item, agency_id, item_id, message=f"检查事项 {item_id} 不存在", code="item_not_found")
 
 
 def set_item_status(record: Item, status: Literal["published", "withdrawn"], on: date) -> Item:
@@ -477,7 +455,7 @@ def item_view(record: Item) -> dict:
 # --- Scan-in codes (Art. 24) --------------------------------------------------------------------
 
 def current_code(record: Enterprise) -> dict:
-    token = codes.sign(record.enterprise_id, record.code_version)
+    token = codes.sign(record.enterprise_id, int(record.code_version))
     return {"enterprise_id": record.enterprise_id, "code_version": record.code_version,
             "code_status": record.code_status, "token": token, "url": codes.code_url(token)}
 
@@ -494,11 +472,10 @@ def door_view(token: str) -> dict:
     """What a person at the door may see for a scanned code: who the enterprise is, and that the code
     is genuine and current. No contact, credit rating or internal data."""
     claim = codes.verify(token)
-    try:
-        record = Enterprise.get(claim.enterprise_id)
-    except DoesNotExist:
-        raise codes.CodeRejected("二维码对应的企业未在本系统登记", code="code_enterprise_unknown", field="token") from None
-    codes.check_current(claim, current_version=record.code_version, status=record.code_status)
+    record = get_or_none(Enterprise, claim.enterprise_id)
+    if record is None:
+        raise codes.CodeRejected("二维码对应的企业未在本系统登记", code="code_enterprise_unknown", field="token")
+    codes.check_current(claim, current_version=int(record.code_version), status=record.code_status)
     return {
         "valid": True, "enterprise_id": record.enterprise_id, "name": record.name,
         "region_name": regions.name(record.region_code), "code_version": record.code_version,

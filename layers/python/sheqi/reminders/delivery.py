@@ -16,13 +16,12 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from pydantic import Field
-from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, require_role
 from sheqi.errors import NotFound
 from sheqi.inputs import Body
-from sheqi.store import DELIVERY_SHARDS, Contact, Enterprise, Notice, condition_failed, pagination
+from sheqi.store import DELIVERY_SHARDS, Contact, Enterprise, Notice, get_or_404, get_or_none, pagination, update_if
 
 MAX_ATTEMPTS = 5
 BACKOFF = timedelta(minutes=2)       # 2, 4, 8, 16 minutes between attempts
@@ -47,18 +46,13 @@ def _iso(moment: datetime) -> str:
 def contact_for(recipient: str) -> dict:
     """Where a notice box receives SMS and mail: an enterprise's registered contact, else what was set
     with PUT /contacts/{recipient}."""
-    try:
-        stored = Contact.get(f"contact#{recipient}")
+    stored = get_or_none(Contact, Contact.key(recipient))
+    if stored is not None:
         return {"sms": stored.sms, "email": stored.email}
-    except DoesNotExist:
-        pass
     kind, _, key = recipient.partition(":")
-    if kind == "enterprise":
-        try:
-            enterprise = Enterprise.get(key)
-            return {"sms": _e164(enterprise.contact_phone), "email": enterprise.contact_email}
-        except DoesNotExist:
-            pass
+    enterprise = get_or_none(Enterprise, key) if kind == "enterprise" else None
+    if enterprise is not None:
+        return {"sms": _e164(enterprise.contact_phone), "email": enterprise.contact_email}
     return {"sms": None, "email": None}
 
 
@@ -76,7 +70,7 @@ def may_set_contact(caller: Identity, recipient: str) -> bool:
 def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:
     if not may_set_contact(caller, recipient):
         raise deny_scope("通知方式")
-    Contact(f"contact#{recipient}", sms=data.sms, email=data.email, updated_at=clock.now_iso()).save()
+    Contact(Contact.key(recipient), sms=data.sms, email=data.email, updated_at=clock.now_iso()).save()
     return {"recipient": recipient, "sms": data.sms, "email": data.email}
 
 
@@ -103,7 +97,9 @@ def _email(address: str, notice: Notice) -> None:
 
 
 def _log(address: str, notice: Notice) -> None:
-    with open(settings.get().delivery_log, "a", encoding="utf-8") as log:
+    path = settings.get().delivery_log
+    assert path is not None   # settings refuse the log channel without DELIVERY_LOG
+    with open(path, "a", encoding="utf-8") as log:
         log.write(f"{clock.now_iso()}  {notice.recipient} <{address}>  {notice.title}：{notice.body}\n")
 
 
@@ -121,14 +117,9 @@ def _addresses(contact: dict) -> list[tuple[str, str]]:
 # --- dispatching ---------------------------------------------------------------------------------
 
 def _claim(notice: Notice, now: datetime) -> bool:
-    try:
-        notice.update(actions=[Notice.next_attempt_at.set(_iso(now + LEASE))],
-                      condition=(Notice.next_attempt_at == notice.next_attempt_at) & (Notice.delivery == "pending"))
-    except UpdateError as error:
-        if condition_failed(error):
-            return False    # another dispatcher has it
-        raise
-    return True
+    """False if another dispatcher has it."""
+    return update_if(notice, [Notice.next_attempt_at.set(_iso(now + LEASE))],
+                     condition=(Notice.next_attempt_at == notice.next_attempt_at) & (Notice.delivery == "pending"))
 
 
 def deliver(notice: Notice, now: datetime) -> str:
@@ -150,7 +141,7 @@ def deliver(notice: Notice, now: datetime) -> str:
     if sent:
         notice.update(actions=[Notice.delivery.set("sent"), Notice.delivered_at.set(_iso(now)), Notice.channels.set(sent),
                                Notice.attempts.set(attempts), Notice.delivery_shard.remove(), Notice.next_attempt_at.remove(),
-                               Notice.last_error.set("; ".join(errors) or None)])
+                               Notice.last_error.set("; ".join(errors)) if errors else Notice.last_error.remove()])
         return "sent"
     if attempts >= MAX_ATTEMPTS:
         notice.update(actions=[Notice.delivery.set("dead"), Notice.attempts.set(attempts), Notice.last_error.set("; ".join(errors)),
@@ -188,10 +179,7 @@ def dead_letters(caller: Identity, limit: int, cursor: str | None) -> dict:
 def retry(caller: Identity, recipient: str, notice_id: str) -> dict:
     """Send a dead letter again (after its address was corrected)."""
     require_role(caller, "platform_admin")
-    try:
-        notice = Notice.get(recipient, notice_id)
-    except DoesNotExist:
-        raise NotFound("通知不存在", code="notice_not_found") from None
+    notice = get_or_404(Notice, recipient, notice_id, message="通知不存在", code="notice_not_found")
     if notice.delivery != "dead":
         raise NotFound("该通知不在死信中", code="not_a_dead_letter")
     notice.update(actions=[Notice.delivery.set("pending"), Notice.attempts.set(0), Notice.dead_letter.remove(),

@@ -2,12 +2,9 @@
 so reruns, overlapping runs and retries leave exactly one notice for each (subject, stage)."""
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
-
 from sheqi import clock
 from sheqi.auth import Identity
-from sheqi.errors import NotFound
-from sheqi.store import Notice, pagination, put_if_absent
+from sheqi.store import Notice, get_or_404, pagination, put_if_absent
 
 
 def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str,
@@ -42,10 +39,7 @@ def pending_reminders(recipient: str, limit: int, cursor: str | None) -> dict:
 def acknowledge(caller: Identity, notice_id: str) -> Notice:
     """The box's owner has the notice: a reminder taken in hand, a result notice received (which
     fulfils the obligation to tell the enterprise, Art. 19). Only in the caller's own box."""
-    try:
-        notice = Notice.get(caller.recipient, notice_id)
-    except DoesNotExist:
-        raise NotFound("通知不存在", code="notice_not_found") from None
+    notice = get_or_404(Notice, caller.recipient, notice_id, message="通知不存在", code="notice_not_found")
     if notice.status != "acknowledged":
         notice.update(actions=[Notice.status.set("acknowledged"), Notice.acknowledged_at.set(clock.now_iso()),
                                Notice.acknowledged_by.set(caller.subject)])

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
-
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own
 from sheqi.reminders import calendars
@@ -27,6 +25,7 @@ from sheqi.rules import regions
 from sheqi.rules.reminder_rules import KINDS, Settings, message, stages, to_send
 from sheqi.rules.workdays import Deadline, add_working_days
 from sheqi.store import (
+    Action,
     ActiveRegions,
     Agency,
     Letter,
@@ -36,13 +35,12 @@ from sheqi.store import (
     Rating,
     Tally,
     Visit,
-    condition_failed,
+    get_or_none,
     pagination,
     put_if_absent,
     queue,
+    update_if,
 )
-
-ACTIVE_REGIONS = "regions#active"
 
 
 def settings_from_env() -> Settings:
@@ -54,14 +52,12 @@ def settings_from_env() -> Settings:
 def note_region(region_code: str) -> None:
     """Add a region to the daily run's fan-out. Called where regions come into being (an agency, an
     enterprise, a science deadline's region), not on every obligation: one item, so not on a hot path."""
-    ActiveRegions(ACTIVE_REGIONS).update(actions=[ActiveRegions.regions.add({region_code})])
+    ActiveRegions(ActiveRegions.KEY).update(actions=[ActiveRegions.regions.add({region_code})])
 
 
 def active_regions() -> list[str]:
-    try:
-        return sorted(ActiveRegions.get(ACTIVE_REGIONS).regions or [])
-    except DoesNotExist:
-        return []
+    record = get_or_none(ActiveRegions, ActiveRegions.KEY)
+    return sorted(record.regions or []) if record else []
 
 
 def new(obligation_id: str, *, kind: str, title: str, owner: str, region_code: str, subject: dict,
@@ -85,40 +81,28 @@ def working_day_deadline(start: date, n: int) -> Deadline:
 
 def complete(obligation_id: str, status: str = "done") -> bool:
     """Mark it fulfilled (or lapsed): it leaves the reminder index. False if there is no such obligation."""
-    try:
-        Obligation(obligation_id).update(
-            actions=[Obligation.status.set(status), Obligation.done_at.set(clock.now_iso()),
-                     Obligation.stage_region.remove(), Obligation.next_stage_on.remove()],
-            condition=Obligation.obligation_id.exists())
-    except UpdateError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
+    return update_if(Obligation(obligation_id), [Obligation.status.set(status), Obligation.done_at.set(clock.now_iso()),
+                                                 Obligation.stage_region.remove(), Obligation.next_stage_on.remove()],
+                     condition=Obligation.obligation_id.exists())
 
 
 def fulfilled(record: Obligation) -> bool:
     """Whether the records themselves show it done (the source of truth, read before any reminder)."""
     s = record.subject
     if record.kind == "plan_yearend":
-        return any(v.status == "published" for v in PlanVersion.query(s["agency_id"], PlanVersion.version_key.startswith(f"{s['year']}#")))
+        return any(v.status == "published" for v in PlanVersion.of_year(s["agency_id"], s["year"]))
     if record.kind == "plan_refile":
-        try:
-            return PlanVersion.get(s["agency_id"], s["version_key"]).status not in ("draft", "returned")
-        except DoesNotExist:
-            return True    # the amendment no longer exists: nothing to file
+        version = get_or_none(PlanVersion, s["agency_id"], s["version_key"])
+        return version is None or version.status not in ("draft", "returned")   # none: nothing left to file
     if record.kind == "case_transfer":
         return bool(((Visit.get(s["visit_id"]).outcome or {}).get("transfer") or {}).get("completed"))
     if record.kind == "result_notice":
-        try:
-            notice = Notice.get(f"enterprise:{s['enterprise_id']}", f"visit-result:{s['visit_id']}")
-        except DoesNotExist:
-            return False
-        return notice.delivery == "sent" or notice.status == "acknowledged"
+        notice = get_or_none(Notice, f"enterprise:{s['enterprise_id']}", f"visit-result:{s['visit_id']}")
+        return notice is not None and (notice.delivery == "sent" or notice.status == "acknowledged")
     if record.kind == "rating_invite":
         return Rating.count(s["visit_id"]) > 0
     if record.kind == "letter_reply":
-        return Letter.get(f"letter#{s['letter_id']}", "~").status != "issued"
+        return Letter.get(*Letter.key(s["letter_id"])).status != "issued"
     return False    # science deadlines: only their own completion marks them done
 
 
@@ -152,7 +136,7 @@ def run_region(region_code: str, today: date, settings: Settings | None = None) 
             if key not in record.sent:
                 created += _send(record, stage, settings)
                 keys.append(key)
-        actions = [Obligation.sent.set(record.sent + keys)] if keys else []
+        actions: list[Action] = [Obligation.sent.set(record.sent + keys)] if keys else []
         if next_on is None:
             actions += [Obligation.stage_region.remove(), Obligation.next_stage_on.remove()]
             if record.kind == "rating_invite":
@@ -167,12 +151,9 @@ def run_region(region_code: str, today: date, settings: Settings | None = None) 
 def open_year_end(region_code: str, year: int) -> int:
     """Next year's plan for every agency of the region (Art. 11, 16): opened once per region and year
     (a marker in Tallies); agencies registered later in December get theirs at registration."""
-    marker = f"yearend#{region_code}#{year}"
-    try:
-        Tally.get(marker)
+    marker = Tally.year_end_key(region_code, year)
+    if get_or_none(Tally, marker) is not None:
         return 0
-    except DoesNotExist:
-        pass
     opened = sum(open_year_end_for(a, year) for a in Agency.by_region.query(region_code))
     Tally(marker, count=1).save()
     return opened
@@ -206,7 +187,7 @@ def recompute_year(year: int) -> int:
             continue
         start = date.fromisoformat(record.start)
         due = working_day_deadline(start, int(record.working_days))
-        actions = [Obligation.due.set(due.due.isoformat()), Obligation.provisional.set(due.provisional)]
+        actions: list[Action] = [Obligation.due.set(due.due.isoformat()), Obligation.provisional.set(due.provisional)]
         actions.append(Obligation.provisional_year.set(str(due.due.year)) if due.provisional else Obligation.provisional_year.remove())
         if record.status == "open":
             pending = [s.on for s in stages(record.kind, start, due.due, record.owner, record.region_code, settings_from_env())

@@ -29,7 +29,7 @@ class Finding:
     article: str
     message: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str]:
         return asdict(self)
 
 
@@ -64,4 +64,4 @@ def inspector_findings(*, staff_category: str, status: str, certificate_no: str 
 
 
 def certificate_label(kind: str | None) -> str | None:
-    return {"enforcement": "行政执法证", "police": "人民警察证"}.get(kind)
+    return {"enforcement": "行政执法证", "police": "人民警察证"}.get(kind or "")

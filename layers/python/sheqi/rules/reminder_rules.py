@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sheqi.rules.articles import ART
-from sheqi.rules.workdays import add_working_days
+from sheqi.rules.workdays import Arrangement, add_working_days
 
 SEED_004 = "《科技创新与产业发展事中事后监管制度》（种子文件004）"
 KINDS = {
@@ -34,7 +34,7 @@ YEAR_END_DAYS = ("12-01", "12-15", "12-25", "12-31")   # default reminder days o
 class Settings:
     upcoming_days: int = 3              # "due soon": calendar days before the due date
     escalation_working_days: int = 5    # overdue this many working days: the supervisor hears
-    year_end_days: tuple = YEAR_END_DAYS
+    year_end_days: tuple[str, ...] = YEAR_END_DAYS
     last_call_days: int = 5             # rating invitations: a second one this many days before the window closes
 
 
@@ -54,7 +54,7 @@ def supervisor(kind: str, region_code: str) -> str:
 
 
 def stages(kind: str, start: date, due: date, owner: str, region_code: str, settings: Settings,
-           arrangements: dict | None = None) -> list[Stage]:
+           arrangements: dict[int, Arrangement] | None = None) -> list[Stage]:
     if kind == "plan_yearend":
         reminders = [Stage(f"remind-{d}", date.fromisoformat(f"{due.year}-{d}"), owner) for d in settings.year_end_days]
         return reminders + [Stage("overdue", due + timedelta(days=1), owner),

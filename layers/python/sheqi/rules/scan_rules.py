@@ -26,6 +26,9 @@ EXCEPTION_REASONS = {
 LATE_REASONS = {"no_network": "现场无网络", "device_failure": "设备故障", "emergency": "紧急情况（第十二条第四项），离场前补扫"}
 
 
+ItemKey = tuple[str, str]   # (agency_id, item_id)
+
+
 @dataclass(frozen=True)
 class ScanConfig:
     pairing_window: timedelta = timedelta(minutes=30)   # both inspectors scan within this (Art. 19)
@@ -53,7 +56,7 @@ class ItemFacts:
     agency_id: str
     item_id: str
     status: str | None    # None: not read; the write then checks it is still published
-    caps: dict            # {"good": n, "average": n, "poor": n}, as approved with the task
+    caps: dict[str, int]  # {"good": n, "average": n, "poor": n}, as approved with the task
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,8 @@ class TaskFacts:
     window_start: datetime
     window_end: datetime
     targets: tuple[str, ...]
-    team: dict            # agency_id -> tuple of inspector ids
-    items: dict           # agency_id -> tuple of item ids
+    team: dict[str, tuple[str, ...]]    # agency_id -> inspector ids
+    items: dict[str, tuple[str, ...]]   # agency_id -> item ids
     exception_reason: int | None
 
 
@@ -97,17 +100,17 @@ class ScanFacts:
     premises: tuple[float, float] | None
     location: Location | None
     inspector: InspectorFacts
-    agency_kinds: dict                    # agency_id -> (kind, certificate_kind)
+    agency_kinds: dict[str, tuple[str, str]]   # agency_id -> (kind, certificate_kind)
     task: TaskFacts | None
-    items: dict                           # (agency_id, item_id) -> ItemFacts
+    items: dict[ItemKey, ItemFacts]
     # None means "not read": the scan's transaction enforces them by condition instead, and only
     # when it is cancelled are they read, to say why (so an accepted scan costs one read, one write).
-    counts: dict | None                   # (agency_id, item_id) -> inspections this year
-    offsite_clear: dict | None            # (agency_id, item_id) -> date of the last clean off-site check
+    counts: dict[ItemKey, int] | None     # inspections this year
+    offsite_clear: dict[ItemKey, date | None] | None   # the last clean off-site check
     pending: tuple[PendingScan, ...]      # other team members' scans waiting for this task and enterprise
     open_visit_id: str | None             # the inspector's agency's open visit at the enterprise today
-    open_visit_items: frozenset = frozenset()
-    plan_items: frozenset | None = None   # the inspector's agency's items in its plan in force that day
+    open_visit_items: frozenset[ItemKey] = frozenset()
+    plan_items: frozenset[str] | None = None   # the inspector's agency's items in its plan in force that day
     contended: bool = False               # the scan's write kept meeting concurrent scans past the time budget
 
 
@@ -117,8 +120,8 @@ class Decision:
     findings: list[Finding] = field(default_factory=list)
     flags: list[Finding] = field(default_factory=list)
     team: tuple[str, ...] = ()                          # inspectors of the visit being opened
-    counted_items: tuple[tuple[str, str], ...] = ()     # (agency, item) counted by this scan
-    capped_items: dict = field(default_factory=dict)    # (agency, item) -> cap a count must stay under
+    counted_items: tuple[ItemKey, ...] = ()             # counted by this scan
+    capped_items: dict[ItemKey, int] = field(default_factory=dict)   # the cap a count must stay under
     offsite_guarded: bool = False                       # the write must check no recent clean off-site check
     distance_m: float | None = None
 
@@ -196,10 +199,12 @@ def _task(facts: ScanFacts) -> list[Finding]:
     return found
 
 
-def _items(facts: ScanFacts, keys: tuple, on: date, config: ScanConfig) -> tuple[list[Finding], list[Finding], dict]:
+def _items(facts: ScanFacts, task: TaskFacts, tier: str, keys: tuple[ItemKey, ...], on: date,
+           config: ScanConfig) -> tuple[list[Finding], list[Finding], dict[ItemKey, int]]:
     """Art. 14 publication, Art. 7 off-site sufficiency and Art. 18 caps, for the items this scan counts."""
-    task = facts.task
-    refusals, flags, caps = [], [], {}
+    refusals: list[Finding] = []
+    flags: list[Finding] = []
+    caps: dict[ItemKey, int] = {}
     exception = task.exception_reason
     for key in keys:
         item_id = key[1]
@@ -214,7 +219,7 @@ def _items(facts: ScanFacts, keys: tuple, on: date, config: ScanConfig) -> tuple
         if task.type == "routine" and clear and on - clear <= config.offsite_sufficed and not exception:
             refusals.append(_finding("offsite_check_sufficed", 7, f"检查事项 {item_id} 已于{clear.isoformat()}经非现场检查"
                                                                    "且未发现违法行为，原则上不再现场检查"))
-        cap = item.caps[facts.enterprise_tier]
+        cap = item.caps[tier]
         count = None if facts.counts is None else facts.counts.get(key, 0)
         if count is None and cap == 0:
             count = 0   # nothing to read: a cap of zero refuses every count
@@ -248,13 +253,14 @@ def decide(facts: ScanFacts, config: ScanConfig = ScanConfig()) -> Decision:
     if refusals:
         return Decision("refused", refusals, flags, distance_m=distance)
 
-    agency, me, task = facts.inspector.agency_id, facts.inspector.inspector_id, facts.task
+    agency, me, task, tier = facts.inspector.agency_id, facts.inspector.inspector_id, facts.task, facts.enterprise_tier
+    assert task is not None and tier is not None   # a scan without a task or a known enterprise was refused above
     joining = facts.open_visit_id is not None
     # Joining counts only this agency's items the open visit does not already cover (Art. 17 merge);
     # opening counts every item of every agency of the task (a joint visit counts once for each).
     counted = tuple((agency, i) for i in task.items.get(agency, ()) if (agency, i) not in facts.open_visit_items) \
         if joining else tuple((a, i) for a, items in task.items.items() for i in items)
-    item_refusals, item_flags, caps = _items(facts, counted, on, config)
+    item_refusals, item_flags, caps = _items(facts, task, tier, counted, on, config)
     flags += item_flags
     if item_refusals:
         return Decision("refused", item_refusals, flags, distance_m=distance)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sheqi.rules.articles import ART
 
@@ -37,7 +38,7 @@ class Problem:
     message: str
     article: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str]:
         return {"field": self.field, "code": self.code, "message": self.message, "article": self.article}
 
 
@@ -46,8 +47,8 @@ def item_key(agency_id: str, item_id: str) -> str:
 
 
 def close_problems(*, outcome: str, items: list[str], findings: dict[str, str], ended_at: datetime,
-                   entered_at: datetime, now: datetime, correction_deadline: date | None, penalty: dict | None,
-                   measures: list[dict], transfer: dict | None) -> list[Problem]:
+                   entered_at: datetime, now: datetime, correction_deadline: date | None, penalty: dict[str, Any] | None,
+                   measures: list[dict[str, Any]], transfer: dict[str, Any] | None) -> list[Problem]:
     """Every reason the visit may not close this way. `items` are the visit's item keys, `findings`
     the result recorded for each key."""
     problems = []
@@ -100,7 +101,7 @@ def quarter_over(label: str, today: date) -> bool:
     return today >= first_after
 
 
-def aggregate_view(label: str, record: dict | None, today: date, min_enterprises: int) -> dict:
+def aggregate_view(label: str, record: dict[str, Any] | None, today: date, min_enterprises: int) -> dict[str, Any]:
     """What an inspected agency may see of its ratings in a quarter: nothing until the quarter is over
     and at least `min_enterprises` different enterprises rated, so no single rating can be traced back
     to the enterprise that gave it."""
@@ -112,7 +113,7 @@ def aggregate_view(label: str, record: dict | None, today: date, min_enterprises
     return {"quarter": label, "available": True, **aggregate_figures(record)}
 
 
-def aggregate_figures(record: dict) -> dict:
+def aggregate_figures(record: dict[str, Any]) -> dict[str, Any]:
     n = record["count"]
     return {"ratings": n, "average": {k: round(record[k] / n, 2) for k in ("conduct", "procedure", "efficiency")},
             "prohibited_practices": {k: v for k, v in sorted(record["flags"].items()) if v}}

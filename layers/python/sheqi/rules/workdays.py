@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import chinese_calendar
 
@@ -18,8 +19,8 @@ import chinese_calendar
 class Arrangement:
     """One year's official arrangement: its public holidays and its working weekends."""
     year: int
-    holidays: frozenset
-    working_weekends: frozenset
+    holidays: frozenset[date]
+    working_weekends: frozenset[date]
     notice: str
 
     def is_workday(self, day: date) -> bool:
@@ -48,7 +49,7 @@ class Deadline:
     due: date
     provisional: bool      # True when a day counted lies in a year without the official arrangement
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"due": self.due.isoformat(), "provisional": self.provisional,
                 **({"note": "该年度国务院节假日安排尚未载入，暂按周末计算，载入后重算"} if self.provisional else {})}
 
@@ -61,7 +62,7 @@ def _covered(day: date) -> bool:
         return False
 
 
-def is_workday(day: date, arrangements: dict | None = None) -> tuple[bool, bool]:
+def is_workday(day: date, arrangements: dict[int, Arrangement] | None = None) -> tuple[bool, bool]:
     """(whether `day` is a working day, whether that answer is provisional)."""
     if _covered(day):
         return chinese_calendar.is_workday(day), False
@@ -70,7 +71,7 @@ def is_workday(day: date, arrangements: dict | None = None) -> tuple[bool, bool]
     return day.weekday() < 5, True
 
 
-def add_working_days(start: date, n: int, arrangements: dict | None = None) -> Deadline:
+def add_working_days(start: date, n: int, arrangements: dict[int, Arrangement] | None = None) -> Deadline:
     """The n-th working day after `start` (start itself not counted): "within 10 working days" of a
     change made on `start` ends on this day (Art. 16, 26). `arrangements`: loaded years by number."""
     day, counted, provisional = start, 0, False

@@ -9,11 +9,11 @@ from pydantic import Field
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, supervises
-from sheqi.errors import Conflict, NotFound
+from sheqi.errors import Conflict
 from sheqi.inputs import Body
 from sheqi.reminders import obligations
 from sheqi.rules import regions
-from sheqi.store import Obligation
+from sheqi.store import Obligation, get_or_404
 
 
 class ProjectIn(Body):
@@ -73,10 +73,7 @@ def _open(kind: str, key: str, title: str, region_code: str, subject: dict, star
 def mark_done(caller: Identity, collection: str, region_code: str, key: str, data: DoneIn) -> Obligation:
     _bureau(caller, region_code)
     obligation_id = f"{KINDS[collection]}:{region_code}:{key}"
-    try:
-        record = Obligation.get(obligation_id)
-    except Obligation.DoesNotExist:
-        raise NotFound("事项不存在", code="obligation_not_found") from None
+    record = get_or_404(Obligation, obligation_id, message="事项不存在", code="obligation_not_found")
     if record.status != "open":
         raise Conflict("该事项已办结", code="already_done")
     record.update(actions=[Obligation.subject.set({**record.subject, "done_on": data.done_on.isoformat(), "note": data.note})])

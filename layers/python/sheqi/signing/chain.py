@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sheqi.signing.keyrings import Keyring, load
 
@@ -36,7 +37,7 @@ class Event:
     kind: str
     actor: str
     at: str
-    payload: dict
+    payload: dict[str, Any]
     prev_hash: str
     hash: str = ""
     key_id: str = ""
@@ -52,7 +53,7 @@ def _mac(key: bytes, digest: str) -> str:
     return base64.urlsafe_b64encode(hmac.new(key, _PURPOSE + digest.encode(), hashlib.sha256).digest()).decode().rstrip("=")
 
 
-def seal(visit_id: str, seq: int, kind: str, actor: str, at: str, payload: dict, prev_hash: str,
+def seal(visit_id: str, seq: int, kind: str, actor: str, at: str, payload: dict[str, Any], prev_hash: str,
          ring: Keyring | None = None) -> Event:
     """The next event of a visit, hashed over its content and its predecessor, and signed."""
     ring = ring or keyring()
@@ -61,7 +62,7 @@ def seal(visit_id: str, seq: int, kind: str, actor: str, at: str, payload: dict,
     return Event(visit_id, seq, kind, actor, at, payload, prev_hash, digest, ring.active, _mac(ring.signing_key, digest))
 
 
-def verify(visit_id: str, events: list[Event], head: tuple[int, str] | None, ring: Keyring | None = None) -> list[dict]:
+def verify(visit_id: str, events: list[Event], head: tuple[int, str] | None, ring: Keyring | None = None) -> list[dict[str, Any]]:
     """Every way the stored events fail to form the visit's unbroken chain up to `head` (seq, hash):
     a changed event, a missing or reordered one, a forged signature, a head that does not match.
     Empty when the record is intact."""

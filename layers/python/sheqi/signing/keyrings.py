@@ -22,7 +22,7 @@ class Keyring:
     keys: dict[str, bytes]
     retired: frozenset[str] = frozenset()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.active not in self.keys:
             raise ValueError(f"active key {self.active!r} is not in the keyring")
         if self.active in self.retired:

@@ -67,11 +67,13 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
   - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
   - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
+  - campaignquota#<agency>#<year>         the yearly quota of special campaigns the platform set (Art. 13)
   - calendar#<year>                       a year's official working-day arrangement, loaded by an admin
   - ratings#<agency>#<year>Q<n>           an agency's rating sums in a quarter (raised in the rating's transaction)
   - regions#active                        the regions the daily reminder run fans out over
   - yearend#<region>#<year>               next year's plan obligations opened for the region's agencies
   - contact#<recipient>                   a notice box's SMS number and mail address
+  - letters#<region>#<kind>#<year>        the last number given to a supervision letter (Art. 30)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -86,6 +88,9 @@ No path a phone calls uses Scan.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar, cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -97,46 +102,23 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import Action as Action  # the type of an update, e.g. `Obligation.due.set(...)`
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+from pynamodb.models import MetaProtocol, Model
+from pynamodb.pagination import ResultIterator
 
 from sheqi import settings
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
+from sheqi.store.access import Cancelled as Cancelled
+from sheqi.store.access import Transaction as Transaction
+from sheqi.store.access import batch_read as batch_read
+from sheqi.store.access import get_or_404 as get_or_404
+from sheqi.store.access import get_or_none as get_or_none
+from sheqi.store.access import put_if_absent as put_if_absent
+from sheqi.store.access import save_if as save_if
+from sheqi.store.access import update_if as update_if
 
 PREFIX = settings.get().table_prefix   # read at import: a bad setting fails the cold start
-
-
-def condition_failed(error: Exception) -> bool:
-    """Whether a PynamoDB write failed on its condition (the invariant held, nothing was written)."""
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
-def put_if_absent(record, key) -> bool:
-    """Save `record` only if no item has its key (`key`: its hash-key attribute, or range key for a
-    composite key); True if this call created it. The one way records are created exactly once."""
-    try:
-        record.save(condition=key.does_not_exist())
-    except PutError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
-
-
-def cancelled_on_condition(error: Exception) -> list[bool]:
-    """For a cancelled transaction: per action, in request order, whether its condition failed."""
-    return [bool(r and r.code == "ConditionalCheckFailed") for r in (getattr(error, "cancellation_reasons", None) or [])]
-
-
-_CONTENDED = ("ConditionalCheckFailed", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded")
-
-
-def contended(error: Exception) -> bool:
-    """Whether a transaction was cancelled by concurrent writers (a condition another writer made false,
-    DynamoDB's TransactionConflict) or by too many of them on the same items (throttling). Nothing was
-    written; reading afresh and trying again may succeed."""
-    return any(r and r.code in _CONTENDED for r in (getattr(error, "cancellation_reasons", None) or []))
 
 
 class _Meta:
@@ -144,15 +126,20 @@ class _Meta:
     host = settings.get().dynamodb_endpoint
 
 
-def _meta(table: str) -> type:
-    return type("Meta", (_Meta,), {"table_name": f"{PREFIX}-{table}"})
+def _meta(table: str) -> MetaProtocol:
+    return cast(MetaProtocol, type("Meta", (_Meta,), {"table_name": f"{PREFIX}-{table}"}))
+
+
+def _strings(default: Callable[[], list[str]] | None = None) -> ListAttribute[str]:
+    """A list of strings (PynamoDB's stubs would type `ListAttribute(of=UnicodeAttribute)` as a list of attributes)."""
+    return cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=default))
 
 
 def _index(name: str) -> type:
     return type("Meta", (), {"index_name": name, "projection": AllProjection()})
 
 
-class EnterpriseByRegion(GlobalSecondaryIndex):
+class EnterpriseByRegion(GlobalSecondaryIndex["Enterprise"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     enterprise_id = UnicodeAttribute(range_key=True)
@@ -180,7 +167,7 @@ class Enterprise(Model):
     by_region = EnterpriseByRegion()
 
 
-class AgencyByRegion(GlobalSecondaryIndex):
+class AgencyByRegion(GlobalSecondaryIndex["Agency"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     agency_id = UnicodeAttribute(range_key=True)
@@ -200,18 +187,18 @@ class Agency(Model):
     by_region = AgencyByRegion()
 
 
-class InspectorByAgency(GlobalSecondaryIndex):
+class InspectorByAgency(GlobalSecondaryIndex["Inspector"]):
     Meta = _index("by_agency")
     agency_id = UnicodeAttribute(hash_key=True)
     inspector_id = UnicodeAttribute(range_key=True)
 
 
-class InspectorByCertificate(GlobalSecondaryIndex):
+class InspectorByCertificate(GlobalSecondaryIndex["Inspector"]):
     Meta = _index("by_certificate")
     certificate_no = UnicodeAttribute(hash_key=True)
 
 
-class InspectorByExpiry(GlobalSecondaryIndex):
+class InspectorByExpiry(GlobalSecondaryIndex["Inspector"]):
     Meta = _index("by_expiry")
     expiry_month = UnicodeAttribute(hash_key=True)
     valid_until = UnicodeAttribute(range_key=True)
@@ -230,7 +217,7 @@ class Inspector(Model):
     valid_from = UnicodeAttribute(null=True)
     valid_until = UnicodeAttribute(null=True)
     expiry_month = UnicodeAttribute(null=True)  # valid_until[:7]; sparse index key
-    conflicts = ListAttribute(of=UnicodeAttribute, default=list)   # enterprises they may not be drawn for
+    conflicts = _strings(default=list)   # enterprises they may not be drawn for
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -251,8 +238,13 @@ class CertificateClaim(Model):
     def key(cls, certificate_no: str) -> str:
         return cls.PREFIX + certificate_no
 
+    @classmethod
+    def is_key(cls, key: str) -> bool:
+        """Whether `key` names a guard item (so it is no inspector's id)."""
+        return cls.PREFIX in key
 
-class FrequencyCaps(MapAttribute):
+
+class FrequencyCaps(MapAttribute[str, int]):
     """Inspections a year per enterprise by credit tier (Art. 18)."""
     good = NumberAttribute()
     average = NumberAttribute()
@@ -267,7 +259,7 @@ class Item(Model):
     legal_basis = UnicodeAttribute()
     inspection_standard = UnicodeAttribute(null=True)   # Art. 15
     responsible_unit = UnicodeAttribute()
-    frequency_caps = FrequencyCaps()
+    frequency_caps = FrequencyCaps()    # type: ignore[no-untyped-call]  # MapAttribute's __init__ is unannotated
     status = UnicodeAttribute(default="draft")          # draft / published / withdrawn (Art. 14)
     published_on = UnicodeAttribute(null=True)
     withdrawn_on = UnicodeAttribute(null=True)
@@ -279,14 +271,14 @@ class Item(Model):
 DELIVERY_SHARDS = 8   # undelivered notices spread over this many index partitions
 
 
-class NoticeUndelivered(GlobalSecondaryIndex):
+class NoticeUndelivered(GlobalSecondaryIndex["Notice"]):
     """Sparse: notices still to be sent (or retried) by a channel, by when to try next."""
     Meta = _index("undelivered")
     delivery_shard = UnicodeAttribute(hash_key=True)
     next_attempt_at = UnicodeAttribute(range_key=True)
 
 
-class NoticeDeadLetters(GlobalSecondaryIndex):
+class NoticeDeadLetters(GlobalSecondaryIndex["Notice"]):
     """Sparse: notices no channel could deliver after every retry, for the platform admin."""
     Meta = _index("dead_letters")
     dead_letter = UnicodeAttribute(hash_key=True)
@@ -313,32 +305,32 @@ class Notice(Model):
     attempts = NumberAttribute(default=0)
     last_error = UnicodeAttribute(null=True)
     delivered_at = UnicodeAttribute(null=True)
-    channels = ListAttribute(of=UnicodeAttribute, default=list)
+    channels = _strings(default=list)
     dead_letter = UnicodeAttribute(null=True)
     undelivered = NoticeUndelivered()
     dead_letters = NoticeDeadLetters()
 
 
-class ObligationByStage(GlobalSecondaryIndex):
+class ObligationByStage(GlobalSecondaryIndex["Obligation"]):
     """Sparse: open obligations with a reminder still to come, by region and that reminder's date."""
     Meta = _index("by_next_stage")
     stage_region = UnicodeAttribute(hash_key=True)
     next_stage_on = UnicodeAttribute(range_key=True)
 
 
-class ObligationByOwner(GlobalSecondaryIndex):
+class ObligationByOwner(GlobalSecondaryIndex["Obligation"]):
     Meta = _index("by_owner")
     owner = UnicodeAttribute(hash_key=True)
     due = UnicodeAttribute(range_key=True)
 
 
-class ObligationByRegion(GlobalSecondaryIndex):
+class ObligationByRegion(GlobalSecondaryIndex["Obligation"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     due = UnicodeAttribute(range_key=True)
 
 
-class ObligationProvisional(GlobalSecondaryIndex):
+class ObligationProvisional(GlobalSecondaryIndex["Obligation"]):
     """Sparse: deadlines counted without their year's official arrangement, by that year."""
     Meta = _index("provisional")
     provisional_year = UnicodeAttribute(hash_key=True)
@@ -362,7 +354,7 @@ class Obligation(Model):
     status = UnicodeAttribute(default="open")           # open / done / lapsed
     stage_region = UnicodeAttribute(null=True)
     next_stage_on = UnicodeAttribute(null=True)
-    sent = ListAttribute(of=UnicodeAttribute, default=list)   # "<stage>@<recipient>" already in the outbox
+    sent = _strings(default=list)   # "<stage>@<recipient>" already in the outbox
     done_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     by_next_stage = ObligationByStage()
@@ -380,11 +372,16 @@ class Contact(Model):
     email = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
 
+    @staticmethod
+    def key(recipient: str) -> str:
+        return f"contact#{recipient}"
+
 
 class ActiveRegions(Model):
     """The regions the daily reminder run fans out over (key `regions#active`): raised with every
     agency, enterprise and science deadline's region, so the run reads one item instead of scanning."""
     Meta = _meta("tallies")
+    KEY = "regions#active"
     tally_key = UnicodeAttribute(hash_key=True)
     regions = UnicodeSetAttribute(default=set)
 
@@ -413,6 +410,15 @@ class PlanVersion(Model):
     published_at = UnicodeAttribute(null=True)
     revision = VersionAttribute()
 
+    @staticmethod
+    def key(year: int | str, version: int) -> str:
+        return f"{year}#{version:04d}"
+
+    @classmethod
+    def of_year(cls, agency_id: str, year: int | str) -> ResultIterator[PlanVersion]:
+        """An agency's versions of a year's plan, oldest first."""
+        return cls.query(agency_id, cls.version_key.startswith(f"{year}#"))
+
 
 class PlanIndex(Model):
     """Acknowledged versions of an agency's plan for a year (key `planindex#...`)."""
@@ -421,16 +427,28 @@ class PlanIndex(Model):
     versions = JSONAttribute()                      # [{version, effective_from, item_ids}]
     revision = VersionAttribute()
 
+    @staticmethod
+    def key(agency_id: str, year: int | str) -> str:
+        return f"planindex#{agency_id}#{year}"
+
 
 class CalendarYear(Model):
     """A year's official working-day arrangement, loaded by an administrator (key `calendar#<year>`)."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     notice = UnicodeAttribute()
-    holidays = ListAttribute(of=UnicodeAttribute)
-    working_weekends = ListAttribute(of=UnicodeAttribute)
+    holidays = _strings()
+    working_weekends = _strings()
     loaded_at = UnicodeAttribute()
     loaded_by = UnicodeAttribute()
+
+    @staticmethod
+    def key(year: int) -> str:
+        return f"calendar#{year}"
+
+    @property
+    def year(self) -> int:
+        return int(self.tally_key.split("#")[1])
 
 
 class Campaign(Model):
@@ -439,12 +457,12 @@ class Campaign(Model):
     campaign_id = UnicodeAttribute(range_key=True)
     year = UnicodeAttribute()
     title = UnicodeAttribute()
-    item_ids = ListAttribute(of=UnicodeAttribute)
+    item_ids = _strings()
     approving_authority = UnicodeAttribute()
     approving_level = UnicodeAttribute()
     approval_document = UnicodeAttribute()
     approved_on = UnicodeAttribute()
-    joint_agency_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    joint_agency_ids = _strings(default=list)
     emergency = BooleanAttribute(default=False)
     refile_due = UnicodeAttribute(null=True)        # an emergency campaign: the plan is re-filed within 10 working days
     refile_due_provisional = BooleanAttribute(default=False)
@@ -462,12 +480,12 @@ class DrawEntry(Model):
     enterprise_id = UnicodeAttribute(range_key=True)
     rank = NumberAttribute(null=True)
     credit_tier = UnicodeAttribute(null=True)
-    inspector_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    inspector_ids = _strings(default=list)
     unassigned_reason = UnicodeAttribute(null=True)
     summary = JSONAttribute(null=True)
 
 
-class TaskByAgency(GlobalSecondaryIndex):
+class TaskByAgency(GlobalSecondaryIndex["Task"]):
     Meta = _index("by_agency")
     agency_id = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -486,7 +504,7 @@ class Task(Model):
     method = UnicodeAttribute()                 # on_site / off_site (Art. 7)
     window_start = UnicodeAttribute()
     window_end = UnicodeAttribute()
-    targets = ListAttribute(of=UnicodeAttribute)
+    targets = _strings()
     participants = JSONAttribute()              # [{agency_id, item_ids, inspector_ids, approved_by, approved_at}]
     exception = JSONAttribute(null=True)        # Art. 12: {reason: 1-5, reference}
     campaign_id = UnicodeAttribute(null=True)   # a special campaign's (Art. 13)
@@ -497,13 +515,13 @@ class Task(Model):
     by_agency = TaskByAgency()
 
 
-class VisitByEnterprise(GlobalSecondaryIndex):
+class VisitByEnterprise(GlobalSecondaryIndex["Visit"]):
     Meta = _index("by_enterprise")
     enterprise_id = UnicodeAttribute(hash_key=True)
     opened_at = UnicodeAttribute(range_key=True)
 
 
-class VisitByRegion(GlobalSecondaryIndex):
+class VisitByRegion(GlobalSecondaryIndex["Visit"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     opened_at = UnicodeAttribute(range_key=True)
@@ -523,12 +541,12 @@ class Visit(Model):
     visit_date = UnicodeAttribute()
     opened_at = UnicodeAttribute()              # server time
     entered_at = UnicodeAttribute()             # device time of the scan that opened it
-    task_ids = ListAttribute(of=UnicodeAttribute)
-    agency_ids = ListAttribute(of=UnicodeAttribute)
+    task_ids = _strings()
+    agency_ids = _strings()
     slot_key = UnicodeAttribute(null=True)      # the Tallies slot that lets same-day scans join it (Art. 17)
     inspectors = JSONAttribute()                # as verified at scan time: name, certificate, validity
     items = JSONAttribute()                     # [{agency_id, item_id, name, legal_basis}]
-    flags = ListAttribute(of=UnicodeAttribute, default=list)
+    flags = _strings(default=list)
     exception = JSONAttribute(null=True)
     status = UnicodeAttribute(default="open")       # open / closed
     findings = JSONAttribute(default=dict)          # "<agency_id>/<item_id>" -> the latest finding
@@ -557,13 +575,13 @@ class VisitEvent(Model):
     signature = UnicodeAttribute()
 
 
-class ScanByEnterprise(GlobalSecondaryIndex):
+class ScanByEnterprise(GlobalSecondaryIndex["Scan"]):
     Meta = _index("by_enterprise")
     enterprise_id = UnicodeAttribute(hash_key=True)
     server_time = UnicodeAttribute(range_key=True)
 
 
-class ScanListed(GlobalSecondaryIndex):
+class ScanListed(GlobalSecondaryIndex["Scan"]):
     """Sparse: only scans that opened a visit, registered a service visit, or were refused."""
     Meta = _index("inspections")
     listed_enterprise = UnicodeAttribute(hash_key=True)
@@ -589,12 +607,19 @@ class Scan(Model):
     by_enterprise = ScanByEnterprise()
     inspections = ScanListed()
 
+    @staticmethod
+    def key(inspector_id: str, client_request_id: str) -> str:
+        return f"{inspector_id}:{client_request_id}"
 
-class TallyWatch(GlobalSecondaryIndex):
+
+_Record = TypeVar("_Record", bound=Model)
+
+
+class TallyWatch(GlobalSecondaryIndex[_Record]):
     """Sparse: the counts the judicial bureau watches, by scope and count (Art. 12, 24)."""
     Meta = _index("watch")
     watch_scope = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(range_key=True)
+    count = NumberAttribute(range_key=True)     # type: ignore[assignment]  # the stored name; shadows Index.count
 
 
 class Tally(Model):
@@ -602,11 +627,40 @@ class Tally(Model):
     watch scope (`frequency#<region>#<year>`), so the enterprises inspected most are one query."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
     watch_scope = UnicodeAttribute(null=True)
     enterprise_id = UnicodeAttribute(null=True)
     credit_tier = UnicodeAttribute(null=True)
-    watch = TallyWatch()
+    watch: TallyWatch[Tally] = TallyWatch()
+
+    @staticmethod
+    def count_key(enterprise_id: str, year: int, agency_id: str | None = None, item_id: str | None = None) -> str:
+        return "#".join(["count", enterprise_id, str(year)] + [p for p in (agency_id, item_id) if p])
+
+    @staticmethod
+    def frequency_scope(region_code: str, year: int) -> str:
+        """The watch scope of the enterprises' yearly totals in a region."""
+        return f"frequency#{region_code}#{year}"
+
+    @staticmethod
+    def campaigns_key(agency_id: str, year: int | str) -> str:
+        return f"campaigns#{agency_id}#{year}"
+
+    @staticmethod
+    def campaign_quota_key(agency_id: str, year: int | str) -> str:
+        return f"campaignquota#{agency_id}#{year}"
+
+    @staticmethod
+    def letters_key(region_code: str, kind: str, year: int) -> str:
+        return f"letters#{region_code}#{kind}#{year}"
+
+    @staticmethod
+    def year_end_key(region_code: str, year: int) -> str:
+        return f"yearend#{region_code}#{year}"
+
+    @staticmethod
+    def subsidy_chunk_key(run_id: str, chunk: int) -> str:
+        return f"subsidychunk#{run_id}#{chunk:06d}"
 
 
 class RefusalTally(Model):
@@ -614,11 +668,20 @@ class RefusalTally(Model):
     raised in the refused scan's transaction; watched under `refusals#<region>#<year>`."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
     watch_scope = UnicodeAttribute(null=True)
     agency_id = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
-    watch = TallyWatch()
+    watch: TallyWatch[RefusalTally] = TallyWatch()
+
+    @staticmethod
+    def scope(region_code: str, year: int) -> str:
+        """The watch scope of a region's refusals in a year."""
+        return f"refusals#{region_code}#{year}"
+
+    @classmethod
+    def key(cls, region_code: str, year: int, agency_id: str, reason: str) -> str:
+        return f"{cls.scope(region_code, year)}#{agency_id}#{reason}"
 
 
 class VisitSlot(Model):
@@ -626,6 +689,10 @@ class VisitSlot(Model):
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     visit_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(enterprise_id: str, agency_id: str, day: date) -> str:
+        return f"slot#{enterprise_id}#{agency_id}#{day.isoformat()}"
 
 
 class PendingScans(Model):
@@ -635,6 +702,10 @@ class PendingScans(Model):
     members = JSONAttribute()                   # [{inspector_id, scan_id, device_time}]
     version = VersionAttribute()
 
+    @staticmethod
+    def key(task_id: str, enterprise_id: str, day: date) -> str:
+        return f"pending#{task_id}#{enterprise_id}#{day.isoformat()}"
+
 
 class OffsiteClear(Model):
     """The last off-site check of an item at an enterprise that found no violation (key `offsite#...`)."""
@@ -642,8 +713,12 @@ class OffsiteClear(Model):
     tally_key = UnicodeAttribute(hash_key=True)
     checked_on = UnicodeAttribute()
 
+    @staticmethod
+    def key(enterprise_id: str, agency_id: str, item_id: str) -> str:
+        return f"offsite#{enterprise_id}#{agency_id}#{item_id}"
 
-class RatingByRegion(GlobalSecondaryIndex):
+
+class RatingByRegion(GlobalSecondaryIndex["Rating"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     rated_at = UnicodeAttribute(range_key=True)
@@ -655,12 +730,12 @@ class Rating(Model):
     visit_id = UnicodeAttribute(hash_key=True)
     enterprise_id = UnicodeAttribute()
     region_code = UnicodeAttribute()
-    agency_ids = ListAttribute(of=UnicodeAttribute)
+    agency_ids = _strings()
     conduct = NumberAttribute()
     procedure = NumberAttribute()
     efficiency = NumberAttribute()
     comment = UnicodeAttribute(null=True)
-    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    prohibited_practices = _strings(default=list)
     rated_at = UnicodeAttribute()
     by_region = RatingByRegion()
 
@@ -670,7 +745,7 @@ class RatingAggregate(Model):
     transaction. The agency sees it only once the quarter is over and enough enterprises rated."""
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
     conduct = NumberAttribute(default=0)            # sums of the scores
     procedure = NumberAttribute(default=0)
     efficiency = NumberAttribute(default=0)
@@ -678,14 +753,22 @@ class RatingAggregate(Model):
     # flag_<practice>: how many ratings flagged each Art. 27 prohibited practice
     vars().update({f"flag_{name}": NumberAttribute(default=0) for name in PROHIBITED_PRACTICES})
 
+    @staticmethod
+    def key(agency_id: str, quarter: str) -> str:
+        return f"ratings#{agency_id}#{quarter}"
 
-class ComplaintByRegion(GlobalSecondaryIndex):
+    @property
+    def quarter(self) -> str:
+        return self.tally_key.rsplit("#", 1)[1]
+
+
+class ComplaintByRegion(GlobalSecondaryIndex["Complaint"]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
-class ComplaintByEnterprise(GlobalSecondaryIndex):
+class ComplaintByEnterprise(GlobalSecondaryIndex["Complaint"]):
     Meta = _index("by_enterprise")
     enterprise_id = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -705,7 +788,7 @@ class Complaint(Model):
     agency_name = UnicodeAttribute(null=True)
     occurred_on = UnicodeAttribute(null=True)
     description = UnicodeAttribute()
-    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    prohibited_practices = _strings(default=list)
     status = UnicodeAttribute(default="received")   # received / handling / answered
     history = JSONAttribute(default=list)           # [{status, at, by, note}]
     answer = UnicodeAttribute(null=True)
@@ -715,7 +798,7 @@ class Complaint(Model):
     by_enterprise = ComplaintByEnterprise()
 
 
-class SupervisionByRegion(GlobalSecondaryIndex):
+class SupervisionByRegion(GlobalSecondaryIndex[_Record]):
     Meta = _index("by_region")
     region_code = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -729,7 +812,12 @@ class _SupervisionRecord(Model):
     record_kind = UnicodeAttribute()
     region_code = UnicodeAttribute(null=True)      # set on the records a region lists (in the index)
     created_at = UnicodeAttribute(null=True)
-    by_region = SupervisionByRegion()
+    HEAD = "~"                                     # the sk of a record's own item
+
+    @property
+    def record_id(self) -> str:
+        """The id in `pk` (`<kind>#<id>`)."""
+        return self.pk.split("#", 1)[1]
 
 
 class ReturnSample(_SupervisionRecord):
@@ -737,6 +825,11 @@ class ReturnSample(_SupervisionRecord):
     params = JSONAttribute(null=True)
     strata = JSONAttribute(null=True)               # {agency_id: [visit_id, ...]}
     created_by = UnicodeAttribute(null=True)
+    by_region: SupervisionByRegion[ReturnSample] = SupervisionByRegion()
+
+    @classmethod
+    def key(cls, sample_id: str) -> tuple[str, str]:
+        return f"sample#{sample_id}", cls.HEAD
 
 
 class ReturnEntry(_SupervisionRecord):
@@ -749,15 +842,28 @@ class ReturnEntry(_SupervisionRecord):
     answered_at = UnicodeAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
 
+    @staticmethod
+    def key(sample_id: str, visit_id: str) -> tuple[str, str]:
+        return f"sample#{sample_id}", f"visit#{visit_id}"
+
+    @classmethod
+    def of_sample(cls, sample_id: str) -> ResultIterator[ReturnEntry]:
+        return cls.query(f"sample#{sample_id}", cls.sk.startswith("visit#"))
+
 
 class SupervisionCase(_SupervisionRecord):
     """A case the judicial bureau opened (pk `case#<id>`, sk `~`), e.g. from a return visit."""
     agency_id = UnicodeAttribute(null=True)
     visit_id = UnicodeAttribute(null=True)
     source = UnicodeAttribute(null=True)
-    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    findings = _strings(default=list)
     status = UnicodeAttribute(null=True)            # open / letter_issued / closed
-    letter_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    letter_ids = _strings(default=list)
+    by_region: SupervisionByRegion[SupervisionCase] = SupervisionByRegion()
+
+    @classmethod
+    def key(cls, case_id: str) -> tuple[str, str]:
+        return f"case#{case_id}", cls.HEAD
 
 
 class Letter(_SupervisionRecord):
@@ -766,8 +872,8 @@ class Letter(_SupervisionRecord):
     number = UnicodeAttribute(null=True)
     agency_id = UnicodeAttribute(null=True)
     agency_name = UnicodeAttribute(null=True)
-    case_ids = ListAttribute(of=UnicodeAttribute, default=list)
-    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    case_ids = _strings(default=list)
+    findings = _strings(default=list)
     requirements = UnicodeAttribute(null=True)
     reply_due = UnicodeAttribute(null=True)
     reply_due_provisional = BooleanAttribute(default=False)
@@ -777,6 +883,11 @@ class Letter(_SupervisionRecord):
     reply = UnicodeAttribute(null=True)
     replied_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
+    by_region: SupervisionByRegion[Letter] = SupervisionByRegion()
+
+    @classmethod
+    def key(cls, letter_id: str) -> tuple[str, str]:
+        return f"letter#{letter_id}", cls.HEAD
 
 
 class SubsidyApplicant(Model):
@@ -790,7 +901,7 @@ class SubsidyApplicant(Model):
     updated_at = UnicodeAttribute()
 
 
-class SubsidyResultByApplicant(GlobalSecondaryIndex):
+class SubsidyResultByApplicant(GlobalSecondaryIndex["SubsidyResult"]):
     Meta = _index("by_applicant")
     applicant_id = UnicodeAttribute(hash_key=True)
     calculated_at = UnicodeAttribute(range_key=True)

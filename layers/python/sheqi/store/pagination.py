@@ -10,30 +10,39 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+from pynamodb.indexes import Index
+from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from sheqi.errors import BadRequest
 
 _NUMBER = re.compile(r"^-?[0-9]{1,38}(\.[0-9]{1,38})?$")
 MAX_KEY_BYTES = 1024   # DynamoDB's limit for a sort key (a partition key may have 2048)
 
+M = TypeVar("M", bound=Model)
+
 
 def invalid() -> BadRequest:
     return BadRequest("字段 cursor 无效：请使用上一页返回的 next_cursor", field="cursor", code="invalid_cursor")
 
 
-def _key_types(over) -> tuple[str, dict[str, str]]:
+def _key_types(over: type[Model] | Index[Any]) -> tuple[str, dict[str, str]]:
     """(partition key attribute, {key attribute: DynamoDB type}) of a model or one of its indexes."""
-    model = over if isinstance(over, type) else over._model
+    model: type[Model] = over if isinstance(over, type) else over._model
     attributes = model.get_attributes()
-    types = {attributes[n].attr_name: attributes[n].attr_type for n in (model._hash_keyname, model._range_keyname) if n}
-    if model is over:
-        return attributes[model._hash_keyname].attr_name, types
+    names = [n for n in (model._hash_keyname, model._range_keyname) if n]
+    types = {attributes[n].attr_name: attributes[n].attr_type for n in names}
+    if isinstance(over, type):
+        return attributes[names[0]].attr_name, types
     schema = over._get_schema()
     types.update({d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]})
     return next(k["AttributeName"] for k in schema["key_schema"] if k["KeyType"] == "HASH"), types
 
 
-def decode(cursor: str | None, over, partition: str) -> dict | None:
+def decode(cursor: str | None, over: type[Model] | Index[Any], partition: str) -> dict[str, Any] | None:
     """The start key in `cursor` for a query of `over` (a model or index) in `partition`."""
     if not cursor:
         return None
@@ -55,19 +64,19 @@ def decode(cursor: str | None, over, partition: str) -> dict | None:
     return key
 
 
-def encode(last_evaluated_key: dict | None) -> str | None:
+def encode(last_evaluated_key: dict[str, Any] | None) -> str | None:
     if not last_evaluated_key:
         return None
     return base64.urlsafe_b64encode(json.dumps(last_evaluated_key, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-class Results:
+class Results(Generic[M]):
     """A query's results from a client's cursor: iterate, then read `last_evaluated_key`."""
 
-    def __init__(self, results, cursor: str | None):
+    def __init__(self, results: ResultIterator[M], cursor: str | None) -> None:
         self.results, self.cursor = results, cursor
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[M]:
         try:
             yield from self.results
         except Exception as error:
@@ -76,17 +85,17 @@ class Results:
             raise
 
     @property
-    def last_evaluated_key(self):
+    def last_evaluated_key(self) -> dict[str, Any] | None:
         return self.results.last_evaluated_key
 
 
-def query(over, partition: str, cursor: str | None, *conditions, **options) -> Results:
+def query(over: type[M] | Index[M], partition: str, cursor: str | None, *conditions: Any, **options: Any) -> Results[M]:
     """`over.query(partition, *conditions, **options)` from the start key in the client's cursor."""
-    return Results(over.query(partition, *conditions, last_evaluated_key=decode(cursor, over, partition), **options),
-                   cursor)
+    options["last_evaluated_key"] = decode(cursor, over, partition)
+    return Results(over.query(partition, *conditions, **options), cursor)
 
 
-def page(results, view) -> dict:
+def page(results: Results[M], view: Callable[[M], dict[str, Any]]) -> dict[str, Any]:
     """Drain one page of a query (made with `limit`) into the API shape."""
     items = [view(r) for r in results]
     return {"items": items, "next_cursor": encode(results.last_evaluated_key)}

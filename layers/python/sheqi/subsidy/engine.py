@@ -213,9 +213,9 @@ def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | 
     return {
         "rule_id": rule.id, "clause": rule.clause, "text": rule.text, "item": item, "eligible": eligible,
         "checks": checks, "pays": rule.pays,
-        "amount": _yuan(amount) if eligible else None,
+        "amount": _yuan(amount) if amount is not None else None,
         "amount_kind": ("ceiling" if ceiling else "exact") if eligible else None,
-        "amount_note": (f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额") if eligible else None,
+        "amount_note": (f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额") if amount is not None else None,
         "decision": "paid" if eligible else "not_eligible", "superseded_by": None,
     }
 

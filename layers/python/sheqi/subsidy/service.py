@@ -11,16 +11,26 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
-from sheqi.errors import AppError, Forbidden, NotFound
+from sheqi.errors import AppError, Forbidden
 from sheqi.inputs import Body
 from sheqi.log import logger
 from sheqi.rules import regions, uscc
-from sheqi.store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition, condition_failed, pagination, queue
+from sheqi.store import (
+    Cancelled,
+    SubsidyApplicant,
+    SubsidyResult,
+    Tally,
+    Transaction,
+    get_or_404,
+    get_or_none,
+    pagination,
+    queue,
+    save_if,
+    update_if,
+)
 from sheqi.subsidy.engine import calculate
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 
@@ -71,17 +81,14 @@ def save_applicant(caller: Identity, year: int, data: ApplicantIn,
                               region_code=data.region_code, facts=data.facts, updated_at=clock.now_iso())
     condition = None
     if caller.role == "science_bureau":
+        assert caller.region_code is not None   # a science bureau's token names its region (auth.Identity)
         # A bureau writes a new applicant or one already of its jurisdiction, decided by the store in
         # the write itself: never another county's, even when both write at once.
         condition = (SubsidyApplicant.applicant_id.does_not_exist()
                      | SubsidyApplicant.region_code.startswith(regions.prefix(caller.region_code)))
-    try:
-        record.save(condition=condition)
-    except PutError as error:
-        if condition_failed(error):
-            raise Forbidden(f"申报主体 {data.applicant_id} 已由其他行政区划登记，本科技局不能修改", field="applicant_id",
-                            code="applicant_of_other_region") from None
-        raise
+    if not save_if(record, condition):
+        raise Forbidden(f"申报主体 {data.applicant_id} 已由其他行政区划登记，本科技局不能修改", field="applicant_id",
+                        code="applicant_of_other_region")
     return record, outcome
 
 
@@ -127,8 +134,8 @@ def start_run(caller: Identity, year: int, ruleset: RuleSet | None = None) -> di
                             result={"run_id": run_id, "year": year, "ruleset_version": ruleset.version,
                                     "scope": caller.region_code or "all", "started_at": now})
     summary.save()
-    queue.send(settings.get().subsidy_runs_queue_url, {"run_id": run_id, "year": year, "scope": caller.region_code, "chunk": 0, "cursor": None,
-                       "ruleset_version": ruleset.version})
+    queue.send(settings.get().subsidy_runs_queue_url, {"run_id": run_id, "year": year, "scope": caller.region_code,
+                                                       "chunk": 0, "cursor": None, "ruleset_version": ruleset.version})
     return run_summary(summary)
 
 
@@ -139,9 +146,8 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     chunk marker and the totals are one transaction)."""
     ruleset = ruleset or default_ruleset()
     run_id, year, scope = message["run_id"], message["year"], message["scope"]
-    try:
-        summary_key = SubsidyResult.get(run_id, SubsidyResult.SUMMARY)
-    except SubsidyResult.DoesNotExist:
+    summary_key = get_or_none(SubsidyResult, run_id, SubsidyResult.SUMMARY)
+    if summary_key is None:
         return   # not a run of this deployment: nothing to add to, nothing to write
     if message["ruleset_version"] != ruleset.version:
         fail_run(run_id, "计算中途政策规则集已变更，本批次作废，请重新发起")
@@ -168,12 +174,12 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     if not cursor:
         actions.append(SubsidyResult.finished_at.set(clock.now_iso()))
     try:
-        with TransactWrite(connection=SubsidyResult._get_connection().connection) as tx:
-            tx.save(Tally(f"subsidychunk#{run_id}#{message['chunk']:06d}", count=counted),
+        with Transaction() as tx:
+            tx.save(Tally(Tally.subsidy_chunk_key(run_id, message["chunk"]), count=counted),
                     condition=Tally.tally_key.does_not_exist())
             tx.update(summary_key, actions=actions)
-    except TransactWriteError as error:
-        if not any(cancelled_on_condition(error)):
+    except Cancelled as error:
+        if not error.failed:
             raise
         # Counted by an earlier delivery of this message; still hand the rest on, in case that
         # delivery stopped before it could (a duplicate next chunk counts once too).
@@ -184,14 +190,9 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
 def fail_run(run_id: str, reason: str) -> None:
     """End a run as failed, with its reason in Chinese: its rule set changed mid-run, or one of its
     chunks failed every delivery and went to the dead-letter queue."""
-    try:
-        SubsidyResult(run_id, SubsidyResult.SUMMARY).update(
-            actions=[SubsidyResult.status.set("failed"), SubsidyResult.failure.set(reason),
-                     SubsidyResult.finished_at.set(clock.now_iso())],
-            condition=SubsidyResult.run_id.exists())
-    except UpdateError as error:
-        if not condition_failed(error):
-            raise   # (no such run: nothing to end)
+    update_if(SubsidyResult(run_id, SubsidyResult.SUMMARY),   # (no such run: nothing to end)
+              [SubsidyResult.status.set("failed"), SubsidyResult.failure.set(reason),
+               SubsidyResult.finished_at.set(clock.now_iso())], condition=SubsidyResult.run_id.exists())
 
 
 def run_summary(record: SubsidyResult) -> dict:
@@ -202,10 +203,7 @@ def run_summary(record: SubsidyResult) -> dict:
 
 def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> dict:
     auth.require_role(caller, "science_bureau", "platform_admin")
-    try:
-        summary = SubsidyResult.get(run_id, SubsidyResult.SUMMARY)
-    except SubsidyResult.DoesNotExist:
-        raise NotFound(f"计算批次 {run_id} 不存在", code="run_not_found") from None
+    summary = get_or_404(SubsidyResult, run_id, SubsidyResult.SUMMARY, message=f"计算批次 {run_id} 不存在", code="run_not_found")
     if caller.role == "science_bureau" and not regions.covers(caller.region_code, summary.region_code):
         raise auth.deny_scope("计算批次")
     page = pagination.query(SubsidyResult, run_id, cursor, SubsidyResult.applicant_id < SubsidyResult.SUMMARY,
@@ -216,10 +214,7 @@ def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> di
 def get_result(caller: Identity, run_id: str, applicant_id: str) -> dict:
     if caller.role == "enterprise" and caller.enterprise_id != applicant_id:
         raise auth.deny_scope("计算结果")
-    try:
-        record = SubsidyResult.get(run_id, applicant_id)
-    except SubsidyResult.DoesNotExist:
-        raise NotFound("计算结果不存在", code="result_not_found") from None
+    record = get_or_404(SubsidyResult, run_id, applicant_id, message="计算结果不存在", code="result_not_found")
     if caller.role != "enterprise":
         _may_manage(caller, record.region_code)
     return result_view(record)

@@ -8,18 +8,16 @@ import uuid
 from datetime import date
 
 from pydantic import Field
-from pynamodb.exceptions import DoesNotExist
-from pynamodb.transactions import TransactWrite
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own
-from sheqi.errors import Conflict, NotFound, RuleViolation
+from sheqi.errors import Conflict, RuleViolation
 from sheqi.inputs import Body, Key
 from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
-from sheqi.store import Letter, Notice, Obligation, SupervisionCase, Tally, pagination
+from sheqi.store import Letter, Notice, Obligation, SupervisionCase, Tally, Transaction, get_or_404, pagination
 
 KINDS = {"suggestion": "行政执法监督建议书", "decision": "行政执法监督决定书"}
 ABBREVIATIONS = {"suggestion": "监建", "decision": "监决"}
@@ -43,10 +41,7 @@ class EscalateIn(Body):
 
 
 def _get(letter_id: str) -> Letter:
-    try:
-        return Letter.get(f"letter#{letter_id}", "~", consistent_read=True)
-    except DoesNotExist:
-        raise NotFound("监督文书不存在", code="letter_not_found") from None
+    return get_or_404(Letter, *Letter.key(letter_id), message="监督文书不存在", code="letter_not_found", consistent_read=True)
 
 
 def _bureau(caller: Identity, region_code: str) -> None:
@@ -63,7 +58,7 @@ def visible(caller: Identity, letter_id: str) -> Letter:
 
 
 def _number(region_code: str, kind: str, year: int) -> str:
-    counter = Tally(f"letters#{region_code}#{kind}#{year}")
+    counter = Tally(Tally.letters_key(region_code, kind, year))
     counter.update(actions=[Tally.count.add(1)])          # atomic: two letters never share a number
     return f"{regions.name(region_code)}司法{ABBREVIATIONS[kind]}〔{year}〕{int(counter.count)}号"
 
@@ -75,7 +70,7 @@ def _issue(caller: Identity, kind: str, agency_id: str, findings: list[str], req
     today = clock.today()
     due = obligations.working_day_deadline(today, working_days)
     letter_id = uuid.uuid4().hex
-    letter = Letter(f"letter#{letter_id}", "~", record_kind="letter", region_code=agency.region_code,
+    letter = Letter(*Letter.key(letter_id), record_kind="letter", region_code=agency.region_code,
                     created_at=clock.now_iso(), letter_kind=kind, number=_number(agency.region_code, kind, today.year),
                     agency_id=agency_id, agency_name=agency.name, case_ids=case_ids, findings=findings,
                     requirements=requirements, reply_due=due.due.isoformat(), reply_due_provisional=due.provisional,
@@ -87,13 +82,14 @@ def _issue(caller: Identity, kind: str, agency_id: str, findings: list[str], req
                     created_at=clock.now_iso(), title=f"收到{KINDS[kind]}：{letter.number}",
                     body=f"司法行政机关就以下问题向贵机关发出{KINDS[kind]}：" + "；".join(findings)
                          + f"。要求：{requirements}。请于 {due.due.isoformat()} 前书面答复（第三十条）。")
-    with TransactWrite(connection=Letter._get_connection().connection) as tx:
+    with Transaction() as tx:
         tx.save(letter, condition=Letter.pk.does_not_exist())
         tx.save(obligation, condition=Obligation.obligation_id.does_not_exist())
         tx.save(notice, condition=Notice.notice_id.does_not_exist())
         for case_id in case_ids:
-            tx.update(SupervisionCase(f"case#{case_id}", "~"), actions=[
-                SupervisionCase.status.set("letter_issued"), SupervisionCase.letter_ids.append([letter_id])],
+            tx.update(SupervisionCase(*SupervisionCase.key(case_id)), actions=[
+                SupervisionCase.status.set("letter_issued"),
+                SupervisionCase.letter_ids.set(SupervisionCase.letter_ids.append([letter_id]))],
                 condition=SupervisionCase.pk.exists())
     return letter
 
@@ -140,7 +136,7 @@ def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str 
 
 
 def view(letter: Letter) -> dict:
-    return {"letter_id": letter.pk.split("#", 1)[1], "kind": letter.letter_kind, "kind_label": KINDS[letter.letter_kind],
+    return {"letter_id": letter.record_id, "kind": letter.letter_kind, "kind_label": KINDS[letter.letter_kind],
             "number": letter.number, "agency_id": letter.agency_id, "agency_name": letter.agency_name,
             "region_code": letter.region_code, "case_ids": letter.case_ids, "findings": letter.findings,
             "requirements": letter.requirements, "reply_due": letter.reply_due,

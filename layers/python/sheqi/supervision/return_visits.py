@@ -8,20 +8,29 @@ import hashlib
 import uuid
 from collections import defaultdict
 from datetime import date
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field, model_validator
-from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, supervises
-from sheqi.errors import Conflict, NotFound
-from sheqi.inputs import Body
+from sheqi.errors import Conflict
+from sheqi.inputs import Body, OneOf
 from sheqi.reminders.notices import create_once
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
-from sheqi.store import ReturnEntry, ReturnSample, SupervisionCase, Visit, condition_failed, pagination, put_if_absent
+from sheqi.store import (
+    ReturnEntry,
+    ReturnSample,
+    SupervisionCase,
+    Visit,
+    get_or_404,
+    get_or_none,
+    pagination,
+    put_if_absent,
+    update_if,
+)
 
 
 class SampleIn(Body):
@@ -43,7 +52,7 @@ class AnswersIn(Body):
     showed_certificates: bool | None = None
     scanned_in: bool | None = None
     told_result: bool | None = None
-    prohibited_practices: list[Literal[tuple(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
+    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
     satisfaction: int | None = Field(default=None, ge=1, le=5)
     notes: str = Field(default="", max_length=2000)
 
@@ -68,10 +77,9 @@ def sample(caller: Identity, data: SampleIn) -> ReturnSample:
     regions.validate(data.region_code)
     params = data.model_dump(mode="json")
     sample_id = hashlib.sha256("|".join(str(params[k]) for k in sorted(params)).encode()).hexdigest()[:24]
-    try:
-        return ReturnSample.get(f"sample#{sample_id}", "~")
-    except DoesNotExist:
-        pass
+    drawn = get_or_none(ReturnSample, *ReturnSample.key(sample_id))
+    if drawn is not None:
+        return drawn
     visits: dict[str, Visit] = {}
     candidates: dict[str, list[str]] = defaultdict(list)
     for code in regions.within(data.region_code):
@@ -81,27 +89,24 @@ def sample(caller: Identity, data: SampleIn) -> ReturnSample:
             candidates[v.agency_ids[0]].append(v.visit_id)
     strata = draw(candidates, data.per_agency, data.seed)
     now = clock.now_iso()
-    record = ReturnSample(f"sample#{sample_id}", "~", record_kind="return_sample", region_code=data.region_code,
+    record = ReturnSample(*ReturnSample.key(sample_id), record_kind="return_sample", region_code=data.region_code,
                           created_at=now, params=params, strata=strata, created_by=caller.subject)
     if not put_if_absent(record, ReturnSample.pk):
-        return ReturnSample.get(f"sample#{sample_id}", "~")      # drawn at the same moment by someone else
+        return ReturnSample.get(*ReturnSample.key(sample_id))      # drawn at the same moment by someone else
     with ReturnEntry.batch_write() as batch:
         for agency_id, ids in strata.items():
             for visit_id in ids:
                 v = visits[visit_id]
-                batch.save(ReturnEntry(f"sample#{sample_id}", f"visit#{visit_id}", record_kind="return_entry",
+                batch.save(ReturnEntry(*ReturnEntry.key(sample_id, visit_id), record_kind="return_entry",
                                        visit_id=visit_id, agency_id=agency_id, enterprise_id=v.enterprise_id,
                                        enterprise_name=v.enterprise_name))
     return record
 
 
 def get_sample(caller: Identity, sample_id: str) -> tuple[ReturnSample, list[ReturnEntry]]:
-    try:
-        head = ReturnSample.get(f"sample#{sample_id}", "~")
-    except DoesNotExist:
-        raise NotFound("回访抽样不存在", code="sample_not_found") from None
+    head = get_or_404(ReturnSample, *ReturnSample.key(sample_id), message="回访抽样不存在", code="sample_not_found")
     _judicial(caller, head.region_code)
-    return head, list(ReturnEntry.query(head.pk, ReturnEntry.sk.startswith("visit#")))
+    return head, list(ReturnEntry.of_sample(sample_id))
 
 
 def revealed(answers: AnswersIn) -> list[str]:
@@ -119,10 +124,7 @@ def revealed(answers: AnswersIn) -> list[str]:
 
 def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> ReturnEntry:
     head, _ = get_sample(caller, sample_id)
-    try:
-        entry = ReturnEntry.get(f"sample#{sample_id}", f"visit#{visit_id}")
-    except DoesNotExist:
-        raise NotFound("该检查不在本次回访抽样中", code="not_in_sample") from None
+    entry = get_or_404(ReturnEntry, *ReturnEntry.key(sample_id, visit_id), message="该检查不在本次回访抽样中", code="not_in_sample")
     if entry.answered_at:
         raise Conflict("该企业已回访", code="already_answered")
     findings = revealed(data) if data.reached else []
@@ -130,18 +132,15 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
     case_id = None
     if findings:
         case_id = uuid.uuid4().hex
-        SupervisionCase(f"case#{case_id}", "~", record_kind="case", region_code=head.region_code, created_at=now,
+        SupervisionCase(*SupervisionCase.key(case_id), record_kind="case", region_code=head.region_code, created_at=now,
                         agency_id=entry.agency_id, visit_id=visit_id, source=f"return_visit:{sample_id}",
                         findings=findings, status="open").save()
         create_once(f"judicial:{head.region_code}", f"case:{case_id}", kind="case_opened", article=ART[28],
                     title=f"回访发现问题：{entry.enterprise_name}", body="回访发现：" + "；".join(findings) + "。已立案督办。")
-    try:
-        entry.update(actions=[ReturnEntry.answers.set(data.model_dump(mode="json")), ReturnEntry.answered_at.set(now),
-                              ReturnEntry.case_id.set(case_id)], condition=ReturnEntry.answered_at.does_not_exist())
-    except UpdateError as error:
-        if condition_failed(error):
-            raise Conflict("该企业已回访", code="already_answered") from None
-        raise
+    if not update_if(entry, [ReturnEntry.answers.set(data.model_dump(mode="json")), ReturnEntry.answered_at.set(now),
+                             ReturnEntry.case_id.set(case_id) if case_id else ReturnEntry.case_id.remove()],
+                     condition=ReturnEntry.answered_at.does_not_exist()):
+        raise Conflict("该企业已回访", code="already_answered")
     return entry
 
 
@@ -154,13 +153,13 @@ def list_cases(caller: Identity, region_code: str | None, limit: int, cursor: st
 
 
 def case_view(case: SupervisionCase) -> dict:
-    return {"case_id": case.pk.split("#", 1)[1], "region_code": case.region_code, "agency_id": case.agency_id,
+    return {"case_id": case.record_id, "region_code": case.region_code, "agency_id": case.agency_id,
             "visit_id": case.visit_id, "source": case.source, "findings": case.findings, "status": case.status,
             "letter_ids": case.letter_ids, "created_at": case.created_at}
 
 
 def sample_view(head: ReturnSample, entries: list[ReturnEntry]) -> dict:
-    return {"sample_id": head.pk.split("#", 1)[1], "region_code": head.region_code, "params": head.params,
+    return {"sample_id": head.record_id, "region_code": head.region_code, "params": head.params,
             "strata": head.strata, "created_at": head.created_at,
             "entries": [{"visit_id": e.visit_id, "agency_id": e.agency_id, "enterprise_id": e.enterprise_id,
                          "enterprise_name": e.enterprise_name, "answers": e.answers, "answered_at": e.answered_at,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
+from typing import Any
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, supervises
@@ -25,12 +26,13 @@ LISTS = ("frequency", "exceptions", "refusals", "ratings", "complaints", "plans"
 
 def thresholds() -> dict[str, int]:
     """Visits a year above which an enterprise is watched, by credit tier (Art. 12, 18)."""
-    return dict(settings.get().watch_frequency_thresholds)
+    return {tier: limit for tier, limit in settings.get().watch_frequency_thresholds.items()}
 
 
 def scope(caller: Identity, region_code: str | None) -> list[str]:
     """The county codes the caller's lists cover."""
     if caller.role == "agency_admin":
+        assert caller.region_code is not None   # an agency admin's token names the agency's region (auth.Identity)
         return [caller.region_code]
     region_code = region_code or caller.region_code
     if not region_code or not supervises(caller, region_code):
@@ -53,9 +55,9 @@ def frequency(codes: list[str], year: int) -> list[dict]:
     """Enterprises inspected clearly above a reasonable frequency: the year's total against the
     threshold of the enterprise's tier, with the count by agency."""
     limits = thresholds()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code in codes:
-        for total in Tally.watch.query(f"frequency#{code}#{year}", Tally.count >= min(limits.values()), scan_index_forward=False):
+        for total in Tally.watch.query(Tally.frequency_scope(code, year), Tally.count >= min(limits.values()), scan_index_forward=False):
             if total.count < limits.get(total.credit_tier, min(limits.values())):
                 continue
             visits = list(Visit.by_enterprise.query(total.enterprise_id, Visit.opened_at.startswith(str(year))))
@@ -86,8 +88,8 @@ def exceptions(codes: list[str], year: int) -> list[dict]:
 
 def refusals(codes: list[str], year: int) -> list[dict]:
     """Refused scan-in attempts by agency and reason, and inspections enterprises say skipped scan-in."""
-    rows = [{"agency_id": t.agency_id, "reason": t.reason, "count": int(t.count), "region_code": code}
-            for code in codes for t in RefusalTally.watch.query(f"refusals#{code}#{year}", scan_index_forward=False)]
+    rows: list[dict[str, Any]] = [{"agency_id": t.agency_id, "reason": t.reason, "count": int(t.count), "region_code": code}
+            for code in codes for t in RefusalTally.watch.query(RefusalTally.scope(code, year), scan_index_forward=False)]
     names = _names(r["agency_id"] for r in rows)
     for row in rows:
         row["agency_name"] = names.get(row["agency_id"])
@@ -137,7 +139,7 @@ def plans(codes: list[str], year: int, today: date, agency_id: str | None = None
         for agency in Agency.by_region.query(code):
             if agency.kind != "enforcement_agency" or (agency_id and agency.agency_id != agency_id):
                 continue
-            versions = list(PlanVersion.query(agency.agency_id, PlanVersion.version_key.startswith(f"{year}#")))
+            versions = list(PlanVersion.of_year(agency.agency_id, year))
             first = versions[0] if versions else None
             latest = versions[-1] if versions else None
             published = any(v.status == "published" for v in versions)
@@ -174,7 +176,7 @@ def stats(caller: Identity, region_code: str | None, year: int) -> dict:
                 for agency_id in v.agency_ids:
                     visits[agency_id][int(v.visit_date[5:7])] += 1
     rated: dict[int, list] = defaultdict(list)
-    flags = Counter()
+    flags: Counter[str] = Counter()
     if own is None:
         for code in codes:
             for r in Rating.by_region.query(code, Rating.rated_at.startswith(str(year))):
