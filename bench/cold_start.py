@@ -59,7 +59,8 @@ def load_state() -> dict:
 def lambda_env(service: dict, name: str, task_root: Path) -> dict[str, str]:
     """The function's variables from the generated template, as Lambda would set them at import."""
     function = service["functions"][name]
-    resources = service["provider"]["compiledCloudFormationTemplate"]["Resources"]
+    template = ROOT / ".serverless/cloudformation-template-update-stack.json"
+    resources = json.loads(template.read_text())["Resources"]
     [properties] = [r["Properties"] for r in resources.values()
                     if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == function["handler"]]
 
@@ -69,7 +70,8 @@ def lambda_env(service: dict, name: str, task_root: Path) -> dict[str, str]:
         return f"placeholder-{key.lower()}"    # a Ref, GetAtt or secret CloudFormation resolves at deploy time
 
     region = service["provider"]["region"]
-    env = {key: placeholder(key, value) for key, value in properties["Environment"]["Variables"].items()}
+    variables = properties.get("Environment", {}).get("Variables", {})
+    env = {key: placeholder(key, value) for key, value in variables.items()}
     return env | {"AWS_REGION": region, "AWS_DEFAULT_REGION": region, "AWS_LAMBDA_FUNCTION_NAME": properties["FunctionName"],
                   "AWS_EXECUTION_ENV": f"AWS_Lambda_{properties['Runtime']}", "LAMBDA_TASK_ROOT": str(task_root),
                   "LANG": "en_US.UTF-8", "TZ": ":UTC", "PATH": "/usr/bin:/bin"}

@@ -50,8 +50,8 @@ def fail(message: str) -> None:
 class Runtime:
     """The Lambda runtime a service's serverless.yml asks for."""
 
-    def __init__(self, service_dir: Path = ROOT):
-        provider = yaml.safe_load((service_dir / "serverless.yml").read_text())["provider"]
+    def __init__(self):
+        provider = yaml.safe_load((ROOT / "serverless.yml").read_text())["provider"]
         self.name = provider["runtime"]                          # python3.13
         self.version = self.name.removeprefix("python")          # 3.13
         self.machine = MACHINE[provider.get("architecture", "x86_64")]
@@ -97,12 +97,12 @@ def pins() -> dict[str, tuple[str, str]]:
     for line in LOCK.read_text().splitlines():
         if match := re.match(r"([A-Za-z0-9._-]+)==(\S+)", line):
             name = canonicalize_name(match[1])
-            entries[name] = [match[2], line]
+            entries[name] = (match[2], line)
         elif line.startswith(" ") and name and not line.lstrip().startswith("#"):
-            entries[name][1] += "\n" + line
+            entries[name] = (entries[name][0], f"{entries[name][1]}\n{line}")
         else:
             name = None
-    return {n: (v, e) for n, (v, e) in entries.items()}
+    return entries
 
 
 def write_pins(path: Path, names) -> Path:
