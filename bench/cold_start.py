@@ -4,11 +4,11 @@ Lays out the packaged layer and each packaged function as Lambda does (the task 
 python/ on sys.path; both read-only, hence `-B`: nothing compiled at import is kept), and imports each
 handler in a fresh process of the runtime's Python that has only the runtime's own libraries
 (build/runtime), with the environment the generated template gives that function (CloudFormation
-intrinsics replaced by placeholders) and the variables Lambda itself sets. The first import of each handler
-is the deploy smoke: it must succeed, take botocore from the runtime, and leave boto3 unloaded (a handler
-imports it only where it sends to S3, SQS, SNS or SES). Then each handler's import alternates with a bare
-`import boto3` process; its ratio is the median of its paired ratios of CPU time. Prints each ratio and the
-worst.
+intrinsics replaced by values of their shape) and the variables Lambda itself sets. The first import of
+each handler is the deploy smoke: it must succeed (the settings are validated at import), take botocore
+from the runtime, and leave boto3 unloaded (a handler imports it only where it sends to S3, SQS, SNS or
+SES). Then each handler's import alternates with a bare `import boto3` process; its ratio is the median
+of its paired ratios of CPU time. Prints each ratio and the worst.
 
     python bench/cold_start.py                 packages first (scripts/package.sh), then 9 pairs per handler
     python bench/cold_start.py --packaged --quick --max-ratio 2.7   scripts/check-deploy.sh: 3 pairs, a bound
@@ -64,14 +64,25 @@ def lambda_env(service: dict, name: str, task_root: Path) -> dict[str, str]:
     [properties] = [r["Properties"] for r in resources.values()
                     if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == function["handler"]]
 
-    def placeholder(key, value):
-        if isinstance(value, str) and "{{resolve:" not in value:
-            return value
-        return f"placeholder-{key.lower()}"    # a Ref, GetAtt or secret CloudFormation resolves at deploy time
+    def resolved(value):
+        """What CloudFormation puts in the variable at deploy time, in shape (account and names made up),
+        so the settings' validation at import sees a queue URL where the deployed function would."""
+        if isinstance(value, str):
+            return "placeholder-secret" if "{{resolve:" in value else value
+        [(function, argument)] = value.items()
+        logical, attribute = (argument, "Ref") if function == "Ref" else (argument + ["?"])[:2]
+        kind = resources.get(logical, {}).get("Type", "")
+        if kind == "AWS::SQS::Queue" and attribute in ("Ref", "QueueUrl"):
+            return f"https://sqs.{region}.amazonaws.com.cn/000000000000/{logical}"
+        if kind == "AWS::S3::Bucket" and attribute == "Ref":
+            return logical.lower()
+        if attribute == "Arn":
+            return f"arn:aws-cn:{kind.split('::')[1].lower()}:{region}:000000000000:{logical}"
+        return f"placeholder-{logical}".lower()
 
     region = service["provider"]["region"]
     variables = properties.get("Environment", {}).get("Variables", {})
-    env = {key: placeholder(key, value) for key, value in variables.items()}
+    env = {key: resolved(value) for key, value in variables.items()}
     return env | {"AWS_REGION": region, "AWS_DEFAULT_REGION": region, "AWS_LAMBDA_FUNCTION_NAME": properties["FunctionName"],
                   "AWS_EXECUTION_ENV": f"AWS_Lambda_{properties['Runtime']}", "LAMBDA_TASK_ROOT": str(task_root),
                   "LANG": "en_US.UTF-8", "TZ": ":UTC", "PATH": "/usr/bin:/bin"}
