@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools.utilities.parameters import get_secret
-
 MAX_AGE = 300
 
 
 def get(name: str) -> str:
     secret_id = os.environ.get(f"{name}_SECRET")
     if secret_id:
+        # Here, not at the top: Powertools' parameters module imports boto3, which no cold start should pay
+        # for before the first secret is read (the import smoke in bench/cold_start.py checks it).
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
         return get_secret(secret_id, max_age=MAX_AGE)
     return os.environ[name]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -17,6 +16,8 @@ from sheqi import settings
 
 @lru_cache(maxsize=1)
 def client() -> Any:
+    import boto3  # here, not at the top: most functions that import the store never touch S3 and skip its cold-start cost
+
     # Locally AWS_ENDPOINT_URL_S3 points at moto, which only serves path-style addresses.
     style = "path" if settings.get().s3_endpoint else "virtual"
     return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": style}))
