@@ -35,6 +35,7 @@ from sheqi import auth, clock, store  # noqa: E402
 from sheqi.rules import codes, uscc  # noqa: E402
 from sheqi.registry import registers  # noqa: E402
 from sheqi.inspections import tasks  # noqa: E402
+from sheqi.inputs import parse  # noqa: E402
 
 ENTERPRISES = 200
 RAW_PAIRS = 1000
@@ -53,13 +54,13 @@ def setup() -> list[tuple[str, str]]:
     for n in range(ENTERPRISES):
         first17 = f"91130722MB{n:07d}"
         ids.append(first17 + uscc.check_character(first17))
-        registers.create_enterprise(registers.EnterpriseIn.model_validate({
+        registers.create_enterprise(parse(registers.EnterpriseIn, {
             "enterprise_id": ids[-1], "name": f"张北县基准测试企业{n}号有限公司", "region_code": "130722",
             "credit_tier": "poor", "credit_source": "基准测试"}, strict=False))
     today = clock.today()
     pairs = []
     for chunk in range(0, ENTERPRISES, tasks.MAX_TARGETS):
-        task = tasks.create(admin, tasks.TaskIn.model_validate({
+        task = tasks.create(admin, parse(tasks.TaskIn, {
             "type": "routine", "method": "on_site", "targets": ids[chunk:chunk + tasks.MAX_TARGETS],
             "participants": [{"agency_id": demo_data.MARKET, "item_ids": ["food-business"],
                               "inspector_ids": ["market-wang", "market-li"]}],

@@ -6,7 +6,7 @@ from sheqi.log import logger
 from sheqi.subsidy import service
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context
 def handler(event: dict, context) -> dict:
     for record in event["Records"]:
         message = json.loads(record["body"])

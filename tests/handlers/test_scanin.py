@@ -12,6 +12,7 @@ from sheqi.plans import filing
 from sheqi.registry import registers
 from sheqi.inspections import scanin
 from sheqi import store
+from sheqi.inputs import parse
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
 
@@ -187,7 +188,7 @@ def test_task_approval_refusals_cite_the_article(june, change, code, article):
 
 def test_item_outside_the_plan_is_refused(june):
     admin, judicial = IDENTITIES["admin-market"][1], IDENTITIES["judicial-zhangbei"][1]
-    amended = filing.draft(admin, MARKET, filing.PlanIn.model_validate({
+    amended = filing.draft(admin, MARKET, parse(filing.PlanIn, {
         "year": 2026, "changed_on": "2026-06-10", "change_reason": "食品经营检查改由县级综合执法统一实施",
         "entries": [{"item_id": "special-equipment", "legal_basis": "《中华人民共和国特种设备安全法》第五十七条",
                      "inspecting_body": "张北县市场监督管理局", "region_codes": ["130722"], "scope": "辖区特种设备使用单位",

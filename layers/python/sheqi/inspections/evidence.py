@@ -12,12 +12,12 @@ import hashlib
 import os
 from datetime import timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from pydantic import Field
+from msgspec import Meta
 
 from sheqi import clock
 from sheqi.errors import RuleViolation
@@ -37,17 +37,17 @@ Kind = Literal[tuple(CONTENT_TYPES)]
 
 class UploadIn(Body):
     kind: Kind
-    content_type: str = Field(max_length=60)
-    size: int = Field(ge=1, le=MAX_BYTES)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    content_type: Annotated[str, Meta(max_length=60)]
+    size: Annotated[int, Meta(ge=1, le=MAX_BYTES)]
+    sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
 
 
 class EvidenceRef(Body):
     """A file already uploaded, as a finding cites it."""
-    key: str = Field(max_length=200)
+    key: Annotated[str, Meta(max_length=200)]
     kind: Kind
-    size: int = Field(ge=1, le=MAX_BYTES)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: Annotated[int, Meta(ge=1, le=MAX_BYTES)]
+    sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
 
 
 @lru_cache(maxsize=1)

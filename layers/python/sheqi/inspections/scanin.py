@@ -23,16 +23,16 @@ import re
 import time
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from sheqi import clock
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Instant
 from sheqi.inspections import visits
 from sheqi.plans import filing
 from sheqi.rules import codes, qualification, uscc
@@ -94,21 +94,19 @@ def config_from_env() -> ScanConfig:
 
 
 class LocationIn(Body):
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    accuracy_m: float = Field(ge=0, le=100_000)
+    latitude: Annotated[float, Meta(ge=-90, le=90)]
+    longitude: Annotated[float, Meta(ge=-180, le=180)]
+    accuracy_m: Annotated[float, Meta(ge=0, le=100_000)]
     is_mock: bool = False
 
 
 class ScanIn(Body):
-    token: str = Field(min_length=1, max_length=512)
-    task_id: str = Field(pattern=r"^[0-9a-f]{32}$")
-    client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
-    device_time: datetime
+    token: Annotated[str, Meta(min_length=1, max_length=512)]
+    task_id: Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")]
+    client_request_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+    device_time: Instant
     location: LocationIn | None = None
     late_reason: Literal[tuple(LATE_REASONS)] | None = None
-
-    _in_cst = field_validator("device_time")(clock.in_cst)
 
 
 # --- keys -----------------------------------------------------------------------------------------
@@ -327,14 +325,12 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
 class ServiceVisitIn(Body):
     """A visit that is not an inspection (policy briefing, service call): registered by scan-in all the
     same, so that a disguised inspection (Art. 27) leaves a trace the enterprise can report."""
-    token: str = Field(min_length=1, max_length=512)
-    client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
-    device_time: datetime
+    token: Annotated[str, Meta(min_length=1, max_length=512)]
+    client_request_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+    device_time: Instant
     purpose: Literal[tuple(SERVICE_PURPOSES)]
-    description: str = Field(min_length=2, max_length=500)
+    description: Annotated[str, Meta(min_length=2, max_length=500)]
     location: LocationIn | None = None
-
-    _in_cst = field_validator("device_time")(clock.in_cst)
 
 
 def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int, dict]:
@@ -378,7 +374,7 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
             tx.save(Scan(scan_id, inspector_id=inspector.inspector_id, agency_id=agency.agency_id,
                          enterprise_id=enterprise_id, identified_by=identified_by,
                          server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
-                         location=data.location.model_dump() if data.location else None, outcome="service",
+                         location=data.location.to_dict() if data.location else None, outcome="service",
                          visit_id=visit.visit_id, answer=answer, listed_enterprise=enterprise_id),
                     condition=Scan.scan_id.does_not_exist())
             tx.save(visit, condition=Visit.visit_id.does_not_exist())
@@ -501,7 +497,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         facts.scan_id, inspector_id=facts.inspector.inspector_id, agency_id=facts.agency.agency_id,
         task_id=data.task_id, enterprise_id=enterprise_id, identified_by=facts.identified_by,
         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
-        late_reason=data.late_reason, location=data.location.model_dump() if data.location else None,
+        late_reason=data.late_reason, location=data.location.to_dict() if data.location else None,
         outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
         listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused") else None),
         condition=Scan.scan_id.does_not_exist())

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import Meta
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Check, Instant, Uscc
 from sheqi.plans import campaigns, filing
-from sheqi.rules import qualification, regions, uscc
+from sheqi.rules import qualification, regions
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
 from sheqi.store import Agency, Enterprise, Inspector, Item, Notice, OffsiteClear, Task, cancelled_on_condition, condition_failed
@@ -28,44 +28,34 @@ MAX_ITEMS = 10   # keeps a scan's single transaction within DynamoDB's 100 actio
 class Trigger(Body):
     """Why a case-based inspection (Art. 6): complaint, referral, data monitoring, enterprise request."""
     kind: Literal["complaint", "referral", "data_monitoring", "enterprise_request"]
-    reference: str = Field(min_length=2, max_length=100)
+    reference: Annotated[str, Meta(min_length=2, max_length=100)]
 
 
 class Exception12(Body):
-    reason: int = Field(ge=1, le=5)
-    reference: str = Field(min_length=2, max_length=100)
+    reason: Annotated[int, Meta(ge=1, le=5)]
+    reference: Annotated[str, Meta(min_length=2, max_length=100)]
 
 
 class Participant(Body):
-    agency_id: str
-    item_ids: list[str] = Field(min_length=1, max_length=20)
-    inspector_ids: list[str] = Field(min_length=1, max_length=20)
-
-    _id = field_validator("agency_id")(lambda v: uscc.validate(v, "agency_id"))
+    agency_id: Uscc
+    item_ids: Annotated[list[str], Meta(min_length=1, max_length=20)]
+    inspector_ids: Annotated[list[str], Meta(min_length=1, max_length=20)]
 
 
 class TaskIn(Body):
     type: Literal["routine", "case", "special"]
     method: Literal["on_site", "off_site"]
-    targets: list[str] = Field(min_length=1, max_length=MAX_TARGETS)
-    participants: list[Participant] = Field(min_length=1, max_length=5)
-    window_start: datetime
-    window_end: datetime
+    targets: Annotated[list[Uscc], Meta(min_length=1, max_length=MAX_TARGETS), Check(lambda v: list(dict.fromkeys(v)))]
+    participants: Annotated[list[Participant], Meta(min_length=1, max_length=5)]
+    window_start: Instant
+    window_end: Instant
     trigger: Trigger | None = None
     exception: Exception12 | None = None
-    campaign_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")   # a special campaign (Art. 13)
+    campaign_id: Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")] | None = None   # a special campaign (Art. 13)
     announced: bool = True
-    unannounced_reason: str | None = Field(default=None, min_length=4, max_length=200)
+    unannounced_reason: Annotated[str, Meta(min_length=4, max_length=200)] | None = None
 
-    @field_validator("targets")
-    @classmethod
-    def _targets(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(uscc.validate(v, "targets") for v in values))
-
-    _in_cst = field_validator("window_start", "window_end")(clock.in_cst)
-
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
         if self.window_end <= self.window_start:
             raise ValueError("window_end 须晚于 window_start")
         if self.window_start.year != self.window_end.year:
@@ -83,7 +73,6 @@ class TaskIn(Body):
             raise ValueError(f"一次检查的事项合计不得超过{MAX_ITEMS}项")
         if self.method == "on_site" and len({i for p in self.participants for i in p.inspector_ids}) < 2:
             raise ValueError("现场检查执法人员不得少于两人（第十九条）")
-        return self
 
 
 def _refuse(code: str, article: int, message: str, field: str) -> RuleViolation:
@@ -145,8 +134,8 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
         created_by=caller.subject, year=year,
         type=data.type, method=data.method, targets=data.targets, participants=participants,
         window_start=data.window_start.isoformat(), window_end=data.window_end.isoformat(),
-        trigger=data.trigger.model_dump() if data.trigger else None,
-        exception=data.exception.model_dump() if data.exception else None,
+        trigger=data.trigger.to_dict() if data.trigger else None,
+        exception=data.exception.to_dict() if data.exception else None,
         campaign_id=data.campaign_id,
         announced=data.announced, unannounced_reason=data.unannounced_reason,
         status="approved" if len(participants) == 1 else "pending_approval")
@@ -225,12 +214,10 @@ def view(task: Task) -> dict:
 
 
 class OffsiteResultIn(Body):
-    enterprise_id: str
-    item_id: str = Field(min_length=3, max_length=40)
+    enterprise_id: Uscc
+    item_id: Annotated[str, Meta(min_length=3, max_length=40)]
     checked_on: date
     violation_found: bool
-
-    _id = field_validator("enterprise_id")(lambda v: uscc.validate(v))
 
 
 def record_offsite_result(caller: Identity, task_id: str, data: OffsiteResultIn) -> dict:
@@ -256,4 +243,4 @@ def record_offsite_result(caller: Identity, task_id: str, data: OffsiteResultIn)
         except PutError as error:
             if not condition_failed(error):
                 raise
-    return {"task_id": task_id, **data.model_dump(mode="json"), "article": ART[7]}
+    return {"task_id": task_id, **data.to_dict(), "article": ART[7]}

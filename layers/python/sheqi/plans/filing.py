@@ -7,80 +7,70 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import Meta
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Check, RegionCode, Uscc, Year
 from sheqi.registry import registers
 from sheqi.reminders import obligations
-from sheqi.rules import regions, uscc
+from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.store import Item, PlanIndex, PlanVersion, cancelled_on_condition, condition_failed
 
 REFILE_WORKING_DAYS = 10   # a changed plan is filed again within 10 working days (Art. 16)
 
 
+def _ratio(value: str) -> str:
+    try:
+        ratio = Decimal(value)
+    except InvalidOperation:
+        raise ValueError("应为0到1之间的小数字符串，如 \"0.20\"") from None
+    if not 0 < ratio <= 1:
+        raise ValueError("应在0（不含）到1（含）之间")
+    return value
+
+
 class EntryIn(Body):
     """One line of a plan, with every element Art. 11 requires."""
-    item_id: str = Field(min_length=3, max_length=40)
-    legal_basis: str = Field(min_length=4, max_length=500)
-    inspecting_body: str = Field(min_length=2, max_length=100)
-    region_codes: list[str] = Field(min_length=1, max_length=50)
-    scope: str = Field(min_length=2, max_length=500)
-    sampling_ratio: str | None = None          # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
+    item_id: Annotated[str, Meta(min_length=3, max_length=40)]
+    legal_basis: Annotated[str, Meta(min_length=4, max_length=500)]
+    inspecting_body: Annotated[str, Meta(min_length=2, max_length=100)]
+    region_codes: Annotated[list[RegionCode], Meta(min_length=1, max_length=50)]
+    scope: Annotated[str, Meta(min_length=2, max_length=500)]
+    sampling_ratio: Annotated[str, Check(_ratio)] | None = None   # e.g. "0.20" for 双随机 20% spot checks; None: all in scope
     window_start: date
     window_end: date
     method: Literal["on_site", "off_site", "both"]
-    frequency: int = Field(ge=1, le=52)        # times a year per enterprise
-    joint_agency_ids: list[str] = Field(default_factory=list, max_length=10)
+    frequency: Annotated[int, Meta(ge=1, le=52)]        # times a year per enterprise
+    joint_agency_ids: Annotated[list[Uscc], Meta(max_length=10)] = []
 
-    _regions = field_validator("region_codes")(lambda v: [regions.validate(c, "region_codes") for c in v])
-    _joint = field_validator("joint_agency_ids")(lambda v: [uscc.validate(a, "joint_agency_ids") for a in v])
-
-    @field_validator("sampling_ratio")
-    @classmethod
-    def _ratio(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ratio = Decimal(value)
-        except InvalidOperation:
-            raise ValueError("应为0到1之间的小数字符串，如 \"0.20\"") from None
-        if not 0 < ratio <= 1:
-            raise ValueError("应在0（不含）到1（含）之间")
-        return value
-
-    @model_validator(mode="after")
-    def _window(self):
+    def check(self):
         if self.window_end < self.window_start:
             raise ValueError("window_end 不得早于 window_start")
-        return self
 
 
 class PlanIn(Body):
-    year: int = Field(ge=2000, le=2100)
-    entries: list[EntryIn] = Field(min_length=1, max_length=500)
+    year: Year
+    entries: Annotated[list[EntryIn], Meta(min_length=1, max_length=500)]
     changed_on: date | None = None             # an amendment: the day the plan changed
-    change_reason: str | None = Field(default=None, min_length=4, max_length=500)
+    change_reason: Annotated[str, Meta(min_length=4, max_length=500)] | None = None
 
-    @model_validator(mode="after")
-    def _within_year(self):
+    def check(self):
         for i, entry in enumerate(self.entries):
             if entry.window_start.year != self.year or entry.window_end.year != self.year:
                 raise ValueError(f"entries.{i} 的检查时间须在{self.year}年度内")
         if (self.changed_on is None) != (self.change_reason is None):
             raise ValueError("修订计划须同时填写 changed_on 与 change_reason")
-        return self
 
 
 class ReturnIn(Body):
-    reason: str = Field(min_length=4, max_length=1000)
+    reason: Annotated[str, Meta(min_length=4, max_length=1000)]
 
 
 # --- the pure rule --------------------------------------------------------------------------------
@@ -148,7 +138,7 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
         due, provisional = date(data.year - 1, 12, 31), False
     record = PlanVersion(
         agency_id, _key(data.year, len(versions) + 1), year=str(data.year), version=len(versions) + 1,
-        entries=[e.model_dump(mode="json") for e in data.entries], created_at=clock.now_iso(),
+        entries=[e.to_dict() for e in data.entries], created_at=clock.now_iso(),
         created_by=caller.subject, change_reason=data.change_reason,
         changed_on=data.changed_on.isoformat() if data.changed_on else None,
         filing_due=due.isoformat(), filing_due_provisional=provisional)
@@ -167,7 +157,7 @@ def edit(caller: Identity, record: PlanVersion, data: PlanIn) -> PlanVersion:
     registers.managed_agency(caller, record.agency_id)
     if record.status not in ("draft", "returned") or data.year != int(record.year):
         raise Conflict("只有草稿或被退回的版本可以修改，且不能改变年度", code="not_editable")
-    record.entries = [e.model_dump(mode="json") for e in data.entries]
+    record.entries = [e.to_dict() for e in data.entries]
     record.status = "draft"
     _save(record)
     return record

@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
+from msgspec import Meta
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from sheqi import clock
@@ -35,8 +36,8 @@ class DeliveryFailed(Exception):
 
 
 class ContactIn(Body):
-    sms: str | None = Field(default=None, pattern=r"^\+?[1-9]\d{6,14}$")
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+    sms: Annotated[str, Meta(pattern=r"^\+?[1-9]\d{6,14}$")] | None = None
+    email: Annotated[str, Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)] | None = None
 
 
 def _iso(moment: datetime) -> str:
