@@ -1,5 +1,5 @@
 """The scan-in decision, rule by rule, on plain values."""
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import date, datetime, timedelta
 
 import pytest

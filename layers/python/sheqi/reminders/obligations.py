@@ -25,7 +25,7 @@ from sheqi.auth import Identity, deny_scope, region_or_own
 from sheqi.reminders import calendars
 from sheqi.reminders.notices import REMINDER_PREFIX
 from sheqi.rules import regions
-from sheqi.rules.reminder_rules import KINDS, Settings, message, stages, to_send
+from sheqi.rules.reminder_rules import KINDS, YEAR_END_DAYS, Settings, message, stages, to_send
 from sheqi.rules.workdays import Deadline, add_working_days
 from sheqi.store import (
     ActiveRegions,
@@ -48,7 +48,7 @@ ACTIVE_REGIONS = "regions#active"
 
 def settings_from_env() -> Settings:
     env = os.environ.get
-    days = tuple(d.strip() for d in env("YEAR_END_REMINDER_DAYS", ",".join(Settings.year_end_days)).split(","))
+    days = tuple(d.strip() for d in env("YEAR_END_REMINDER_DAYS", ",".join(YEAR_END_DAYS)).split(","))
     return Settings(upcoming_days=int(env("REMINDER_UPCOMING_DAYS", "3")),
                     escalation_working_days=int(env("ESCALATION_WORKING_DAYS", "5")), year_end_days=days)
 

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from msgspec import Struct
 
 from sheqi.rules.keyrings import Keyring, load
 
@@ -29,8 +29,7 @@ def keyring() -> Keyring:
     return load("CHAIN_SIGNING_KEYS")
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Struct, frozen=True):
     visit_id: str
     seq: int
     kind: str

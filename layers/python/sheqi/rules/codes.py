@@ -16,7 +16,7 @@ import base64
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from msgspec import Struct
 
 from sheqi.errors import AppError
 from sheqi.rules.keyrings import Keyring, load
@@ -35,8 +35,7 @@ def keyring() -> Keyring:
     return load("QR_SIGNING_KEYS")
 
 
-@dataclass(frozen=True)
-class CodeClaim:
+class CodeClaim(Struct, frozen=True):
     enterprise_id: str
     code_version: int
     key_id: str

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from msgspec import Struct
 from functools import lru_cache
 
 MIN_KEY_BYTES = 32
 
 
-@dataclass(frozen=True)
-class Keyring:
+class Keyring(Struct, frozen=True):
     active: str
     keys: dict[str, bytes]
     retired: frozenset[str] = frozenset()

@@ -8,14 +8,13 @@ year's arrangement is known.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 from datetime import date, timedelta
 
 import chinese_calendar
 
 
-@dataclass(frozen=True)
-class Arrangement:
+class Arrangement(Struct, frozen=True):
     """One year's official arrangement: its public holidays and its working weekends."""
     year: int
     holidays: frozenset
@@ -43,8 +42,7 @@ def check_arrangement(year: int, holidays: list[date], working_weekends: list[da
     return problems
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Struct, frozen=True):
     due: date
     provisional: bool      # True when a day counted lies in a year without the official arrangement
 

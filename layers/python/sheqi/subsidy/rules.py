@@ -3,7 +3,7 @@ the rule and the field named, never at calculation time."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -25,8 +25,7 @@ class PolicyError(ValueError):
     """A policy file that does not say what the engine needs; the message names file, rule and field."""
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(Struct, frozen=True):
     value: Decimal
     wording: str
 
@@ -41,8 +40,7 @@ class Bound:
         return x <= self.value if self.inclusive else x < self.value
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Struct, frozen=True):
     id: str
     clause: str
     text: str
@@ -54,8 +52,7 @@ class Rule:
     pays: str = "cash"
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(Struct, frozen=True):
     policy_id: str
     title: str
     year: int
