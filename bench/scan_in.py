@@ -32,10 +32,11 @@ logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from local import demo_data, dynamo, gateway  # noqa: E402
 from sheqi import auth, clock, store  # noqa: E402
-from sheqi.rules import codes, uscc  # noqa: E402
-from sheqi.registry import registers  # noqa: E402
-from sheqi.inspections import tasks  # noqa: E402
 from sheqi.inputs import parse  # noqa: E402
+from sheqi.inspections import tasks  # noqa: E402
+from sheqi.registry import registers  # noqa: E402
+from sheqi.rules import uscc  # noqa: E402
+from sheqi.signing import codes  # noqa: E402
 
 ENTERPRISES = 200
 RAW_PAIRS = 1000

@@ -1,7 +1,8 @@
 """Settings of the local stack: where its data lives, its ports, and its local secrets.
 
 `configure()` sets the same environment variables Lambda gets from serverless.yml, pointing the
-store at the embedded moto server. Call it before importing anything from `sheqi`.
+store at the embedded moto server, and has `sheqi.settings` read them afresh. Call it before importing
+anything else from `sheqi` (the store reads its table names on import).
 """
 from __future__ import annotations
 
@@ -73,7 +74,15 @@ def base_url() -> str:
 
 
 def configure(dynamo_port: int = DYNAMO_PORT) -> None:
-    os.environ.update({
+    os.environ.update(environment(dynamo_port))
+    from sheqi import settings  # reads nothing on import; forget any settings read before this call
+
+    settings.reset()
+
+
+def environment(dynamo_port: int = DYNAMO_PORT) -> dict[str, str]:
+    """The variables serverless.yml gives every function, for the local stack."""
+    return {
         "TABLE_PREFIX": TABLE_PREFIX,
         "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{dynamo_port}",
         "AWS_REGION": "cn-north-1", "AWS_DEFAULT_REGION": "cn-north-1",
@@ -89,5 +98,6 @@ def configure(dynamo_port: int = DYNAMO_PORT) -> None:
         "NOTIFY_CHANNELS": "sms,email,log", "NOTIFY_FROM": NOTIFY_FROM, "SES_REGION": SES_REGION,
         "DELIVERY_LOG": str(DATA_DIR / "deliveries.log"),   # the readable log of every SMS and mail sent
         "SUBSIDY_RUNS_QUEUE_URL": f"http://127.0.0.1:{dynamo_port}/123456789012/{TABLE_PREFIX}-subsidy-runs",
+        "METRICS_DISABLED": "true",   # no metric lines in the local console (sheqi/metrics.py)
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-    })
+    }

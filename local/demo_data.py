@@ -7,13 +7,13 @@ import uuid
 from datetime import date, timedelta
 
 from sheqi import clock, store
-from sheqi.plans import filing
-from sheqi.rules import regions, uscc
-from sheqi.registry import registers
-from sheqi.inspections import tasks
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound
 from sheqi.inputs import parse
+from sheqi.inspections import tasks
+from sheqi.plans import filing
+from sheqi.registry import registers
+from sheqi.rules import regions, uscc
 
 CITY, ZHANGBEI, HUAILAI = "130700", "130722", "130730"
 

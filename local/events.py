@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 ACCOUNT = "123456789012"
@@ -22,7 +22,7 @@ def http_event(*, method: str, raw_path: str, route_key: str, path_parameters: d
         "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
                  "userAgent": headers.get("user-agent", "")},
         "requestId": uuid.uuid4().hex, "routeKey": route_key, "stage": "$default",
-        "time": datetime.fromtimestamp(now, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "time": datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "timeEpoch": int(now * 1000),
     }
     if claims is not None:
@@ -50,7 +50,7 @@ def http_event(*, method: str, raw_path: str, route_key: str, path_parameters: d
 def schedule_event(rule_name: str, when: datetime, region: str = "cn-north-1") -> dict:
     return {
         "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": ACCOUNT, "time": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "account": ACCOUNT, "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region, "resources": [f"arn:aws-cn:events:{region}:{ACCOUNT}:rule/{rule_name}"], "detail": {},
     }
 

@@ -3,6 +3,7 @@ per container. Handler modules keep per-invocation state in globals (the edge's 
 concurrent calls get separate containers: fresh imports of the module, reused once idle."""
 from __future__ import annotations
 
+import contextvars
 import importlib.util
 import itertools
 import threading
@@ -14,6 +15,8 @@ from .events import LambdaContext
 _idle: dict[str, list] = defaultdict(list)
 _lock = threading.Lock()
 _serial = itertools.count()
+current_function: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_function", default=None)
+"""The serverless.yml function whose handler this thread is running (tests check its AWS calls against its role)."""
 
 
 def _cold_start(spec: str):
@@ -36,8 +39,10 @@ def invoke(spec: str, function_name: str, event: dict) -> dict:
         handler = _idle[spec].pop() if _idle[spec] else None
     if handler is None:
         handler = _cold_start(spec)
+    token = current_function.set(function_name)
     try:
         return handler(event, LambdaContext(function_name))
     finally:
+        current_function.reset(token)
         with _lock:
             _idle[spec].append(handler)

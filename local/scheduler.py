@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from croniter import croniter
 
@@ -27,7 +27,7 @@ def next_fire(expression: str, after: datetime) -> datetime:
     # EventBridge uses '?' for "any" in day-of-month/day-of-week and numbers days of week 1-7 from Sunday.
     dow = "*" if dow == "?" else re.sub(r"\d", lambda d: str(int(d[0]) - 1), dow)
     expr = " ".join([minute, hour, "*" if dom == "?" else dom, month, dow])
-    return croniter(expr, after.astimezone(timezone.utc)).get_next(datetime)
+    return croniter(expr, after.astimezone(UTC)).get_next(datetime)
 
 
 def fire(schedule: serverless_config.Schedule, when: datetime) -> dict:
@@ -42,11 +42,11 @@ class Scheduler(threading.Thread):
         self.log = log
 
     def run(self) -> None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         pending = {s: next_fire(s.expression, now) for s in serverless_config.schedules()}
         while not self.stopped.is_set() and pending:
             schedule, when = min(pending.items(), key=lambda p: p[1])
-            if self.stopped.wait(max(0.0, (when - datetime.now(timezone.utc)).total_seconds())):
+            if self.stopped.wait(max(0.0, (when - datetime.now(UTC)).total_seconds())):
                 return
             try:
                 self.log(f"[定时任务] {schedule.function} → {fire(schedule, when)}")

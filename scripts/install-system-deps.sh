@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# System packages the project needs (Debian): a CJK font for the scan-in posters and letters; with
-# `test`, Chromium for the console's browser tests. Idempotent and quick when everything is present;
-# run by `make run` and (with `test`) by `make test`.
+# System packages the project needs (Debian): a CJK font (TrueType outlines, so the PDFs can embed a
+# subset of it) for the scan-in posters and letters; with `test`, Chromium for the console's browser
+# tests and Poppler (pdftoppm) to draw the PDFs the tests check. Idempotent and quick when everything
+# is present; run by `make run` and (with `test`) by `make test`.
 set -euo pipefail
 packages=(fonts-wqy-zenhei)
-[ "${1:-}" = "test" ] && packages+=(chromium)
+[ "${1:-}" = "test" ] && packages+=(chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

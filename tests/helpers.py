@@ -10,10 +10,9 @@ from local import config
 MOTO_PORT, _ = config.configure_scratch("sheqi-test-")  # before anything imports sheqi.store
 
 
-from local import demo_data  # noqa: E402
+from local import demo_data, serverless_config  # noqa: E402
 from local.events import http_event  # noqa: E402
 from local.invoke import invoke  # noqa: E402
-from local import serverless_config  # noqa: E402
 from sheqi.auth import Identity  # noqa: E402
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
@@ -49,6 +48,25 @@ def decode_qr(png: bytes) -> str:
 
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
     return cv2.QRCodeDetectorAruco().detectAndDecode(image)[0]
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a reader can select and search in a PDF, page after page, without white space (a line
+    of Chinese may break anywhere)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def render_pdf(data: bytes, folder: Path, dpi: int = 100) -> bytes:
+    """The PDF's first page as a PNG, drawn by Poppler (pdftoppm) as a viewer would draw it."""
+    import subprocess
+
+    (folder / "page.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(folder / "page.pdf"), str(folder / "page")], check=True)
+    return (folder / "page.png").read_bytes()
 
 
 def sample_event(name: str) -> dict:

@@ -5,7 +5,7 @@ from local import config, gateway
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET
 from sheqi import auth
 from sheqi.auth import Identity
-from tests.helpers import decode_qr
+from tests.helpers import decode_qr, pdf_text
 
 E1 = ENTERPRISES[0]["enterprise_id"]
 
@@ -75,6 +75,7 @@ def test_code_png_and_poster_through_the_gateway(client):
     assert decode_qr(png.data) == code["url"]
     pdf = client.get(f"/enterprises/{E1}/poster?format=pdf", headers=bearer("platform"))
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "统一社会信用代码：" + E1 in pdf_text(pdf.data)
     bad = client.get(f"/enterprises/{E1}/poster?format=svg", headers=bearer("enterprise-1"))
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "format"
     assert client.get(f"/enterprises/{E1}/code.png", headers=bearer("enterprise-4")).status_code == 403
@@ -91,7 +92,7 @@ def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
 
     from local.demo_data import demo_task_id
     from sheqi import clock
-    from sheqi.rules import codes
+    from sheqi.signing import codes
 
     token = codes.code_url(codes.sign(E1, 1))
     for who in ("market-wang", "market-li"):

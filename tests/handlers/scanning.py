@@ -4,9 +4,9 @@ import uuid
 from datetime import datetime, timedelta
 
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi.rules import codes
 from sheqi import store
 from sheqi.clock import CST
+from sheqi.signing import codes
 from tests.helpers import call, sample_event
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=CST)

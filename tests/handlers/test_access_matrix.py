@@ -6,10 +6,10 @@ an inspector of each; enterprise-1 (Zhangbei, the target) and enterprise-4 (Huai
 """
 import json
 
+from local import serverless_config
 from local.demo_data import ENTERPRISES, MARKET, demo_task_id
 from sheqi import clock, store
-from sheqi.rules import codes
-from local import serverless_config
+from sheqi.signing import codes
 from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]

@@ -6,7 +6,6 @@ import json
 import pytest
 
 from local.demo_data import MARKET
-from sheqi.rules import keyrings
 from sheqi import store
 from tests.handlers.scanning import E1, NOW, new_task, open_visit
 from tests.helpers import call
@@ -17,12 +16,10 @@ QR_OLD, QR_NEW, CHAIN_OLD, CHAIN_NEW = ("q" * 32, "r" * 32, "c" * 32, "d" * 32)
 
 @pytest.fixture
 def keys(monkeypatch):
-    """Set a keyring in the environment as a deploy would (new Lambda containers read it afresh)."""
+    """Set a keyring as a rotation would (locally the variable holds the secret; it is read afresh)."""
     def use(variable: str, ring: dict):
         monkeypatch.setenv(variable, json.dumps(ring))
-        keyrings.load.cache_clear()
-    yield use
-    keyrings.load.cache_clear()
+    return use
 
 
 def chain(visit_id: str, who="enterprise-1") -> dict:

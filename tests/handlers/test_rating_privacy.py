@@ -3,14 +3,14 @@ Art. 27 flags, comment, even when it rated) reaches only the enterprise itself, 
 supervising its region and the platform. Every GET route of serverless.yml, with every identity, and
 every notice in an agency's or inspector's box, is searched for a trace of it; the inspected agency
 reads only the guarded aggregates of `rating-summary`."""
-from local.demo_data import ENTERPRISES, MARKET
 from local import serverless_config
-from sheqi.rules import codes
-from sheqi.reminders import obligations
+from local.demo_data import ENTERPRISES, MARKET
 from sheqi import store
-from sheqi.supervision import watchlists
 from sheqi.auth import Identity
+from sheqi.reminders import obligations
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
+from sheqi.signing import codes
+from sheqi.supervision import watchlists
 from tests.handlers.scanning import E1, NOW, new_task, open_visit
 from tests.helpers import call, identity
 

@@ -4,11 +4,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sheqi.rules import codes
+from local.invoke import invoke
 from sheqi import store
 from sheqi.rules.articles import ART
+from sheqi.signing import codes
 from tests.handlers.scanning import E1, E3, HERE, NOW, at_visit, new_task, open_visit, scan
-from local.invoke import invoke
 from tests.helpers import call
 
 FOOD = {"agency_id": "11130722000013072R", "item_id": "food-business"}

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from local import queues
-from local.invoke import invoke
 from local.demo_data import MARKET
+from local.invoke import invoke
 from sheqi import clock, store
-from sheqi.reminders import delivery, obligations
-from sheqi.registry import registers
-from sheqi.clock import CST
 from sheqi.auth import Identity
+from sheqi.clock import CST
+from sheqi.registry import registers
+from sheqi.reminders import delivery, obligations
 from tests.helpers import call, sample_event
 
 
@@ -133,9 +133,9 @@ def test_recipient_sees_and_acknowledges_pending_reminders(demo, monkeypatch):
 
 
 @pytest.fixture
-def log(monkeypatch, tmp_path) -> Path:
+def log(env, tmp_path) -> Path:
     path = tmp_path / "deliveries.log"
-    monkeypatch.setenv("DELIVERY_LOG", str(path))
+    env(DELIVERY_LOG=str(path))
     return path
 
 

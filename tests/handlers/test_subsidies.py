@@ -1,9 +1,9 @@
 """Subsidy endpoints: what-if, stored calculations, reproducible batch runs, and who reads them."""
+from local import queues
 from local.demo_data import ENTERPRISES
 from sheqi import store
-from sheqi.rules import uscc
 from sheqi.auth import Identity
-from local import queues
+from sheqi.rules import uscc
 from sheqi.subsidy import service
 from tests.helpers import call
 

@@ -4,12 +4,12 @@ from datetime import datetime, timedelta
 
 from local.demo_data import MARKET
 from sheqi import clock, store
-from sheqi.registry import registers
-from sheqi.supervision import return_visits, watchlists
-from sheqi.rules.articles import ART
 from sheqi.clock import CST
+from sheqi.registry import registers
+from sheqi.rules.articles import ART
+from sheqi.supervision import return_visits, watchlists
 from tests.handlers.scanning import E1, NOW, new_task, open_visit, scan
-from tests.helpers import call
+from tests.helpers import call, pdf_text
 
 FOOD = {"agency_id": MARKET, "item_id": "food-business"}
 
@@ -115,7 +115,8 @@ def test_suggestion_letter_reply_or_escalation_to_a_decision(june, monkeypatch):
     assert status == 201 and letter["number"] == "张北县司法监建〔2026〕1号" and letter["reply_due"] == "2026-06-30"
     assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").owner == f"agency:{MARKET}"
     status, pdf = call("GET", f"/letters/{letter['letter_id']}/document", "admin-market")
-    assert status == 200 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    assert status == 200 and pdf.startswith(b"%PDF") and len(pdf) < 48_000
+    assert "张北县司法监建〔2026〕1号" in pdf_text(pdf) and "核查超频次检查的依据，规范例外情形的适用" in pdf_text(pdf)
     assert call("GET", f"/letters/{letter['letter_id']}", "admin-police")[0] == 403
     escalate = {"requirements": "限期纠正，并报告处理结果", "reply_working_days": 10}
     status, answer = call("POST", f"/letters/{letter['letter_id']}/escalate", "judicial-zhangbei", escalate)

@@ -10,12 +10,12 @@ import requests
 
 from local import config
 from local.demo_data import ENTERPRISES, MARKET, ZHANGBEI
-from sheqi.registry import registers
-from sheqi import store
-from sheqi.rules.articles import ART
-from sheqi.auth import Identity
-from tests.handlers.scanning import E1, NOW, at_visit, new_task, open_visit, scan
 from local.invoke import invoke
+from sheqi import store
+from sheqi.auth import Identity
+from sheqi.registry import registers
+from sheqi.rules.articles import ART
+from tests.handlers.scanning import E1, NOW, at_visit, new_task, open_visit, scan
 from tests.helpers import call, sample_event
 
 FOOD = {"agency_id": MARKET, "item_id": "food-business"}

@@ -1,8 +1,8 @@
 """The visit's hash chain: intact when untouched; every alteration, removal, reordering or forgery found."""
 from msgspec.structs import replace
 
-from sheqi.rules import chain
-from sheqi.rules.keyrings import Keyring
+from sheqi.signing import chain
+from sheqi.signing.keyrings import Keyring
 
 RING = Keyring("k1", {"k1": b"a" * 32})
 

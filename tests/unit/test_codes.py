@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from sheqi.rules import codes
+from sheqi.signing import codes
 
 RING = codes.Keyring.from_json(json.dumps({"active": "k1", "keys": {"k1": "a" * 32}}))
 ROTATED = codes.Keyring.from_json(json.dumps({"active": "k2", "keys": {"k1": "a" * 32, "k2": "b" * 32}, "retired": ["k1"]}))

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from sheqi.rules.keyrings import Keyring
+from sheqi.signing.keyrings import Keyring
 
 
 def ring(**data) -> Keyring:

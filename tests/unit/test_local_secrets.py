@@ -3,8 +3,8 @@ the code keys, which the new chain keyring keeps as retired."""
 import json
 
 from local import config
-from sheqi.rules import chain
-from sheqi.rules.keyrings import Keyring
+from sheqi.signing import chain
+from sheqi.signing.keyrings import Keyring
 
 
 def test_old_local_secrets_gain_a_chain_keyring_that_verifies_old_events(tmp_path, monkeypatch):

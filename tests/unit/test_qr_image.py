@@ -1,15 +1,15 @@
-"""The scan-in code pictures decode with a real decoder (OpenCV) and the poster's Chinese renders."""
-from pathlib import Path
-
+"""The scan-in code pictures decode with a real decoder (OpenCV), as PNG and as a PDF drawn by Poppler, and
+the poster's Chinese is real text in the PDF."""
 import cv2
 import numpy as np
 import pytest
 
 from sheqi.registry import qr_image
+from sheqi.registry.qr_image import ENTERPRISE_LINE, SCAN_LINE
 from tests.helpers import decode_qr as decode
+from tests.helpers import pdf_text, render_pdf
 
 URL = "https://sheqi.example.gov.cn/public/codes/1.91130722MA0A1B2C3U.12.k2.AbCdEfGhIjKlMnOpQrStUv"
-DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def test_codes_with_many_different_signatures_all_decode():
@@ -33,26 +33,13 @@ def test_poster_is_a4_and_its_code_decodes(name):
     assert image[:, :40].min() == 255 and image[:, -40:].min() == 255
 
 
-def test_poster_pdf():
+def test_poster_pdf_has_real_text_and_a_code_that_decodes(tmp_path):
     pdf = qr_image.poster(URL, enterprise_name="怀来县京张物流有限公司", uscc="91130730MA0N4P5Q6X",
                           region_name="怀来县", fmt="pdf")
-    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
+    for line in ("涉企行政检查·扫码入企", "怀来县京张物流有限公司", "统一社会信用代码：91130730MA0N4P5Q6X", SCAN_LINE, ENTERPRISE_LINE):
+        assert line in text
+    assert len(pdf) < 40_000          # text and vector squares; the page as an image was ~190 KB
+    assert decode(render_pdf(pdf, tmp_path)) == URL
     with pytest.raises(ValueError):
         qr_image.poster(URL, enterprise_name="某公司", uscc="x", region_name="y", fmt="svg")
-
-
-def test_the_installed_font_draws_chinese():
-    assert qr_image.covers_chinese(qr_image.find_cjk_font())
-
-
-@pytest.mark.skipif(not Path(DEJAVU).is_file(), reason="DejaVu not installed")
-def test_a_latin_only_font_is_told_apart(monkeypatch):
-    assert not qr_image.covers_chinese(DEJAVU)
-    monkeypatch.setenv("SHEQI_CJK_FONT", DEJAVU)
-    qr_image.find_cjk_font.cache_clear()
-    try:
-        with pytest.raises(RuntimeError, match="不含中文字形"):
-            qr_image.find_cjk_font()
-    finally:
-        monkeypatch.delenv("SHEQI_CJK_FONT")
-        qr_image.find_cjk_font.cache_clear()

@@ -1,7 +1,7 @@
 import pytest
 
-from sheqi.rules import regions
 from sheqi.errors import ValidationError
+from sheqi.rules import regions
 
 
 def test_levels():

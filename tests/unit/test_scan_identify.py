@@ -3,7 +3,7 @@ one format licences carry (scanin.LICENCE_QR); copies, alterations and lookalike
 import pytest
 
 from sheqi.inspections import scanin
-from sheqi.rules import codes
+from sheqi.signing import codes
 
 E = "91130722MA0A1B2C3U"
 LICENCE = f"http://www.gsxt.gov.cn/index.html?uniscid={E}"

@@ -1,12 +1,22 @@
 """The scan-in decision, rule by rule, on plain values."""
-from msgspec.structs import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from sheqi.clock import CST
 from sheqi.rules.qualification import Finding
-from sheqi.rules.scan_rules import InspectorFacts, ItemFacts, Location, PendingScan, ScanConfig, ScanFacts, TaskFacts, decide, distance_m
+from sheqi.rules.scan_rules import (
+    InspectorFacts,
+    ItemFacts,
+    Location,
+    PendingScan,
+    ScanConfig,
+    ScanFacts,
+    TaskFacts,
+    decide,
+    distance_m,
+)
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CST)
 A, B, E = "AGENCY-A", "AGENCY-B", "ENTERPRISE-1"

@@ -1,7 +1,7 @@
 import pytest
 
-from sheqi.rules import uscc
 from sheqi.errors import ValidationError
+from sheqi.rules import uscc
 
 # Published codes (check characters as issued): a Fuzhou sample from the standard's examples and demo ones.
 VALID = ["91350100M000100Y43", "91130722MA0A1B2C3U", "11130722000013072R"]

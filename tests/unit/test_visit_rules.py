@@ -3,8 +3,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from sheqi.rules.articles import ART
 from sheqi.clock import CST
+from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import aggregate_view, close_problems, quarter, quarter_over, rating_window_open
 
 ENTERED = datetime(2026, 6, 15, 9, 0, tzinfo=CST)

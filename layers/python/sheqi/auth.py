@@ -11,6 +11,7 @@ jurisdiction) for judicial and science_bureau.
 from __future__ import annotations
 
 import time
+
 from msgspec import Struct
 
 from sheqi.errors import Forbidden, Unauthorized, ValidationError
@@ -37,7 +38,7 @@ class Identity(Struct, frozen=True):
     region_code: str | None = None
 
     @classmethod
-    def from_claims(cls, claims: dict | None) -> "Identity":
+    def from_claims(cls, claims: dict | None) -> Identity:
         if not claims or not claims.get("sub"):
             raise Unauthorized("未登录或令牌无效，请携带有效的 Bearer 令牌")
         role = claims.get("role")

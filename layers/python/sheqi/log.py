@@ -11,6 +11,8 @@ import os
 import sys
 import time
 
+from sheqi.settings import SERVICE
+
 
 class _JsonLines(logging.Formatter):
     def __init__(self, logger: Logger):
@@ -51,6 +53,9 @@ class Logger:
             return handler(event, context)
         return wrapped
 
+    def get_correlation_id(self) -> str | None:
+        return self.keys.get("correlation_id")
+
     def info(self, message: str, extra: dict | None = None) -> None:
         self._log.info(message, extra={"fields": extra or {}})
 
@@ -64,4 +69,4 @@ class Logger:
         self._log.error(message, exc_info=True, extra={"fields": extra or {}})
 
 
-logger = Logger(service="sheqi")
+logger = Logger(service=SERVICE)

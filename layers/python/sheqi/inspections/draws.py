@@ -12,9 +12,10 @@ import heapq
 import math
 import random
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Iterable, Iterator, Literal
+from typing import Annotated, Literal
 
 from msgspec import Meta, field
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -19,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from msgspec import Meta
 
-from sheqi import clock
+from sheqi import clock, settings
 from sheqi.errors import RuleViolation
 from sheqi.inputs import Body
 from sheqi.rules.articles import ART
@@ -53,12 +52,12 @@ class EvidenceRef(Body):
 @lru_cache(maxsize=1)
 def _s3():
     # Locally AWS_ENDPOINT_URL_S3 points at moto, which only serves path-style addresses.
-    style = "path" if os.environ.get("AWS_ENDPOINT_URL_S3") else "virtual"
+    style = "path" if settings.get().s3_endpoint else "virtual"
     return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": style}))
 
 
 def _bucket() -> str:
-    return os.environ["EVIDENCE_BUCKET"]
+    return settings.get().evidence_bucket
 
 
 def key_for(visit_id: str, sha256: str) -> str:

@@ -8,7 +8,6 @@ agencies read whole to check it, so a rating in it would either reach them or ne
 breaks their check. It is a record of its own, put once and never changed by any route."""
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -16,7 +15,7 @@ from msgspec import Meta
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, Forbidden, RuleViolation
 from sheqi.inputs import Body, Check
@@ -41,8 +40,9 @@ def aggregate_key(agency_id: str, label: str) -> str:
     return f"ratings#{agency_id}#{label}"
 
 def min_enterprises() -> int:
-    return int(os.environ.get("RATING_MIN_ENTERPRISES", "5"))
+    return settings.get().rating_min_enterprises
 
+@metrics.counted("Ratings")
 def rate(caller: Identity, visit_id: str, data: RatingIn) -> Rating:
     require_role(caller, "enterprise")
     visit = visits.get(visit_id)

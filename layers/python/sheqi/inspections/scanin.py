@@ -17,7 +17,6 @@ reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import re
 import time
@@ -29,13 +28,13 @@ from msgspec import Meta
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
 from sheqi.inputs import Body, Instant
 from sheqi.inspections import visits
 from sheqi.plans import filing
-from sheqi.rules import codes, qualification, uscc
+from sheqi.rules import qualification, uscc
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import (
     EXCEPTION_REASONS,
@@ -50,6 +49,7 @@ from sheqi.rules.scan_rules import (
     TaskFacts,
     decide,
 )
+from sheqi.signing import codes
 from sheqi.store import (
     Agency,
     Enterprise,
@@ -87,10 +87,9 @@ BACKOFF_SECONDS = 0.01, 0.25   # full jitter: uniform(0, min(cap, base * 2**atte
 
 
 def config_from_env() -> ScanConfig:
-    env = os.environ.get
-    return ScanConfig(pairing_window=timedelta(minutes=int(env("SCAN_PAIRING_MINUTES", "30"))),
-                      late_limit=timedelta(days=int(env("SCAN_LATE_DAYS", "10"))),
-                      offsite_sufficed=timedelta(days=int(env("OFFSITE_SUFFICES_DAYS", "90"))))
+    env = settings.get()
+    return ScanConfig(pairing_window=timedelta(minutes=env.scan_pairing_minutes), late_limit=timedelta(days=env.scan_late_days),
+                      offsite_sufficed=timedelta(days=env.offsite_suffices_days))
 
 
 class LocationIn(Body):
@@ -309,6 +308,7 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
         decision = decide(facts.rules_facts(contended=attempt > 0 and time.monotonic() >= deadline), config)
         try:
             answer = _write(facts, decision, config)
+            metrics.scan(decision.outcome, (f.code for f in decision.findings))
             return _status(decision.outcome), answer
         except TransactWriteError as error:
             if not contended(error):

@@ -8,7 +8,6 @@ an appended correction naming its signer.
 """
 from __future__ import annotations
 
-import os
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -18,7 +17,7 @@ from msgspec import Meta
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, can_see_rating, deny_scope
 from sheqi.errors import Conflict, Forbidden, NotFound, RuleViolation
 from sheqi.inputs import Body, Instant, parse
@@ -26,10 +25,11 @@ from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
 from sheqi.reminders import obligations
-from sheqi.rules import chain, regions
+from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
 from sheqi.rules.workdays import Deadline
+from sheqi.signing import chain
 from sheqi.store import Agency, Notice, Obligation, Rating, Scan, Visit, VisitEvent, VisitSlot, cancelled_on_condition, pagination
 
 ATTEMPTS = 8
@@ -226,6 +226,7 @@ def _outcome_payload(visit: Visit, data: CloseIn, findings: dict) -> dict:
     return payload
 
 
+@metrics.counted("VisitsClosed")
 def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitEvent]:
     def build(visit: Visit):
         require_team(caller, visit)
@@ -477,4 +478,4 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
 
 
 def rating_window() -> timedelta:
-    return timedelta(days=int(os.environ.get("RATING_WINDOW_DAYS", "30")))
+    return timedelta(days=settings.get().rating_window_days)

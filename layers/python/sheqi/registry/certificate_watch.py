@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sheqi import metrics
 from sheqi.reminders import notices
 from sheqi.rules.qualification import ART4
 from sheqi.store import Inspector
@@ -27,6 +28,7 @@ def _months(first: date, last: date) -> list[str]:
     return months
 
 
+@metrics.timed("certificate_watch")
 def run(today: date, window_days: int = 30) -> dict:
     """Notify each agency of its active inspectors' certificates due within the window or lapsed."""
     first, last = today - timedelta(days=LOOKBACK_DAYS), today + timedelta(days=window_days)

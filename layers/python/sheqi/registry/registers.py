@@ -19,8 +19,9 @@ from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body, Check, Patch, RegionCode, Uscc
 from sheqi.reminders import obligations
-from sheqi.rules import codes, qualification, regions
+from sheqi.rules import qualification, regions
 from sheqi.rules.articles import ART
+from sheqi.signing import codes
 from sheqi.store import (
     Agency,
     CertificateClaim,

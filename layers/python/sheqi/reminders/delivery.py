@@ -12,15 +12,14 @@ Channels: SNS (SMS) and SES (mail) in production; locally the same calls go to m
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Annotated
 
 from msgspec import Meta
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, require_role
 from sheqi.errors import NotFound
 from sheqi.inputs import Body
@@ -84,13 +83,13 @@ def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:
 
 # --- channels ----------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def _client(service: str):
     import boto3  # locally AWS_ENDPOINT_URL_SNS / _SES point at moto
 
-    region = os.environ.get("AWS_REGION", "cn-north-1")
+    region = settings.get().aws_region
     if service == "ses":   # the AWS China regions offer no SES: mail goes out from SES_REGION
-        region = os.environ.get("SES_REGION", region)
+        region = settings.get().ses_region or region
     return boto3.client(service, region_name=region)
 
 
@@ -99,13 +98,13 @@ def _sms(address: str, notice: Notice) -> None:
 
 
 def _email(address: str, notice: Notice) -> None:
-    _client("ses").send_email(Source=os.environ["NOTIFY_FROM"], Destination={"ToAddresses": [address]},
+    _client("ses").send_email(Source=settings.get().notify_from, Destination={"ToAddresses": [address]},
                               Message={"Subject": {"Data": notice.title, "Charset": "UTF-8"},
                                        "Body": {"Text": {"Data": notice.body, "Charset": "UTF-8"}}})
 
 
 def _log(address: str, notice: Notice) -> None:
-    with open(os.environ["DELIVERY_LOG"], "a", encoding="utf-8") as log:
+    with open(settings.get().delivery_log, "a", encoding="utf-8") as log:
         log.write(f"{clock.now_iso()}  {notice.recipient} <{address}>  {notice.title}：{notice.body}\n")
 
 
@@ -113,7 +112,7 @@ CHANNELS = {"sms": _sms, "email": _email, "log": _log}
 
 
 def enabled_channels() -> list[str]:
-    return [c.strip() for c in os.environ.get("NOTIFY_CHANNELS", "sms,email").split(",") if c.strip()]
+    return list(settings.get().notify_channels)
 
 
 def _addresses(contact: dict) -> list[tuple[str, str]]:
@@ -163,6 +162,7 @@ def deliver(notice: Notice, now: datetime) -> str:
     return "retry"
 
 
+@metrics.timed("deliveries")
 def run(now: datetime | None = None) -> dict:
     """Deliver every notice whose attempt is due, over every shard."""
     now = now or clock.now()
@@ -173,6 +173,7 @@ def run(now: datetime | None = None) -> dict:
                 continue
             state = deliver(notice, now)
             counts[state] = counts.get(state, 0) + 1
+    metrics.deliveries(counts)
     return counts
 
 

@@ -15,17 +15,16 @@ finds nothing new to send.
 """
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own
 from sheqi.reminders import calendars
 from sheqi.reminders.notices import REMINDER_PREFIX
 from sheqi.rules import regions
-from sheqi.rules.reminder_rules import KINDS, YEAR_END_DAYS, Settings, message, stages, to_send
+from sheqi.rules.reminder_rules import KINDS, Settings, message, stages, to_send
 from sheqi.rules.workdays import Deadline, add_working_days
 from sheqi.store import (
     ActiveRegions,
@@ -47,10 +46,9 @@ ACTIVE_REGIONS = "regions#active"
 
 
 def settings_from_env() -> Settings:
-    env = os.environ.get
-    days = tuple(d.strip() for d in env("YEAR_END_REMINDER_DAYS", ",".join(YEAR_END_DAYS)).split(","))
-    return Settings(upcoming_days=int(env("REMINDER_UPCOMING_DAYS", "3")),
-                    escalation_working_days=int(env("ESCALATION_WORKING_DAYS", "5")), year_end_days=days)
+    env = settings.get()
+    return Settings(upcoming_days=env.reminder_upcoming_days, escalation_working_days=env.escalation_working_days,
+                    year_end_days=env.year_end_reminder_days)
 
 
 def note_region(region_code: str) -> None:
@@ -131,6 +129,7 @@ def _send(record: Obligation, stage, settings: Settings) -> bool:
     return put_if_absent(notice, Notice.notice_id)    # False: an overlapping run or an earlier attempt put it there
 
 
+@metrics.timed("reminder_region")
 def run_region(region_code: str, today: date, settings: Settings | None = None) -> dict:
     """Send what is due in one region today; returns counts."""
     settings = settings or settings_from_env()
@@ -189,11 +188,12 @@ def open_year_end_for(agency: Agency, year: int) -> bool:
                      due=Deadline(due, False))
 
 
+@metrics.timed("reminder_dispatch")
 def dispatch(today: date) -> int:
     """Fan the day's run out: one queue message per active region."""
     active = active_regions()
     for region_code in active:
-        queue.send("REMINDER_RUNS_QUEUE_URL", {"region_code": region_code, "date": today.isoformat()})
+        queue.send(settings.get().reminder_runs_queue_url, {"region_code": region_code, "date": today.isoformat()})
     return len(active)
 
 

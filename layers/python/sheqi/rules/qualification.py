@@ -7,9 +7,10 @@ enforcement certificate. Art. 19: inspectors show their certificates.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from msgspec import Struct
 from msgspec.structs import asdict
-from datetime import date
 
 from sheqi.rules.articles import ART
 

@@ -8,8 +8,9 @@ only then.
 """
 from __future__ import annotations
 
-from msgspec import Struct
 from datetime import date, timedelta
+
+from msgspec import Struct
 
 from sheqi.rules.articles import ART
 from sheqi.rules.workdays import add_working_days

@@ -8,8 +8,9 @@ that day, Art. 17). Non-blocking observations are flags (late scan, location, Ar
 from __future__ import annotations
 
 import math
-from msgspec import Struct, field
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct, field
 
 from sheqi.rules import qualification
 from sheqi.rules.articles import ART

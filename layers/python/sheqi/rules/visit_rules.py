@@ -1,8 +1,9 @@
 """Rules of the visit record, closing and rating (Art. 19, 24-27): pure functions, no AWS."""
 from __future__ import annotations
 
-from msgspec import Struct
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct
 
 from sheqi.rules.articles import ART
 

@@ -8,10 +8,10 @@ year's arrangement is known.
 """
 from __future__ import annotations
 
-from msgspec import Struct
 from datetime import date, timedelta
 
 import chinese_calendar
+from msgspec import Struct
 
 
 class Arrangement(Struct, frozen=True):

@@ -84,7 +84,6 @@ No path a phone calls uses Scan.
 """
 from __future__ import annotations
 
-import os
 import random
 
 from pynamodb.attributes import (
@@ -101,9 +100,10 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from sheqi import settings
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 
-PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
+PREFIX = settings.get().table_prefix   # read at import: a bad setting fails the cold start
 
 
 def condition_failed(error: Exception) -> bool:
@@ -139,8 +139,8 @@ def contended(error: Exception) -> bool:
 
 
 class _Meta:
-    region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"))
-    host = os.environ.get("DYNAMODB_ENDPOINT") or None
+    region = settings.get().aws_region
+    host = settings.get().dynamodb_endpoint
 
 
 def _meta(table: str) -> type:

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
+
+from sheqi import settings
 
 
 @lru_cache(maxsize=1)
 def _client():
     import boto3  # in the Lambda runtime; locally AWS_ENDPOINT_URL_SQS points it at moto
 
-    return boto3.client("sqs", region_name=os.environ.get("AWS_REGION", "cn-north-1"))
+    return boto3.client("sqs", region_name=settings.get().aws_region)
 
 
-def send(queue_url_env: str, message: dict) -> None:
-    _client().send_message(QueueUrl=os.environ[queue_url_env], MessageBody=json.dumps(message, ensure_ascii=False))
+def send(queue_url: str, message: dict) -> None:
+    _client().send_message(QueueUrl=queue_url, MessageBody=json.dumps(message, ensure_ascii=False))

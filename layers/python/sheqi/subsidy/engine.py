@@ -32,38 +32,47 @@ class MissingFact(ValidationError):
 
 # --- facts ----------------------------------------------------------------------------------------
 
-def _value(spec: dict, value, field: str):
-    kind = spec["type"]
-    bad = ValidationError(f"字段 {field}（{spec['label']}）类型错误", field=field, code="invalid_fact")
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if kind == "money":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValidationError(f"字段 {field}（{spec['label']}）应为非负整数，单位元（不接受小数，以免精度损失）",
-                                  field=field, code="invalid_fact")
-        return Decimal(value)
-    if kind == "rate":
-        try:
-            rate = Decimal(value) if isinstance(value, str) else None
-        except InvalidOperation:
-            rate = None
-        if rate is None or not 0 <= rate <= 1:
-            raise ValidationError(f"字段 {field}（{spec['label']}）应为0到1之间的小数字符串，如 \"0.30\"",
-                                  field=field, code="invalid_fact")
-        return rate
-    if kind == "text":
-        if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
-            raise bad
-        return value.strip()
-    if kind == "choice":
-        if value not in spec["choices"]:
-            raise ValidationError(f"字段 {field}（{spec['label']}）取值无效，可选：{'、'.join(spec['choices'])}",
-                                  field=field, code="invalid_fact")
-        return value
+def _invalid(spec: dict, field: str, problem: str = "类型错误") -> ValidationError:
+    return ValidationError(f"字段 {field}（{spec['label']}）{problem}", field=field, code="invalid_fact")
+
+
+def _bool(spec: dict, value, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid(spec, field)
+    return value
+
+
+def _money(spec: dict, value, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _invalid(spec, field, "应为非负整数，单位元（不接受小数，以免精度损失）")
+    return Decimal(value)
+
+
+def _rate(spec: dict, value, field: str) -> Decimal:
+    try:
+        rate = Decimal(value) if isinstance(value, str) else None
+    except InvalidOperation:
+        rate = None
+    if rate is None or not 0 <= rate <= 1:
+        raise _invalid(spec, field, "应为0到1之间的小数字符串，如 \"0.30\"")
+    return rate
+
+
+def _text(spec: dict, value, field: str) -> str:
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
+        raise _invalid(spec, field)
+    return value.strip()
+
+
+def _choice(spec: dict, value, field: str) -> str:
+    if value not in spec["choices"]:
+        raise _invalid(spec, field, f"取值无效，可选：{'、'.join(spec['choices'])}")
+    return value
+
+
+def _list(spec: dict, value, field: str) -> list[dict]:
     if not isinstance(value, list) or len(value) > 100:
-        raise ValidationError(f"字段 {field}（{spec['label']}）应为列表（至多100项）", field=field, code="invalid_fact")
+        raise _invalid(spec, field, "应为列表（至多100项）")
     items = []
     for i, item in enumerate(value):
         where = f"{field}[{i}]"
@@ -78,6 +87,14 @@ def _value(spec: dict, value, field: str):
             raise MissingFact(f"缺少 {where}.{missing[0]}（{spec['item'][missing[0]]['label']}）", field=f"{where}.{missing[0]}")
         items.append({n: _value(spec["item"][n], item[n], f"{where}.{n}") for n in spec["item"]})
     return items
+
+
+_PARSERS = {"bool": _bool, "money": _money, "rate": _rate, "text": _text, "choice": _choice, "list": _list}
+
+
+def _value(spec: dict, value, field: str):
+    """A fact's typed value, by the type its policy declares (rules.FACT_TYPES, checked on load)."""
+    return _PARSERS[spec["type"]](spec, value, field)
 
 
 def normalise(ruleset: RuleSet, facts: dict) -> dict:

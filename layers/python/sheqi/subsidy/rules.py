@@ -3,11 +3,11 @@ the rule and the field named, never at calculation time."""
 from __future__ import annotations
 
 import hashlib
-from msgspec import Struct, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
+from msgspec import Struct, field
 
 # PRC Civil Code art. 1259: 以上, 以下, 以内, 届满 include the number; 不满, 超过, 以外 exclude it.
 # The policy texts also write (含)/(不含), 及以上, 不低于 (= 以上) and 不超过 (= 以内), 低于 (= 不满).

@@ -14,7 +14,7 @@ from msgspec import Meta
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from sheqi import auth, clock
+from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
 from sheqi.errors import AppError, NotFound
 from sheqi.inputs import Body, RegionCode
@@ -85,7 +85,6 @@ def calculate_one(caller: Identity, year: int, data: ApplicantIn, ruleset: RuleS
     return result_view(record)
 
 
-QUEUE = "SUBSIDY_RUNS_QUEUE_URL"
 CHUNK = 1000   # applicants per queue message: well inside a worker's time limit
 
 
@@ -101,11 +100,12 @@ def start_run(caller: Identity, year: int, ruleset: RuleSet | None = None) -> di
                             result={"run_id": run_id, "year": year, "ruleset_version": ruleset.version,
                                     "scope": caller.region_code or "all", "started_at": now})
     summary.save()
-    queue.send(QUEUE, {"run_id": run_id, "year": year, "scope": caller.region_code, "chunk": 0, "cursor": None,
+    queue.send(settings.get().subsidy_runs_queue_url, {"run_id": run_id, "year": year, "scope": caller.region_code, "chunk": 0, "cursor": None,
                        "ruleset_version": ruleset.version})
     return run_summary(summary)
 
 
+@metrics.timed("subsidy_chunk")
 def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     """One chunk of a run: calculate and store up to CHUNK applicants, add them to the run's totals,
     hand the rest on. Results are overwritten on redelivery; totals are raised once per chunk (the
@@ -152,7 +152,7 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
         # Counted by an earlier delivery of this message; still hand the rest on, in case that
         # delivery stopped before it could (a duplicate next chunk counts once too).
     if cursor:
-        queue.send(QUEUE, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
+        queue.send(settings.get().subsidy_runs_queue_url, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
 
 
 def run_summary(record: SubsidyResult) -> dict:

@@ -7,12 +7,10 @@ sees the figures and the plan board of its own agency only.
 """
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter, defaultdict
 from datetime import date
 
-from sheqi import clock
+from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, supervises
 from sheqi.inspections.complaints import STATUSES, SUBJECTS
 from sheqi.inspections.ratings import LOW_SCORE
@@ -27,7 +25,7 @@ LISTS = ("frequency", "exceptions", "refusals", "ratings", "complaints", "plans"
 
 def thresholds() -> dict[str, int]:
     """Visits a year above which an enterprise is watched, by credit tier (Art. 12, 18)."""
-    return json.loads(os.environ.get("WATCH_FREQUENCY_THRESHOLDS", '{"good": 3, "average": 5, "poor": 8}'))
+    return dict(settings.get().watch_frequency_thresholds)
 
 
 def scope(caller: Identity, region_code: str | None) -> list[str]:
@@ -191,10 +189,11 @@ def stats(caller: Identity, region_code: str | None, year: int) -> dict:
             "prohibited_practices": {PROHIBITED_PRACTICES[f]: n for f, n in flags.most_common()}}
 
 
+@metrics.timed("supervision_watch")
 def daily(today: date) -> dict:
     """Bring each region's new watch entries to its judicial bureau, once each: an enterprise crossing
     its frequency threshold (again, at each higher count), and a complaint left open too long."""
-    stale_days = int(os.environ.get("COMPLAINT_STALE_DAYS", "15"))
+    stale_days = settings.get().complaint_stale_days
     active = obligations.active_regions()
     created = 0
     for code in active:

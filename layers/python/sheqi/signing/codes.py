@@ -15,11 +15,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
+
 from msgspec import Struct
 
+from sheqi import settings
 from sheqi.errors import AppError
-from sheqi.rules.keyrings import Keyring, load
+from sheqi.signing.keyrings import Keyring, load
 
 SCHEME = "1"
 
@@ -77,4 +78,4 @@ def check_current(claim: CodeClaim, *, current_version: int, status: str) -> Non
 
 
 def code_url(token: str) -> str:
-    return os.environ.get("PUBLIC_CODE_URL", "https://sheqi.example.gov.cn/c/") + token
+    return settings.get().public_code_url + token

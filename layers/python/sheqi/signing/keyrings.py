@@ -8,9 +8,11 @@ key is said to be one or the other.
 from __future__ import annotations
 
 import json
-import os
+from functools import cache
+
 from msgspec import Struct
-from functools import lru_cache
+
+from sheqi import secrets
 
 MIN_KEY_BYTES = 32
 
@@ -33,7 +35,7 @@ class Keyring(Struct, frozen=True):
             raise ValueError(f"every signing key needs at least {MIN_KEY_BYTES} bytes")
 
     @classmethod
-    def from_json(cls, text: str) -> "Keyring":
+    def from_json(cls, text: str) -> Keyring:
         data = json.loads(text)
         return cls(active=data["active"], keys={kid: secret.encode() for kid, secret in data["keys"].items()},
                    retired=frozenset(data.get("retired", [])))
@@ -43,8 +45,12 @@ class Keyring(Struct, frozen=True):
         return self.keys[self.active]
 
 
-@lru_cache(maxsize=None)
 def load(variable: str) -> Keyring:
-    """The keyring in environment variable `variable` (CloudFormation puts the Secrets Manager secret
-    there at deploy time). The one place keys are read."""
-    return Keyring.from_json(os.environ[variable])
+    """The keyring in the secret `variable`, as it is now (sheqi/secrets.py: read at run time and cached;
+    locally the variable holds it). The one place keys are read."""
+    return _parsed(secrets.get(variable))
+
+
+@cache
+def _parsed(text: str) -> Keyring:
+    return Keyring.from_json(text)

@@ -14,9 +14,10 @@ import base64
 import hashlib
 import hmac
 import json
+
 from msgspec import Struct
 
-from sheqi.rules.keyrings import Keyring, load
+from sheqi.signing.keyrings import Keyring, load
 
 GENESIS = "0" * 64
 # Domain separation: a chain keyring may keep, retired, the code keys that signed events before the
