@@ -16,6 +16,7 @@ reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import re
@@ -116,6 +117,12 @@ def count_key(enterprise_id: str, year: int, agency_id: str | None = None, item_
 
 def slot_key(enterprise_id: str, agency_id: str, day: date) -> str:
     return f"slot#{enterprise_id}#{agency_id}#{day.isoformat()}"
+
+
+def first_visit_id(slot: str) -> str:
+    """The id of the day's first visit of an agency at an enterprise, derived from its slot, so a scan
+    reads the visit it may join in the same batch as the slot: one read, one write for every outcome."""
+    return hashlib.sha256(slot.encode()).hexdigest()[:32]
 
 
 def pending_key(task_id: str, enterprise_id: str, day: date) -> str:
@@ -220,8 +227,9 @@ class _Facts:
         plan_key = filing.index_key(caller.agency_id, day.year)
         wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, caller.agency_id), (Task, data.task_id),
                   (PlanIndex, plan_key)]
+        slot = slot_key(enterprise_id, caller.agency_id, day) if enterprise_id else None
         if enterprise_id:
-            wanted += [(Enterprise, enterprise_id), (VisitSlot, slot_key(enterprise_id, caller.agency_id, day)),
+            wanted += [(Enterprise, enterprise_id), (VisitSlot, slot), (Visit, first_visit_id(slot)),
                        (PendingScans, pending_key(data.task_id, enterprise_id, day))]
         got = batch_read(wanted)
         self.previous = got.get((Scan, self.scan_id))
@@ -231,14 +239,18 @@ class _Facts:
         index = got.get((PlanIndex, plan_key))
         self.plan_items = filing.items_in_force(index.versions, day) if index else None
         self.enterprise = got.get((Enterprise, enterprise_id)) if enterprise_id else None
-        self.slot = got.get((VisitSlot, slot_key(enterprise_id, caller.agency_id, day))) if enterprise_id else None
+        self.slot = got.get((VisitSlot, slot)) if enterprise_id else None
+        first = got.get((Visit, first_visit_id(slot))) if enterprise_id else None
         self.pending = got.get((PendingScans, pending_key(data.task_id, enterprise_id, day))) if enterprise_id else None
         code_finding = code_problem(enterprise_id, self.enterprise, claim, code_finding)
         self.enterprise_id = enterprise_id if self.enterprise is not None else None
         self.code_finding = code_finding
         self.open_visit = None
-        if self.slot is not None:
-            self.open_visit = Visit.get(self.slot.visit_id, consistent_read=True)
+        if self.slot is not None:   # only a later visit of the same day, after the first closed, is read apart
+            self.open_visit = first if first and first.visit_id == self.slot.visit_id else \
+                Visit.get(self.slot.visit_id, consistent_read=True)
+        # The visit this scan would open: the day's first, unless that one was opened and closed already.
+        self.new_visit_id = first_visit_id(slot) if enterprise_id and first is None else uuid.uuid4().hex
         self.items = self._items(guarded)
         self.counts, self.offsite = self._guarded_facts(guarded)
 
@@ -537,7 +549,7 @@ def _new_visit(facts: _Facts, decision: Decision) -> Visit:
     partners = {m["inspector_id"]: m["snapshot"] for m in (facts.pending.members if facts.pending else [])}
     team = [partners[i] for i in decision.team if i in partners] + [_snapshot(facts.inspector)]
     task = facts.task
-    return Visit(uuid.uuid4().hex, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
+    return Visit(facts.new_visit_id, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
                  region_code=facts.enterprise.region_code, visit_date=facts.data.device_time.date().isoformat(),
                  slot_key=slot_key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
                  opened_at=facts.now.isoformat(timespec="milliseconds"), entered_at=facts.data.device_time.isoformat(),
