@@ -99,7 +99,7 @@ def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
 # Queue polling would fill the recording with a line a second; only what changes state is kept
 # (a message sent before a restart is delivered again after it, which the workers tolerate).
 _NOT_RECORDED = ("AmazonSQS.ReceiveMessage", "AmazonSQS.DeleteMessage", "AmazonSQS.GetQueueUrl",
-                 "AmazonSQS.GetQueueAttributes")
+                 "AmazonSQS.GetQueueAttributes", "AmazonSQS.ChangeMessageVisibility")
 
 
 class _Serialized:

@@ -49,11 +49,11 @@ def create_app(log=None) -> Flask:
             return Response('{"message":"Not Found"}', 404, content_type="application/json")
         claims = None
         if route.authorized:
-            claims = _verified_claims(request.headers.get("Authorization", ""))
+            claims, challenge = _verified_claims(request.headers.get("Authorization", ""))
             if claims is None:
                 # What API Gateway's JWT authoriser answers; the function is never called.
                 return Response('{"message":"Unauthorized"}', 401, content_type="application/json",
-                                headers={"www-authenticate": 'Bearer error="invalid_token"'})
+                                headers={"www-authenticate": challenge})
         event = http_event(method=request.method, raw_path=raw_path, route_key=route.route_key,
                            path_parameters=params, raw_query_string=request.query_string.decode(),
                            headers=dict(request.headers), body=request.get_data(), claims=claims,
@@ -71,11 +71,27 @@ def create_app(log=None) -> Flask:
     return app
 
 
-def _verified_claims(header: str) -> dict | None:
+# error_description per refusal. "the token has expired" and "the token does not have a valid audience"
+# are API Gateway's own words (seen in its responses and its JWT troubleshooting guide); the phone
+# refreshes on the first and signs in again on any other.
+DESCRIPTIONS = {
+    "token_expired": "the token has expired",
+    "invalid_audience": "the token does not have a valid audience",
+    "invalid_issuer": "the token does not have a valid issuer",
+    "invalid_signature": "the token signature is invalid",
+    "invalid_time_claims": "the token is missing a numeric exp or iat claim",
+    "malformed_token": "the token is malformed",
+}
+
+
+def _verified_claims(header: str) -> tuple[dict | None, str]:
+    """The token's claims, or None and the `www-authenticate` challenge API Gateway would send."""
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, "Bearer"   # no credentials: a bare challenge, no error code (RFC 6750 section 3.1)
     try:
-        return auth.verify_token(token.strip(), config.jwt_secret())
-    except Unauthorized:
-        return None
+        return auth.verify_token(token.strip(), config.jwt_secret()), ""
+    except Unauthorized as error:
+        description = DESCRIPTIONS.get(error.code, "the token is not valid")
+        # Our routes ask for no authorization scopes, hence scope="".
+        return None, f'Bearer scope="" error="invalid_token" error_description="{description}"'

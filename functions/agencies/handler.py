@@ -9,7 +9,7 @@ app = api.create_app()
 
 
 class ListQuery(PageQuery):
-    region_code: str
+    region_code: api.RegionCode
 
 
 @app.post("/agencies")

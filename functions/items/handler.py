@@ -36,13 +36,13 @@ def withdraw_item(agency_id: str, item_id: str):
 
 
 class RegionQuery(Query):
-    region_code: str
+    region_code: api.RegionCode
 
 
 @app.get("/public/items")
 def published_items_of_region():
     """Every agency's published items in a region (Art. 14: the list is public)."""
-    region_code = regions.validate(api.query(app, RegionQuery).region_code)
+    region_code = api.query(app, RegionQuery).region_code
     return api.json_response({"region_code": region_code, "region_name": regions.name(region_code),
                               "agencies": registers.published_items_by_region(region_code)})
 

@@ -11,8 +11,8 @@ class ObligationPage(RegionPageQuery):
 
 
 class RetryIn(Body):
-    recipient: str
-    notice_id: str
+    recipient: api.Key
+    notice_id: api.Key
 
 
 @app.get("/reminders")

@@ -13,7 +13,7 @@ def what_if():
 
 @app.post("/subsidies/<year>/applicants")
 def save_applicant(year: str):
-    record = service.save_applicant(api.identity(app), api.year(year), api.body(app, service.ApplicantIn))
+    record, _ = service.save_applicant(api.identity(app), api.year(year), api.body(app, service.ApplicantIn))
     return api.json_response({"year": record.year, "applicant_id": record.applicant_id, "updated_at": record.updated_at}, 201)
 
 

@@ -10,7 +10,7 @@ app = api.create_app()
 
 
 class ScopeQuery(Query):
-    region_code: str | None = None
+    region_code: api.RegionCode | None = None
     year: int | None = None
 
 

@@ -39,6 +39,35 @@ def test_the_authoriser_refuses_before_any_handler_runs(client, headers):
     assert response.get_json() == {"message": "Unauthorized"}      # API Gateway's own answer
 
 
+def _token(claims: dict, secret: str | None = None) -> dict:
+    import jwt
+
+    payload = {"sub": "x", "role": "platform_admin", "iss": auth.ISSUER, "aud": auth.AUDIENCE, **claims}
+    return {"Authorization": "Bearer " + jwt.encode(payload, secret or config.jwt_secret(), algorithm="HS256")}
+
+
+EXPIRED = 'Bearer scope="" error="invalid_token" error_description="the token has expired"'
+
+
+@pytest.mark.parametrize("headers,challenge", [
+    ({}, "Bearer"),                                                       # no credentials: no error code (RFC 6750 3.1)
+    ({"Authorization": "Bearer not.a.jwt"}, 'Bearer scope="" error="invalid_token" error_description="the token is malformed"'),
+    (_token({"iat": 1_700_000_000, "exp": 1_700_000_060}), EXPIRED),
+    (_token({"iat": 1_700_000_000}), 'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"'),
+    (_token({"iat": 1_700_000_000, "exp": "4000000000"}),
+     'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"'),
+    (_token({"iat": 1_700_000_000, "exp": 4_000_000_000, "aud": "someone-else"}),
+     'Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"'),
+    (_token({"iat": 1_700_000_000, "exp": 4_000_000_000}, "forged-secret-" + "z" * 32),
+     'Bearer scope="" error="invalid_token" error_description="the token signature is invalid"'),
+])
+def test_a_refused_token_says_why_as_api_gateway_does(client, headers, challenge):
+    """A phone refreshes on "the token has expired" and signs in again on anything else."""
+    response = client.get(f"/enterprises/{E1}", headers=headers)
+    assert response.status_code == 401 and response.get_json() == {"message": "Unauthorized"}
+    assert response.headers["www-authenticate"] == challenge
+
+
 def test_public_routes_need_no_token(client):
     response = client.get(f"/public/agencies/{MARKET}/items")
     assert response.status_code == 200

@@ -26,8 +26,8 @@ def new_task(admin="admin-market", participants=None, targets=(E1,), days_back=9
 
 
 def scan(who, task_id, enterprise=E1, at=None, rid=None, token=None, **extra):
-    record = store.Enterprise.get(enterprise)
-    body = {"token": token or codes.code_url(codes.sign(enterprise, record.code_version)), "task_id": task_id,
+    token = token or codes.code_url(codes.sign(enterprise, store.Enterprise.get(enterprise).code_version))
+    body = {"token": token, "task_id": task_id,
             "client_request_id": rid or uuid.uuid4().hex[:16], "device_time": (at or NOW).isoformat(),
             "location": HERE, **extra}
     return call("POST", "/scans", who, body)

@@ -46,7 +46,7 @@ def test_bad_query_parameters(demo):
     got, answer = call("GET", "/enterprises", "platform", query="region_code=130722&limit=0")
     assert got == 422 and answer["error"]["field"] == "limit"
     got, answer = call("GET", "/enterprises", "platform", query="region_code=130722&cursor=%%%")
-    assert got == 422 and answer["error"]["field"] == "cursor"
+    assert got == 400 and answer["error"]["field"] == "cursor"
     got, answer = call("GET", "/enterprises", "platform", query="")
     assert got == 422 and answer["error"]["code"] == "missing_field" and answer["error"]["field"] == "region_code"
 
@@ -66,3 +66,19 @@ def test_unknown_route_uses_the_error_shape(demo):
     result = invoke("functions/enterprises/handler.handler", "enterprises", event)
     assert result["statusCode"] == 404
     assert json.loads(result["body"])["error"]["code"] == "route_not_found"
+
+
+@pytest.mark.parametrize("content_type", ["application/jsonx", "application/json-patch+json", "text/json",
+                                          "application/x-json; charset=utf-8", "application/json/evil"])
+def test_only_json_is_taken_as_json(demo, content_type):
+    got, answer = call("POST", "/enterprises", "platform", GOOD, headers={"content-type": content_type})
+    assert got == 415 and answer["error"]["code"] == "unsupported_media_type", (content_type, answer)
+    with pytest.raises(store.Enterprise.DoesNotExist):
+        store.Enterprise.get(NEW_ID)
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON", "application/json; charset=utf-8",
+                                          "application/json;charset=UTF-8", " application/json ; charset=utf-8"])
+def test_json_with_parameters_in_any_case_is_json(demo, content_type):
+    got, answer = call("POST", "/enterprises", "platform", GOOD, headers={"content-type": content_type})
+    assert got == 201, (content_type, answer)

@@ -84,3 +84,9 @@ def test_queue_samples_reach_the_wired_worker(demo):
     # The sample's run is unknown here: the worker takes the message and writes nothing.
     assert invoke("functions/subsidy_run_worker/handler.handler", "subsidyRunWorker", sample) == {"processed": 1}
     assert list(store.SubsidyResult.query("run-2025-4f1c2b9a7e30")) == []
+
+
+def test_the_subsidy_worker_knows_its_queues_receive_limit():
+    from local.dynamo import infra_resources
+    limit = infra_resources("queues.yml")["SubsidyRunsQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    assert FUNCTIONS["subsidyRunWorker"]["environment"]["SUBSIDY_RUN_MAX_RECEIVES"] == str(limit)

@@ -1,9 +1,13 @@
 """Subsidy endpoints: what-if, stored calculations, reproducible batch runs, and who reads them."""
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
 from local import queues
 from local.demo_data import ENTERPRISES
 from sheqi import store
 from sheqi.auth import Identity
-from sheqi.rules import uscc
+from sheqi.rules import regions, uscc
 from sheqi.subsidy import service
 from tests.helpers import call
 
@@ -12,6 +16,8 @@ HIGH_TECH = {"newly_recognised_high_tech": True, "previous_year_sales_yuan": 20_
              "three_year_rd_yuan": 1_400_000, "three_year_sales_yuan": 20_000_000,
              "national_projects": [{"project_name": "国家重点研发计划课题", "national_funding_yuan": 13_333_334}]}
 CANGZHOU_SCIENCE = Identity("science-130900", "science_bureau", region_code="130900")
+ZHANGBEI_SCIENCE = Identity("science-130722", "science_bureau", region_code="130722")
+HUAILAI_SCIENCE = Identity("science-130730", "science_bureau", region_code="130730")
 
 
 def applicant(applicant_id=E1, region="130722", facts=HIGH_TECH, kind="enterprise"):
@@ -50,6 +56,46 @@ def test_bad_facts_name_the_field_and_store_nothing(demo):
 def test_outside_region_is_refused(demo):
     status, answer = call("POST", "/subsidies/2025/applicants", CANGZHOU_SCIENCE, applicant())
     assert status == 403 and list(store.SubsidyApplicant.query("2025")) == []
+
+
+@pytest.mark.parametrize("owner,intruder", [(ZHANGBEI_SCIENCE, HUAILAI_SCIENCE), (HUAILAI_SCIENCE, ZHANGBEI_SCIENCE)])
+@pytest.mark.parametrize("route", ["applicants", "calculations"])
+def test_a_county_cannot_take_over_another_countys_applicant(demo, owner, intruder, route):
+    mine = {**applicant(region=owner.region_code), "name": "本县申报单位"}
+    assert call("POST", "/subsidies/2025/applicants", owner, mine)[0] == 201
+    before = store.SubsidyApplicant.get("2025", E1).attribute_values
+    theirs = {**applicant(region=intruder.region_code, facts={"newly_recognised_high_tech": False}), "name": "外县冒名单位"}
+    status, answer = call("POST", f"/subsidies/2025/{route}", intruder, theirs)
+    assert status == 403 and answer["error"]["code"] == "applicant_of_other_region", answer
+    assert answer["error"]["field"] == "applicant_id" and not answer["error"]["message"].isascii()
+    assert store.SubsidyApplicant.get("2025", E1).attribute_values == before     # region, name, facts unchanged
+    assert list(store.SubsidyResult.by_applicant.query(E1)) == []                 # and nothing calculated for it
+    # Its own county updates it; the city bureau over both may too.
+    assert call("POST", "/subsidies/2025/applicants", owner, {**mine, "name": "本县申报单位（更新）"})[0] == 201
+    assert call("POST", "/subsidies/2025/applicants", "science-city", mine)[0] == 201
+
+
+def test_two_counties_racing_for_one_new_applicant_leave_one_whole_record(demo):
+    ids = []
+    for n in range(6):
+        first17 = f"91130722MR{n:07d}"
+        ids.append(first17 + uscc.check_character(first17))
+
+    def save(job):
+        applicant_id, who = job
+        body = {**applicant(applicant_id, who.region_code), "name": f"{regions.name(who.region_code)}申报单位"}
+        return applicant_id, who.region_code, call("POST", "/subsidies/2025/applicants", who, body)[0]
+
+    jobs = [(a, who) for a in ids for who in (ZHANGBEI_SCIENCE, HUAILAI_SCIENCE) for _ in range(3)]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(save, jobs))
+    for applicant_id in ids:
+        mine = [(region, status) for a, region, status in outcomes if a == applicant_id]
+        winners = {region for region, status in mine if status == 201}
+        assert len(winners) == 1, mine                   # one county got it; the other was refused every time
+        assert {status for region, status in mine if region not in winners} == {403}
+        stored = store.SubsidyApplicant.get("2025", applicant_id)
+        assert stored.region_code in winners and stored.name == f"{regions.name(stored.region_code)}申报单位"
 
 
 def test_batch_run_is_reproducible_and_reports_what_it_cannot_judge(demo, tables):
@@ -110,3 +156,105 @@ def test_a_changed_rule_set_fails_the_run_rather_than_mix_versions(demo, tables)
     service.process_run_chunk({"run_id": run["run_id"], "year": 2025, "scope": "130700", "chunk": 0, "cursor": None,
                                "ruleset_version": "cangzhou-2025-rd@000000000000"})
     assert call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]["status"] == "failed"
+
+
+HUGE = 10**26   # yuan: beyond what a calculation can carry to the cent (28 significant digits)
+OVER_CEILING = 10**15   # yuan: an exact JSON number, above every money fact's ceiling
+
+
+@pytest.mark.parametrize("route", ["applicants", "calculations", "what-if"])
+@pytest.mark.parametrize("facts,field", [
+    ({**HIGH_TECH, "previous_year_sales_yuan": OVER_CEILING}, "facts.previous_year_sales_yuan"),
+    ({**HIGH_TECH, "national_projects": [{"project_name": "课题", "national_funding_yuan": OVER_CEILING}]},
+     "facts.national_projects[0].national_funding_yuan"),
+    ({**HIGH_TECH, "national_projects": [{"project_name": "课题", "national_funding_yuan": 10**10 + 1}]},
+     "facts.national_projects[0].national_funding_yuan"),                 # that fact's own ceiling: 100亿元
+    ({**HIGH_TECH, "previous_year_sales_yuan": HUGE}, "facts.previous_year_sales_yuan"),   # not even an exact number
+    ({"equity_incentives": [{"achievement": "成果", "appraised_value_yuan": 1_000_000, "assessed_rate": "NaN"}]},
+     "facts.equity_incentives[0].assessed_rate"),
+    ({"equity_incentives": [{"achievement": "成果", "appraised_value_yuan": 1_000_000, "assessed_rate": "sNaN"}]},
+     "facts.equity_incentives[0].assessed_rate"),
+    ({"equity_incentives": [{"achievement": "成果", "appraised_value_yuan": 1_000_000, "assessed_rate": "1e-999999999"}]},
+     "facts.equity_incentives[0].assessed_rate"),
+])
+def test_facts_the_engine_cannot_compute_are_refused_at_save(demo, route, facts, field):
+    path = "/subsidies/what-if" if route == "what-if" else f"/subsidies/2025/{route}"
+    body = {"applicant_kind": "enterprise", "facts": facts} if route == "what-if" else applicant(facts=facts)
+    status, answer = call("POST", path, "science-city", body)
+    assert status == 422 and answer["error"]["field"] == field, answer
+    assert not answer["error"]["message"].isascii()
+    assert list(store.SubsidyApplicant.query("2025")) == [] and list(store.SubsidyResult.by_applicant.query(E1)) == []
+
+
+def test_an_applicant_the_engine_cannot_compute_is_reported_and_the_run_ends(demo, tables):
+    for n in range(3):
+        first17 = f"91130722MJ{n:07d}"
+        call("POST", "/subsidies/2025/applicants", "science-city", applicant(first17 + uscc.check_character(first17)))
+    # Stored before saving checked facts: amounts no calculation can carry, and a rate that is not a number.
+    for applicant_id, facts in [("91130722MK0000001X", {**HIGH_TECH, "previous_year_sales_yuan": HUGE}),
+                                ("91130722MK0000002X", {"equity_incentives": [
+                                    {"achievement": "成果", "appraised_value_yuan": 10, "assessed_rate": "NaN"}]})]:
+        store.SubsidyApplicant("2025", applicant_id, applicant_kind="enterprise", name="旧数据", region_code="130722",
+                               facts=facts, updated_at="2025-01-01T00:00:00+08:00").save()
+    status, run = call("POST", "/subsidies/2025/runs", "science-city")
+    assert queues.drain(tables) == 1
+    page = call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]
+    summary = page["summary"]
+    assert summary["status"] == "done" and summary["applicants"] == 5 and summary["errors"] == 2
+    assert summary["total_cash"] == f"{3 * 2_020_000}.00"
+    reasons = {i["applicant_id"]: i["result"]["error"] for i in page["items"] if "error" in i["result"]}
+    assert reasons["91130722MK0000001X"]["field"] == "facts.previous_year_sales_yuan"
+    assert reasons["91130722MK0000002X"]["field"] == "facts.equity_incentives[0].assessed_rate"
+    assert all(r["message"] and not r["message"].isascii() for r in reasons.values())
+
+
+def test_a_message_that_keeps_failing_reaches_the_dead_letter_queue(demo, tables, monkeypatch):
+    """As SubsidyRunsQueue's redrive policy says (infra/queues.yml): after maxReceiveCount tries, the
+    message moves to the dead-letter queue, and the run it belongs to is marked failed."""
+    import boto3
+
+    from local.dynamo import infra_resources
+
+    tries = []
+
+    def broken(message, ruleset=None):
+        tries.append(message["chunk"])
+        raise ConnectionError("store unreachable")
+
+    status, run = call("POST", "/subsidies/2025/runs", "science-city")
+    monkeypatch.setattr(service, "process_run_chunk", broken)
+    assert queues.drain(tables) == 0
+    limit = infra_resources("queues.yml")["SubsidyRunsQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    assert tries == [0] * limit
+    sqs = boto3.client("sqs", endpoint_url=tables, region_name="cn-north-1", aws_access_key_id="x", aws_secret_access_key="x")
+    dead_name = infra_resources("queues.yml")["SubsidyRunsDeadLetterQueue"]["Properties"]["QueueName"]
+    dead = sqs.receive_message(QueueUrl=sqs.get_queue_url(QueueName=dead_name)["QueueUrl"], MaxNumberOfMessages=10)
+    assert [json_body(m)["run_id"] for m in dead.get("Messages", [])] == [run["run_id"]]
+    summary = call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]
+    assert summary["status"] == "failed" and summary["finished_at"]
+
+
+def json_body(message: dict) -> dict:
+    import json
+
+    return json.loads(message["Body"])
+
+
+def test_facts_whose_result_could_not_be_stored_whole_are_refused(demo):
+    """Every list item is judged and kept in the result, one DynamoDB item of at most 400 KB: 100 items
+    in each of the eight lists (a 39 KB body) made a 515 KB result, which the store refused (a 500)."""
+    def lists(n):
+        return {"jiebang_projects": [{"project_name": f"p{i}"} for i in range(n)],
+                "national_projects": [{"project_name": f"p{i}", "national_funding_yuan": 1_000_000} for i in range(n)],
+                "transformation_projects": [{"project_name": f"p{i}", "assessed_amount_yuan": 2_000_000} for i in range(n)],
+                "saline_alkali_projects": [{"project_name": f"p{i}"} for i in range(n)],
+                "new_platforms": [{"platform_name": f"p{i}", "platform_kind": "key_lab", "level": "national"} for i in range(n)],
+                "new_cooperation_bases": [{"base_name": f"p{i}", "level": "national"} for i in range(n)],
+                "foreign_expert_projects": [{"project_name": f"p{i}"} for i in range(n)],
+                "equity_incentives": [{"achievement": f"p{i}", "appraised_value_yuan": 1_000_000, "assessed_rate": "0.5"}
+                                      for i in range(n)]}
+    status, answer = call("POST", "/subsidies/2025/calculations", "science-city", applicant(facts=lists(100)))
+    assert status == 422 and answer["error"]["code"] == "too_many_items" and answer["error"]["field"] == "facts", answer
+    assert list(store.SubsidyApplicant.query("2025")) == []
+    status, stored = call("POST", "/subsidies/2025/calculations", "science-city", applicant(facts=lists(25)))
+    assert status == 201 and sum(1 for c in stored["result"]["clauses"] if c["item"]) >= 200

@@ -20,7 +20,7 @@ def test_expired_and_forged_tokens_are_refused():
     assert raised.value.code == "token_expired"
     with pytest.raises(Unauthorized) as raised:
         auth.verify_token(auth.issue_token(who, "another-secret-" + "y" * 32), SECRET)
-    assert raised.value.code == "invalid_token"
+    assert raised.value.code == "invalid_signature"
 
 
 @pytest.mark.parametrize("claims,code", [
@@ -62,3 +62,32 @@ def test_require_role():
     auth.require_role(Identity("p", "platform_admin"), "platform_admin")
     with pytest.raises(Forbidden):
         auth.require_role(Identity("e", "enterprise", enterprise_id="E"), "platform_admin")
+
+
+def _signed(claims: dict) -> str:
+    import jwt
+
+    return jwt.encode({"sub": "p", "role": "platform_admin", "iss": auth.ISSUER, "aud": auth.AUDIENCE, **claims},
+                      SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize("times,code", [
+    ({"iat": 1_700_000_000}, "invalid_time_claims"),                      # no exp: a token that never expires
+    ({"exp": 4_000_000_000}, "invalid_time_claims"),                      # no iat
+    ({"iat": 1_700_000_000, "exp": "4000000000"}, "invalid_time_claims"),
+    ({"iat": "1700000000", "exp": 4_000_000_000}, "invalid_time_claims"),
+    ({"iat": 1_700_000_000, "exp": True}, "invalid_time_claims"),
+    ({"iat": 1_700_000_000, "exp": 4_000_000_000, "nbf": "0"}, "invalid_time_claims"),
+    ({"iat": 4_000_000_000, "exp": 4_000_000_100}, "invalid_token"),      # issued in the future
+])
+def test_exp_and_iat_must_be_numbers_as_api_gateway_requires(times, code):
+    with pytest.raises(Unauthorized) as raised:
+        auth.verify_token(_signed(times), SECRET)
+    assert raised.value.code == code
+
+
+def test_numeric_exp_and_iat_pass():
+    import time
+
+    now = int(time.time())
+    assert auth.verify_token(_signed({"iat": now - 5, "exp": now + 60.5}), SECRET)["sub"] == "p"

@@ -132,11 +132,28 @@ def issue_token(identity: Identity, secret: str, ttl_seconds: int = 12 * 3600) -
 
 
 def verify_token(token: str, secret: str) -> dict:
+    """The claims of a local token, checked as API Gateway's JWT authoriser checks them: signature,
+    issuer, audience, and numeric `exp` (after now) and `iat` (not after now). The error's code says
+    which failed, so the gateway can tell an expired token (refresh) from a bad one (sign in again)."""
     import jwt
 
     try:
-        return jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        for claim in ("exp", "iat", "nbf"):
+            value = unverified.get(claim, 0 if claim == "nbf" else None)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise Unauthorized(f"令牌的 {claim} 声明缺失或不是数字", code="invalid_time_claims")
+        return jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+                          options={"require": ["exp", "iat"]})
     except jwt.ExpiredSignatureError:
         raise Unauthorized("令牌已过期，请重新获取", code="token_expired") from None
+    except jwt.InvalidAudienceError:
+        raise Unauthorized("令牌的受众（aud）不是本系统", code="invalid_audience") from None
+    except jwt.InvalidIssuerError:
+        raise Unauthorized("令牌的签发方（iss）不是本系统", code="invalid_issuer") from None
+    except jwt.InvalidSignatureError:
+        raise Unauthorized("令牌签名错误", code="invalid_signature") from None
+    except jwt.DecodeError:
+        raise Unauthorized("令牌格式错误", code="malformed_token") from None
     except jwt.PyJWTError:
-        raise Unauthorized("令牌无效或签名错误", code="invalid_token") from None
+        raise Unauthorized("令牌无效", code="invalid_token") from None

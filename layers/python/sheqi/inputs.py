@@ -14,7 +14,8 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -22,9 +23,12 @@ from msgspec import UNSET, Meta, Struct, StructMeta, to_builtins
 
 from sheqi import clock
 from sheqi.errors import AppError, ValidationError
+from sheqi.numbers import decimal_text
 from sheqi.rules import regions, uscc
 
 M = TypeVar("M")
+MAX_KEY_CHARS = 200          # ids, recipients, path parameters: far inside DynamoDB's 1,024-byte key
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)   # the years this system serves
 
 
 class Invalid(ValueError):
@@ -98,9 +102,15 @@ class _Model(StructMeta):
 
 
 class Body(Struct, metaclass=_Model, forbid_unknown_fields=True):
-    """Base of every request body: unknown fields and wrong JSON types are errors, not coerced."""
+    """Base of every request body: unknown fields and wrong JSON types are errors, not coerced; every
+    date lies in the years the system serves, so no deadline counted from it leaves the calendar."""
 
     def __post_init__(self):
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            for day in value if isinstance(value, list) else (value,):
+                if isinstance(day, date) and not FIRST_DAY <= (day.date() if isinstance(day, datetime) else day) <= LAST_DAY:
+                    raise Invalid("日期须在2000年至2100年之间", name)
         for name, check in field_checks(type(self)).items():
             value = getattr(self, name)
             if value is not None and value is not UNSET:
@@ -136,15 +146,32 @@ class PageQuery(Query):
 
 
 # Shared field types.
-Year = Annotated[int, Meta(ge=2000, le=2100)]
+Year = Annotated[int, Meta(ge=FIRST_DAY.year, le=LAST_DAY.year)]
 Instant = Annotated[datetime, Meta(tz=True), Check(lambda v: v.astimezone(clock.CST))]   # kept in China time
 RegionCode = Annotated[str, Check(regions.validate, named=True)]                         # GB/T 2260
 Uscc = Annotated[str, Check(uscc.validate, named=True)]                                  # GB 32100-2015, upper-cased
+# A string the store looks a record up by: never empty (DynamoDB refuses empty keys), never longer than a key can be.
+Key = Annotated[str, Meta(min_length=1, max_length=MAX_KEY_CHARS)]
+
+
+def _decimal_within(low: int, high: int) -> Check:
+    def check(value: str) -> str:
+        decimal_text(value, Decimal(low), Decimal(high), above_low=True)
+        return value
+    return Check(check)
+
+
+Ratio = Annotated[str, _decimal_within(0, 1)]         # a share as plain decimal text (sheqi.numbers): (0, 1], e.g. "0.20"
+Weight = Annotated[str, _decimal_within(0, 1000)]     # a relative weight: (0, 1000]
+# Coordinates kept to 1e-7 degree (about a centimetre), which also keeps them within what DynamoDB stores.
+Latitude = Annotated[float, Meta(ge=-90, le=90), Check(lambda v: round(v, 7))]
+Longitude = Annotated[float, Meta(ge=-180, le=180), Check(lambda v: round(v, 7))]
+Meters = Annotated[float, Meta(ge=0, le=100_000), Check(lambda v: round(v, 1))]
 
 
 class RegionPageQuery(PageQuery):
     """A page of a region's records; without `region_code`, the caller's own region."""
-    region_code: str | None = None
+    region_code: RegionCode | None = None
 
 
 def parse(model: type[M], data: Any, *, strict: bool = True) -> M:
@@ -187,6 +214,7 @@ _KINDS = [   # msgspec's message -> (kind, Chinese message); {field} and the pat
     (r"(Invalid RFC3339 encoded datetime|Expected `datetime` with a timezone component)", "datetime",
      "字段 {field} 应为带时区的时间，例如 2026-12-01T09:00:00+08:00"),
     (r"Number out of range", "out_of_range", "字段 {field} 的数值超出可处理的范围"),
+    (r"Expected `[^`]+`, got `null`", "null", "字段 {field} 不能为 null（不填请省略该字段）"),
     (r"Expected `(?P<want>\w+)`, got `\w+`", "type", "字段 {field} 应为{want}"),
 ]
 _KINDS = [(re.compile(pattern + "$", re.S), kind, message) for pattern, kind, message in _KINDS]

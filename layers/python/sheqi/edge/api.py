@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -17,10 +19,11 @@ import msgspec
 
 from sheqi.auth import Identity
 from sheqi.errors import AppError, BadRequest, NotFound, ValidationError
-from sheqi.inputs import parse, translate
+from sheqi.inputs import FIRST_DAY, LAST_DAY, MAX_KEY_CHARS, Key, RegionCode, parse  # noqa: F401  (handlers' query models)
 from sheqi.log import logger
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_SAFE_INTEGER = 2**53 - 1  # beyond it a JSON number is not exact in a phone's JavaScript either
 M = TypeVar("M")
 
 
@@ -98,6 +101,9 @@ class App:
             if found is None:
                 raise NotFound("接口不存在", code="route_not_found")
             function, params = found
+            for name, value in params.items():    # every path parameter becomes a key or part of one
+                if len(value) > MAX_KEY_CHARS or _control_character(value):
+                    raise ValidationError(f"路径参数 {name} 无效（过长或含控制字符）", field=name, code="invalid_path_parameter")
             response = function(**params)
         except AppError as error:
             response = error_response(error)
@@ -143,25 +149,61 @@ def body(app: App, model: type[M]) -> M:
     if len(raw_bytes) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"请求体过大（{len(raw_bytes)} 字节），上限为 {MAX_BODY_BYTES} 字节")
     content_type = (event.get("headers") or {}).get("content-type", "application/json")
-    if not content_type.startswith("application/json"):
+    if media_type(content_type) != "application/json":
         raise UnsupportedMediaType(f"请求体须为 application/json，收到 {content_type}")
     if not raw_bytes.strip():
         raise BadRequest("缺少请求体（JSON 对象）", code="empty_body")
     try:
         data = msgspec.json.decode(raw_bytes)
+    except msgspec.ValidationError:     # a number no float holds (msgspec's ValidationError is a DecodeError)
+        raise ValidationError("请求体中的数值超出可处理的范围", code="invalid_field") from None
     except msgspec.DecodeError:
         raise BadRequest("请求体不是合法的 JSON", code="malformed_json") from None
-    except msgspec.ValidationError as error:      # a number no float holds
-        raise translate(error, model, None, strict=True) from None
-    return parse(model, data, strict=True)
+    parsed = parse(model, data, strict=True)
+    _hygiene(data)
+    return parsed
 
 
 def query(app: App, model: type[M]) -> M:
-    return parse(model, app.event.get("queryStringParameters") or {}, strict=False)
+    params = app.event.get("queryStringParameters") or {}
+    parsed = parse(model, params, strict=False)
+    _hygiene(params)
+    return parsed
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")   # Unicode's Cc, less tab and line breaks
+
+
+def _control_character(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+def _hygiene(value, where: str = "") -> None:
+    """What no field may hold, wherever it is in the body (free-form parts included): control
+    characters in text, numbers that are not finite or beyond exact integers, or so small that no
+    store keeps them."""
+    field = where or None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _hygiene(item, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _hygiene(item, f"{where}.{index}" if where else str(index))
+    elif isinstance(value, str):
+        if _control_character(value):
+            raise ValidationError(f"字段 {where} 含有控制字符", field=field, code="invalid_field")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > MAX_SAFE_INTEGER or 0 < abs(value) < 1e-100:
+            raise ValidationError(f"字段 {where} 的数值超出可处理的范围", field=field, code="invalid_field")
+
+
+def media_type(content_type: str) -> str:
+    """The media type of a Content-Type header, without its parameters (RFC 9110: case-insensitive)."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def year(value: str) -> int:
     """A year in a path: four digits, 2000 to 2100."""
-    if not (value.isdigit() and 2000 <= int(value) <= 2100):
+    if not (value.isdigit() and FIRST_DAY.year <= int(value) <= LAST_DAY.year):
         raise ValidationError("年度应为2000至2100之间的4位数字", field="year", code="invalid_field")
     return int(value)

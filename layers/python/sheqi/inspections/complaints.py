@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, NotFound, ValidationError
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Key
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_enterprise
 from sheqi.rules import regions
@@ -31,7 +31,7 @@ NEXT = {"received": ("handling", "answered"), "handling": ("answered",), "answer
 class ComplaintIn(Body):
     subject: Literal[tuple(SUBJECTS)]
     visit_id: Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")] | None = None
-    scan_id: Annotated[str, Meta(max_length=200)] | None = None
+    scan_id: Key | None = None
     agency_name: Annotated[str, Meta(min_length=2, max_length=100)] | None = None
     occurred_on: date | None = None
     description: Annotated[str, Meta(min_length=10, max_length=4000)]
@@ -133,16 +133,15 @@ def move(caller: Identity, complaint_id: str, data: StatusIn) -> Complaint:
 
 def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     """The enterprise's own complaints, or a region's for its judicial bureau; newest first."""
-    start = pagination.decode(cursor)
     if caller.role == "enterprise":
-        results = Complaint.by_enterprise.query(caller.enterprise_id, scan_index_forward=False, limit=limit,
-                                                page_size=limit, last_evaluated_key=start)
+        results = pagination.query(Complaint.by_enterprise, caller.enterprise_id, cursor, scan_index_forward=False,
+                                   limit=limit, page_size=limit)
     else:
         region_code = region_or_own(caller, region_code)
         if not supervises(caller, region_code):
             raise deny_scope("投诉")
-        results = Complaint.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
-                                            last_evaluated_key=start)
+        results = pagination.query(Complaint.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
+                                   page_size=limit)
     return pagination.page(results, view)
 
 

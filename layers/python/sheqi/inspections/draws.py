@@ -22,7 +22,7 @@ from msgspec import Meta, field
 from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.errors import NotFound, RuleViolation
-from sheqi.inputs import Body, Instant, Year, parse
+from sheqi.inputs import Body, Weight, Year, parse
 from sheqi.inspections import tasks
 from sheqi.plans import filing
 from sheqi.registry import registers
@@ -85,10 +85,10 @@ class DrawIn(Body):
     entry_index: Annotated[int, Meta(ge=0)]
     seed: Annotated[str, Meta(min_length=8, max_length=128)]       # published beforehand, e.g. a lottery result
     draw_date: date
-    tier_weights: dict[Literal["good", "average", "poor"], str] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    tier_weights: dict[Literal["good", "average", "poor"], Weight] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     def check(self):
-        if set(self.tier_weights) != {"good", "average", "poor"} or any(Decimal(w) <= 0 for w in self.tier_weights.values()):
+        if set(self.tier_weights) != {"good", "average", "poor"}:
             raise ValueError("tier_weights 须为 good、average、poor 三档的正数")
 
 
@@ -145,8 +145,8 @@ def get_summary(draw_id: str) -> dict:
 
 def page(draw_id: str, limit: int, cursor: str | None, public: bool) -> dict:
     summary = get_summary(draw_id)
-    results = DrawEntry.query(draw_id, DrawEntry.enterprise_id < DrawEntry.SUMMARY, limit=limit, page_size=limit,
-                              last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(DrawEntry, draw_id, cursor, DrawEntry.enterprise_id < DrawEntry.SUMMARY, limit=limit,
+                               page_size=limit)
     listed = pagination.page(results, lambda e: {"enterprise_id": e.enterprise_id, "rank": e.rank,
                                                  **({} if public else {"credit_tier": e.credit_tier,
                                                                        "inspector_ids": e.inspector_ids,
@@ -162,9 +162,8 @@ def visible(caller: Identity, summary: dict) -> None:
     registers.managed_agency(caller, summary["agency_id"])
 
 
-class TasksIn(Body):
-    window_start: Instant
-    window_end: Instant
+class TasksIn(tasks.Window):
+    """When the draw's tasks may be carried out (one year at most: plans are by year, Art. 16)."""
 
 
 def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:

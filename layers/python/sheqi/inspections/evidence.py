@@ -20,7 +20,7 @@ from msgspec import Meta
 
 from sheqi import clock, settings
 from sheqi.errors import RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Key
 from sheqi.rules.articles import ART
 
 UPLOAD_TTL = timedelta(minutes=15)
@@ -43,7 +43,7 @@ class UploadIn(Body):
 
 class EvidenceRef(Body):
     """A file already uploaded, as a finding cites it."""
-    key: Annotated[str, Meta(max_length=200)]
+    key: Key
     kind: Kind
     size: Annotated[int, Meta(ge=1, le=MAX_BYTES)]
     sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]

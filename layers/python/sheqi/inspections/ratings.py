@@ -103,8 +103,8 @@ def list_for_region(caller: Identity, region_code: str | None, limit: int, curso
     region_code = region_or_own(caller, region_code)
     if not supervises(caller, region_code):
         raise deny_scope("评价")
-    results = Rating.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
-                                     last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Rating.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit)
     return pagination.page(results, view)
 
 def summary(caller: Identity, agency_id: str, year: int) -> dict:

@@ -32,7 +32,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
-from sheqi.inputs import Body, Instant
+from sheqi.inputs import Body, Instant, Latitude, Longitude, Meters
 from sheqi.inspections import visits
 from sheqi.plans import filing
 from sheqi.rules import qualification, uscc
@@ -94,9 +94,9 @@ def config_from_env() -> ScanConfig:
 
 
 class LocationIn(Body):
-    latitude: Annotated[float, Meta(ge=-90, le=90)]
-    longitude: Annotated[float, Meta(ge=-180, le=180)]
-    accuracy_m: Annotated[float, Meta(ge=0, le=100_000)]
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: Meters
     is_mock: bool = False
 
 

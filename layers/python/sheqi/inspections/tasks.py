@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Check, Instant, Uscc
+from sheqi.inputs import Body, Check, Instant, Invalid, Key, Uscc
 from sheqi.plans import campaigns, filing
 from sheqi.rules import qualification, regions
 from sheqi.rules.articles import ART
@@ -38,17 +38,27 @@ class Exception12(Body):
 
 class Participant(Body):
     agency_id: Uscc
-    item_ids: Annotated[list[str], Meta(min_length=1, max_length=20)]
-    inspector_ids: Annotated[list[str], Meta(min_length=1, max_length=20)]
+    item_ids: Annotated[list[Key], Meta(min_length=1, max_length=20)]
+    inspector_ids: Annotated[list[Key], Meta(min_length=1, max_length=20)]
 
 
-class TaskIn(Body):
+class Window(Body):
+    """When a task may be carried out: a span within one year, as plans are filed by year (Art. 16)."""
+    window_start: Instant
+    window_end: Instant
+
+    def check(self):
+        if self.window_end <= self.window_start:
+            raise Invalid("须晚于 window_start", "window_end")
+        if self.window_start.year != self.window_end.year:
+            raise Invalid("检查时间不得跨年度：年度计划按年备案（第十六条），跨年的请按年度分别下达", "window_end")
+
+
+class TaskIn(Window):
     type: Literal["routine", "case", "special"]
     method: Literal["on_site", "off_site"]
     targets: Annotated[list[Uscc], Meta(min_length=1, max_length=MAX_TARGETS), Check(lambda v: list(dict.fromkeys(v)))]
     participants: Annotated[list[Participant], Meta(min_length=1, max_length=5)]
-    window_start: Instant
-    window_end: Instant
     trigger: Trigger | None = None
     exception: Exception12 | None = None
     campaign_id: Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")] | None = None   # a special campaign (Art. 13)
@@ -56,10 +66,7 @@ class TaskIn(Body):
     unannounced_reason: Annotated[str, Meta(min_length=4, max_length=200)] | None = None
 
     def check(self):
-        if self.window_end <= self.window_start:
-            raise ValueError("window_end 须晚于 window_start")
-        if self.window_start.year != self.window_end.year:
-            raise ValueError("检查时间不得跨年度：年度计划按年备案（第十六条）")
+        super().check()
         if self.type == "special" and self.campaign_id is None:
             raise ValueError("专项检查须注明已批准并备案的专项检查 campaign_id（第十三条）")
         if self.type == "case" and self.trigger is None:

@@ -447,9 +447,8 @@ def list_shared(caller: Identity, enterprise_id: str, limit: int, cursor: str | 
         caller.role in ("judicial", "inspector", "agency_admin") and regions.covers(caller.region_code, region_code))
     if not allowed or (caller.role in ("inspector", "agency_admin") and not _enforcing(caller.agency_id)):
         raise deny_scope("企业的检查记录")
-    results = Visit.by_enterprise.query(enterprise_id, scan_index_forward=False, limit=limit, page_size=limit,
-                                        filter_condition=Visit.status == "closed",
-                                        last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Visit.by_enterprise, enterprise_id, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit, filter_condition=Visit.status == "closed")
     page = [v for v in results]
     names = _agency_names(a for v in page for a in v.agency_ids) if page else {}
     return {"items": [view(v, "shared", names) for v in page], "next_cursor": pagination.encode(results.last_evaluated_key)}
@@ -461,8 +460,8 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
                or (caller.role == "judicial" and regions.covers(caller.region_code, get_enterprise(enterprise_id).region_code)))
     if not allowed:
         raise deny_scope("企业的检查记录")
-    results = Scan.inspections.query(enterprise_id, scan_index_forward=False, limit=limit, page_size=limit,
-                                     last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Scan.inspections, enterprise_id, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit)
     scans = list(results)
     visit_ids = sorted({s.visit_id for s in scans if s.visit_id})
     found = {v.visit_id: v for v in Visit.batch_get(visit_ids)} if visit_ids else {}

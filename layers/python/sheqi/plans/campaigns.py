@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Uscc, Year
+from sheqi.inputs import Body, Key, Uscc, Year
 from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
@@ -30,7 +30,7 @@ APPROVING_LEVELS = ("county_government", "city_government", "provincial_governme
 class CampaignIn(Body):
     year: Year
     title: Annotated[str, Meta(min_length=4, max_length=100)]
-    item_ids: Annotated[list[str], Meta(min_length=1, max_length=20)]
+    item_ids: Annotated[list[Key], Meta(min_length=1, max_length=20)]
     approving_authority: Annotated[str, Meta(min_length=4, max_length=100)]       # e.g. 张北县人民政府
     approving_level: Literal[APPROVING_LEVELS]
     approval_document: Annotated[str, Meta(min_length=4, max_length=100)]         # e.g. 张政字〔2026〕12号

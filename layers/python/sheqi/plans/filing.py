@@ -6,7 +6,6 @@ kept in a plan index beside the counts, which task approval and scan-in both rea
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from msgspec import Meta
@@ -16,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Check, RegionCode, Uscc, Year
+from sheqi.inputs import Body, Ratio, RegionCode, Uscc, Year
 from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules import regions
@@ -26,16 +25,6 @@ from sheqi.store import Item, PlanIndex, PlanVersion, cancelled_on_condition, co
 REFILE_WORKING_DAYS = 10   # a changed plan is filed again within 10 working days (Art. 16)
 
 
-def _ratio(value: str) -> str:
-    try:
-        ratio = Decimal(value)
-    except InvalidOperation:
-        raise ValueError("应为0到1之间的小数字符串，如 \"0.20\"") from None
-    if not 0 < ratio <= 1:
-        raise ValueError("应在0（不含）到1（含）之间")
-    return value
-
-
 class EntryIn(Body):
     """One line of a plan, with every element Art. 11 requires."""
     item_id: Annotated[str, Meta(min_length=3, max_length=40)]
@@ -43,7 +32,7 @@ class EntryIn(Body):
     inspecting_body: Annotated[str, Meta(min_length=2, max_length=100)]
     region_codes: Annotated[list[RegionCode], Meta(min_length=1, max_length=50)]
     scope: Annotated[str, Meta(min_length=2, max_length=500)]
-    sampling_ratio: Annotated[str, Check(_ratio)] | None = None   # e.g. "0.20" for 双随机 20% spot checks; None: all in scope
+    sampling_ratio: Ratio | None = None        # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
     window_start: date
     window_end: date
     method: Literal["on_site", "off_site", "both"]

@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Check, Patch, RegionCode, Uscc
+from sheqi.inputs import Body, Check, Latitude, Longitude, Patch, RegionCode, Uscc
 from sheqi.reminders import obligations
 from sheqi.rules import qualification, regions
 from sheqi.rules.articles import ART
@@ -88,10 +88,6 @@ def _save(record, what: str) -> None:
 CreditTier = Literal["good", "average", "poor"]
 
 
-Latitude = Annotated[float, Meta(ge=-90, le=90)]
-Longitude = Annotated[float, Meta(ge=-180, le=180)]
-
-
 class EnterpriseIn(Body):
     enterprise_id: Uscc
     name: Name
@@ -112,12 +108,12 @@ class EnterpriseIn(Body):
 
 
 class EnterprisePatch(Patch):
-    name: Name | None | UnsetType = UNSET
+    name: Name | UnsetType = UNSET
     address: Annotated[str, Meta(max_length=200)] | None | UnsetType = UNSET
     latitude: Latitude | None | UnsetType = UNSET
     longitude: Longitude | None | UnsetType = UNSET
-    credit_tier: CreditTier | None | UnsetType = UNSET
-    credit_source: Annotated[str, Meta(min_length=2, max_length=100)] | None | UnsetType = UNSET
+    credit_tier: CreditTier | UnsetType = UNSET
+    credit_source: Annotated[str, Meta(min_length=2, max_length=100)] | UnsetType = UNSET
     credit_rated_on: date | None | UnsetType = UNSET
     contact_name: Annotated[str, Meta(max_length=50)] | None | UnsetType = UNSET
     contact_phone: Phone | None | UnsetType = UNSET
@@ -126,6 +122,8 @@ class EnterprisePatch(Patch):
     def check(self):
         if self.credit_tier and not self.credit_source:
             raise ValueError("修改信用等级须同时注明评级来源 credit_source（第十八条）")
+        if (self.latitude is UNSET) != (self.longitude is UNSET):
+            raise ValueError("latitude 与 longitude 须同时修改（位置是一对坐标）")
 
 
 def create_enterprise(data: EnterpriseIn) -> Enterprise:
@@ -161,8 +159,7 @@ def update_enterprise(record: Enterprise, patch: EnterprisePatch) -> Enterprise:
 
 
 def list_enterprises(region_code: str, limit: int, cursor: str | None) -> dict:
-    results = Enterprise.by_region.query(region_code, limit=limit, page_size=limit,
-                                         last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Enterprise.by_region, region_code, cursor, limit=limit, page_size=limit)
     return pagination.page(results, enterprise_view)
 
 
@@ -219,8 +216,7 @@ def managed_agency(caller: Identity, agency_id: str) -> Agency:
 
 
 def list_agencies(region_code: str, limit: int, cursor: str | None) -> dict:
-    results = Agency.by_region.query(region_code, limit=limit, page_size=limit,
-                                     last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Agency.by_region, region_code, cursor, limit=limit, page_size=limit)
     return pagination.page(results, agency_view)
 
 
@@ -323,8 +319,7 @@ def set_inspector_status(record: Inspector, patch: InspectorPatch) -> Inspector:
 
 
 def list_inspectors(agency_id: str, limit: int, cursor: str | None) -> dict:
-    results = Inspector.by_agency.query(agency_id, limit=limit, page_size=limit,
-                                        last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Inspector.by_agency, agency_id, cursor, limit=limit, page_size=limit)
     return pagination.page(results, inspector_view)
 
 

@@ -179,8 +179,8 @@ def run(now: datetime | None = None) -> dict:
 
 def dead_letters(caller: Identity, limit: int, cursor: str | None) -> dict:
     require_role(caller, "platform_admin")
-    results = Notice.dead_letters.query("dead", scan_index_forward=False, limit=limit, page_size=limit,
-                                        last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Notice.dead_letters, "dead", cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit)
     return pagination.page(results, lambda n: {"recipient": n.recipient, "notice_id": n.notice_id, "title": n.title,
                                                "attempts": int(n.attempts), "last_error": n.last_error,
                                                "created_at": n.created_at})

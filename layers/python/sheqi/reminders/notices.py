@@ -19,8 +19,7 @@ def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: 
 
 
 def list_for(recipient: str, limit: int, cursor: str | None) -> dict:
-    results = Notice.query(recipient, limit=limit, page_size=limit, scan_index_forward=False,
-                           last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Notice, recipient, cursor, limit=limit, page_size=limit, scan_index_forward=False)
     return pagination.page(results, view)
 
 
@@ -35,8 +34,8 @@ REMINDER_PREFIX = "reminder:"
 
 def pending_reminders(recipient: str, limit: int, cursor: str | None) -> dict:
     """The box's reminders not yet acknowledged, newest obligation last (ids sort by obligation)."""
-    results = Notice.query(recipient, Notice.notice_id.startswith(REMINDER_PREFIX), filter_condition=Notice.status == "pending",
-                           limit=limit, page_size=limit, last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Notice, recipient, cursor, Notice.notice_id.startswith(REMINDER_PREFIX),
+                               filter_condition=Notice.status == "pending", limit=limit, page_size=limit)
     return pagination.page(results, view)
 
 

@@ -237,18 +237,17 @@ def view(record: Obligation, today: date) -> dict:
 def list_for(caller: Identity, region_code: str | None, overdue_only: bool, limit: int, cursor: str | None) -> dict:
     """The caller's own obligations by due date; for a judicial bureau, its region's (the overdue list)."""
     today = clock.today()
-    start = pagination.decode(cursor)
     open_only = Obligation.status == "open"
     condition = Obligation.due < today.isoformat() if overdue_only else None
     if caller.role in ("judicial", "platform_admin"):
         region_code = region_or_own(caller, region_code)
         if caller.role == "judicial" and not regions.covers(caller.region_code, region_code):
             raise deny_scope("督办清单")
-        results = Obligation.by_region.query(region_code, condition, filter_condition=open_only, limit=limit,
-                                             page_size=limit, last_evaluated_key=start)
+        results = pagination.query(Obligation.by_region, region_code, cursor, condition, filter_condition=open_only,
+                                   limit=limit, page_size=limit)
     elif caller.role in ("agency_admin", "enterprise", "science_bureau"):
-        results = Obligation.by_owner.query(caller.recipient, condition, filter_condition=open_only, limit=limit,
-                                            page_size=limit, last_evaluated_key=start)
+        results = pagination.query(Obligation.by_owner, caller.recipient, cursor, condition, filter_condition=open_only,
+                                   limit=limit, page_size=limit)
     else:
         raise deny_scope("待办事项")
     return pagination.page(results, lambda r: view(r, today))

@@ -46,8 +46,12 @@ def covers(scope: str | None, code: str | None) -> bool:
     """Whether a body whose jurisdiction is `scope` may see records located in `code`."""
     if not scope or not code:
         return False
-    prefix = {"province": scope[:2], "city": scope[:4], "county": scope}[level(scope)]
-    return code.startswith(prefix)
+    return code.startswith(prefix(scope))
+
+
+def prefix(scope: str) -> str:
+    """What every code within a jurisdiction begins with (a store condition's `begins_with`)."""
+    return {"province": scope[:2], "city": scope[:4], "county": scope}[level(scope)]
 
 
 def name(code: str) -> str:

@@ -75,6 +75,7 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
+  - store one; a science bureau only if new or of its jurisdiction     PutItem if absent or begins_with(region_code)
   - every applicant of a year, for a batch run (paged)                 Query year
 SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item `~run`; each chunk a run
                    counted is marked once in Tallies `subsidychunk#<run>#<n>`, so a redelivered chunk counts once)
@@ -809,6 +810,7 @@ class SubsidyResult(Model):
     result = JSONAttribute()
     # The summary item's running totals, raised once per chunk of a run (money in fen, exact).
     status = UnicodeAttribute(null=True)            # queued / running / done / failed
+    failure = UnicodeAttribute(null=True)           # why a failed run failed (Chinese)
     applicants = NumberAttribute(null=True)
     errors = NumberAttribute(null=True)
     cash_fen = NumberAttribute(null=True)

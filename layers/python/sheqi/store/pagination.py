@@ -1,20 +1,58 @@
-"""Opaque cursors over DynamoDB's LastEvaluatedKey."""
+"""Opaque cursors over DynamoDB's LastEvaluatedKey, checked before they reach the store.
+
+A cursor comes back from the client, so it is input like any other: it must be a start key this very
+query could have returned (the key attributes of the table and index queried, each of its type, in
+the partition asked for). Anything else is a 400 `invalid_cursor`; a start key outside the query's
+range condition, which only DynamoDB can judge, is answered the same way when DynamoDB refuses it.
+"""
 from __future__ import annotations
 
 import base64
 import json
+import re
 
-from sheqi.errors import ValidationError
+from sheqi.errors import BadRequest
+
+_NUMBER = re.compile(r"^-?[0-9]{1,38}(\.[0-9]{1,38})?$")
+MAX_KEY_BYTES = 1024   # DynamoDB's limit for a sort key (a partition key may have 2048)
 
 
-def decode(cursor: str | None) -> dict | None:
+def invalid() -> BadRequest:
+    return BadRequest("字段 cursor 无效：请使用上一页返回的 next_cursor", field="cursor", code="invalid_cursor")
+
+
+def _key_types(over) -> tuple[str, dict[str, str]]:
+    """(partition key attribute, {key attribute: DynamoDB type}) of a model or one of its indexes."""
+    model = over if isinstance(over, type) else over._model
+    attributes = model.get_attributes()
+    types = {attributes[n].attr_name: attributes[n].attr_type for n in (model._hash_keyname, model._range_keyname) if n}
+    if model is over:
+        return attributes[model._hash_keyname].attr_name, types
+    schema = over._get_schema()
+    types.update({d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]})
+    return next(k["AttributeName"] for k in schema["key_schema"] if k["KeyType"] == "HASH"), types
+
+
+def decode(cursor: str | None, over, partition: str) -> dict | None:
+    """The start key in `cursor` for a query of `over` (a model or index) in `partition`."""
     if not cursor:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
-    except ValueError:
-        raise ValidationError("字段 cursor 无效：请使用上一页返回的 next_cursor", field="cursor",
-                              code="invalid_cursor") from None
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeError):
+        raise invalid() from None
+    hash_name, types = _key_types(over)
+    if not isinstance(key, dict) or set(key) != set(types):
+        raise invalid()
+    for name, kind in types.items():
+        value = key[name]
+        text = value.get(kind) if isinstance(value, dict) and len(value) == 1 else None
+        if not isinstance(text, str) or not text or len(text.encode()) > MAX_KEY_BYTES \
+                or (kind == "N" and not _NUMBER.match(text)):
+            raise invalid()
+    if key[hash_name] != {"S": partition}:
+        raise invalid()
+    return key
 
 
 def encode(last_evaluated_key: dict | None) -> str | None:
@@ -23,7 +61,32 @@ def encode(last_evaluated_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_evaluated_key, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+class Results:
+    """A query's results from a client's cursor: iterate, then read `last_evaluated_key`."""
+
+    def __init__(self, results, cursor: str | None):
+        self.results, self.cursor = results, cursor
+
+    def __iter__(self):
+        try:
+            yield from self.results
+        except Exception as error:
+            if self.cursor and getattr(error, "cause_response_code", None) == "ValidationException":
+                raise invalid() from None
+            raise
+
+    @property
+    def last_evaluated_key(self):
+        return self.results.last_evaluated_key
+
+
+def query(over, partition: str, cursor: str | None, *conditions, **options) -> Results:
+    """`over.query(partition, *conditions, **options)` from the start key in the client's cursor."""
+    return Results(over.query(partition, *conditions, last_evaluated_key=decode(cursor, over, partition), **options),
+                   cursor)
+
+
 def page(results, view) -> dict:
-    """Drain one page of a PynamoDB ResultIterator (queried with `limit`) into the API shape."""
+    """Drain one page of a query (made with `limit`) into the API shape."""
     items = [view(r) for r in results]
     return {"items": items, "next_cursor": encode(results.last_evaluated_key)}

@@ -5,8 +5,9 @@ arrive as JSON integers (floats are refused), rates as decimal strings ("0.30").
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from sheqi import numbers
 from sheqi.errors import ValidationError
 from sheqi.subsidy.rules import Rule, RuleSet, tier_admits
 
@@ -26,6 +27,11 @@ def _wan(x: Decimal) -> str:
     return f"{(x / 10000).normalize():f}万元"
 
 
+# Items across an applicant's list facts: each is judged by its clauses and kept in the stored result,
+# which DynamoDB holds up to 400 KB in one item (about 650 bytes per item judged).
+MAX_ITEMS = 200
+
+
 class MissingFact(ValidationError):
     code = "missing_fact"
 
@@ -43,19 +49,17 @@ def _bool(spec: dict, value, field: str) -> bool:
 
 
 def _money(spec: dict, value, field: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _invalid(spec, field, "应为非负整数，单位元（不接受小数，以免精度损失）")
-    return Decimal(value)
+    try:
+        return numbers.whole_yuan(value, spec.get("max", numbers.MONEY_CEILING))
+    except ValueError as error:
+        raise _invalid(spec, field, str(error)) from None
 
 
 def _rate(spec: dict, value, field: str) -> Decimal:
     try:
-        rate = Decimal(value) if isinstance(value, str) else None
-    except InvalidOperation:
-        rate = None
-    if rate is None or not 0 <= rate <= 1:
-        raise _invalid(spec, field, "应为0到1之间的小数字符串，如 \"0.30\"")
-    return rate
+        return numbers.decimal_text(value, Decimal(0), Decimal(1))
+    except ValueError as error:
+        raise _invalid(spec, field, str(error)) from None
 
 
 def _text(spec: dict, value, field: str) -> str:
@@ -114,6 +118,10 @@ def normalise(ruleset: RuleSet, facts: dict) -> dict:
             typed[name] = _value(spec, spec["default"], f"facts.{name}")
         elif spec["type"] in ("bool", "list"):
             typed[name] = False if spec["type"] == "bool" else []
+    items = sum(len(typed[name]) for name, spec in ruleset.facts.items() if spec["type"] == "list" and name in typed)
+    if items > MAX_ITEMS:
+        raise ValidationError(f"facts 中各列表合计{items}项，至多{MAX_ITEMS}项（每项一条计算结果，结果须能整条保存）",
+                              field="facts", code="too_many_items")
     return typed
 
 

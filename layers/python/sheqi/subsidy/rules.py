@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from msgspec import Struct, field
 
+from sheqi.numbers import MONEY_CEILING
+
 # PRC Civil Code art. 1259: 以上, 以下, 以内, 届满 include the number; 不满, 超过, 以外 exclude it.
 # The policy texts also write (含)/(不含), 及以上, 不低于 (= 以上) and 不超过 (= 以内), 低于 (= 不满).
 WORDINGS = {
@@ -98,6 +100,10 @@ def _facts(path: Path, facts) -> dict:
             _facts(path, spec.get("item"))
         if kind == "choice" and not spec.get("choices"):
             raise _fail(path, f"facts.{name}.choices", "a choice needs its choices")
+        if kind == "money" and "max" in spec:
+            ceiling = spec["max"]
+            if isinstance(ceiling, bool) or not isinstance(ceiling, int) or not 0 < ceiling <= MONEY_CEILING:
+                raise _fail(path, f"facts.{name}.max", f"a money ceiling is a whole number of yuan up to {MONEY_CEILING}")
     return facts
 
 

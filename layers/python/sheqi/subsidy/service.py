@@ -11,16 +11,17 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from msgspec import Meta
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
-from sheqi.errors import AppError, NotFound
+from sheqi.errors import AppError, Forbidden, NotFound
 from sheqi.inputs import Body, RegionCode
+from sheqi.log import logger
 from sheqi.rules import regions, uscc
-from sheqi.store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition, pagination, queue
-from sheqi.subsidy.engine import calculate, normalise
+from sheqi.store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition, condition_failed, pagination, queue
+from sheqi.subsidy.engine import calculate
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 
 
@@ -54,20 +55,44 @@ def what_if(caller: Identity, data: WhatIfIn, ruleset: RuleSet | None = None) ->
     return calculate(ruleset or default_ruleset(), data.applicant_kind, data.facts)
 
 
-def save_applicant(caller: Identity, year: int, data: ApplicantIn, ruleset: RuleSet | None = None) -> SubsidyApplicant:
+def save_applicant(caller: Identity, year: int, data: ApplicantIn,
+                   ruleset: RuleSet | None = None) -> tuple[SubsidyApplicant, dict]:
+    """Store an applicant's facts and return them with their calculation. The facts are stored only
+    once that calculation succeeds, the same one a run will make: facts it cannot compute are refused
+    here (422 naming the fact), never found by a run later."""
+    ruleset = ruleset or default_ruleset()
     _may_manage(caller, data.region_code)
-    normalise(ruleset or default_ruleset(), data.facts)   # refuse facts the policy does not know before storing
+    outcome = calculate(ruleset, data.applicant_kind, data.facts)
     record = SubsidyApplicant(str(year), data.applicant_id, applicant_kind=data.applicant_kind, name=data.name,
                               region_code=data.region_code, facts=data.facts, updated_at=clock.now_iso())
-    record.save()
-    return record
+    condition = None
+    if caller.role == "science_bureau":
+        # A bureau writes a new applicant or one already of its jurisdiction, decided by the store in
+        # the write itself: never another county's, even when both write at once.
+        condition = (SubsidyApplicant.applicant_id.does_not_exist()
+                     | SubsidyApplicant.region_code.startswith(regions.prefix(caller.region_code)))
+    try:
+        record.save(condition=condition)
+    except PutError as error:
+        if condition_failed(error):
+            raise Forbidden(f"申报主体 {data.applicant_id} 已由其他行政区划登记，本科技局不能修改", field="applicant_id",
+                            code="applicant_of_other_region") from None
+        raise
+    return record, outcome
 
 
 def _result(run_id: str, applicant: SubsidyApplicant, ruleset: RuleSet, now: str) -> SubsidyResult:
+    """An applicant's result in a run. One the policy cannot judge (stored under an older policy or
+    before facts were checked at save) is reported with its reason, not dropped, and never stops the
+    run: the calculation is pure, so a failure would fail every retry alike."""
     try:
         outcome = calculate(ruleset, applicant.applicant_kind, applicant.facts)
-    except AppError as error:   # a stored applicant the policy cannot judge is reported, not dropped
+    except AppError as error:
         outcome = {"error": error.to_dict(), "ruleset_version": ruleset.version}
+    except Exception:
+        logger.exception("subsidy calculation failed", extra={"run_id": run_id, "applicant_id": applicant.applicant_id})
+        outcome = {"error": AppError("无法按本政策计算该申报主体的事实，请核对后重新保存", code="calculation_failed").to_dict(),
+                   "ruleset_version": ruleset.version}
     return SubsidyResult(run_id, applicant.applicant_id, year=applicant.year, region_code=applicant.region_code,
                          ruleset_version=ruleset.version, calculated_at=now, facts=applicant.facts, result=outcome)
 
@@ -75,9 +100,7 @@ def _result(run_id: str, applicant: SubsidyApplicant, ruleset: RuleSet, now: str
 def calculate_one(caller: Identity, year: int, data: ApplicantIn, ruleset: RuleSet | None = None) -> dict:
     """Store the applicant's facts and its calculation (a run of one)."""
     ruleset = ruleset or default_ruleset()
-    _may_manage(caller, data.region_code)
-    outcome = calculate(ruleset, data.applicant_kind, data.facts)   # bad facts stop here, nothing stored
-    applicant = save_applicant(caller, year, data, ruleset)
+    applicant, outcome = save_applicant(caller, year, data, ruleset)
     record = SubsidyResult(f"single-{uuid.uuid4().hex}", applicant.applicant_id, year=applicant.year,
                            region_code=applicant.region_code, ruleset_version=ruleset.version,
                            calculated_at=applicant.updated_at, facts=applicant.facts, result=outcome)
@@ -117,10 +140,9 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     except SubsidyResult.DoesNotExist:
         return   # not a run of this deployment: nothing to add to, nothing to write
     if message["ruleset_version"] != ruleset.version:
-        summary_key.update(actions=[SubsidyResult.status.set("failed"), SubsidyResult.finished_at.set(clock.now_iso())])
+        fail_run(run_id, "计算中途政策规则集已变更，本批次作废，请重新发起")
         return   # a run is computed under one rule set; a deployment changed it mid-run
-    page = SubsidyApplicant.query(str(year), limit=CHUNK, page_size=CHUNK,
-                                  last_evaluated_key=pagination.decode(message["cursor"]))
+    page = pagination.query(SubsidyApplicant, str(year), message["cursor"], limit=CHUNK, page_size=CHUNK)
     counted = errors = cash = equity = 0
     now = clock.now_iso()
     with SubsidyResult.batch_write() as batch:
@@ -155,8 +177,21 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
         queue.send(settings.get().subsidy_runs_queue_url, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
 
 
+def fail_run(run_id: str, reason: str) -> None:
+    """End a run as failed, with its reason in Chinese: its rule set changed mid-run, or one of its
+    chunks failed every delivery and went to the dead-letter queue."""
+    try:
+        SubsidyResult(run_id, SubsidyResult.SUMMARY).update(
+            actions=[SubsidyResult.status.set("failed"), SubsidyResult.failure.set(reason),
+                     SubsidyResult.finished_at.set(clock.now_iso())],
+            condition=SubsidyResult.run_id.exists())
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise   # (no such run: nothing to end)
+
+
 def run_summary(record: SubsidyResult) -> dict:
-    return {**record.result, "status": record.status, "applicants": int(record.applicants or 0),
+    return {**record.result, "status": record.status, "failure": record.failure, "applicants": int(record.applicants or 0),
             "errors": int(record.errors or 0), "total_cash": f"{Decimal(int(record.cash_fen or 0)) / 100:.2f}",
             "total_equity": f"{Decimal(int(record.equity_fen or 0)) / 100:.2f}", "finished_at": record.finished_at}
 
@@ -169,8 +204,8 @@ def get_run(caller: Identity, run_id: str, limit: int, cursor: str | None) -> di
         raise NotFound(f"计算批次 {run_id} 不存在", code="run_not_found") from None
     if caller.role == "science_bureau" and not regions.covers(caller.region_code, summary.region_code):
         raise auth.deny_scope("计算批次")
-    page = SubsidyResult.query(run_id, SubsidyResult.applicant_id < SubsidyResult.SUMMARY, limit=limit, page_size=limit,
-                               last_evaluated_key=pagination.decode(cursor))
+    page = pagination.query(SubsidyResult, run_id, cursor, SubsidyResult.applicant_id < SubsidyResult.SUMMARY,
+                            limit=limit, page_size=limit)
     return {"summary": run_summary(summary), **pagination.page(page, result_view)}
 
 

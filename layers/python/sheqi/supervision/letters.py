@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Key
 from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
 from sheqi.rules import regions
@@ -28,7 +28,7 @@ ABBREVIATIONS = {"suggestion": "监建", "decision": "监决"}
 
 class LetterIn(Body):
     agency_id: Annotated[str, Meta(min_length=18, max_length=18)]
-    case_ids: Annotated[list[str], Meta(max_length=20)] = []
+    case_ids: Annotated[list[Key], Meta(max_length=20)] = []
     findings: Annotated[list[str], Meta(min_length=1, max_length=20)]
     requirements: Annotated[str, Meta(min_length=4, max_length=2000)]
     reply_working_days: Annotated[int, Meta(ge=5, le=60)] = 15
@@ -135,8 +135,8 @@ def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str 
     region_code = region_or_own(caller, region_code)
     if caller.role != "platform_admin":
         _bureau(caller, region_code)
-    results = Letter.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
-                                     filter_condition=Letter.record_kind == "letter", last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(Letter.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit, filter_condition=Letter.record_kind == "letter")
     return pagination.page(results, view)
 
 

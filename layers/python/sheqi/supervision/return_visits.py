@@ -145,9 +145,8 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
 def list_cases(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     region_code = region_or_own(caller, region_code)
     _judicial(caller, region_code)
-    results = SupervisionCase.by_region.query(region_code, scan_index_forward=False, limit=limit, page_size=limit,
-                                              filter_condition=SupervisionCase.record_kind == "case",
-                                              last_evaluated_key=pagination.decode(cursor))
+    results = pagination.query(SupervisionCase.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
+                               page_size=limit, filter_condition=SupervisionCase.record_kind == "case")
     return pagination.page(results, case_view)
 
 
