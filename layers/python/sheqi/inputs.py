@@ -251,7 +251,7 @@ def translate(error: msgspec.ValidationError, model: type, data: Any, *, strict:
     if "{choices}" in message:
         message = message.replace("{choices}", "、".join(map(str, _choices(model, field))))
     problems = _all_problems(model, data, "", strict) if data is not None else []
-    details = {"errors": [{"field": f, "type": k} for f, k in problems or [(field, kind)]]}
+    details = {"errors": [{"field": f or None, "type": k} for f, k in problems or [(field, kind)]]}
     if raised is not None:
         raised.field, raised.details = field or raised.field, details
         return raised
@@ -260,11 +260,11 @@ def translate(error: msgspec.ValidationError, model: type, data: Any, *, strict:
 
 
 def _unwrapped(tp):
-    """The type inside Annotated and Optional."""
+    """The type inside Annotated, Optional and a Patch's UnsetType."""
     while True:
         if typing.get_origin(tp) is typing.Annotated:
             tp = typing.get_args(tp)[0]
-        elif (args := [a for a in typing.get_args(tp) if a is not type(None)]) and len(args) == 1 and \
+        elif (args := [a for a in typing.get_args(tp) if a not in (type(None), msgspec.UnsetType)]) and len(args) == 1 and \
                 typing.get_origin(tp) not in (list, dict, typing.Literal):
             tp = args[0]
         else:
