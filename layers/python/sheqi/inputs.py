@@ -16,6 +16,7 @@ import typing
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -196,7 +197,7 @@ def _stripped(value):
 
 # --- msgspec's errors in our shape ----------------------------------------------------------------
 
-_AT = re.compile(r"^(?P<what>.*?)(?: - at (?:`key` in )?`\$(?P<path>[^`]*)`)?$", re.S)
+_AT = r"^(?P<what>.*?)(?: - at (?:`key` in )?`\$(?P<path>[^`]*)`)?$"
 _KINDS = [   # msgspec's message -> (kind, Chinese message); {field} and the pattern's groups are filled in
     (r"Object missing required field `(?P<name>[^`]+)`", "missing", "缺少必填字段 {field}"),
     (r"Object contains unknown field `(?P<name>[^`]+)`", "unknown_field", "不允许的字段 {field}"),
@@ -217,14 +218,19 @@ _KINDS = [   # msgspec's message -> (kind, Chinese message); {field} and the pat
     (r"Expected `[^`]+`, got `null`", "null", "字段 {field} 不能为 null（不填请省略该字段）"),
     (r"Expected `(?P<want>\w+)`, got `\w+`", "type", "字段 {field} 应为{want}"),
 ]
-_KINDS = [(re.compile(pattern + "$", re.S), kind, message) for pattern, kind, message in _KINDS]
+
+
+@cache
+def _compiled_kinds() -> list:
+    """Compiled when a request is first refused, not at every cold start."""
+    return [(re.compile(pattern + "$", re.S), kind, message) for pattern, kind, message in _KINDS]
 _JSON_TYPES = {"str": "字符串", "int": "整数", "float": "数字", "bool": "布尔值（true 或 false）", "array": "数组",
                "object": "JSON 对象", "null": "null"}
 
 
 def _problem(error: msgspec.ValidationError, prefix: str = "") -> tuple[str, str, str, AppError | None]:
     """(field, kind, Chinese message, the AppError a check raised) for one msgspec error."""
-    where = _AT.match(str(error))
+    where = re.match(_AT, str(error), re.S)
     path = re.sub(r"\[(\d+)\]", r".\1", where["path"] or "").strip(".")
     field = ".".join(p for p in (prefix, path) if p)
     cause = error.__cause__
@@ -233,7 +239,7 @@ def _problem(error: msgspec.ValidationError, prefix: str = "") -> tuple[str, str
             cause = Invalid(str(cause))
         field = ".".join(p for p in (field, cause.field) if p)
         return field, "check", (f"字段 {field}：{cause.message}" if field and not cause.error else cause.message), cause.error
-    for pattern, kind, message in _KINDS:
+    for pattern, kind, message in _compiled_kinds():
         if found := pattern.match(where["what"]):
             groups = found.groupdict()
             if groups.get("name"):

@@ -9,8 +9,8 @@ year's arrangement is known.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
-import chinese_calendar
 from msgspec import Struct
 
 
@@ -51,9 +51,17 @@ class Deadline(Struct, frozen=True):
                 **({"note": "该年度国务院节假日安排尚未载入，暂按周末计算，载入后重算"} if self.provisional else {})}
 
 
+@cache
+def _official():
+    """The State Council's published arrangements (the chinesecalendar package), loaded when a deadline
+    is first counted: its tables cost 2 ms of every cold start otherwise."""
+    import chinese_calendar
+    return chinese_calendar
+
+
 def _covered(day: date) -> bool:
     try:
-        chinese_calendar.is_workday(day)
+        _official().is_workday(day)
         return True
     except NotImplementedError:
         return False
@@ -62,7 +70,7 @@ def _covered(day: date) -> bool:
 def is_workday(day: date, arrangements: dict | None = None) -> tuple[bool, bool]:
     """(whether `day` is a working day, whether that answer is provisional)."""
     if _covered(day):
-        return chinese_calendar.is_workday(day), False
+        return _official().is_workday(day), False
     if arrangements and day.year in arrangements:
         return arrangements[day.year].is_workday(day), False
     return day.weekday() < 5, True
