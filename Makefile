@@ -3,14 +3,14 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test token bench reset setup deploy-check
+.PHONY: run test token bench reset setup deploy-check lock
 
 run: setup
 	$(PY) -m local.stack
 
 test: setup
 	@bash scripts/install-system-deps.sh test
-	$(PY) -m ruff check functions layers local tests bench
+	$(PY) -m ruff check functions layers local tests bench scripts
 	$(PY) -m pytest
 	bash scripts/check-deploy.sh
 
@@ -26,7 +26,14 @@ reset:
 setup: $(STAMP)
 	@bash scripts/install-system-deps.sh
 
+# uv, not pip: requirements.txt is a lock with hashes, which uv checks while installing the unhashed dev tools
+# beside it (pip would demand hashes for every package once one has them).
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(PY) -m uv pip install --quiet --python $(PY) -r requirements-dev.txt
 	touch $(STAMP)
+
+# Re-resolve requirements.in for the Lambda runtime's platform (after changing a range or the runtime).
+lock: setup
+	$(PY) scripts/build.py lock

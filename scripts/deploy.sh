@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 STAGE=${1:?用法：scripts/deploy.sh <stage> [region]}
 REGION=${2:-cn-north-1}
 
-# The same check CI runs (packaging, template tests, checkov), with the layer's dependencies built.
-bash scripts/check-deploy.sh --with-deps
-SHEQI_LAYER_DIR=build/layer node_modules/.bin/serverless deploy --stage "$STAGE" --region "$REGION"
+# The same check CI runs (build from the lock, packaging, import smoke, template tests, checkov); the
+# deploy then ships exactly the artefacts it built and checked (build/).
+bash scripts/check-deploy.sh
+AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true node_modules/.bin/osls deploy --stage "$STAGE" --region "$REGION"
 .venv/bin/python scripts/upload_pages.py --stack "sheqi-$STAGE" --region "$REGION"

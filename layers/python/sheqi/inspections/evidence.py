@@ -13,7 +13,6 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from msgspec import Meta
@@ -51,6 +50,8 @@ class EvidenceRef(Body):
 
 @lru_cache(maxsize=1)
 def _s3():
+    import boto3  # only here: every function that imports this module but never touches S3 is spared it
+
     # Locally AWS_ENDPOINT_URL_S3 points at moto, which only serves path-style addresses.
     style = "path" if settings.get().s3_endpoint else "virtual"
     return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": style}))
