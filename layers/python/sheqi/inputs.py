@@ -111,7 +111,7 @@ class Body(Struct, metaclass=_Model, forbid_unknown_fields=True):
             value = getattr(self, name)
             for day in value if isinstance(value, list) else (value,):
                 if isinstance(day, date) and not FIRST_DAY <= (day.date() if isinstance(day, datetime) else day) <= LAST_DAY:
-                    raise Invalid("日期须在2000年至2100年之间", name)
+                    raise Invalid(f"日期须在{FIRST_DAY.year}年至{LAST_DAY.year}年之间", name)
         for name, check in field_checks(type(self)).items():
             value = getattr(self, name)
             if value is not None and value is not UNSET:
@@ -119,7 +119,8 @@ class Body(Struct, metaclass=_Model, forbid_unknown_fields=True):
         self.check()
 
     def check(self) -> None:
-        """Rules across fields: raise ValueError (a Chinese message) or an AppError."""
+        """Rules across fields: raise ValueError (a Chinese message; `Invalid(message, field)` names the
+        field) or an AppError."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates and instants as ISO 8601 text; fields left out of a Patch are left out."""
