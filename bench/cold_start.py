@@ -11,7 +11,7 @@ SES). Then each handler's import alternates with a bare `import boto3` process; 
 of its paired ratios of CPU time. Prints each ratio and the worst.
 
     python bench/cold_start.py                 packages first (scripts/package.sh), then 9 pairs per handler
-    python bench/cold_start.py --packaged --quick --max-ratio 2.7   scripts/check-deploy.sh: 3 pairs, a bound
+    python bench/cold_start.py --packaged --quick --max-ratio 1.8   scripts/check-deploy.sh: 3 pairs, a bound
 
 The machine is shared and noisy: compare ratios, not milliseconds, and only within one run. Where this
 machine's processor is not the runtime's (arm64 Lambda, x86_64 here), the layer imported is its twin built

@@ -23,6 +23,7 @@ import requests  # noqa: E402
 
 from local import demo_data, dynamo  # noqa: E402
 from sheqi import clock, store  # noqa: E402
+from sheqi.inputs import parse  # noqa: E402
 from sheqi.inspections import draws  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
 
@@ -66,7 +67,7 @@ def stored(n: int) -> None:
             batch.save(store.Enterprise(eid, name="张北县抽查基准企业有限公司", region_code="130722", credit_tier=tier,
                                         credit_source="基准测试", created_at=now, updated_at=now, version=1))
     admin = demo_data.IDENTITIES["admin-market"][1]
-    spec = draws.DrawIn.model_validate({"year": clock.today().year, "version": 1, "entry_index": 0,
+    spec = parse(draws.DrawIn, {"year": clock.today().year, "version": 1, "entry_index": 0,
                                         "seed": "bench-seed-2026", "draw_date": clock.today().isoformat()}, strict=False)
     calls.clear()
     summary, elapsed, peak = measure(lambda: draws.run(admin, demo_data.MARKET, spec))

@@ -29,6 +29,7 @@ logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from local import demo_data, dynamo, gateway  # noqa: E402
 from sheqi import auth, clock, store  # noqa: E402
+from sheqi.inputs import parse  # noqa: E402
 from sheqi.inspections import tasks  # noqa: E402
 from sheqi.registry import registers  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
@@ -54,12 +55,12 @@ def setup() -> tuple[list[str], list[str]]:
     for n in range(VISITS):
         first17 = f"91130722MC{n:07d}"
         enterprises.append(first17 + uscc.check_character(first17))
-        registers.create_enterprise(registers.EnterpriseIn.model_validate({
+        registers.create_enterprise(parse(registers.EnterpriseIn, {
             "enterprise_id": enterprises[-1], "name": f"张北县基准测试企业{n}号有限公司", "region_code": "130722",
             "credit_tier": "poor", "credit_source": "基准测试"}, strict=False))
     today = clock.today().isoformat()
     # A task names at most 10 items: the second task's scan joins the visit the first opened (Art. 17).
-    task_ids = [tasks.create(demo_data.IDENTITIES["admin-market"][1], tasks.TaskIn.model_validate({
+    task_ids = [tasks.create(demo_data.IDENTITIES["admin-market"][1], parse(tasks.TaskIn, {
         "type": "routine", "method": "on_site", "targets": enterprises,
         "participants": [{"agency_id": demo_data.MARKET, "item_ids": half, "inspector_ids": ["market-wang", "market-li"]}],
         "window_start": f"{today}T00:00:00+08:00", "window_end": f"{today}T23:59:00+08:00",

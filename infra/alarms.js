@@ -25,8 +25,8 @@ const notRunWindow = (rate) => (rate.startsWith('rate(') ? { period: 300, period
 module.exports = async ({ resolveVariable }) => {
   const functions = await resolveVariable('self:functions');
   const queues = (await resolveVariable('file(infra/queues.yml)')).Resources;
-  const namespace = await resolveVariable('self:provider.environment.POWERTOOLS_METRICS_NAMESPACE');
-  const service = await resolveVariable('self:provider.environment.POWERTOOLS_SERVICE_NAME');
+  const namespace = await resolveVariable('self:provider.environment.METRICS_NAMESPACE');
+  const service = await resolveVariable('self:service');
   const Resources = {
     AlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: '涉企行政检查 告警' } },
   };

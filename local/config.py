@@ -98,6 +98,6 @@ def environment(dynamo_port: int = DYNAMO_PORT) -> dict[str, str]:
         "NOTIFY_CHANNELS": "sms,email,log", "NOTIFY_FROM": NOTIFY_FROM, "SES_REGION": SES_REGION,
         "DELIVERY_LOG": str(DATA_DIR / "deliveries.log"),   # the readable log of every SMS and mail sent
         "SUBSIDY_RUNS_QUEUE_URL": f"http://127.0.0.1:{dynamo_port}/123456789012/{TABLE_PREFIX}-subsidy-runs",
-        "POWERTOOLS_METRICS_DISABLED": "true",   # no metric lines in the local console (sheqi/metrics.py)
-        "POWERTOOLS_SERVICE_NAME": "sheqi", "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        "METRICS_DISABLED": "true",   # no metric lines in the local console (sheqi/metrics.py)
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }

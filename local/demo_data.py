@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sheqi import clock, store
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound
+from sheqi.inputs import parse
 from sheqi.inspections import tasks
 from sheqi.plans import filing
 from sheqi.registry import registers
@@ -146,7 +147,7 @@ def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
                     region_codes=[agency.region_code], scope=f"{regions.name(agency.region_code)}辖区内相关经营主体",
                     sampling_ratio="0.20", window_start=f"{year}-01-01", window_end=f"{year}-12-31", method="on_site",
                     frequency=1) for agency_id, spec in ITEMS if agency_id == admin.agency_id]
-    record = filing.draft(admin, admin.agency_id, filing.PlanIn.model_validate({"year": year, "entries": entries}, strict=False))
+    record = filing.draft(admin, admin.agency_id, parse(filing.PlanIn, {"year": year, "entries": entries}, strict=False))
     filing.publish(admin, filing.acknowledge(judicial, filing.file(admin, record)))
     return 1
 
@@ -167,13 +168,13 @@ def load() -> int:
     for spec in AGENCIES:
         attempt(registers.create_agency, registers.AgencyIn(**spec))
     for spec in ENTERPRISES:
-        attempt(registers.create_enterprise, registers.EnterpriseIn.model_validate(
+        attempt(registers.create_enterprise, parse(registers.EnterpriseIn,
             {**spec, "credit_source": "国家企业信用信息公示系统", "credit_rated_on": "2026-06-30"}, strict=False))
     for agency_id, spec in _inspectors(today):
         attempt(registers.create_inspector, registers.get_agency(agency_id),
-                registers.InspectorIn.model_validate(spec, strict=False))
+                parse(registers.InspectorIn, spec, strict=False))
     for agency_id, spec in ITEMS:
-        attempt(registers.create_item, registers.get_agency(agency_id), registers.ItemIn.model_validate(spec))
+        attempt(registers.create_item, registers.get_agency(agency_id), parse(registers.ItemIn, spec))
         item = registers.get_item(agency_id, spec["item_id"])
         if item.status != "published":
             registers.set_item_status(item, "published", today)
@@ -186,6 +187,6 @@ def load() -> int:
         try:
             tasks.get(demo_task_id(name))
         except NotFound:
-            tasks.create(IDENTITIES[admin][1], tasks.TaskIn.model_validate(spec, strict=False), demo_task_id(name))
+            tasks.create(IDENTITIES[admin][1], parse(tasks.TaskIn, spec, strict=False), demo_task_id(name))
             created += 1
     return created

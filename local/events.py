@@ -56,7 +56,7 @@ def schedule_event(rule_name: str, when: datetime, region: str = "cn-north-1") -
 
 
 class LambdaContext:
-    """The attributes of the Lambda context object that our handlers and Powertools read."""
+    """The attributes of the Lambda context object that our handlers and logger read."""
 
     def __init__(self, function_name: str):
         self.function_name = function_name

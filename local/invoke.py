@@ -1,5 +1,5 @@
 """Calls a handler the way Lambda does: by its serverless.yml handler string, one event at a time
-per container. Handler modules keep per-invocation state in globals (Powertools' resolver does), so
+per container. Handler modules keep per-invocation state in globals (the edge's App holds the event), so
 concurrent calls get separate containers: fresh imports of the module, reused once idle."""
 from __future__ import annotations
 

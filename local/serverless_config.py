@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, cached_property, lru_cache
 
 import yaml
 
@@ -23,11 +23,14 @@ class Route:
     def route_key(self) -> str:
         return f"{self.method} {self.path}"
 
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$")
+
     def match(self, method: str, path: str) -> dict | None:
         if method != self.method:
             return None
-        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$"
-        found = re.match(pattern, path)
+        found = self.pattern.match(path)
         return found.groupdict() if found else None
 
 
@@ -43,14 +46,15 @@ def load() -> dict:
     return yaml.safe_load((ROOT / "serverless.yml").read_text())
 
 
-def routes() -> list[Route]:
+@cache
+def routes() -> tuple[Route, ...]:
     found = []
     for name, fn in load()["functions"].items():
         for event in fn.get("events", []):
             if "httpApi" in event:
                 spec = event["httpApi"]
                 found.append(Route(name, fn["handler"], spec["method"].upper(), spec["path"], "authorizer" in spec))
-    return found
+    return tuple(found)
 
 
 def schedules() -> list[Schedule]:
@@ -83,9 +87,18 @@ def queue_triggers() -> list[QueueTrigger]:
     return found
 
 
-def resolve(method: str, path: str) -> tuple[Route, dict] | tuple[None, None]:
-    # A literal route beats a parameterised one (API Gateway's rule), e.g. /code.png before /{x}.
+@cache
+def _by_method() -> dict[str, list[Route]]:
+    """Each method's routes, a literal route before a parameterised one (API Gateway's rule), e.g.
+    /code.png before /{x}: built once, not on every request."""
+    table: dict[str, list[Route]] = {}
     for route in sorted(routes(), key=lambda r: r.path.count("{")):
+        table.setdefault(route.method, []).append(route)
+    return table
+
+
+def resolve(method: str, path: str) -> tuple[Route, dict] | tuple[None, None]:
+    for route in _by_method().get(method, ()):
         params = route.match(method, path)
         if params is not None:
             return route, params

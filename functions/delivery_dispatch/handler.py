@@ -4,7 +4,7 @@ from sheqi.log import logger
 from sheqi.reminders import delivery
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context
 def handler(event: dict, context) -> dict:
     counts = delivery.run()
     logger.info("deliveries done", extra=counts)

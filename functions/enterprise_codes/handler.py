@@ -2,8 +2,6 @@
 re-issue (which revokes every earlier code). The enterprise itself or a platform admin."""
 from typing import Literal
 
-from aws_lambda_powertools.event_handler import Response
-
 from sheqi import auth
 from sheqi.edge import api
 from sheqi.inputs import Query
@@ -33,7 +31,7 @@ def get_code_png(enterprise_id: str):
     from sheqi.registry import qr_image
 
     code = registers.current_code(_owned(enterprise_id))
-    return Response(status_code=200, content_type="image/png", body=qr_image.qr_png(code["url"]))
+    return api.Response(200, content_type="image/png", body=qr_image.qr_png(code["url"]))
 
 
 @app.get("/enterprises/<enterprise_id>/poster")
@@ -45,7 +43,7 @@ def get_poster(enterprise_id: str):
     url = registers.current_code(record)["url"]
     image = qr_image.poster(url, enterprise_name=record.name, uscc=record.enterprise_id,
                             region_name=regions.name(record.region_code), fmt=fmt)
-    return Response(status_code=200, content_type="application/pdf" if fmt == "pdf" else "image/png", body=image)
+    return api.Response(200, content_type="application/pdf" if fmt == "pdf" else "image/png", body=image)
 
 
 @app.post("/enterprises/<enterprise_id>/code/reissue")

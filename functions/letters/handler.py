@@ -1,7 +1,5 @@
 """Supervision letters (Art. 30): suggestion, decision on an unanswered suggestion, the agency's reply,
 and the printable document."""
-from aws_lambda_powertools.event_handler import Response
-
 from sheqi.edge import api
 from sheqi.inputs import RegionPageQuery
 from sheqi.supervision import letters
@@ -29,7 +27,7 @@ def get_letter(letter_id: str):
 @app.get("/letters/<letter_id>/document")
 def document(letter_id: str):
     letter = letters.visible(api.identity(app), letter_id)
-    return Response(status_code=200, content_type="application/pdf", body=letters.document(letter))
+    return api.Response(200, content_type="application/pdf", body=letters.document(letter))
 
 
 @app.post("/letters/<letter_id>/reply")

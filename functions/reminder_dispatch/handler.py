@@ -4,7 +4,7 @@ from sheqi.log import logger
 from sheqi.reminders import obligations
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context
 def handler(event: dict, context) -> dict:
     today = clock.local_date(event["time"])  # the scheduled instant, so a rerun reproduces its day
     result = {"date": today.isoformat(), "regions": obligations.dispatch(today)}

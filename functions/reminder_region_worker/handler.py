@@ -7,7 +7,7 @@ from sheqi.log import logger
 from sheqi.reminders import obligations
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context
 def handler(event: dict, context) -> dict:
     results = []
     for record in event["Records"]:

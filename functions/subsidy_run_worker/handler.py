@@ -11,7 +11,7 @@ from sheqi.subsidy import service
 MAX_RECEIVES = int(os.environ.get("SUBSIDY_RUN_MAX_RECEIVES", "3"))
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context
 def handler(event: dict, context) -> dict:
     for record in event["Records"]:
         message = json.loads(record["body"])

@@ -4,7 +4,7 @@ from sheqi.log import logger
 from sheqi.supervision import watchlists
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context
 def handler(event: dict, context) -> dict:
     result = watchlists.daily(clock.local_date(event["time"]))
     logger.info("supervision watch done", extra=result)

@@ -1,5 +1,5 @@
 """Every route that takes a body or a query, driven with requests generated from its own request
-model (its pydantic JSON schema, turned into hypothesis strategies below) and with hostile values put into them
+model (its JSON schema as msgspec writes it, turned into hypothesis strategies below) and with hostile values put into them
 (non-finite and huge numbers, nulls, empty strings, control characters, wrong types), as a caller
 the route admits, through real-shaped API Gateway v2.0 events. Never a 5xx, and a 4xx changes
 nothing in any table.
@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+import msgspec
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
@@ -138,7 +139,7 @@ HOSTILE = st.sampled_from([
 
 
 def from_schema(schema: dict, defs: dict | None = None):
-    """Values a JSON schema (the subset pydantic writes) describes; close enough to valid that most
+    """Values a JSON schema (the subset msgspec writes) describes; close enough to valid that most
     pass validation and reach the domain, with the hostile values mixed in by `_mutate`."""
     defs = schema.get("$defs", {}) if defs is None else defs
     if "$ref" in schema:
@@ -179,7 +180,7 @@ def from_schema(schema: dict, defs: dict | None = None):
 
 
 def _schema(model) -> dict:
-    return model.model_json_schema(mode="validation")
+    return msgspec.json.schema(model)
 
 
 def _mutate(value, data):

@@ -17,8 +17,8 @@ from tests.helpers import call, sample_event
 @pytest.fixture
 def emitted(monkeypatch, capsys):
     """The metrics written from here on, as (name, value, dimensions other than service)."""
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "sheqi/test")
+    monkeypatch.setenv("METRICS_DISABLED", "false")
+    monkeypatch.setenv("METRICS_NAMESPACE", "sheqi/test")
     capsys.readouterr()
 
     def read():

@@ -8,6 +8,7 @@ from local import demo_data
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
 from sheqi import clock, store
 from sheqi.clock import CST
+from sheqi.inputs import parse
 from tests.helpers import call
 
 ENTRY = {"item_id": "food-business", "legal_basis": "《中华人民共和国食品安全法》第八十七条",
@@ -125,7 +126,7 @@ def many_enterprises(demo):
         first17 = f"91130722MF{n:07d}"
         from sheqi.registry import registers
         from sheqi.rules import uscc
-        registers.create_enterprise(registers.EnterpriseIn.model_validate({
+        registers.create_enterprise(parse(registers.EnterpriseIn, {
             "enterprise_id": first17 + uscc.check_character(first17), "name": f"张北县抽查样本企业{n}号有限公司",
             "region_code": "130722", "credit_tier": ("good", "average", "poor")[n % 3],
             "credit_source": "国家企业信用信息公示系统"}, strict=False))

@@ -5,9 +5,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from botocore.client import BaseClient
 
 from local.demo_data import IDENTITIES, LAB, MARKET, POLICE
+from local.invoke import current_function
 from sheqi import store
+from sheqi.inputs import parse
 from sheqi.inspections import scanin
 from sheqi.plans import filing
 from sheqi.registry import registers
@@ -74,6 +77,45 @@ def test_same_agency_same_day_joins_and_counts_only_new_items(june):
     assert visit.task_ids == [food, equipment] and len(visit.inspectors) == 2
     assert tally(E1, "2026", MARKET, "special-equipment") == 1
     assert (tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1)        # one visit (Art. 17)
+
+
+def test_every_outcome_costs_one_read_and_one_write(june, monkeypatch):
+    """The visit a scan may join is read in the same batch as its slot (the day's first visit's id derives
+    from the slot): pending, opened, joined (with and without changes) and refused, one BatchGetItem and one
+    TransactWriteItems each. Only a later visit of the day, after the first closed, is read apart."""
+    calls = []
+    real = BaseClient._make_api_call
+
+    def counted(client, operation, params):
+        if current_function.get() == "scans" and client.meta.service_model.service_name == "dynamodb":
+            calls.append(operation)
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    food = new_task(targets=(E3,))      # a poor credit tier: a second visit the same day is within the caps
+    equipment = new_task(targets=(E3,), participants=[{"agency_id": MARKET, "item_ids": ["special-equipment"],
+                                                       "inspector_ids": ["market-wang", "market-li"]}])
+    trips, visits = [], set()
+    for who, task in (("market-wang", food), ("market-li", food), ("market-wang", food), ("market-wang", equipment),
+                      ("market-aux-sun", food)):
+        calls.clear()
+        answer = scan(who, task, E3)[1]
+        trips.append((answer["outcome"], calls[:]))
+        visits.add(answer["visit_id"])
+    assert trips == [(outcome, ["BatchGetItem", "TransactWriteItems"])
+                     for outcome in ("pending", "opened", "joined", "joined", "refused")]
+    first = scanin.first_visit_id(store.VisitSlot.key(E3, MARKET, NOW.date()))
+    assert visits == {None, first}
+    for item in ("food-business", "special-equipment"):
+        call("POST", f"/visits/{first}/findings", "market-wang", {"agency_id": MARKET, "item_id": item, "result": "compliant"})
+    assert call("POST", f"/visits/{first}/close", "market-wang", {"ended_at": NOW.isoformat(), "outcome": "no_violation",
+                                                                  "summary": "未发现问题"})[0] == 201
+    scan("market-wang", food, E3)
+    second = scan("market-li", food, E3)[1]
+    assert second["outcome"] == "opened" and second["visit_id"] != first
+    calls.clear()
+    assert scan("market-li", food, E3)[1]["visit_id"] == second["visit_id"]
+    assert calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]   # the day's second visit: read apart
 
 
 def test_repeated_scans_by_the_team_are_registered_without_rewriting_the_visit(june):
@@ -187,7 +229,7 @@ def test_task_approval_refusals_cite_the_article(june, change, code, article):
 
 def test_item_outside_the_plan_is_refused(june):
     admin, judicial = IDENTITIES["admin-market"][1], IDENTITIES["judicial-zhangbei"][1]
-    amended = filing.draft(admin, MARKET, filing.PlanIn.model_validate({
+    amended = filing.draft(admin, MARKET, parse(filing.PlanIn, {
         "year": 2026, "changed_on": "2026-06-10", "change_reason": "食品经营检查改由县级综合执法统一实施",
         "entries": [{"item_id": "special-equipment", "legal_basis": "《中华人民共和国特种设备安全法》第五十七条",
                      "inspecting_body": "张北县市场监督管理局", "region_codes": ["130722"], "scope": "辖区特种设备使用单位",

@@ -1,5 +1,5 @@
 """The visit's hash chain: intact when untouched; every alteration, removal, reordering or forgery found."""
-from dataclasses import replace
+from msgspec.structs import replace
 
 from sheqi.signing import chain
 from sheqi.signing.keyrings import Keyring

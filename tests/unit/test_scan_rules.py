@@ -1,8 +1,8 @@
 """The scan-in decision, rule by rule, on plain values."""
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from sheqi.clock import CST
 from sheqi.rules.qualification import Finding

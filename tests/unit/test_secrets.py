@@ -3,7 +3,6 @@ import json
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from sheqi import secrets
 from sheqi.signing import codes
@@ -19,16 +18,16 @@ def secret_store(tables, monkeypatch):
     client.create_secret(Name="sheqi/test/qr-signing-keys", SecretString=json.dumps(RING))
     monkeypatch.setenv("QR_SIGNING_KEYS_SECRET", "sheqi/test/qr-signing-keys")
     monkeypatch.delenv("QR_SIGNING_KEYS")
-    parameters.clear_caches()
+    secrets.clear_cache()
     yield client
-    parameters.clear_caches()
+    secrets.clear_cache()
 
 
 def test_the_keyring_is_read_from_the_named_secret_and_cached_until_it_expires(secret_store):
     assert codes.keyring().active == "k1"
     secret_store.put_secret_value(SecretId="sheqi/test/qr-signing-keys", SecretString=json.dumps(ROTATED))
     assert codes.keyring().active == "k1"           # cached: no call to Secrets Manager per request
-    parameters.clear_caches()                       # what MAX_AGE passing does
+    secrets.clear_cache()                       # what MAX_AGE passing does
     assert codes.keyring().active == "k2"
     assert codes.verify(codes.sign("91130722MA0A1B2C3U", 1)).key_id == "k2"
 

@@ -11,7 +11,8 @@ jurisdiction) for judicial and science_bureau.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from sheqi.errors import Forbidden, Unauthorized, ValidationError
 from sheqi.rules import regions
@@ -29,8 +30,7 @@ ISSUER = "sheqi-local"
 AUDIENCE = "sheqi-api"
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Struct, frozen=True):
     subject: str
     role: str
     agency_id: str | None = None

@@ -22,9 +22,3 @@ def local_date(instant: str) -> date:
     """The China date of an ISO 8601 instant such as EventBridge's `time` ("2026-11-25T16:30:00Z")."""
     return datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(CST).date()
 
-
-def in_cst(value: datetime) -> datetime:
-    """A pydantic validator for instants from devices: a time zone is required, CST is kept."""
-    if value.tzinfo is None:
-        raise ValueError("须带时区，例如 2026-12-01T09:00:00+08:00")
-    return value.astimezone(CST)

@@ -1,8 +1,7 @@
-"""Operational metrics, in CloudWatch's embedded metric format (Powertools): each is one JSON line in
-the function's log, which CloudWatch turns into a metric with no API call and no extra permission.
-Namespace POWERTOOLS_METRICS_NAMESPACE (sheqi/<stage>), dimension service=sheqi; the alarms in
-infra/alarms.js name DeliveriesFailed and DeliveriesDead. POWERTOOLS_METRICS_DISABLED=true (the local
-stack) writes nothing.
+"""Operational metrics, in CloudWatch's embedded metric format: each is one JSON line in the function's
+log, which CloudWatch turns into a metric with no API call and no extra permission. Namespace
+METRICS_NAMESPACE (sheqi/<stage>), dimension service=sheqi; the alarms in infra/alarms.js name
+DeliveriesFailed and DeliveriesDead. METRICS_DISABLED=true (the local stack) writes nothing.
 
 Names: ScansAccepted (by outcome: opened, joined, pending), ScansRefused (by reason, the finding's
 code), VisitsOpened, VisitsClosed, Ratings, DeliveriesSent, DeliveriesFailed (an attempt that
@@ -11,19 +10,21 @@ failed: retried or dead), DeliveriesDead, RunDuration (milliseconds, by run).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import time
 from collections.abc import Iterable
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from sheqi.settings import SERVICE
 
 
-def _emit(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count, **dimensions: str) -> None:
-    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+def _emit(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -> None:
+    if os.environ.get("METRICS_DISABLED", "").lower() == "true":
         return
-    with single_metric(name=name, unit=unit, value=value) as metric:
-        for key, label in dimensions.items():
-            metric.add_dimension(name=key, value=label)
+    directive = {"Namespace": os.environ.get("METRICS_NAMESPACE", SERVICE), "Dimensions": [["service", *dimensions]],
+                 "Metrics": [{"Name": name, "Unit": unit}]}
+    print(json.dumps({"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [directive]},
+                      "service": SERVICE, **dimensions, name: [value]}, ensure_ascii=False), flush=True)
 
 
 def scan(outcome: str, reasons: Iterable[str]) -> None:
@@ -66,6 +67,6 @@ def timed(run: str):
             try:
                 return function(*args, **kwargs)
             finally:
-                _emit("RunDuration", (time.perf_counter() - start) * 1000, MetricUnit.Milliseconds, run=run)
+                _emit("RunDuration", (time.perf_counter() - start) * 1000, "Milliseconds", run=run)
         return timing
     return wrap

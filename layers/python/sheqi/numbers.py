@@ -3,16 +3,13 @@
 Decimal text (sampling ratios, tier weights, rates) is written plainly: digits, an optional point and
 at most ten decimals ("0.30"). Exponents, NaN and Infinity are refused: Python's Decimal takes them,
 and then comparisons raise and arithmetic overflows. Money is whole yuan up to a ceiling per field,
-so sums stay exact to the cent within Decimal's 28 digits and DynamoDB's 38. Coordinates are kept
-to 1e-7 degree (about a centimetre), which also keeps them within the numbers DynamoDB stores.
+so sums stay exact to the cent within Decimal's 28 digits and DynamoDB's 38. The request models' field
+types built on these (Ratio, Weight, coordinates) are in sheqi.inputs.
 """
 from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated
-
-from pydantic import AfterValidator, Field
 
 _PLAIN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,10})?$")
 
@@ -30,20 +27,6 @@ def decimal_text(value, low: Decimal, high: Decimal, *, above_low: bool = False)
     if number > high or number < low or (above_low and number == low):
         raise ValueError(f"应在{low}{'（不含）' if above_low else ''}至{high}之间")
     return number
-
-
-def _text_within(low: int, high: int, above_low: bool = False) -> AfterValidator:
-    def check(value: str) -> str:
-        decimal_text(value, Decimal(low), Decimal(high), above_low=above_low)
-        return value
-    return AfterValidator(check)
-
-
-Ratio = Annotated[str, _text_within(0, 1, above_low=True)]        # a share: (0, 1], e.g. "0.20"
-Weight = Annotated[str, _text_within(0, 1000, above_low=True)]    # a relative weight: (0, 1000]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), AfterValidator(lambda v: round(v, 7))]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), AfterValidator(lambda v: round(v, 7))]
-Meters = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False), AfterValidator(lambda v: round(v, 1))]
 
 
 def whole_yuan(value, ceiling: int = MONEY_CEILING) -> Decimal:

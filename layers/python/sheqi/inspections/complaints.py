@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from msgspec import Meta
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
@@ -28,26 +28,24 @@ NEXT = {"received": ("handling", "answered"), "handling": ("answered",), "answer
 
 class ComplaintIn(Body):
     subject: Annotated[str, OneOf(SUBJECTS)]
-    visit_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    description: Annotated[str, Meta(min_length=10, max_length=4000)]
+    visit_id: Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")] | None = None
     scan_id: Key | None = None
-    agency_name: str | None = Field(default=None, min_length=2, max_length=100)
+    agency_name: Annotated[str, Meta(min_length=2, max_length=100)] | None = None
     occurred_on: date | None = None
-    description: str = Field(min_length=10, max_length=4000)
-    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
+    prohibited_practices: Annotated[list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]], Meta(max_length=7)] = []
 
-    @model_validator(mode="after")
-    def _names_its_subject(self):
+    def check(self):
         needed = {"visit": ("visit_id",), "refused_attempt": ("scan_id",),
                   "unregistered_inspection": ("agency_name", "occurred_on")}[self.subject]
         missing = [f for f in needed if getattr(self, f) is None]
         if missing:
             raise ValueError(f"投诉类型 {self.subject} 须填写 {'、'.join(missing)}")
-        return self
 
 
 class StatusIn(Body):
     status: Literal["handling", "answered"]
-    note: str = Field(min_length=2, max_length=4000)
+    note: Annotated[str, Meta(min_length=2, max_length=4000)]
 
 
 def file(caller: Identity, data: ComplaintIn) -> Complaint:

@@ -15,15 +15,15 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from msgspec import Meta, field
 
 from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.errors import NotFound, RuleViolation
-from sheqi.inputs import Body
+from sheqi.inputs import Body, Weight, Year, parse
 from sheqi.inspections import tasks
-from sheqi.numbers import Weight
 from sheqi.plans import filing
 from sheqi.registry import registers
 from sheqi.rules import regions
@@ -80,18 +80,16 @@ def assign(selected: list[str], pool: list[str], conflicts: dict[str, set[str]],
 
 
 class DrawIn(Body):
-    year: int = Field(ge=2000, le=2100)
-    version: int = Field(ge=1)
-    entry_index: int = Field(ge=0)
-    seed: str = Field(min_length=8, max_length=128)       # published beforehand, e.g. a lottery result
+    year: Year
+    version: Annotated[int, Meta(ge=1)]
+    entry_index: Annotated[int, Meta(ge=0)]
+    seed: Annotated[str, Meta(min_length=8, max_length=128)]       # published beforehand, e.g. a lottery result
     draw_date: date
-    tier_weights: dict[registers.CreditTier, Weight] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    tier_weights: dict[registers.CreditTier, Weight] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
-    @model_validator(mode="after")
-    def _weights(self):
+    def check(self):
         if set(self.tier_weights) != {"good", "average", "poor"}:
             raise ValueError("tier_weights 须为 good、average、poor 三档的正数")
-        return self
 
 
 def run(caller: Identity, agency_id: str, data: DrawIn) -> dict:
@@ -178,7 +176,7 @@ def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:
     created = []
     for pair, targets in sorted(by_pair.items()):
         for start in range(0, len(targets), tasks.MAX_TARGETS):
-            spec = tasks.TaskIn.model_validate({
+            spec = parse(tasks.TaskIn, {
                 "type": "routine", "method": "off_site" if method == "off_site" else "on_site",
                 "targets": targets[start:start + tasks.MAX_TARGETS],
                 "participants": [{"agency_id": summary["agency_id"], "item_ids": [summary["item_id"]],

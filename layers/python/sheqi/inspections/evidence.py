@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import Field
+from msgspec import Meta
 
 from sheqi import clock
 from sheqi.errors import RuleViolation
@@ -31,17 +31,17 @@ Kind = Annotated[str, OneOf(CONTENT_TYPES)]
 
 class UploadIn(Body):
     kind: Kind
-    content_type: str = Field(max_length=60)
-    size: int = Field(ge=1, le=MAX_BYTES)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    content_type: Annotated[str, Meta(max_length=60)]
+    size: Annotated[int, Meta(ge=1, le=MAX_BYTES)]
+    sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
 
 
 class EvidenceRef(Body):
     """A file already uploaded, as a finding cites it."""
     key: Key
     kind: Kind
-    size: int = Field(ge=1, le=MAX_BYTES)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: Annotated[int, Meta(ge=1, le=MAX_BYTES)]
+    sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
 
 
 def upload_url(visit_id: str, data: UploadIn) -> dict:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own, require_role, supervises
 from sheqi.errors import Conflict, Forbidden, RuleViolation
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, Check, OneOf
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
@@ -27,16 +27,12 @@ from sheqi.store import Cancelled, Notice, Rating, RatingAggregate, Transaction,
 LOW_SCORE = 2   # a score at or below this is brought to the judicial bureau's attention
 
 class RatingIn(Body):
-    conduct: int = Field(ge=1, le=5)
-    procedure: int = Field(ge=1, le=5)
-    efficiency: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=1000)
-    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
-
-    @field_validator("prohibited_practices")
-    @classmethod
-    def _unique(cls, values: list[str]) -> list[str]:
-        return sorted(set(values))
+    conduct: Annotated[int, Meta(ge=1, le=5)]
+    procedure: Annotated[int, Meta(ge=1, le=5)]
+    efficiency: Annotated[int, Meta(ge=1, le=5)]
+    comment: Annotated[str, Meta(max_length=1000)] = ""
+    prohibited_practices: Annotated[list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]], Meta(max_length=7),
+                                    Check(lambda values: sorted(set(values)))] = []
 
 def min_enterprises() -> int:
     return settings.get().rating_min_enterprises

@@ -16,6 +16,7 @@ reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import time
@@ -23,14 +24,13 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, Instant, Latitude, Longitude, Meters, OneOf
 from sheqi.inspections import visits
-from sheqi.numbers import Latitude, Longitude, Meters
 from sheqi.plans import filing
 from sheqi.rules import qualification, uscc
 from sheqi.rules.articles import ART
@@ -99,14 +99,18 @@ class LocationIn(Body):
 
 
 class ScanIn(Body):
-    token: str = Field(min_length=1, max_length=512)
-    task_id: str = Field(pattern=r"^[0-9a-f]{32}$")
-    client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
-    device_time: datetime
+    token: Annotated[str, Meta(min_length=1, max_length=512)]
+    task_id: Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")]
+    client_request_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+    device_time: Instant
     location: LocationIn | None = None
     late_reason: Annotated[str, OneOf(LATE_REASONS)] | None = None
 
-    _in_cst = field_validator("device_time")(clock.in_cst)
+
+# The id of the day's first visit of an agency at an enterprise, derived from its slot, so a scan reads
+# the visit it may join in the same batch as the slot: one read, one write for every outcome.
+def first_visit_id(slot: str) -> str:
+    return hashlib.sha256(slot.encode()).hexdigest()[:32]
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -179,8 +183,9 @@ class _Facts:
         plan_key = PlanIndex.key(agency_id, day.year)
         wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, agency_id), (Task, data.task_id),
                   (PlanIndex, plan_key)]
-        if enterprise_id:
-            wanted += [(Enterprise, enterprise_id), (VisitSlot, VisitSlot.key(enterprise_id, agency_id, day)),
+        slot = VisitSlot.key(enterprise_id, agency_id, day) if enterprise_id else None
+        if enterprise_id and slot:
+            wanted += [(Enterprise, enterprise_id), (VisitSlot, slot), (Visit, first_visit_id(slot)),
                        (PendingScans, PendingScans.key(data.task_id, enterprise_id, day))]
         got = batch_read(wanted)
         self.previous = got.get(Scan, self.scan_id)
@@ -190,14 +195,18 @@ class _Facts:
         index = got.get(PlanIndex, plan_key)
         self.plan_items = filing.items_in_force(index.versions, day) if index else None
         self.enterprise = got.get(Enterprise, enterprise_id) if enterprise_id else None
-        self.slot = got.get(VisitSlot, VisitSlot.key(enterprise_id, agency_id, day)) if enterprise_id else None
+        self.slot = got.get(VisitSlot, slot) if slot else None
+        first = got.get(Visit, first_visit_id(slot)) if slot else None
         self.pending = got.get(PendingScans, PendingScans.key(data.task_id, enterprise_id, day)) if enterprise_id else None
         code_finding = code_problem(enterprise_id, self.enterprise, claim, code_finding)
         self.enterprise_id = enterprise_id if self.enterprise is not None else None
         self.code_finding = code_finding
         self.open_visit = None
-        if self.slot is not None:
-            self.open_visit = Visit.get(self.slot.visit_id, consistent_read=True)
+        if self.slot is not None:   # only a later visit of the same day, after the first closed, is read apart
+            self.open_visit = first if first and first.visit_id == self.slot.visit_id else \
+                Visit.get(self.slot.visit_id, consistent_read=True)
+        # The visit this scan would open: the day's first, unless that one was opened and closed already.
+        self.new_visit_id = first_visit_id(slot) if slot and first is None else uuid.uuid4().hex
         self.items = self._items(guarded)
         self.counts, self.offsite = self._guarded_facts(guarded)
 
@@ -287,14 +296,12 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
 class ServiceVisitIn(Body):
     """A visit that is not an inspection (policy briefing, service call): registered by scan-in all the
     same, so that a disguised inspection (Art. 27) leaves a trace the enterprise can report."""
-    token: str = Field(min_length=1, max_length=512)
-    client_request_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
-    device_time: datetime
+    token: Annotated[str, Meta(min_length=1, max_length=512)]
+    client_request_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+    device_time: Instant
     purpose: Annotated[str, OneOf(SERVICE_PURPOSES)]
-    description: str = Field(min_length=2, max_length=500)
+    description: Annotated[str, Meta(min_length=2, max_length=500)]
     location: LocationIn | None = None
-
-    _in_cst = field_validator("device_time")(clock.in_cst)
 
 
 def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int, dict]:
@@ -342,7 +349,7 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
             tx.save(Scan(scan_id, inspector_id=inspector.inspector_id, agency_id=agency.agency_id,
                          enterprise_id=enterprise_id, identified_by=identified_by,
                          server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
-                         location=data.location.model_dump() if data.location else None, outcome="service",
+                         location=data.location.to_dict() if data.location else None, outcome="service",
                          visit_id=visit.visit_id, answer=answer, listed_enterprise=enterprise_id),
                     condition=Scan.scan_id.does_not_exist())
             tx.save(visit, condition=Visit.visit_id.does_not_exist())
@@ -444,7 +451,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         facts.scan_id, inspector_id=facts.inspector.inspector_id, agency_id=facts.agency.agency_id,
         task_id=data.task_id, enterprise_id=enterprise_id, identified_by=facts.identified_by,
         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
-        late_reason=data.late_reason, location=data.location.model_dump() if data.location else None,
+        late_reason=data.late_reason, location=data.location.to_dict() if data.location else None,
         outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
         listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused") else None),
         condition=Scan.scan_id.does_not_exist(), label="scan")
@@ -482,7 +489,7 @@ def _new_visit(facts: _Facts, decision: Decision) -> Visit:
     partners = {m["inspector_id"]: m["snapshot"] for m in (facts.pending.members if facts.pending else [])}
     team = [partners[i] for i in decision.team if i in partners] + [_snapshot(facts.inspector)]
     task = facts.task
-    return Visit(uuid.uuid4().hex, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
+    return Visit(facts.new_visit_id, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
                  region_code=facts.enterprise.region_code, visit_date=facts.data.device_time.date().isoformat(),
                  slot_key=VisitSlot.key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
                  opened_at=facts.now.isoformat(timespec="milliseconds"), entered_at=facts.data.device_time.isoformat(),

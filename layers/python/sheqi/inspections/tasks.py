@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import Meta
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Key
+from sheqi.inputs import Body, Check, Instant, Invalid, Key, Uscc
 from sheqi.plans import campaigns, filing
-from sheqi.rules import qualification, regions, uscc
+from sheqi.rules import qualification, regions
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
 from sheqi.store import (
@@ -38,58 +38,45 @@ MAX_ITEMS = 10   # keeps a scan's single transaction within DynamoDB's 100 actio
 class Trigger(Body):
     """Why a case-based inspection (Art. 6): complaint, referral, data monitoring, enterprise request."""
     kind: Literal["complaint", "referral", "data_monitoring", "enterprise_request"]
-    reference: str = Field(min_length=2, max_length=100)
+    reference: Annotated[str, Meta(min_length=2, max_length=100)]
 
 
 class Exception12(Body):
-    reason: int = Field(ge=1, le=5)
-    reference: str = Field(min_length=2, max_length=100)
+    reason: Annotated[int, Meta(ge=1, le=5)]
+    reference: Annotated[str, Meta(min_length=2, max_length=100)]
 
 
 class Participant(Body):
-    agency_id: str
-    item_ids: list[Key] = Field(min_length=1, max_length=20)
-    inspector_ids: list[Key] = Field(min_length=1, max_length=20)
-
-    _id = field_validator("agency_id")(lambda v: uscc.validate(v, "agency_id"))
+    agency_id: Uscc
+    item_ids: Annotated[list[Key], Meta(min_length=1, max_length=20)]
+    inspector_ids: Annotated[list[Key], Meta(min_length=1, max_length=20)]
 
 
 class Window(Body):
     """When a task may be carried out: a span within one year, as plans are filed by year (Art. 16)."""
-    window_start: datetime
-    window_end: datetime
+    window_start: Instant
+    window_end: Instant
 
-    _in_cst = field_validator("window_start", "window_end")(clock.in_cst)
-
-    @field_validator("window_end")
-    @classmethod
-    def _within_a_year(cls, end: datetime, info) -> datetime:
-        start = info.data.get("window_start")
-        if start is not None and end <= start:
-            raise ValueError("须晚于 window_start")
-        if start is not None and start.year != end.year:
-            raise ValueError("检查时间不得跨年度：年度计划按年备案（第十六条），跨年的请按年度分别下达")
-        return end
+    def check(self):
+        if self.window_end <= self.window_start:
+            raise Invalid("须晚于 window_start", "window_end")
+        if self.window_start.year != self.window_end.year:
+            raise Invalid("检查时间不得跨年度：年度计划按年备案（第十六条），跨年的请按年度分别下达", "window_end")
 
 
 class TaskIn(Window):
     type: Literal["routine", "case", "special"]
     method: Literal["on_site", "off_site"]
-    targets: list[str] = Field(min_length=1, max_length=MAX_TARGETS)
-    participants: list[Participant] = Field(min_length=1, max_length=5)
+    targets: Annotated[list[Uscc], Meta(min_length=1, max_length=MAX_TARGETS), Check(lambda v: list(dict.fromkeys(v)))]
+    participants: Annotated[list[Participant], Meta(min_length=1, max_length=5)]
     trigger: Trigger | None = None
     exception: Exception12 | None = None
-    campaign_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")   # a special campaign (Art. 13)
+    campaign_id: Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")] | None = None   # a special campaign (Art. 13)
     announced: bool = True
-    unannounced_reason: str | None = Field(default=None, min_length=4, max_length=200)
+    unannounced_reason: Annotated[str, Meta(min_length=4, max_length=200)] | None = None
 
-    @field_validator("targets")
-    @classmethod
-    def _targets(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(uscc.validate(v, "targets") for v in values))
-
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        super().check()
         if self.type == "special" and self.campaign_id is None:
             raise ValueError("专项检查须注明已批准并备案的专项检查 campaign_id（第十三条）")
         if self.type == "case" and self.trigger is None:
@@ -103,7 +90,6 @@ class TaskIn(Window):
             raise ValueError(f"一次检查的事项合计不得超过{MAX_ITEMS}项")
         if self.method == "on_site" and len({i for p in self.participants for i in p.inspector_ids}) < 2:
             raise ValueError("现场检查执法人员不得少于两人（第十九条）")
-        return self
 
 
 def _refuse(code: str, article: int, message: str, field: str) -> RuleViolation:
@@ -164,8 +150,8 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
         created_by=caller.subject, year=year,
         type=data.type, method=data.method, targets=data.targets, participants=participants,
         window_start=data.window_start.isoformat(), window_end=data.window_end.isoformat(),
-        trigger=data.trigger.model_dump() if data.trigger else None,
-        exception=data.exception.model_dump() if data.exception else None,
+        trigger=data.trigger.to_dict() if data.trigger else None,
+        exception=data.exception.to_dict() if data.exception else None,
         campaign_id=data.campaign_id,
         announced=data.announced, unannounced_reason=data.unannounced_reason,
         status="approved" if len(participants) == 1 else "pending_approval")
@@ -241,12 +227,10 @@ def view(task: Task) -> dict:
 
 
 class OffsiteResultIn(Body):
-    enterprise_id: str
-    item_id: str = Field(min_length=3, max_length=40)
+    enterprise_id: Uscc
+    item_id: Annotated[str, Meta(min_length=3, max_length=40)]
     checked_on: date
     violation_found: bool
-
-    _id = field_validator("enterprise_id")(lambda v: uscc.validate(v))
 
 
 def record_offsite_result(caller: Identity, task_id: str, data: OffsiteResultIn) -> dict:
@@ -268,4 +252,4 @@ def record_offsite_result(caller: Identity, task_id: str, data: OffsiteResultIn)
         # Keep the latest clean date whatever order results arrive in.
         save_if(OffsiteClear(key, checked_on=data.checked_on.isoformat()),
                 OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < data.checked_on.isoformat()))
-    return {"task_id": task_id, **data.model_dump(mode="json"), "article": ART[7]}
+    return {"task_id": task_id, **data.to_dict(), "article": ART[7]}

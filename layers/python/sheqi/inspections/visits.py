@@ -13,12 +13,12 @@ import time
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import Meta
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, can_see_rating, deny_scope
 from sheqi.errors import Conflict, Forbidden, RuleViolation
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, Instant, OneOf, parse
 from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
@@ -51,55 +51,51 @@ TRANSFER_WORKING_DAYS = 10   # Art. 26
 # --- input ----------------------------------------------------------------------------------------
 
 class FindingIn(Body):
-    agency_id: str = Field(min_length=18, max_length=18)
-    item_id: str = Field(min_length=1, max_length=64)
+    agency_id: Annotated[str, Meta(min_length=18, max_length=18)]
+    item_id: Annotated[str, Meta(min_length=1, max_length=64)]
     result: Annotated[str, OneOf(FINDINGS)]
-    notes: str = Field(default="", max_length=4000)
+    notes: Annotated[str, Meta(max_length=4000)] = ""
     trade_secret: bool = False          # notes hold trade secrets: never shared with other agencies (Art. 29)
-    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=30)
+    evidence: Annotated[list[EvidenceRef], Meta(max_length=30)] = []
 
 
 class Penalty(Body):
-    proposal: str | None = Field(default=None, max_length=1000)
+    proposal: Annotated[str, Meta(max_length=1000)] | None = None
     first_minor_violation: bool = False     # 首违不罚 (Art. 25)
-    basis: str | None = Field(default=None, max_length=500)
+    basis: Annotated[str, Meta(max_length=500)] | None = None
 
 
 class Measure(Body):
     kind: Annotated[str, OneOf(MEASURES)]
-    object: str = Field(min_length=1, max_length=500)
-    basis: str = Field(min_length=4, max_length=500)
-    document_no: str | None = Field(default=None, max_length=100)
+    object: Annotated[str, Meta(min_length=1, max_length=500)]
+    basis: Annotated[str, Meta(min_length=4, max_length=500)]
+    document_no: Annotated[str, Meta(max_length=100)] | None = None
 
 
 class Transfer(Body):
-    to_authority: str = Field(min_length=2, max_length=100)
-    to_agency_id: str | None = Field(default=None, min_length=18, max_length=18)
-    reason: str = Field(min_length=2, max_length=1000)
+    to_authority: Annotated[str, Meta(min_length=2, max_length=100)]
+    reason: Annotated[str, Meta(min_length=2, max_length=1000)]
+    to_agency_id: Annotated[str, Meta(min_length=18, max_length=18)] | None = None
 
 
 class CloseIn(Body):
-    ended_at: datetime
+    ended_at: Instant
     outcome: Annotated[str, OneOf(OUTCOMES)]
-    summary: str = Field(min_length=2, max_length=4000)
+    summary: Annotated[str, Meta(min_length=2, max_length=4000)]
     correction_deadline: date | None = None
     penalty: Penalty | None = None
-    measures: list[Measure] = Field(default_factory=list, max_length=20)
+    measures: Annotated[list[Measure], Meta(max_length=20)] = []
     transfer: Transfer | None = None
-
-    _in_cst = field_validator("ended_at")(clock.in_cst)
 
 
 class CorrectionIn(Body):
-    reason: str = Field(min_length=4, max_length=1000)
-    findings: list[FindingIn] = Field(default_factory=list, max_length=50)
+    reason: Annotated[str, Meta(min_length=4, max_length=1000)]
+    findings: Annotated[list[FindingIn], Meta(max_length=50)] = []
     outcome: CloseIn | None = None
 
-    @model_validator(mode="after")
-    def _something(self):
+    def check(self):
         if not self.findings and self.outcome is None:
             raise ValueError("更正须包含 findings 或 outcome")
-        return self
 
 
 # --- reading and access -----------------------------------------------------------------------------
@@ -224,13 +220,13 @@ def _outcome_payload(visit: Visit, data: CloseIn, findings: dict) -> dict:
         outcome=data.outcome, items=[item_key(i["agency_id"], i["item_id"]) for i in visit.items],
         findings={k: f["result"] for k, f in findings.items()}, ended_at=data.ended_at,
         entered_at=datetime.fromisoformat(visit.entered_at), now=clock.now(),
-        correction_deadline=data.correction_deadline, penalty=data.penalty.model_dump() if data.penalty else None,
-        measures=[m.model_dump() for m in data.measures], transfer=data.transfer.model_dump() if data.transfer else None)
+        correction_deadline=data.correction_deadline, penalty=data.penalty.to_dict() if data.penalty else None,
+        measures=[m.to_dict() for m in data.measures], transfer=data.transfer.to_dict() if data.transfer else None)
     if problems:
         first = problems[0]
         raise RuleViolation(first.message, field=first.field, code=first.code, article=first.article,
                             details={"problems": [p.to_dict() for p in problems]})
-    payload = data.model_dump(mode="json")
+    payload = data.to_dict()
     if data.transfer is not None:   # Art. 26: transferred within 10 working days
         start = data.ended_at.date()
         payload["transfer"]["due"] = obligations.working_day_deadline(start, TRANSFER_WORKING_DAYS).to_dict()
@@ -282,8 +278,8 @@ def _obligations(visit: Visit, outcome: dict) -> list[Obligation]:
 
 class TransferDoneIn(Body):
     transferred_on: date
-    document_no: str = Field(min_length=2, max_length=100)
-    received_by: str | None = Field(default=None, max_length=100)
+    document_no: Annotated[str, Meta(min_length=2, max_length=100)]
+    received_by: Annotated[str, Meta(max_length=100)] | None = None
 
 
 def complete_transfer(caller: Identity, visit_id: str, data: TransferDoneIn) -> tuple[Visit, VisitEvent]:
@@ -297,7 +293,7 @@ def complete_transfer(caller: Identity, visit_id: str, data: TransferDoneIn) -> 
             raise Conflict("本次检查没有待移送的案件", code="no_transfer", article=ART[26])
         if transfer.get("completed"):
             raise Conflict("移送已登记", code="transfer_already_completed", article=ART[26])
-        done = {**data.model_dump(mode="json"), "recorded_by": caller.subject,
+        done = {**data.to_dict(), "recorded_by": caller.subject,
                 "late": data.transferred_on.isoformat() > transfer["due"]["due"]}
         visit.outcome = {**visit.outcome, "transfer": {**transfer, "completed": done}}
         return {"transfer_completed": done}, None
@@ -333,7 +329,7 @@ def correct(caller: Identity, visit_id: str, data: CorrectionIn) -> tuple[Visit,
             outcome = current.outcome
         current.findings, current.outcome = findings, outcome
         payload = {"reason": data.reason, "signer": signer, "replaces": sorted(s for s in replaces if s),
-                   "findings": corrected, "outcome": data.outcome.model_dump(mode="json") if data.outcome else None}
+                   "findings": corrected, "outcome": data.outcome.to_dict() if data.outcome else None}
         notice = Notice(f"enterprise:{current.enterprise_id}", f"visit-correction:{visit_id}:{int(current.head_seq) + 1}",
                         kind="visit_correction", article=ART[19], created_at=clock.now_iso(),
                         title=f"检查记录更正：{current.visit_date}",
@@ -348,7 +344,7 @@ def _close_in(outcome: dict) -> CloseIn:
     given = {k: v for k, v in outcome.items() if k != "seq"}
     if given.get("transfer"):
         given["transfer"] = {k: v for k, v in given["transfer"].items() if k != "due"}
-    return CloseIn.model_validate(given, strict=False)
+    return parse(CloseIn, given, strict=False)
 
 
 def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:

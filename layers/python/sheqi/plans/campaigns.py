@@ -8,17 +8,16 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, RuleViolation
-from sheqi.inputs import Body, Key, OneOf
+from sheqi.inputs import Body, Key, OneOf, Uscc, Year
 from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
 from sheqi.reminders import obligations
-from sheqi.rules import uscc
 from sheqi.rules.articles import ART
 from sheqi.store import Campaign, Cancelled, Item, Tally, Transaction, get_or_404, get_or_none
 
@@ -27,22 +26,20 @@ APPROVING_LEVELS = ("county_government", "city_government", "provincial_governme
 
 
 class CampaignIn(Body):
-    year: int = Field(ge=2000, le=2100)
-    title: str = Field(min_length=4, max_length=100)
-    item_ids: list[Key] = Field(min_length=1, max_length=20)
-    approving_authority: str = Field(min_length=4, max_length=100)       # e.g. 张北县人民政府
+    year: Year
+    title: Annotated[str, Meta(min_length=4, max_length=100)]
+    item_ids: Annotated[list[Key], Meta(min_length=1, max_length=20)]
+    approving_authority: Annotated[str, Meta(min_length=4, max_length=100)]       # e.g. 张北县人民政府
     approving_level: Annotated[str, OneOf(APPROVING_LEVELS)]
-    approval_document: str = Field(min_length=4, max_length=100)         # e.g. 张政字〔2026〕12号
+    approval_document: Annotated[str, Meta(min_length=4, max_length=100)]         # e.g. 张政字〔2026〕12号
     approved_on: date
-    joint_agency_ids: list[str] = Field(default_factory=list, max_length=10)
+    joint_agency_ids: Annotated[list[Uscc], Meta(max_length=10)] = []
     emergency: bool = False
-
-    _joint = field_validator("joint_agency_ids")(lambda v: [uscc.validate(a, "joint_agency_ids") for a in v])
 
 
 class QuotaIn(Body):
-    year: int = Field(ge=2000, le=2100)
-    quota: int = Field(ge=0, le=100)
+    year: Year
+    quota: Annotated[int, Meta(ge=0, le=100)]
 
 
 def set_quota(caller: Identity, agency_id: str, data: QuotaIn) -> dict:

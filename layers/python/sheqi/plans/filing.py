@@ -6,18 +6,17 @@ kept in a plan index beside the counts, which task approval and scan-in both rea
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import Meta
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, RuleViolation
-from sheqi.inputs import Body
-from sheqi.numbers import Ratio
+from sheqi.inputs import Body, Ratio, RegionCode, Uscc, Year
 from sheqi.registry import registers
 from sheqi.reminders import obligations
-from sheqi.rules import regions, uscc
+from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.store import Cancelled, Item, PlanIndex, PlanVersion, Transaction, get_or_404, get_or_none, save_if
 
@@ -26,46 +25,39 @@ REFILE_WORKING_DAYS = 10   # a changed plan is filed again within 10 working day
 
 class EntryIn(Body):
     """One line of a plan, with every element Art. 11 requires."""
-    item_id: str = Field(min_length=3, max_length=40)
-    legal_basis: str = Field(min_length=4, max_length=500)
-    inspecting_body: str = Field(min_length=2, max_length=100)
-    region_codes: list[str] = Field(min_length=1, max_length=50)
-    scope: str = Field(min_length=2, max_length=500)
-    sampling_ratio: Ratio | None = None        # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
+    item_id: Annotated[str, Meta(min_length=3, max_length=40)]
+    legal_basis: Annotated[str, Meta(min_length=4, max_length=500)]
+    inspecting_body: Annotated[str, Meta(min_length=2, max_length=100)]
+    region_codes: Annotated[list[RegionCode], Meta(min_length=1, max_length=50)]
+    scope: Annotated[str, Meta(min_length=2, max_length=500)]
     window_start: date
     window_end: date
     method: Literal["on_site", "off_site", "both"]
-    frequency: int = Field(ge=1, le=52)        # times a year per enterprise
-    joint_agency_ids: list[str] = Field(default_factory=list, max_length=10)
+    frequency: Annotated[int, Meta(ge=1, le=52)]        # times a year per enterprise
+    sampling_ratio: Ratio | None = None        # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
+    joint_agency_ids: Annotated[list[Uscc], Meta(max_length=10)] = []
 
-    _regions = field_validator("region_codes")(lambda v: [regions.validate(c, "region_codes") for c in v])
-    _joint = field_validator("joint_agency_ids")(lambda v: [uscc.validate(a, "joint_agency_ids") for a in v])
-
-    @model_validator(mode="after")
-    def _window(self):
+    def check(self):
         if self.window_end < self.window_start:
             raise ValueError("window_end 不得早于 window_start")
-        return self
 
 
 class PlanIn(Body):
-    year: int = Field(ge=2000, le=2100)
-    entries: list[EntryIn] = Field(min_length=1, max_length=500)
+    year: Year
+    entries: Annotated[list[EntryIn], Meta(min_length=1, max_length=500)]
     changed_on: date | None = None             # an amendment: the day the plan changed
-    change_reason: str | None = Field(default=None, min_length=4, max_length=500)
+    change_reason: Annotated[str, Meta(min_length=4, max_length=500)] | None = None
 
-    @model_validator(mode="after")
-    def _within_year(self):
+    def check(self):
         for i, entry in enumerate(self.entries):
             if entry.window_start.year != self.year or entry.window_end.year != self.year:
                 raise ValueError(f"entries.{i} 的检查时间须在{self.year}年度内")
         if (self.changed_on is None) != (self.change_reason is None):
             raise ValueError("修订计划须同时填写 changed_on 与 change_reason")
-        return self
 
 
 class ReturnIn(Body):
-    reason: str = Field(min_length=4, max_length=1000)
+    reason: Annotated[str, Meta(min_length=4, max_length=1000)]
 
 
 # --- the pure rule --------------------------------------------------------------------------------
@@ -117,7 +109,7 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
         due, provisional = date(data.year - 1, 12, 31), False
     record = PlanVersion(
         agency_id, PlanVersion.key(data.year, len(versions) + 1), year=str(data.year), version=len(versions) + 1,
-        entries=[e.model_dump(mode="json") for e in data.entries], created_at=clock.now_iso(),
+        entries=[e.to_dict() for e in data.entries], created_at=clock.now_iso(),
         created_by=caller.subject, change_reason=data.change_reason,
         changed_on=data.changed_on.isoformat() if data.changed_on else None,
         filing_due=due.isoformat(), filing_due_provisional=provisional)
@@ -136,7 +128,7 @@ def edit(caller: Identity, record: PlanVersion, data: PlanIn) -> PlanVersion:
     registers.managed_agency(caller, record.agency_id)
     if record.status not in ("draft", "returned") or data.year != int(record.year):
         raise Conflict("只有草稿或被退回的版本可以修改，且不能改变年度", code="not_editable")
-    record.entries = [e.model_dump(mode="json") for e in data.entries]
+    record.entries = [e.to_dict() for e in data.entries]
     record.status = "draft"
     _save(record)
     return record

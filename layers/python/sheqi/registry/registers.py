@@ -10,15 +10,14 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import UNSET, Meta, UnsetType
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, OneOf, Patch
-from sheqi.numbers import Latitude, Longitude
+from sheqi.inputs import Body, Check, Latitude, Longitude, OneOf, Patch, RegionCode, Uscc
 from sheqi.reminders import obligations
-from sheqi.rules import qualification, regions, uscc
+from sheqi.rules import qualification, regions
 from sheqi.rules.articles import ART
 from sheqi.signing import codes
 from sheqi.store import (
@@ -48,6 +47,24 @@ def _chinese_name(value: str) -> str:
     return value
 
 
+def _phone(value: str) -> str:
+    if not _PHONE.match(value):
+        raise ValueError("应为手机号或带区号的固定电话")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("应为3至40位小写字母、数字或连字符")
+    return value
+
+
+Name = Annotated[str, Meta(min_length=2, max_length=100), Check(_chinese_name)]
+Phone = Annotated[str, Check(_phone)]
+Slug = Annotated[str, Check(_slug)]
+Email = Annotated[str, Meta(max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
 def _create(record, what: str) -> None:
     if not put_if_absent(record):
         raise Conflict(f"{what}已存在，不能重复登记", code="already_exists")
@@ -66,76 +83,46 @@ CreditTier = Literal["good", "average", "poor"]
 
 
 class EnterpriseIn(Body):
-    enterprise_id: str
-    name: str = Field(min_length=2, max_length=100)
-    region_code: str
-    address: str | None = Field(default=None, max_length=200)
+    enterprise_id: Uscc
+    name: Name
+    region_code: RegionCode
+    credit_tier: CreditTier
+    credit_source: Annotated[str, Meta(min_length=2, max_length=100)]
+    address: Annotated[str, Meta(max_length=200)] | None = None
     latitude: Latitude | None = None     # premises, for the scan-in distance check
     longitude: Longitude | None = None
-    credit_tier: CreditTier
-    credit_source: str = Field(min_length=2, max_length=100)
     credit_rated_on: date | None = None
-    contact_name: str | None = Field(default=None, max_length=50)
-    contact_phone: str | None = None
-    contact_email: str | None = Field(default=None, max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_name: Annotated[str, Meta(max_length=50)] | None = None
+    contact_phone: Phone | None = None
+    contact_email: Email | None = None
 
-    _name = field_validator("name")(_chinese_name)
-
-    @field_validator("enterprise_id")
-    @classmethod
-    def _uscc(cls, value: str) -> str:
-        return uscc.validate(value)
-
-    @field_validator("region_code")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        return regions.validate(value)
-
-    @field_validator("contact_phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value is not None and not _PHONE.match(value):
-            raise ValueError("应为手机号或带区号的固定电话")
-        return value
-
-    @model_validator(mode="after")
-    def _both_coordinates(self):
+    def check(self):
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude 与 longitude 须同时填写")
-        return self
 
 
 class EnterprisePatch(Patch):
-    NULLABLE = frozenset({"address", "latitude", "longitude", "credit_rated_on", "contact_name", "contact_phone",
-                          "contact_email"})
-    name: str | None = Field(default=None, min_length=2, max_length=100)
-    address: str | None = Field(default=None, max_length=200)
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    credit_tier: CreditTier | None = None
-    credit_source: str | None = Field(default=None, min_length=2, max_length=100)
-    credit_rated_on: date | None = None
-    contact_name: str | None = Field(default=None, max_length=50)
-    contact_phone: str | None = None
-    contact_email: str | None = Field(default=None, max_length=100, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: Name | UnsetType = UNSET
+    address: Annotated[str, Meta(max_length=200)] | None | UnsetType = UNSET
+    latitude: Latitude | None | UnsetType = UNSET
+    longitude: Longitude | None | UnsetType = UNSET
+    credit_tier: CreditTier | UnsetType = UNSET
+    credit_source: Annotated[str, Meta(min_length=2, max_length=100)] | UnsetType = UNSET
+    credit_rated_on: date | None | UnsetType = UNSET
+    contact_name: Annotated[str, Meta(max_length=50)] | None | UnsetType = UNSET
+    contact_phone: Phone | None | UnsetType = UNSET
+    contact_email: Email | None | UnsetType = UNSET
 
-    _name = field_validator("name")(lambda v: v if v is None else _chinese_name(v))
-    _phone = field_validator("contact_phone")(lambda v: EnterpriseIn._phone(v))
-
-    @model_validator(mode="after")
-    def _rating_has_source(self):
+    def check(self):
         if self.credit_tier and not self.credit_source:
             raise ValueError("修改信用等级须同时注明评级来源 credit_source（第十八条）")
-        if ("latitude" in self.model_fields_set) != ("longitude" in self.model_fields_set):
+        if (self.latitude is UNSET) != (self.longitude is UNSET):
             raise ValueError("latitude 与 longitude 须同时修改（位置是一对坐标）")
-        return self
 
 
 def create_enterprise(data: EnterpriseIn) -> Enterprise:
     now = clock.now_iso()
-    values = data.model_dump()
-    values["credit_rated_on"] = data.credit_rated_on.isoformat() if data.credit_rated_on else None
-    record = Enterprise(**values, created_at=now, updated_at=now)
+    record = Enterprise(**data.to_dict(), created_at=now, updated_at=now)
     _create(record, f"企业 {data.enterprise_id} ")
     obligations.note_region(record.region_code)   # its visits' deadlines are reminded in its region
     return record
@@ -156,7 +143,7 @@ def visible_enterprise(caller: Identity, enterprise_id: str) -> Enterprise:
 
 
 def update_enterprise(record: Enterprise, patch: EnterprisePatch) -> Enterprise:
-    for key, value in patch.model_dump(exclude_unset=True).items():
+    for key, value in patch.changes().items():
         setattr(record, key, value.isoformat() if isinstance(value, date) else value)
     _save(record, "企业信息")
     return record
@@ -183,27 +170,21 @@ def enterprise_view(record: Enterprise) -> dict:
 # --- Agencies ----------------------------------------------------------------------------------
 
 class AgencyIn(Body):
-    agency_id: str                       # the agency's own unified social credit code
-    name: str = Field(min_length=2, max_length=100)
+    agency_id: Uscc                      # the agency's own unified social credit code
+    name: Name
     level: Literal["city", "county"]
-    region_code: str
+    region_code: RegionCode
     kind: Annotated[str, OneOf(qualification.AGENCY_KINDS)]
     certificate_kind: Annotated[str, OneOf(qualification.CERTIFICATE_KINDS)] = "enforcement"
 
-    _name = field_validator("name")(_chinese_name)
-    _id = field_validator("agency_id")(lambda v: uscc.validate(v, "agency_id"))
-    _region = field_validator("region_code")(lambda v: regions.validate(v))
-
-    @model_validator(mode="after")
-    def _level_matches_region(self):
+    def check(self):
         if regions.level(self.region_code) != self.level:
             raise ValueError(f"机关层级 {self.level} 与行政区划 {self.region_code}（{regions.level(self.region_code)}级）不一致")
-        return self
 
 
 def create_agency(data: AgencyIn) -> Agency:
     now = clock.now_iso()
-    record = Agency(**data.model_dump(), created_at=now, updated_at=now)
+    record = Agency(**data.to_dict(), created_at=now, updated_at=now)
     _create(record, f"机关 {data.agency_id} ")
     obligations.note_region(record.region_code)
     if clock.today().month == 12:   # the year-end campaign is under way: next year's plan is due too
@@ -241,44 +222,31 @@ def agency_view(record: Agency) -> dict:
 # --- Inspectors --------------------------------------------------------------------------------
 
 class InspectorIn(Body):
-    inspector_id: str | None = None
-    name: str = Field(min_length=2, max_length=50)
+    name: Annotated[str, Meta(min_length=2, max_length=50), Check(_chinese_name)]
     staff_category: Annotated[str, OneOf(qualification.STAFF_CATEGORIES)]
-    certificate_no: str | None = Field(default=None, min_length=6, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
+    inspector_id: Slug | None = None
+    certificate_no: Annotated[str, Meta(min_length=6, max_length=32, pattern=r"^[0-9A-Za-z-]+$")] | None = None
     certificate_kind: Annotated[str, OneOf(qualification.CERTIFICATE_KINDS)] | None = None
     valid_from: date | None = None
     valid_until: date | None = None
 
-    _name = field_validator("name")(_chinese_name)
-
-    @field_validator("inspector_id")
-    @classmethod
-    def _slug(cls, value: str | None) -> str | None:
-        if value is not None and not _SLUG.match(value):
-            raise ValueError("应为3至40位小写字母、数字或连字符")
-        return value
-
-    @model_validator(mode="after")
-    def _certificate_complete(self):
+    def check(self):
         parts = (self.certificate_no, self.certificate_kind, self.valid_from, self.valid_until)
         if any(parts) and not all(parts):
             raise ValueError("执法证件须同时填写 certificate_no、certificate_kind、valid_from、valid_until")
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("valid_until 不得早于 valid_from")
-        return self
 
 
 class InspectorPatch(Body):
     status: Annotated[str, OneOf(qualification.INSPECTOR_STATUSES)]
-    reason: str = Field(min_length=2, max_length=200)
+    reason: Annotated[str, Meta(min_length=2, max_length=200)]
 
 
 def create_inspector(agency: Agency, data: InspectorIn) -> Inspector:
     """Register an inspector; a certificate number belongs to one inspector only (claimed atomically)."""
     now = clock.now_iso()
-    values = data.model_dump()
-    for key in ("valid_from", "valid_until"):
-        values[key] = values[key].isoformat() if values[key] else None
+    values = data.to_dict()
     values["inspector_id"] = data.inspector_id or uuid.uuid4().hex[:16]
     record = Inspector(**values, agency_id=agency.agency_id, region_code=agency.region_code,
                        expiry_month=values["valid_until"][:7] if values["valid_until"] else None,
@@ -316,10 +284,8 @@ def find_by_certificate(certificate_no: str) -> Inspector:
 
 
 class ConflictIn(Body):
-    enterprise_id: str
-    reason: str = Field(min_length=4, max_length=200)       # e.g. 近亲属在该企业任职
-
-    _id = field_validator("enterprise_id")(lambda v: uscc.validate(v))
+    enterprise_id: Uscc
+    reason: Annotated[str, Meta(min_length=4, max_length=200)]       # e.g. 近亲属在该企业任职
 
 
 def add_conflict(record: Inspector, data: ConflictIn) -> Inspector:
@@ -384,21 +350,22 @@ def certificate_check(record: Inspector, agency: Agency, on: date) -> dict:
 
 # --- Inspection items (Art. 14, 15, 18) ---------------------------------------------------------
 
+Cap = Annotated[int, Meta(ge=0, le=52)]
+
+
 class Caps(Body):
-    good: int = Field(ge=0, le=52)
-    average: int = Field(ge=0, le=52)
-    poor: int = Field(ge=0, le=52)
+    good: Cap
+    average: Cap
+    poor: Cap
 
 
 class ItemIn(Body):
-    item_id: str
-    name: str = Field(min_length=2, max_length=100)
-    legal_basis: str = Field(min_length=4, max_length=500)
-    inspection_standard: str | None = Field(default=None, max_length=2000)
-    responsible_unit: str = Field(min_length=2, max_length=100)
+    item_id: Slug
+    name: Annotated[str, Meta(min_length=2, max_length=100)]
+    legal_basis: Annotated[str, Meta(min_length=4, max_length=500)]
+    responsible_unit: Annotated[str, Meta(min_length=2, max_length=100)]
     frequency_caps: Caps
-
-    _slug = field_validator("item_id")(lambda v: InspectorIn._slug(v))
+    inspection_standard: Annotated[str, Meta(max_length=2000)] | None = None
 
 
 def create_item(agency: Agency, data: ItemIn) -> Item:
@@ -407,7 +374,7 @@ def create_item(agency: Agency, data: ItemIn) -> Item:
         raise RuleViolation("检查频次须随信用等级递增：信用好的企业频次不得高于一般，一般不得高于较差（good ≤ average ≤ poor）",
                             field="frequency_caps", article=ART18, code="caps_not_by_credit")
     now = clock.now_iso()
-    record = Item(agency_id=agency.agency_id, **data.model_dump(), created_at=now, updated_at=now)
+    record = Item(agency_id=agency.agency_id, **data.to_dict(), created_at=now, updated_at=now)
     if not put_if_absent(record, Item.item_id):
         raise Conflict(f"检查事项 {data.item_id} 已存在", code="already_exists", field="item_id")
     return record

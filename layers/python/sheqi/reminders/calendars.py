@@ -4,8 +4,9 @@ cover yet (the State Council publishes each year's in the autumn before). Stored
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import Field
+from msgspec import Meta
 
 from sheqi import auth, clock
 from sheqi.auth import Identity
@@ -16,9 +17,9 @@ from sheqi.store import CalendarYear, get_or_404
 
 
 class ArrangementIn(Body):
-    notice: str = Field(min_length=6, max_length=200)      # e.g. 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）
-    holidays: list[date] = Field(min_length=1, max_length=60)
-    working_weekends: list[date] = Field(default_factory=list, max_length=20)
+    notice: Annotated[str, Meta(min_length=6, max_length=200)]      # e.g. 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）
+    holidays: Annotated[list[date], Meta(min_length=1, max_length=60)]
+    working_weekends: Annotated[list[date], Meta(max_length=20)] = []
 
 
 def load_year(caller: Identity, year: int, data: ArrangementIn) -> CalendarYear:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Annotated
 
-from pydantic import Field
+from msgspec import Meta
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, require_role
@@ -33,8 +34,8 @@ class DeliveryFailed(Exception):
 
 
 class ContactIn(Body):
-    sms: str | None = Field(default=None, pattern=r"^\+?[1-9]\d{6,14}$")
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+    sms: Annotated[str, Meta(pattern=r"^\+?[1-9]\d{6,14}$")] | None = None
+    email: Annotated[str, Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)] | None = None
 
 
 def _iso(moment: datetime) -> str:

@@ -7,8 +7,10 @@ enforcement certificate. Art. 19: inspectors show their certificates.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import date
+
+from msgspec import Struct
+from msgspec.structs import asdict
 
 from sheqi.rules.articles import ART
 
@@ -22,8 +24,7 @@ CERTIFICATE_KINDS = ("enforcement", "police")  # 行政执法证 / 人民警察�
 INSPECTOR_STATUSES = ("active", "suspended", "revoked")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One reason an inspection may not go ahead, with the article it comes from."""
     code: str
     article: str

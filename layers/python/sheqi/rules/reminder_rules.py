@@ -8,8 +8,9 @@ only then.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+
+from msgspec import Struct
 
 from sheqi.rules.articles import ART
 from sheqi.rules.workdays import Arrangement, add_working_days
@@ -30,16 +31,14 @@ STAGE_LABELS = {"upcoming": "即将到期", "due": "今日到期", "overdue": "�
 YEAR_END_DAYS = ("12-01", "12-15", "12-25", "12-31")   # default reminder days of the year-end campaign
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     upcoming_days: int = 3              # "due soon": calendar days before the due date
     escalation_working_days: int = 5    # overdue this many working days: the supervisor hears
     year_end_days: tuple[str, ...] = YEAR_END_DAYS
     last_call_days: int = 5             # rating invitations: a second one this many days before the window closes
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(Struct, frozen=True):
     name: str
     on: date
     recipient: str

@@ -8,8 +8,9 @@ that day, Art. 17). Non-blocking observations are flags (late scan, location, Ar
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct, field
 
 from sheqi.rules import qualification
 from sheqi.rules.articles import ART
@@ -29,8 +30,7 @@ LATE_REASONS = {"no_network": "现场无网络", "device_failure": "设备故障
 ItemKey = tuple[str, str]   # (agency_id, item_id)
 
 
-@dataclass(frozen=True)
-class ScanConfig:
+class ScanConfig(Struct, frozen=True):
     pairing_window: timedelta = timedelta(minutes=30)   # both inspectors scan within this (Art. 19)
     late_after: timedelta = timedelta(minutes=15)       # a scan sent this long after the device time is late
     late_limit: timedelta = timedelta(days=10)          # and is accepted up to this late
@@ -39,8 +39,9 @@ class ScanConfig:
     far_from_premises_m: float = 500.0
 
 
-@dataclass(frozen=True)
-class InspectorFacts:
+DEFAULT_CONFIG = ScanConfig()
+
+class InspectorFacts(Struct, frozen=True):
     inspector_id: str
     agency_id: str
     staff_category: str
@@ -51,16 +52,14 @@ class InspectorFacts:
     valid_until: date | None
 
 
-@dataclass(frozen=True)
-class ItemFacts:
+class ItemFacts(Struct, frozen=True):
     agency_id: str
     item_id: str
     status: str | None    # None: not read; the write then checks it is still published
     caps: dict[str, int]  # {"good": n, "average": n, "poor": n}, as approved with the task
 
 
-@dataclass(frozen=True)
-class TaskFacts:
+class TaskFacts(Struct, frozen=True):
     task_id: str
     status: str
     type: str
@@ -73,23 +72,20 @@ class TaskFacts:
     exception_reason: int | None
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Struct, frozen=True):
     latitude: float
     longitude: float
     accuracy_m: float
     is_mock: bool = False
 
 
-@dataclass(frozen=True)
-class PendingScan:
+class PendingScan(Struct, frozen=True):
     inspector_id: str
     scan_id: str
     device_time: datetime
 
 
-@dataclass(frozen=True)
-class ScanFacts:
+class ScanFacts(Struct, frozen=True):
     server_time: datetime
     device_time: datetime
     late_reason: str | None
@@ -114,8 +110,7 @@ class ScanFacts:
     contended: bool = False               # the scan's write kept meeting concurrent scans past the time budget
 
 
-@dataclass
-class Decision:
+class Decision(Struct):
     outcome: str                                        # refused / pending / opened / joined
     findings: list[Finding] = field(default_factory=list)
     flags: list[Finding] = field(default_factory=list)
@@ -236,7 +231,7 @@ def _items(facts: ScanFacts, task: TaskFacts, tier: str, keys: tuple[ItemKey, ..
     return refusals, flags, caps
 
 
-def decide(facts: ScanFacts, config: ScanConfig = ScanConfig()) -> Decision:
+def decide(facts: ScanFacts, config: ScanConfig = DEFAULT_CONFIG) -> Decision:
     on = facts.device_time.date()
     refusals, flags = _timing(facts, config)
     location_flags, distance = _location(facts, config)

@@ -1,9 +1,10 @@
 """Rules of the visit record, closing and rating (Art. 19, 24-27): pure functions, no AWS."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from msgspec import Struct
 
 from sheqi.rules.articles import ART
 
@@ -31,8 +32,7 @@ NEEDS_VIOLATION = ("correction_ordered", "penalty_proposed", "compulsory_measure
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     field: str
     code: str
     message: str

@@ -8,15 +8,14 @@ year's arrangement is known.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
-import chinese_calendar
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class Arrangement:
+class Arrangement(Struct, frozen=True):
     """One year's official arrangement: its public holidays and its working weekends."""
     year: int
     holidays: frozenset[date]
@@ -44,8 +43,7 @@ def check_arrangement(year: int, holidays: list[date], working_weekends: list[da
     return problems
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Struct, frozen=True):
     due: date
     provisional: bool      # True when a day counted lies in a year without the official arrangement
 
@@ -54,9 +52,17 @@ class Deadline:
                 **({"note": "该年度国务院节假日安排尚未载入，暂按周末计算，载入后重算"} if self.provisional else {})}
 
 
+@cache
+def _official() -> Any:
+    """The State Council's published arrangements (the chinesecalendar package), loaded when a deadline
+    is first counted: its tables cost 2 ms of every cold start otherwise."""
+    import chinese_calendar
+    return chinese_calendar
+
+
 def _covered(day: date) -> bool:
     try:
-        chinese_calendar.is_workday(day)
+        _official().is_workday(day)
         return True
     except NotImplementedError:
         return False
@@ -65,7 +71,7 @@ def _covered(day: date) -> bool:
 def is_workday(day: date, arrangements: dict[int, Arrangement] | None = None) -> tuple[bool, bool]:
     """(whether `day` is a working day, whether that answer is provisional)."""
     if _covered(day):
-        return chinese_calendar.is_workday(day), False
+        return _official().is_workday(day), False
     if arrangements and day.year in arrangements:
         return arrangements[day.year].is_workday(day), False
     return day.weekday() < 5, True

@@ -4,8 +4,9 @@ registration is decided within 30 days. Each opens an obligation the reminder ru
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import Field
+from msgspec import Meta
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, supervises
@@ -17,24 +18,24 @@ from sheqi.store import Obligation, get_or_404
 
 
 class ProjectIn(Body):
-    project_id: str = Field(pattern=r"^[A-Za-z0-9_-]{3,64}$")
-    name: str = Field(min_length=2, max_length=200)
-    unit_name: str = Field(min_length=2, max_length=200)
-    region_code: str = Field(pattern=r"^\d{6}$")
+    project_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{3,64}$")]
+    name: Annotated[str, Meta(min_length=2, max_length=200)]
+    unit_name: Annotated[str, Meta(min_length=2, max_length=200)]
+    region_code: Annotated[str, Meta(pattern=r"^\d{6}$")]
     ended_on: date
 
 
 class ContractIn(Body):
-    contract_id: str = Field(pattern=r"^[A-Za-z0-9_-]{3,64}$")
-    name: str = Field(min_length=2, max_length=200)
-    applicant: str = Field(min_length=2, max_length=200)
-    region_code: str = Field(pattern=r"^\d{6}$")
+    contract_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{3,64}$")]
+    name: Annotated[str, Meta(min_length=2, max_length=200)]
+    applicant: Annotated[str, Meta(min_length=2, max_length=200)]
+    region_code: Annotated[str, Meta(pattern=r"^\d{6}$")]
     received_on: date
 
 
 class DoneIn(Body):
     done_on: date
-    note: str = Field(default="", max_length=1000)
+    note: Annotated[str, Meta(max_length=1000)] = ""
 
 
 KINDS = {"projects": "project_acceptance", "contracts": "contract_registration"}

@@ -14,8 +14,9 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from sheqi.signing.keyrings import Keyring, load
 
@@ -30,8 +31,7 @@ def keyring() -> Keyring:
     return load("CHAIN_SIGNING_KEYS")
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Struct, frozen=True):
     visit_id: str
     seq: int
     kind: str

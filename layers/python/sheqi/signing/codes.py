@@ -15,7 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from sheqi import settings
 from sheqi.errors import AppError
@@ -35,8 +36,7 @@ def keyring() -> Keyring:
     return load("QR_SIGNING_KEYS")
 
 
-@dataclass(frozen=True)
-class CodeClaim:
+class CodeClaim(Struct, frozen=True):
     enterprise_id: str
     code_version: int
     key_id: str

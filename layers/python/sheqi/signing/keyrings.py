@@ -8,16 +8,16 @@ key is said to be one or the other.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
+
+from msgspec import Struct
 
 from sheqi import secrets
 
 MIN_KEY_BYTES = 32
 
 
-@dataclass(frozen=True)
-class Keyring:
+class Keyring(Struct, frozen=True):
     active: str
     keys: dict[str, bytes]
     retired: frozenset[str] = frozenset()

@@ -3,11 +3,11 @@ the rule and the field named, never at calculation time."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
+from msgspec import Struct, field
 
 from sheqi.numbers import MONEY_CEILING
 
@@ -27,8 +27,7 @@ class PolicyError(ValueError):
     """A policy file that does not say what the engine needs; the message names file, rule and field."""
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(Struct, frozen=True):
     value: Decimal
     wording: str
 
@@ -43,8 +42,7 @@ class Bound:
         return x <= self.value if self.inclusive else x < self.value
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Struct, frozen=True):
     id: str
     clause: str
     text: str
@@ -56,8 +54,7 @@ class Rule:
     pays: str = "cash"
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(Struct, frozen=True):
     policy_id: str
     title: str
     year: int

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import Meta
 
 from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
 from sheqi.errors import AppError, Forbidden
-from sheqi.inputs import Body
+from sheqi.inputs import Body, RegionCode
 from sheqi.log import logger
 from sheqi.rules import regions, uscc
 from sheqi.store import (
@@ -42,19 +42,15 @@ class WhatIfIn(Body):
 
 class ApplicantIn(WhatIfIn):
     applicant_id: str
-    name: str = Field(min_length=2, max_length=100)
-    region_code: str
+    name: Annotated[str, Meta(min_length=2, max_length=100)]
+    region_code: RegionCode
 
-    _region = field_validator("region_code")(lambda v: regions.validate(v))
-
-    @model_validator(mode="after")
-    def _identity(self):
+    def check(self):
         if self.applicant_kind == "county":
             if regions.validate(self.applicant_id, "applicant_id") != self.region_code:
                 raise ValueError("县（市、区）的 applicant_id 即其行政区划代码，须与 region_code 相同")
         else:
             uscc.validate(self.applicant_id, "applicant_id")
-        return self
 
 
 def _may_manage(caller: Identity, region_code: str) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
-from pydantic import Field
+from msgspec import Meta
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own
@@ -24,20 +25,20 @@ ABBREVIATIONS = {"suggestion": "监建", "decision": "监决"}
 
 
 class LetterIn(Body):
-    agency_id: str = Field(min_length=18, max_length=18)
-    case_ids: list[Key] = Field(default_factory=list, max_length=20)
-    findings: list[str] = Field(min_length=1, max_length=20)
-    requirements: str = Field(min_length=4, max_length=2000)
-    reply_working_days: int = Field(default=15, ge=5, le=60)
+    agency_id: Annotated[str, Meta(min_length=18, max_length=18)]
+    findings: Annotated[list[str], Meta(min_length=1, max_length=20)]
+    requirements: Annotated[str, Meta(min_length=4, max_length=2000)]
+    case_ids: Annotated[list[Key], Meta(max_length=20)] = []
+    reply_working_days: Annotated[int, Meta(ge=5, le=60)] = 15
 
 
 class ReplyIn(Body):
-    reply: str = Field(min_length=10, max_length=4000)
+    reply: Annotated[str, Meta(min_length=10, max_length=4000)]
 
 
 class EscalateIn(Body):
-    requirements: str = Field(min_length=4, max_length=2000)
-    reply_working_days: int = Field(default=10, ge=5, le=60)
+    requirements: Annotated[str, Meta(min_length=4, max_length=2000)]
+    reply_working_days: Annotated[int, Meta(ge=5, le=60)] = 10
 
 
 def _get(letter_id: str) -> Letter:

@@ -10,12 +10,12 @@ from collections import defaultdict
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from msgspec import Meta
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own, supervises
 from sheqi.errors import Conflict
-from sheqi.inputs import Body, OneOf
+from sheqi.inputs import Body, OneOf, RegionCode
 from sheqi.reminders.notices import create_once
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
@@ -34,17 +34,15 @@ from sheqi.store import (
 
 
 class SampleIn(Body):
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: RegionCode
     period_from: date
     period_to: date
-    per_agency: int = Field(ge=1, le=50)
-    seed: str = Field(min_length=8, max_length=64)
+    per_agency: Annotated[int, Meta(ge=1, le=50)]
+    seed: Annotated[str, Meta(min_length=8, max_length=64)]
 
-    @model_validator(mode="after")
-    def _period(self):
+    def check(self):
         if self.period_to < self.period_from:
             raise ValueError("period_to 不得早于 period_from")
-        return self
 
 
 class AnswersIn(Body):
@@ -52,9 +50,9 @@ class AnswersIn(Body):
     showed_certificates: bool | None = None
     scanned_in: bool | None = None
     told_result: bool | None = None
-    prohibited_practices: list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]] = Field(default_factory=list, max_length=7)
-    satisfaction: int | None = Field(default=None, ge=1, le=5)
-    notes: str = Field(default="", max_length=2000)
+    prohibited_practices: Annotated[list[Annotated[str, OneOf(PROHIBITED_PRACTICES)]], Meta(max_length=7)] = []
+    satisfaction: Annotated[int, Meta(ge=1, le=5)] | None = None
+    notes: Annotated[str, Meta(max_length=2000)] = ""
 
 
 def _judicial(caller: Identity, region_code: str) -> None:
@@ -74,8 +72,7 @@ def draw(candidates: dict[str, list[str]], per_agency: int, seed: str) -> dict[s
 
 def sample(caller: Identity, data: SampleIn) -> ReturnSample:
     _judicial(caller, data.region_code)
-    regions.validate(data.region_code)
-    params = data.model_dump(mode="json")
+    params = data.to_dict()
     sample_id = hashlib.sha256("|".join(str(params[k]) for k in sorted(params)).encode()).hexdigest()[:24]
     drawn = get_or_none(ReturnSample, *ReturnSample.key(sample_id))
     if drawn is not None:
@@ -137,7 +134,7 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
                         findings=findings, status="open").save()
         create_once(f"judicial:{head.region_code}", f"case:{case_id}", kind="case_opened", article=ART[28],
                     title=f"回访发现问题：{entry.enterprise_name}", body="回访发现：" + "；".join(findings) + "。已立案督办。")
-    if not update_if(entry, [ReturnEntry.answers.set(data.model_dump(mode="json")), ReturnEntry.answered_at.set(now),
+    if not update_if(entry, [ReturnEntry.answers.set(data.to_dict()), ReturnEntry.answered_at.set(now),
                              ReturnEntry.case_id.set(case_id) if case_id else ReturnEntry.case_id.remove()],
                      condition=ReturnEntry.answered_at.does_not_exist()):
         raise Conflict("该企业已回访", code="already_answered")
