@@ -2,6 +2,7 @@
 scan-in code posters, the local scheduler and the HTTP gateway. `make run` starts it."""
 from __future__ import annotations
 
+import signal
 import sys
 
 from . import config
@@ -30,12 +31,15 @@ def write_codes() -> str:
 
 
 def main() -> int:
-    _server, endpoint = dynamo.start_server(config.DYNAMO_PORT, config.DATA_DIR / "dynamodb-recording.jsonl")
+    journal = dynamo.Journal(config.DATA_DIR / "store")
+    _server, endpoint = dynamo.start_server(config.DYNAMO_PORT, journal)
+    journal.compact_while_running()
     dynamo.create_tables(endpoint)
     dynamo.create_queues(endpoint)
     dynamo.create_buckets(endpoint)
     dynamo.verify_sender(endpoint)
     created = demo_data.load()
+    (config.DATA_DIR / "deliveries.log").touch()
     codes_dir = write_codes()
     Scheduler().start()
     Poller(endpoint).start()
@@ -57,8 +61,12 @@ def main() -> int:
     curl {base}/public/agencies/{demo_data.MARKET}/items
   按 Ctrl+C 停止。
 """, flush=True)
-    create_app(log=lambda line: print(line, flush=True)).run(host=config.HOST, port=config.PORT, threaded=True,
-                                                             use_reloader=False)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # a clean stop, like Ctrl+C
+    try:
+        create_app(log=lambda line: print(line, flush=True)).run(host=config.HOST, port=config.PORT, threaded=True,
+                                                                 use_reloader=False)
+    finally:
+        journal.compact()   # the next start loads one snapshot and replays nothing
     return 0
 
 

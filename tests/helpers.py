@@ -10,13 +10,26 @@ from local import config
 MOTO_PORT, _ = config.configure_scratch("sheqi-test-")  # before anything imports sheqi.store
 
 
-from local import demo_data  # noqa: E402
+from local import demo_data, dynamo  # noqa: E402
 from local.events import http_event  # noqa: E402
 from local.invoke import invoke  # noqa: E402
 from local import serverless_config  # noqa: E402
 from sheqi.auth import Identity  # noqa: E402
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+_seeded: dict[tuple, bytes] = {}   # seeded state -> moto snapshot, for this session (this worker)
+
+
+def seeded(key: tuple, seed) -> None:
+    """The state `seed()` makes from the state the store is in now, named by `key` (which must name that
+    starting state too): seeded and snapshotted the first time in a session, restored in one call after."""
+    if key in _seeded:
+        dynamo.restore(_seeded[key])
+    else:
+        seed()
+        _seeded[key] = dynamo.snapshot()
 
 
 def identity(name: str) -> Identity:
