@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import copyreg
+import gc
 import io
 import json
 import logging
@@ -106,22 +107,24 @@ def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
 # per request gives the atomicity the production store has; snapshots are taken between requests.
 _LOCK = threading.Lock()
 
-# moto's backends hold locks and conditions (SQS long polls): a snapshot carries fresh ones instead.
-_PICKLING = copyreg.dispatch_table.copy()
-_PICKLING.update({threading.Condition: lambda _: (threading.Condition, ()),
-                  type(threading.Lock()): lambda _: (threading.Lock, ()),
-                  type(threading.RLock()): lambda _: (threading.RLock, ())})
-
 
 def snapshot() -> bytes:
     """moto's whole state, every service in use, as bytes (take it between requests: hold _LOCK)."""
     from moto.core.base_backend import BackendDict
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
 
     state = {bd.service_name: {account: dict(regions) for account, regions in bd.items()}
              for bd in BackendDict._instances}
+    reducers = copyreg.dispatch_table.copy()
+    # Locks and conditions (SQS long polls) come back new; an item's attributes come back without
+    # LimitedSizeDict re-checking its size on every key (checked when written; O(n^2) per item).
+    reducers.update({threading.Condition: lambda _: (threading.Condition, ()),
+                     type(threading.Lock()): lambda _: (threading.Lock, ()),
+                     type(threading.RLock()): lambda _: (threading.RLock, ()),
+                     LimitedSizeDict: lambda attrs: (copyreg.__newobj__, (LimitedSizeDict,), dict(attrs), None, None, dict.update)})
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _PICKLING
+    pickler.dispatch_table = reducers
     pickler.dump(state)
     return buffer.getvalue()
 
@@ -130,12 +133,18 @@ def restore(data: bytes) -> None:
     """Put moto back in the state `snapshot` returned: one call, whatever the tables hold."""
     from moto.backends import get_backend
     from moto.core.base_backend import BackendDict
+    from moto.core.model_instances import reset_model_data
 
-    state = pickle.loads(data)
+    gc.disable()   # unpickling makes many objects at once: no collections in between
+    try:
+        state = pickle.loads(data)
+    finally:
+        gc.enable()
     with _LOCK:
+        reset_model_data()   # moto's list of every model object made, kept for its dashboard, as /moto-api/reset does
         for bd in BackendDict._instances:
-            bd.clear()
-        BackendDict._instances.clear()
+            for regions in bd.values():   # each account's backends go; the accounts stay (cheaper than new ones)
+                regions.clear()
         for service, accounts in state.items():
             backends = get_backend(service)
             for account, regions in accounts.items():
@@ -310,12 +319,27 @@ class _Serialized:
         return chunks
 
 
+def _quicker_moto() -> None:
+    """On every request moto lists its own package's folders (to tell a service from the Host header) and
+    inspects the response class's methods; neither changes while it runs, so each is done once."""
+    import functools
+
+    from moto import backends
+    from moto.core import responses
+
+    if not isinstance(responses.method_names_from_class, functools._lru_cache_wrapper):
+        modules = frozenset(backends.list_of_moto_modules())
+        backends.list_of_moto_modules = lambda: modules
+        responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
+
+
 def start_server(port: int, journal: Journal | None = None) -> tuple[object, str]:
     """Start moto on 127.0.0.1:port; with a journal, load it first and log every write to it.
     Returns the werkzeug server (call .shutdown() to stop) and the endpoint URL."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
+    _quicker_moto()
     app = DomainDispatcherApplication(create_backend_app)
     if journal is not None:
         journal.load(app)
@@ -378,8 +402,11 @@ def _serve(argv: list[str]) -> None:
     import sys
     import time
 
-    from moto.moto_server import werkzeug_app  # noqa: F401  (imported before the clock starts)
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
 
+    for service in ("dynamodb", "s3", "sqs", "ses", "sns", "iam"):   # imported (and their regions listed) before the clock starts
+        get_backend(service)[DEFAULT_ACCOUNT_ID]
     started = time.perf_counter()
     journal = Journal(Path(argv[1]) / "store") if len(argv) > 1 else None
     start_server(int(argv[0]), journal)
@@ -392,4 +419,6 @@ def _serve(argv: list[str]) -> None:
 if __name__ == "__main__":
     import sys
 
-    _serve(sys.argv[1:])
+    from local import dynamo   # the module itself, not this __main__ copy: what a snapshot refers to is local.dynamo's
+
+    dynamo._serve(sys.argv[1:])
