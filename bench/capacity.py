@@ -32,7 +32,9 @@ import boto3  # noqa: E402
 from werkzeug.wsgi import get_input_stream  # noqa: E402
 
 from local import demo_data, dynamo, invoke, serverless_config  # noqa: E402
-from sheqi import clock, delivery, store, tasks  # noqa: E402
+from sheqi import clock, store  # noqa: E402
+from sheqi.inspections import tasks  # noqa: E402
+from sheqi.reminders import delivery  # noqa: E402
 from sheqi.clock import CST  # noqa: E402
 
 # --- the traffic model (docs/capacity.md says why) -------------------------------------------------
@@ -217,7 +219,7 @@ def everyday(recorder: Recorder) -> dict[str, dict[str, str]]:
         "window_start": "2026-06-15T08:00:00+08:00", "window_end": "2026-06-15T18:00:00+08:00"})
     assert status == 201, task
     code = store.Enterprise.get(enterprise["enterprise_id"]).code_version
-    from sheqi import codes
+    from sheqi.rules import codes
     token = codes.code_url(codes.sign(enterprise["enterprise_id"], code))
     place = {"latitude": enterprise["latitude"], "longitude": enterprise["longitude"], "accuracy_m": 10}
 

@@ -22,7 +22,9 @@ DYNAMO, _ = config.configure_scratch("sheqi-bench-")
 import requests  # noqa: E402
 
 from local import demo_data, dynamo  # noqa: E402
-from sheqi import clock, draws, store, uscc  # noqa: E402
+from sheqi import clock, store  # noqa: E402
+from sheqi.inspections import draws  # noqa: E402
+from sheqi.rules import uscc  # noqa: E402
 
 WEIGHTS = {"good": 0.5, "average": 1.0, "poor": 2.0}
 TIERS = ("good", "average", "average", "poor")

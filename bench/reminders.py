@@ -24,9 +24,11 @@ import boto3  # noqa: E402
 from local import dynamo, queues  # noqa: E402
 from local.events import schedule_event  # noqa: E402
 from local.invoke import invoke  # noqa: E402
-from sheqi import obligations, store, uscc  # noqa: E402
+from sheqi.reminders import obligations  # noqa: E402
+from sheqi import store  # noqa: E402
+from sheqi.rules import uscc  # noqa: E402
 from sheqi.clock import CST  # noqa: E402
-from sheqi.workdays import Deadline  # noqa: E402
+from sheqi.rules.workdays import Deadline  # noqa: E402
 
 FULL = "--full" in sys.argv
 AGENCIES, OBLIGATIONS, REGIONS = (10_000, 100_000, 100) if FULL else (1_000, 10_000, 20)

@@ -22,7 +22,8 @@ DYNAMO, _ = config.configure_scratch("sheqi-bench-")
 import requests  # noqa: E402
 
 from local import dynamo, queues  # noqa: E402
-from sheqi import store, uscc  # noqa: E402
+from sheqi import store  # noqa: E402
+from sheqi.rules import uscc  # noqa: E402
 from sheqi.auth import Identity  # noqa: E402
 from sheqi.subsidy import calculate, default_ruleset, normalise, service  # noqa: E402
 

@@ -28,7 +28,10 @@ from werkzeug.serving import make_server  # noqa: E402
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from local import demo_data, dynamo, gateway  # noqa: E402
-from sheqi import auth, clock, codes, evidence, registry, store, tasks, uscc  # noqa: E402
+from sheqi import auth, clock, store  # noqa: E402
+from sheqi.rules import codes, uscc  # noqa: E402
+from sheqi.inspections import evidence, tasks  # noqa: E402
+from sheqi.registry import registers  # noqa: E402
 
 ITEMS, VISITS, RAW_PAIRS = 20, 5, 500
 calls: Counter = Counter()
@@ -49,7 +52,7 @@ def setup() -> tuple[list[str], list[str]]:
     for n in range(VISITS):
         first17 = f"91130722MC{n:07d}"
         enterprises.append(first17 + uscc.check_character(first17))
-        registry.create_enterprise(registry.EnterpriseIn.model_validate({
+        registers.create_enterprise(registers.EnterpriseIn.model_validate({
             "enterprise_id": enterprises[-1], "name": f"张北县基准测试企业{n}号有限公司", "region_code": "130722",
             "credit_tier": "poor", "credit_source": "基准测试"}, strict=False))
     today = clock.today().isoformat()

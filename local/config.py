@@ -32,16 +32,25 @@ def free_port() -> int:
 
 
 def _secrets() -> dict:
-    """Local token secret and code signing keyring, made once and kept with the data."""
+    """Local token secret and the code and chain signing keyrings, made once and kept with the data."""
     path = DATA_DIR / "secrets.json"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({
             "jwt_secret": secrets.token_urlsafe(32),
             "qr_signing_keys": {"active": "k1", "keys": {"k1": secrets.token_urlsafe(32)}},
+            "chain_signing_keys": {"active": "chain-1", "keys": {"chain-1": secrets.token_urlsafe(32)}},
         }, indent=2))
         path.chmod(0o600)
-    return json.loads(path.read_text())
+    found = json.loads(path.read_text())
+    if "chain_signing_keys" not in found:
+        # Data from before the chain had its own keys: its events were signed with the code keys,
+        # which the chain keeps as retired (verify-only), as a deploy does (README, "Signing keys").
+        code_keys = found["qr_signing_keys"]["keys"]
+        found["chain_signing_keys"] = {"active": "chain-1", "keys": {**code_keys, "chain-1": secrets.token_urlsafe(32)},
+                                       "retired": sorted(code_keys)}
+        path.write_text(json.dumps(found, indent=2))
+    return found
 
 
 def jwt_secret() -> str:
@@ -70,6 +79,7 @@ def configure(dynamo_port: int = DYNAMO_PORT) -> None:
         "AWS_REGION": "cn-north-1", "AWS_DEFAULT_REGION": "cn-north-1",
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
         "QR_SIGNING_KEYS": json.dumps(_secrets()["qr_signing_keys"]),
+        "CHAIN_SIGNING_KEYS": json.dumps(_secrets()["chain_signing_keys"]),
         "PUBLIC_CODE_URL": f"{base_url()}/public/codes/",
         "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{dynamo_port}",   # moto serves SQS and S3 on the same port
         "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{dynamo_port}",

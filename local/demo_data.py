@@ -6,7 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sheqi import clock, plans, regions, registry, store, tasks, uscc
+from sheqi import clock, store
+from sheqi.plans import filing
+from sheqi.rules import regions, uscc
+from sheqi.registry import registers
+from sheqi.inspections import tasks
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound
 
@@ -137,15 +141,15 @@ def _tasks(today: date) -> list[tuple[str, int, str, dict]]:
 
 def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
     """Draft, file, acknowledge and publish the agency's plan for the year, unless it has one."""
-    if plans.list_versions(admin.agency_id, year):
+    if filing.list_versions(admin.agency_id, year):
         return 0
-    agency = registry.get_agency(admin.agency_id)
+    agency = registers.get_agency(admin.agency_id)
     entries = [dict(item_id=spec["item_id"], legal_basis=spec["legal_basis"], inspecting_body=agency.name,
                     region_codes=[agency.region_code], scope=f"{regions.name(agency.region_code)}辖区内相关经营主体",
                     sampling_ratio="0.20", window_start=f"{year}-01-01", window_end=f"{year}-12-31", method="on_site",
                     frequency=1) for agency_id, spec in ITEMS if agency_id == admin.agency_id]
-    record = plans.draft(admin, admin.agency_id, plans.PlanIn.model_validate({"year": year, "entries": entries}, strict=False))
-    plans.publish(admin, plans.acknowledge(judicial, plans.file(admin, record)))
+    record = filing.draft(admin, admin.agency_id, filing.PlanIn.model_validate({"year": year, "entries": entries}, strict=False))
+    filing.publish(admin, filing.acknowledge(judicial, filing.file(admin, record)))
     return 1
 
 
@@ -163,18 +167,18 @@ def load() -> int:
             pass
 
     for spec in AGENCIES:
-        attempt(registry.create_agency, registry.AgencyIn(**spec))
+        attempt(registers.create_agency, registers.AgencyIn(**spec))
     for spec in ENTERPRISES:
-        attempt(registry.create_enterprise, registry.EnterpriseIn.model_validate(
+        attempt(registers.create_enterprise, registers.EnterpriseIn.model_validate(
             {**spec, "credit_source": "国家企业信用信息公示系统", "credit_rated_on": "2026-06-30"}, strict=False))
     for agency_id, spec in _inspectors(today):
-        attempt(registry.create_inspector, registry.get_agency(agency_id),
-                registry.InspectorIn.model_validate(spec, strict=False))
+        attempt(registers.create_inspector, registers.get_agency(agency_id),
+                registers.InspectorIn.model_validate(spec, strict=False))
     for agency_id, spec in ITEMS:
-        attempt(registry.create_item, registry.get_agency(agency_id), registry.ItemIn.model_validate(spec))
-        item = registry.get_item(agency_id, spec["item_id"])
+        attempt(registers.create_item, registers.get_agency(agency_id), registers.ItemIn.model_validate(spec))
+        item = registers.get_item(agency_id, spec["item_id"])
         if item.status != "published":
-            registry.set_item_status(item, "published", today)
+            registers.set_item_status(item, "published", today)
     for admin_name, judicial_name in (("admin-market", "judicial-zhangbei"), ("admin-police", "judicial-huailai")):
         for year in (today.year, today.year + 1):
             created += plan_in_force(IDENTITIES[admin_name][1], IDENTITIES[judicial_name][1], year)

@@ -17,13 +17,14 @@ from .scheduler import Scheduler  # noqa: E402
 
 def write_codes() -> str:
     """The demo enterprises' QR codes and posters, for printing or scanning from a screen."""
-    from sheqi import qr_image, regions, registry
+    from sheqi.registry import qr_image, registers
+    from sheqi.rules import regions
 
     folder = config.DATA_DIR / "codes"
     folder.mkdir(parents=True, exist_ok=True)
     for spec in demo_data.ENTERPRISES:
-        record = registry.get_enterprise(spec["enterprise_id"])
-        url = registry.current_code(record)["url"]
+        record = registers.get_enterprise(spec["enterprise_id"])
+        url = registers.current_code(record)["url"]
         (folder / f"{record.enterprise_id}.png").write_bytes(qr_image.qr_png(url))
         (folder / f"{record.enterprise_id}-poster.png").write_bytes(qr_image.poster(
             url, enterprise_name=record.name, uscc=record.enterprise_id, region_name=regions.name(record.region_code)))

@@ -1,6 +1,9 @@
 """Agency registry (Art. 4: the registry records bodies without enforcement power too, and says so)."""
-from sheqi import api, auth, regions, registry
-from sheqi.api import PageQuery
+from sheqi import auth
+from sheqi.edge import api
+from sheqi.inputs import PageQuery
+from sheqi.registry import registers
+from sheqi.rules import regions
 
 app = api.create_app()
 
@@ -12,17 +15,17 @@ class ListQuery(PageQuery):
 @app.post("/agencies")
 def create_agency():
     auth.require_role(api.identity(app), "platform_admin")
-    record = registry.create_agency(api.body(app, registry.AgencyIn))
-    return api.json_response(registry.agency_view(record), 201)
+    record = registers.create_agency(api.body(app, registers.AgencyIn))
+    return api.json_response(registers.agency_view(record), 201)
 
 
 @app.get("/agencies/<agency_id>")
 def get_agency(agency_id: str):
     caller = api.identity(app)
-    record = registry.get_agency(agency_id)
+    record = registers.get_agency(agency_id)
     if not auth.can_see_agency(caller, record.agency_id, record.region_code):
         raise auth.deny_scope("机关")
-    return api.json_response(registry.agency_view(record))
+    return api.json_response(registers.agency_view(record))
 
 
 @app.get("/agencies")
@@ -32,7 +35,7 @@ def list_agencies():
     params = api.query(app, ListQuery)
     if caller.role == "judicial" and not regions.covers(caller.region_code, params.region_code):
         raise auth.deny_scope("行政区划")
-    return api.json_response(registry.list_agencies(params.region_code, params.limit, params.cursor))
+    return api.json_response(registers.list_agencies(params.region_code, params.limit, params.cursor))
 
 
 handler = api.lambda_handler(app)

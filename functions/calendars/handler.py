@@ -1,12 +1,15 @@
 """Official working-day arrangements (节假日安排) for years the calendar package does not cover yet."""
-from sheqi import api, calendars
+from sheqi.edge import api
+from sheqi.reminders import calendars, obligations
 
 app = api.create_app()
 
 
 @app.put("/calendars/<year>")
 def load_year(year: str):
-    record = calendars.load_year(api.identity(app), api.year(year), api.body(app, calendars.ArrangementIn))
+    number = api.year(year)
+    record = calendars.load_year(api.identity(app), number, api.body(app, calendars.ArrangementIn))
+    obligations.recompute_year(number)   # deadlines counted provisionally into that year, counted again
     return api.json_response(calendars.view(record))
 
 

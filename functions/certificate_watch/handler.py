@@ -1,8 +1,9 @@
 """Scheduled daily (EventBridge): certificates due to lapse or lapsed, to their agencies (Art. 4)."""
 import os
 
-from sheqi import certificate_watch, clock
-from sheqi.api import logger
+from sheqi import clock
+from sheqi.log import logger
+from sheqi.registry import certificate_watch
 
 
 @logger.inject_lambda_context(clear_state=True)

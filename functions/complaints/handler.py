@@ -1,6 +1,7 @@
 """Complaints by enterprises, handled by the judicial bureau of their region (Art. 24, 27)."""
-from sheqi import api, complaints
-from sheqi.api import RegionPageQuery
+from sheqi.edge import api
+from sheqi.inputs import RegionPageQuery
+from sheqi.inspections import complaints
 
 app = api.create_app()
 

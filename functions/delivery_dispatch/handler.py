@@ -1,7 +1,7 @@
 """Scheduled every few minutes (EventBridge): deliver due notices by SMS and mail, retrying with
 backoff; notices that fail every attempt become dead letters for the platform admin."""
-from sheqi import delivery
-from sheqi.api import logger
+from sheqi.log import logger
+from sheqi.reminders import delivery
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,7 +1,8 @@
 """双随机、一公开 (Art. 11): draw enterprises and inspectors for a plan entry, publish the draw, and
 turn it into approved inspection tasks."""
-from sheqi import api, draws
-from sheqi.api import PageQuery
+from sheqi.edge import api
+from sheqi.inputs import PageQuery
+from sheqi.inspections import draws
 
 app = api.create_app()
 

@@ -4,8 +4,11 @@ from typing import Literal
 
 from aws_lambda_powertools.event_handler import Response
 
-from sheqi import api, auth, regions, registry
-from sheqi.api import Query
+from sheqi import auth
+from sheqi.edge import api
+from sheqi.inputs import Query
+from sheqi.registry import registers
+from sheqi.rules import regions
 
 app = api.create_app()
 
@@ -17,29 +20,29 @@ class PosterQuery(Query):
 def _owned(enterprise_id: str):
     caller = api.identity(app)
     auth.require_role(caller, "enterprise", "platform_admin")
-    return registry.visible_enterprise(caller, enterprise_id)
+    return registers.visible_enterprise(caller, enterprise_id)
 
 
 @app.get("/enterprises/<enterprise_id>/code")
 def get_code(enterprise_id: str):
-    return api.json_response(registry.current_code(_owned(enterprise_id)))
+    return api.json_response(registers.current_code(_owned(enterprise_id)))
 
 
 @app.get("/enterprises/<enterprise_id>/code.png")
 def get_code_png(enterprise_id: str):
-    from sheqi import qr_image  # Pillow and qrcode load only on the routes that draw
+    from sheqi.registry import qr_image
 
-    code = registry.current_code(_owned(enterprise_id))
+    code = registers.current_code(_owned(enterprise_id))
     return Response(status_code=200, content_type="image/png", body=qr_image.qr_png(code["url"]))
 
 
 @app.get("/enterprises/<enterprise_id>/poster")
 def get_poster(enterprise_id: str):
-    from sheqi import qr_image
+    from sheqi.registry import qr_image
 
     fmt = api.query(app, PosterQuery).format
     record = _owned(enterprise_id)
-    url = registry.current_code(record)["url"]
+    url = registers.current_code(record)["url"]
     image = qr_image.poster(url, enterprise_name=record.name, uscc=record.enterprise_id,
                             region_name=regions.name(record.region_code), fmt=fmt)
     return Response(status_code=200, content_type="application/pdf" if fmt == "pdf" else "image/png", body=image)
@@ -47,8 +50,8 @@ def get_poster(enterprise_id: str):
 
 @app.post("/enterprises/<enterprise_id>/code/reissue")
 def reissue_code(enterprise_id: str):
-    record = registry.reissue_code(_owned(enterprise_id))
-    return api.json_response(registry.current_code(record), 201)
+    record = registers.reissue_code(_owned(enterprise_id))
+    return api.json_response(registers.current_code(record), 201)
 
 
 handler = api.lambda_handler(app)

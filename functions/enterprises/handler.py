@@ -1,6 +1,9 @@
 """Enterprise registry: platform admins register and edit; each role reads what it may see."""
-from sheqi import api, auth, regions, registry
-from sheqi.api import PageQuery
+from sheqi import auth
+from sheqi.edge import api
+from sheqi.inputs import PageQuery
+from sheqi.registry import registers
+from sheqi.rules import regions
 
 app = api.create_app()
 
@@ -12,22 +15,22 @@ class ListQuery(PageQuery):
 @app.post("/enterprises")
 def create_enterprise():
     auth.require_role(api.identity(app), "platform_admin")
-    record = registry.create_enterprise(api.body(app, registry.EnterpriseIn))
-    return api.json_response(registry.enterprise_view(record), 201)
+    record = registers.create_enterprise(api.body(app, registers.EnterpriseIn))
+    return api.json_response(registers.enterprise_view(record), 201)
 
 
 @app.get("/enterprises/<enterprise_id>")
 def get_enterprise(enterprise_id: str):
-    record = registry.visible_enterprise(api.identity(app), enterprise_id)
-    return api.json_response(registry.enterprise_view(record))
+    record = registers.visible_enterprise(api.identity(app), enterprise_id)
+    return api.json_response(registers.enterprise_view(record))
 
 
 @app.patch("/enterprises/<enterprise_id>")
 def update_enterprise(enterprise_id: str):
     auth.require_role(api.identity(app), "platform_admin")
-    patch = api.body(app, registry.EnterprisePatch)
-    record = registry.update_enterprise(registry.get_enterprise(enterprise_id), patch)
-    return api.json_response(registry.enterprise_view(record))
+    patch = api.body(app, registers.EnterprisePatch)
+    record = registers.update_enterprise(registers.get_enterprise(enterprise_id), patch)
+    return api.json_response(registers.enterprise_view(record))
 
 
 @app.get("/enterprises")
@@ -37,7 +40,7 @@ def list_enterprises():
     params = api.query(app, ListQuery)
     if caller.role != "platform_admin" and not regions.covers(caller.region_code, params.region_code):
         raise auth.deny_scope("行政区划")
-    return api.json_response(registry.list_enterprises(params.region_code, params.limit, params.cursor))
+    return api.json_response(registers.list_enterprises(params.region_code, params.limit, params.cursor))
 
 
 handler = api.lambda_handler(app)

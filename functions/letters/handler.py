@@ -2,8 +2,9 @@
 and the printable document."""
 from aws_lambda_powertools.event_handler import Response
 
-from sheqi import api, letters
-from sheqi.api import RegionPageQuery
+from sheqi.edge import api
+from sheqi.inputs import RegionPageQuery
+from sheqi.supervision import letters
 
 app = api.create_app()
 

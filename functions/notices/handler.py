@@ -1,7 +1,8 @@
 """The caller's own notices (outbox), newest first, and acknowledging one (a reminder taken in hand, a
 result notice received)."""
-from sheqi import api, notices
-from sheqi.api import PageQuery
+from sheqi.edge import api
+from sheqi.inputs import PageQuery
+from sheqi.reminders import notices
 
 app = api.create_app()
 

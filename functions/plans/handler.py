@@ -1,7 +1,8 @@
 """Annual inspection plans (Art. 11, 16) and special campaigns (Art. 13): agencies draft, file and
 publish; the judicial bureau of the same level acknowledges or returns; the public reads what is published."""
-from sheqi import api, campaigns, plans, registry
+from sheqi.edge import api
 from sheqi.errors import ValidationError
+from sheqi.plans import campaigns, filing
 
 app = api.create_app()
 
@@ -9,49 +10,46 @@ app = api.create_app()
 def _version(agency_id: str, year: str, version: str):
     if not version.isdigit():
         raise ValidationError("版本号应为正整数", field="version", code="invalid_field")
-    return plans.get_version(agency_id, api.year(year), int(version))
+    return filing.get_version(agency_id, api.year(year), int(version))
 
 
 @app.post("/agencies/<agency_id>/plans")
 def draft_plan(agency_id: str):
-    record = plans.draft(api.identity(app), agency_id, api.body(app, plans.PlanIn))
-    return api.json_response(plans.view(record), 201)
+    record = filing.draft(api.identity(app), agency_id, api.body(app, filing.PlanIn))
+    return api.json_response(filing.view(record), 201)
 
 
 @app.get("/agencies/<agency_id>/plans/<year>")
 def list_plan_versions(agency_id: str, year: str):
-    plans.visible(api.identity(app), agency_id)
-    return api.json_response({"versions": plans.list_versions(agency_id, api.year(year))})
+    filing.visible(api.identity(app), agency_id)
+    return api.json_response({"versions": filing.list_versions(agency_id, api.year(year))})
 
 
 @app.put("/agencies/<agency_id>/plans/<year>/<version>")
 def edit_plan(agency_id: str, year: str, version: str):
-    record = plans.edit(api.identity(app), _version(agency_id, year, version), api.body(app, plans.PlanIn))
-    return api.json_response(plans.view(record))
+    record = filing.edit(api.identity(app), _version(agency_id, year, version), api.body(app, filing.PlanIn))
+    return api.json_response(filing.view(record))
 
 
 @app.post("/agencies/<agency_id>/plans/<year>/<version>/<action>")
 def plan_action(agency_id: str, year: str, version: str, action: str):
     caller, record = api.identity(app), _version(agency_id, year, version)
     if action == "file":
-        record = plans.file(caller, record)
+        record = filing.file(caller, record)
     elif action == "acknowledge":
-        record = plans.acknowledge(caller, record)
+        record = filing.acknowledge(caller, record)
     elif action == "return":
-        record = plans.return_(caller, record, api.body(app, plans.ReturnIn))
+        record = filing.return_(caller, record, api.body(app, filing.ReturnIn))
     elif action == "publish":
-        record = plans.publish(caller, record)
+        record = filing.publish(caller, record)
     else:
         raise ValidationError("操作应为 file、acknowledge、return 或 publish", field="action", code="invalid_field")
-    return api.json_response(plans.view(record))
+    return api.json_response(filing.view(record))
 
 
 @app.get("/public/agencies/<agency_id>/plans/<year>")
 def published_plans(agency_id: str, year: str):
-    agency = registry.get_agency(agency_id)
-    return api.json_response({"agency": {"agency_id": agency.agency_id, "name": agency.name},
-                              "plans": plans.list_versions(agency_id, api.year(year), published_only=True),
-                              "campaigns": campaigns.list_published(agency_id, api.year(year))})
+    return api.json_response(campaigns.published(agency_id, api.year(year)))
 
 
 @app.put("/agencies/<agency_id>/campaign-quota")

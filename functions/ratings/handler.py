@@ -1,7 +1,8 @@
 """Ratings of visits by the inspected enterprise (Art. 24, 27); each for the judicial bureau, only
 untraceable aggregates for the inspected agency."""
-from sheqi import api, ratings
-from sheqi.api import RegionPageQuery
+from sheqi.edge import api
+from sheqi.inputs import RegionPageQuery
+from sheqi.inspections import ratings
 
 app = api.create_app()
 

@@ -1,6 +1,7 @@
 """Scheduled daily (EventBridge): fan the reminder run out, one queue message per active region."""
-from sheqi import clock, obligations
-from sheqi.api import logger
+from sheqi import clock
+from sheqi.log import logger
+from sheqi.reminders import obligations
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,11 +1,10 @@
 """SQS worker: one region's reminders for one day. Safe to receive a message twice: every reminder
 is put in the outbox at most once."""
 import json
-
 from datetime import date
 
-from sheqi import obligations
-from sheqi.api import logger
+from sheqi.log import logger
+from sheqi.reminders import obligations
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,6 +1,7 @@
 """Reminders and obligations as their recipients see them; delivery addresses; dead letters."""
-from sheqi import api, delivery, notices, obligations
-from sheqi.api import PageQuery, RegionPageQuery
+from sheqi.edge import api
+from sheqi.inputs import Body, PageQuery, RegionPageQuery
+from sheqi.reminders import delivery, notices, obligations
 
 app = api.create_app()
 
@@ -9,7 +10,7 @@ class ObligationPage(RegionPageQuery):
     overdue: bool = False
 
 
-class RetryIn(api.Body):
+class RetryIn(Body):
     recipient: str
     notice_id: str
 

@@ -1,6 +1,6 @@
 """Subsidy and award calculations for science bureaus (Cangzhou 2025 R&D plan, as data)."""
-from sheqi import api
-from sheqi.api import PageQuery
+from sheqi.edge import api
+from sheqi.inputs import PageQuery
 from sheqi.subsidy import service
 
 app = api.create_app()

@@ -2,7 +2,7 @@
 be delivered again; after three tries it goes to the dead-letter queue for an administrator."""
 import json
 
-from sheqi.api import logger
+from sheqi.log import logger
 from sheqi.subsidy import service
 
 

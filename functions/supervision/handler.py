@@ -1,8 +1,10 @@
 """The judicial bureau's supervision: watch lists, monthly figures, return visits and cases (Art. 12,
 16, 24, 27, 28). Agency admins read their own figures and plan board."""
-from sheqi import api, clock, return_visits, supervision
-from sheqi.api import Query, RegionPageQuery
+from sheqi import clock
+from sheqi.edge import api
 from sheqi.errors import NotFound
+from sheqi.inputs import Query, RegionPageQuery
+from sheqi.supervision import return_visits, watchlists
 
 app = api.create_app()
 
@@ -20,16 +22,16 @@ def _scope():
 
 @app.get("/supervision/watch/<name>")
 def watch(name: str):
-    if name not in supervision.LISTS:
+    if name not in watchlists.LISTS:
         raise NotFound("接口不存在", code="route_not_found")
     region_code, year = _scope()
-    return api.json_response(supervision.watch_list(api.identity(app), name, region_code, year))
+    return api.json_response(watchlists.watch_list(api.identity(app), name, region_code, year))
 
 
 @app.get("/supervision/stats")
 def stats():
     region_code, year = _scope()
-    return api.json_response(supervision.stats(api.identity(app), region_code, year))
+    return api.json_response(watchlists.stats(api.identity(app), region_code, year))
 
 
 @app.post("/return-visits")

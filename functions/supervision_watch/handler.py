@@ -1,10 +1,11 @@
 """Scheduled daily (EventBridge): new watch-list entries to each region's judicial bureau, once each."""
-from sheqi import clock, supervision
-from sheqi.api import logger
+from sheqi import clock
+from sheqi.log import logger
+from sheqi.supervision import watchlists
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context) -> dict:
-    result = supervision.daily(clock.local_date(event["time"]))
+    result = watchlists.daily(clock.local_date(event["time"]))
     logger.info("supervision watch done", extra=result)
     return result

@@ -1,5 +1,7 @@
 """Inspection tasks (Art. 19 approval before an on-site inspection) and off-site check results (Art. 7)."""
-from sheqi import api, auth, tasks
+from sheqi import auth
+from sheqi.edge import api
+from sheqi.inspections import tasks
 
 app = api.create_app()
 

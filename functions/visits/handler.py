@@ -1,7 +1,8 @@
 """The visit record on the inspector's phone (findings, evidence, close, corrections: Art. 19), and its
 reading by the enterprise, the agencies of the region (Art. 29) and the judicial bureau."""
-from sheqi import api, evidence, visits
-from sheqi.api import PageQuery
+from sheqi.edge import api
+from sheqi.inputs import PageQuery
+from sheqi.inspections import evidence, visits
 
 app = api.create_app()
 

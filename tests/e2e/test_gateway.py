@@ -90,7 +90,8 @@ def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
     import requests
 
     from local.demo_data import demo_task_id
-    from sheqi import clock, codes
+    from sheqi import clock
+    from sheqi.rules import codes
 
     token = codes.code_url(codes.sign(E1, 1))
     for who in ("market-wang", "market-li"):

@@ -4,7 +4,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi import codes, store
+from sheqi.rules import codes
+from sheqi import store
 from sheqi.clock import CST
 from tests.helpers import call, sample_event
 

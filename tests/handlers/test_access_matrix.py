@@ -7,7 +7,8 @@ an inspector of each; enterprise-1 (Zhangbei, the target) and enterprise-4 (Huai
 import json
 
 from local.demo_data import ENTERPRISES, MARKET, demo_task_id
-from sheqi import clock, codes, store
+from sheqi import clock, store
+from sheqi.rules import codes
 from local import serverless_config
 from tests.helpers import call
 

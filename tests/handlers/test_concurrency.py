@@ -3,7 +3,8 @@ conditional write or a transaction in the store, not by read-then-write."""
 from concurrent.futures import ThreadPoolExecutor
 
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi import certificate_watch, clock, store
+from sheqi.registry import certificate_watch
+from sheqi import clock, store
 from tests.helpers import call
 
 THREADS = 16

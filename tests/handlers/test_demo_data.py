@@ -3,7 +3,8 @@ from datetime import datetime
 
 from local import demo_data
 from local.demo_data import demo_task_id
-from sheqi import clock, tasks
+from sheqi import clock
+from sheqi.inspections import tasks
 from sheqi.clock import CST
 from tests.handlers.scanning import E1, open_visit
 

@@ -1,6 +1,6 @@
 """Scan-in codes: issue, verify at the door, re-issue revokes the old code."""
 from local.demo_data import ENTERPRISES
-from sheqi import codes
+from sheqi.rules import codes
 from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]

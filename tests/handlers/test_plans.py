@@ -123,8 +123,9 @@ def test_emergency_campaign_and_special_task(demo, monkeypatch):
 def many_enterprises(demo):
     for n in range(40):
         first17 = f"91130722MF{n:07d}"
-        from sheqi import registry, uscc
-        registry.create_enterprise(registry.EnterpriseIn.model_validate({
+        from sheqi.registry import registers
+        from sheqi.rules import uscc
+        registers.create_enterprise(registers.EnterpriseIn.model_validate({
             "enterprise_id": first17 + uscc.check_character(first17), "name": f"张北县抽查样本企业{n}号有限公司",
             "region_code": "130722", "credit_tier": ("good", "average", "poor")[n % 3],
             "credit_source": "国家企业信用信息公示系统"}, strict=False))

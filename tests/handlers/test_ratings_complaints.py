@@ -4,8 +4,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sheqi import codes, store
-from sheqi.articles import ART
+from sheqi.rules import codes
+from sheqi import store
+from sheqi.rules.articles import ART
 from tests.handlers.scanning import E1, E3, HERE, NOW, at_visit, new_task, open_visit, scan
 from local.invoke import invoke
 from tests.helpers import call

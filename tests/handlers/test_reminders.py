@@ -8,7 +8,9 @@ import pytest
 from local import queues
 from local.invoke import invoke
 from local.demo_data import MARKET
-from sheqi import clock, delivery, obligations, registry, store
+from sheqi import clock, store
+from sheqi.reminders import delivery, obligations
+from sheqi.registry import registers
 from sheqi.clock import CST
 from sheqi.auth import Identity
 from tests.helpers import call, sample_event
@@ -82,7 +84,7 @@ def test_overlapping_runs_send_each_reminder_exactly_once(demo, monkeypatch):
 
 def test_year_end_campaign_reminds_until_published_then_lists_the_overdue(demo, monkeypatch):
     at(date(2026, 12, 1), monkeypatch)
-    late = registry.create_agency(registry.AgencyIn(agency_id="11130722000013099H", name="张北县应急管理局", level="county",
+    late = registers.create_agency(registers.AgencyIn(agency_id="11130722000013099H", name="张北县应急管理局", level="county",
                                                     region_code="130722", kind="enforcement_agency"))
     obligations.run_region("130722", date(2026, 12, 1))
     # The market regulator published its 2027 plan already: found done, never reminded.

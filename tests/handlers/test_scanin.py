@@ -5,7 +5,10 @@ from datetime import timedelta
 import pytest
 
 from local.demo_data import IDENTITIES, LAB, MARKET, POLICE
-from sheqi import codes, plans, registry, store
+from sheqi.rules import codes
+from sheqi.plans import filing
+from sheqi.registry import registers
+from sheqi import store
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
 
@@ -103,7 +106,7 @@ def test_clean_offsite_check_blocks_a_routine_visit(june):
 
 def test_item_withdrawn_after_approval_is_not_inspected(june):
     task = new_task()
-    registry.set_item_status(registry.get_item(MARKET, "food-business"), "withdrawn", NOW.date())
+    registers.set_item_status(registers.get_item(MARKET, "food-business"), "withdrawn", NOW.date())
     status, answer = open_visit(task)
     assert [r["code"] for r in answer["reasons"]] == ["item_not_published"]
     assert tally(E1, "2026") == 0
@@ -155,13 +158,13 @@ def test_task_approval_refusals_cite_the_article(june, change, code, article):
 
 def test_item_outside_the_plan_is_refused(june):
     admin, judicial = IDENTITIES["admin-market"][1], IDENTITIES["judicial-zhangbei"][1]
-    amended = plans.draft(admin, MARKET, plans.PlanIn.model_validate({
+    amended = filing.draft(admin, MARKET, filing.PlanIn.model_validate({
         "year": 2026, "changed_on": "2026-06-10", "change_reason": "食品经营检查改由县级综合执法统一实施",
         "entries": [{"item_id": "special-equipment", "legal_basis": "《中华人民共和国特种设备安全法》第五十七条",
                      "inspecting_body": "张北县市场监督管理局", "region_codes": ["130722"], "scope": "辖区特种设备使用单位",
                      "window_start": "2026-01-01", "window_end": "2026-12-31", "method": "on_site", "frequency": 1}]},
         strict=False))
-    plans.acknowledge(judicial, plans.file(admin, amended))
+    filing.acknowledge(judicial, filing.file(admin, amended))
     status, answer = call("POST", "/tasks", "admin-market", {
         "type": "routine", "method": "on_site", "targets": [E1], "window_start": NOW.isoformat(),
         "window_end": (NOW + timedelta(hours=4)).isoformat(),

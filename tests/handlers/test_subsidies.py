@@ -1,6 +1,7 @@
 """Subsidy endpoints: what-if, stored calculations, reproducible batch runs, and who reads them."""
 from local.demo_data import ENTERPRISES
-from sheqi import store, uscc
+from sheqi import store
+from sheqi.rules import uscc
 from sheqi.auth import Identity
 from local import queues
 from sheqi.subsidy import service

@@ -3,8 +3,10 @@ cases and letters (Art. 12, 16, 24, 27, 28, 30)."""
 from datetime import datetime, timedelta
 
 from local.demo_data import MARKET
-from sheqi import clock, registry, return_visits, store, supervision
-from sheqi.articles import ART
+from sheqi import clock, store
+from sheqi.registry import registers
+from sheqi.supervision import return_visits, watchlists
+from sheqi.rules.articles import ART
 from sheqi.clock import CST
 from tests.handlers.scanning import E1, NOW, new_task, open_visit, scan
 from tests.helpers import call
@@ -44,8 +46,8 @@ def test_frequency_and_exceptions_watch_lists_and_the_daily_job(june):
     assert watch("frequency", "judicial-city", "region_code=130700&year=2026") == rows        # the city gathers its counties
     assert call("GET", "/supervision/watch/frequency", "judicial-huailai", query="region_code=130722")[0] == 403
     assert call("GET", "/supervision/watch/frequency", "admin-market")[0] == 403
-    assert supervision.daily(NOW.date())["notices_created"] == 1
-    assert supervision.daily(NOW.date())["notices_created"] == 0                               # once each
+    assert watchlists.daily(NOW.date())["notices_created"] == 1
+    assert watchlists.daily(NOW.date())["notices_created"] == 0                               # once each
     assert "3次" in store.Notice.get("judicial:130722", f"watch:frequency:{E1}:2026:3").body
 
 
@@ -66,7 +68,7 @@ def test_refusals_ratings_and_complaints_lists(june):
 
 
 def test_plan_board_and_figures(june, monkeypatch):
-    registry.create_agency(registry.AgencyIn(agency_id="11130722000013099H", name="张北县应急管理局", level="county",
+    registers.create_agency(registers.AgencyIn(agency_id="11130722000013099H", name="张北县应急管理局", level="county",
                                              region_code="130722", kind="enforcement_agency"))
     board = {r["name"]: r for r in watch("plans")}
     assert board["张北县市场监督管理局"]["status_label"] == "已公布" and not board["张北县市场监督管理局"]["overdue"]

@@ -10,8 +10,9 @@ import requests
 
 from local import config
 from local.demo_data import ENTERPRISES, MARKET, ZHANGBEI
-from sheqi import registry, store
-from sheqi.articles import ART
+from sheqi.registry import registers
+from sheqi import store
+from sheqi.rules.articles import ART
 from sheqi.auth import Identity
 from tests.handlers.scanning import E1, NOW, at_visit, new_task, open_visit, scan
 from local.invoke import invoke
@@ -201,7 +202,7 @@ def test_evidence_must_be_the_uploaded_file(june):
 def visit_with_two_items_elsewhere() -> str:
     e4 = ENTERPRISES[3]["enterprise_id"]
     task = new_task(admin="admin-police", targets=(e4,), type="case", trigger={"kind": "complaint", "reference": "HL-1"},
-                    participants=[{"agency_id": registry.get_inspector("police-zhang").agency_id, "item_ids": ["fire-safety"],
+                    participants=[{"agency_id": registers.get_inspector("police-zhang").agency_id, "item_ids": ["fire-safety"],
                                    "inspector_ids": ["police-zhang", "police-liu"]}])
     status, answer = open_visit(task, enterprise=e4, pair=("police-zhang", "police-liu"))
     assert status == 201, answer
@@ -234,7 +235,7 @@ def test_enterprise_lists_its_inspections_newest_first(june):
 
 
 def test_other_agencies_of_the_region_read_closed_summaries_only(june):
-    emergency = registry.create_agency(registry.AgencyIn(
+    emergency = registers.create_agency(registers.AgencyIn(
         agency_id="11130722000013099H", name="张北县应急管理局", level="county", region_code=ZHANGBEI,
         kind="enforcement_agency"))
     neighbour = Identity("admin-emergency", "agency_admin", agency_id=emergency.agency_id, region_code=ZHANGBEI)

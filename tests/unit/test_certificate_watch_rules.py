@@ -1,6 +1,6 @@
 from datetime import date
 
-from sheqi.certificate_watch import _months, expiry_stage
+from sheqi.registry.certificate_watch import _months, expiry_stage
 
 TODAY = date(2026, 11, 25)
 

@@ -1,8 +1,8 @@
 """The visit's hash chain: intact when untouched; every alteration, removal, reordering or forgery found."""
 from dataclasses import replace
 
-from sheqi import chain
-from sheqi.codes import Keyring
+from sheqi.rules import chain
+from sheqi.rules.keyrings import Keyring
 
 RING = Keyring("k1", {"k1": b"a" * 32})
 
@@ -55,3 +55,15 @@ def test_event_of_another_visit():
     events = build()
     events[0] = replace(events[0], visit_id="v2")
     assert (1, "foreign_event") in codes(chain.verify("v1", events, None, RING))
+
+
+def test_a_retired_key_verifies_what_it_signed_and_a_deleted_one_is_named():
+    old = build(2)
+    rotated = Keyring("k2", {"k1": b"a" * 32, "k2": b"c" * 32}, frozenset({"k1"}))
+    new = chain.seal("v1", 3, "closed", "inspector:w", "2026-06-15T11:00:00+08:00", {"outcome": "no_violation"},
+                     old[-1].hash, rotated)
+    events = old + [new]
+    assert new.key_id == "k2" and chain.verify("v1", events, (3, new.hash), rotated) == []
+    deleted = Keyring("k2", {"k2": b"c" * 32})
+    problems = chain.verify("v1", events, (3, new.hash), deleted)
+    assert codes(problems) == [(1, "signing_key_unknown"), (2, "signing_key_unknown")] and "“k1”" in problems[0]["message"]

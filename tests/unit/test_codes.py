@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from sheqi import codes
+from sheqi.rules import codes
 
 RING = codes.Keyring.from_json(json.dumps({"active": "k1", "keys": {"k1": "a" * 32}}))
-ROTATED = codes.Keyring.from_json(json.dumps({"active": "k2", "keys": {"k1": "a" * 32, "k2": "b" * 32}}))
-RETIRED = codes.Keyring.from_json(json.dumps({"active": "k2", "keys": {"k2": "b" * 32}}))
+ROTATED = codes.Keyring.from_json(json.dumps({"active": "k2", "keys": {"k1": "a" * 32, "k2": "b" * 32}, "retired": ["k1"]}))
+DELETED = codes.Keyring.from_json(json.dumps({"active": "k2", "keys": {"k2": "b" * 32}}))
 ENTERPRISE = "91130722MA0A1B2C3U"
 
 
@@ -37,13 +37,13 @@ def test_a_key_that_signs_for_another_ring_is_not_trusted():
     assert rejection(codes.sign(ENTERPRISE, 1, foreign)) == "code_signature_invalid"
 
 
-def test_rotation_keeps_old_codes_valid_until_the_key_is_retired():
+def test_rotation_keeps_old_codes_valid_until_their_key_is_deleted():
     old = codes.sign(ENTERPRISE, 1, RING)
     new = codes.sign(ENTERPRISE, 1, ROTATED)
     assert new.split(".")[3] == "k2"
     assert codes.verify(old, ROTATED).key_id == "k1"
-    assert rejection(old, RETIRED) == "code_key_unknown"
-    assert codes.verify(new, RETIRED).key_id == "k2"
+    assert rejection(old, DELETED) == "code_key_unknown"
+    assert codes.verify(new, DELETED).key_id == "k2"
 
 
 @pytest.mark.parametrize("token", ["", "hello", "2.X.1.k1.sig", "1.X.one.k1.sig", "1.a.b.c"])
@@ -60,10 +60,3 @@ def test_superseded_and_revoked_codes():
     with pytest.raises(codes.CodeRejected) as raised:
         codes.check_current(claim, current_version=1, status="revoked")
     assert raised.value.code == "code_revoked"
-
-
-def test_keyring_rejects_short_keys_and_missing_active():
-    with pytest.raises(ValueError):
-        codes.Keyring.from_json(json.dumps({"active": "k1", "keys": {"k1": "short"}}))
-    with pytest.raises(ValueError):
-        codes.Keyring.from_json(json.dumps({"active": "k9", "keys": {"k1": "a" * 32}}))

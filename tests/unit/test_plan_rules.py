@@ -1,7 +1,7 @@
 from datetime import date
 
-from sheqi.draws import Digest, assign, weighted_sample
-from sheqi.plans import items_in_force
+from sheqi.inspections.draws import Digest, assign, weighted_sample
+from sheqi.plans.filing import items_in_force
 
 VERSIONS = [
     {"version": 1, "effective_from": "2027-01-01", "item_ids": ["food", "fire"]},

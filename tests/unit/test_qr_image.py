@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from sheqi import qr_image
+from sheqi.registry import qr_image
 from tests.helpers import decode_qr as decode
 
 URL = "https://sheqi.example.gov.cn/public/codes/1.91130722MA0A1B2C3U.12.k2.AbCdEfGhIjKlMnOpQrStUv"

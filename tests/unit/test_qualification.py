@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from sheqi import qualification
+from sheqi.rules import qualification
 
 TODAY = date(2026, 11, 25)
 QUALIFIED = dict(staff_category="formal", status="active", certificate_no="13072201001",

@@ -1,6 +1,6 @@
 import pytest
 
-from sheqi import regions
+from sheqi.rules import regions
 from sheqi.errors import ValidationError
 
 

@@ -1,8 +1,8 @@
 """Reminder stages: which reminder goes to whom on which day (pure)."""
 from datetime import date
 
-from sheqi.obligations import calendar_deadline
-from sheqi.reminder_rules import Settings, message, stages, to_send
+from sheqi.reminders.obligations import calendar_deadline
+from sheqi.rules.reminder_rules import Settings, message, stages, to_send
 
 S = Settings()
 

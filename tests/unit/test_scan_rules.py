@@ -5,9 +5,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from sheqi.clock import CST
-from sheqi.qualification import Finding
-from sheqi.scan_rules import (InspectorFacts, ItemFacts, Location, PendingScan, ScanConfig, ScanFacts, TaskFacts,
-                              decide, distance_m)
+from sheqi.rules.qualification import Finding
+from sheqi.rules.scan_rules import InspectorFacts, ItemFacts, Location, PendingScan, ScanConfig, ScanFacts, TaskFacts, decide, distance_m
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CST)
 A, B, E = "AGENCY-A", "AGENCY-B", "ENTERPRISE-1"

@@ -1,6 +1,6 @@
 import pytest
 
-from sheqi import uscc
+from sheqi.rules import uscc
 from sheqi.errors import ValidationError
 
 # Published codes (check characters as issued): a Fuzhou sample from the standard's examples and demo ones.

@@ -3,9 +3,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from sheqi.articles import ART
+from sheqi.rules.articles import ART
 from sheqi.clock import CST
-from sheqi.visit_rules import aggregate_view, close_problems, quarter, quarter_over, rating_window_open
+from sheqi.rules.visit_rules import aggregate_view, close_problems, quarter, quarter_over, rating_window_open
 
 ENTERED = datetime(2026, 6, 15, 9, 0, tzinfo=CST)
 ENDED = datetime(2026, 6, 15, 11, 0, tzinfo=CST)

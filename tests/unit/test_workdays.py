@@ -1,6 +1,6 @@
 from datetime import date
 
-from sheqi.workdays import Arrangement, Deadline, add_working_days, check_arrangement, is_workday
+from sheqi.rules.workdays import Arrangement, Deadline, add_working_days, check_arrangement, is_workday
 
 
 def test_adjusted_weekends_and_national_day_2025():

@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from . import regions
-from .errors import Forbidden, Unauthorized, ValidationError
+from sheqi.errors import Forbidden, Unauthorized, ValidationError
+from sheqi.rules import regions
 
 ROLES = ("inspector", "enterprise", "agency_admin", "judicial", "science_bureau", "platform_admin")
 _SCOPE_CLAIMS = {
@@ -109,6 +109,13 @@ def supervises(identity: Identity, region_code: str | None, role: str = "judicia
     """The platform, or a bureau of `role` (the judicial bureau unless said) whose jurisdiction covers
     the region: who reads a region's supervision records."""
     return identity.role == "platform_admin" or (identity.role == role and regions.covers(identity.region_code, region_code))
+
+
+def can_see_rating(identity: Identity, enterprise_id: str, region_code: str) -> bool:
+    """An individual rating of a visit (Art. 24): the enterprise that gave it, the judicial bureau
+    supervising its region and the platform. Never an agency or inspector, the inspected one least of
+    all, whatever else of the visit they read: they see only guarded aggregates (ratings.summary)."""
+    return supervises(identity, region_code) or (identity.role == "enterprise" and identity.enterprise_id == enterprise_id)
 
 
 def can_manage_agency_staff(identity: Identity, agency_id: str) -> bool:

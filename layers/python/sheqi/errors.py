@@ -1,6 +1,6 @@
 """One error hierarchy for the whole system.
 
-Domain code raises these; `sheqi.api` turns them into the one JSON error shape:
+Domain code raises these; `sheqi.edge.api` turns them into the one JSON error shape:
     {"error": {"code": "...", "message": "<简体中文>", "field": "...", "article": "..."}}
 `code` is stable and machine-readable (English); `message` is for a person (Simplified Chinese);
 `field` names the offending input field; `article` cites the rule (DOMAIN.md) when a rule fires.

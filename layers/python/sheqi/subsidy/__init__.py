@@ -1,5 +1,5 @@
 """Subsidy and award calculation from policy texts kept as data (Cangzhou 2025 R&D plan, seed 001)."""
-from .engine import calculate, normalise
-from .rules import PolicyError, RuleSet, default_ruleset, load_ruleset
+from sheqi.subsidy.engine import calculate, normalise
+from sheqi.subsidy.rules import PolicyError, RuleSet, default_ruleset, load_ruleset
 
 __all__ = ["calculate", "normalise", "PolicyError", "RuleSet", "default_ruleset", "load_ruleset"]

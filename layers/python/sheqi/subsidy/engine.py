@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..errors import ValidationError
-from .rules import Rule, RuleSet, tier_admits
+from sheqi.errors import ValidationError
+from sheqi.subsidy.rules import Rule, RuleSet, tier_admits
 
 CENT = Decimal("0.01")
 

@@ -14,13 +14,14 @@ from pydantic import Field, field_validator, model_validator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .. import auth, clock, pagination, queue, regions, uscc
-from ..api import Body
-from ..auth import Identity
-from ..errors import AppError, NotFound
-from ..store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition
-from .engine import calculate, normalise
-from .rules import RuleSet, default_ruleset
+from sheqi import auth, clock
+from sheqi.auth import Identity
+from sheqi.errors import AppError, NotFound
+from sheqi.inputs import Body
+from sheqi.rules import regions, uscc
+from sheqi.store import SubsidyApplicant, SubsidyResult, Tally, cancelled_on_condition, pagination, queue
+from sheqi.subsidy.engine import calculate, normalise
+from sheqi.subsidy.rules import RuleSet, default_ruleset
 
 
 class WhatIfIn(Body):

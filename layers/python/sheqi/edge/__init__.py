@@ -1,0 +1,1 @@
+"""The HTTP edge: routing API Gateway events, parsing requests, turning errors into responses."""

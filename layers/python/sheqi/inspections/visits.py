@@ -1,0 +1,484 @@
+"""The visit record after scan-in (现场检查笔录, Art. 19): findings per item with evidence, the close
+with its outcome and the result notice, corrections after closing, and who may read what.
+
+Every change is an event appended to the visit's hash chain (chain.py) in one transaction with the
+visit record, whose version condition makes concurrent writers take turns: the chain never forks
+and the record never disagrees with its history. A closed visit is never edited, only corrected by
+an appended correction naming its signer.
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from sheqi import clock
+from sheqi.auth import Identity, can_see_rating, deny_scope
+from sheqi.errors import Conflict, Forbidden, NotFound, RuleViolation
+from sheqi.inputs import Body
+from sheqi.inspections import evidence
+from sheqi.inspections.evidence import EvidenceRef
+from sheqi.registry.registers import get_enterprise
+from sheqi.reminders import obligations
+from sheqi.rules import chain, regions
+from sheqi.rules.articles import ART
+from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
+from sheqi.rules.workdays import Deadline
+from sheqi.store import Agency, Notice, Obligation, Rating, Scan, Visit, VisitEvent, VisitSlot, cancelled_on_condition, pagination
+
+ATTEMPTS = 8
+TRANSFER_WORKING_DAYS = 10   # Art. 26
+
+
+# --- input ----------------------------------------------------------------------------------------
+
+class FindingIn(Body):
+    agency_id: str = Field(min_length=18, max_length=18)
+    item_id: str = Field(min_length=1, max_length=64)
+    result: Literal[tuple(FINDINGS)]
+    notes: str = Field(default="", max_length=4000)
+    trade_secret: bool = False          # notes hold trade secrets: never shared with other agencies (Art. 29)
+    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=30)
+
+
+class Penalty(Body):
+    proposal: str | None = Field(default=None, max_length=1000)
+    first_minor_violation: bool = False     # 首违不罚 (Art. 25)
+    basis: str | None = Field(default=None, max_length=500)
+
+
+class Measure(Body):
+    kind: Literal[tuple(MEASURES)]
+    object: str = Field(min_length=1, max_length=500)
+    basis: str = Field(min_length=4, max_length=500)
+    document_no: str | None = Field(default=None, max_length=100)
+
+
+class Transfer(Body):
+    to_authority: str = Field(min_length=2, max_length=100)
+    to_agency_id: str | None = Field(default=None, min_length=18, max_length=18)
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+class CloseIn(Body):
+    ended_at: datetime
+    outcome: Literal[tuple(OUTCOMES)]
+    summary: str = Field(min_length=2, max_length=4000)
+    correction_deadline: date | None = None
+    penalty: Penalty | None = None
+    measures: list[Measure] = Field(default_factory=list, max_length=20)
+    transfer: Transfer | None = None
+
+    _in_cst = field_validator("ended_at")(clock.in_cst)
+
+
+class CorrectionIn(Body):
+    reason: str = Field(min_length=4, max_length=1000)
+    findings: list[FindingIn] = Field(default_factory=list, max_length=50)
+    outcome: CloseIn | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.findings and self.outcome is None:
+            raise ValueError("更正须包含 findings 或 outcome")
+        return self
+
+
+# --- reading and access -----------------------------------------------------------------------------
+
+def get(visit_id: str) -> Visit:
+    try:
+        return Visit.get(visit_id, consistent_read=True)
+    except DoesNotExist:
+        raise NotFound("检查记录不存在", code="visit_not_found") from None
+
+
+def team(visit: Visit) -> set[str]:
+    return {i["inspector_id"] for i in visit.inspectors}
+
+
+def audience(caller: Identity, visit: Visit) -> str:
+    """'full' for the inspected enterprise, the visit's own agencies, the supervising judicial bureau and
+    the platform; 'shared' for other agencies of the region, closed visits only (Art. 29)."""
+    role = caller.role
+    if role == "platform_admin" or (role == "enterprise" and caller.enterprise_id == visit.enterprise_id):
+        return "full"
+    if role == "judicial" and regions.covers(caller.region_code, visit.region_code):
+        return "full"
+    if role in ("inspector", "agency_admin"):
+        if caller.agency_id in visit.agency_ids:
+            return "full"
+        if visit.status == "closed" and regions.covers(caller.region_code, visit.region_code) and _enforcing(caller.agency_id):
+            return "shared"
+    raise deny_scope("检查记录")
+
+
+def _enforcing(agency_id: str) -> bool:
+    try:
+        return Agency.get(agency_id).kind == "enforcement_agency"
+    except DoesNotExist:
+        return False
+
+
+def require_team(caller: Identity, visit: Visit) -> None:
+    if caller.role != "inspector" or caller.subject not in team(visit):
+        raise Forbidden("只有扫码入企的检查组成员可以记录本次检查", code="not_visit_team", article=ART[19])
+
+
+def require_open(visit: Visit) -> None:
+    if visit.status != "open":
+        raise Conflict("检查已结束，笔录不可修改；如需更正请提交更正记录", code="visit_closed", article=ART[19])
+
+
+# --- appending ----------------------------------------------------------------------------------------
+
+def new_event(visit: Visit, kind: str, actor: str, payload: dict) -> VisitEvent:
+    """The visit's next event, sealed onto its chain; advances the visit's head (saved with it)."""
+    sealed = chain.seal(visit.visit_id, int(visit.head_seq) + 1, kind, actor, clock.now().isoformat(timespec="milliseconds"),
+                        payload, visit.head_hash or chain.GENESIS)
+    visit.head_seq, visit.head_hash = sealed.seq, sealed.hash
+    return VisitEvent(visit.visit_id, sealed.seq, kind=kind, actor=actor, at=sealed.at, payload=payload,
+                      prev_hash=sealed.prev_hash, hash=sealed.hash, key_id=sealed.key_id, signature=sealed.signature)
+
+
+def _append(visit_id: str, actor: str, kind: str, build, read: Visit | None = None) -> tuple[Visit, VisitEvent]:
+    """Read the visit, let `build(visit)` check it, change it and return (payload, extras), extras being a
+    function of the sealed event giving [(record, condition or "delete")]; then write the event, the visit
+    and the extras in one transaction. A concurrent writer makes it start over. `read`: the visit as the
+    caller just read it, used for the first attempt."""
+    for attempt in range(ATTEMPTS):
+        visit = read if attempt == 0 and read is not None else get(visit_id)
+        payload, extras_for = build(visit)
+        event = new_event(visit, kind, actor, payload)
+        extras = extras_for(event) if extras_for else []
+        try:
+            with TransactWrite(connection=Visit._get_connection().connection) as tx:
+                tx.save(event, condition=VisitEvent.seq.does_not_exist())
+                tx.save(visit)      # its version condition: nobody appended in between
+                for model, condition in extras:
+                    if condition == "delete":
+                        tx.delete(model, condition=VisitSlot.visit_id == visit_id)
+                    else:
+                        tx.save(model, condition=condition)
+            return visit, event
+        except TransactWriteError as error:
+            if not any(cancelled_on_condition(error)) and "TransactionConflict" not in str(error):
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
+    raise Conflict("同一检查记录同时提交过多，请稍后重试", code="visit_contention")
+
+
+def _actor(caller: Identity) -> str:
+    return f"{caller.role}:{caller.subject}"
+
+
+def _finding_payload(caller: Identity, visit: Visit, data: FindingIn, field: str) -> dict:
+    key = item_key(data.agency_id, data.item_id)
+    if key not in {item_key(i["agency_id"], i["item_id"]) for i in visit.items}:
+        raise RuleViolation(f"字段 {field}：事项 {data.item_id} 不在本次检查的事项中", field=field,
+                            code="item_not_in_visit", article=ART[19])
+    if data.agency_id != caller.agency_id:
+        raise Forbidden(f"字段 {field}：事项 {data.item_id} 属于其他机关，只能由该机关的执法人员记录",
+                        code="item_of_other_agency", article=ART[4])
+    return {"agency_id": data.agency_id, "item_id": data.item_id, "result": data.result, "notes": data.notes,
+            "trade_secret": data.trade_secret,
+            "evidence": [evidence.confirm(visit.visit_id, ref, f"{field}.evidence.{n}") for n, ref in enumerate(data.evidence)]}
+
+
+def record_finding(caller: Identity, visit_id: str, data: FindingIn) -> tuple[Visit, VisitEvent]:
+    visit = get(visit_id)
+    require_team(caller, visit)
+    require_open(visit)
+    payload = _finding_payload(caller, visit, data, "item_id")   # evidence is checked once, outside the retries
+
+    def build(current: Visit):
+        require_open(current)
+        current.findings = {**current.findings, item_key(data.agency_id, data.item_id):
+                            {**payload, "recorded_by": caller.subject, "seq": int(current.head_seq) + 1}}
+        return payload, None
+    return _append(visit_id, _actor(caller), "finding", build, read=visit)
+
+
+def upload_url(caller: Identity, visit_id: str, data: evidence.UploadIn) -> dict:
+    visit = get(visit_id)
+    require_team(caller, visit)
+    require_open(visit)
+    return evidence.upload_url(visit_id, data)
+
+
+def _outcome_payload(visit: Visit, data: CloseIn, findings: dict) -> dict:
+    problems = close_problems(
+        outcome=data.outcome, items=[item_key(i["agency_id"], i["item_id"]) for i in visit.items],
+        findings={k: f["result"] for k, f in findings.items()}, ended_at=data.ended_at,
+        entered_at=datetime.fromisoformat(visit.entered_at), now=clock.now(),
+        correction_deadline=data.correction_deadline, penalty=data.penalty.model_dump() if data.penalty else None,
+        measures=[m.model_dump() for m in data.measures], transfer=data.transfer.model_dump() if data.transfer else None)
+    if problems:
+        first = problems[0]
+        raise RuleViolation(first.message, field=first.field, code=first.code, article=first.article,
+                            details={"problems": [p.to_dict() for p in problems]})
+    payload = data.model_dump(mode="json")
+    if data.transfer is not None:   # Art. 26: transferred within 10 working days
+        start = data.ended_at.date()
+        payload["transfer"]["due"] = obligations.working_day_deadline(start, TRANSFER_WORKING_DAYS).to_dict()
+    return payload
+
+
+def close(caller: Identity, visit_id: str, data: CloseIn) -> tuple[Visit, VisitEvent]:
+    def build(visit: Visit):
+        require_team(caller, visit)
+        require_open(visit)
+        payload = _outcome_payload(visit, data, visit.findings)
+        visit.status, visit.ended_at, visit.closed_at = "closed", data.ended_at.isoformat(), clock.now_iso()
+        visit.outcome = {**payload, "seq": int(visit.head_seq) + 1}
+
+        def extras(event: VisitEvent) -> list:
+            # The notice carries the chain's head, so the enterprise keeps its own copy of it.
+            found = [(_result_notice(visit, payload, event), Notice.notice_id.does_not_exist())]
+            found += [(o, Obligation.obligation_id.does_not_exist()) for o in _obligations(visit, payload)]
+            if visit.slot_key:
+                found.append((VisitSlot(visit.slot_key), "delete"))   # a later scan that day opens a new visit
+            return found
+        return payload, extras
+    return _append(visit_id, _actor(caller), "closed", build)
+
+
+def _obligations(visit: Visit, outcome: dict) -> list[Obligation]:
+    """What the close starts: the result reaching the enterprise (Art. 19), the enterprise's rating
+    (Art. 24) and, for a transfer, the transfer itself within 10 working days (Art. 26)."""
+    closed_on = clock.today()
+    lead = visit.agency_ids[0]
+    common = dict(region_code=visit.region_code, subject={"visit_id": visit.visit_id, "enterprise_id": visit.enterprise_id},
+                  start=closed_on)
+    found = [
+        obligations.new(f"result_notice:{visit.visit_id}", kind="result_notice", owner=f"agency:{lead}",
+                        title=f"{visit.enterprise_name} {visit.visit_date} 检查结果告知", due=Deadline(closed_on + timedelta(days=1), False),
+                        **common),
+        obligations.new(f"rating_invite:{visit.visit_id}", kind="rating_invite", owner=f"enterprise:{visit.enterprise_id}",
+                        title=f"{visit.visit_date} 的检查", due=Deadline(closed_on + rating_window(), False), **common)]
+    if outcome.get("transfer"):
+        due = outcome["transfer"]["due"]
+        found.append(obligations.new(
+            f"case_transfer:{visit.visit_id}", kind="case_transfer", owner=f"agency:{lead}", working_days=TRANSFER_WORKING_DAYS,
+            title=f"{visit.enterprise_name} {visit.visit_date} 检查发现的案件移送{outcome['transfer']['to_authority']}",
+            due=Deadline(date.fromisoformat(due["due"]), due["provisional"]),
+            **{**common, "start": date.fromisoformat(outcome["ended_at"][:10])}))
+    return found
+
+
+class TransferDoneIn(Body):
+    transferred_on: date
+    document_no: str = Field(min_length=2, max_length=100)
+    received_by: str | None = Field(default=None, max_length=100)
+
+
+def complete_transfer(caller: Identity, visit_id: str, data: TransferDoneIn) -> tuple[Visit, VisitEvent]:
+    """The case has been handed to the competent authority (Art. 26): appended, and its deadline met."""
+    def build(visit: Visit):
+        if not (caller.role in ("inspector", "agency_admin") and caller.agency_id in visit.agency_ids
+                and (caller.role == "agency_admin" or caller.subject in team(visit))):
+            raise Forbidden("只有本次检查的检查组成员或所属机关管理员可以登记移送", code="not_visit_team", article=ART[26])
+        transfer = (visit.outcome or {}).get("transfer")
+        if visit.status != "closed" or not transfer:
+            raise Conflict("本次检查没有待移送的案件", code="no_transfer", article=ART[26])
+        if transfer.get("completed"):
+            raise Conflict("移送已登记", code="transfer_already_completed", article=ART[26])
+        done = {**data.model_dump(mode="json"), "recorded_by": caller.subject,
+                "late": data.transferred_on.isoformat() > transfer["due"]["due"]}
+        visit.outcome = {**visit.outcome, "transfer": {**transfer, "completed": done}}
+        return {"transfer_completed": done}, None
+    visit, event = _append(visit_id, _actor(caller), "transfer_completed", build)
+    obligations.complete(f"case_transfer:{visit_id}")
+    return visit, event
+
+
+def correct(caller: Identity, visit_id: str, data: CorrectionIn) -> tuple[Visit, VisitEvent]:
+    """A correction of a closed visit: replaces findings and/or the outcome, names what it replaces and
+    who signed it, and is checked like a close against the corrected record."""
+    visit = get(visit_id)
+    require_team(caller, visit)
+    if visit.status != "closed":
+        raise Conflict("检查尚未结束，请直接重新记录，无需更正", code="visit_open", article=ART[19])
+    corrected = [_finding_payload(caller, visit, f, f"findings.{n}") for n, f in enumerate(data.findings)]
+    # The signer, with the certificate verified when they scanned in.
+    signer = next(i for i in visit.inspectors if i["inspector_id"] == caller.subject)
+
+    def build(current: Visit):
+        findings = dict(current.findings)
+        replaces = []
+        for finding in corrected:
+            key = item_key(finding["agency_id"], finding["item_id"])
+            if key in findings:
+                replaces.append(findings[key]["seq"])
+            findings[key] = {**finding, "recorded_by": caller.subject, "seq": int(current.head_seq) + 1}
+        outcome = _outcome_payload(current, data.outcome or _close_in(current.outcome), findings)
+        if data.outcome is not None:
+            replaces.append(current.outcome.get("seq"))
+            outcome["seq"] = int(current.head_seq) + 1
+        else:
+            outcome = current.outcome
+        current.findings, current.outcome = findings, outcome
+        payload = {"reason": data.reason, "signer": signer, "replaces": sorted(s for s in replaces if s),
+                   "findings": corrected, "outcome": data.outcome.model_dump(mode="json") if data.outcome else None}
+        notice = Notice(f"enterprise:{current.enterprise_id}", f"visit-correction:{visit_id}:{int(current.head_seq) + 1}",
+                        kind="visit_correction", article=ART[19], created_at=clock.now_iso(),
+                        title=f"检查记录更正：{current.visit_date}",
+                        body=f"检查组对 {current.visit_date} 的检查记录作出更正。理由：{data.reason}。"
+                             f"更正人：{signer['name']}（证号 {signer['certificate_no']}）。可在检查详情中查看更正前后的全部记录。")
+        return payload, lambda event: [(notice, Notice.notice_id.does_not_exist())]
+    return _append(visit_id, _actor(caller), "correction", build, read=visit)
+
+
+def _close_in(outcome: dict) -> CloseIn:
+    """The close request an outcome was recorded from (to check it again against corrected findings)."""
+    given = {k: v for k, v in outcome.items() if k != "seq"}
+    if given.get("transfer"):
+        given["transfer"] = {k: v for k, v in given["transfer"].items() if k != "due"}
+    return CloseIn.model_validate(given, strict=False)
+
+
+def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
+    """The result told to the enterprise when the visit closes (Art. 19)."""
+    lines = []
+    for item in visit.items:
+        finding = visit.findings.get(item_key(item["agency_id"], item["item_id"]), {})
+        lines.append(f"{item['name']}：{FINDINGS.get(finding.get('result'), '未记录')}")
+    extra = []
+    if outcome.get("correction_deadline"):
+        extra.append(f"请于 {outcome['correction_deadline']} 前完成改正")
+    if (outcome.get("penalty") or {}).get("first_minor_violation"):
+        extra.append("属首次轻微违法，依第二十五条不予处罚")
+    for m in outcome.get("measures") or []:
+        extra.append(f"{MEASURES[m['kind']]}：{m['object']}（依据：{m['basis']}）")
+    if outcome.get("transfer"):
+        extra.append(f"案件将移送{outcome['transfer']['to_authority']}（第二十六条）")
+    return Notice(f"enterprise:{visit.enterprise_id}", f"visit-result:{visit.visit_id}", kind="visit_result",
+                  article=ART[19], created_at=clock.now_iso(), title=f"检查结果告知：{visit.visit_date}",
+                  body=f"检查结论：{OUTCOMES[outcome['outcome']]}。{outcome['summary']}。逐项情况：{'；'.join(lines)}。"
+                       + ("".join(f"{e}。" for e in extra))
+                       + f"贵单位可在30日内对本次检查作出评价；对违规检查可向司法行政机关投诉（第二十四条）。"
+                         f"本次检查记录共 {event.seq} 条，链头哈希 {event.hash}，请留存以备核验记录未被改动。")
+
+
+# --- views ----------------------------------------------------------------------------------------
+
+def events(visit_id: str) -> list[VisitEvent]:
+    return list(VisitEvent.query(visit_id, consistent_read=True))
+
+
+def _sealed(e: VisitEvent) -> chain.Event:
+    return chain.Event(e.visit_id, int(e.seq), e.kind, e.actor, e.at, e.payload, e.prev_hash, e.hash, e.key_id, e.signature)
+
+
+def chain_view(caller: Identity, visit_id: str) -> dict:
+    visit = get(visit_id)
+    if audience(caller, visit) != "full":
+        raise deny_scope("检查记录")
+    stored = events(visit_id)
+    problems = chain.verify(visit_id, [_sealed(e) for e in stored], (int(visit.head_seq), visit.head_hash))
+    return {"visit_id": visit_id, "head": {"seq": int(visit.head_seq), "hash": visit.head_hash},
+            "intact": not problems, "problems": problems,
+            "algorithm": "sha256(JSON(visit_id, seq, kind, actor, at, payload, prev_hash), 键排序、无空格、UTF-8)",
+            "events": [{"seq": int(e.seq), "kind": e.kind, "actor": e.actor, "at": e.at, "payload": e.payload,
+                        "prev_hash": e.prev_hash, "hash": e.hash, "key_id": e.key_id, "signature": e.signature}
+                       for e in stored]}
+
+
+def _agency_names(agency_ids) -> dict[str, str]:
+    return {a.agency_id: a.name for a in Agency.batch_get(sorted(set(agency_ids)))}
+
+
+def _shared_findings(visit: Visit) -> list[dict]:
+    out = []
+    for item in visit.items:
+        finding = visit.findings.get(item_key(item["agency_id"], item["item_id"]))
+        out.append({**item, "result": finding["result"] if finding else None,
+                    "notes": None if not finding or finding["trade_secret"] else finding["notes"]})
+    return out
+
+
+def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEvent] | None = None) -> dict:
+    """The visit as `level` ('full' or 'shared') may read it; never its rating (see `detail`)."""
+    summary = {"visit_id": visit.visit_id, "kind": visit.kind, "purpose": visit.purpose, "status": visit.status,
+               "enterprise": {"enterprise_id": visit.enterprise_id, "name": visit.enterprise_name},
+               "agencies": [{"agency_id": a, "name": names.get(a)} for a in visit.agency_ids],
+               "visit_date": visit.visit_date, "entered_at": visit.entered_at, "ended_at": visit.ended_at,
+               "closed_at": visit.closed_at,
+               "outcome": ({"outcome": visit.outcome["outcome"], "label": OUTCOMES[visit.outcome["outcome"]],
+                            "summary": visit.outcome["summary"]} if visit.outcome else None)}
+    if level == "shared":   # Art. 29: no evidence, no notes marked as trade secrets, no personal data
+        return {**summary, "items": _shared_findings(visit)}
+    items = [{**i, "finding": visit.findings.get(item_key(i["agency_id"], i["item_id"]))} for i in visit.items]
+    full = {**summary, "inspectors": visit.inspectors, "items": items, "outcome_detail": visit.outcome,
+            "flags": visit.flags, "exception": visit.exception, "task_ids": visit.task_ids,
+            "head": {"seq": int(visit.head_seq), "hash": visit.head_hash}}
+    if timeline is not None:
+        full["timeline"] = [{"seq": int(e.seq), "kind": e.kind, "actor": e.actor, "at": e.at, "payload": e.payload}
+                            for e in timeline]
+    return full
+
+
+def detail(caller: Identity, visit_id: str) -> dict:
+    visit = get(visit_id)
+    level = audience(caller, visit)
+    names = _agency_names(visit.agency_ids)
+    if level == "shared":
+        return view(visit, level, names)
+    found = view(visit, level, names, events(visit_id))
+    # Reading the visit in full does not make one a reader of its rating (Art. 24): the agencies do not.
+    if can_see_rating(caller, visit.enterprise_id, visit.region_code):
+        try:
+            rating = Rating.get(visit_id)
+            found["rating"] = {"rated_at": rating.rated_at, "conduct": int(rating.conduct),
+                               "procedure": int(rating.procedure), "efficiency": int(rating.efficiency)}
+        except DoesNotExist:
+            found["rating"] = None
+    return found
+
+
+def list_shared(caller: Identity, enterprise_id: str, limit: int, cursor: str | None) -> dict:
+    """An enterprise's closed visits as other agencies of its region may read them (Art. 29), so they
+    merge and do not repeat (Art. 9); the judicial bureau and platform read the same list."""
+    region_code = get_enterprise(enterprise_id).region_code
+    allowed = caller.role == "platform_admin" or (
+        caller.role in ("judicial", "inspector", "agency_admin") and regions.covers(caller.region_code, region_code))
+    if not allowed or (caller.role in ("inspector", "agency_admin") and not _enforcing(caller.agency_id)):
+        raise deny_scope("企业的检查记录")
+    results = Visit.by_enterprise.query(enterprise_id, scan_index_forward=False, limit=limit, page_size=limit,
+                                        filter_condition=Visit.status == "closed",
+                                        last_evaluated_key=pagination.decode(cursor))
+    page = [v for v in results]
+    names = _agency_names(a for v in page for a in v.agency_ids) if page else {}
+    return {"items": [view(v, "shared", names) for v in page], "next_cursor": pagination.encode(results.last_evaluated_key)}
+
+
+def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: str | None) -> dict:
+    """The enterprise's own list: every visit opened at it and every refused attempt, newest first."""
+    allowed = (caller.role == "platform_admin" or (caller.role == "enterprise" and caller.enterprise_id == enterprise_id)
+               or (caller.role == "judicial" and regions.covers(caller.region_code, get_enterprise(enterprise_id).region_code)))
+    if not allowed:
+        raise deny_scope("企业的检查记录")
+    results = Scan.inspections.query(enterprise_id, scan_index_forward=False, limit=limit, page_size=limit,
+                                     last_evaluated_key=pagination.decode(cursor))
+    scans = list(results)
+    visit_ids = sorted({s.visit_id for s in scans if s.visit_id})
+    found = {v.visit_id: v for v in Visit.batch_get(visit_ids)} if visit_ids else {}
+    names = _agency_names([s.agency_id for s in scans] + [a for v in found.values() for a in v.agency_ids]) if scans else {}
+    rows = []
+    for s in scans:
+        visit = found.get(s.visit_id)
+        rows.append({"scan_id": s.scan_id, "at": s.server_time, "outcome": s.outcome,
+                     "agency": {"agency_id": s.agency_id, "name": names.get(s.agency_id)},
+                     "reasons": s.answer.get("reasons", []), "inspectors": s.answer.get("inspectors", []),
+                     "visit": view(visit, "full", names) if visit else None})
+    return {"items": rows, "next_cursor": pagination.encode(results.last_evaluated_key)}
+
+
+def rating_window() -> timedelta:
+    return timedelta(days=int(os.environ.get("RATING_WINDOW_DAYS", "30")))

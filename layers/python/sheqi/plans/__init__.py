@@ -1,0 +1,1 @@
+"""Annual inspection plans (Art. 11, 16) and special campaigns (Art. 13)."""

@@ -1,0 +1,1 @@
+"""Registries: enterprises, agencies, inspectors, items, and the enterprises' scan-in codes."""

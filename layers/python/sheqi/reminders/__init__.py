@@ -1,0 +1,1 @@
+"""Obligations with deadlines, the official calendar, notices and their delivery."""

@@ -1,0 +1,198 @@
+"""Delivery of outbox notices by SMS and mail, with retries and a dead-letter state.
+
+Every notice (notices.py, reminders from obligations.py, scan and visit notices) is written with
+`delivery = pending` into a sparse index by next attempt time. The dispatcher claims a due notice
+with a conditional update (so two dispatchers never send it twice), sends it on every channel the
+recipient has an address for, and records the result: `sent`; `in_app` when the recipient has no
+address (the notice stays in its box); or a retry with exponential backoff, ending after
+`MAX_ATTEMPTS` in `dead`, listed for the platform admin, who can send it again. Nothing is dropped.
+
+Channels: SNS (SMS) and SES (mail) in production; locally the same calls go to moto, and the
+`log` channel writes a readable line per delivery to a file.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from pydantic import Field
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from sheqi import clock
+from sheqi.auth import Identity, deny_scope, require_role
+from sheqi.errors import NotFound
+from sheqi.inputs import Body
+from sheqi.store import DELIVERY_SHARDS, Contact, Enterprise, Notice, condition_failed, pagination
+
+MAX_ATTEMPTS = 5
+BACKOFF = timedelta(minutes=2)       # 2, 4, 8, 16 minutes between attempts
+LEASE = timedelta(minutes=5)         # a claimed notice is tried again after this if its sender died
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+class ContactIn(Body):
+    sms: str | None = Field(default=None, pattern=r"^\+?[1-9]\d{6,14}$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+# --- addresses ---------------------------------------------------------------------------------
+
+def contact_for(recipient: str) -> dict:
+    """Where a notice box receives SMS and mail: an enterprise's registered contact, else what was set
+    with PUT /contacts/{recipient}."""
+    try:
+        stored = Contact.get(f"contact#{recipient}")
+        return {"sms": stored.sms, "email": stored.email}
+    except DoesNotExist:
+        pass
+    kind, _, key = recipient.partition(":")
+    if kind == "enterprise":
+        try:
+            enterprise = Enterprise.get(key)
+            return {"sms": _e164(enterprise.contact_phone), "email": enterprise.contact_email}
+        except DoesNotExist:
+            pass
+    return {"sms": None, "email": None}
+
+
+def _e164(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    return phone if phone.startswith("+") else f"+86{phone}"
+
+
+def may_set_contact(caller: Identity, recipient: str) -> bool:
+    return caller.role == "platform_admin" or caller.recipient == recipient and caller.role in (
+        "agency_admin", "judicial", "science_bureau", "enterprise")
+
+
+def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:
+    if not may_set_contact(caller, recipient):
+        raise deny_scope("通知方式")
+    Contact(f"contact#{recipient}", sms=data.sms, email=data.email, updated_at=clock.now_iso()).save()
+    return {"recipient": recipient, "sms": data.sms, "email": data.email}
+
+
+# --- channels ----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _client(service: str):
+    import boto3  # locally AWS_ENDPOINT_URL_SNS / _SES point at moto
+
+    region = os.environ.get("AWS_REGION", "cn-north-1")
+    if service == "ses":   # the AWS China regions offer no SES: mail goes out from SES_REGION
+        region = os.environ.get("SES_REGION", region)
+    return boto3.client(service, region_name=region)
+
+
+def _sms(address: str, notice: Notice) -> None:
+    _client("sns").publish(PhoneNumber=address, Message=f"【涉企检查】{notice.title}：{notice.body}"[:600])
+
+
+def _email(address: str, notice: Notice) -> None:
+    _client("ses").send_email(Source=os.environ["NOTIFY_FROM"], Destination={"ToAddresses": [address]},
+                              Message={"Subject": {"Data": notice.title, "Charset": "UTF-8"},
+                                       "Body": {"Text": {"Data": notice.body, "Charset": "UTF-8"}}})
+
+
+def _log(address: str, notice: Notice) -> None:
+    with open(os.environ["DELIVERY_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{clock.now_iso()}  {notice.recipient} <{address}>  {notice.title}：{notice.body}\n")
+
+
+CHANNELS = {"sms": _sms, "email": _email, "log": _log}
+
+
+def enabled_channels() -> list[str]:
+    return [c.strip() for c in os.environ.get("NOTIFY_CHANNELS", "sms,email").split(",") if c.strip()]
+
+
+def _addresses(contact: dict) -> list[tuple[str, str]]:
+    return [(c, contact[c]) for c in ("sms", "email") if c in enabled_channels() and contact.get(c)]
+
+
+# --- dispatching ---------------------------------------------------------------------------------
+
+def _claim(notice: Notice, now: datetime) -> bool:
+    try:
+        notice.update(actions=[Notice.next_attempt_at.set(_iso(now + LEASE))],
+                      condition=(Notice.next_attempt_at == notice.next_attempt_at) & (Notice.delivery == "pending"))
+    except UpdateError as error:
+        if condition_failed(error):
+            return False    # another dispatcher has it
+        raise
+    return True
+
+
+def deliver(notice: Notice, now: datetime) -> str:
+    """Try one claimed notice on its channels; returns its new delivery state."""
+    pairs = _addresses(contact_for(notice.recipient))
+    if not pairs:
+        notice.update(actions=[Notice.delivery.set("in_app"), Notice.delivery_shard.remove(), Notice.next_attempt_at.remove()])
+        return "in_app"
+    sent, errors = [], []
+    for channel, address in pairs:
+        try:
+            CHANNELS[channel](address, notice)
+            sent.append(channel)
+        except Exception as error:   # any channel failure is retried; the reason is kept for the admin
+            errors.append(f"{channel}: {type(error).__name__}: {error}"[:300])
+    if sent and "log" in enabled_channels():   # the readable record of what went out, and where
+        CHANNELS["log"](" / ".join(a for c, a in pairs if c in sent), notice)
+    attempts = int(notice.attempts) + 1
+    if sent:
+        notice.update(actions=[Notice.delivery.set("sent"), Notice.delivered_at.set(_iso(now)), Notice.channels.set(sent),
+                               Notice.attempts.set(attempts), Notice.delivery_shard.remove(), Notice.next_attempt_at.remove(),
+                               Notice.last_error.set("; ".join(errors) or None)])
+        return "sent"
+    if attempts >= MAX_ATTEMPTS:
+        notice.update(actions=[Notice.delivery.set("dead"), Notice.attempts.set(attempts), Notice.last_error.set("; ".join(errors)),
+                               Notice.delivery_shard.remove(), Notice.next_attempt_at.remove(), Notice.dead_letter.set("dead")])
+        return "dead"
+    notice.update(actions=[Notice.attempts.set(attempts), Notice.last_error.set("; ".join(errors)),
+                           Notice.next_attempt_at.set(_iso(now + BACKOFF * 2 ** (attempts - 1)))])
+    return "retry"
+
+
+def run(now: datetime | None = None) -> dict:
+    """Deliver every notice whose attempt is due, over every shard."""
+    now = now or clock.now()
+    counts: dict[str, int] = {}
+    for shard in range(DELIVERY_SHARDS):
+        for notice in Notice.undelivered.query(f"s{shard}", Notice.next_attempt_at <= _iso(now)):
+            if notice.delivery != "pending" or not _claim(notice, now):
+                continue
+            state = deliver(notice, now)
+            counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+def dead_letters(caller: Identity, limit: int, cursor: str | None) -> dict:
+    require_role(caller, "platform_admin")
+    results = Notice.dead_letters.query("dead", scan_index_forward=False, limit=limit, page_size=limit,
+                                        last_evaluated_key=pagination.decode(cursor))
+    return pagination.page(results, lambda n: {"recipient": n.recipient, "notice_id": n.notice_id, "title": n.title,
+                                               "attempts": int(n.attempts), "last_error": n.last_error,
+                                               "created_at": n.created_at})
+
+
+def retry(caller: Identity, recipient: str, notice_id: str) -> dict:
+    """Send a dead letter again (after its address was corrected)."""
+    require_role(caller, "platform_admin")
+    try:
+        notice = Notice.get(recipient, notice_id)
+    except DoesNotExist:
+        raise NotFound("通知不存在", code="notice_not_found") from None
+    if notice.delivery != "dead":
+        raise NotFound("该通知不在死信中", code="not_a_dead_letter")
+    notice.update(actions=[Notice.delivery.set("pending"), Notice.attempts.set(0), Notice.dead_letter.remove(),
+                           Notice.delivery_shard.set("s0"), Notice.next_attempt_at.set("0")])
+    return {"recipient": recipient, "notice_id": notice_id, "delivery": "pending"}

@@ -1,0 +1,53 @@
+"""The outbox of notices to people. A notice's id is deterministic, and it is written only if absent,
+so reruns, overlapping runs and retries leave exactly one notice for each (subject, stage)."""
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist
+
+from sheqi import clock
+from sheqi.auth import Identity
+from sheqi.errors import NotFound
+from sheqi.store import Notice, pagination, put_if_absent
+
+
+def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str,
+                article: str | None = None) -> bool:
+    """Write the notice unless it exists; True if this call created it."""
+    notice = Notice(recipient, notice_id, kind=kind, title=title, body=body, article=article,
+                    created_at=clock.now_iso())
+    return put_if_absent(notice, Notice.notice_id)
+
+
+def list_for(recipient: str, limit: int, cursor: str | None) -> dict:
+    results = Notice.query(recipient, limit=limit, page_size=limit, scan_index_forward=False,
+                           last_evaluated_key=pagination.decode(cursor))
+    return pagination.page(results, view)
+
+
+def view(notice: Notice) -> dict:
+    return {"notice_id": notice.notice_id, "kind": notice.kind, "title": notice.title, "body": notice.body,
+            "article": notice.article, "status": notice.status, "created_at": notice.created_at,
+            "delivery": notice.delivery, "delivered_at": notice.delivered_at, "acknowledged_at": notice.acknowledged_at}
+
+
+REMINDER_PREFIX = "reminder:"
+
+
+def pending_reminders(recipient: str, limit: int, cursor: str | None) -> dict:
+    """The box's reminders not yet acknowledged, newest obligation last (ids sort by obligation)."""
+    results = Notice.query(recipient, Notice.notice_id.startswith(REMINDER_PREFIX), filter_condition=Notice.status == "pending",
+                           limit=limit, page_size=limit, last_evaluated_key=pagination.decode(cursor))
+    return pagination.page(results, view)
+
+
+def acknowledge(caller: Identity, notice_id: str) -> Notice:
+    """The box's owner has the notice: a reminder taken in hand, a result notice received (which
+    fulfils the obligation to tell the enterprise, Art. 19). Only in the caller's own box."""
+    try:
+        notice = Notice.get(caller.recipient, notice_id)
+    except DoesNotExist:
+        raise NotFound("通知不存在", code="notice_not_found") from None
+    if notice.status != "acknowledged":
+        notice.update(actions=[Notice.status.set("acknowledged"), Notice.acknowledged_at.set(clock.now_iso()),
+                               Notice.acknowledged_by.set(caller.subject)])
+    return notice

@@ -1,0 +1,263 @@
+"""Obligations with deadlines, and the daily reminder run over them.
+
+An obligation is opened once (conditional put, deterministic id) by whatever starts the period: an
+amended plan (Art. 16), a transfer at a visit's close (Art. 26), the close itself (result notice,
+Art. 19; rating invitation, Art. 24), a science project or technical contract (seed 004), and for
+every agency, in December, next year's plan (Art. 11, 16). Whatever fulfils it marks it done at
+once; the run checks the records themselves before reminding, so a missed mark never sends a
+wrong reminder.
+
+The run is per region (the scheduled dispatcher fans out one SQS message per active region). It
+reads only the region's obligations whose next reminder has come (sparse index by that date), puts
+each reminder in the outbox with a conditional write (one per obligation, recipient and stage), and
+moves the obligation's next reminder date on. A rerun, an overlapping run or a retried message
+finds nothing new to send.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from sheqi import clock
+from sheqi.auth import Identity, deny_scope, region_or_own
+from sheqi.reminders import calendars
+from sheqi.reminders.notices import REMINDER_PREFIX
+from sheqi.rules import regions
+from sheqi.rules.reminder_rules import KINDS, Settings, message, stages, to_send
+from sheqi.rules.workdays import Deadline, add_working_days
+from sheqi.store import (
+    ActiveRegions,
+    Agency,
+    Letter,
+    Notice,
+    Obligation,
+    PlanVersion,
+    Rating,
+    Tally,
+    Visit,
+    condition_failed,
+    pagination,
+    put_if_absent,
+    queue,
+)
+
+ACTIVE_REGIONS = "regions#active"
+
+
+def settings_from_env() -> Settings:
+    env = os.environ.get
+    days = tuple(d.strip() for d in env("YEAR_END_REMINDER_DAYS", ",".join(Settings.year_end_days)).split(","))
+    return Settings(upcoming_days=int(env("REMINDER_UPCOMING_DAYS", "3")),
+                    escalation_working_days=int(env("ESCALATION_WORKING_DAYS", "5")), year_end_days=days)
+
+
+def note_region(region_code: str) -> None:
+    """Add a region to the daily run's fan-out. Called where regions come into being (an agency, an
+    enterprise, a science deadline's region), not on every obligation: one item, so not on a hot path."""
+    ActiveRegions(ACTIVE_REGIONS).update(actions=[ActiveRegions.regions.add({region_code})])
+
+
+def active_regions() -> list[str]:
+    try:
+        return sorted(ActiveRegions.get(ACTIVE_REGIONS).regions or [])
+    except DoesNotExist:
+        return []
+
+
+def new(obligation_id: str, *, kind: str, title: str, owner: str, region_code: str, subject: dict,
+        start: date, due: Deadline, working_days: int | None = None) -> Obligation:
+    """An obligation record, to be put once (condition: it does not exist), alone or in a transaction."""
+    first = min(s.on for s in stages(kind, start, due.due, owner, region_code, settings_from_env()))
+    return Obligation(obligation_id, kind=kind, title=title, owner=owner, region_code=region_code, subject=subject,
+                      start=start.isoformat(), working_days=working_days, due=due.due.isoformat(),
+                      provisional=due.provisional, provisional_year=str(due.due.year) if due.provisional else None,
+                      stage_region=region_code, next_stage_on=first.isoformat(), created_at=clock.now_iso())
+
+
+def open_once(obligation_id: str, **fields) -> bool:
+    """Open the obligation unless it exists; True if this call opened it."""
+    return put_if_absent(new(obligation_id, **fields), Obligation.obligation_id)
+
+
+def working_day_deadline(start: date, n: int) -> Deadline:
+    return add_working_days(start, n, calendars.arrangements_for({start.year, start.year + 1}))
+
+
+def complete(obligation_id: str, status: str = "done") -> bool:
+    """Mark it fulfilled (or lapsed): it leaves the reminder index. False if there is no such obligation."""
+    try:
+        Obligation(obligation_id).update(
+            actions=[Obligation.status.set(status), Obligation.done_at.set(clock.now_iso()),
+                     Obligation.stage_region.remove(), Obligation.next_stage_on.remove()],
+            condition=Obligation.obligation_id.exists())
+    except UpdateError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def fulfilled(record: Obligation) -> bool:
+    """Whether the records themselves show it done (the source of truth, read before any reminder)."""
+    s = record.subject
+    if record.kind == "plan_yearend":
+        return any(v.status == "published" for v in PlanVersion.query(s["agency_id"], PlanVersion.version_key.startswith(f"{s['year']}#")))
+    if record.kind == "plan_refile":
+        try:
+            return PlanVersion.get(s["agency_id"], s["version_key"]).status not in ("draft", "returned")
+        except DoesNotExist:
+            return True    # the amendment no longer exists: nothing to file
+    if record.kind == "case_transfer":
+        return bool(((Visit.get(s["visit_id"]).outcome or {}).get("transfer") or {}).get("completed"))
+    if record.kind == "result_notice":
+        try:
+            notice = Notice.get(f"enterprise:{s['enterprise_id']}", f"visit-result:{s['visit_id']}")
+        except DoesNotExist:
+            return False
+        return notice.delivery == "sent" or notice.status == "acknowledged"
+    if record.kind == "rating_invite":
+        return Rating.count(s["visit_id"]) > 0
+    if record.kind == "letter_reply":
+        return Letter.get(f"letter#{s['letter_id']}", "~").status != "issued"
+    return False    # science deadlines: only their own completion marks them done
+
+
+def _send(record: Obligation, stage, settings: Settings) -> bool:
+    title, body = message(record.kind, stage, record.title, date.fromisoformat(record.due), record.provisional)
+    notice = Notice(stage.recipient, f"{REMINDER_PREFIX}{record.obligation_id}:{stage.name}", kind=f"reminder_{record.kind}",
+                    title=title, body=body, article=KINDS[record.kind][1], created_at=clock.now_iso())
+    return put_if_absent(notice, Notice.notice_id)    # False: an overlapping run or an earlier attempt put it there
+
+
+def run_region(region_code: str, today: date, settings: Settings | None = None) -> dict:
+    """Send what is due in one region today; returns counts."""
+    settings = settings or settings_from_env()
+    if today.month == 12:
+        open_year_end(region_code, today.year + 1)
+    arrangements = calendars.arrangements_for({today.year, today.year + 1})
+    read = created = completed = 0
+    for record in Obligation.by_next_stage.query(region_code, Obligation.next_stage_on <= today.isoformat()):
+        read += 1
+        if fulfilled(record):
+            completed += complete(record.obligation_id)
+            continue
+        due = date.fromisoformat(record.due)
+        all_stages = stages(record.kind, date.fromisoformat(record.start), due, record.owner, record.region_code,
+                            settings, arrangements)
+        sending, next_on = to_send(all_stages, today)
+        keys = []
+        for stage in sending:
+            key = f"{stage.name}@{stage.recipient}"
+            if key not in record.sent:
+                created += _send(record, stage, settings)
+                keys.append(key)
+        actions = [Obligation.sent.set(record.sent + keys)] if keys else []
+        if next_on is None:
+            actions += [Obligation.stage_region.remove(), Obligation.next_stage_on.remove()]
+            if record.kind == "rating_invite":
+                actions.append(Obligation.status.set("lapsed"))
+        else:
+            actions.append(Obligation.next_stage_on.set(next_on.isoformat()))
+        record.update(actions=actions)
+    return {"region_code": region_code, "date": today.isoformat(), "obligations_read": read,
+            "reminders_created": created, "completed": completed}
+
+
+def open_year_end(region_code: str, year: int) -> int:
+    """Next year's plan for every agency of the region (Art. 11, 16): opened once per region and year
+    (a marker in Tallies); agencies registered later in December get theirs at registration."""
+    marker = f"yearend#{region_code}#{year}"
+    try:
+        Tally.get(marker)
+        return 0
+    except DoesNotExist:
+        pass
+    opened = sum(open_year_end_for(a, year) for a in Agency.by_region.query(region_code))
+    Tally(marker, count=1).save()
+    return opened
+
+
+def open_year_end_for(agency: Agency, year: int) -> bool:
+    if agency.kind != "enforcement_agency":
+        return False
+    due = date(year - 1, 12, 31)
+    return open_once(f"plan_yearend:{agency.agency_id}:{year}", kind="plan_yearend", title=f"{agency.name}{year}年度检查计划",
+                     owner=f"agency:{agency.agency_id}", region_code=agency.region_code,
+                     subject={"agency_id": agency.agency_id, "year": year}, start=date(year - 1, 12, 1),
+                     due=Deadline(due, False))
+
+
+def dispatch(today: date) -> int:
+    """Fan the day's run out: one queue message per active region."""
+    active = active_regions()
+    for region_code in active:
+        queue.send("REMINDER_RUNS_QUEUE_URL", {"region_code": region_code, "date": today.isoformat()})
+    return len(active)
+
+
+def recompute_year(year: int) -> int:
+    """Deadlines counted provisionally into `year`, counted again now that its arrangement is loaded;
+    the plan versions they belong to carry the new date too."""
+    changed = 0
+    for record in Obligation.provisional_index.query(str(year)):
+        if record.working_days is None:
+            continue
+        start = date.fromisoformat(record.start)
+        due = working_day_deadline(start, int(record.working_days))
+        actions = [Obligation.due.set(due.due.isoformat()), Obligation.provisional.set(due.provisional)]
+        actions.append(Obligation.provisional_year.set(str(due.due.year)) if due.provisional else Obligation.provisional_year.remove())
+        if record.status == "open":
+            pending = [s.on for s in stages(record.kind, start, due.due, record.owner, record.region_code, settings_from_env())
+                       if f"{s.name}@{s.recipient}" not in record.sent]
+            if pending:
+                actions += [Obligation.stage_region.set(record.region_code), Obligation.next_stage_on.set(min(pending).isoformat())]
+        record.update(actions=actions)
+        if record.kind == "plan_refile":
+            version = PlanVersion.get(record.subject["agency_id"], record.subject["version_key"])
+            version.filing_due, version.filing_due_provisional = due.due.isoformat(), due.provisional
+            version.save()
+        changed += 1
+    return changed
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def view(record: Obligation, today: date) -> dict:
+    due = date.fromisoformat(record.due)
+    return {"obligation_id": record.obligation_id, "kind": record.kind, "what": KINDS[record.kind][0],
+            "article": KINDS[record.kind][1], "title": record.title, "owner": record.owner,
+            "region_code": record.region_code, "subject": record.subject, "due": record.due,
+            "provisional": record.provisional, "status": record.status,
+            "overdue_days": (today - due).days if record.status == "open" and today > due else 0,
+            "reminders_sent": record.sent, "done_at": record.done_at}
+
+
+def list_for(caller: Identity, region_code: str | None, overdue_only: bool, limit: int, cursor: str | None) -> dict:
+    """The caller's own obligations by due date; for a judicial bureau, its region's (the overdue list)."""
+    today = clock.today()
+    start = pagination.decode(cursor)
+    open_only = Obligation.status == "open"
+    condition = Obligation.due < today.isoformat() if overdue_only else None
+    if caller.role in ("judicial", "platform_admin"):
+        region_code = region_or_own(caller, region_code)
+        if caller.role == "judicial" and not regions.covers(caller.region_code, region_code):
+            raise deny_scope("督办清单")
+        results = Obligation.by_region.query(region_code, condition, filter_condition=open_only, limit=limit,
+                                             page_size=limit, last_evaluated_key=start)
+    elif caller.role in ("agency_admin", "enterprise", "science_bureau"):
+        results = Obligation.by_owner.query(caller.recipient, condition, filter_condition=open_only, limit=limit,
+                                            page_size=limit, last_evaluated_key=start)
+    else:
+        raise deny_scope("待办事项")
+    return pagination.page(results, lambda r: view(r, today))
+
+
+def calendar_deadline(start: date, days: int = 0, months: int = 0) -> Deadline:
+    """A period in calendar days or months (seed 004: 6 months, 30 days); a month-end carries over
+    to the last day of the shorter month."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return Deadline(date(year, month, min(start.day, last)) + timedelta(days=days), False)

@@ -1,0 +1,266 @@
+"""The scan-in decision (扫码入企, Art. 24): pure rules over facts already read from the store.
+
+`decide(facts)` answers, for one inspector's scan of one enterprise's code under one task, whether
+the inspection may go ahead and how: refused (with every reason and its article), pending (waiting
+for a second inspector, Art. 19), opened (a new visit) or joined (an open visit of the same agency
+that day, Art. 17). Non-blocking observations are flags (late scan, location, Art. 12 exception).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sheqi.rules import qualification
+from sheqi.rules.articles import ART
+from sheqi.rules.qualification import Finding
+
+# Art. 12: the five situations in which the frequency cap may be exceeded.
+EXCEPTION_REASONS = {
+    1: "涉及投诉举报、媒体曝光等情形",
+    2: "转办、交办和数据监测发现",
+    3: "国家、省、市人民政府或者省级以上业务主管部门要求部署的临时性检查",
+    4: "存在可能严重扰乱市场经济秩序、社会秩序，危害公共安全、人身健康安全、财产安全等行为",
+    5: "应企业申请实施行政检查",
+}
+LATE_REASONS = {"no_network": "现场无网络", "device_failure": "设备故障", "emergency": "紧急情况（第十二条第四项），离场前补扫"}
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    pairing_window: timedelta = timedelta(minutes=30)   # both inspectors scan within this (Art. 19)
+    late_after: timedelta = timedelta(minutes=15)       # a scan sent this long after the device time is late
+    late_limit: timedelta = timedelta(days=10)          # and is accepted up to this late
+    clock_skew: timedelta = timedelta(minutes=5)        # device clocks ahead of the server by more: refused
+    offsite_sufficed: timedelta = timedelta(days=90)    # a clean off-site check this recent blocks a routine visit
+    far_from_premises_m: float = 500.0
+
+
+@dataclass(frozen=True)
+class InspectorFacts:
+    inspector_id: str
+    agency_id: str
+    staff_category: str
+    status: str
+    certificate_no: str | None
+    certificate_kind: str | None
+    valid_from: date | None
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    agency_id: str
+    item_id: str
+    status: str | None    # None: not read; the write then checks it is still published
+    caps: dict            # {"good": n, "average": n, "poor": n}, as approved with the task
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    task_id: str
+    status: str
+    type: str
+    method: str
+    window_start: datetime
+    window_end: datetime
+    targets: tuple[str, ...]
+    team: dict            # agency_id -> tuple of inspector ids
+    items: dict           # agency_id -> tuple of item ids
+    exception_reason: int | None
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    is_mock: bool = False
+
+
+@dataclass(frozen=True)
+class PendingScan:
+    inspector_id: str
+    scan_id: str
+    device_time: datetime
+
+
+@dataclass(frozen=True)
+class ScanFacts:
+    server_time: datetime
+    device_time: datetime
+    late_reason: str | None
+    code_finding: Finding | None          # why the scanned code does not identify an enterprise
+    identified_by: str | None             # signed_code / business_licence
+    enterprise_id: str | None
+    enterprise_tier: str | None
+    premises: tuple[float, float] | None
+    location: Location | None
+    inspector: InspectorFacts
+    agency_kinds: dict                    # agency_id -> (kind, certificate_kind)
+    task: TaskFacts | None
+    items: dict                           # (agency_id, item_id) -> ItemFacts
+    # None means "not read": the scan's transaction enforces them by condition instead, and only
+    # when it is cancelled are they read, to say why (so an accepted scan costs one read, one write).
+    counts: dict | None                   # (agency_id, item_id) -> inspections this year
+    offsite_clear: dict | None            # (agency_id, item_id) -> date of the last clean off-site check
+    pending: tuple[PendingScan, ...]      # other team members' scans waiting for this task and enterprise
+    open_visit_id: str | None             # the inspector's agency's open visit at the enterprise today
+    open_visit_items: frozenset = frozenset()
+    plan_items: frozenset | None = None   # the inspector's agency's items in its plan in force that day
+
+
+@dataclass
+class Decision:
+    outcome: str                                        # refused / pending / opened / joined
+    findings: list[Finding] = field(default_factory=list)
+    flags: list[Finding] = field(default_factory=list)
+    team: tuple[str, ...] = ()                          # inspectors of the visit being opened
+    counted_items: tuple[tuple[str, str], ...] = ()     # (agency, item) counted by this scan
+    capped_items: dict = field(default_factory=dict)    # (agency, item) -> cap a count must stay under
+    offsite_guarded: bool = False                       # the write must check no recent clean off-site check
+    distance_m: float | None = None
+
+
+def _finding(code: str, article: int, message: str) -> Finding:
+    return Finding(code, ART[article], message)
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def _timing(facts: ScanFacts, config: ScanConfig) -> tuple[list[Finding], list[Finding]]:
+    refusals, flags = [], []
+    delay = facts.server_time - facts.device_time
+    if delay < -config.clock_skew:
+        refusals.append(_finding("device_time_in_future", 24, "设备时间晚于服务器时间，请校准手机时间后重扫"))
+    elif delay > config.late_after:
+        if not facts.late_reason:
+            refusals.append(_finding("late_scan_without_reason", 24, "补传的扫码记录须说明原因（无网络、设备故障或紧急情况）"))
+        elif delay > config.late_limit:
+            refusals.append(_finding("late_scan_too_old", 24, f"补传超过{config.late_limit.days}日，不予登记为合规检查"))
+        else:
+            flags.append(_finding("late_scan", 24, f"离线补传：{LATE_REASONS[facts.late_reason]}，"
+                                                    f"扫码时间与接收时间相差{int(delay.total_seconds() // 60)}分钟"))
+    return refusals, flags
+
+
+def _location(facts: ScanFacts, config: ScanConfig) -> tuple[list[Finding], float | None]:
+    loc = facts.location
+    if loc is None:
+        return [_finding("location_missing", 24, "扫码未提供定位")], None
+    flags = []
+    if loc.is_mock:
+        flags.append(_finding("location_mock", 24, "定位来自模拟位置，可能不真实"))
+    if loc.accuracy_m <= 0:
+        flags.append(_finding("location_zero_accuracy", 24, "定位精度为零，可能不真实"))
+    distance = None
+    if facts.premises is not None:
+        distance = round(distance_m((loc.latitude, loc.longitude), facts.premises), 1)
+        if distance > config.far_from_premises_m + max(loc.accuracy_m, 0):
+            flags.append(_finding("far_from_premises", 24, f"扫码位置距企业登记地址约{distance:.0f}米"))
+    return flags, distance
+
+
+def _inspector(facts: ScanFacts, on: date) -> list[Finding]:
+    ins, task = facts.inspector, facts.task
+    kind, certificate_kind = facts.agency_kinds[ins.agency_id]
+    found = qualification.inspector_findings(
+        staff_category=ins.staff_category, status=ins.status, certificate_no=ins.certificate_no,
+        certificate_kind=ins.certificate_kind, valid_from=ins.valid_from, valid_until=ins.valid_until,
+        agency_kind=kind, agency_certificate_kind=certificate_kind, on=on)
+    if task is not None and ins.inspector_id not in task.team.get(ins.agency_id, ()):
+        found.append(_finding("not_on_task_team", 19, "该执法人员不在本次检查任务的检查组中"))
+    return found
+
+
+def _task(facts: ScanFacts) -> list[Finding]:
+    task = facts.task
+    if task is None:
+        return [_finding("task_not_found", 19, "检查任务不存在：现场检查须事先经本机关批准")]
+    found = []
+    if task.status != "approved":
+        found.append(_finding("task_not_approved", 19, "检查任务尚未经批准，不得实施现场检查"))
+    if not task.window_start <= facts.device_time <= task.window_end:
+        found.append(_finding("outside_task_window", 19, f"不在批准的检查时间内（{task.window_start:%Y-%m-%d %H:%M} 至 "
+                                                          f"{task.window_end:%Y-%m-%d %H:%M}）"))
+    if task.method != "on_site":
+        found.append(_finding("task_not_on_site", 7, "该任务为非现场检查，不得入企"))
+    if facts.enterprise_id and facts.enterprise_id not in task.targets:
+        found.append(_finding("enterprise_not_targeted", 19, "该企业不是本次检查任务的检查对象"))
+    return found
+
+
+def _items(facts: ScanFacts, keys: tuple, on: date, config: ScanConfig) -> tuple[list[Finding], list[Finding], dict]:
+    """Art. 14 publication, Art. 7 off-site sufficiency and Art. 18 caps, for the items this scan counts."""
+    task = facts.task
+    refusals, flags, caps = [], [], {}
+    exception = task.exception_reason
+    for key in keys:
+        item_id = key[1]
+        item = facts.items[key]
+        if key[0] == facts.inspector.agency_id and item_id not in (facts.plan_items or ()):
+            refusals.append(_finding("not_in_plan", 16, f"检查事项 {item_id} 不在本机关当日有效的已备案检查计划内（计划之外无检查）"))
+            continue
+        if item.status not in (None, "published"):
+            refusals.append(_finding("item_not_published", 14, f"检查事项 {item_id} 未公布或已撤回，不得实施"))
+            continue
+        clear = (facts.offsite_clear or {}).get(key)
+        if task.type == "routine" and clear and on - clear <= config.offsite_sufficed and not exception:
+            refusals.append(_finding("offsite_check_sufficed", 7, f"检查事项 {item_id} 已于{clear.isoformat()}经非现场检查"
+                                                                   "且未发现违法行为，原则上不再现场检查"))
+        cap = item.caps[facts.enterprise_tier]
+        count = None if facts.counts is None else facts.counts.get(key, 0)
+        if count is None and cap == 0:
+            count = 0   # nothing to read: a cap of zero refuses every count
+        if count is not None and count >= cap:
+            if exception:
+                flags.append(_finding("over_cap_exception", 12, f"检查事项 {item_id} 本年度已检查{count}次，达到上限{cap}次；"
+                                                                f"依第十二条第{exception}项（{EXCEPTION_REASONS[exception]}）实施，"
+                                                                "报司法行政机关跟踪监督"))
+            else:
+                refusals.append(_finding("frequency_cap_reached", 18, f"检查事项 {item_id} 本年度已检查{count}次，"
+                                                                       f"已达该企业信用等级的频次上限{cap}次"))
+        elif not exception:
+            caps[key] = cap
+    return refusals, flags, caps
+
+
+def decide(facts: ScanFacts, config: ScanConfig = ScanConfig()) -> Decision:
+    on = facts.device_time.date()
+    refusals, flags = _timing(facts, config)
+    location_flags, distance = _location(facts, config)
+    flags += location_flags
+    if facts.code_finding is not None:
+        refusals.append(facts.code_finding)
+    elif facts.identified_by == "business_licence":
+        flags.append(_finding("identified_by_business_licence", 24, "以营业执照二维码识别企业（非本系统签发的入企码）"))
+    refusals += _task(facts)
+    refusals += _inspector(facts, on)
+    if refusals:
+        return Decision("refused", refusals, flags, distance_m=distance)
+
+    agency, me, task = facts.inspector.agency_id, facts.inspector.inspector_id, facts.task
+    joining = facts.open_visit_id is not None
+    # Joining counts only this agency's items the open visit does not already cover (Art. 17 merge);
+    # opening counts every item of every agency of the task (a joint visit counts once for each).
+    counted = tuple((agency, i) for i in task.items.get(agency, ()) if (agency, i) not in facts.open_visit_items) \
+        if joining else tuple((a, i) for a, items in task.items.items() for i in items)
+    item_refusals, item_flags, caps = _items(facts, counted, on, config)
+    flags += item_flags
+    if item_refusals:
+        return Decision("refused", item_refusals, flags, distance_m=distance)
+    guarded = task.type == "routine" and not task.exception_reason
+    if joining:
+        return Decision("joined", [], flags, (me,), counted, caps, guarded, distance)
+    partners = tuple(dict.fromkeys(p.inspector_id for p in facts.pending
+                                   if p.inspector_id != me and abs(facts.device_time - p.device_time) <= config.pairing_window))
+    if not partners:
+        return Decision("pending", [], flags + [_finding("awaiting_second_inspector", 19,
+                                                          "执法人员不得少于两人：等待检查组另一名执法人员扫码")],
+                        (me,), (), {}, False, distance)
+    return Decision("opened", [], flags, partners + (me,), counted, caps, guarded, distance)

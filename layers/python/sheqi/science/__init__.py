@@ -1,0 +1,1 @@
+"""Science bureau duties with deadlines (seed 004)."""

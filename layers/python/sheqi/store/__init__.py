@@ -1,0 +1,812 @@
+"""PynamoDB models: the store of the registries, and their access patterns.
+
+Keys and indexes must match `infra/tables.yml` (the single source of truth for the tables;
+tests/unit/test_store_schema.py compares the two).
+
+Enterprises   PK enterprise_id (USCC)
+  - get one enterprise (scan-in, door verification, owner view)       GetItem
+  - list enterprises of a region (admins, judicial)                    Query by_region (region_code, enterprise_id)
+Agencies      PK agency_id
+  - get one agency                                                     GetItem
+  - list agencies of a region                                          Query by_region (region_code, agency_id)
+Inspectors    PK inspector_id
+  - get one inspector (token subject)                                  GetItem
+  - list an agency's inspectors                                        Query by_agency (agency_id, inspector_id)
+  - find by certificate number (enterprise verifies a certificate)     Query by_certificate (certificate_no)
+  - certificates expiring in a month, by date (daily watch)            Query by_expiry (expiry_month, valid_until)
+  - certificate numbers are unique: guard item `certificate#<no>`      TransactWrite with the inspector
+Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 14)
+  - an agency's items, published or not                                Query agency_id
+  - one item                                                           GetItem
+Notices       PK recipient, SK notice_id (outbox: one record per notice, id is deterministic)
+  - a recipient's notices / pending reminders                          Query recipient [begins_with "reminder:"]
+  - create exactly once                                                PutItem if notice_id does not exist
+  - to deliver now, per shard (sparse)                                 Query undelivered (delivery_shard, next_attempt_at <= now)
+  - dead letters for the platform admin (sparse)                       Query dead_letters ("dead", created_at)
+Obligations   PK obligation_id = <kind>:<subject> (created once, conditionally)
+  - due for a reminder today, per region (sparse)                      Query by_next_stage (region, next_stage_on <= today)
+  - an owner's obligations / a region's, by due date                   Query by_owner / by_region (…, due)
+  - provisional deadlines in a year, to recompute when it is loaded    Query provisional (year)
+Plans         PK agency_id, SK version_key = <year>#<version, 4 digits> (every version is kept, Art. 16)
+  - an agency's versions of a year's plan                              Query agency_id, begins_with <year>#
+  - one version                                                        GetItem
+  - which items are in force on a day: the plan index (Tallies planindex#<agency>#<year>), kept in the
+    same transaction as each acknowledgement, read in the scan's batch
+Campaigns     PK agency_id, SK campaign_id (special campaigns, Art. 13; yearly count in Tallies)
+Draws         PK draw_id, SK enterprise_id (the draw's summary is the item `~draw`)
+  - a draw's selection, paged                                          Query draw_id
+Tasks         PK task_id (approved inspection tasks, Art. 19)
+  - one task (scan-in)                                                 GetItem (in the scan's batched read)
+  - an agency's tasks, newest first                                    Query by_agency (agency_id, created_at)
+Visits        PK visit_id
+  - one visit (join, log, close, detail)                               GetItem
+  - an enterprise's visits, newest first (shared summaries, Art. 29)   Query by_enterprise (enterprise_id, opened_at)
+VisitEvents   PK visit_id, SK seq (the visit's hash chain; appended in one transaction with the visit,
+              whose version guards the head, so two writers never fork the chain)
+  - a visit's chain, in order (timeline, verification)                 Query visit_id
+Scans         PK scan_id = <inspector_id>:<client_request_id> (so a retry finds its first answer)
+  - the first answer to a retried scan                                 GetItem (in the scan's batched read)
+  - an enterprise's scan attempts, all of them                         Query by_enterprise (enterprise_id, server_time)
+  - an enterprise's inspections: visits opened, service visits,
+    refused attempts, newest first (sparse)                            Query inspections (listed_enterprise, server_time)
+Visits (more)
+  - a region's visits by opening time (stats, exceptions, return-visit draws)   Query by_region (region_code, opened_at)
+Supervision   PK pk, SK sk: return-visit samples and their entries, cases, letters (one table)
+  - a sample and its entries                                           Query pk = sample#<id>
+  - a region's samples, cases, letters, newest first                   Query by_region (region_code, created_at)
+Ratings       PK visit_id (one per visit: PutItem if absent, in one transaction with the aggregates)
+  - ratings of a region, newest first (judicial bureau)                Query by_region (region_code, rated_at)
+Complaints    PK complaint_id
+  - an enterprise's complaints / a region's, newest first              Query by_enterprise / by_region (…, created_at)
+Tallies       PK tally_key: one small record per thing a scan must coordinate on
+  - count#<E>#<year>[#<agency>[#<item>]]  yearly inspection counts (Art. 18 caps; conditional ADD); the total
+                                          is in the watch index under frequency#<region>#<year> (Art. 12)
+  - refusals#<region>#<year>#<agency>#<reason>  refused attempts, in the watch index under refusals#<region>#<year>
+  - slot#<E>#<agency>#<date>              the agency's open visit at E that day (Art. 17 merge)
+  - pending#<task>#<E>#<date>             team scans waiting for a second inspector (Art. 19)
+  - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
+  - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
+  - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
+  - calendar#<year>                       a year's official working-day arrangement, loaded by an admin
+  - ratings#<agency>#<year>Q<n>           an agency's rating sums in a quarter (raised in the rating's transaction)
+  - regions#active                        the regions the daily reminder run fans out over
+  - yearend#<region>#<year>               next year's plan obligations opened for the region's agencies
+  - contact#<recipient>                   a notice box's SMS number and mail address
+  all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
+SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
+  - one applicant                                                      GetItem
+  - every applicant of a year, for a batch run (paged)                 Query year
+SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item `~run`; each chunk a run
+                   counted is marked once in Tallies `subsidychunk#<run>#<n>`, so a redelivered chunk counts once)
+  - a run's results, paged                                             Query run_id
+  - an applicant's results, newest first                               Query by_applicant (applicant_id, calculated_at)
+No path a phone calls uses Scan.
+"""
+from __future__ import annotations
+
+import os
+import random
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import PutError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
+
+PREFIX = os.environ.get("TABLE_PREFIX", "sheqi-local")
+
+
+def condition_failed(error: Exception) -> bool:
+    """Whether a PynamoDB write failed on its condition (the invariant held, nothing was written)."""
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def put_if_absent(record, key) -> bool:
+    """Save `record` only if no item has its key (`key`: its hash-key attribute, or range key for a
+    composite key); True if this call created it. The one way records are created exactly once."""
+    try:
+        record.save(condition=key.does_not_exist())
+    except PutError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def cancelled_on_condition(error: Exception) -> list[bool]:
+    """For a cancelled transaction: per action, in request order, whether its condition failed."""
+    return [bool(r and r.code == "ConditionalCheckFailed") for r in (getattr(error, "cancellation_reasons", None) or [])]
+
+
+class _Meta:
+    region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"))
+    host = os.environ.get("DYNAMODB_ENDPOINT") or None
+
+
+def _meta(table: str) -> type:
+    return type("Meta", (_Meta,), {"table_name": f"{PREFIX}-{table}"})
+
+
+def _index(name: str) -> type:
+    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+
+
+class EnterpriseByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute(range_key=True)
+
+
+class Enterprise(Model):
+    Meta = _meta("enterprises")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    address = UnicodeAttribute(null=True)
+    latitude = NumberAttribute(null=True)       # registered premises, for the scan's distance check
+    longitude = NumberAttribute(null=True)
+    credit_tier = UnicodeAttribute()            # good / average / poor (Art. 18)
+    credit_source = UnicodeAttribute()          # who rated it, e.g. 国家企业信用信息公示系统
+    credit_rated_on = UnicodeAttribute(null=True)
+    contact_name = UnicodeAttribute(null=True)
+    contact_phone = UnicodeAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
+    code_version = NumberAttribute(default=1)   # bumped when the scan-in code is re-issued
+    code_status = UnicodeAttribute(default="active")
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_region = EnterpriseByRegion()
+
+
+class AgencyByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    agency_id = UnicodeAttribute(range_key=True)
+
+
+class Agency(Model):
+    Meta = _meta("agencies")
+    agency_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    level = UnicodeAttribute()                  # city / county (Art. 8)
+    region_code = UnicodeAttribute()
+    kind = UnicodeAttribute()                   # qualification.AGENCY_KINDS (Art. 4)
+    certificate_kind = UnicodeAttribute()       # enforcement / police: what its inspectors must hold
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_region = AgencyByRegion()
+
+
+class InspectorByAgency(GlobalSecondaryIndex):
+    Meta = _index("by_agency")
+    agency_id = UnicodeAttribute(hash_key=True)
+    inspector_id = UnicodeAttribute(range_key=True)
+
+
+class InspectorByCertificate(GlobalSecondaryIndex):
+    Meta = _index("by_certificate")
+    certificate_no = UnicodeAttribute(hash_key=True)
+
+
+class InspectorByExpiry(GlobalSecondaryIndex):
+    Meta = _index("by_expiry")
+    expiry_month = UnicodeAttribute(hash_key=True)
+    valid_until = UnicodeAttribute(range_key=True)
+
+
+class Inspector(Model):
+    Meta = _meta("inspectors")
+    inspector_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    agency_id = UnicodeAttribute()
+    region_code = UnicodeAttribute()            # the agency's, copied so supervisors query without a join
+    staff_category = UnicodeAttribute()         # formal / auxiliary / grid_worker / temporary (Art. 4)
+    status = UnicodeAttribute(default="active")
+    certificate_no = UnicodeAttribute(null=True)
+    certificate_kind = UnicodeAttribute(null=True)
+    valid_from = UnicodeAttribute(null=True)
+    valid_until = UnicodeAttribute(null=True)
+    expiry_month = UnicodeAttribute(null=True)  # valid_until[:7]; sparse index key
+    conflicts = ListAttribute(of=UnicodeAttribute, default=list)   # enterprises they may not be drawn for
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_agency = InspectorByAgency()
+    by_certificate = InspectorByCertificate()
+    by_expiry = InspectorByExpiry()
+
+
+class CertificateClaim(Model):
+    """Guard item in the inspectors table that makes a certificate number unique: written in the
+    same transaction as its inspector, with `attribute_not_exists`. Not in any index (sparse)."""
+    PREFIX = "certificate#"
+    Meta = _meta("inspectors")
+    inspector_id = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()
+
+    @classmethod
+    def key(cls, certificate_no: str) -> str:
+        return cls.PREFIX + certificate_no
+
+
+class FrequencyCaps(MapAttribute):
+    """Inspections a year per enterprise by credit tier (Art. 18)."""
+    good = NumberAttribute()
+    average = NumberAttribute()
+    poor = NumberAttribute()
+
+
+class Item(Model):
+    Meta = _meta("items")
+    agency_id = UnicodeAttribute(hash_key=True)
+    item_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    legal_basis = UnicodeAttribute()
+    inspection_standard = UnicodeAttribute(null=True)   # Art. 15
+    responsible_unit = UnicodeAttribute()
+    frequency_caps = FrequencyCaps()
+    status = UnicodeAttribute(default="draft")          # draft / published / withdrawn (Art. 14)
+    published_on = UnicodeAttribute(null=True)
+    withdrawn_on = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+DELIVERY_SHARDS = 8   # undelivered notices spread over this many index partitions
+
+
+class NoticeUndelivered(GlobalSecondaryIndex):
+    """Sparse: notices still to be sent (or retried) by a channel, by when to try next."""
+    Meta = _index("undelivered")
+    delivery_shard = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class NoticeDeadLetters(GlobalSecondaryIndex):
+    """Sparse: notices no channel could deliver after every retry, for the platform admin."""
+    Meta = _index("dead_letters")
+    dead_letter = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Notice(Model):
+    Meta = _meta("notices")
+    recipient = UnicodeAttribute(hash_key=True)   # agency:<id>, enterprise:<id>, inspector:<id>, judicial:<region>
+    notice_id = UnicodeAttribute(range_key=True)  # deterministic: <kind>:<subject>:<stage>
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    article = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="pending")  # pending / acknowledged (by the recipient)
+    acknowledged_at = UnicodeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    # Delivery by SMS / mail (delivery.py): pending -> sent, or in_app (no channel for the recipient), or
+    # dead (every retry failed). While pending it is in the undelivered index; when dead, in dead_letters.
+    delivery = UnicodeAttribute(default="pending")
+    delivery_shard = UnicodeAttribute(null=True, default=lambda: f"s{random.randrange(DELIVERY_SHARDS)}")
+    next_attempt_at = UnicodeAttribute(null=True, default=lambda: "0")    # "0": at once
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    delivered_at = UnicodeAttribute(null=True)
+    channels = ListAttribute(of=UnicodeAttribute, default=list)
+    dead_letter = UnicodeAttribute(null=True)
+    undelivered = NoticeUndelivered()
+    dead_letters = NoticeDeadLetters()
+
+
+class ObligationByStage(GlobalSecondaryIndex):
+    """Sparse: open obligations with a reminder still to come, by region and that reminder's date."""
+    Meta = _index("by_next_stage")
+    stage_region = UnicodeAttribute(hash_key=True)
+    next_stage_on = UnicodeAttribute(range_key=True)
+
+
+class ObligationByOwner(GlobalSecondaryIndex):
+    Meta = _index("by_owner")
+    owner = UnicodeAttribute(hash_key=True)
+    due = UnicodeAttribute(range_key=True)
+
+
+class ObligationByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    due = UnicodeAttribute(range_key=True)
+
+
+class ObligationProvisional(GlobalSecondaryIndex):
+    """Sparse: deadlines counted without their year's official arrangement, by that year."""
+    Meta = _index("provisional")
+    provisional_year = UnicodeAttribute(hash_key=True)
+    obligation_id = UnicodeAttribute(range_key=True)
+
+
+class Obligation(Model):
+    """Something someone must do by a date (reminder_rules.KINDS), and its reminders so far."""
+    Meta = _meta("obligations")
+    obligation_id = UnicodeAttribute(hash_key=True)     # deterministic: <kind>:<subject>
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    owner = UnicodeAttribute()                          # the notice box that must act
+    region_code = UnicodeAttribute()
+    subject = JSONAttribute()                           # the records it is about, e.g. {agency_id, year, version}
+    start = UnicodeAttribute()                          # the day the period starts (deadlines recomputed from it)
+    working_days = NumberAttribute(null=True)           # a period of N working days, else calendar-dated
+    due = UnicodeAttribute()
+    provisional = BooleanAttribute(default=False)
+    provisional_year = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="open")           # open / done / lapsed
+    stage_region = UnicodeAttribute(null=True)
+    next_stage_on = UnicodeAttribute(null=True)
+    sent = ListAttribute(of=UnicodeAttribute, default=list)   # "<stage>@<recipient>" already in the outbox
+    done_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    by_next_stage = ObligationByStage()
+    by_owner = ObligationByOwner()
+    by_region = ObligationByRegion()
+    provisional_index = ObligationProvisional()
+
+
+class Contact(Model):
+    """Where a notice box gets SMS and mail (key `contact#<recipient>`); enterprises default to their
+    registered contact."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    sms = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+
+
+class ActiveRegions(Model):
+    """The regions the daily reminder run fans out over (key `regions#active`): raised with every
+    agency, enterprise and science deadline's region, so the run reads one item instead of scanning."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    regions = UnicodeSetAttribute(default=set)
+
+
+class PlanVersion(Model):
+    """One version of an agency's annual inspection plan (Art. 11, 16)."""
+    Meta = _meta("plans")
+    agency_id = UnicodeAttribute(hash_key=True)
+    version_key = UnicodeAttribute(range_key=True)
+    year = UnicodeAttribute()
+    version = NumberAttribute()
+    status = UnicodeAttribute(default="draft")      # draft / filed / returned / acknowledged / published
+    entries = JSONAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    change_reason = UnicodeAttribute(null=True)     # an amendment: why, and on which day the plan changed
+    changed_on = UnicodeAttribute(null=True)
+    filing_due = UnicodeAttribute()
+    filing_due_provisional = BooleanAttribute(default=False)
+    filed_at = UnicodeAttribute(null=True)
+    filed_late = BooleanAttribute(null=True)
+    returned_reason = UnicodeAttribute(null=True)
+    acknowledged_at = UnicodeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
+    effective_from = UnicodeAttribute(null=True)
+    published_at = UnicodeAttribute(null=True)
+    revision = VersionAttribute()
+
+
+class PlanIndex(Model):
+    """Acknowledged versions of an agency's plan for a year (key `planindex#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    versions = JSONAttribute()                      # [{version, effective_from, item_ids}]
+    revision = VersionAttribute()
+
+
+class CalendarYear(Model):
+    """A year's official working-day arrangement, loaded by an administrator (key `calendar#<year>`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    notice = UnicodeAttribute()
+    holidays = ListAttribute(of=UnicodeAttribute)
+    working_weekends = ListAttribute(of=UnicodeAttribute)
+    loaded_at = UnicodeAttribute()
+    loaded_by = UnicodeAttribute()
+
+
+class Campaign(Model):
+    Meta = _meta("campaigns")
+    agency_id = UnicodeAttribute(hash_key=True)
+    campaign_id = UnicodeAttribute(range_key=True)
+    year = UnicodeAttribute()
+    title = UnicodeAttribute()
+    item_ids = ListAttribute(of=UnicodeAttribute)
+    approving_authority = UnicodeAttribute()
+    approving_level = UnicodeAttribute()
+    approval_document = UnicodeAttribute()
+    approved_on = UnicodeAttribute()
+    joint_agency_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    emergency = BooleanAttribute(default=False)
+    refile_due = UnicodeAttribute(null=True)        # an emergency campaign: the plan is re-filed within 10 working days
+    refile_due_provisional = BooleanAttribute(default=False)
+    status = UnicodeAttribute(default="filed")      # filed / published
+    filed_at = UnicodeAttribute()
+    published_at = UnicodeAttribute(null=True)
+    revision = VersionAttribute()
+
+
+class DrawEntry(Model):
+    """One drawn enterprise and its inspectors; the draw's summary is the item with key `~draw`."""
+    Meta = _meta("draws")
+    SUMMARY = "~draw"
+    draw_id = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute(range_key=True)
+    rank = NumberAttribute(null=True)
+    credit_tier = UnicodeAttribute(null=True)
+    inspector_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    unassigned_reason = UnicodeAttribute(null=True)
+    summary = JSONAttribute(null=True)
+
+
+class TaskByAgency(GlobalSecondaryIndex):
+    Meta = _index("by_agency")
+    agency_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Task(Model):
+    Meta = _meta("tasks")
+    task_id = UnicodeAttribute(hash_key=True)
+    agency_id = UnicodeAttribute()              # the lead agency (谁牵头、谁发起、谁负责, Art. 17)
+    region_code = UnicodeAttribute()            # the lead agency's, for the judicial bureau's view
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    year = UnicodeAttribute()
+    type = UnicodeAttribute()                   # routine / case / special (Art. 6)
+    trigger = JSONAttribute(null=True)          # case-based: {kind, reference}
+    method = UnicodeAttribute()                 # on_site / off_site (Art. 7)
+    window_start = UnicodeAttribute()
+    window_end = UnicodeAttribute()
+    targets = ListAttribute(of=UnicodeAttribute)
+    participants = JSONAttribute()              # [{agency_id, item_ids, inspector_ids, approved_by, approved_at}]
+    exception = JSONAttribute(null=True)        # Art. 12: {reason: 1-5, reference}
+    campaign_id = UnicodeAttribute(null=True)   # a special campaign's (Art. 13)
+    announced = BooleanAttribute(default=True)
+    unannounced_reason = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()                 # pending_approval / approved
+    version = VersionAttribute()
+    by_agency = TaskByAgency()
+
+
+class VisitByEnterprise(GlobalSecondaryIndex):
+    Meta = _index("by_enterprise")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    opened_at = UnicodeAttribute(range_key=True)
+
+
+class VisitByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    opened_at = UnicodeAttribute(range_key=True)
+
+
+class Visit(Model):
+    """A visit: opened by scan-in, logged by its team, closed with an outcome (Art. 19). The fields
+    below the events' head are kept in step with the visit's event chain (VisitEvent), in the same
+    transaction as each event, so the record and its history never disagree."""
+    Meta = _meta("visits")
+    visit_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="enforcement")  # enforcement / service (policy briefing, service call: Art. 27(5))
+    purpose = UnicodeAttribute(null=True)           # a service visit's stated purpose
+    enterprise_id = UnicodeAttribute()
+    enterprise_name = UnicodeAttribute(null=True)
+    region_code = UnicodeAttribute(null=True)       # the enterprise's: its judicial bureau, and sharing (Art. 29)
+    visit_date = UnicodeAttribute()
+    opened_at = UnicodeAttribute()              # server time
+    entered_at = UnicodeAttribute()             # device time of the scan that opened it
+    task_ids = ListAttribute(of=UnicodeAttribute)
+    agency_ids = ListAttribute(of=UnicodeAttribute)
+    slot_key = UnicodeAttribute(null=True)      # the Tallies slot that lets same-day scans join it (Art. 17)
+    inspectors = JSONAttribute()                # as verified at scan time: name, certificate, validity
+    items = JSONAttribute()                     # [{agency_id, item_id, name, legal_basis}]
+    flags = ListAttribute(of=UnicodeAttribute, default=list)
+    exception = JSONAttribute(null=True)
+    status = UnicodeAttribute(default="open")       # open / closed
+    findings = JSONAttribute(default=dict)          # "<agency_id>/<item_id>" -> the latest finding
+    ended_at = UnicodeAttribute(null=True)          # device time of the scan-out
+    closed_at = UnicodeAttribute(null=True)         # server time
+    outcome = JSONAttribute(null=True)              # the close's outcome, with corrections applied
+    head_seq = NumberAttribute(default=0)           # the last event of the chain
+    head_hash = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+    by_enterprise = VisitByEnterprise()
+    by_region = VisitByRegion()
+
+
+class VisitEvent(Model):
+    """One appended, hashed and signed event of a visit (see chain.py). Never updated or deleted."""
+    Meta = _meta("visit-events")
+    visit_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    kind = UnicodeAttribute()                       # opened / joined / finding / closed / correction
+    actor = UnicodeAttribute()
+    at = UnicodeAttribute()
+    payload = JSONAttribute()
+    prev_hash = UnicodeAttribute()
+    hash = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    signature = UnicodeAttribute()
+
+
+class ScanByEnterprise(GlobalSecondaryIndex):
+    Meta = _index("by_enterprise")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    server_time = UnicodeAttribute(range_key=True)
+
+
+class ScanListed(GlobalSecondaryIndex):
+    """Sparse: only scans that opened a visit, registered a service visit, or were refused."""
+    Meta = _index("inspections")
+    listed_enterprise = UnicodeAttribute(hash_key=True)
+    server_time = UnicodeAttribute(range_key=True)
+
+
+class Scan(Model):
+    Meta = _meta("scans")
+    scan_id = UnicodeAttribute(hash_key=True)
+    inspector_id = UnicodeAttribute()
+    agency_id = UnicodeAttribute()
+    task_id = UnicodeAttribute(null=True)           # none for a service visit
+    enterprise_id = UnicodeAttribute(null=True)     # unknown when the code itself is unreadable
+    identified_by = UnicodeAttribute(null=True)     # signed_code / business_licence
+    server_time = UnicodeAttribute()
+    device_time = UnicodeAttribute()
+    late_reason = UnicodeAttribute(null=True)
+    location = JSONAttribute(null=True)
+    outcome = UnicodeAttribute()                    # refused / pending / opened / joined / service
+    visit_id = UnicodeAttribute(null=True)
+    answer = JSONAttribute()                        # the response, returned again on retry
+    listed_enterprise = UnicodeAttribute(null=True)  # enterprise_id when the scan is an inspection in its list
+    by_enterprise = ScanByEnterprise()
+    inspections = ScanListed()
+
+
+class TallyWatch(GlobalSecondaryIndex):
+    """Sparse: the counts the judicial bureau watches, by scope and count (Art. 12, 24)."""
+    Meta = _index("watch")
+    watch_scope = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(range_key=True)
+
+
+class Tally(Model):
+    """A yearly inspection count (key `count#...`). The enterprise's total for a year also carries its
+    watch scope (`frequency#<region>#<year>`), so the enterprises inspected most are one query."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    watch_scope = UnicodeAttribute(null=True)
+    enterprise_id = UnicodeAttribute(null=True)
+    credit_tier = UnicodeAttribute(null=True)
+    watch = TallyWatch()
+
+
+class RefusalTally(Model):
+    """Refused scan-in attempts by region, year, agency and reason (key `refusals#<region>#<year>#<agency>#<reason>`),
+    raised in the refused scan's transaction; watched under `refusals#<region>#<year>`."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    watch_scope = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    watch = TallyWatch()
+
+
+class VisitSlot(Model):
+    """The open visit of an agency at an enterprise on a day (key `slot#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    visit_id = UnicodeAttribute()
+
+
+class PendingScans(Model):
+    """Scans of a task's team at an enterprise waiting for a second inspector (key `pending#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    members = JSONAttribute()                   # [{inspector_id, scan_id, device_time}]
+    version = VersionAttribute()
+
+
+class OffsiteClear(Model):
+    """The last off-site check of an item at an enterprise that found no violation (key `offsite#...`)."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    checked_on = UnicodeAttribute()
+
+
+class RatingByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    rated_at = UnicodeAttribute(range_key=True)
+
+
+class Rating(Model):
+    """The inspected enterprise's one rating of a visit (Art. 24, 27)."""
+    Meta = _meta("ratings")
+    visit_id = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    agency_ids = ListAttribute(of=UnicodeAttribute)
+    conduct = NumberAttribute()
+    procedure = NumberAttribute()
+    efficiency = NumberAttribute()
+    comment = UnicodeAttribute(null=True)
+    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    rated_at = UnicodeAttribute()
+    by_region = RatingByRegion()
+
+
+class RatingAggregate(Model):
+    """An agency's ratings in a quarter (key `ratings#<agency>#<year>Q<n>`), raised in each rating's
+    transaction. The agency sees it only once the quarter is over and enough enterprises rated."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    conduct = NumberAttribute(default=0)            # sums of the scores
+    procedure = NumberAttribute(default=0)
+    efficiency = NumberAttribute(default=0)
+    enterprises = UnicodeSetAttribute(default=set)  # distinct raters, never shown
+    # flag_<practice>: how many ratings flagged each Art. 27 prohibited practice
+    vars().update({f"flag_{name}": NumberAttribute(default=0) for name in PROHIBITED_PRACTICES})
+
+
+class ComplaintByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ComplaintByEnterprise(GlobalSecondaryIndex):
+    Meta = _index("by_enterprise")
+    enterprise_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Complaint(Model):
+    """An enterprise's complaint about a visit, a refused attempt, or an inspection that skipped scan-in,
+    handled by the judicial bureau of its region (Art. 24, 27)."""
+    Meta = _meta("complaints")
+    complaint_id = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    subject = UnicodeAttribute()                    # visit / refused_attempt / unregistered_inspection
+    visit_id = UnicodeAttribute(null=True)
+    scan_id = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    agency_name = UnicodeAttribute(null=True)
+    occurred_on = UnicodeAttribute(null=True)
+    description = UnicodeAttribute()
+    prohibited_practices = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(default="received")   # received / handling / answered
+    history = JSONAttribute(default=list)           # [{status, at, by, note}]
+    answer = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_region = ComplaintByRegion()
+    by_enterprise = ComplaintByEnterprise()
+
+
+class SupervisionByRegion(GlobalSecondaryIndex):
+    Meta = _index("by_region")
+    region_code = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class _SupervisionRecord(Model):
+    """The judicial bureau's own records (Art. 28, 30), one table: `pk` names the record, `sk` a part."""
+    Meta = _meta("supervision")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    record_kind = UnicodeAttribute()
+    region_code = UnicodeAttribute(null=True)      # set on the records a region lists (in the index)
+    created_at = UnicodeAttribute(null=True)
+    by_region = SupervisionByRegion()
+
+
+class ReturnSample(_SupervisionRecord):
+    """A return-visit sample (pk `sample#<id>`, sk `~`): its inputs, so anyone can draw it again."""
+    params = JSONAttribute(null=True)
+    strata = JSONAttribute(null=True)               # {agency_id: [visit_id, ...]}
+    created_by = UnicodeAttribute(null=True)
+
+
+class ReturnEntry(_SupervisionRecord):
+    """One sampled visit (pk `sample#<id>`, sk `visit#<visit_id>`) and its call-back answers."""
+    visit_id = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    enterprise_id = UnicodeAttribute(null=True)
+    enterprise_name = UnicodeAttribute(null=True)
+    answers = JSONAttribute(null=True)
+    answered_at = UnicodeAttribute(null=True)
+    case_id = UnicodeAttribute(null=True)
+
+
+class SupervisionCase(_SupervisionRecord):
+    """A case the judicial bureau opened (pk `case#<id>`, sk `~`), e.g. from a return visit."""
+    agency_id = UnicodeAttribute(null=True)
+    visit_id = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(null=True)            # open / letter_issued / closed
+    letter_ids = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class Letter(_SupervisionRecord):
+    """A supervision letter (pk `letter#<id>`, sk `~`): suggestion (监督建议书) or decision (决定书), Art. 30."""
+    letter_kind = UnicodeAttribute(null=True)
+    number = UnicodeAttribute(null=True)
+    agency_id = UnicodeAttribute(null=True)
+    agency_name = UnicodeAttribute(null=True)
+    case_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    findings = ListAttribute(of=UnicodeAttribute, default=list)
+    requirements = UnicodeAttribute(null=True)
+    reply_due = UnicodeAttribute(null=True)
+    reply_due_provisional = BooleanAttribute(default=False)
+    issued_by = UnicodeAttribute(null=True)
+    parent_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)            # issued / replied / escalated
+    reply = UnicodeAttribute(null=True)
+    replied_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class SubsidyApplicant(Model):
+    Meta = _meta("subsidy-applicants")
+    year = UnicodeAttribute(hash_key=True)
+    applicant_id = UnicodeAttribute(range_key=True)     # USCC for an enterprise or unit, GB/T 2260 code for a county
+    applicant_kind = UnicodeAttribute()                 # county / enterprise / unit
+    name = UnicodeAttribute()
+    region_code = UnicodeAttribute()
+    facts = JSONAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class SubsidyResultByApplicant(GlobalSecondaryIndex):
+    Meta = _index("by_applicant")
+    applicant_id = UnicodeAttribute(hash_key=True)
+    calculated_at = UnicodeAttribute(range_key=True)
+
+
+class SubsidyResult(Model):
+    """One applicant's calculation in a run, with the facts and rule set version it was computed from."""
+    Meta = _meta("subsidy-results")
+    SUMMARY = "~run"
+    run_id = UnicodeAttribute(hash_key=True)
+    applicant_id = UnicodeAttribute(range_key=True)
+    year = UnicodeAttribute()
+    region_code = UnicodeAttribute(null=True)
+    ruleset_version = UnicodeAttribute()
+    calculated_at = UnicodeAttribute()
+    facts = JSONAttribute(null=True)
+    result = JSONAttribute()
+    # The summary item's running totals, raised once per chunk of a run (money in fen, exact).
+    status = UnicodeAttribute(null=True)            # queued / running / done / failed
+    applicants = NumberAttribute(null=True)
+    errors = NumberAttribute(null=True)
+    cash_fen = NumberAttribute(null=True)
+    equity_fen = NumberAttribute(null=True)
+    chunks = NumberAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    by_applicant = SubsidyResultByApplicant()
+
+
+MODELS = (Enterprise, Agency, Inspector, Item, Notice, Obligation, PlanVersion, Campaign, DrawEntry, Task, Visit, VisitEvent, Scan, Tally,
+          Rating, Complaint, ReturnSample, SubsidyApplicant, SubsidyResult)
