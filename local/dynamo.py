@@ -199,14 +199,17 @@ class Journal:
                                    f"moto=={saved['moto']}，或 make reset 清空本地数据") from error
             self.generation = saved["generation"]
         replayed = 0
-        for path in sorted(self.folder.glob("writes-*.jsonl")):
-            if int(path.stem.partition("-")[2]) >= self.generation:
-                replayed += _replay(app, path)
         legacy = self.folder.parent / LEGACY_RECORDING
-        if legacy.exists():        # every request of an older version's recording, replayed once
+        if legacy.exists() and not snap.exists():   # an older version's recording (every request), replayed once
             replayed += _replay(app, legacy)
+        logs = {int(path.stem.partition("-")[2]): path for path in self.folder.glob("writes-*.jsonl")}
+        for generation in sorted(g for g in logs if g >= self.generation):
+            replayed += _replay(app, logs[generation])
+        # A compaction cut short (killed before its snapshot landed) leaves a log newer than the snapshot:
+        # writes go on after the newest log, so the next compaction's log is a new, empty one.
+        self.generation = max([self.generation, *logs])
         self.file = self._log(self.generation).open("a", encoding="utf-8")
-        if replayed:
+        if replayed or legacy.exists():
             self.compact()
 
     def append(self, entry: dict) -> None:

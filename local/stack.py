@@ -67,7 +67,8 @@ def main() -> int:
         create_app(log=lambda line: print(line, flush=True)).run(host=config.HOST, port=config.PORT, threaded=True,
                                                                  use_reloader=False)
     finally:
-        journal.compact()   # the next start loads one snapshot and replays nothing
+        if journal.writes:
+            journal.compact()   # the next start loads one snapshot and replays nothing
     return 0
 
 

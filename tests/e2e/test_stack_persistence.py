@@ -212,3 +212,35 @@ def test_a_recording_of_an_older_version_is_replayed_once_then_compacted(tmp_pat
         assert (tmp_path / "store" / "snapshot.pickle").exists() and logged_bytes(tmp_path) == 0
     finally:
         kill_9(store)
+
+
+def test_a_compaction_cut_short_applies_no_write_twice(tmp_path):
+    """Killed after a compaction opened its new log but before its snapshot landed: the writes in the new
+    log are replayed once over the old snapshot, and once only after the next restarts."""
+    port, table = config.free_port(), f"{config.TABLE_PREFIX}-tallies"
+    counter = dict(TableName=table, Key={"tally_key": {"S": "counter"}}, UpdateExpression="ADD #c :one",
+                   ExpressionAttributeNames={"#c": "count"}, ExpressionAttributeValues={":one": {"N": "1"}})
+    store = dynamo.server_process(port, tmp_path)
+    try:
+        dynamo.create_tables(f"http://127.0.0.1:{port}")
+        clients(f"http://127.0.0.1:{port}")[0].update_item(**counter)
+    finally:
+        store.stdin.close()                        # clean stop: snapshot generation 1, log 1 empty
+        store.wait(timeout=60)
+    store = dynamo.server_process(port, tmp_path)
+    try:
+        clients(f"http://127.0.0.1:{port}")[0].update_item(**counter)
+    finally:
+        kill_9(store)
+    (log,) = [p for p in (tmp_path / "store").glob("writes-*.jsonl") if p.stat().st_size]
+    newer = log.with_name(f"writes-{int(log.stem.partition('-')[2]) + 1:06d}.jsonl")
+    log.rename(newer)                              # as if written after the switch to the next log
+    log.touch()
+
+    for _ in range(2):
+        store = dynamo.server_process(port, tmp_path)
+        try:
+            item = clients(f"http://127.0.0.1:{port}")[0].get_item(TableName=table, Key=counter["Key"])["Item"]
+            assert item["count"] == {"N": "2"}
+        finally:
+            kill_9(store)
