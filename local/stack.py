@@ -16,18 +16,28 @@ from .scheduler import Scheduler  # noqa: E402
 
 
 def write_codes() -> str:
-    """The demo enterprises' QR codes and posters, for printing or scanning from a screen."""
+    """The demo enterprises' QR codes and posters, for printing or scanning from a screen: drawn again
+    only when the code's URL changed (a re-issued code, another SHEQI_BASE_URL), listed in urls.json."""
+    import json
+
     from sheqi.registry import qr_image, registers
     from sheqi.rules import regions
 
     folder = config.DATA_DIR / "codes"
     folder.mkdir(parents=True, exist_ok=True)
+    drawn_for = folder / "urls.json"
+    drawn = json.loads(drawn_for.read_text()) if drawn_for.exists() else {}
     for spec in demo_data.ENTERPRISES:
         record = registers.get_enterprise(spec["enterprise_id"])
         url = registers.current_code(record)["url"]
-        (folder / f"{record.enterprise_id}.png").write_bytes(qr_image.qr_png(url))
-        (folder / f"{record.enterprise_id}-poster.png").write_bytes(qr_image.poster(
-            url, enterprise_name=record.name, uscc=record.enterprise_id, region_name=regions.name(record.region_code)))
+        code, poster = folder / f"{record.enterprise_id}.png", folder / f"{record.enterprise_id}-poster.png"
+        if drawn.get(record.enterprise_id) == url and code.exists() and poster.exists():
+            continue
+        code.write_bytes(qr_image.qr_png(url))
+        poster.write_bytes(qr_image.poster(url, enterprise_name=record.name, uscc=record.enterprise_id,
+                                           region_name=regions.name(record.region_code)))
+        drawn[record.enterprise_id] = url
+    drawn_for.write_text(json.dumps(drawn, indent=1))
     return str(folder)
 
 

@@ -58,7 +58,7 @@ def test_write_kill_restart_read_back(tmp_path):
         reissued = requests.post(f"{base}/enterprises/91130722MA0R7T8U9H/code/reissue",
                                  headers=token(tmp_path, "platform"), timeout=10)
         assert reissued.status_code == 201
-        posters = sorted(p.name for p in (tmp_path / "codes").glob("*-poster.png"))
+        posters = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "codes").glob("*-poster.png")}
         assert len(posters) == 5
         assert (tmp_path / "deliveries.log").exists()      # there to read (or tail -f) before the first message
     finally:
@@ -70,7 +70,8 @@ def test_write_kill_restart_read_back(tmp_path):
         back = requests.get(f"{base}/enterprises/91130722MA0R7T8U9H", headers=token(tmp_path, "platform"), timeout=10)
         assert back.status_code == 200
         assert back.json()["name"] == "张北县光伏新能源有限公司" and back.json()["code_version"] == 2
-        # Demo data is not loaded twice.
+        # Posters of unchanged codes are not drawn again; demo data is not loaded twice.
+        assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "codes").glob("*-poster.png")} == posters
         listed = requests.get(f"{base}/enterprises?region_code=130722", headers=token(tmp_path, "platform"), timeout=10)
         assert len(listed.json()["items"]) == 4
     finally:
