@@ -113,7 +113,7 @@ def test_store_journal_keeps_writes_and_version_ids_and_never_logs_reads(tmp_pat
         queue = sqs.create_queue(QueueName="journal-test")["QueueUrl"]
         sqs.send_message(QueueUrl=queue, MessageBody="kept")
         before = logged_bytes(tmp_path)
-        for n in range(100):
+        for n in range(25):
             db.get_item(TableName=table, Key={"tally_key": {"S": f"k{n % 20}"}})
             db.query(TableName=table, KeyConditionExpression="tally_key = :k", ExpressionAttributeValues={":k": {"S": "k1"}})
             s3.get_object(Bucket=bucket, Key="visits/v1/photo", VersionId=versions[0])["Body"].read()
@@ -172,7 +172,7 @@ def test_every_write_answered_before_a_kill_9_survives_it(tmp_path):
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
-    while len(answered) < 200:
+    while len(answered) < 100:
         time.sleep(0.01)
     kill_9(store)
     stop.set()
@@ -217,7 +217,7 @@ def test_a_recording_of_an_older_version_is_replayed_once_then_compacted(tmp_pat
 
 def test_a_compaction_cut_short_applies_no_write_twice(tmp_path):
     """Killed after a compaction opened its new log but before its snapshot landed: the writes in the new
-    log are replayed once over the old snapshot, and once only after the next restarts."""
+    log are replayed once over the old snapshot, and not again by later starts."""
     port, table = config.free_port(), f"{config.TABLE_PREFIX}-tallies"
     counter = dict(TableName=table, Key={"tally_key": {"S": "counter"}}, UpdateExpression="ADD #c :one",
                    ExpressionAttributeNames={"#c": "count"}, ExpressionAttributeValues={":one": {"N": "1"}})
@@ -238,10 +238,10 @@ def test_a_compaction_cut_short_applies_no_write_twice(tmp_path):
     log.rename(newer)                              # as if written after the switch to the next log
     log.touch()
 
-    for _ in range(2):
-        store = dynamo.server_process(port, tmp_path)
-        try:
-            item = clients(f"http://127.0.0.1:{port}")[0].get_item(TableName=table, Key=counter["Key"])["Item"]
-            assert item["count"] == {"N": "2"}
-        finally:
-            kill_9(store)
+    store = dynamo.server_process(port, tmp_path)
+    try:
+        item = clients(f"http://127.0.0.1:{port}")[0].get_item(TableName=table, Key=counter["Key"])["Item"]
+        assert item["count"] == {"N": "2"}
+        assert logged_bytes(tmp_path) == 0         # folded into the new snapshot: the next start replays nothing
+    finally:
+        kill_9(store)

@@ -1,11 +1,10 @@
 """`make token` and `make reset` act on the data folder SHEQI_DATA_DIR names (default .local)."""
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from local import token
+from local import config, token
 from local.demo_data import IDENTITIES
 from sheqi import auth
 
@@ -23,14 +22,15 @@ def test_token_for_an_unknown_name_fails_and_lists_them(capsys):
     assert "nobody" in capsys.readouterr().err
 
 
-def test_token_is_signed_with_the_secret_of_the_named_data_folder(tmp_path):
-    env = {**os.environ, "SHEQI_DATA_DIR": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-m", "local.token", "platform"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert run.returncode == 1 and not (tmp_path / "secrets.json").exists()   # no stack ran there: no secret made up
-    (tmp_path / "secrets.json").write_text(json.dumps({"jwt_secret": "s" * 43, "qr_signing_keys": {}}))
-    run = subprocess.run([sys.executable, "-m", "local.token", "platform"], cwd=ROOT, env=env, capture_output=True, text=True)
+def test_token_is_signed_with_the_secret_of_the_named_data_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path)
+    assert token.main(["platform"]) == 1 and not (tmp_path / "secrets.json").exists()   # no stack ran there: no secret made up
+    secret = config.jwt_secret()           # as `make run` makes it
+    capsys.readouterr()
+    run = subprocess.run([sys.executable, "-m", "local.token", "platform"], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "SHEQI_DATA_DIR": str(tmp_path)})
     assert run.returncode == 0, run.stderr
-    assert auth.verify_token(run.stdout.strip(), "s" * 43)["sub"] == "platform-admin"
+    assert auth.verify_token(run.stdout.strip(), secret)["sub"] == "platform-admin"
 
 
 def test_reset_empties_the_named_data_folder_and_nothing_else(tmp_path):
