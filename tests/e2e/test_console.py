@@ -68,7 +68,7 @@ def test_watch_lists_render_for_the_judicial_bureau(browser, console):
     page = open_view(browser, console, "watch")
     text = page.inner_text("#watch-lists")
     assert "检查频次明显偏高的企业" in text and "张北县风电设备制造有限公司" in text
-    assert "涉及投诉举报、媒体曝光等情形" in text and "12345热线 ZJK-2026-0611" in text
+    assert "涉及投诉举报、媒体曝光等情形" in text and "12345热线 ZJK-2026-0611" in text, page.inner_text("#list-exceptions + *")
     assert "要求法定代表人或主要负责人陪同" in text
     assert page.inner_text("#error") == ""
 
