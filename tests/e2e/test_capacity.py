@@ -10,7 +10,6 @@ import pytest
 from sheqi import store
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.xdist_group("capacity")   # one worker, one run of the model
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ from tests.helpers import call, seeded
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 FOOD = {"agency_id": demo_data.MARKET, "item_id": "food-business"}
-pytestmark = pytest.mark.xdist_group("browser")   # one worker, one browser
 
 
 @pytest.fixture(scope="module")
