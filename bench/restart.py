@@ -3,7 +3,8 @@
 One data folder; the store in its own process (`python -m local.dynamo PORT DIR`, the journal the stack
 uses), ended with SIGKILL between phases, so no clean stop compacts anything. Each start is timed by the
 store itself (snapshot load + replay of the logged writes + compaction), as the median of ROUNDS starts,
-and reported as a ratio to the baseline measured in the same run: WRITES items kept, nothing logged since.
+and reported as a ratio to the baseline measured in the same run: WRITES items kept, nothing logged since
+(baseline starts and starts after READS reads alternate, so both see the same outside load).
 Usage: bench/restart.py [READS] [WRITES]   (default 10000 1000)
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import boto3  # noqa: E402
 
 from local import config, dynamo  # noqa: E402
 
-ROUNDS = 5
+ROUNDS = 3
 TABLE = f"{config.TABLE_PREFIX}-tallies"
 
 
@@ -39,10 +40,10 @@ class Store:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
 
-    def restarts(self, between=lambda: None) -> float:
-        """Median start time over ROUNDS kill -9 + start cycles, with `between()` run before each kill."""
+    def restarts(self, between=lambda: None, rounds: int = ROUNDS) -> float:
+        """Median start time over `rounds` kill -9 + start cycles, with `between()` run before each kill."""
         times = []
-        for _ in range(ROUNDS):
+        for _ in range(rounds):
             between()
             self.kill()
             times.append(self.start())
@@ -76,8 +77,11 @@ def main(reads: int, writes: int) -> None:
             write(writes)
             store.kill()
             first = store.start()                       # replays the writes, then compacts them
-            base = store.restarts()
-            after_reads = store.restarts(read)
+            base, after_reads = [], []
+            for _ in range(ROUNDS):                     # alternated, so both see the same outside load
+                base.append(store.restarts(rounds=1))
+                after_reads.append(store.restarts(read, rounds=1))
+            base, after_reads = statistics.median(base), statistics.median(after_reads)
             after_writes = store.restarts(lambda: write(writes))
             now_kept = kept
             doubled = store.restarts()
