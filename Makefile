@@ -21,8 +21,12 @@ token: setup
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# The data folder of `make run` (SHEQI_DATA_DIR, default .local); refuses a folder the stack did not make.
 reset:
-	rm -rf .local
+	@dir="$${SHEQI_DATA_DIR:-.local}"; \
+	if [ -e "$$dir" ] && [ ! -e "$$dir/secrets.json" ] && [ ! -d "$$dir/store" ]; then \
+	  echo "$$dir 不像本地环境的数据目录（没有 secrets.json 或 store/），未删除" >&2; exit 1; fi; \
+	rm -rf "$$dir" && echo "已清空本地数据：$$dir"
 
 setup: $(STAMP)
 	@bash scripts/install-system-deps.sh

@@ -118,24 +118,26 @@ def _contact(recipient: str, sms: str | None, email: str | None) -> None:
         raise Conflict("已存在")
 
 
-def demo_task_id(name: str) -> str:
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"sheqi-demo-task:{name}").hex
+def demo_task_id(name: str, year: int | None = None) -> str:
+    """The id of a demo task for a year (the clock's, by default): one per name and year."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"sheqi-demo-task:{name}:{year or clock.today().year}").hex
 
 
-def _tasks(today: date) -> list[tuple[str, str, dict]]:
-    """Approved tasks that run from today to the year's end, so the demo can scan in at once."""
-    window = dict(window_start=f"{today.isoformat()}T00:00:00+08:00", window_end=f"{today.year}-12-31T23:59:00+08:00")
-    return [
+def _tasks(today: date) -> list[tuple[str, int, str, dict]]:
+    """Approved tasks from today to the year's end, and for all of next year, so the demo can scan in at
+    once, and still can after New Year on data made in December."""
+    windows = {today.year: dict(window_start=f"{today.isoformat()}T00:00:00+08:00", window_end=f"{today.year}-12-31T23:59:00+08:00"),
+               today.year + 1: dict(window_start=f"{today.year + 1}-01-01T00:00:00+08:00",
+                                    window_end=f"{today.year + 1}-12-31T23:59:00+08:00")}
+    return [(name, year, admin, {**spec, **window}) for year, window in windows.items() for name, admin, spec in (
         ("market-routine", "admin-market", dict(
             type="routine", method="on_site", targets=[e["enterprise_id"] for e in ENTERPRISES[:3]],
-            participants=[dict(agency_id=MARKET, item_ids=["food-business"], inspector_ids=["market-wang", "market-li"])],
-            **window)),
+            participants=[dict(agency_id=MARKET, item_ids=["food-business"], inspector_ids=["market-wang", "market-li"])])),
         ("police-fire", "admin-police", dict(
             type="case", method="on_site", targets=[e["enterprise_id"] for e in ENTERPRISES[3:]],
             trigger=dict(kind="complaint", reference="12345热线 HL-2026-1101"),
-            participants=[dict(agency_id=POLICE, item_ids=["fire-safety"], inspector_ids=["police-zhang", "police-liu"])],
-            **window)),
-    ]
+            participants=[dict(agency_id=POLICE, item_ids=["fire-safety"], inspector_ids=["police-zhang", "police-liu"])])),
+    )]
 
 
 def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
@@ -183,10 +185,10 @@ def load() -> int:
             created += plan_in_force(IDENTITIES[admin_name][1], IDENTITIES[judicial_name][1], year)
     for recipient, sms, email in CONTACTS:
         attempt(_contact, recipient, sms, email)
-    for name, admin, spec in _tasks(today):
+    for name, year, admin, spec in _tasks(today):
         try:
-            tasks.get(demo_task_id(name))
+            tasks.get(demo_task_id(name, year))
         except NotFound:
-            tasks.create(IDENTITIES[admin][1], parse(tasks.TaskIn, spec, strict=False), demo_task_id(name))
+            tasks.create(IDENTITIES[admin][1], parse(tasks.TaskIn, spec, strict=False), demo_task_id(name, year))
             created += 1
     return created

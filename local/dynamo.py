@@ -1,25 +1,31 @@
 """The embedded DynamoDB: moto in server mode on 127.0.0.1, tables made from infra/tables.yml.
 
-Persistence uses moto's own recorder: with MOTO_ENABLE_RECORDING every request the server receives
-is appended to a log file as it arrives (so a crash loses nothing already answered), and at start
-the log is replayed into the fresh server. Reads are logged too; the log only grows, and
-`make reset` deletes it.
+Persistence (`Journal`): a snapshot of moto's whole state (DynamoDB, S3 with its version ids, SQS,
+SES) plus a log of the writes answered since. Every write is appended to the log before its answer
+leaves the server, so a kill -9 loses nothing acknowledged; reads are never logged. A start loads the
+snapshot and replays the log; compaction (at start, on a timer and at a clean stop) folds the log into
+a new snapshot, so a restart costs what the data holds, not the requests ever made. `make reset`
+deletes it all.
 """
 from __future__ import annotations
 
+import base64
+import copyreg
+import gc
+import io
 import json
 import logging
 import os
+import pickle
 import threading
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
-import requests
 import yaml
 
 from .config import ROOT, TABLE_PREFIX
 
-recorder = None   # moto's request recorder, once moto is imported by start_server
 _CREATE_KEYS = ("TableName", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
                 "LocalSecondaryIndexes", "BillingMode")
 
@@ -96,78 +102,280 @@ def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     return created
 
 
-# Queue polling would fill the recording with a line a second; only what changes state is kept
-# (a message sent before a restart is delivered again after it, which the workers tolerate).
-_NOT_RECORDED = ("AmazonSQS.ReceiveMessage", "AmazonSQS.DeleteMessage", "AmazonSQS.GetQueueUrl",
-                 "AmazonSQS.GetQueueAttributes", "AmazonSQS.ChangeMessageVisibility")
+# One request at a time: moto checks a write's condition and applies it in two Python steps, so
+# concurrent requests could both pass a condition DynamoDB would let only one pass. Holding this lock
+# per request gives the atomicity the production store has; snapshots are taken between requests.
+_LOCK = threading.Lock()
+
+
+def snapshot() -> bytes:
+    """moto's whole state, every service in use, as bytes (take it between requests: hold _LOCK)."""
+    from moto.core.base_backend import BackendDict
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    state = {bd.service_name: {account: dict(regions) for account, regions in bd.items()}
+             for bd in BackendDict._instances}
+    reducers = copyreg.dispatch_table.copy()
+    # Locks and conditions (SQS long polls) come back new; an item's attributes come back without
+    # LimitedSizeDict re-checking its size on every key (checked when written; O(n^2) per item).
+    reducers.update({threading.Condition: lambda _: (threading.Condition, ()),
+                     type(threading.Lock()): lambda _: (threading.Lock, ()),
+                     type(threading.RLock()): lambda _: (threading.RLock, ()),
+                     LimitedSizeDict: lambda attrs: (copyreg.__newobj__, (LimitedSizeDict,), dict(attrs), None, None, dict.update)})
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = reducers
+    pickler.dump(state)
+    return buffer.getvalue()
+
+
+def restore(data: bytes) -> None:
+    """Put moto back in the state `snapshot` returned: one call, whatever the tables hold."""
+    from moto.backends import get_backend
+    from moto.core.base_backend import BackendDict
+    from moto.core.model_instances import reset_model_data
+
+    gc.disable()   # unpickling makes many objects at once: no collections in between
+    try:
+        state = pickle.loads(data)
+    finally:
+        gc.enable()
+    with _LOCK:
+        reset_model_data()   # moto's list of every model object made, kept for its dashboard, as /moto-api/reset does
+        for bd in BackendDict._instances:
+            for regions in bd.values():   # each account's backends go; the accounts stay (cheaper than new ones)
+                regions.clear()
+        for service, accounts in state.items():
+            backends = get_backend(service)
+            for account, regions in accounts.items():
+                backends[account].update(regions)
+
+
+# Requests that change nothing are not logged: reads, and the queue calls a replay could not repeat
+# (receipt handles are new on every receive; a message received after the snapshot comes back after a
+# crash, which the workers tolerate).
+_READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "TransactGet", "Receive")
+_UNREPLAYABLE = ("DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch")
+
+
+def _changes_state(environ: dict, body: bytes) -> bool:
+    target = environ.get("HTTP_X_AMZ_TARGET")               # JSON protocols: DynamoDB, SQS
+    if target:
+        action = target.rpartition(".")[2]
+    elif environ.get("PATH_INFO") == "/" and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]   # query protocol: SES, SNS
+    else:
+        return environ["REQUEST_METHOD"] not in ("GET", "HEAD", "OPTIONS")          # S3's REST
+    return not action.startswith(_READS) and action not in _UNREPLAYABLE
+
+
+class Journal:
+    """The local store on disk: `snapshot.pickle` (moto's state, and the generation of the log that
+    follows it) and `writes-<generation>.jsonl` (each answered write: method, URL, headers, body, and
+    the S3 version id it was given, so a replay gives the object the same one)."""
+
+    COMPACT_EVERY = 300   # seconds between compactions while writes come in
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.generation, self.writes, self.file = 0, 0, None
+        self._compacting = threading.Lock()
+
+    def _log(self, generation: int) -> Path:
+        return self.folder / f"writes-{generation:06d}.jsonl"
+
+    def load(self, app) -> None:
+        """Restore the snapshot, replay the writes after it, and fold them into a new snapshot."""
+        import moto
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        snap = self.folder / "snapshot.pickle"
+        if snap.exists():
+            saved = pickle.loads(snap.read_bytes())
+            try:
+                restore(saved["state"])
+            except Exception as error:
+                raise RuntimeError(f"本地数据由 moto {saved['moto']} 保存，当前 moto {moto.__version__} 无法读取：请安装 "
+                                   f"moto=={saved['moto']}，或 make reset 清空本地数据") from error
+            self.generation = saved["generation"]
+        replayed = 0
+        legacy = self.folder.parent / LEGACY_RECORDING
+        if legacy.exists() and not snap.exists():   # an older version's recording (every request), replayed once
+            replayed += _replay(app, legacy)
+        logs = {int(path.stem.partition("-")[2]): path for path in self.folder.glob("writes-*.jsonl")}
+        for generation in sorted(g for g in logs if g >= self.generation):
+            replayed += _replay(app, logs[generation])
+        # A compaction cut short (killed before its snapshot landed) leaves a log newer than the snapshot:
+        # writes go on after the newest log, so the next compaction's log is a new, empty one.
+        self.generation = max([self.generation, *logs])
+        self.file = self._log(self.generation).open("a", encoding="utf-8")
+        if replayed or legacy.exists():
+            self.compact()
+
+    def append(self, entry: dict) -> None:
+        """Called under _LOCK, before the write's answer is sent: flushed to the OS, it survives a kill -9."""
+        self.file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.file.flush()
+        self.writes += 1
+
+    def compact(self) -> None:
+        """Snapshot the state and start a new log; the old log and snapshot go once the new one is on disk."""
+        import moto
+
+        with self._compacting:
+            with _LOCK:
+                state = snapshot()
+                self.generation += 1
+                self.file.close()
+                self.file, self.writes = self._log(self.generation).open("a", encoding="utf-8"), 0
+            temp = self.folder / "snapshot.pickle.tmp"
+            with temp.open("wb") as out:
+                pickle.dump({"generation": self.generation, "moto": moto.__version__, "state": state}, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, self.folder / "snapshot.pickle")
+            for path in self.folder.glob("writes-*.jsonl"):
+                if int(path.stem.partition("-")[2]) < self.generation:
+                    path.unlink()
+            (self.folder.parent / LEGACY_RECORDING).unlink(missing_ok=True)
+
+    def compact_while_running(self) -> None:
+        """Compact every COMPACT_EVERY seconds that saw a write (a daemon thread)."""
+        def run() -> None:
+            while not stopped.wait(self.COMPACT_EVERY):
+                if self.writes:
+                    self.compact()
+        stopped = threading.Event()
+        threading.Thread(target=run, daemon=True, name="store-compaction").start()
+
+
+LEGACY_RECORDING = "dynamodb-recording.jsonl"   # moto's recorder's log, kept by versions before the journal
+
+
+def _replay(app, path: Path) -> int:
+    """Send each logged request to the app, in-process; a last line cut short by a kill -9 was never answered."""
+    from werkzeug.test import Client
+
+    client, count = Client(app), 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                if lines.readline():
+                    raise
+                break
+            body = base64.b64decode(entry["body"]) if entry.get("body_encoded") else (entry.get("body") or "").encode()
+            headers = {k: v for k, v in entry["headers"].items() if k.lower() not in ("transfer-encoding", "content-length")}
+            url = urlsplit(entry["url"])
+            client.open(url.path, query_string=url.query, method=entry["method"], headers=headers, data=body).close()
+            if entry.get("version_id"):
+                _pin_version(url.path, entry["version_id"])
+            count += 1
+    return count
+
+
+def _pin_version(path: str, version_id: str) -> None:
+    """Give the object the replayed request just wrote the version id S3 answered with the first time."""
+    from moto.s3.models import s3_backends
+
+    bucket, _, key = unquote(path).lstrip("/").partition("/")
+    for _account, _partition, backend in s3_backends.iter_backends():
+        if bucket in backend.buckets:
+            backend.buckets[bucket].keys.getlist(key)[-1]._version_id = version_id
 
 
 class _Serialized:
-    """One request at a time. Moto checks a write's condition and applies it in two Python steps,
-    so concurrent requests could both pass a condition DynamoDB would let only one pass; holding a
-    lock per request gives the atomicity the production store has (and whole lines in the recording)."""
+    """The store's WSGI app behind _LOCK; with a journal, each answered write is logged before its answer."""
 
-    def __init__(self, app, recording: bool):
-        self.app, self.lock, self.recording = app, threading.Lock(), recording
+    def __init__(self, app, journal: Journal | None):
+        self.app, self.journal = app, journal
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/moto-api/"):
-            # Control calls: a replay sends its recorded requests back to this server, which must not wait on it.
+            # Control calls (reset, seed) are not the data's, and never wait on a request.
             return self.app(environ, start_response)
-        quiet = self.recording and environ.get("HTTP_X_AMZ_TARGET", "") in _NOT_RECORDED
-        with self.lock:
-            if quiet:
-                recorder.stop_recording()
-            try:
+        if self.journal is None:
+            with _LOCK:
                 return list(self.app(environ, start_response))
-            finally:
-                if quiet:
-                    recorder.start_recording()
+        from werkzeug.datastructures import EnvironHeaders
+        from werkzeug.wsgi import get_input_stream
+
+        body = get_input_stream(environ).read()
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        answer = {}
+
+        def keep(status, headers, exc_info=None):
+            answer.update(status=status, headers=dict(headers))
+            return start_response(status, headers, exc_info)
+
+        with _LOCK:
+            chunks = list(self.app(environ, keep))   # the answer is sent only after this returns
+            if answer["status"].startswith("2") and _changes_state(environ, body):
+                query = environ.get("QUERY_STRING", "")
+                entry = {"method": environ["REQUEST_METHOD"], "headers": dict(EnvironHeaders(environ)),
+                         "url": environ.get("RAW_URI") or environ.get("PATH_INFO", "/") + (f"?{query}" if query else ""),
+                         "body": base64.b64encode(body).decode("ascii"), "body_encoded": True}
+                if "versionId" not in parse_qs(query) and "x-amz-version-id" in answer["headers"]:
+                    entry["version_id"] = answer["headers"]["x-amz-version-id"]
+                self.journal.append(entry)
+        return chunks
 
 
-def start_server(port: int, recording: Path | None = None) -> tuple[object, str]:
-    """Start moto on 127.0.0.1:port; with `recording`, replay it and keep appending to it.
+def _quicker_moto() -> None:
+    """On every request moto lists its own package's folders (to tell a service from the Host header) and
+    inspects the response class's methods; neither changes while it runs, so each is done once."""
+    import functools
+
+    from moto import backends
+    from moto.core import responses
+
+    if not isinstance(responses.method_names_from_class, functools._lru_cache_wrapper):
+        modules = frozenset(backends.list_of_moto_modules())
+        backends.list_of_moto_modules = lambda: modules
+        responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
+
+
+def start_server(port: int, journal: Journal | None = None) -> tuple[object, str]:
+    """Start moto on 127.0.0.1:port; with a journal, load it first and log every write to it.
     Returns the werkzeug server (call .shutdown() to stop) and the endpoint URL."""
-    if recording is not None:
-        recording.parent.mkdir(parents=True, exist_ok=True)
-        recording.touch()
-        # Read by moto's recorder when moto is first imported: set before the import below.
-        os.environ["MOTO_ENABLE_RECORDING"] = "True"
-        os.environ["MOTO_RECORDER_FILEPATH"] = str(recording)
-    global recorder
-    from moto.moto_api import recorder
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
-    app = _Serialized(DomainDispatcherApplication(create_backend_app), recording=recording is not None)
-    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    _quicker_moto()
+    app = DomainDispatcherApplication(create_backend_app)
+    if journal is not None:
+        journal.load(app)
+    server = make_server("127.0.0.1", port, _Serialized(app, journal), threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True, name="moto-dynamodb").start()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto and the gateway share it; the gateway logs its own lines
-    endpoint = f"http://127.0.0.1:{port}"
-    if recording is not None and recording.stat().st_size:
-        requests.post(f"{endpoint}/moto-api/recorder/replay-recording", timeout=600).raise_for_status()
-    return server, endpoint
+    return server, f"http://127.0.0.1:{port}"
+
+
+def server_process(port: int, data_dir: Path | None = None):
+    """The store in a process of its own (benchmarks: so it does not share this process's GIL), answering
+    on `port` when this returns, with the seconds its start took as `.load_seconds`. It ends when this
+    process does, however this one ends: it reads its standard input, which closes with this process."""
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "local.dynamo", str(port)] + ([str(data_dir)] if data_dir else [])
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, text=True)
+    ready = process.stdout.readline()     # printed once it answers
+    if not ready.startswith("ready "):
+        process.kill()
+        raise RuntimeError(f"moto 服务器未能在端口 {port} 启动")
+    process.load_seconds = float(ready.split()[1])
+    return process
 
 
 def start_server_process(port: int) -> str:
-    """moto in a process of its own (benchmarks: so the store does not share this process's GIL), one
-    request at a time as `start_server` runs it; stopped when this process exits."""
+    """server_process, stopped when this process exits; returns the endpoint."""
     import atexit
-    import subprocess
-    import sys
-    import time
 
-    serve = f"import time\nfrom local import dynamo\ndynamo.start_server({port})\nwhile True: time.sleep(3600)"
-    server = subprocess.Popen([sys.executable, "-c", serve], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    atexit.register(server.terminate)
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(f"{endpoint}/moto-api/", timeout=1)
-            return endpoint
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError(f"moto 服务器未能在端口 {port} 启动")
+    process = server_process(port)
+    atexit.register(process.kill)
+    return f"http://127.0.0.1:{port}"
 
 
 def count_calls(models, counter) -> None:
@@ -189,3 +397,31 @@ def raw_pair_seconds(endpoint: str, table: str, pairs: int) -> float:
         client.put_item(TableName=table, Item={**key, "count": {"N": "1"}})
         client.get_item(TableName=table, Key=key, ConsistentRead=True)
     return (time.perf_counter() - started) / pairs
+
+
+def _serve(argv: list[str]) -> None:
+    """`python -m local.dynamo PORT [DATA_DIR]`: the store alone, until standard input closes (then,
+    with a data folder, a clean stop: compacted)."""
+    import sys
+    import time
+
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    for service in ("dynamodb", "s3", "sqs", "ses", "sns", "iam"):   # imported (and their regions listed) before the clock starts
+        get_backend(service)[DEFAULT_ACCOUNT_ID]
+    started = time.perf_counter()
+    journal = Journal(Path(argv[1]) / "store") if len(argv) > 1 else None
+    start_server(int(argv[0]), journal)
+    print(f"ready {time.perf_counter() - started:.4f}", flush=True)
+    sys.stdin.read()
+    if journal is not None and journal.writes:
+        journal.compact()
+
+
+if __name__ == "__main__":
+    import sys
+
+    from local import dynamo  # the module itself, not this __main__ copy: what a snapshot refers to is local.dynamo's
+
+    dynamo._serve(sys.argv[1:])

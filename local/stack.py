@@ -2,6 +2,7 @@
 scan-in code posters, the local scheduler and the HTTP gateway. `make run` starts it."""
 from __future__ import annotations
 
+import signal
 import sys
 
 from . import config
@@ -15,28 +16,41 @@ from .scheduler import Scheduler  # noqa: E402
 
 
 def write_codes() -> str:
-    """The demo enterprises' QR codes and posters, for printing or scanning from a screen."""
+    """The demo enterprises' QR codes and posters, for printing or scanning from a screen: drawn again
+    only when the code's URL changed (a re-issued code, another SHEQI_BASE_URL), listed in urls.json."""
+    import json
+
     from sheqi.registry import qr_image, registers
     from sheqi.rules import regions
 
     folder = config.DATA_DIR / "codes"
     folder.mkdir(parents=True, exist_ok=True)
+    drawn_for = folder / "urls.json"
+    drawn = json.loads(drawn_for.read_text()) if drawn_for.exists() else {}
     for spec in demo_data.ENTERPRISES:
         record = registers.get_enterprise(spec["enterprise_id"])
         url = registers.current_code(record)["url"]
-        (folder / f"{record.enterprise_id}.png").write_bytes(qr_image.qr_png(url))
-        (folder / f"{record.enterprise_id}-poster.png").write_bytes(qr_image.poster(
-            url, enterprise_name=record.name, uscc=record.enterprise_id, region_name=regions.name(record.region_code)))
+        code, poster = folder / f"{record.enterprise_id}.png", folder / f"{record.enterprise_id}-poster.png"
+        if drawn.get(record.enterprise_id) == url and code.exists() and poster.exists():
+            continue
+        code.write_bytes(qr_image.qr_png(url))
+        poster.write_bytes(qr_image.poster(url, enterprise_name=record.name, uscc=record.enterprise_id,
+                                           region_name=regions.name(record.region_code)))
+        drawn[record.enterprise_id] = url
+    drawn_for.write_text(json.dumps(drawn, indent=1))
     return str(folder)
 
 
 def main() -> int:
-    _server, endpoint = dynamo.start_server(config.DYNAMO_PORT, config.DATA_DIR / "dynamodb-recording.jsonl")
+    journal = dynamo.Journal(config.DATA_DIR / "store")
+    _server, endpoint = dynamo.start_server(config.DYNAMO_PORT, journal)
+    journal.compact_while_running()
     dynamo.create_tables(endpoint)
     dynamo.create_queues(endpoint)
     dynamo.create_buckets(endpoint)
     dynamo.verify_sender(endpoint)
     created = demo_data.load()
+    (config.DATA_DIR / "deliveries.log").touch()
     codes_dir = write_codes()
     Scheduler().start()
     Poller(endpoint).start()
@@ -58,8 +72,13 @@ def main() -> int:
     curl {base}/public/agencies/{demo_data.MARKET}/items
   按 Ctrl+C 停止。
 """, flush=True)
-    create_app(log=lambda line: print(line, flush=True)).run(host=config.HOST, port=config.PORT, threaded=True,
-                                                             use_reloader=False)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # a clean stop, like Ctrl+C
+    try:
+        create_app(log=lambda line: print(line, flush=True)).run(host=config.HOST, port=config.PORT, threaded=True,
+                                                                 use_reloader=False)
+    finally:
+        if journal.writes:
+            journal.compact()   # the next start loads one snapshot and replays nothing
     return 0
 
 

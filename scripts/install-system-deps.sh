@@ -16,5 +16,12 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "安装系统软件包：${missing[*]}"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Another install may hold apt's locks. apt-get waits for dpkg's (DPkg::Lock::Timeout); `apt-get update`
+# does not wait for the package lists' lock, so it is tried again until the lock is free.
+for attempt in $(seq 1 60); do
+  apt-get -o DPkg::Lock::Timeout=600 update -qq && break
+  [ "$attempt" -eq 60 ] && exit 1
+  echo "软件包索引正被其他安装占用，10 秒后重试（第 $attempt 次）" >&2
+  sleep 10
+done
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,6 +1,10 @@
 """Shared fixtures. One moto server for the session (the same server mode the local stack runs);
 tests that touch the store get fresh tables and queues, made from infra/, via the `tables` fixture.
-Every handler runs with only its function's permissions (`least_privilege`)."""
+Every handler runs with only its function's permissions (`least_privilege`).
+
+Each seeded state (empty tables; the demo data; the demo data acknowledged on 1 January) is made once
+a session (per xdist worker), through the same code as ever, and snapshotted; a test then gets it back
+with one `dynamo.restore` instead of re-creating the tables and reloading the data (tests.helpers.seeded)."""
 # isort: skip_file
 from tests.helpers import MOTO_PORT  # first: it points the store at the test server before sheqi is imported
 
@@ -16,6 +20,18 @@ from sheqi import clock, secrets, settings, store  # noqa: E402
 from tests import iam  # noqa: E402
 from sheqi.clock import CST  # noqa: E402
 from tests.handlers.scanning import NOW  # noqa: E402
+from tests.helpers import seeded  # noqa: E402
+
+_REAL_NOW = clock.now
+
+
+def _empty_tables() -> None:
+    endpoint = f"http://127.0.0.1:{MOTO_PORT}"
+    requests.post(f"{endpoint}/moto-api/reset", timeout=30).raise_for_status()
+    dynamo.create_tables(endpoint)
+    dynamo.create_queues(endpoint)
+    dynamo.create_buckets(endpoint)
+    dynamo.verify_sender(endpoint)
 
 
 @pytest.fixture(scope="session")
@@ -54,28 +70,27 @@ def least_privilege(monkeypatch):
 
 @pytest.fixture
 def tables(moto_endpoint):
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=30).raise_for_status()
-    dynamo.create_tables(moto_endpoint)
-    dynamo.create_queues(moto_endpoint)
-    dynamo.create_buckets(moto_endpoint)
-    dynamo.verify_sender(moto_endpoint)
+    seeded(("tables",), _empty_tables)
     return moto_endpoint
 
 
 @pytest.fixture
 def demo(tables):
-    demo_data.load()
+    # Keyed by the day the data is made for (the demo's dates follow the clock, which a test may have set).
+    seeded(("demo", clock.today() if clock.now is _REAL_NOW else clock.now_iso()), demo_data.load)
     return demo_data
 
 
 @pytest.fixture
 def june(tables, monkeypatch):
     """Demo data with plans for 2026 acknowledged on 1 January, then the clock at mid-June."""
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
-    demo_data.load()
-    li = store.Inspector.get("market-li")            # the demo's "expiring soon" certificate, renewed
-    li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
-    li.save()
+    def seed():
+        monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
+        demo_data.load()
+        li = store.Inspector.get("market-li")            # the demo's "expiring soon" certificate, renewed
+        li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
+        li.save()
+    seeded(("june",), seed)
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return NOW
 

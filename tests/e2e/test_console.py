@@ -12,14 +12,14 @@ from werkzeug.serving import make_server
 from local import config, demo_data, gateway
 from sheqi import auth
 from tests.handlers.scanning import NOW, new_task, open_visit
-from tests.helpers import call
+from tests.helpers import call, seeded
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 FOOD = {"agency_id": demo_data.MARKET, "item_id": "food-business"}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
@@ -31,6 +31,15 @@ def browser():
 @pytest.fixture
 def console(june):
     """Three closed visits at E1 in June (two under an Art. 12 exception), one rated; the gateway on a port."""
+    seeded(("june", "console"), three_visits)
+    port = config.free_port()
+    server = make_server("127.0.0.1", port, gateway.create_app(), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+def three_visits() -> None:
     exception = {"exception": {"reason": 1, "reference": "12345热线 ZJK-2026-0611"}}
     for days, extra in ((3, {}), (2, exception), (0, exception)):
         at = NOW.replace(day=NOW.day - days)
@@ -40,11 +49,6 @@ def console(june):
              {"ended_at": at.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})
     call("POST", f"/visits/{visit_id}/rating", "enterprise-1",
          {"conduct": 2, "procedure": 3, "efficiency": 4, "prohibited_practices": ["demanded_legal_representative"]})
-    port = config.free_port()
-    server = make_server("127.0.0.1", port, gateway.create_app(), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
 
 
 def open_view(browser, base: str, view: str, who: str = "judicial-zhangbei"):
@@ -64,7 +68,7 @@ def test_watch_lists_render_for_the_judicial_bureau(browser, console):
     page = open_view(browser, console, "watch")
     text = page.inner_text("#watch-lists")
     assert "检查频次明显偏高的企业" in text and "张北县风电设备制造有限公司" in text
-    assert "涉及投诉举报、媒体曝光等情形" in text and "12345热线 ZJK-2026-0611" in text
+    assert "涉及投诉举报、媒体曝光等情形" in text and "12345热线 ZJK-2026-0611" in text, page.inner_text("#list-exceptions + *")
     assert "要求法定代表人或主要负责人陪同" in text
     assert page.inner_text("#error") == ""
 
