@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 import time
 
-from flask import Flask, Response, request, send_from_directory
+import requests
+from flask import Flask, Response, request, send_file, send_from_directory
 
-from sheqi import auth
+from sheqi import auth, settings
 from sheqi.errors import Unauthorized
 
 from . import config, serverless_config
@@ -39,6 +40,24 @@ def create_app(log=None) -> Flask:
     def console(name: str) -> Response:
         """The supervision console's static files (in production they are served from object storage)."""
         return send_from_directory(config.ROOT / "console", name)
+
+    @app.route("/phone/", defaults={"name": "index.html"})
+    @app.route("/phone/<path:name>")
+    def phone(name: str) -> Response:
+        """The phone pages (in production, from the console bucket too), with the files they vendor from npm."""
+        if f"phone/{name}" in config.VENDORED:
+            return send_file(config.ROOT / config.VENDORED[f"phone/{name}"])
+        return send_from_directory(config.ROOT / "phone", name)
+
+    @app.route(f"{config.EVIDENCE_PROXY}/<path:key>", methods=["PUT", "GET", "HEAD"])
+    def evidence_store(key: str) -> Response:
+        """The store's S3 at the base URL, so a phone on the LAN uploads evidence to the presigned URL it
+        was given (S3_UPLOAD_ENDPOINT); in production the URL is S3's own."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        answer = requests.request(request.method, f"{settings.get().s3_endpoint}/{key}", params=request.args,
+                                  data=request.get_data(), headers=headers, timeout=60)
+        hop = ("content-length", "content-encoding", "transfer-encoding", "connection")
+        return Response(answer.content, answer.status_code, {k: v for k, v in answer.headers.items() if k.lower() not in hop})
 
     @app.route("/", defaults={"path": ""}, methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)
