@@ -22,7 +22,8 @@ ACCOUNT_REGION = "cn-north-1"
 NOTIFY_FROM = "noreply@sheqi.local"
 # Browser files the pages vendor from npm (package.json), served and uploaded at these paths: no CDN.
 EVIDENCE_PROXY = "/evidence-store"   # the gateway's path to the store's S3, for uploads from phones
-VENDORED = {"phone/vendor/jsQR.js": "node_modules/jsqr/dist/jsQR.js"}
+VENDORED = {"phone/vendor/jsQR.js": "node_modules/jsqr/dist/jsQR.js",            # where BarcodeDetector is missing
+            "phone/vendor/sha256.js": "node_modules/js-sha256/build/sha256.min.js"}  # where crypto.subtle is (plain http on a LAN)
 SES_REGION = "ap-southeast-1"   # AWS China regions have no SES; mail is sent from a region that has it
 
 
