@@ -6,6 +6,7 @@ finds every code in the source here)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sheqi.rules.scan_rules import EXCEPTION_REASONS, LATE_REASONS
 from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, PROHIBITED_PRACTICES
@@ -40,7 +41,7 @@ NOTICE_STATUSES = {"pending": "未确认", "acknowledged": "已确认"}
 EVENTS = {"opened": "扫码入企，检查开始", "joined": "执法人员加入检查", "finding": "记录检查结果", "closed": "检查结束",
           "transfer_completed": "案件移送完成", "correction": "更正记录"}
 
-GROUPS: dict[str, dict] = {
+GROUPS: dict[str, dict[Any, str]] = {
     "reason": REASONS, "scan_outcome": SCAN_OUTCOMES, "visit_status": VISIT_STATUSES, "outcome": OUTCOMES,
     "finding": FINDINGS, "measure": MEASURES, "practice": PROHIBITED_PRACTICES, "late_reason": LATE_REASONS,
     "exception": EXCEPTION_REASONS, "credit_tier": CREDIT_TIERS, "complaint_subject": COMPLAINT_SUBJECTS,
@@ -49,7 +50,7 @@ GROUPS: dict[str, dict] = {
 }
 
 
-def label(group: str, code) -> str:
+def label(group: str, code: object) -> str:
     """The Chinese label of a code, or the code itself if the table has none (never an error on a page)."""
     return GROUPS[group].get(code, str(code))
 
