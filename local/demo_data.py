@@ -140,6 +140,13 @@ def _tasks(today: date) -> list[tuple[str, int, str, dict]]:
     )]
 
 
+def inspector_tasks(name: str) -> list[str]:
+    """The demo tasks (this year's, then next year's) an inspector is on: what a phone offers locally until
+    the API lists an inspector's tasks."""
+    return [demo_task_id(task, year) for task, year, _, spec in _tasks(clock.today())
+            if any(name in p["inspector_ids"] for p in spec["participants"])]
+
+
 def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
     """Draft, file, acknowledge and publish the agency's plan for the year, unless it has one."""
     if filing.list_versions(admin.agency_id, year):

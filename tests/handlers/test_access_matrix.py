@@ -194,7 +194,7 @@ def test_matrix_covers_every_json_route():
     binary_or_stateful = {("GET", "/enterprises/{enterprise_id}/code.png"), ("GET", "/enterprises/{enterprise_id}/poster"),
                           ("POST", "/agencies/{agency_id}/items/{item_id}/publish"),
                           ("POST", "/agencies/{agency_id}/items/{item_id}/withdraw"),
-                          ("GET", "/public/codes/{token}"),
+                          ("GET", "/public/codes/{token}"), ("GET", "/c/{token}"),   # test_enterprise_codes, test_door_page
                           # need a run made first: tests/handlers/test_subsidies.py checks who reads them
                           ("GET", "/subsidies/runs/{run_id}"), ("GET", "/subsidies/runs/{run_id}/results/{applicant_id}"),
                           # plan versions, campaigns and draws: tests/handlers/test_plans.py walks their life cycles
