@@ -147,8 +147,9 @@ def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
     agency = registers.get_agency(admin.agency_id)
     entries = [dict(item_id=spec["item_id"], legal_basis=spec["legal_basis"], inspecting_body=agency.name,
                     region_codes=[agency.region_code], scope=f"{regions.name(agency.region_code)}辖区内相关经营主体",
-                    sampling_ratio="0.20", window_start=f"{year}-01-01", window_end=f"{year}-12-31", method="on_site",
-                    frequency=1) for agency_id, spec in ITEMS if agency_id == admin.agency_id]
+                    sampling_ratio="0.20", window_start=f"{year}-01-01", window_end=f"{year}-12-31", method="both",
+                    frequency=max(spec["frequency_caps"].values()))   # the tier caps decide (Art. 18)
+               for agency_id, spec in ITEMS if agency_id == admin.agency_id]
     record = filing.draft(admin, admin.agency_id, parse(filing.PlanIn, {"year": year, "entries": entries}, strict=False))
     filing.publish(admin, filing.acknowledge(judicial, filing.file(admin, record)))
     return 1

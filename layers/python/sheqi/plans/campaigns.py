@@ -99,8 +99,9 @@ def get(agency_id: str, campaign_id: str) -> Campaign:
     return get_or_404(Campaign, agency_id, campaign_id, message=f"专项检查 {campaign_id} 不存在", code="campaign_not_found")
 
 
-def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[str]) -> None:
-    """A special-campaign task needs the lead agency's filed campaign of that year covering its items."""
+def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[str]) -> Campaign:
+    """A special-campaign task needs the lead agency's campaign of that year, filed, published (a campaign
+    runs only once published, Art. 13) and covering its items."""
     campaign = get_or_none(Campaign, agency_id, campaign_id)
     if campaign is None:
         raise RuleViolation("专项检查须经批准并备案：未找到本机关的该项专项检查", code="campaign_not_approved",
@@ -108,10 +109,14 @@ def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[s
     if campaign.year != year:
         raise RuleViolation(f"该专项检查属于{campaign.year}年度", code="campaign_wrong_year", field="campaign_id",
                             article=ART[13])
+    if campaign.status != "published":
+        raise RuleViolation("专项检查须经批准、备案并向社会公布后方可实施：该专项检查尚未公布", code="campaign_not_published",
+                            field="campaign_id", article=ART[13])
     outside = [i for i in item_ids if i not in campaign.item_ids]
     if outside:
         raise RuleViolation(f"检查事项 {outside[0]} 不在该专项检查的范围内", code="item_not_in_campaign",
                             field="participants", article=ART[13])
+    return campaign
 
 
 def published(agency_id: str, year: int) -> dict:
