@@ -180,14 +180,14 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
     missing = [t for t in data.targets if t not in enterprises]
     if missing:
         raise NotFound(f"企业 {missing[0]} 未登记", code="enterprise_not_found", field="targets")
-    checked = [_check_participant(p, index, data, enterprises, plan) for index, p in enumerate(data.participants)]
-    lead_agency = checked[0][0]
+    lead_agency = get_or_404(Agency, lead, message=f"机关 {lead} 不存在", code="agency_not_found", field="participants.0.agency_id")
     for target in data.targets:   # Art. 4, 8: the lead is competent for every target; participants follow it
         for finding in jurisdiction.territory_findings(agency_region=lead_agency.region_code, lead_region=lead_agency.region_code,
                                                        enterprise_region=enterprises[target].region_code,
                                                        enterprise=enterprises[target].name):
             raise RuleViolation(f"{lead_agency.name}：{finding.message}", code=finding.code, article=finding.article,
                                 field="targets")
+    checked = [_check_participant(p, index, data, enterprises, plan) for index, p in enumerate(data.participants)]
     _check_exception_ground(data, lead)
 
     now = clock.now_iso()
