@@ -19,7 +19,8 @@ from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules.articles import ART
-from sheqi.store import Campaign, Cancelled, Item, Tally, Transaction, get_or_404, get_or_none
+from sheqi.rules.workdays import Deadline
+from sheqi.store import Campaign, Cancelled, Item, Notice, Tally, Transaction, get_or_404, get_or_none, put_if_absent
 
 APPROVING_LEVELS = ("county_government", "city_government", "provincial_government", "state_council",
                     "vertical_superior")
@@ -82,7 +83,25 @@ def file(caller: Identity, agency_id: str, data: CampaignIn) -> Campaign:
             raise RuleViolation(f"本机关{data.year}年度专项检查已达数量控制上限（{quota}项），不得再部署",
                                 code="campaign_quota_reached", field="year", article=ART[13]) from None
         raise
+    if due:
+        _urgent(campaign, due)
     return campaign
+
+
+def _urgent(campaign: Campaign, due: Deadline) -> None:
+    """An emergency campaign runs before the plan is amended (Art. 13): the amended plan is due within 10
+    working days (Art. 16), reminded like every deadline, and the judicial bureau is told at once."""
+    agency = registers.get_agency(campaign.agency_id)
+    obligations.open_once(f"plan_refile:{campaign.agency_id}:campaign:{campaign.campaign_id}", kind="plan_refile",
+                          title=f"{agency.name}紧急部署专项检查“{campaign.title}”后修改检查计划",
+                          owner=f"agency:{campaign.agency_id}", region_code=agency.region_code,
+                          subject={"agency_id": campaign.agency_id, "year": int(campaign.year), "after": campaign.filed_at},
+                          start=date.fromisoformat(campaign.approved_on), due=due, working_days=REFILE_WORKING_DAYS)
+    put_if_absent(Notice(f"judicial:{agency.region_code}", f"urgent-campaign:{campaign.campaign_id}", kind="urgent_campaign",
+                         article=ART[13], created_at=clock.now_iso(), title=f"紧急部署专项检查：{agency.name}",
+                         body=f"{agency.name}经{campaign.approving_authority}（{campaign.approval_document}）批准，紧急部署专项检查"
+                              f"“{campaign.title}”，修改后的检查计划应于{due.due.isoformat()}前备案（第十三条、第十六条）。"),
+                  Notice.notice_id)
 
 
 def publish(caller: Identity, agency_id: str, campaign_id: str) -> Campaign:

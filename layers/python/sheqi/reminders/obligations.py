@@ -91,6 +91,9 @@ def fulfilled(record: Obligation) -> bool:
     s = record.subject
     if record.kind == "plan_yearend":
         return any(v.status == "published" for v in PlanVersion.of_year(s["agency_id"], s["year"]))
+    if record.kind == "plan_refile" and "after" in s:   # after an emergency campaign: any version filed since
+        return any(v.created_at >= s["after"] and v.status not in ("draft", "returned")
+                   for v in PlanVersion.of_year(s["agency_id"], s["year"]))
     if record.kind == "plan_refile":
         version = get_or_none(PlanVersion, s["agency_id"], s["version_key"])
         return version is None or version.status not in ("draft", "returned")   # none: nothing left to file
