@@ -31,4 +31,10 @@ def record_offsite_result(task_id: str):
     return api.json_response(result, 201)
 
 
+@app.post("/enterprises/<enterprise_id>/inspection-requests")
+def request_inspection(enterprise_id: str):
+    answer = tasks.request_inspection(api.identity(app), enterprise_id, api.body(app, tasks.InspectionRequestIn))
+    return api.json_response(answer, 201)
+
+
 handler = api.lambda_handler(app)

@@ -47,8 +47,9 @@ def correct(visit_id: str):
 
 @app.post("/visits/<visit_id>/transfer-completed")
 def transfer_completed(visit_id: str):
-    visit, event = visits.complete_transfer(api.identity(app), visit_id, api.body(app, visits.TransferDoneIn))
-    return api.json_response({**_summary(visit, event), "transfer": visit.outcome["transfer"]}, 201)
+    data = api.body(app, visits.TransferDoneIn)
+    visit, event = visits.complete_transfer(api.identity(app), visit_id, data)
+    return api.json_response({**_summary(visit, event), "transfer": visit.outcome["transfers"][data.transfer_no - 1]}, 201)
 
 
 @app.get("/enterprises/<enterprise_id>/inspections")

@@ -40,7 +40,7 @@ def console(june):
 
 
 def three_visits() -> None:
-    exception = {"exception": {"reason": 1, "reference": "12345热线 ZJK-2026-0611"}}
+    exception = {"exception": {"reason": 1, "ground": {"kind": "complaint", "reference": "12345热线 ZJK-2026-0611"}}}
     for days, extra in ((3, {}), (2, exception), (0, exception)):
         at = NOW.replace(day=NOW.day - days)
         visit_id = open_visit(new_task(**extra), at=at, **({"late_reason": "no_network"} if days else {}))[1]["visit_id"]

@@ -119,6 +119,8 @@ MATRIX = [
     ("POST", f"/enterprises/{E1}/code/reissue", None, {"platform": 201, "enterprise-1": 201}),
     ("GET", "/notices", None, ALL),
     ("POST", "/tasks", new_task, {"admin-market": 201}),
+    ("POST", f"/enterprises/{E1}/inspection-requests", {"agency_id": MARKET, "description": "申请复查整改情况"},
+     {"enterprise-1": 201}),
     ("GET", f"/tasks/{TASK}", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
      "admin-market": 200, "market-wang": 200}),
     ("POST", f"/tasks/{TASK}/approve", None, {"admin-market": 409}),

@@ -80,15 +80,17 @@ def frequency(codes: list[str], year: int) -> list[dict]:
 
 
 def exceptions(codes: list[str], year: int) -> list[dict]:
-    """Visits opened over the cap under an Art. 12 exception, with the exception and its reference."""
+    """Visits made under an Art. 12 exception (over the cap or not), with the exception and its ground."""
     rows = []
     for code in codes:
         for v in Visit.by_region.query(code, Visit.opened_at.startswith(str(year)), filter_condition=Visit.exception.exists(),
                                        scan_index_forward=False):
             reason = v.exception["reason"]
+            ground = v.exception.get("ground") or {"reference": v.exception.get("reference")}   # recorded before grounds
             rows.append({"visit_id": v.visit_id, "visit_date": v.visit_date, "enterprise_id": v.enterprise_id,
                          "enterprise_name": v.enterprise_name, "agency_ids": v.agency_ids, "reason": reason,
-                         "reason_label": EXCEPTION_REASONS[reason], "reference": v.exception.get("reference"),
+                         "reason_label": EXCEPTION_REASONS[reason], "reference": ground["reference"],
+                         "ground_kind": ground.get("kind"),
                          "over_cap": "over_cap_exception" in v.flags})
     return rows
 
