@@ -1,7 +1,7 @@
 """Every endpoint x every role: who may do what (and a refused call changes nothing).
 
 Identities: the platform admin; the city and Zhangbei county judicial bureaus; the city science
-bureau; the admins of 张北县市场监督管理局 (MARKET, Zhangbei) and 怀来县公安局 (POLICE, Huailai);
+bureau; 张北县人民政府 (government); the admins of 张北县市场监督管理局 (MARKET, Zhangbei) and 怀来县公安局 (POLICE, Huailai);
 an inspector of each; enterprise-1 (Zhangbei, the target) and enterprise-4 (Huailai); anonymous.
 """
 import json
@@ -13,7 +13,7 @@ from sheqi.signing import codes
 from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
-WHO = ["platform", "judicial-city", "judicial-zhangbei", "science-city", "admin-market", "admin-police",
+WHO = ["platform", "judicial-city", "judicial-zhangbei", "science-city", "government-zhangbei", "admin-market", "admin-police",
        "market-wang", "police-zhang", "enterprise-1", "enterprise-4", None]
 ALL = {w: 200 for w in WHO if w}
 
@@ -159,7 +159,8 @@ MATRIX = [
     ("GET", "/supervision/cases?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
     ("POST", "/return-visits", new_sample, {"platform": 201, "judicial-city": 201, "judicial-zhangbei": 201}),
     ("POST", "/letters", new_letter, {"judicial-city": 201, "judicial-zhangbei": 201}),
-    ("GET", "/letters?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
+    ("GET", "/letters?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+                                                  "government-zhangbei": 200}),
     ("PUT", "/calendars/2027", {"notice": "测试用2027年节假日安排（非官方）", "holidays": ["2027-01-01"]}, {"platform": 200}),
     ("GET", "/calendars/2027", None, ALL),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
@@ -217,5 +218,6 @@ def test_matrix_covers_every_json_route():
                           # need a sample or a letter first: tests/handlers/test_supervision.py
                           ("GET", "/return-visits/{sample_id}"), ("POST", "/return-visits/{sample_id}/visits/{visit_id}"),
                           ("GET", "/letters/{letter_id}"), ("GET", "/letters/{letter_id}/document"),
-                          ("POST", "/letters/{letter_id}/reply"), ("POST", "/letters/{letter_id}/escalate")}
+                          ("POST", "/letters/{letter_id}/reply"), ("POST", "/letters/{letter_id}/decision-request"),
+                          ("POST", "/letters/{letter_id}/issue"), ("POST", "/letters/{letter_id}/decline")}
     assert declared - covered == binary_or_stateful
