@@ -72,6 +72,22 @@ def new_project(who):
             "region_code": "130722", "ended_on": "2026-10-31"}
 
 
+def new_body(who):
+    return {"body_id": f"DJ-{who}", "name": "张北县技术合同登记站", "region_code": "130722", "year": 2026}
+
+
+def new_spot_check(who):
+    # One draw a year: each caller allowed to draw draws its own year.
+    return {"population": "projects", "region_code": "130722", "year": 2027 if who == "platform" else 2026, "ratio": "0.5",
+            "seed": f"课题抽查种子-{who}",
+            "candidates": [{"id": "KJ-1", "name": "课题一"}, {"id": "KJ-2", "name": "课题二"}]}
+
+
+def new_leader(who):
+    return {"leader_id": f"LJ-{who}", "name": "风电材料创新团队", "kind": "team", "unit_name": "张北县风电设备制造有限公司",
+            "region_code": "130722", "period_start": "2025-06-01"}
+
+
 def new_contract(who):
     return {"contract_id": f"HT-{who}", "name": "技术开发合同", "applicant": "张北县风电设备制造有限公司",
             "region_code": "130722", "received_on": "2026-11-20"}
@@ -150,6 +166,9 @@ MATRIX = [
     ("POST", "/deliveries/dead-letters/retry", {"recipient": f"agency:{MARKET}", "notice_id": "none"}, {"platform": 404}),
     ("POST", "/science/projects", new_project, {"platform": 201, "science-city": 201}),
     ("POST", "/science/contracts", new_contract, {"platform": 201, "science-city": 201}),
+    ("POST", "/science/registration-bodies", new_body, {"platform": 201, "science-city": 201}),
+    ("POST", "/science/spot-checks", new_spot_check, {"platform": 201, "science-city": 201}),
+    ("POST", "/science/leaders", new_leader, {"platform": 201, "science-city": 201}),
     ("GET", "/supervision/watch/frequency?region_code=130722", None, {"platform": 200, "judicial-city": 200,
      "judicial-zhangbei": 200}),
     ("GET", "/supervision/watch/plans?region_code=130722", None, {"platform": 200, "judicial-city": 200,
@@ -215,6 +234,7 @@ def test_matrix_covers_every_json_route():
                           # need a notice or a registered science deadline first: tests/handlers/test_reminders.py
                           ("POST", "/notices/{notice_id}/acknowledge"),
                           ("POST", "/science/{collection}/{region_code}/{key}/done"),
+                          ("POST", "/science/leaders/{region_code}/{key}/acceptance"),
                           # need a sample or a letter first: tests/handlers/test_supervision.py
                           ("GET", "/return-visits/{sample_id}"), ("POST", "/return-visits/{sample_id}/visits/{visit_id}"),
                           ("GET", "/letters/{letter_id}"), ("GET", "/letters/{letter_id}/document"),

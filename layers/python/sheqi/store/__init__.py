@@ -74,6 +74,8 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - yearend#<region>#<year>               next year's plan obligations opened for the region's agencies
   - contact#<recipient>                   a notice box's SMS number and mail address
   - letters#<region>#<kind>#<year>        the last number given to a supervision letter (Art. 30)
+  - sciencedraw#<region>#<population>#<year>  a seed-004 spot check drawn that year (digest: its inputs)
+  - sciencebar#<region>#<person>          a science leader or team barred from applying (digest: until when)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -631,6 +633,7 @@ class Tally(Model):
     watch_scope = UnicodeAttribute(null=True)
     enterprise_id = UnicodeAttribute(null=True)
     credit_tier = UnicodeAttribute(null=True)
+    digest = UnicodeAttribute(null=True)        # what a once-only marker was made from (a draw's inputs, a bar's end)
     watch: TallyWatch[Tally] = TallyWatch()
 
     @staticmethod
@@ -661,6 +664,14 @@ class Tally(Model):
     @staticmethod
     def subsidy_chunk_key(run_id: str, chunk: int) -> str:
         return f"subsidychunk#{run_id}#{chunk:06d}"
+
+    @staticmethod
+    def science_draw_key(region_code: str, population: str, year: int) -> str:
+        return f"sciencedraw#{region_code}#{population}#{year}"
+
+    @staticmethod
+    def science_bar_key(region_code: str, person_id: str) -> str:
+        return f"sciencebar#{region_code}#{person_id}"
 
 
 class RefusalTally(Model):
