@@ -187,6 +187,7 @@ MATRIX = [
     ("POST", "/subsidies/2025/applicants", applicant, {"platform": 201, "science-city": 201}),
     ("POST", "/subsidies/2025/calculations", applicant, {"platform": 201, "science-city": 201}),
     ("POST", "/subsidies/2025/runs", None, {"platform": 202, "science-city": 202}),
+    ("GET", "/subsidies/results", None, {"enterprise-1": 200, "enterprise-4": 200}),
 ]
 
 
