@@ -257,6 +257,7 @@ def get_result(caller: Identity, run_id: str, applicant_id: str) -> dict:
 def my_results(caller: Identity, limit: int, cursor: str | None) -> dict:
     """An enterprise's own results, newest first (the by_applicant index): what a 免申即享 notice points to."""
     auth.require_role(caller, "enterprise")
+    assert caller.enterprise_id is not None     # an enterprise's token names it (auth.Identity)
     page = pagination.query(SubsidyResult.by_applicant, caller.enterprise_id, cursor, scan_index_forward=False,
                             limit=limit, page_size=limit)
     return pagination.page(page, result_view)
