@@ -1,11 +1,11 @@
-"""Supervision letters (Art. 30): suggestion, decision on an unanswered suggestion, the agency's reply,
-and the printable document."""
+"""Supervision letters (Art. 30): the bureau's suggestion, its request for a decision when the agency
+did not correct in time, the same-level government's issue (or refusal), the agency's reply, and the
+printable document."""
 from sheqi.edge import api
 from sheqi.inputs import RegionPageQuery
 from sheqi.supervision import letters
 
 app = api.create_app()
-
 
 
 @app.post("/letters")
@@ -35,10 +35,20 @@ def reply(letter_id: str):
     return api.json_response(letters.view(letters.reply(api.identity(app), letter_id, api.body(app, letters.ReplyIn))))
 
 
-@app.post("/letters/<letter_id>/escalate")
-def escalate(letter_id: str):
-    decision = letters.escalate(api.identity(app), letter_id, api.body(app, letters.EscalateIn))
+@app.post("/letters/<letter_id>/decision-request")
+def request_decision(letter_id: str):
+    decision = letters.request_decision(api.identity(app), letter_id, api.body(app, letters.DecisionRequestIn))
     return api.json_response(letters.view(decision), 201)
+
+
+@app.post("/letters/<letter_id>/issue")
+def issue(letter_id: str):
+    return api.json_response(letters.view(letters.issue_decision(api.identity(app), letter_id)))
+
+
+@app.post("/letters/<letter_id>/decline")
+def decline(letter_id: str):
+    return api.json_response(letters.view(letters.decline(api.identity(app), letter_id, api.body(app, letters.DeclineIn))))
 
 
 handler = api.lambda_handler(app)

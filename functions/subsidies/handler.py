@@ -34,6 +34,12 @@ def get_run(run_id: str):
     return api.json_response(service.get_run(api.identity(app), run_id, params.limit, params.cursor))
 
 
+@app.get("/subsidies/results")
+def my_results():
+    params = api.query(app, PageQuery)
+    return api.json_response(service.my_results(api.identity(app), params.limit, params.cursor))
+
+
 @app.get("/subsidies/runs/<run_id>/results/<applicant_id>")
 def get_result(run_id: str, applicant_id: str):
     return api.json_response(service.get_result(api.identity(app), run_id, applicant_id))
