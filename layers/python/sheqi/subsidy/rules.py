@@ -6,7 +6,6 @@ import hashlib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
 from msgspec import Struct, field
 
 from sheqi.numbers import MONEY_CEILING
@@ -183,6 +182,8 @@ def _condition(path: Path, where: str, spec, fact_names: set[str]) -> dict:
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
+    import yaml  # here, not at the top: only a request that reads the policy pays for it at a cold start
+
     path = Path(path)
     raw_text = path.read_text(encoding="utf-8")
     try:
