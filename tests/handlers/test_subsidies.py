@@ -285,3 +285,23 @@ def test_a_run_tells_each_qualifying_enterprise_once_and_it_reads_its_own_result
     assert status == 200 and {i["run_id"] for i in mine["items"]} == {run["run_id"]}
     assert {i["applicant_id"] for i in mine["items"]} == {E1}
     assert call("GET", "/subsidies/results", "science-city")[0] == 403
+
+
+def test_clauses_without_an_amount_are_reported_and_told_but_never_totalled(demo, tables):
+    """Crop varieties (二、5) promise money without an amount: the calculation, the run and the 免申即享
+    notice report them with who sets the amount and the clause, and no total counts them."""
+    facts = {**HIGH_TECH, "crop_varieties": [{"variety_name": "沧麦6005", "approval": "national"}]}
+    status, result = call("POST", "/subsidies/what-if", "enterprise-1", {"applicant_kind": "enterprise", "facts": facts})
+    assert status == 200 and result["total_cash"] == "2020000.00"
+    crop = next(c for c in result["clauses"] if c["rule_id"] == "national_crop_variety")
+    assert (crop["eligible"], crop["amount"], crop["decision"]) == (True, None, "amount_set_elsewhere")
+    assert crop["amount_note"] == "本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定"
+    call("POST", "/subsidies/2025/applicants", "science-city", applicant(facts=facts))
+    status, run = call("POST", "/subsidies/2025/runs", "science-city")
+    assert queues.drain(tables) == 1
+    summary = call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]
+    assert summary["total_cash"] == "2020000.00"
+    notice = next(n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption")
+    assert notice.title == "免申即享：您符合3项科技政策支持条款"
+    assert ("第二、5条（沧麦6005）：本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定。"
+            "条款原文：对通过国审、省审的主要农作物新品种分别给予资金支持") in notice.body

@@ -144,6 +144,45 @@ def test_equity_incentive_20_to_50_percent_is_equity_not_cash(rate, ok):
     assert result["total_equity"] == f"{int(float(rate) * 1_000_000)}.00" and result["total_cash"] == "0.00"
 
 
+# Clauses that promise money without an amount: eligible, with who sets the amount and the clause,
+# never in a total.
+def test_crop_varieties_and_science_awards_are_eligible_with_amount_set_elsewhere():
+    result = run("unit", crop_varieties=[{"variety_name": "沧麦6005", "approval": "national"},
+                                         {"variety_name": "沧谷8号", "approval": "provincial"}],
+                 science_awards=[{"award_name": "省科学技术进步奖一等奖", "award_kind": "provincial_or_higher_science_award"}],
+                 jiebang_projects=[{"project_name": "高端装备"}])
+    unset = [(c["rule_id"], c["item"]) for c in result["clauses"] if c["decision"] == "amount_set_elsewhere"]
+    assert unset == [("national_crop_variety", "沧麦6005"), ("provincial_crop_variety", "沧谷8号"),
+                     ("science_award_unit", "省科学技术进步奖一等奖")]
+    crop = clause(result, "national_crop_variety")
+    assert crop["eligible"] is True and crop["amount"] is None and crop["amount_kind"] == "set_elsewhere"
+    assert crop["clause"] == "二、5" and "主要农作物新品种" in crop["text"]
+    assert crop["amount_note"] == "本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定"
+    assert crop["checks"][-1]["detail"] == crop["amount_note"]
+    assert clause(result, "provincial_crop_variety", "沧麦6005")["eligible"] is False    # 国审 is not 省审
+    assert result["total_cash"] == "3000000.00" and "另有3项条款符合条件但本方案未规定金额" in result["note"]
+
+
+@pytest.mark.parametrize("kind,facts,rule,set_by", [
+    ("county", {"met_annual_rd_target": True}, "county_annual_target_award", "《沧州市关于大力推进科技创新工作的若干措施》"),
+    ("enterprise", {"uses_innovation_vouchers": True}, "innovation_vouchers", "市级科技创新券政策"),
+    ("enterprise", {"insures_with_tech_insurance": True}, "tech_insurance_premium_subsidy", "省级科技保险保费补贴政策"),
+])
+def test_awards_by_other_documents_name_them(kind, facts, rule, set_by):
+    result = run(kind, **facts)
+    award = clause(result, rule)
+    assert award["decision"] == "amount_set_elsewhere" and award["amount_note"].endswith(f"金额由{set_by}确定")
+    assert (result["total_cash"], result["total_equity"]) == ("0.00", "0.00")
+    assert clause(run(kind, **{name: False for name in facts}), rule)["decision"] == "not_eligible"
+
+
+def test_a_county_award_set_elsewhere_stands_beside_the_highest_of_clause_3():
+    result = run("county", rd_grew_on_previous_year=True, rd_spending_yuan=1_200_000_000, met_annual_rd_target=True)
+    assert [(c["rule_id"], c["decision"]) for c in result["clauses"] if c["eligible"]] == [
+        ("county_rd_growth", "paid"), ("county_annual_target_award", "amount_set_elsewhere")]
+    assert result["total_cash"] == "300000.00"
+
+
 @pytest.mark.parametrize("facts,code,field", [
     ({"rd_spending_yuan": 3.5e8}, "invalid_fact", "facts.rd_spending_yuan"),       # float money
     ({"rd_spending_yuan": -1}, "invalid_fact", "facts.rd_spending_yuan"),

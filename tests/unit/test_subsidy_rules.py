@@ -24,7 +24,7 @@ def with_rule(**changes) -> dict:
 
 def test_the_bundled_policy_loads_every_money_clause():
     ruleset = load_ruleset(DEFAULT_POLICY)
-    assert len(ruleset.rules) == 19 and ruleset.version.startswith("cangzhou-2025-rd@")
+    assert len(ruleset.rules) == 25 and ruleset.version.startswith("cangzhou-2025-rd@")
 
 
 def test_civil_code_article_1259_wordings():
@@ -48,6 +48,9 @@ def test_civil_code_article_1259_wordings():
     ({"clause": ""}, ".clause"),
     ({"id": "county_rd_growth"}, ".id"),
     ({"when": [{"fact": "previous_year_sales_yuan", "upper": {"value": 0.5, "wording": "以下"}}]}, "floats"),
+    ({"amount": {"kind": "set_elsewhere"}}, "amount.set_by"),
+    ({"amount": {"kind": "set_elsewhere", "set_by": " "}}, "amount.set_by"),
+    ({"amount": {"kind": "set_elsewhere", "set_by": "另行文件"}, "group": "county_clause_3"}, ".group"),
 ])
 def test_malformed_rules_are_refused_with_file_rule_and_field(tmp_path, changes, where):
     with pytest.raises(PolicyError) as raised:

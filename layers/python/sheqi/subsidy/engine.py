@@ -205,19 +205,24 @@ def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | 
         checks.append(_check(condition, context, labels, rule, prefix))
         if not checks[-1]["passed"]:
             break   # later conditions are not needed, so their facts need not be supplied
-    amount, how = (None, {}) if checks and not checks[-1]["passed"] else _amount(rule, context, labels, prefix, prefix)
-    eligible = amount is not None
-    if how:
-        checks.append({"passed": eligible, "detail": how["detail"], "values": {}})
+    met = not checks or checks[-1]["passed"]
+    result = {"rule_id": rule.id, "clause": rule.clause, "text": rule.text, "item": item, "eligible": met,
+              "checks": checks, "pays": rule.pays, "amount": None, "amount_kind": None, "amount_note": None,
+              "decision": "not_eligible", "superseded_by": None}
+    if met and rule.amount["kind"] == "set_elsewhere":
+        # Eligible, reported with who sets the amount; no amount, so never in a total.
+        note = f"本方案未规定金额，金额由{rule.amount['set_by']}确定"
+        checks.append({"passed": True, "detail": note, "values": {}})
+        return {**result, "amount_kind": "set_elsewhere", "amount_note": note, "decision": "amount_set_elsewhere"}
+    if not met:
+        return result
+    amount, how = _amount(rule, context, labels, prefix, prefix)
+    checks.append({"passed": amount is not None, "detail": how["detail"], "values": {}})
+    if amount is None:
+        return {**result, "eligible": False}
     ceiling = rule.amount["ceiling"]
-    return {
-        "rule_id": rule.id, "clause": rule.clause, "text": rule.text, "item": item, "eligible": eligible,
-        "checks": checks, "pays": rule.pays,
-        "amount": _yuan(amount) if amount is not None else None,
-        "amount_kind": ("ceiling" if ceiling else "exact") if eligible else None,
-        "amount_note": (f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额") if amount is not None else None,
-        "decision": "paid" if eligible else "not_eligible", "superseded_by": None,
-    }
+    return {**result, "amount": _yuan(amount), "amount_kind": "ceiling" if ceiling else "exact",
+            "amount_note": f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额", "decision": "paid"}
 
 
 # --- the whole calculation -----------------------------------------------------------------------
@@ -241,14 +246,16 @@ def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict) -> dict:
     _exclusive(results, ruleset)
     paid = [r for r in results if r["decision"] == "paid"]
     cash = [r for r in paid if r["pays"] == "cash"]
+    unset = sum(1 for r in results if r["decision"] == "amount_set_elsewhere")
+    note = ("金额为“最高”额度的，合计亦为上限，实际金额以评审结果为准" if any(r["amount_kind"] == "ceiling" for r in cash)
+            else "合计为按条款计算的确定金额")
     return {
         "policy_id": ruleset.policy_id, "ruleset_version": ruleset.version, "applicant_kind": applicant_kind,
         "clauses": results,
         "total_cash": _yuan(sum((Decimal(r["amount"]) for r in cash), Decimal(0))),
         "total_cash_is_ceiling": any(r["amount_kind"] == "ceiling" for r in cash),
         "total_equity": _yuan(sum((Decimal(r["amount"]) for r in paid if r["pays"] == "equity"), Decimal(0))),
-        "note": "金额为“最高”额度的，合计亦为上限，实际金额以评审结果为准" if any(r["amount_kind"] == "ceiling" for r in cash)
-                else "合计为按条款计算的确定金额",
+        "note": note + (f"；另有{unset}项条款符合条件但本方案未规定金额（金额由其他文件或部门确定），未计入合计" if unset else ""),
     }
 
 

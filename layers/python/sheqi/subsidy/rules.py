@@ -20,7 +20,8 @@ WORDINGS = {
 }
 FACT_TYPES = ("bool", "money", "rate", "text", "choice", "list")
 APPLICANTS = ("county", "enterprise", "unit")
-AMOUNT_KINDS = ("fixed", "tiered", "percentage", "assessed", "assessed_rate")
+# set_elsewhere: the clause promises money but leaves the amount to another document or body (`set_by`).
+AMOUNT_KINDS = ("fixed", "tiered", "percentage", "assessed", "assessed_rate", "set_elsewhere")
 
 
 class PolicyError(ValueError):
@@ -112,6 +113,10 @@ def _amount(path: Path, where: str, spec: dict, fact_names: set[str]) -> dict:
     if kind not in AMOUNT_KINDS:
         raise _fail(path, f"{where}.kind", f"must be one of {', '.join(AMOUNT_KINDS)}")
     out = {"kind": kind, "ceiling": bool(spec.get("ceiling", False))}
+    if kind == "set_elsewhere":
+        if not isinstance(spec.get("set_by"), str) or not spec["set_by"].strip():
+            raise _fail(path, f"{where}.set_by", "name who or what sets the amount (金额由…确定)")
+        return {**out, "set_by": spec["set_by"].strip()}
     if kind != "fixed":
         if spec.get("fact") not in fact_names:
             raise _fail(path, f"{where}.fact", f"unknown fact {spec.get('fact')!r}")
@@ -212,6 +217,8 @@ def load_ruleset(path: str | Path) -> RuleSet:
             raise _fail(path, f"{where}.each", f"{each!r} is not a list fact")
         if each is not None and spec.get("group"):
             raise _fail(path, f"{where}.group", "a per-item rule cannot be in an exclusivity group")
+        if spec.get("group") and isinstance(spec["amount"], dict) and spec["amount"].get("kind") == "set_elsewhere":
+            raise _fail(path, f"{where}.group", "an amount set elsewhere cannot be weighed in an exclusivity group")
         if spec.get("pays", "cash") not in ("cash", "equity"):
             raise _fail(path, f"{where}.pays", "cash or equity")
         names = set(facts[each]["item"]) if each else set(facts)

@@ -201,15 +201,16 @@ def _wan(amount: str) -> str:
 
 def exemption_notice(run_id: str, applicant: SubsidyApplicant, outcome: dict, ruleset: RuleSet) -> Notice | None:
     """The 免申即享 notice of one enterprise's result in a run, in Chinese: each clause it qualifies for
-    with the amount (or its ceiling), and the next step. None when it qualifies for nothing."""
+    with the amount (or its ceiling, or who sets it), and the next step. None when it qualifies for nothing."""
     if applicant.applicant_kind != "enterprise" or "error" in outcome:
         return None
-    paid = [c for c in outcome["clauses"] if c["decision"] == "paid"]
+    paid = [c for c in outcome["clauses"] if c["decision"] in ("paid", "amount_set_elsewhere")]
     if not paid:
         return None
     lines = []
     for n, c in enumerate(paid, 1):
-        amount = (f"折算股权{_wan(c['amount'])}" if c["pays"] == "equity" else
+        amount = (c["amount_note"] if c["decision"] == "amount_set_elsewhere" else
+                  f"折算股权{_wan(c['amount'])}" if c["pays"] == "equity" else
                   f"最高{_wan(c['amount'])}（具体金额以评审结果为准）" if c["amount_kind"] == "ceiling" else _wan(c["amount"]))
         lines.append(f"{n}. 第{c['clause']}条{'（' + c['item'] + '）' if c['item'] else ''}：{amount}。条款原文：{c['text']}")
     body = (f"经{applicant.year}年度批量测算（批次 {run_id}），{applicant.name}无需申请，即符合《{ruleset.title}》以下条款：\n"
