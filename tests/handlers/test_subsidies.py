@@ -305,3 +305,16 @@ def test_clauses_without_an_amount_are_reported_and_told_but_never_totalled(demo
     assert notice.title == "免申即享：您符合3项科技政策支持条款"
     assert ("第二、5条（沧麦6005）：本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定。"
             "条款原文：对通过国审、省审的主要农作物新品种分别给予资金支持") in notice.body
+
+
+def test_the_matching_cap_reading_is_in_the_answer(demo):
+    """二、5's 200万 cap is per unit (the policy's setting): two projects' 15% are added and capped once,
+    and the answer says which reading it applied."""
+    projects = [{"project_name": "课题甲", "national_funding_yuan": 10_000_000},
+                {"project_name": "课题乙", "national_funding_yuan": 8_000_000}]
+    status, stored = call("POST", "/subsidies/2025/calculations", "science-city",
+                          applicant(facts={"national_projects": projects}))
+    assert status == 201 and stored["result"]["total_cash"] == "2000000.00"
+    (matching,) = [c for c in stored["result"]["clauses"] if c["rule_id"] == "national_programme_matching"]
+    assert matching["item"] == "课题甲、课题乙" and matching["reading"].startswith("“最高不超过200万元”按每个单位合计计算")
+    assert "按每个申报主体合计计算（不按每项），超过上限，按200万元" in matching["checks"][-1]["detail"]

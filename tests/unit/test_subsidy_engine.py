@@ -1,8 +1,10 @@
 """Worked examples computed by hand from the Cangzhou 2025 plan (seed 000) and seed 001 clause 23."""
 import pytest
+import yaml
 
 from sheqi.errors import ValidationError
-from sheqi.subsidy import calculate, default_ruleset
+from sheqi.subsidy import calculate, default_ruleset, load_ruleset
+from sheqi.subsidy.rules import DEFAULT_POLICY
 
 RULES = default_ruleset()
 
@@ -49,6 +51,39 @@ def test_national_matching_percentage_with_cap(funding, amount):
     result = run("enterprise", national_projects=[{"project_name": "国家重点研发计划课题", "national_funding_yuan": funding}])
     matching = clause(result, "national_programme_matching")
     assert matching["amount"] == amount and matching["amount_kind"] == "exact"
+
+
+TWO_PROJECTS = [{"project_name": "课题甲", "national_funding_yuan": 10_000_000},
+                {"project_name": "课题乙", "national_funding_yuan": 8_000_000}]
+
+
+def test_national_matching_cap_is_per_unit_by_default():
+    """“最高不超过200万元” per unit (the setting's default): 150万 + 120万 = 270万, capped once at 200万."""
+    result = run("enterprise", national_projects=TWO_PROJECTS)
+    matching = [c for c in result["clauses"] if c["rule_id"] == "national_programme_matching"]
+    assert len(matching) == 1 and matching[0]["item"] == "课题甲、课题乙" and matching[0]["amount"] == "2000000.00"
+    assert [c["detail"] for c in matching[0]["checks"]] == [
+        "课题甲：1000万元 × 15% = 150万元", "课题乙：800万元 × 15% = 120万元",
+        "各项合计270万元，上限200万元按每个申报主体合计计算（不按每项），超过上限，按200万元"]
+    assert "按每个单位合计计算" in matching[0]["reading"] and "每项" in matching[0]["reading"]
+    assert result["total_cash"] == "2000000.00"
+    under = clause(run("unit", national_projects=[{**p, "national_funding_yuan": 5_000_000} for p in TWO_PROJECTS]),
+                   "national_programme_matching")
+    assert under["amount"] == "1500000.00" and under["checks"][-1]["detail"].endswith("未超过上限")
+
+
+def test_national_matching_cap_per_project_when_the_setting_says_item(tmp_path):
+    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    rule = next(r for r in data["rules"] if r["id"] == "national_programme_matching")
+    rule["amount"]["cap_per"] = "item"
+    path = tmp_path / "per_project.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = calculate(load_ruleset(path), "enterprise", {"national_projects": [
+        {**TWO_PROJECTS[0], "national_funding_yuan": 20_000_000}, TWO_PROJECTS[1]]})
+    matching = [c for c in result["clauses"] if c["rule_id"] == "national_programme_matching"]
+    assert [(c["item"], c["amount"]) for c in matching] == [("课题甲", "2000000.00"), ("课题乙", "1200000.00")]
+    assert matching[0]["checks"][-1]["detail"] == "2000万元 × 15% = 300万元，超过每项上限，按200万元"
+    assert result["total_cash"] == "3200000.00"
 
 
 def test_each_project_is_its_own_award():

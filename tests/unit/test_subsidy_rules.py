@@ -49,6 +49,13 @@ def test_civil_code_article_1259_wordings():
     ({"id": "county_rd_growth"}, ".id"),
     ({"when": [{"fact": "previous_year_sales_yuan", "upper": {"value": 0.5, "wording": "以下"}}]}, "floats"),
     ({"amount": {"kind": "set_elsewhere"}}, "amount.set_by"),
+    ({"each": "national_projects", "amount": {"kind": "percentage", "fact": "national_funding_yuan", "rate": "0.15",
+                                               "cap": {"value": 1, "wording": "不超过"}}}, "amount.cap_per"),
+    ({"amount": {"kind": "percentage", "fact": "rd_spending_yuan", "rate": "0.15", "cap": {"value": 1, "wording": "不超过"},
+                 "cap_per": "applicant"}}, "amount.cap_per"),
+    ({"each": "national_projects", "amount": {"kind": "percentage", "fact": "national_funding_yuan", "rate": "0.15",
+                                               "cap": {"value": 1, "wording": "不超过"}, "cap_per": "project"}}, "amount.cap_per"),
+    ({"reading": ""}, ".reading"),
     ({"amount": {"kind": "set_elsewhere", "set_by": " "}}, "amount.set_by"),
     ({"amount": {"kind": "set_elsewhere", "set_by": "另行文件"}, "group": "county_clause_3"}, ".group"),
 ])

@@ -180,11 +180,11 @@ def _amount(rule: Rule, context: dict, labels: dict, prefix: str, where: str) ->
         return tier["amount"], {"detail": f"{_label(labels, spec['fact'])}{_wan(x)}，落入“{bounds}”档：{_wan(tier['amount'])}"}
     if spec["kind"] == "percentage":
         raw = x * spec["rate"]
-        cap = spec["cap"]
-        capped = cap is not None and not cap.admits_from_above(raw)
-        amount = cap.value if capped else raw
-        return amount, {"detail": f"{_wan(x)} × {(spec['rate'] * 100).normalize():f}% = {_wan(raw)}"
-                                  + (f"，超过上限，按{_wan(cap.value)}" if capped else "")}
+        shown = f"{_wan(x)} × {(spec['rate'] * 100).normalize():f}% = {_wan(raw)}"
+        cap = spec["cap"] if spec["cap_per"] != "applicant" else None   # else capped once over the items (_pooled)
+        if cap is not None and not cap.admits_from_above(raw):
+            return cap.value, {"detail": f"{shown}，超过{'每项' if spec['cap_per'] else ''}上限，按{_wan(cap.value)}"}
+        return raw, {"detail": shown}
     low, high = spec["lower"], spec["upper"]
     if spec["kind"] == "assessed":
         if not (low.admits_from_below(x) and high.admits_from_above(x)):
@@ -207,7 +207,7 @@ def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | 
             break   # later conditions are not needed, so their facts need not be supplied
     met = not checks or checks[-1]["passed"]
     result = {"rule_id": rule.id, "clause": rule.clause, "text": rule.text, "item": item, "eligible": met,
-              "checks": checks, "pays": rule.pays, "amount": None, "amount_kind": None, "amount_note": None,
+              "checks": checks, "pays": rule.pays, "reading": rule.reading, "amount": None, "amount_kind": None, "amount_note": None,
               "decision": "not_eligible", "superseded_by": None}
     if met and rule.amount["kind"] == "set_elsewhere":
         # Eligible, reported with who sets the amount; no amount, so never in a total.
@@ -240,9 +240,11 @@ def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict) -> dict:
             results.append(_evaluate(rule, typed, ruleset.facts, "facts.", None))
             continue
         labels = ruleset.facts[rule.each]["item"]
+        rows = []
         for i, item in enumerate(typed.get(rule.each, [])):
             name = next((v for n, v in item.items() if labels[n]["type"] == "text"), f"第{i + 1}项")
-            results.append(_evaluate(rule, item, labels, f"facts.{rule.each}[{i}].", name))
+            rows.append(_evaluate(rule, item, labels, f"facts.{rule.each}[{i}].", name))
+        results.extend([_pooled(rule, rows)] if rows and rule.amount.get("cap_per") == "applicant" else rows)
     _exclusive(results, ruleset)
     paid = [r for r in results if r["decision"] == "paid"]
     cash = [r for r in paid if r["pays"] == "cash"]
@@ -257,6 +259,20 @@ def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict) -> dict:
         "total_equity": _yuan(sum((Decimal(r["amount"]) for r in paid if r["pays"] == "equity"), Decimal(0))),
         "note": note + (f"；另有{unset}项条款符合条件但本方案未规定金额（金额由其他文件或部门确定），未计入合计" if unset else ""),
     }
+
+
+def _pooled(rule: Rule, rows: list[dict]) -> dict:
+    """cap_per: applicant: the items' amounts are added and capped once, as one award to the applicant."""
+    cap = rule.amount["cap"]
+    paid = [r for r in rows if r["decision"] == "paid"]
+    raw = sum((Decimal(r["amount"]) for r in paid), Decimal(0))
+    capped = not cap.admits_from_above(raw)
+    checks = [{**c, "detail": f"{r['item']}：{c['detail']}"} for r in rows for c in r["checks"]]
+    checks.append({"passed": bool(paid), "values": {},
+                   "detail": f"各项合计{_wan(raw)}，上限{_wan(cap.value)}按每个申报主体合计计算（不按每项）"
+                             + (f"，超过上限，按{_wan(cap.value)}" if capped else "，未超过上限")})
+    pooled = {**(paid or rows)[0], "item": "、".join(r["item"] for r in rows), "checks": checks}
+    return {**pooled, "amount": _yuan(cap.value if capped else raw)} if paid else pooled
 
 
 def _exclusive(results: list[dict], ruleset: RuleSet) -> None:

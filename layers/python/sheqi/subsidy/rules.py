@@ -22,6 +22,8 @@ FACT_TYPES = ("bool", "money", "rate", "text", "choice", "list")
 APPLICANTS = ("county", "enterprise", "unit")
 # set_elsewhere: the clause promises money but leaves the amount to another document or body (`set_by`).
 AMOUNT_KINDS = ("fixed", "tiered", "percentage", "assessed", "assessed_rate", "set_elsewhere")
+# A percentage's cap over a list fact: each item capped alone, or the applicant's items together.
+CAP_PER = ("item", "applicant")
 
 
 class PolicyError(ValueError):
@@ -53,6 +55,7 @@ class Rule(Struct, frozen=True):
     each: str | None = None
     group: str | None = None
     pays: str = "cash"
+    reading: str | None = None   # the reading chosen where the text is open, shown with every result
 
 
 class RuleSet(Struct, frozen=True):
@@ -136,6 +139,9 @@ def _amount(path: Path, where: str, spec: dict, fact_names: set[str]) -> dict:
     elif kind == "percentage":
         out["rate"] = _rate(path, f"{where}.rate", spec.get("rate"))
         out["cap"] = _bound(path, f"{where}.cap", spec["cap"]) if "cap" in spec else None
+        if spec.get("cap_per", "item") not in CAP_PER:
+            raise _fail(path, f"{where}.cap_per", f"must be one of {', '.join(CAP_PER)}")
+        out["cap_per"] = spec.get("cap_per")
     else:
         out["lower"] = _bound(path, f"{where}.lower", spec.get("lower"))
         out["upper"] = _bound(path, f"{where}.upper", spec.get("upper"))
@@ -187,6 +193,33 @@ def _condition(path: Path, where: str, spec, fact_names: set[str]) -> dict:
     return {**spec, **{side: _bound(path, f"{where}.{side}", spec[side]) for side in ("lower", "upper") if side in spec}}
 
 
+def _rule(path: Path, where: str, spec: dict, facts: dict) -> Rule:
+    for key in ("clause", "text", "applicants", "amount"):
+        if not spec.get(key):
+            raise _fail(path, f"{where}.{key}", "missing")
+    if not set(spec["applicants"]) <= set(APPLICANTS):
+        raise _fail(path, f"{where}.applicants", f"must be among {', '.join(APPLICANTS)}")
+    each = spec.get("each")
+    if each is not None and facts.get(each, {}).get("type") != "list":
+        raise _fail(path, f"{where}.each", f"{each!r} is not a list fact")
+    if each is not None and spec.get("group"):
+        raise _fail(path, f"{where}.group", "a per-item rule cannot be in an exclusivity group")
+    if spec.get("pays", "cash") not in ("cash", "equity"):
+        raise _fail(path, f"{where}.pays", "cash or equity")
+    names = set(facts[each]["item"]) if each else set(facts)
+    amount = _amount(path, f"{where}.amount", spec["amount"], names)
+    if spec.get("group") and amount["kind"] == "set_elsewhere":
+        raise _fail(path, f"{where}.group", "an amount set elsewhere cannot be weighed in an exclusivity group")
+    if amount.get("cap") and (each is None) is not (amount["cap_per"] is None):
+        raise _fail(path, f"{where}.amount.cap_per", "a cap over a list fact says item or applicant; elsewhere it has none")
+    if spec.get("reading") is not None and not (isinstance(spec["reading"], str) and spec["reading"].strip()):
+        raise _fail(path, f"{where}.reading", "a reading is the chosen reading in Chinese")
+    return Rule(
+        id=spec["id"], clause=str(spec["clause"]), text=spec["text"], applicants=tuple(spec["applicants"]),
+        when=tuple(_condition(path, f"{where}.when[{i}]", c, names) for i, c in enumerate(spec.get("when") or [])),
+        amount=amount, each=each, group=spec.get("group"), pays=spec.get("pays", "cash"), reading=spec.get("reading"))
+
+
 def load_ruleset(path: str | Path) -> RuleSet:
     path = Path(path)
     raw_text = path.read_text(encoding="utf-8")
@@ -207,26 +240,7 @@ def load_ruleset(path: str | Path) -> RuleSet:
         if not rid or rid in seen:
             raise _fail(path, f"{where}.id", "every rule needs a unique id")
         seen.add(rid)
-        for key in ("clause", "text", "applicants", "amount"):
-            if not spec.get(key):
-                raise _fail(path, f"{where}.{key}", "missing")
-        if not set(spec["applicants"]) <= set(APPLICANTS):
-            raise _fail(path, f"{where}.applicants", f"must be among {', '.join(APPLICANTS)}")
-        each = spec.get("each")
-        if each is not None and facts.get(each, {}).get("type") != "list":
-            raise _fail(path, f"{where}.each", f"{each!r} is not a list fact")
-        if each is not None and spec.get("group"):
-            raise _fail(path, f"{where}.group", "a per-item rule cannot be in an exclusivity group")
-        if spec.get("group") and isinstance(spec["amount"], dict) and spec["amount"].get("kind") == "set_elsewhere":
-            raise _fail(path, f"{where}.group", "an amount set elsewhere cannot be weighed in an exclusivity group")
-        if spec.get("pays", "cash") not in ("cash", "equity"):
-            raise _fail(path, f"{where}.pays", "cash or equity")
-        names = set(facts[each]["item"]) if each else set(facts)
-        rules.append(Rule(
-            id=rid, clause=str(spec["clause"]), text=spec["text"], applicants=tuple(spec["applicants"]),
-            when=tuple(_condition(path, f"{where}.when[{i}]", c, names) for i, c in enumerate(spec.get("when") or [])),
-            amount=_amount(path, f"{where}.amount", spec["amount"], names), each=each, group=spec.get("group"),
-            pays=spec.get("pays", "cash")))
+        rules.append(_rule(path, where, spec, facts))
     version = f"{data['policy_id']}@{hashlib.sha256(raw_text.encode()).hexdigest()[:12]}"
     return RuleSet(data["policy_id"], data["title"], int(data["year"]), facts, tuple(rules), version)
 
