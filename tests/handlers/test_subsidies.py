@@ -318,3 +318,23 @@ def test_the_matching_cap_reading_is_in_the_answer(demo):
     (matching,) = [c for c in stored["result"]["clauses"] if c["rule_id"] == "national_programme_matching"]
     assert matching["item"] == "课题甲、课题乙" and matching["reading"].startswith("“最高不超过200万元”按每个单位合计计算")
     assert "按每个申报主体合计计算（不按每项），超过上限，按200万元" in matching["checks"][-1]["detail"]
+
+
+def test_the_expired_equity_clause_pays_only_for_its_own_years(demo):
+    """Seed 001 clause 23 comes from the 2015-2017 plan (its period is in the policy data): for 2025's
+    facts it does not pay and says why; for 2016's it does, and the 2025 plan's clauses do not."""
+    facts = {"new_unicorn": True,
+             "equity_incentives": [{"achievement": "专利作价入股", "appraised_value_yuan": 1_000_000, "assessed_rate": "0.30"}]}
+    status, stored = call("POST", "/subsidies/2025/calculations", "science-city", applicant(facts=facts))
+    assert status == 201 and stored["result"]["year"] == 2025
+    assert (stored["result"]["total_cash"], stored["result"]["total_equity"]) == ("500000.00", "0.00")
+    equity = next(c for c in stored["result"]["clauses"] if c["rule_id"] == "equity_incentive")
+    assert equity["decision"] == "out_of_period" and "测算年度2025年不在有效期内" in equity["checks"][0]["detail"]
+    status, old = call("POST", "/subsidies/what-if", "science-city", {"applicant_kind": "enterprise", "facts": facts, "year": 2016})
+    assert status == 200 and (old["total_cash"], old["total_equity"]) == ("0.00", "300000.00")
+    unicorn = next(c for c in old["clauses"] if c["rule_id"] == "new_unicorn")
+    assert unicorn["decision"] == "out_of_period" and "有效期为2025年1月1日至2025年12月31日" in unicorn["checks"][0]["detail"]
+    status, answer = call("POST", "/subsidies/what-if", "science-city", {"applicant_kind": "enterprise", "facts": facts, "year": 1999})
+    assert status == 422 and answer["error"]["field"] == "year"
+    status, answer = call("POST", "/subsidies/2025/calculations", "science-city", {**applicant(facts=facts), "year": 2016})
+    assert status == 422     # a stored calculation's year is its path's

@@ -1,4 +1,7 @@
 """Worked examples computed by hand from the Cangzhou 2025 plan (seed 000) and seed 001 clause 23."""
+from datetime import date
+from decimal import Decimal
+
 import pytest
 import yaml
 
@@ -167,16 +170,54 @@ def test_technology_contract_thresholds(output, absorbed, paid):
     assert {c["rule_id"] for c in result["clauses"] if c["eligible"]} == paid
 
 
+# Seed 001 clause 23 comes from the 2015-2017 plan: it pays for facts of those years only.
 @pytest.mark.parametrize("rate,ok", [("0.20", True), ("0.50", True), ("0.30", True), ("0.19", False), ("0.51", False)])
-def test_equity_incentive_20_to_50_percent_is_equity_not_cash(rate, ok):
+def test_equity_incentive_20_to_50_percent_is_equity_not_cash_within_its_period(rate, ok):
     facts = {"equity_incentives": [{"achievement": "专利作价入股", "appraised_value_yuan": 1_000_000, "assessed_rate": rate}]}
     if not ok:
         with pytest.raises(ValidationError):
-            calculate(RULES, "enterprise", facts)
+            calculate(RULES, "enterprise", facts, 2016)
         return
-    result = calculate(RULES, "enterprise", facts)
-    assert clause(result, "equity_incentive")["pays"] == "equity"
-    assert result["total_equity"] == f"{int(float(rate) * 1_000_000)}.00" and result["total_cash"] == "0.00"
+    result = calculate(RULES, "enterprise", facts, 2016)
+    assert clause(result, "equity_incentive")["pays"] == "equity" and result["year"] == 2016
+    assert result["total_equity"] == f"{Decimal(rate) * 1_000_000:.2f}" and result["total_cash"] == "0.00"
+
+
+@pytest.mark.parametrize("year", [2014, 2018, 2025])
+def test_the_expired_equity_clause_does_not_pay_and_says_why(year):
+    facts = {"equity_incentives": [{"achievement": "专利作价入股", "appraised_value_yuan": 1_000_000, "assessed_rate": "0.99"}]}
+    result = calculate(RULES, "enterprise", facts, year)
+    equity = clause(result, "equity_incentive")
+    assert (equity["decision"], equity["eligible"], equity["amount"], equity["item"]) == ("out_of_period", False, None, "专利作价入股")
+    assert (equity["valid_from"], equity["valid_until"], equity["source"]) == (
+        "2015-01-01", "2017-12-31", "“创新之城”建设三年行动计划（2015-2017年）")
+    assert equity["checks"] == [{"passed": False, "values": {}, "detail": (
+        f"本条款出自《“创新之城”建设三年行动计划（2015-2017年）》，有效期为2015年1月1日至2017年12月31日；"
+        f"测算年度{year}年不在有效期内，不予支持")}]
+    assert result["total_equity"] == "0.00"
+    assert calculate(RULES, "enterprise", facts)["year"] == 2025     # the policy's own year by default
+
+
+def test_a_rule_set_out_of_its_period_pays_nothing_and_every_clause_says_why():
+    result = calculate(RULES, "enterprise", {"new_unicorn": True, "jiebang_projects": [{"project_name": "高端装备"}]}, 2026)
+    assert {c["decision"] for c in result["clauses"]} == {"out_of_period"} and result["total_cash"] == "0.00"
+    assert clause(result, "new_unicorn")["checks"][0]["detail"] == (
+        "本条款出自《沧州市2025年度全社会研发经费投入提升行动实施方案》，有效期为2025年1月1日至2025年12月31日；"
+        "测算年度2026年不在有效期内，不予支持")
+    assert clause(result, "jiebang_project")["item"] == "高端装备"
+
+
+def test_a_period_ending_mid_year_covers_that_years_facts(tmp_path):
+    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    data["valid_until"] = date(2025, 6, 30)
+    del data["valid_from"]
+    path = tmp_path / "half_year.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rules = load_ruleset(path)
+    assert clause(calculate(rules, "enterprise", {"new_unicorn": True}, 2025), "new_unicorn")["decision"] == "paid"
+    assert clause(calculate(rules, "enterprise", {"new_unicorn": True}, 2000), "new_unicorn")["decision"] == "paid"   # open start
+    lapsed = clause(calculate(rules, "enterprise", {"new_unicorn": True}, 2026), "new_unicorn")
+    assert lapsed["decision"] == "out_of_period" and "有效期为不限至2025年6月30日" in lapsed["checks"][0]["detail"]
 
 
 # Clauses that promise money without an amount: eligible, with who sets the amount and the clause,

@@ -3,6 +3,7 @@ the rule and the field named, never at calculation time."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -56,6 +57,9 @@ class Rule(Struct, frozen=True):
     group: str | None = None
     pays: str = "cash"
     reading: str | None = None   # the reading chosen where the text is open, shown with every result
+    source: str | None = None    # the document the clause comes from, when not the rule set's own
+    valid_from: date | None = None   # the rule's period of validity (its own, else the rule set's)
+    valid_until: date | None = None
 
 
 class RuleSet(Struct, frozen=True):
@@ -65,6 +69,8 @@ class RuleSet(Struct, frozen=True):
     facts: dict
     rules: tuple[Rule, ...]
     version: str = field(default="")   # policy id and content hash: recorded with every result
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 def _fail(path: Path, where: str, message: str) -> PolicyError:
@@ -193,7 +199,22 @@ def _condition(path: Path, where: str, spec, fact_names: set[str]) -> dict:
     return {**spec, **{side: _bound(path, f"{where}.{side}", spec[side]) for side in ("lower", "upper") if side in spec}}
 
 
-def _rule(path: Path, where: str, spec: dict, facts: dict) -> Rule:
+def _period(path: Path, where: str, spec: dict, default: tuple[date | None, date | None]) -> tuple[date | None, date | None]:
+    """A period of validity: valid_from and valid_until, dates (YAML 2017-12-31), both ends included.
+    A rule giving either end has its own period (an end it leaves out is open); else the default."""
+    if "valid_from" not in spec and "valid_until" not in spec:
+        return default
+    for end in ("valid_from", "valid_until"):
+        value = spec.get(end)
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            raise _fail(path, f"{where}{end}", f"a date such as 2017-12-31, got {value!r}")
+    starts, ends = spec.get("valid_from"), spec.get("valid_until")
+    if starts and ends and starts > ends:
+        raise _fail(path, f"{where}valid_until", "ends before valid_from")
+    return starts, ends
+
+
+def _rule(path: Path, where: str, spec: dict, facts: dict, period: tuple[date | None, date | None]) -> Rule:
     for key in ("clause", "text", "applicants", "amount"):
         if not spec.get(key):
             raise _fail(path, f"{where}.{key}", "missing")
@@ -212,12 +233,15 @@ def _rule(path: Path, where: str, spec: dict, facts: dict) -> Rule:
         raise _fail(path, f"{where}.group", "an amount set elsewhere cannot be weighed in an exclusivity group")
     if amount.get("cap") and (each is None) is not (amount["cap_per"] is None):
         raise _fail(path, f"{where}.amount.cap_per", "a cap over a list fact says item or applicant; elsewhere it has none")
-    if spec.get("reading") is not None and not (isinstance(spec["reading"], str) and spec["reading"].strip()):
-        raise _fail(path, f"{where}.reading", "a reading is the chosen reading in Chinese")
+    for key in ("reading", "source"):
+        if spec.get(key) is not None and not (isinstance(spec[key], str) and spec[key].strip()):
+            raise _fail(path, f"{where}.{key}", "Chinese text, not empty")
+    valid_from, valid_until = _period(path, f"{where}.", spec, period)
     return Rule(
         id=spec["id"], clause=str(spec["clause"]), text=spec["text"], applicants=tuple(spec["applicants"]),
         when=tuple(_condition(path, f"{where}.when[{i}]", c, names) for i, c in enumerate(spec.get("when") or [])),
-        amount=amount, each=each, group=spec.get("group"), pays=spec.get("pays", "cash"), reading=spec.get("reading"))
+        amount=amount, each=each, group=spec.get("group"), pays=spec.get("pays", "cash"), reading=spec.get("reading"),
+        source=spec.get("source"), valid_from=valid_from, valid_until=valid_until)
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
@@ -233,6 +257,7 @@ def load_ruleset(path: str | Path) -> RuleSet:
         if key not in data:
             raise _fail(path, key, "missing")
     facts = _facts(path, data["facts"])
+    period = _period(path, "", data, (None, None))
     rules, seen = [], set()
     for index, spec in enumerate(data["rules"] or []):
         rid = spec.get("id") if isinstance(spec, dict) else None
@@ -240,9 +265,9 @@ def load_ruleset(path: str | Path) -> RuleSet:
         if not rid or rid in seen:
             raise _fail(path, f"{where}.id", "every rule needs a unique id")
         seen.add(rid)
-        rules.append(_rule(path, where, spec, facts))
+        rules.append(_rule(path, where, spec, facts, period))
     version = f"{data['policy_id']}@{hashlib.sha256(raw_text.encode()).hexdigest()[:12]}"
-    return RuleSet(data["policy_id"], data["title"], int(data["year"]), facts, tuple(rules), version)
+    return RuleSet(data["policy_id"], data["title"], int(data["year"]), facts, tuple(rules), version, *period)
 
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "policies" / "cangzhou_2025.yaml"

@@ -20,7 +20,7 @@ from msgspec import Meta
 from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
 from sheqi.errors import AppError, Forbidden
-from sheqi.inputs import Body, RegionCode
+from sheqi.inputs import Body, RegionCode, Year
 from sheqi.log import logger
 from sheqi.rules import regions, uscc
 from sheqi.store import (
@@ -42,12 +42,16 @@ from sheqi.subsidy.engine import calculate
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 
 
-class WhatIfIn(Body):
+class _FactsIn(Body):
     applicant_kind: Literal["county", "enterprise", "unit"]
     facts: dict
 
 
-class ApplicantIn(WhatIfIn):
+class WhatIfIn(_FactsIn):
+    year: Year | None = None   # the year the facts are of; the policy's own by default
+
+
+class ApplicantIn(_FactsIn):
     applicant_id: str
     name: Annotated[str, Meta(min_length=2, max_length=100)]
     region_code: RegionCode
@@ -69,7 +73,7 @@ def _may_manage(caller: Identity, region_code: str) -> None:
 def what_if(caller: Identity, data: WhatIfIn, ruleset: RuleSet | None = None) -> dict:
     """The same calculation, nothing stored: for trying out facts."""
     auth.require_role(caller, "science_bureau", "platform_admin", "enterprise")
-    return calculate(ruleset or default_ruleset(), data.applicant_kind, data.facts)
+    return calculate(ruleset or default_ruleset(), data.applicant_kind, data.facts, data.year)
 
 
 def save_applicant(caller: Identity, year: int, data: ApplicantIn,
@@ -79,7 +83,7 @@ def save_applicant(caller: Identity, year: int, data: ApplicantIn,
     here (422 naming the fact), never found by a run later."""
     ruleset = ruleset or default_ruleset()
     _may_manage(caller, data.region_code)
-    outcome = calculate(ruleset, data.applicant_kind, data.facts)
+    outcome = calculate(ruleset, data.applicant_kind, data.facts, year)
     record = SubsidyApplicant(str(year), data.applicant_id, applicant_kind=data.applicant_kind, name=data.name,
                               region_code=data.region_code, facts=data.facts, updated_at=clock.now_iso())
     condition = None
@@ -100,7 +104,7 @@ def _result(run_id: str, applicant: SubsidyApplicant, ruleset: RuleSet, now: str
     before facts were checked at save) is reported with its reason, not dropped, and never stops the
     run: the calculation is pure, so a failure would fail every retry alike."""
     try:
-        outcome = calculate(ruleset, applicant.applicant_kind, applicant.facts)
+        outcome = calculate(ruleset, applicant.applicant_kind, applicant.facts, int(applicant.year))
     except AppError as error:
         outcome = {"error": error.to_dict(), "ruleset_version": ruleset.version}
     except Exception:
