@@ -19,7 +19,8 @@ Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 1
   - an agency's items, published or not                                Query agency_id
   - one item                                                           GetItem
 Notices       PK recipient, SK notice_id (outbox: one record per notice, id is deterministic)
-  - a recipient's notices / pending reminders                          Query recipient [begins_with "reminder:"]
+  - a recipient's notices, newest first                                Query by_time (recipient, created_at)
+  - a recipient's pending reminders, by obligation                     Query recipient, begins_with "reminder:"
   - create exactly once                                                PutItem if notice_id does not exist
   - to deliver now, per shard (sparse)                                 Query undelivered (delivery_shard, next_attempt_at <= now)
   - dead letters for the platform admin (sparse)                       Query dead_letters ("dead", created_at)
@@ -285,6 +286,13 @@ class NoticeDeadLetters(GlobalSecondaryIndex["Notice"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class NoticeByTime(GlobalSecondaryIndex["Notice"]):
+    """A box's notices in the order they were written (the table's sort key is the deterministic id)."""
+    Meta = _index("by_time")
+    recipient = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class Notice(Model):
     Meta = _meta("notices")
     recipient = UnicodeAttribute(hash_key=True)   # agency:<id>, enterprise:<id>, inspector:<id>, judicial:<region>
@@ -309,6 +317,7 @@ class Notice(Model):
     dead_letter = UnicodeAttribute(null=True)
     undelivered = NoticeUndelivered()
     dead_letters = NoticeDeadLetters()
+    by_time = NoticeByTime()
 
 
 class ObligationByStage(GlobalSecondaryIndex["Obligation"]):
