@@ -181,3 +181,23 @@ def test_simultaneous_withdrawals_tell_each_inspector_once(june):
         assert len(box(who, f"task-withdrawn:{task_id}")) == 1
     assert len(box("enterprise-1", f"task-withdrawn:{task_id}")) == 1
     assert [a for a in store.Assignment.query("market-wang") if a.task_id == task_id] == []
+
+
+def test_a_page_of_my_tasks_costs_three_store_round_trips_however_long(june, monkeypatch):
+    """One Query of the assignments, one BatchGetItem of the tasks, one of all they name."""
+    from botocore.client import BaseClient
+
+    made = BaseClient._make_api_call
+    calls: list[str] = []
+
+    def counted(client, operation, params):
+        calls.append(operation)
+        return made(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    for extra in (0, 3):
+        for _ in range(extra):
+            new_task(targets=(E1, ENTERPRISES[1]["enterprise_id"]))
+        calls.clear()
+        assert len(mine("market-wang", "&limit=20")) >= 2 + extra
+        assert sorted(calls) == ["BatchGetItem", "BatchGetItem", "Query"]

@@ -205,9 +205,10 @@ def withdraw(caller: Identity, task_id: str, data: WithdrawIn) -> Task:
     if was_approved:
         for inspector_id in inspector_ids(task):
             writes.append(("delete", Assignment(inspector_id, Assignment.key(task.window_end, task.task_id))))
-        writes += [("put", n) for n in _team_notices(task, "withdrawn")]
+        names = _agency_names(task)
+        writes += [("put", n) for n in _team_notices(task, "withdrawn", names)]
         if task.announced:
-            writes += [("put", n) for n in _enterprise_notices(task, "withdrawn")]
+            writes += [("put", n) for n in _enterprise_notices(task, "withdrawn", names)]
     _save(task, writes)
     return task
 
@@ -223,9 +224,10 @@ def _approval_writes(task: Task) -> list[tuple[str, Notice | Assignment]]:
         return []
     writes: list[tuple[str, Notice | Assignment]] = [
         ("put", Assignment(i, Assignment.key(task.window_end, task.task_id), task_id=task.task_id)) for i in inspector_ids(task)]
-    writes += [("put", n) for n in _team_notices(task, "assigned")]
+    names = _agency_names(task)
+    writes += [("put", n) for n in _team_notices(task, "assigned", names)]
     if task.announced:
-        writes += [("put", n) for n in _enterprise_notices(task, "announced")]
+        writes += [("put", n) for n in _enterprise_notices(task, "announced", names)]
     return writes
 
 
@@ -255,12 +257,13 @@ def _when(task: Task) -> str:
 
 
 def _agency_names(task: Task) -> str:
+    """The participating agencies' names, lead first, as the notices name them."""
     agencies = {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
     return "、".join(agencies[p["agency_id"]] for p in task.participants)
 
 
-def _enterprise_notices(task: Task, change: str) -> list[Notice]:
-    names, now = _agency_names(task), clock.now_iso()
+def _enterprise_notices(task: Task, change: str, names: str) -> list[Notice]:
+    now = clock.now_iso()
     if change == "announced":
         title = f"检查预告：{names}"
         body = (f"{names}拟于{_when(task)}对贵单位实施现场检查。"
@@ -273,9 +276,9 @@ def _enterprise_notices(task: Task, change: str) -> list[Notice]:
             for target in task.targets]
 
 
-def _team_notices(task: Task, change: str) -> list[Notice]:
+def _team_notices(task: Task, change: str, names: str) -> list[Notice]:
     """Each inspector named on the task: assigned to it (once approved), or told it is withdrawn."""
-    names, now = _agency_names(task), clock.now_iso()
+    now = clock.now_iso()
     count = f"检查对象{len(task.targets)}家"
     if change == "assigned":
         title, body = (f"新的检查任务：{names}",
