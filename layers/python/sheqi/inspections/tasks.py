@@ -204,7 +204,7 @@ def withdraw(caller: Identity, task_id: str, data: WithdrawIn) -> Task:
     writes: list[tuple[str, Notice | Assignment]] = []
     if was_approved:
         for inspector_id in inspector_ids(task):
-            writes.append(("delete", Assignment(inspector_id, Assignment.key(task.window_end, task.task_id))))
+            writes.append(("withdraw", Assignment(inspector_id, Assignment.key(task.window_end, task.task_id))))
         names = _agency_names(task)
         writes += [("put", n) for n in _team_notices(task, "withdrawn", names)]
         if task.announced:
@@ -239,8 +239,8 @@ def _save(task: Task, writes: list[tuple[str, Notice | Assignment]], condition=N
         with Transaction() as tx:
             tx.save(task, condition=condition)
             for action, record in writes:
-                if action == "delete":
-                    tx.delete(record)
+                if action == "withdraw":   # kept, as every record of an inspection is, and left out of lists
+                    tx.update(record, [Assignment.withdrawn_at.set(task.withdrawn["at"])], condition=Assignment.task_id.exists())
                 elif isinstance(record, Notice):
                     tx.save(record, condition=Notice.notice_id.does_not_exist())
                 else:
@@ -329,6 +329,7 @@ def list_for(caller: Identity, query: TaskListQuery) -> dict:
     if query.mine:
         auth.require_role(caller, "inspector")
         results = pagination.query(Assignment, caller.subject, query.cursor, Assignment.assignment_key >= clock.now_iso(),
+                                   filter_condition=Assignment.withdrawn_at.does_not_exist(),
                                    limit=query.limit, page_size=query.limit)
         return {"items": assigned_views([a.task_id for a in results], caller.subject),
                 "next_cursor": pagination.encode(results.last_evaluated_key)}

@@ -41,8 +41,9 @@ Tasks         PK task_id (approved inspection tasks, Art. 19)
   - an agency's tasks, newest first                                    Query by_agency (agency_id, created_at)
   - the tasks an agency leads in a status, newest first (admin's list) Query by_agency_status (<agency>#<status>, created_at)
 Assignments   PK inspector_id, SK <window end, China time>#<task_id>: an inspector named on an approved task,
-              put in the transaction that approves it and deleted in the one that withdraws it
-  - my tasks not yet over, soonest ending first (the phone's list)    Query inspector_id, SK >= now; then one
+              put in the transaction that approves it, marked withdrawn (never deleted) in the one that withdraws it
+  - my tasks not yet over, soonest ending first (the phone's list)    Query inspector_id, SK >= now, withdrawn left
+                                                                       out by a filter (withdrawals are rare); then one
                                                                        BatchGetItem of the tasks, one of their
                                                                        enterprises, agencies, inspectors, notices
 Visits        PK visit_id
@@ -553,6 +554,7 @@ class Assignment(Model):
     inspector_id = UnicodeAttribute(hash_key=True)
     assignment_key = UnicodeAttribute(range_key=True)
     task_id = UnicodeAttribute()
+    withdrawn_at = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(window_end: str, task_id: str) -> str:
