@@ -4,6 +4,8 @@ A handler module builds `app = create_app()`, registers its routes with `@app.ge
 the like, and exposes `handler = lambda_handler(app)`. Events are API Gateway HTTP API payload 2.0.
 Domain code raises `sheqi.errors.AppError`; this module is the one place that turns it into HTTP.
 Request bodies and query strings become the models of sheqi.inputs (`inputs.parse`).
+Every response carries API Gateway's request id (`X-Request-Id`), and every error body too
+(`error.request_id`), as every log line does: what a caller quotes to a help desk.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from sheqi.log import logger
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SAFE_INTEGER = 2**53 - 1  # beyond it a JSON number is not exact in a phone's JavaScript either
+REQUEST_ID_HEADER = "X-Request-Id"
 M = TypeVar("M")
 
 
@@ -97,6 +100,7 @@ class App:
 
     def resolve(self, event: dict) -> dict:
         self.event = event
+        request_id = (event.get("requestContext") or {}).get("requestId")
         try:
             found = self.match(event["requestContext"]["http"]["method"], event.get("rawPath") or "/")
             if found is None:
@@ -107,12 +111,14 @@ class App:
                     raise ValidationError(f"路径参数 {name} 无效（过长或含控制字符）", field=name, code="invalid_path_parameter")
             response = function(**params)
         except AppError as error:
-            response = error_response(error)
+            response = error_response(error, request_id)
         except Exception:
             logger.exception("unhandled error")
-            response = error_response(AppError("服务器内部错误，请稍后重试；如持续出现请联系平台管理员"))
+            response = error_response(AppError("服务器内部错误，请稍后重试；如持续出现请联系平台管理员（请提供 request_id）"), request_id)
         finally:
             self.event = {}
+        if request_id:
+            response.headers[REQUEST_ID_HEADER] = request_id
         return response.to_result()
 
 
@@ -152,10 +158,13 @@ def prefers_html(app: App) -> bool:
     return html > 0 and html >= weights.get("application/json", 0.0)
 
 
-def error_response(error: AppError) -> Response:
+def error_response(error: AppError, request_id: str | None = None) -> Response:
     if error.status >= 500:
         logger.error("request failed", extra={"code": error.code})
-    return json_response({"error": error.to_dict()}, error.status)
+    body = error.to_dict()
+    if request_id:
+        body["request_id"] = request_id
+    return json_response({"error": body}, error.status)
 
 
 def identity(app: App) -> Identity:

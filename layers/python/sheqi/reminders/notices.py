@@ -16,7 +16,8 @@ def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: 
 
 
 def list_for(recipient: str, limit: int, cursor: str | None) -> dict:
-    results = pagination.query(Notice, recipient, cursor, limit=limit, page_size=limit, scan_index_forward=False)
+    """The box's notices, newest first."""
+    results = pagination.query(Notice.by_time, recipient, cursor, limit=limit, page_size=limit, scan_index_forward=False)
     return pagination.page(results, view)
 
 

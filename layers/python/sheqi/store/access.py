@@ -54,26 +54,32 @@ class Found:
         return record if isinstance(record, model) else None
 
 
+BATCH_GET_KEYS = 100
+
+
 def batch_read(wanted: Sequence[tuple[Any, ...]]) -> Found:
-    """One strongly consistent BatchGetItem across tables (string keys). `wanted` holds (model class,
-    hash key[, range key]); `.get(model, key...)` of the answer gives the record, or None."""
+    """One strongly consistent BatchGetItem across tables (string keys), or one per 100 distinct keys
+    (DynamoDB's limit). `wanted` holds (model class, hash key[, range key]); `.get(model, key...)` of the
+    answer gives the record, or None."""
+    wanted = list(dict.fromkeys(wanted))   # a repeated key is refused by DynamoDB
     if not wanted:
         return Found({})
     client = wanted[0][0]._get_connection().connection.client
-    request: dict[str, dict[str, Any]] = {}
     names: dict[str, tuple[str, ...]] = {}
-    for model, *key in wanted:
-        table = model.Meta.table_name
-        names[table] = _key_names(model)
-        entry = {name: {"S": value} for name, value in zip(names[table], key)}
-        request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(entry)
     raw: dict[tuple[str, ...], dict[str, Any]] = {}
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for table, items in response["Responses"].items():
-            for item in items:
-                raw[(table, *(item[n]["S"] for n in names[table]))] = item
-        request = response.get("UnprocessedKeys") or {}
+    for start in range(0, len(wanted), BATCH_GET_KEYS):
+        request: dict[str, dict[str, Any]] = {}
+        for model, *key in wanted[start:start + BATCH_GET_KEYS]:
+            table = model.Meta.table_name
+            names[table] = _key_names(model)
+            entry = {name: {"S": value} for name, value in zip(names[table], key)}
+            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(entry)
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            for table, items in response["Responses"].items():
+                for item in items:
+                    raw[(table, *(item[n]["S"] for n in names[table]))] = item
+            request = response.get("UnprocessedKeys") or {}
     found: dict[tuple[Any, ...], Model] = {}
     for model, *key in wanted:
         item = raw.get((model.Meta.table_name, *key))
