@@ -19,7 +19,7 @@ from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules.articles import ART
-from sheqi.store import Campaign, Cancelled, Item, Tally, Transaction, get_or_404, get_or_none
+from sheqi.store import Campaign, Cancelled, Item, Tally, Transaction, get_or_404, get_or_none, save_if
 
 APPROVING_LEVELS = ("county_government", "city_government", "provincial_government", "state_council",
                     "vertical_superior")
@@ -91,7 +91,7 @@ def publish(caller: Identity, agency_id: str, campaign_id: str) -> Campaign:
     if campaign.status == "published":
         raise Conflict("专项检查已公布", code="no_change")
     campaign.status, campaign.published_at = "published", clock.now_iso()
-    campaign.save()
+    save_if(campaign)
     return campaign
 
 

@@ -14,7 +14,7 @@ from sheqi.errors import Conflict
 from sheqi.inputs import Body
 from sheqi.reminders import obligations
 from sheqi.rules import regions
-from sheqi.store import Obligation, get_or_404
+from sheqi.store import Obligation, get_or_404, update_if
 
 
 class ProjectIn(Body):
@@ -77,7 +77,7 @@ def mark_done(caller: Identity, collection: str, region_code: str, key: str, dat
     record = get_or_404(Obligation, obligation_id, message="事项不存在", code="obligation_not_found")
     if record.status != "open":
         raise Conflict("该事项已办结", code="already_done")
-    record.update(actions=[Obligation.subject.set({**record.subject, "done_on": data.done_on.isoformat(), "note": data.note})])
+    update_if(record, [Obligation.subject.set({**record.subject, "done_on": data.done_on.isoformat(), "note": data.note})])
     obligations.complete(obligation_id)
     return Obligation.get(obligation_id)
 

@@ -110,9 +110,12 @@ def put_if_absent(record: Model, key: Attribute[Any] | None = None) -> bool:
 
 def update_if(record: Model, actions: Sequence[Action], condition: Condition | None = None) -> bool:
     """Update the record unless `condition` (or its version's) fails: then nothing is written and the
-    answer is False. (Under a claim the record is not refreshed from the store.)"""
+    answer is False. The record then holds the item as updated."""
     if _pending() is not None:
-        return _claimed_write(lambda tx: tx.update(record, actions, condition, label=_WRITE))
+        updated = _claimed_write(lambda tx: tx.update(record, actions, condition, label=_WRITE))
+        if updated:     # a transaction returns no item: read it, as UpdateItem's ALL_NEW would give it
+            record.refresh(consistent_read=True)
+        return updated
     try:
         record.update(actions=list(actions), condition=condition)
     except UpdateError as error:

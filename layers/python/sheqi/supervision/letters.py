@@ -18,7 +18,7 @@ from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
-from sheqi.store import Letter, Notice, Obligation, SupervisionCase, Tally, Transaction, get_or_404, pagination
+from sheqi.store import Letter, Notice, Obligation, SupervisionCase, Tally, Transaction, get_or_404, pagination, save_if
 
 KINDS = {"suggestion": "行政执法监督建议书", "decision": "行政执法监督决定书"}
 ABBREVIATIONS = {"suggestion": "监建", "decision": "监决"}
@@ -122,7 +122,8 @@ def reply(caller: Identity, letter_id: str, data: ReplyIn) -> Letter:
     if letter.status != "issued":
         raise Conflict("该文书已答复或已升级", code="already_replied")
     letter.status, letter.reply, letter.replied_at = "replied", data.reply, clock.now_iso()
-    letter.save()
+    if not save_if(letter):
+        raise Conflict("该文书已答复或已升级", code="already_replied")
     obligations.complete(f"letter_reply:{letter_id}")
     return letter
 
