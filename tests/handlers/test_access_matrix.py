@@ -58,8 +58,8 @@ def new_plan(who):
 
 
 def new_service_visit(who):
-    return {**{k: v for k, v in new_scan(who).items() if k != "task_id"}, "purpose": "service_call",
-            "description": "上门了解企业用地需求"}
+    return {**{k: v for k, v in new_scan(who).items() if k != "task_id"}, "client_request_id": f"matrix-service-{who}",
+            "purpose": "service_call", "description": "上门了解企业用地需求"}
 
 
 def new_complaint(who):

@@ -94,6 +94,10 @@ SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item 
                    counted is marked once in Tallies `subsidychunk#<run>#<n>`, so a redelivered chunk counts once)
   - a run's results, paged                                             Query run_id
   - an applicant's results, newest first                               Query by_applicant (applicant_id, calculated_at)
+IdempotencyKeys  PK key_id = <caller's subject>#<Idempotency-Key> (TTL expires_at, IDEMPOTENCY_DAYS)
+  - the first answer to a retried POST                                 GetItem (before the request runs)
+  - claimed with the request's first effects                           Put if absent, in their TransactWriteItems
+  - given the answer once the handler has shaped it                    UpdateItem if it has none
 No path a phone calls uses Scan.
 """
 from __future__ import annotations
@@ -122,8 +126,10 @@ from sheqi import settings
 from sheqi.clock import CST
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.store.access import Cancelled as Cancelled
+from sheqi.store.access import KeyTaken as KeyTaken
 from sheqi.store.access import Transaction as Transaction
 from sheqi.store.access import batch_read as batch_read
+from sheqi.store.access import claiming as claiming
 from sheqi.store.access import get_or_404 as get_or_404
 from sheqi.store.access import get_or_none as get_or_none
 from sheqi.store.access import put_if_absent as put_if_absent
@@ -671,6 +677,7 @@ class Scan(Model):
     outcome = UnicodeAttribute()                    # refused / pending / opened / joined / service
     visit_id = UnicodeAttribute(null=True)
     answer = JSONAttribute()                        # the response, returned again on retry
+    request_hash = UnicodeAttribute(null=True)      # of the request, so a retry with another body is refused
     listed_enterprise = UnicodeAttribute(null=True)  # enterprise_id when the scan is an inspection in its list
     by_enterprise = ScanByEnterprise()
     inspections = ScanListed()
@@ -1020,5 +1027,23 @@ class SubsidyResult(Model):
     by_applicant = SubsidyResultByApplicant()
 
 
+class IdempotencyKey(Model):
+    """A caller's Idempotency-Key on a POST: the request it came with (SHA-256 of method, path and body)
+    and, once given, the answer. Written in the same transaction as the request's first effects
+    (`claiming`); DynamoDB deletes it after `expires_at` (epoch seconds)."""
+    Meta = _meta("idempotency")
+    key_id = UnicodeAttribute(hash_key=True)
+    request_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    status = NumberAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)
+    answer = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(subject: str, key: str) -> str:
+        return f"{subject}#{key}"
+
+
 MODELS = (Enterprise, Agency, Inspector, Item, Notice, Obligation, PlanVersion, Campaign, DrawEntry, Task, Assignment, Visit, VisitEvent, Scan, Tally,
-          Rating, Complaint, ReturnSample, SubsidyApplicant, SubsidyResult)
+          Rating, Complaint, ReturnSample, SubsidyApplicant, SubsidyResult, IdempotencyKey)
