@@ -42,13 +42,21 @@ def test_an_enterprise_sees_its_own_record_summary_and_not_its_credit_tier(june)
 
 
 @pytest.mark.parametrize("who,keys", [("admin-police", {"agency"}), ("judicial-zhangbei", {"region"}),
-                                      ("science-city", {"region"}), ("platform", set())])
+                                      ("science-city", {"region"}), ("government-zhangbei", {"region"}),
+                                      ("platform", set())])
 def test_every_other_role_gets_its_scope(june, who, keys):
     status, me = call("GET", "/me", who)
     assert status == 200
     assert {"agency", "region", "enterprise", "inspector", "certificate"} & set(me) == keys | ({"region"} if who.startswith("admin") else set())
     if "agency" in keys:
         assert me["agency"]["agency_id"] == POLICE
+
+
+def test_every_role_has_its_label():
+    from sheqi.auth import ROLES
+    from sheqi.registry.registers import ROLE_LABELS
+
+    assert set(ROLE_LABELS) == set(ROLES)
 
 
 def test_a_token_naming_no_registered_inspector_is_a_404(june):

@@ -458,7 +458,8 @@ def door_view(token: str) -> dict:
 # --- The caller ---------------------------------------------------------------------------------
 
 ROLE_LABELS = {"inspector": "行政执法人员", "enterprise": "企业", "agency_admin": "执法机关管理员",
-               "judicial": "司法行政机关", "science_bureau": "科技主管部门", "platform_admin": "平台管理员"}
+               "judicial": "司法行政机关", "science_bureau": "科技主管部门", "government": "人民政府",
+               "platform_admin": "平台管理员"}
 
 
 def whoami(caller: Identity) -> dict:
