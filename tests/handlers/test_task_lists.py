@@ -12,8 +12,13 @@ from tests.handlers.scanning import E1, E4, new_task, scan
 from tests.helpers import call, sample_event
 
 TEAM = ("market-wang", "market-li")
-JOINT = [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": list(TEAM)},
-         {"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]}]
+# The 怀来 police lead at a 怀来 enterprise; the 张北 market agency joins from its county (Art. 8, 17).
+JOINT = [{"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]},
+         {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": list(TEAM)}]
+
+
+def joint_task() -> str:
+    return new_task("admin-police", JOINT, targets=(E4,), type="case", trigger={"kind": "complaint", "reference": "12345-2026-0615"})
 
 
 def mine(who: str, query: str = "") -> list[dict]:
@@ -79,10 +84,10 @@ def test_the_list_pages_by_cursor_and_refuses_anothers_cursor(june):
 
 
 def test_a_joint_task_reaches_the_phones_once_every_agency_approved(june):
-    joint = new_task(targets=(E4,), participants=JOINT)
+    joint = joint_task()
     assert joint not in {t["task_id"] for t in mine("market-wang")}
     assert box("market-wang", f"task-assigned:{joint}") == []
-    assert call("POST", f"/tasks/{joint}/approve", "admin-police")[0] == 200
+    assert call("POST", f"/tasks/{joint}/approve", "admin-market")[0] == 200
     for who in (*TEAM, "police-zhang", "police-liu"):
         assert joint in {t["task_id"] for t in mine(who)}
         [notice] = box(who, f"task-assigned:{joint}")
@@ -108,20 +113,20 @@ def test_a_withdrawn_task_leaves_the_phones_tells_everyone_and_refuses_scans(jun
 
 
 def test_only_the_lead_agencys_admin_withdraws_and_with_a_reason(june):
-    joint = new_task(targets=(E4,), participants=JOINT)
-    assert call("POST", f"/tasks/{joint}/withdraw", "admin-police", {"reason": "不是牵头机关"})[0] == 403
-    assert call("POST", f"/tasks/{joint}/withdraw", "market-wang", {"reason": "执法人员不能撤回"})[0] == 403
-    status, body = call("POST", f"/tasks/{joint}/withdraw", "admin-market", {})
+    joint = joint_task()
+    assert call("POST", f"/tasks/{joint}/withdraw", "admin-market", {"reason": "不是牵头机关"})[0] == 403
+    assert call("POST", f"/tasks/{joint}/withdraw", "police-zhang", {"reason": "执法人员不能撤回"})[0] == 403
+    status, body = call("POST", f"/tasks/{joint}/withdraw", "admin-police", {})
     assert status == 422 and body["error"]["field"] == "reason"
     assert store.Task.get(joint).status == "pending_approval"
     # Withdrawn before every agency approved: nobody was told of it, so nobody is told it is withdrawn.
-    assert call("POST", f"/tasks/{joint}/withdraw", "admin-market", {"reason": "联合检查取消"})[0] == 200
-    assert box("market-wang", f"task-withdrawn:{joint}") == []
-    assert call("POST", f"/tasks/{joint}/approve", "admin-police")[1]["error"]["code"] == "task_withdrawn"
+    assert call("POST", f"/tasks/{joint}/withdraw", "admin-police", {"reason": "联合检查取消"})[0] == 200
+    assert box("market-wang", f"task-withdrawn:{joint}") == [] and box("police-zhang", f"task-withdrawn:{joint}") == []
+    assert call("POST", f"/tasks/{joint}/approve", "admin-market")[1]["error"]["code"] == "task_withdrawn"
 
 
 def test_an_agency_admin_lists_its_tasks_by_status_newest_first(june):
-    joint = new_task(targets=(E4,), participants=JOINT)
+    joint = joint_task()
     single = new_task()
     withdrawn = new_task()
     call("POST", f"/tasks/{withdrawn}/withdraw", "admin-market", {"reason": "计划调整，取消检查"})
@@ -133,11 +138,11 @@ def test_an_agency_admin_lists_its_tasks_by_status_newest_first(june):
         assert created == sorted(created, reverse=True)
         return [t["task_id"] for t in page["items"]]
 
-    assert listed("pending_approval") == [joint]
+    assert listed("pending_approval", "admin-police") == [joint]
     approved = listed("approved")
     assert single in approved and joint not in approved and withdrawn not in approved
     assert listed("withdrawn") == [withdrawn]
-    assert listed("pending_approval", "admin-police") == []        # a participant, not the lead
+    assert listed("pending_approval") == []        # a participant, not the lead
     status, body = call("GET", "/tasks", "admin-market", query="status=finished")
     assert status == 422 and body["error"]["field"] == "status"
 
@@ -165,8 +170,8 @@ def _race(n: int, attempt) -> list[int]:
 
 
 def test_simultaneous_approvals_tell_each_inspector_once(june):
-    joint = new_task(targets=(E4,), participants=JOINT)
-    statuses = _race(6, lambda: call("POST", f"/tasks/{joint}/approve", "admin-police"))
+    joint = joint_task()
+    statuses = _race(6, lambda: call("POST", f"/tasks/{joint}/approve", "admin-market"))
     assert sorted(statuses) == [200] + [409] * 5
     for who in (*TEAM, "police-zhang", "police-liu"):
         assert len(box(who, f"task-assigned:{joint}")) == 1
