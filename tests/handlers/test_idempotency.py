@@ -94,10 +94,30 @@ def applicant():
             "facts": {"new_unicorn": True}}
 
 
+TRANSFER = {"kind": "administrative", "matter": "仓库存放疑似未经许可的危险化学品", "to_authority": "张北县应急管理局",
+            "basis": "《危险化学品安全管理条例》第六条：应急管理部门负责危险化学品安全监督管理"}
+
+
+def leader():
+    return {"leader_id": "TD-01", "name": "风电材料创新团队", "kind": "team", "unit_name": "张北县风电设备制造有限公司",
+            "region_code": "130722", "period_start": "2024-06-01"}
+
+
+def decision():
+    """A decision letter the bureau requested on a suggestion the agency refused to correct (Art. 30)."""
+    letter_id = letter()
+    call("POST", f"/letters/{letter_id}/reply", "admin-market", {"reply": "本机关认为该做法符合规定，不予纠正。", "corrected": False})
+    status, requested = call("POST", f"/letters/{letter_id}/decision-request", "judicial-zhangbei",
+                             {"grounds": "答复拒不纠正", "requirements": "限期纠正，并报告处理结果"})
+    assert status == 201, requested
+    return requested["letter_id"]
+
+
 def joint_task():
-    return new_task(targets=(E4,), participants=[
-        {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang"]},
-        {"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang"]}])
+    """Led by the competent 怀来 police; the 张北 market agency joins (Art. 8, 17), two inspectors each (Art. 19)."""
+    return new_task("admin-police", targets=(E4,), type="case", trigger={"kind": "complaint", "reference": "12345-2026-0615"},
+                    participants=[{"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]},
+                                  {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}])
 
 
 # route key -> () -> (caller, path, body): a request the route accepts, in the `june` world.
@@ -125,7 +145,10 @@ CASES = {
         "type": "routine", "method": "on_site", "targets": [E1],
         "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}],
         "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T17:00:00+08:00"}),
-    "POST /tasks/{task_id}/approve": lambda: ("admin-police", f"/tasks/{joint_task()}/approve", None),
+    "POST /tasks/{task_id}/approve": lambda: ("admin-market", f"/tasks/{joint_task()}/approve", None),
+    "POST /tasks/{task_id}/withdraw": lambda: ("admin-market", f"/tasks/{new_task()}/withdraw", {"reason": "企业已停业，检查取消"}),
+    "POST /enterprises/{enterprise_id}/inspection-requests": lambda: (
+        "enterprise-1", f"/enterprises/{E1}/inspection-requests", {"agency_id": MARKET, "description": "新建冷库，申请检查食品贮存条件"}),
     "POST /tasks/{task_id}/offsite-results": lambda: ("admin-market", f"/tasks/{new_task(method='off_site')}/offsite-results", {
         "enterprise_id": E1, "item_id": "food-business", "checked_on": "2026-06-01", "violation_found": False}),
     "POST /agencies/{agency_id}/plans": lambda: (
@@ -155,8 +178,8 @@ CASES = {
     "POST /visits/{visit_id}/corrections": lambda: ("market-wang", f"/visits/{closed_visit_id()}/corrections", {
         "reason": "录入错误", "findings": [{**FOOD, "result": "compliant", "notes": "冷藏柜 4℃"}]}),
     "POST /visits/{visit_id}/transfer-completed": lambda: (
-        "admin-market", f"/visits/{closed_visit_id('transferred', 'violation', transfer={'to_authority': '张北县应急管理局', 'reason': '不属本机关管辖'})}/transfer-completed",
-        {"transferred_on": "2026-06-18", "document_no": "张市监移〔2026〕12号"}),
+        "admin-market", f"/visits/{closed_visit_id(transfers=[TRANSFER])}/transfer-completed",
+        {"transfer_no": 1, "transferred_on": "2026-06-18", "document_no": "张市监移〔2026〕12号"}),
     "POST /visits/{visit_id}/rating": lambda: ("enterprise-1", f"/visits/{closed_visit_id()}/rating",
                                                {"conduct": 5, "procedure": 4, "efficiency": 5, "comment": "检查规范"}),
     "POST /complaints": lambda: ("enterprise-1", "/complaints", {
@@ -178,6 +201,16 @@ CASES = {
     "POST /science/contracts": lambda: ("science-city", "/science/contracts", {
         "contract_id": "HT-1", "name": "技术开发合同", "applicant": "张北县风电设备制造有限公司", "region_code": "130722",
         "received_on": "2026-06-10"}),
+    "POST /science/registration-bodies": lambda: ("science-city", "/science/registration-bodies", {
+        "body_id": "DJ-01", "name": "张北县技术合同登记站", "region_code": "130722", "year": 2026}),
+    "POST /science/spot-checks": lambda: ("science-city", "/science/spot-checks", {
+        "population": "transfer_institutions", "region_code": "130722", "year": 2026, "seed": "2026年度技术转移机构抽查-公开种子",
+        "candidates": [{"id": f"JG-{n:02d}", "name": f"技术转移机构{n}"} for n in range(1, 12)]}),
+    "POST /science/leaders": lambda: ("science-city", "/science/leaders", leader()),
+    "POST /science/leaders/{region_code}/{key}/acceptance": lambda: (
+        call("POST", "/science/leaders", "science-city", leader())
+        and ("science-city", "/science/leaders/130722/TD-01-2024-06-01/acceptance",
+             {"held_on": "2026-05-20", "result": "failed", "rectify_by": "2026-08-20"})),
     "POST /science/{collection}/{region_code}/{key}/done": lambda: (
         call("POST", "/science/contracts", "science-city", CASES["POST /science/contracts"]()[2])
         and ("science-city", "/science/contracts/130722/HT-1/done", {"done_on": "2026-06-12", "note": "准予登记"})),
@@ -188,9 +221,12 @@ CASES = {
         {"reached": True, "showed_certificates": True, "scanned_in": True, "told_result": False, "satisfaction": 2}),
     "POST /letters": lambda: ("judicial-zhangbei", "/letters", {"agency_id": MARKET, "findings": ["超频次检查"],
                                                                 "requirements": "核查并规范", "reply_working_days": 10}),
-    "POST /letters/{letter_id}/reply": lambda: ("admin-market", f"/letters/{letter()}/reply", {"reply": "已核查并纠正，整改报告附后。"}),
-    "POST /letters/{letter_id}/escalate": lambda: (
-        "judicial-zhangbei", f"/letters/{letter_id_overdue()}/escalate", {"requirements": "限期纠正，并报告处理结果", "reply_working_days": 10}),
+    "POST /letters/{letter_id}/reply": lambda: ("admin-market", f"/letters/{letter()}/reply",
+                                                {"reply": "已核查并纠正，整改报告附后。", "corrected": True}),
+    "POST /letters/{letter_id}/decision-request": lambda: ("judicial-zhangbei", f"/letters/{letter_id_overdue()}/decision-request", {
+        "grounds": "经督促仍未说明超频次检查的依据", "requirements": "限期纠正，并报告处理结果", "reply_working_days": 10}),
+    "POST /letters/{letter_id}/issue": lambda: ("government-zhangbei", f"/letters/{decision()}/issue", None),
+    "POST /letters/{letter_id}/decline": lambda: ("government-zhangbei", f"/letters/{decision()}/decline", {"reason": "已另行督办"}),
 }
 
 
