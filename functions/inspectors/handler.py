@@ -1,4 +1,5 @@
-"""Inspector registry, and certificate verification for the enterprise at the door (Art. 4, 19, 24)."""
+"""Inspector registry, certificate verification for the enterprise at the door (Art. 4, 19, 24), and
+who the caller is (`GET /me`: the phone's first call)."""
 from sheqi import auth, clock
 from sheqi.edge import api
 from sheqi.inputs import PageQuery
@@ -47,6 +48,11 @@ def add_conflict(inspector_id: str):
     agency = registers.managed_agency(api.identity(app), record.agency_id)
     record = registers.add_conflict(record, api.body(app, registers.ConflictIn))
     return api.json_response(registers.inspector_view(record, agency))
+
+
+@app.get("/me")
+def whoami():
+    return api.json_response(registers.whoami(api.identity(app)))
 
 
 @app.get("/certificates/<certificate_no>")

@@ -7,13 +7,13 @@ from sheqi.inspections import scanin
 app = api.create_app()
 
 
-@app.post("/scans")
+@app.post("/scans", key_in_body="client_request_id")
 def scan():
     status, answer = scanin.scan(api.identity(app), api.body(app, scanin.ScanIn))
     return api.json_response(answer, status)
 
 
-@app.post("/service-visits")
+@app.post("/service-visits", key_in_body="client_request_id")
 def service_visit():
     status, answer = scanin.register_service_visit(api.identity(app), api.body(app, scanin.ServiceVisitIn))
     return api.json_response(answer, status)

@@ -1,4 +1,5 @@
-"""Inspection tasks (Art. 19 approval before an on-site inspection) and off-site check results (Art. 7)."""
+"""Inspection tasks (Art. 19 approval before an on-site inspection), their withdrawal, the lists (an
+inspector's own, an agency's by status) and off-site check results (Art. 7)."""
 from sheqi import auth
 from sheqi.edge import api
 from sheqi.inspections import tasks
@@ -12,6 +13,11 @@ def create_task():
     return api.json_response(tasks.view(task), 201)
 
 
+@app.get("/tasks")
+def list_tasks():
+    return api.json_response(tasks.list_for(api.identity(app), api.query(app, tasks.TaskListQuery)))
+
+
 @app.get("/tasks/<task_id>")
 def get_task(task_id: str):
     caller, task = api.identity(app), tasks.get(task_id)
@@ -23,6 +29,11 @@ def get_task(task_id: str):
 @app.post("/tasks/<task_id>/approve")
 def approve_task(task_id: str):
     return api.json_response(tasks.view(tasks.approve(api.identity(app), task_id)))
+
+
+@app.post("/tasks/<task_id>/withdraw")
+def withdraw_task(task_id: str):
+    return api.json_response(tasks.view(tasks.withdraw(api.identity(app), task_id, api.body(app, tasks.WithdrawIn))))
 
 
 @app.post("/tasks/<task_id>/offsite-results")

@@ -189,3 +189,17 @@ def test_every_url_a_phone_gets_follows_the_base_url(client, env, monkeypatch):
         "agency_id": MARKET, "item_id": "food-business", "result": "compliant",
         "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}]})
     assert finding.status_code == 201, finding.get_json()
+
+
+def test_every_answer_carries_the_request_id_the_function_saw(client):
+    """API Gateway's `apigw-requestid` on every answer, its own refusals too; a function's answer repeats
+    it as `X-Request-Id`, and an error body as `request_id`: one id to quote for one request."""
+    ok = client.get(f"/enterprises/{E1}", headers=bearer("enterprise-1"))
+    refused = client.get(f"/enterprises/{ENTERPRISES[1]['enterprise_id']}", headers=bearer("enterprise-1"))
+    assert ok.headers["X-Request-Id"] == ok.headers["apigw-requestid"]
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["request_id"] == refused.headers["X-Request-Id"] == refused.headers["apigw-requestid"]
+    assert ok.headers["apigw-requestid"] != refused.headers["apigw-requestid"]
+    for gateway_only in (client.get(f"/enterprises/{E1}"), client.get("/nowhere")):
+        assert gateway_only.status_code in (401, 404) and len(gateway_only.headers["apigw-requestid"]) == 16
+        assert "X-Request-Id" not in gateway_only.headers

@@ -140,7 +140,7 @@ def start_run(caller: Identity, year: int, ruleset: RuleSet | None = None) -> di
                             errors=0, cash_fen=0, equity_fen=0, chunks=0,
                             result={"run_id": run_id, "year": year, "ruleset_version": ruleset.version,
                                     "scope": caller.region_code or "all", "started_at": now})
-    summary.save()
+    save_if(summary)
     queue.send(settings.get().subsidy_runs_queue_url, {"run_id": run_id, "year": year, "scope": caller.region_code,
                                                        "chunk": 0, "cursor": None, "ruleset_version": ruleset.version})
     return run_summary(summary)
