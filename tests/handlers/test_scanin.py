@@ -219,6 +219,10 @@ def test_joint_task_needs_every_agency_two_inspectors_each_and_counts_once_per_a
     assert (tally(E4, "2026", MARKET), tally(E4, "2026", POLICE), tally(E4, "2026")) == (1, 1, 1)
     pending = [n for n in store.Notice.query(f"enterprise:{E4}") if n.kind == "scan_pending"]
     assert len(pending) == 3 and "等待同一机关的第二名执法人员" in pending[0].body     # Art. 24: seen at the door
+    # Art. 24: the enterprise sees each agency's approval of the joint task, the lead's first
+    approvals = call("GET", f"/visits/{answer['visit_id']}", "enterprise-4")[1]["tasks"][0]["approvals"]
+    assert [(a["agency_id"], a["approved_by"], bool(a["approved_at"])) for a in approvals] == [
+        (POLICE, "admin-police", True), (MARKET, "admin-market", True)]
 
 
 @pytest.mark.parametrize("change,code,article", [

@@ -301,3 +301,22 @@ def test_phone_sample_event_records_a_finding(june):
     assert result["statusCode"] == 201, result
     finding = store.Visit.get(visit_id).findings[f"{MARKET}/food-business"]
     assert finding["result"] == "violation" and finding["evidence"][0]["sha256"] == photo["sha256"]
+
+
+def test_the_enterprise_sees_who_approved_the_inspection_and_when_its_type_and_trigger(june):
+    """Art. 24: through the visit the enterprise verifies the inspection itself: the task's type (Art. 6) and
+    trigger, and which agency approved it beforehand, who and when (Art. 19)."""
+    task = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0612"})
+    visit_id = open_visit(task)[1]["visit_id"]
+    approved_at = store.Task.get(task).participants[0]["approved_at"]
+    status, seen = call("GET", f"/visits/{visit_id}", "enterprise-1")
+    assert status == 200
+    [shown] = seen["tasks"]
+    assert (shown["task_id"], shown["type_label"], shown["method_label"]) == (task, "个案检查", "现场检查")
+    assert shown["trigger"] == {"kind": "complaint", "reference": "12345-2026-0612", "label": "投诉举报"}
+    assert shown["approvals"] == [{"agency_id": MARKET, "agency_name": "张北县市场监督管理局", "approved_by": "admin-market",
+                                   "approved_at": approved_at}]
+    assert approved_at == NOW.isoformat(timespec="seconds") and shown["article"] == ART[24]
+    listed = call("GET", f"/enterprises/{E1}/inspections", "enterprise-1")[1]
+    opened = next(r for r in listed["items"] if r["outcome"] == "opened")
+    assert opened["visit"]["tasks"] == [shown]

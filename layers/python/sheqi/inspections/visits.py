@@ -25,6 +25,8 @@ from sheqi.registry.registers import get_enterprise
 from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
+from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
+from sheqi.rules.scan_rules import EXCEPTION_REASONS
 from sheqi.rules.visit_rules import CLOSE_OUTCOMES, FINDINGS, MEASURES, OUTCOMES, TRANSFER_KINDS, close_problems, item_key
 from sheqi.rules.workdays import Deadline
 from sheqi.signing import chain
@@ -35,6 +37,7 @@ from sheqi.store import (
     Obligation,
     Rating,
     Scan,
+    Task,
     Transaction,
     Visit,
     VisitEvent,
@@ -418,8 +421,29 @@ def _shared_findings(visit: Visit) -> list[dict]:
     return out
 
 
-def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEvent] | None = None) -> dict:
-    """The visit as `level` ('full' or 'shared') may read it; never its rating (see `detail`)."""
+def _tasks(visits: list[Visit]) -> dict[str, Task]:
+    ids = sorted({t for v in visits for t in v.task_ids})
+    return {t.task_id: t for t in Task.batch_get(ids)} if ids else {}
+
+
+def _task_view(task: Task, names: dict[str, str]) -> dict:
+    """What the enterprise is shown of the task behind a visit (Art. 24): its type and trigger, and which
+    agency approved it, who and when (Art. 19: approved beforehand), each agency of a joint task."""
+    trigger, exception = task.trigger, task.exception
+    return {"task_id": task.task_id, "type": task.type, "type_label": TASK_TYPES[task.type],
+            "method": task.method, "method_label": METHODS[task.method], "campaign_id": task.campaign_id,
+            "trigger": {**trigger, "label": TRIGGERS[trigger["kind"]]} if trigger else None,
+            "exception": {"reason": exception["reason"], "label": EXCEPTION_REASONS[exception["reason"]]} if exception else None,
+            "window_start": task.window_start, "window_end": task.window_end,
+            "approvals": [{"agency_id": p["agency_id"], "agency_name": names.get(p["agency_id"]), "approved_by": p["approved_by"],
+                           "approved_at": p["approved_at"]} for p in task.participants],
+            "article": ART[24]}
+
+
+def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEvent] | None = None,
+         tasks: dict[str, Task] | None = None) -> dict:
+    """The visit as `level` ('full' or 'shared') may read it; never its rating (see `detail`). `tasks`:
+    the visit's tasks, read by the caller (`_tasks`), shown in full."""
     summary = {"visit_id": visit.visit_id, "kind": visit.kind, "purpose": visit.purpose, "status": visit.status,
                "enterprise": {"enterprise_id": visit.enterprise_id, "name": visit.enterprise_name},
                "agencies": [{"agency_id": a, "name": names.get(a)} for a in visit.agency_ids],
@@ -430,8 +454,10 @@ def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEv
     if level == "shared":   # Art. 29: no evidence, no notes marked as trade secrets, no personal data
         return {**summary, "items": _shared_findings(visit)}
     items = [{**i, "finding": visit.findings.get(item_key(i["agency_id"], i["item_id"]))} for i in visit.items]
+    tasks = tasks or {}
     full = {**summary, "inspectors": visit.inspectors, "items": items, "outcome_detail": visit.outcome,
             "flags": visit.flags, "exception": visit.exception, "task_ids": visit.task_ids,
+            "tasks": [_task_view(tasks[t], names) for t in visit.task_ids if t in tasks],
             "head": {"seq": int(visit.head_seq), "hash": visit.head_hash}}
     if timeline is not None:
         full["timeline"] = [{"seq": int(e.seq), "kind": e.kind, "actor": e.actor, "at": e.at, "payload": e.payload}
@@ -442,10 +468,11 @@ def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEv
 def detail(caller: Identity, visit_id: str) -> dict:
     visit = get(visit_id)
     level = audience(caller, visit)
-    names = _agency_names(visit.agency_ids)
     if level == "shared":
-        return view(visit, level, names)
-    found = view(visit, level, names, events(visit_id))
+        return view(visit, level, _agency_names(visit.agency_ids))
+    tasks = _tasks([visit])
+    names = _agency_names([*visit.agency_ids, *(p["agency_id"] for t in tasks.values() for p in t.participants)])
+    found = view(visit, level, names, events(visit_id), tasks)
     # Reading the visit in full does not make one a reader of its rating (Art. 24): the agencies do not.
     if can_see_rating(caller, visit.enterprise_id, visit.region_code):
         rating = get_or_none(Rating, visit_id)
@@ -480,14 +507,16 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
     scans = list(results)
     visit_ids = sorted({s.visit_id for s in scans if s.visit_id})
     found = {v.visit_id: v for v in Visit.batch_get(visit_ids)} if visit_ids else {}
-    names = _agency_names([s.agency_id for s in scans] + [a for v in found.values() for a in v.agency_ids]) if scans else {}
+    tasks = _tasks(list(found.values()))
+    names = _agency_names([s.agency_id for s in scans] + [a for v in found.values() for a in v.agency_ids]
+                          + [p["agency_id"] for t in tasks.values() for p in t.participants]) if scans else {}
     rows = []
     for s in scans:
         visit = found.get(s.visit_id)
         rows.append({"scan_id": s.scan_id, "at": s.server_time, "outcome": s.outcome,
                      "agency": {"agency_id": s.agency_id, "name": names.get(s.agency_id)},
                      "reasons": s.answer.get("reasons", []), "inspectors": s.answer.get("inspectors", []),
-                     "visit": view(visit, "full", names) if visit else None})
+                     "visit": view(visit, "full", names, tasks=tasks) if visit else None})
     return {"items": rows, "next_cursor": pagination.encode(results.last_evaluated_key)}
 
 

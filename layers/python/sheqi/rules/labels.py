@@ -43,6 +43,9 @@ COMPLAINT_SUBJECTS = {"visit": "对已登记检查的投诉", "refused_attempt":
 COMPLAINT_STATUSES = {"received": "已受理", "handling": "处理中", "answered": "已答复"}
 CASE_STATUSES = {"open": "已立案待处理", "closed": "已办结"}
 NOTICE_STATUSES = {"pending": "未确认", "acknowledged": "已确认"}
+TASK_TYPES = {"routine": "日常检查", "case": "个案检查", "special": "专项检查"}   # Art. 6
+TRIGGERS = {"complaint": "投诉举报", "referral": "转办、交办", "data_monitoring": "数据监测发现", "enterprise_request": "企业申请"}
+METHODS = {"on_site": "现场检查", "off_site": "非现场检查"}   # Art. 7
 EVENTS = {"opened": "扫码入企，检查开始", "joined": "执法人员加入检查", "finding": "记录检查结果", "closed": "检查结束",
           "transfer_completed": "案件移送完成", "correction": "更正记录"}
 
@@ -51,7 +54,7 @@ GROUPS: dict[str, dict[Any, str]] = {
     "finding": FINDINGS, "measure": MEASURES, "practice": PROHIBITED_PRACTICES, "late_reason": LATE_REASONS,
     "exception": EXCEPTION_REASONS, "credit_tier": CREDIT_TIERS, "complaint_subject": COMPLAINT_SUBJECTS,
     "complaint_status": COMPLAINT_STATUSES, "case_status": CASE_STATUSES, "notice_status": NOTICE_STATUSES,
-    "event": EVENTS,
+    "event": EVENTS, "task_type": TASK_TYPES, "trigger": TRIGGERS, "method": METHODS,
 }
 
 
