@@ -27,7 +27,16 @@ from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
-from sheqi.rules.visit_rules import CLOSE_OUTCOMES, FINDINGS, MEASURES, OUTCOMES, TRANSFER_KINDS, close_problems, item_key
+from sheqi.rules.visit_rules import (
+    CLOSE_OUTCOMES,
+    FINDINGS,
+    MEASURES,
+    OUTCOMES,
+    THIRD_PARTIES,
+    TRANSFER_KINDS,
+    close_problems,
+    item_key,
+)
 from sheqi.rules.workdays import Deadline
 from sheqi.signing import chain
 from sheqi.store import (
@@ -53,6 +62,16 @@ TRANSFER_WORKING_DAYS = 10   # Art. 26
 
 # --- input ----------------------------------------------------------------------------------------
 
+class Assistance(Body):
+    """A third party the agency invited to assist with an item (Art. 20): who, why, and the professional
+    advice given. Recorded with the finding, in the visit's chain; never an inspector (Art. 4, 19)."""
+    kind: Annotated[str, OneOf(THIRD_PARTIES)]
+    name: Annotated[str, Meta(min_length=2, max_length=100)]                  # the body, or the expert's name
+    reason: Annotated[str, Meta(min_length=4, max_length=500)]                # why the agency invited them
+    advice: Annotated[str, Meta(min_length=2, max_length=2000)]               # the reference advice given
+    organisation: Annotated[str, Meta(max_length=100)] | None = None          # an expert's employer
+
+
 class FindingIn(Body):
     agency_id: Annotated[str, Meta(min_length=18, max_length=18)]
     item_id: Annotated[str, Meta(min_length=1, max_length=64)]
@@ -60,6 +79,7 @@ class FindingIn(Body):
     notes: Annotated[str, Meta(max_length=4000)] = ""
     trade_secret: bool = False          # notes hold trade secrets: never shared with other agencies (Art. 29)
     evidence: Annotated[list[EvidenceRef], Meta(max_length=30)] = []
+    assisted_by: Annotated[list[Assistance], Meta(max_length=5)] = []   # third parties who assisted (Art. 20)
 
 
 class Penalty(Body):
@@ -198,7 +218,8 @@ def _finding_payload(caller: Identity, visit: Visit, data: FindingIn, field: str
                         code="item_of_other_agency", article=ART[4])
     return {"agency_id": data.agency_id, "item_id": data.item_id, "result": data.result, "notes": data.notes,
             "trade_secret": data.trade_secret,
-            "evidence": [evidence.confirm(visit.visit_id, ref, f"{field}.evidence.{n}") for n, ref in enumerate(data.evidence)]}
+            "evidence": [evidence.confirm(visit.visit_id, ref, f"{field}.evidence.{n}") for n, ref in enumerate(data.evidence)],
+            **({"assisted_by": [a.to_dict() for a in data.assisted_by]} if data.assisted_by else {})}
 
 
 def record_finding(caller: Identity, visit_id: str, data: FindingIn) -> tuple[Visit, VisitEvent]:
@@ -360,6 +381,12 @@ def _close_in(outcome: dict) -> CloseIn:
     return parse(CloseIn, given, strict=False)
 
 
+def assistance(visit: Visit) -> list[dict]:
+    """The third parties who assisted the visit (Art. 20), item by item as the findings in force record them."""
+    return [{"agency_id": f["agency_id"], "item_id": f["item_id"], "kind_label": THIRD_PARTIES[a["kind"]], **a}
+            for f in visit.findings.values() for a in f.get("assisted_by") or ()]
+
+
 def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
     """The result told to the enterprise when the visit closes (Art. 19)."""
     lines = []
@@ -373,6 +400,10 @@ def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
         extra.append("属首次轻微违法，依第二十五条不予处罚")
     for m in outcome.get("measures") or []:
         extra.append(f"{MEASURES[m['kind']]}：{m['object']}（依据：{m['basis']}）")
+    helpers = assistance(visit)
+    if helpers:
+        extra.append("协助检查的第三方：" + "；".join(f"{a['name']}（{THIRD_PARTIES[a['kind']]}，事由：{a['reason']}）" for a in helpers)
+                     + "，仅为执法人员提供专业参考意见，不属于执法人员（第二十条）")
     for t in outcome.get("transfers") or []:   # a criminal referral is the judicial organs' to tell
         if t["kind"] == "administrative":
             extra.append(f"检查中发现的{t['matter']}不属本机关管辖，将移送{t['to_authority']}依法处理（第二十六条）")
@@ -455,7 +486,8 @@ def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEv
         return {**summary, "items": _shared_findings(visit)}
     items = [{**i, "finding": visit.findings.get(item_key(i["agency_id"], i["item_id"]))} for i in visit.items]
     tasks = tasks or {}
-    full = {**summary, "inspectors": visit.inspectors, "items": items, "outcome_detail": visit.outcome,
+    full = {**summary, "inspectors": visit.inspectors, "assisted_by": assistance(visit), "items": items,
+            "outcome_detail": visit.outcome,
             "flags": visit.flags, "exception": visit.exception, "task_ids": visit.task_ids,
             "tasks": [_task_view(tasks[t], names) for t in visit.task_ids if t in tasks],
             "head": {"seq": int(visit.head_seq), "hash": visit.head_hash}}

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from sheqi.rules.scan_rules import EXCEPTION_REASONS, LATE_REASONS
-from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, PROHIBITED_PRACTICES
+from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, PROHIBITED_PRACTICES, THIRD_PARTIES
 
 REASONS = {
     # the scan-in decision (scan_rules): refusals and flags
@@ -54,7 +54,7 @@ GROUPS: dict[str, dict[Any, str]] = {
     "finding": FINDINGS, "measure": MEASURES, "practice": PROHIBITED_PRACTICES, "late_reason": LATE_REASONS,
     "exception": EXCEPTION_REASONS, "credit_tier": CREDIT_TIERS, "complaint_subject": COMPLAINT_SUBJECTS,
     "complaint_status": COMPLAINT_STATUSES, "case_status": CASE_STATUSES, "notice_status": NOTICE_STATUSES,
-    "event": EVENTS, "task_type": TASK_TYPES, "trigger": TRIGGERS, "method": METHODS,
+    "event": EVENTS, "third_party": THIRD_PARTIES, "task_type": TASK_TYPES, "trigger": TRIGGERS, "method": METHODS,
 }
 
 
