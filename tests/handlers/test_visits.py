@@ -354,3 +354,23 @@ def test_third_parties_who_assisted_are_recorded_with_the_finding_and_never_coun
                          {"reason": "补记协助人员", "findings": [{**FOOD, "result": "compliant",
                                                              "assisted_by": [{**LAB_HELP, "kind": "intermediary"}]}]})
     assert status == 422 and error["error"]["field"] == "findings.0.assisted_by.0.kind" and head(visit_id) == head_before
+
+
+def test_the_documents_carry_the_key_elements_of_the_form_they_name(june):
+    """Art. 22: the advance notice (行政检查通知书), the visit record (现场检查笔录) and the result notice each
+    name their form and carry its key elements."""
+    from sheqi.rules import documents
+    task = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0612"})
+    announced = store.Notice.get(f"enterprise:{E1}", f"task-announced:{task}").body
+    for text in ("张北县市场监督管理局", "食品经营", "《中华人民共和国食品安全法》", "现场检查", "个案检查（投诉举报 12345-2026-0612）",
+                 "2名执法人员", "出示执法证件", "申请回避", "投诉举报", "《行政检查通知书》", ART[22]):
+        assert text in announced, text
+    visit_id = open_visit(task)[1]["visit_id"]
+    call("POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "compliant"})
+    record = call("GET", f"/visits/{visit_id}", "enterprise-1")[1]["document"]
+    assert record["follows"].endswith("现场检查笔录") and record["missing"] == []
+    call("POST", f"/visits/{visit_id}/close", "market-wang", close_body())
+    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    for text in ("检查机关：张北县市场监督管理局", "检查时间：2026-06-15 10:00至2026-06-15 10:00", "食品经营", "未发现违法行为",
+                 "处理意见：无。", "向司法行政机关投诉", documents.FORMS["result_notice"].follows):
+        assert text in result, text

@@ -14,8 +14,9 @@ from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body, Check, Instant, Invalid, Key, OneOf, Uscc
 from sheqi.plans import campaigns, filing
-from sheqi.rules import jurisdiction, plan_rules, qualification, regions
+from sheqi.rules import documents, jurisdiction, plan_rules, qualification, regions
 from sheqi.rules.articles import ART
+from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
 from sheqi.rules.scan_rules import EXCEPTION_GROUND_KINDS, EXCEPTION_REASONS, exception_ground_finding
 from sheqi.store import (
     Agency,
@@ -238,14 +239,29 @@ def _save_with_announcements(task: Task, condition=None) -> None:
         raise
 
 
+RIGHTS = "执法人员与贵单位有利害关系的，贵单位可申请回避；对违规实施的检查，贵单位有权拒绝并投诉举报（第二十四条）"
+
+
+def announcement_elements(task: Task, agencies: dict[str, str]) -> dict[str, str]:
+    """The key elements of the 行政检查通知书 (Art. 22) for this task, in Chinese."""
+    start, end = (datetime.fromisoformat(t) for t in (task.window_start, task.window_end))
+    items = [i for p in task.participants for i in p["items"]]
+    source = TASK_TYPES[task.type] + (f"（{TRIGGERS[task.trigger['kind']]} {task.trigger['reference']}）" if task.trigger else "")
+    return {"agencies": "、".join(agencies[p["agency_id"]] for p in task.participants),
+            "items": "、".join(i["name"] for i in items), "legal_basis": "；".join(dict.fromkeys(i["legal_basis"] for i in items)),
+            "window": f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}", "method": METHODS[task.method], "source": source,
+            "inspectors": "、".join(f"{agencies[p['agency_id']]}{len(p['inspector_ids'])}名执法人员" for p in task.participants)
+                          + "，入企须扫码登记、出示执法证件，每个执法机关不少于两人（第十九条、第二十四条）",
+            "rights": RIGHTS}
+
+
 def announcements(task: Task) -> list[Notice]:
     agencies = {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
-    names = "、".join(agencies[p["agency_id"]] for p in task.participants)
-    start, end = (datetime.fromisoformat(t) for t in (task.window_start, task.window_end))
+    e = announcement_elements(task, agencies)
     return [Notice(f"enterprise:{target}", f"task-announced:{task.task_id}", kind="inspection_announced",
-                   title=f"检查预告：{names}",
-                   body=f"{names}拟于{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}对贵单位实施现场检查。"
-                        "执法人员入企须扫码登记、出示执法证件，且不少于两人（第十九条、第二十四条）。",
+                   title=f"检查预告：{e['agencies']}",
+                   body=f"{e['agencies']}拟于{e['window']}对贵单位实施{e['method']}。检查事项：{e['items']}；法律依据：{e['legal_basis']}；"
+                        f"任务来源：{e['source']}。执法人员：{e['inspectors']}。{e['rights']}。" + documents.footer("announcement"),
                    article=ART[24], created_at=clock.now_iso()) for target in task.targets]
 
 

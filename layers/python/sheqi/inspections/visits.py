@@ -23,7 +23,7 @@ from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
 from sheqi.reminders import obligations
-from sheqi.rules import regions
+from sheqi.rules import documents, regions
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
@@ -387,8 +387,8 @@ def assistance(visit: Visit) -> list[dict]:
             for f in visit.findings.values() for a in f.get("assisted_by") or ()]
 
 
-def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
-    """The result told to the enterprise when the visit closes (Art. 19)."""
+def result_elements(visit: Visit, outcome: dict, names: dict[str, str]) -> dict[str, str]:
+    """The key elements of the result notice (Art. 19, 22), in Chinese."""
     lines = []
     for item in visit.items:
         finding = visit.findings.get(item_key(item["agency_id"], item["item_id"]), {})
@@ -407,12 +407,22 @@ def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
     for t in outcome.get("transfers") or []:   # a criminal referral is the judicial organs' to tell
         if t["kind"] == "administrative":
             extra.append(f"检查中发现的{t['matter']}不属本机关管辖，将移送{t['to_authority']}依法处理（第二十六条）")
+    return {"agencies": "、".join(names.get(a, a) for a in visit.agency_ids),
+            "time": f"{visit.entered_at[:16].replace('T', ' ')}至{outcome['ended_at'][:16].replace('T', ' ')}",
+            "items": "；".join(lines), "result": f"{OUTCOMES[outcome['outcome']]}。{outcome['summary']}",
+            "handling": "".join(f"{e}。" for e in extra) or "无。",
+            "rights": "贵单位可在30日内对本次检查作出评价；对违规检查可向司法行政机关投诉（第二十四条）"}
+
+
+def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
+    """The result told to the enterprise when the visit closes (Art. 19), with the key elements of its form (Art. 22)."""
+    e = result_elements(visit, outcome, _agency_names(visit.agency_ids))
     return Notice(f"enterprise:{visit.enterprise_id}", f"visit-result:{visit.visit_id}", kind="visit_result",
                   article=ART[19], created_at=clock.now_iso(), title=f"检查结果告知：{visit.visit_date}",
-                  body=f"检查结论：{OUTCOMES[outcome['outcome']]}。{outcome['summary']}。逐项情况：{'；'.join(lines)}。"
-                       + ("".join(f"{e}。" for e in extra))
-                       + f"贵单位可在30日内对本次检查作出评价；对违规检查可向司法行政机关投诉（第二十四条）。"
-                         f"本次检查记录共 {event.seq} 条，链头哈希 {event.hash}，请留存以备核验记录未被改动。")
+                  body=f"检查机关：{e['agencies']}。检查时间：{e['time']}。检查结论：{e['result']}。逐项情况：{e['items']}。"
+                       f"处理意见：{e['handling']}{e['rights']}。"
+                       f"本次检查记录共 {event.seq} 条，链头哈希 {event.hash}，请留存以备核验记录未被改动。"
+                       + documents.footer("result_notice"))
 
 
 # --- views ----------------------------------------------------------------------------------------
@@ -490,6 +500,10 @@ def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEv
             "outcome_detail": visit.outcome,
             "flags": visit.flags, "exception": visit.exception, "task_ids": visit.task_ids,
             "tasks": [_task_view(tasks[t], names) for t in visit.task_ids if t in tasks],
+            "document": documents.describe("record", {
+                "agencies": visit.agency_ids, "enterprise": visit.enterprise_id, "time": visit.entered_at,
+                "inspectors": [i for i in visit.inspectors if i.get("certificate_no")], "items": visit.items,
+                "findings": visit.findings, "assisted_by": assistance(visit)}),
             "head": {"seq": int(visit.head_seq), "hash": visit.head_hash}}
     if timeline is not None:
         full["timeline"] = [{"seq": int(e.seq), "kind": e.kind, "actor": e.actor, "at": e.at, "payload": e.payload}
