@@ -62,8 +62,8 @@ const WATCH = [
   ["frequency", "检查频次明显偏高的企业（第十二条、第十八条）", [
     [enterprise, "企业"], [(r) => escapeHtml(label("credit_tier", r.credit_tier)), "信用等级"], ["region_name", "地区"], ["total", "本年检查次数"], ["threshold", "提示阈值"],
     [(r) => r.by_agency.map((a) => `${escapeHtml(a.name)} ${a.count}次`).join("；"), "各机关"], ["exceptions", "例外情形次数"]]],
-  ["exceptions", "依第十二条例外情形实施的检查", [
-    ["visit_date", "日期"], [enterprise, "企业"], ["reason_label", "例外情形"], ["reference", "依据/编号"],
+  ["exceptions", "依第十二条例外情形实施的检查，及同一机关短期内再次入企检查其他事项（第十七条）", [
+    ["visit_date", "日期"], [enterprise, "企业"], ["reason_label", "情形"], ["reference", "依据/编号"],
     [(r) => (r.over_cap ? '<span class="bad">超出频次</span>' : "未超"), "频次"]]],
   ["refusals", "扫码被拒绝的检查，及企业反映的未扫码检查（第二十四条）", [
     [(r) => (r.kind === "refused_scan" ? "扫码被拒" : '<span class="bad">未扫码检查</span>'), "类型"],

@@ -3,7 +3,7 @@ grounds (Art. 12), campaigns (Art. 13) and scope (Art. 3) through the handlers, 
 from datetime import timedelta
 
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
-from sheqi import store
+from sheqi import settings, store
 from sheqi.inputs import parse
 from sheqi.plans import filing
 from sheqi.rules.articles import ART
@@ -157,3 +157,41 @@ def test_the_registry_refuses_bodies_that_are_not_enterprises(june):
     assert status == 201 and shop["scope"] == "by_reference"
     assert store.Enterprise.count("12130700000013070L") == 0
     assert ENTERPRISES[0]["enterprise_id"].startswith("91")
+
+
+EQUIPMENT = [{"agency_id": MARKET, "item_ids": ["special-equipment"], "inspector_ids": ["market-wang", "market-li"]}]
+
+
+def test_a_revisit_for_other_items_within_the_window_is_flagged_for_the_bureau(june):
+    """Art. 17: the market agency checked food at E1 five days ago and comes back for special equipment: the
+    visit opens, flagged, the bureau is told and lists it; checking the same item again is not this flag."""
+    before = open_visit(new_task(), at=NOW - timedelta(days=5), late_reason="no_network")[1]["visit_id"]
+    status, answer = open_visit(new_task(participants=EQUIPMENT))
+    assert status == 201 and answer["outcome"] == "opened"
+    flag = next(f for f in answer["flags"] if f["code"] == "revisit_other_items")
+    assert flag["article"] == ART[17] and "2026-06-10" in flag["message"] and "5日内" in flag["message"]
+    visit = store.Visit.get(answer["visit_id"])
+    assert "revisit_other_items" in visit.flags
+    assert visit.revisit_of == [{"agency_id": MARKET, "visit_id": before, "visit_date": "2026-06-10", "item_ids": ["food-business"]}]
+    last = store.LastVisit.get(store.LastVisit.key(E1, MARKET))
+    assert (last.visit_id, last.item_ids) == (answer["visit_id"], ["special-equipment"])
+    told = [n for n in store.Notice.query("judicial:130722") if n.kind == "revisit_visit"]
+    assert len(told) == 1 and told[0].article == ART[17] and "特种设备" in told[0].body
+    listed = call("GET", "/supervision/watch/exceptions", "judicial-zhangbei", query="region_code=130722&year=2026")[1]
+    assert [(r["kind"], r["visit_id"], r["revisit_of"]["visit_id"]) for r in listed["items"]] == [
+        ("revisit", answer["visit_id"], before)]
+    # E3 (poor credit: food four times a year): the same item again within the window is not flagged
+    open_visit(new_task(targets=(E3,)), E3, at=NOW - timedelta(days=5), late_reason="no_network")
+    again = open_visit(new_task(targets=(E3,)), E3)[1]
+    assert again["outcome"] == "opened" and "revisit_other_items" not in {f["code"] for f in again["flags"]}
+
+
+def test_a_revisit_after_the_window_is_not_flagged(june, monkeypatch):
+    monkeypatch.setenv("REVISIT_WINDOW_DAYS", "3")
+    settings.reset()
+    try:
+        open_visit(new_task(), at=NOW - timedelta(days=5), late_reason="no_network")
+        answer = open_visit(new_task(participants=EQUIPMENT))[1]
+    finally:
+        settings.reset()
+    assert answer["outcome"] == "opened" and "revisit_other_items" not in {f["code"] for f in answer["flags"]}

@@ -219,6 +219,10 @@ def test_joint_task_needs_every_agency_two_inspectors_each_and_counts_once_per_a
     assert (tally(E4, "2026", MARKET), tally(E4, "2026", POLICE), tally(E4, "2026")) == (1, 1, 1)
     pending = [n for n in store.Notice.query(f"enterprise:{E4}") if n.kind == "scan_pending"]
     assert len(pending) == 3 and "等待同一机关的第二名执法人员" in pending[0].body     # Art. 24: seen at the door
+    # Art. 24: the enterprise sees each agency's approval of the joint task, the lead's first
+    approvals = call("GET", f"/visits/{answer['visit_id']}", "enterprise-4")[1]["tasks"][0]["approvals"]
+    assert [(a["agency_id"], a["approved_by"], bool(a["approved_at"])) for a in approvals] == [
+        (POLICE, "admin-police", True), (MARKET, "admin-market", True)]
 
 
 @pytest.mark.parametrize("change,code,article", [
@@ -279,6 +283,24 @@ def test_parallel_scans_admit_exactly_the_remaining_cap(june):
     assert all(a["reasons"][0]["code"] == "frequency_cap_reached" for a in answers if a["outcome"] == "refused")
     assert tally(E3, "2026", MARKET, "food-business") == 4 and tally(E3, "2026") == 4
     assert len(list(store.Visit.by_enterprise.query(E3))) == 4
+
+
+def test_parallel_visits_of_one_agency_for_other_items_are_flagged_once(june):
+    """Art. 17: two visits of the market agency at E3 on consecutive days, for different items, open at the
+    same moment (late scans). Each is judged against the agency's last visit as the other left it (the
+    record is written under its version), so exactly one of them is flagged, and the record keeps the later."""
+    food, equipment = new_task(targets=(E3,)), new_task(targets=(E3,), participants=[
+        {"agency_id": MARKET, "item_ids": ["special-equipment"], "inspector_ids": ["market-wang", "market-li"]}])
+    plan = [(food, NOW - timedelta(days=2)), (equipment, NOW - timedelta(days=1))]
+    for task, day in plan:
+        assert scan("market-wang", task, E3, at=day, late_reason="no_network")[1]["outcome"] == "pending"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda p: scan("market-li", p[0], E3, at=p[1], late_reason="no_network")[1], plan))
+    assert [a["outcome"] for a in answers] == ["opened", "opened"], answers
+    flagged = [a for a in answers if "revisit_other_items" in {f["code"] for f in a["flags"]}]
+    assert len(flagged) == 1
+    last = store.LastVisit.get(store.LastVisit.key(E3, MARKET))
+    assert (last.visit_id, last.visit_date) == (answers[1]["visit_id"], (NOW - timedelta(days=1)).date().isoformat())
 
 
 def test_parallel_retries_leave_one_record(june):

@@ -116,6 +116,7 @@ def test_suggestion_then_a_decision_requested_by_the_bureau_and_issued_by_the_go
     status, letter = call("POST", "/letters", "judicial-zhangbei", body)
     assert status == 201 and letter["number"] == "张北县司法监建〔2026〕2号" and letter["reply_due"] == "2026-06-30"
     assert letter["issuer_name"] == "张北县司法局"
+    assert "不属行政检查文书" in letter["document"]["follows"]       # Art. 22: no inspection form for a supervision letter
     assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").owner == f"agency:{MARKET}"
     status, pdf = call("GET", f"/letters/{letter['letter_id']}/document", "admin-market")
     assert status == 200 and pdf.startswith(b"%PDF") and len(pdf) < 48_000

@@ -301,3 +301,76 @@ def test_phone_sample_event_records_a_finding(june):
     assert result["statusCode"] == 201, result
     finding = store.Visit.get(visit_id).findings[f"{MARKET}/food-business"]
     assert finding["result"] == "violation" and finding["evidence"][0]["sha256"] == photo["sha256"]
+
+
+def test_the_enterprise_sees_who_approved_the_inspection_and_when_its_type_and_trigger(june):
+    """Art. 24: through the visit the enterprise verifies the inspection itself: the task's type (Art. 6) and
+    trigger, and which agency approved it beforehand, who and when (Art. 19)."""
+    task = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0612"})
+    visit_id = open_visit(task)[1]["visit_id"]
+    approved_at = store.Task.get(task).participants[0]["approved_at"]
+    status, seen = call("GET", f"/visits/{visit_id}", "enterprise-1")
+    assert status == 200
+    [shown] = seen["tasks"]
+    assert (shown["task_id"], shown["type_label"], shown["method_label"]) == (task, "个案检查", "现场检查")
+    assert shown["trigger"] == {"kind": "complaint", "reference": "12345-2026-0612", "label": "投诉举报"}
+    assert shown["approvals"] == [{"agency_id": MARKET, "agency_name": "张北县市场监督管理局", "approved_by": "admin-market",
+                                   "approved_at": approved_at}]
+    assert approved_at == NOW.isoformat(timespec="seconds") and shown["article"] == ART[24]
+    listed = call("GET", f"/enterprises/{E1}/inspections", "enterprise-1")[1]
+    opened = next(r for r in listed["items"] if r["outcome"] == "opened")
+    assert opened["visit"]["tasks"] == [shown]
+
+
+LAB_HELP = {"kind": "testing_body", "name": "张家口市食品检验检测中心", "reason": "现场快检需专业判定",
+            "advice": "快检结果阴性，建议抽样送检复核"}
+
+
+def test_third_parties_who_assisted_are_recorded_with_the_finding_and_never_count_as_inspectors(june):
+    """Art. 20: who assisted, why and the advice given, in the visit's chain with the finding; the team stays
+    the inspectors who scanned in, and the lab's own staff cannot scan in to make up a team (Art. 4)."""
+    task = new_task()
+    assert scan("market-wang", task)[1]["outcome"] == "pending"
+    assert scan("lab-chen", task)[1]["outcome"] == "refused"        # a third party is no second inspector
+    visit_id = scan("market-li", task)[1]["visit_id"]
+    expert = {"kind": "expert", "name": "刘工", "organisation": "河北北方学院", "reason": "设备工艺判断", "advice": "工艺符合规范"}
+    status, _ = call("POST", f"/visits/{visit_id}/findings", "market-wang",
+                     {**FOOD, "result": "compliant", "assisted_by": [LAB_HELP, expert]})
+    assert status == 201
+    visit = store.Visit.get(visit_id)
+    assert [i["inspector_id"] for i in visit.inspectors] == ["market-wang", "market-li"]
+    last = list(store.VisitEvent.query(visit_id))[-1]
+    assert last.kind == "finding" and last.payload["assisted_by"] == [{**LAB_HELP, "organisation": None}, expert]
+    seen = call("GET", f"/visits/{visit_id}", "enterprise-1")[1]
+    assert [(a["name"], a["kind_label"], a["item_id"]) for a in seen["assisted_by"]] == [
+        ("张家口市食品检验检测中心", "检验检测机构", "food-business"), ("刘工", "行业专家", "food-business")]
+    assert len(seen["inspectors"]) == 2
+    call("POST", f"/visits/{visit_id}/close", "market-wang", close_body())
+    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    assert "张家口市食品检验检测中心（检验检测机构，事由：现场快检需专业判定）" in result and "不属于执法人员（第二十条）" in result
+    # bad input: a kind not in the list is refused, naming the field, and nothing is appended
+    head_before = head(visit_id)
+    status, error = call("POST", f"/visits/{visit_id}/corrections", "market-wang",
+                         {"reason": "补记协助人员", "findings": [{**FOOD, "result": "compliant",
+                                                             "assisted_by": [{**LAB_HELP, "kind": "intermediary"}]}]})
+    assert status == 422 and error["error"]["field"] == "findings.0.assisted_by.0.kind" and head(visit_id) == head_before
+
+
+def test_the_documents_carry_the_key_elements_of_the_form_they_name(june):
+    """Art. 22: the advance notice (行政检查通知书), the visit record (现场检查笔录) and the result notice each
+    name their form and carry its key elements."""
+    from sheqi.rules import documents
+    task = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0612"})
+    announced = store.Notice.get(f"enterprise:{E1}", f"task-announced:{task}").body
+    for text in ("张北县市场监督管理局", "食品经营", "《中华人民共和国食品安全法》", "现场检查", "个案检查（投诉举报 12345-2026-0612）",
+                 "2名执法人员", "出示执法证件", "申请回避", "投诉举报", "《行政检查通知书》", ART[22]):
+        assert text in announced, text
+    visit_id = open_visit(task)[1]["visit_id"]
+    call("POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "compliant"})
+    record = call("GET", f"/visits/{visit_id}", "enterprise-1")[1]["document"]
+    assert record["follows"].endswith("现场检查笔录") and record["missing"] == []
+    call("POST", f"/visits/{visit_id}/close", "market-wang", close_body())
+    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    for text in ("检查机关：张北县市场监督管理局", "检查时间：2026-06-15 10:00至2026-06-15 10:00", "食品经营", "未发现违法行为",
+                 "处理意见：无。", "向司法行政机关投诉", documents.FORMS["result_notice"].follows):
+        assert text in result, text

@@ -13,6 +13,7 @@ from sheqi.rules.scan_rules import (
     ItemFacts,
     Location,
     PendingScan,
+    PriorVisit,
     ScanConfig,
     ScanFacts,
     TaskFacts,
@@ -258,6 +259,40 @@ def test_a_routine_visit_stays_within_the_planned_frequency_and_the_tier_cap(fre
     other = replace(BASE, task=JOINT, items={**JOINT_ITEMS, (B, "fire"): replace(JOINT_ITEMS[(B, "fire")], planned_frequency=1)},
                     pending=(PARTNER, PendingScan("zhang", "z", NOW, B), PendingScan("liu", "l", NOW, B)), counts=None)
     assert decide(other).capped_items[(B, "fire")] == 1                # another agency's, as approved with the task
+
+
+@pytest.mark.parametrize("days,items,flagged", [
+    (10, {"fire"}, True),      # other items within the window: could have been merged (Art. 17)
+    (30, {"fire"}, True),      # the window's last day counts
+    (31, {"fire"}, False),     # past the window
+    (10, {"food"}, False),     # the same items again: the caps' matter, not Art. 17's
+    (-3, {"fire"}, True),      # a late scan of a day before the latest visit: the gap counts either way
+])
+def test_a_revisit_for_other_items_within_the_window_is_flagged_not_refused(days, items, flagged):
+    prior = PriorVisit("v0", NOW.date() - timedelta(days=days), frozenset(items))
+    decision = decide(replace(BASE, prior_visits={A: prior}))
+    assert decision.outcome == "opened"
+    assert ("revisit_other_items" in codes(decision.flags)) is flagged and decision.revisits == ((A,) if flagged else ())
+    if flagged:
+        flag = next(f for f in decision.flags if f.code == "revisit_other_items")
+        assert flag.article == ART[17] and prior.visit_date.isoformat() in flag.message and "food" in flag.message
+
+
+def test_the_revisit_window_is_a_setting():
+    prior = {A: PriorVisit("v0", NOW.date() - timedelta(days=10), frozenset({"fire"}))}
+    assert decide(replace(BASE, prior_visits=prior), ScanConfig(revisit_window=timedelta(days=5))).revisits == ()
+    assert decide(replace(BASE, prior_visits=prior), ScanConfig(revisit_window=timedelta(days=60))).revisits == (A,)
+
+
+def test_a_joint_visit_flags_each_agency_visiting_again_and_a_join_is_already_merged():
+    pending = (PARTNER, PendingScan("zhang", "zhang:r1", NOW, B), PendingScan("liu", "liu:r1", NOW, B))
+    facts = replace(BASE, task=JOINT, items=JOINT_ITEMS, pending=pending, counts={(A, "food"): 0, (B, "fire"): 0},
+                    prior_visits={A: PriorVisit("v0", NOW.date() - timedelta(days=2), frozenset({"food"})),
+                                  B: PriorVisit("v0", NOW.date() - timedelta(days=2), frozenset({"gas"}))})
+    decision = decide(facts)
+    assert decision.outcome == "opened" and decision.revisits == (B,)
+    joined = decide(replace(BASE, pending=(), open_visit_id="v1", prior_visits={A: PriorVisit("v0", NOW.date(), frozenset())}))
+    assert joined.outcome == "joined" and "revisit_other_items" not in codes(joined.flags)
 
 
 def test_rules_the_system_adds_say_so():

@@ -74,6 +74,7 @@ class Settings(Struct, frozen=True, kw_only=True):
     scan_pairing_minutes: Annotated[Positive, Env("SCAN_PAIRING_MINUTES", "两名检查人员扫码配对的分钟数（正整数）")] = 30
     scan_late_days: Annotated[Positive, Env("SCAN_LATE_DAYS", "迟报扫码可受理的天数（正整数）")] = 10
     offsite_suffices_days: Annotated[Positive, Env("OFFSITE_SUFFICES_DAYS", "非现场检查无问题后免于常规入企的天数（正整数）")] = 90
+    revisit_window_days: Annotated[Positive, Env("REVISIT_WINDOW_DAYS", "同一机关再次入企检查其他事项报司法行政机关的天数（正整数，第十七条）")] = 30
     reminder_upcoming_days: Annotated[Positive, Env("REMINDER_UPCOMING_DAYS", "到期前提醒的天数（正整数）")] = 3
     escalation_working_days: Annotated[Positive, Env("ESCALATION_WORKING_DAYS", "逾期后报请督办的工作日数（正整数）")] = 5
     year_end_reminder_days: Annotated[tuple[MonthDay, ...], Meta(min_length=1),

@@ -8,7 +8,9 @@ Invariants, held by the transaction's conditions rather than by what was read:
   carries an Art. 12 exception; a refused or pending scan never counts;
 - an item withdrawn after approval is not inspected (Art. 14); a recent clean off-site check blocks a
   routine visit (Art. 7);
-- one open visit per agency, enterprise and day: later scans join it (Art. 17).
+- one open visit per agency, enterprise and day: later scans join it (Art. 17); a visit opened within the
+  re-visit window of the same agency's last one there, for other items, is flagged for the judicial bureau
+  (Art. 17), judged against the agency's `LastVisit` as read, which the write rewrites under its version.
 When concurrent scans cancel the transaction (a condition, or DynamoDB's TransactionConflict), the scan
 is read and decided again after a jittered backoff. One still contended after CONTENTION_SECONDS is
 stored all the same, refused for `scan_contention`, in a write no other scan shares: no scan that
@@ -43,6 +45,7 @@ from sheqi.rules.scan_rules import (
     ItemFacts,
     Location,
     PendingScan,
+    PriorVisit,
     ScanConfig,
     ScanFacts,
     TaskFacts,
@@ -55,6 +58,7 @@ from sheqi.store import (
     Enterprise,
     Inspector,
     Item,
+    LastVisit,
     Notice,
     OffsiteClear,
     PendingScans,
@@ -89,7 +93,7 @@ BACKOFF_SECONDS = 0.01, 0.25   # full jitter: uniform(0, min(cap, base * 2**atte
 def config_from_env() -> ScanConfig:
     env = settings.get()
     return ScanConfig(pairing_window=timedelta(minutes=env.scan_pairing_minutes), late_limit=timedelta(days=env.scan_late_days),
-                      offsite_sufficed=timedelta(days=env.offsite_suffices_days))
+                      offsite_sufficed=timedelta(days=env.offsite_suffices_days), revisit_window=timedelta(days=env.revisit_window_days))
 
 
 class LocationIn(Body):
@@ -187,7 +191,8 @@ class _Facts:
         slot = VisitSlot.key(enterprise_id, agency_id, day) if enterprise_id else None
         if enterprise_id and slot:
             wanted += [(Enterprise, enterprise_id), (VisitSlot, slot), (Visit, first_visit_id(slot)),
-                       (PendingScans, PendingScans.key(data.task_id, enterprise_id, day))]
+                       (PendingScans, PendingScans.key(data.task_id, enterprise_id, day)),
+                       (LastVisit, LastVisit.key(enterprise_id, agency_id))]
         got = batch_read(wanted)
         self.previous = got.get(Scan, self.scan_id)
         self.inspector = got.get(Inspector, caller.subject)
@@ -210,6 +215,19 @@ class _Facts:
         self.new_visit_id = first_visit_id(slot) if slot and first is None else uuid.uuid4().hex
         self.items = self._items(guarded)
         self.counts, self.offsite = self._guarded_facts(guarded)
+        self.last_visits = self._last_visits(got.get(LastVisit, LastVisit.key(enterprise_id, agency_id)) if enterprise_id else None)
+
+    def _last_visits(self, mine: LastVisit | None) -> dict[str, LastVisit]:
+        """Each task agency's latest visit at the enterprise (Art. 17): the scanner's agency's from the batch,
+        a joint task's other agencies' in one more read."""
+        if not self.enterprise_id:
+            return {}
+        agency_id = self.inspector.agency_id if self.inspector else None
+        found = {agency_id: mine} if mine is not None and agency_id else {}
+        others = [a for a in (p["agency_id"] for p in self.task.participants) if a != agency_id] if self.task else []
+        if others:
+            found |= {r.tally_key.rsplit("#", 1)[1]: r for r in LastVisit.batch_get([LastVisit.key(self.enterprise_id, a) for a in others])}
+        return found
 
     def _task_items(self) -> list[tuple[str, dict]]:
         return [(p["agency_id"], i) for p in self.task.participants for i in p["items"]] if self.task else []
@@ -260,7 +278,9 @@ class _Facts:
                           for m in (self.pending.members if self.pending else [])),
             open_visit_id=self.open_visit.visit_id if self.open_visit else None,
             open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items) if self.open_visit else frozenset(),
-            plan_entries=self.plan_entries, contended=contended)
+            plan_entries=self.plan_entries, contended=contended,
+            prior_visits={a: PriorVisit(r.visit_id, date.fromisoformat(r.visit_date), frozenset(r.item_ids))
+                          for a, r in self.last_visits.items()})
 
 
 # --- deciding and writing ---------------------------------------------------------------------------
@@ -407,18 +427,14 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         event = visits.new_event(visit, "opened", actor, {
             "scan_id": facts.scan_id, "enterprise_id": enterprise_id, "task_ids": visit.task_ids,
             "agency_ids": visit.agency_ids, "inspectors": visit.inspectors, "items": visit.items,
-            "entered_at": visit.entered_at, "flags": visit.flags, "exception": visit.exception})
+            "entered_at": visit.entered_at, "flags": visit.flags, "exception": visit.exception,
+            **({"revisit_of": visit.revisit_of} if visit.revisit_of else {})})
         tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
         tx.save(visit, condition=Visit.visit_id.does_not_exist(), label="visit")
         tx.save(VisitSlot(visit.slot_key, visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist(), label="slot")
         if facts.pending is not None:
             tx.delete(facts.pending, label="pending")
-        year = data.device_time.year
-        for agency_id in visit.agency_ids:   # a joint visit counts once for each agency, once in total
-            tx.update(Tally(Tally.count_key(enterprise_id, year, agency_id)), actions=[Tally.count.add(1)], label="tally")
-        tx.update(Tally(Tally.count_key(enterprise_id, year)), label="tally", actions=[   # watched by the judicial bureau (Art. 12)
-            Tally.count.add(1), Tally.watch_scope.set(Tally.frequency_scope(facts.enterprise.region_code, year)),
-            Tally.enterprise_id.set(enterprise_id), Tally.credit_tier.set(facts.enterprise.credit_tier)])
+        _count_visit(tx, facts, visit, decision)
     elif decision.outcome == "joined":
         visit = facts.open_visit
         assert visit is not None and facts.task is not None   # decide() joins only an open visit, under a task
@@ -442,6 +458,8 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
                                                               "inspector": _snapshot(facts.inspector), "items_added": added})
             tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
             tx.save(visit, label="visit")    # its version condition fails if another scan joined first
+            if added:
+                _keep_last_visit(tx, facts, visit, facts.inspector.agency_id, [i["item_id"] for i in added])
     elif decision.outcome == "pending":
         assert enterprise_id is not None and facts.task is not None   # decide() has a scan wait only under a task, at a known enterprise
         me = facts.inspector.inspector_id
@@ -486,6 +504,34 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     return answer
 
 
+def _count_visit(tx: Transaction, facts: _Facts, visit: Visit, decision: Decision) -> None:
+    """A visit opened: counted once for each agency and once in total (the total watched by the judicial
+    bureau, Art. 12), and recorded as each agency's latest visit at the enterprise (Art. 17)."""
+    enterprise, year = facts.enterprise, facts.data.device_time.year
+    assert enterprise is not None   # decide() opens no visit without it
+    for agency_id in visit.agency_ids:
+        tx.update(Tally(Tally.count_key(enterprise.enterprise_id, year, agency_id)), actions=[Tally.count.add(1)], label="tally")
+        _keep_last_visit(tx, facts, visit, agency_id, [i for a, i in decision.counted_items if a == agency_id])
+    tx.update(Tally(Tally.count_key(enterprise.enterprise_id, year)), label="tally", actions=[
+        Tally.count.add(1), Tally.watch_scope.set(Tally.frequency_scope(enterprise.region_code, year)),
+        Tally.enterprise_id.set(enterprise.enterprise_id), Tally.credit_tier.set(enterprise.credit_tier)])
+
+
+def _keep_last_visit(tx: Transaction, facts: _Facts, visit: Visit, agency_id: str, item_ids: list[str]) -> None:
+    """Record `visit` as the agency's latest at the enterprise, with `item_ids` added when it already is;
+    under the record's version as read, so a concurrent visit makes the scan read and decide again."""
+    assert facts.enterprise_id is not None   # a visit is opened or joined only at a known enterprise
+    record = facts.last_visits.get(agency_id)
+    if record is not None and record.visit_id == visit.visit_id:
+        record.item_ids = list(dict.fromkeys(record.item_ids + item_ids))
+    elif record is None or record.visit_date <= visit.visit_date:   # a late scan of an older day leaves the latest
+        record = record or LastVisit(LastVisit.key(facts.enterprise_id, agency_id))
+        record.visit_id, record.visit_date, record.item_ids = visit.visit_id, visit.visit_date, item_ids
+    else:
+        return
+    tx.save(record, label="lastvisit")
+
+
 def _guard_items(tx: Transaction, facts: _Facts, decision: Decision, offsite_sufficed: timedelta) -> None:
     """Count each inspected item, under its cap (Art. 18) unless an Art. 12 exception applies, and
     check it is still published (Art. 14) and not recently cleared off-site (Art. 7)."""
@@ -520,7 +566,9 @@ def _new_visit(facts: _Facts, decision: Decision) -> Visit:
                  opened_at=facts.now.isoformat(timespec="milliseconds"), entered_at=facts.data.device_time.isoformat(),
                  task_ids=[task.task_id], agency_ids=[p["agency_id"] for p in task.participants], inspectors=team,
                  items=[_item_view(task, a, i) for a, i in decision.counted_items],
-                 flags=[f.code for f in decision.flags], exception=task.exception)
+                 flags=[f.code for f in decision.flags], exception=task.exception,
+                 revisit_of=[{"agency_id": a, "visit_id": facts.last_visits[a].visit_id, "visit_date": facts.last_visits[a].visit_date,
+                              "item_ids": list(facts.last_visits[a].item_ids)} for a in decision.revisits] or None)
 
 
 def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
@@ -573,6 +621,11 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None, task_added:
         body += "本次以营业执照二维码识别贵单位，而非贵单位张贴的入企码；如有疑问请投诉举报。"
     notices = [Notice(f"enterprise:{facts.enterprise_id}", f"scan:{facts.scan_id}", kind=f"scan_{decision.outcome}",
                       title=title, body=body, article=ART[24], created_at=now)]
+    if visit is not None and decision.outcome == "opened" and visit.revisit_of:
+        notices.append(Notice(f"judicial:{facts.enterprise.region_code}", f"revisit:{visit.visit_id}", kind="revisit_visit",
+                              article=ART[17], title=f"短期内再次入企检查其他事项：{facts.enterprise.name}",
+                              body="；".join(f.message for f in decision.flags if f.code == "revisit_other_items")
+                                   + f"。检查机关：{facts.agency.name}；本次检查事项：{items}。", created_at=now))
     exception = facts.task.exception if facts.task else None
     if exception and visit is not None and task_added:
         assert facts.task is not None

@@ -14,8 +14,9 @@ from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body, Check, Instant, Invalid, Key, OneOf, PageQuery, Uscc
 from sheqi.plans import campaigns, filing
-from sheqi.rules import jurisdiction, plan_rules, qualification, regions
+from sheqi.rules import documents, jurisdiction, plan_rules, qualification, regions
 from sheqi.rules.articles import ART
+from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
 from sheqi.rules.scan_rules import EXCEPTION_GROUND_KINDS, EXCEPTION_REASONS, exception_ground_finding
 from sheqi.store import (
     Agency,
@@ -300,6 +301,22 @@ def _save(task: Task, writes: list[tuple[str, Notice | Assignment]], condition=N
         raise
 
 
+RIGHTS = "执法人员与贵单位有利害关系的，贵单位可申请回避；对违规实施的检查，贵单位有权拒绝并投诉举报（第二十四条）"
+
+
+def announcement_elements(task: Task, agencies: dict[str, str]) -> dict[str, str]:
+    """The key elements of the 行政检查通知书 (Art. 22) for this task, in Chinese."""
+    start, end = (datetime.fromisoformat(t) for t in (task.window_start, task.window_end))
+    items = [i for p in task.participants for i in p["items"]]
+    source = TASK_TYPES[task.type] + (f"（{TRIGGERS[task.trigger['kind']]} {task.trigger['reference']}）" if task.trigger else "")
+    return {"agencies": "、".join(agencies[p["agency_id"]] for p in task.participants),
+            "items": "、".join(i["name"] for i in items), "legal_basis": "；".join(dict.fromkeys(i["legal_basis"] for i in items)),
+            "window": f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}", "method": METHODS[task.method], "source": source,
+            "inspectors": "、".join(f"{agencies[p['agency_id']]}{len(p['inspector_ids'])}名执法人员" for p in task.participants)
+                          + "，入企须扫码登记、出示执法证件，每个执法机关不少于两人（第十九条、第二十四条）",
+            "rights": RIGHTS}
+
+
 def _when(task: Task) -> str:
     start, end = (datetime.fromisoformat(t) for t in (task.window_start, task.window_end))
     return f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}"
@@ -313,10 +330,11 @@ def _agency_names(task: Task) -> str:
 
 def _enterprise_notices(task: Task, change: str, names: str) -> list[Notice]:
     now = clock.now_iso()
-    if change == "announced":
+    if change == "announced":   # the key elements of the 行政检查通知书 (Art. 22)
+        e = announcement_elements(task, {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])})
         title = f"检查预告：{names}"
-        body = (f"{names}拟于{_when(task)}对贵单位实施现场检查。"
-                "执法人员入企须扫码登记、出示执法证件，且不少于两人（第十九条、第二十四条）。")
+        body = (f"{names}拟于{e['window']}对贵单位实施{e['method']}。检查事项：{e['items']}；法律依据：{e['legal_basis']}；"
+                f"任务来源：{e['source']}。执法人员：{e['inspectors']}。{e['rights']}。" + documents.footer("announcement"))
     else:
         title = f"检查取消：{names}"
         body = f"{names}原定于{_when(task)}对贵单位实施的现场检查已撤回，不再实施。"

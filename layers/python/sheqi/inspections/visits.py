@@ -23,9 +23,20 @@ from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
 from sheqi.registry.registers import get_enterprise
 from sheqi.reminders import obligations
-from sheqi.rules import regions
+from sheqi.rules import documents, regions
 from sheqi.rules.articles import ART
-from sheqi.rules.visit_rules import CLOSE_OUTCOMES, FINDINGS, MEASURES, OUTCOMES, TRANSFER_KINDS, close_problems, item_key
+from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
+from sheqi.rules.scan_rules import EXCEPTION_REASONS
+from sheqi.rules.visit_rules import (
+    CLOSE_OUTCOMES,
+    FINDINGS,
+    MEASURES,
+    OUTCOMES,
+    THIRD_PARTIES,
+    TRANSFER_KINDS,
+    close_problems,
+    item_key,
+)
 from sheqi.rules.workdays import Deadline
 from sheqi.signing import chain
 from sheqi.store import (
@@ -35,6 +46,7 @@ from sheqi.store import (
     Obligation,
     Rating,
     Scan,
+    Task,
     Transaction,
     Visit,
     VisitEvent,
@@ -50,6 +62,16 @@ TRANSFER_WORKING_DAYS = 10   # Art. 26
 
 # --- input ----------------------------------------------------------------------------------------
 
+class Assistance(Body):
+    """A third party the agency invited to assist with an item (Art. 20): who, why, and the professional
+    advice given. Recorded with the finding, in the visit's chain; never an inspector (Art. 4, 19)."""
+    kind: Annotated[str, OneOf(THIRD_PARTIES)]
+    name: Annotated[str, Meta(min_length=2, max_length=100)]                  # the body, or the expert's name
+    reason: Annotated[str, Meta(min_length=4, max_length=500)]                # why the agency invited them
+    advice: Annotated[str, Meta(min_length=2, max_length=2000)]               # the reference advice given
+    organisation: Annotated[str, Meta(max_length=100)] | None = None          # an expert's employer
+
+
 class FindingIn(Body):
     agency_id: Annotated[str, Meta(min_length=18, max_length=18)]
     item_id: Annotated[str, Meta(min_length=1, max_length=64)]
@@ -57,6 +79,7 @@ class FindingIn(Body):
     notes: Annotated[str, Meta(max_length=4000)] = ""
     trade_secret: bool = False          # notes hold trade secrets: never shared with other agencies (Art. 29)
     evidence: Annotated[list[EvidenceRef], Meta(max_length=30)] = []
+    assisted_by: Annotated[list[Assistance], Meta(max_length=5)] = []   # third parties who assisted (Art. 20)
 
 
 class Penalty(Body):
@@ -195,7 +218,8 @@ def _finding_payload(caller: Identity, visit: Visit, data: FindingIn, field: str
                         code="item_of_other_agency", article=ART[4])
     return {"agency_id": data.agency_id, "item_id": data.item_id, "result": data.result, "notes": data.notes,
             "trade_secret": data.trade_secret,
-            "evidence": [evidence.confirm(visit.visit_id, ref, f"{field}.evidence.{n}") for n, ref in enumerate(data.evidence)]}
+            "evidence": [evidence.confirm(visit.visit_id, ref, f"{field}.evidence.{n}") for n, ref in enumerate(data.evidence)],
+            **({"assisted_by": [a.to_dict() for a in data.assisted_by]} if data.assisted_by else {})}
 
 
 def record_finding(caller: Identity, visit_id: str, data: FindingIn) -> tuple[Visit, VisitEvent]:
@@ -357,8 +381,14 @@ def _close_in(outcome: dict) -> CloseIn:
     return parse(CloseIn, given, strict=False)
 
 
-def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
-    """The result told to the enterprise when the visit closes (Art. 19)."""
+def assistance(visit: Visit) -> list[dict]:
+    """The third parties who assisted the visit (Art. 20), item by item as the findings in force record them."""
+    return [{"agency_id": f["agency_id"], "item_id": f["item_id"], "kind_label": THIRD_PARTIES[a["kind"]], **a}
+            for f in visit.findings.values() for a in f.get("assisted_by") or ()]
+
+
+def result_elements(visit: Visit, outcome: dict, names: dict[str, str]) -> dict[str, str]:
+    """The key elements of the result notice (Art. 19, 22), in Chinese."""
     lines = []
     for item in visit.items:
         finding = visit.findings.get(item_key(item["agency_id"], item["item_id"]), {})
@@ -370,15 +400,29 @@ def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
         extra.append("属首次轻微违法，依第二十五条不予处罚")
     for m in outcome.get("measures") or []:
         extra.append(f"{MEASURES[m['kind']]}：{m['object']}（依据：{m['basis']}）")
+    helpers = assistance(visit)
+    if helpers:
+        extra.append("协助检查的第三方：" + "；".join(f"{a['name']}（{THIRD_PARTIES[a['kind']]}，事由：{a['reason']}）" for a in helpers)
+                     + "，仅为执法人员提供专业参考意见，不属于执法人员（第二十条）")
     for t in outcome.get("transfers") or []:   # a criminal referral is the judicial organs' to tell
         if t["kind"] == "administrative":
             extra.append(f"检查中发现的{t['matter']}不属本机关管辖，将移送{t['to_authority']}依法处理（第二十六条）")
+    return {"agencies": "、".join(names.get(a, a) for a in visit.agency_ids),
+            "time": f"{visit.entered_at[:16].replace('T', ' ')}至{outcome['ended_at'][:16].replace('T', ' ')}",
+            "items": "；".join(lines), "result": f"{OUTCOMES[outcome['outcome']]}。{outcome['summary']}",
+            "handling": "".join(f"{e}。" for e in extra) or "无。",
+            "rights": "贵单位可在30日内对本次检查作出评价；对违规检查可向司法行政机关投诉（第二十四条）"}
+
+
+def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
+    """The result told to the enterprise when the visit closes (Art. 19), with the key elements of its form (Art. 22)."""
+    e = result_elements(visit, outcome, _agency_names(visit.agency_ids))
     return Notice(f"enterprise:{visit.enterprise_id}", f"visit-result:{visit.visit_id}", kind="visit_result",
                   article=ART[19], created_at=clock.now_iso(), title=f"检查结果告知：{visit.visit_date}",
-                  body=f"检查结论：{OUTCOMES[outcome['outcome']]}。{outcome['summary']}。逐项情况：{'；'.join(lines)}。"
-                       + ("".join(f"{e}。" for e in extra))
-                       + f"贵单位可在30日内对本次检查作出评价；对违规检查可向司法行政机关投诉（第二十四条）。"
-                         f"本次检查记录共 {event.seq} 条，链头哈希 {event.hash}，请留存以备核验记录未被改动。")
+                  body=f"检查机关：{e['agencies']}。检查时间：{e['time']}。检查结论：{e['result']}。逐项情况：{e['items']}。"
+                       f"处理意见：{e['handling']}{e['rights']}。"
+                       f"本次检查记录共 {event.seq} 条，链头哈希 {event.hash}，请留存以备核验记录未被改动。"
+                       + documents.footer("result_notice"))
 
 
 # --- views ----------------------------------------------------------------------------------------
@@ -418,8 +462,29 @@ def _shared_findings(visit: Visit) -> list[dict]:
     return out
 
 
-def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEvent] | None = None) -> dict:
-    """The visit as `level` ('full' or 'shared') may read it; never its rating (see `detail`)."""
+def _tasks(visits: list[Visit]) -> dict[str, Task]:
+    ids = sorted({t for v in visits for t in v.task_ids})
+    return {t.task_id: t for t in Task.batch_get(ids)} if ids else {}
+
+
+def _task_view(task: Task, names: dict[str, str]) -> dict:
+    """What the enterprise is shown of the task behind a visit (Art. 24): its type and trigger, and which
+    agency approved it, who and when (Art. 19: approved beforehand), each agency of a joint task."""
+    trigger, exception = task.trigger, task.exception
+    return {"task_id": task.task_id, "type": task.type, "type_label": TASK_TYPES[task.type],
+            "method": task.method, "method_label": METHODS[task.method], "campaign_id": task.campaign_id,
+            "trigger": {**trigger, "label": TRIGGERS[trigger["kind"]]} if trigger else None,
+            "exception": {"reason": exception["reason"], "label": EXCEPTION_REASONS[exception["reason"]]} if exception else None,
+            "window_start": task.window_start, "window_end": task.window_end,
+            "approvals": [{"agency_id": p["agency_id"], "agency_name": names.get(p["agency_id"]), "approved_by": p["approved_by"],
+                           "approved_at": p["approved_at"]} for p in task.participants],
+            "article": ART[24]}
+
+
+def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEvent] | None = None,
+         tasks: dict[str, Task] | None = None) -> dict:
+    """The visit as `level` ('full' or 'shared') may read it; never its rating (see `detail`). `tasks`:
+    the visit's tasks, read by the caller (`_tasks`), shown in full."""
     summary = {"visit_id": visit.visit_id, "kind": visit.kind, "purpose": visit.purpose, "status": visit.status,
                "enterprise": {"enterprise_id": visit.enterprise_id, "name": visit.enterprise_name},
                "agencies": [{"agency_id": a, "name": names.get(a)} for a in visit.agency_ids],
@@ -430,8 +495,15 @@ def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEv
     if level == "shared":   # Art. 29: no evidence, no notes marked as trade secrets, no personal data
         return {**summary, "items": _shared_findings(visit)}
     items = [{**i, "finding": visit.findings.get(item_key(i["agency_id"], i["item_id"]))} for i in visit.items]
-    full = {**summary, "inspectors": visit.inspectors, "items": items, "outcome_detail": visit.outcome,
+    tasks = tasks or {}
+    full = {**summary, "inspectors": visit.inspectors, "assisted_by": assistance(visit), "items": items,
+            "outcome_detail": visit.outcome,
             "flags": visit.flags, "exception": visit.exception, "task_ids": visit.task_ids,
+            "tasks": [_task_view(tasks[t], names) for t in visit.task_ids if t in tasks],
+            "document": documents.describe("record", {
+                "agencies": visit.agency_ids, "enterprise": visit.enterprise_id, "time": visit.entered_at,
+                "inspectors": [i for i in visit.inspectors if i.get("certificate_no")], "items": visit.items,
+                "findings": visit.findings, "assisted_by": assistance(visit)}),
             "head": {"seq": int(visit.head_seq), "hash": visit.head_hash}}
     if timeline is not None:
         full["timeline"] = [{"seq": int(e.seq), "kind": e.kind, "actor": e.actor, "at": e.at, "payload": e.payload}
@@ -442,10 +514,11 @@ def view(visit: Visit, level: str, names: dict[str, str], timeline: list[VisitEv
 def detail(caller: Identity, visit_id: str) -> dict:
     visit = get(visit_id)
     level = audience(caller, visit)
-    names = _agency_names(visit.agency_ids)
     if level == "shared":
-        return view(visit, level, names)
-    found = view(visit, level, names, events(visit_id))
+        return view(visit, level, _agency_names(visit.agency_ids))
+    tasks = _tasks([visit])
+    names = _agency_names([*visit.agency_ids, *(p["agency_id"] for t in tasks.values() for p in t.participants)])
+    found = view(visit, level, names, events(visit_id), tasks)
     # Reading the visit in full does not make one a reader of its rating (Art. 24): the agencies do not.
     if can_see_rating(caller, visit.enterprise_id, visit.region_code):
         rating = get_or_none(Rating, visit_id)
@@ -480,14 +553,16 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
     scans = list(results)
     visit_ids = sorted({s.visit_id for s in scans if s.visit_id})
     found = {v.visit_id: v for v in Visit.batch_get(visit_ids)} if visit_ids else {}
-    names = _agency_names([s.agency_id for s in scans] + [a for v in found.values() for a in v.agency_ids]) if scans else {}
+    tasks = _tasks(list(found.values()))
+    names = _agency_names([s.agency_id for s in scans] + [a for v in found.values() for a in v.agency_ids]
+                          + [p["agency_id"] for t in tasks.values() for p in t.participants]) if scans else {}
     rows = []
     for s in scans:
         visit = found.get(s.visit_id)
         rows.append({"scan_id": s.scan_id, "at": s.server_time, "outcome": s.outcome,
                      "agency": {"agency_id": s.agency_id, "name": names.get(s.agency_id)},
                      "reasons": s.answer.get("reasons", []), "inspectors": s.answer.get("inspectors", []),
-                     "visit": view(visit, "full", names) if visit else None})
+                     "visit": view(visit, "full", names, tasks=tasks) if visit else None})
     return {"items": rows, "next_cursor": pagination.encode(results.last_evaluated_key)}
 
 

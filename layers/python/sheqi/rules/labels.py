@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from sheqi.rules.scan_rules import EXCEPTION_REASONS, LATE_REASONS
-from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, PROHIBITED_PRACTICES
+from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, PROHIBITED_PRACTICES, THIRD_PARTIES
 
 REASONS = {
     # the scan-in decision (scan_rules): refusals and flags
@@ -23,6 +23,7 @@ REASONS = {
     "over_cap_exception": "依例外情形超频次检查", "scan_contention": "同时扫码过多，请重扫",
     "task_not_approved": "检查任务未批准", "task_withdrawn": "检查任务已撤回",
     "exception_ground_mismatch": "例外情形的依据不符",
+    "revisit_other_items": "同一机关短期内再次入企检查其他事项",
     # jurisdiction and scope (Art. 3, 8)
     "outside_jurisdiction": "超出本机关管辖地域", "lead_not_competent": "牵头机关对该企业无管辖权",
     "not_an_enterprise": "不属于本规定所称企业",
@@ -43,6 +44,9 @@ COMPLAINT_SUBJECTS = {"visit": "对已登记检查的投诉", "refused_attempt":
 COMPLAINT_STATUSES = {"received": "已受理", "handling": "处理中", "answered": "已答复"}
 CASE_STATUSES = {"open": "已立案待处理", "closed": "已办结"}
 NOTICE_STATUSES = {"pending": "未确认", "acknowledged": "已确认"}
+TASK_TYPES = {"routine": "日常检查", "case": "个案检查", "special": "专项检查"}   # Art. 6
+TRIGGERS = {"complaint": "投诉举报", "referral": "转办、交办", "data_monitoring": "数据监测发现", "enterprise_request": "企业申请"}
+METHODS = {"on_site": "现场检查", "off_site": "非现场检查"}   # Art. 7
 EVENTS = {"opened": "扫码入企，检查开始", "joined": "执法人员加入检查", "finding": "记录检查结果", "closed": "检查结束",
           "transfer_completed": "案件移送完成", "correction": "更正记录"}
 
@@ -51,7 +55,7 @@ GROUPS: dict[str, dict[Any, str]] = {
     "finding": FINDINGS, "measure": MEASURES, "practice": PROHIBITED_PRACTICES, "late_reason": LATE_REASONS,
     "exception": EXCEPTION_REASONS, "credit_tier": CREDIT_TIERS, "complaint_subject": COMPLAINT_SUBJECTS,
     "complaint_status": COMPLAINT_STATUSES, "case_status": CASE_STATUSES, "notice_status": NOTICE_STATUSES,
-    "event": EVENTS,
+    "event": EVENTS, "third_party": THIRD_PARTIES, "task_type": TASK_TYPES, "trigger": TRIGGERS, "method": METHODS,
 }
 
 

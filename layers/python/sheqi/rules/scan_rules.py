@@ -3,7 +3,8 @@
 `decide(facts)` answers, for one inspector's scan of one enterprise's code under one task, whether
 the inspection may go ahead and how: refused (with every reason and its article), pending (waiting
 for a second inspector, Art. 19), opened (a new visit) or joined (an open visit of the same agency
-that day, Art. 17). Non-blocking observations are flags (late scan, location, Art. 12 exception).
+that day, Art. 17). Non-blocking observations are flags (late scan, location, Art. 12 exception, an
+agency's re-visit for other items within the re-visit window, Art. 17).
 """
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ class ScanConfig(Struct, frozen=True):
     late_limit: timedelta = timedelta(days=10)          # and is accepted up to this late
     clock_skew: timedelta = timedelta(minutes=5)        # device clocks ahead of the server by more: refused
     offsite_sufficed: timedelta = timedelta(days=90)    # a clean off-site check this recent blocks a routine visit
+    revisit_window: timedelta = timedelta(days=30)      # an agency's visit this soon after its last, for other items, is flagged (Art. 17)
     far_from_premises_m: float = 500.0
 
 
@@ -101,6 +103,13 @@ class Location(Struct, frozen=True):
     is_mock: bool = False
 
 
+class PriorVisit(Struct, frozen=True):
+    """An agency's latest visit at the enterprise (Art. 17)."""
+    visit_id: str
+    visit_date: date
+    item_ids: frozenset[str]
+
+
 class PendingScan(Struct, frozen=True):
     inspector_id: str
     scan_id: str
@@ -134,6 +143,7 @@ class ScanFacts(Struct, frozen=True):
     open_visit_items: frozenset[ItemKey] = frozenset()
     plan_entries: tuple[PlanEntry, ...] | None = None   # the inspector's agency's plan in force that day (Art. 16)
     contended: bool = False               # the scan's write kept meeting concurrent scans past the time budget
+    prior_visits: dict[str, PriorVisit] = {}   # agency_id -> its latest visit at the enterprise (Art. 17)
 
 
 class Decision(Struct):
@@ -145,6 +155,7 @@ class Decision(Struct):
     capped_items: dict[ItemKey, int] = field(default_factory=dict)   # the cap a count must stay under
     offsite_guarded: bool = False                       # the write must check no recent clean off-site check
     distance_m: float | None = None
+    revisits: tuple[str, ...] = ()                      # agencies visiting again for other items (Art. 17)
 
 
 def _finding(code: str, article: int, message: str) -> Finding:
@@ -282,6 +293,26 @@ def _short_agencies(task: TaskFacts, present: dict[str, set[str]], counted: tupl
     return [a for a in dict.fromkeys(a for a, _ in counted) if len(present.get(a, ())) < 2]
 
 
+def revisit_flags(facts: ScanFacts, counted: tuple[ItemKey, ...], on: date, config: ScanConfig) -> dict[str, Finding]:
+    """Art. 17: one agency's several items at one enterprise are in principle checked in one visit. A visit
+    opened within `revisit_window` days of the same agency's last one there, for items that visit did not
+    check, is flagged for the judicial bureau, whatever the task's type: the bureau judges whether the two
+    could have been merged. Checking the same items again is the caps' matter (Art. 18), not this one."""
+    found = {}
+    for agency in dict.fromkeys(a for a, _ in counted):
+        prior = facts.prior_visits.get(agency)
+        if prior is None or prior.visit_id == facts.open_visit_id:
+            continue
+        days = abs((on - prior.visit_date).days)
+        other = sorted(i for a, i in counted if a == agency and i not in prior.item_ids)
+        if days <= config.revisit_window.days and other:
+            who = "本机关" if agency == facts.inspector.agency_id else f"机关 {agency}"
+            found[agency] = Finding("revisit_other_items", ART[17], f"{who}已于{prior.visit_date.isoformat()}对该企业实施检查，"
+                                                                    f"{days}日内再次入企检查其他事项（{'、'.join(other)}）；同一机关对同一企业"
+                                                                    "的多项检查原则上应当合并一次进行，已报司法行政机关监督")
+    return found
+
+
 def decide(facts: ScanFacts, config: ScanConfig = DEFAULT_CONFIG) -> Decision:
     on = facts.device_time.date()
     refusals, flags = _timing(facts, config)
@@ -325,5 +356,6 @@ def decide(facts: ScanFacts, config: ScanConfig = DEFAULT_CONFIG) -> Decision:
                                                           "执法人员不得少于两人，联合检查中每个执法机关各不少于两名本机关执法人员："
                                                           f"等待 {who} 的执法人员扫码")],
                         (me,), (), {}, False, distance)
-    return Decision("opened", [], flags, tuple(dict.fromkeys(p.inspector_id for p in partners)) + (me,), counted, caps,
-                    guarded, distance)
+    revisits = revisit_flags(facts, counted, on, config)
+    return Decision("opened", [], flags + list(revisits.values()), tuple(dict.fromkeys(p.inspector_id for p in partners)) + (me,),
+                    counted, caps, guarded, distance, tuple(revisits))

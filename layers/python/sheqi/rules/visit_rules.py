@@ -25,6 +25,8 @@ TRANSFER_KINDS = {
     "criminal": f"涉嫌犯罪，按照{CRIMINAL_TRANSFER_RULES}移送司法机关",
 }
 MEASURES = {"seal": "查封", "seize": "扣押", "freeze": "冻结"}
+# Art. 20: the third parties an agency may invite to assist; they advise the inspectors and never inspect.
+THIRD_PARTIES = {"testing_body": "检验检测机构", "research_institute": "科研院所", "expert": "行业专家", "other": "其他第三方"}
 # Art. 27: what an enterprise may flag in a rating or complaint.
 PROHIBITED_PRACTICES = {
     "gifts_or_meals": "索要或接受礼品、宴请等",

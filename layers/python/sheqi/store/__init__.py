@@ -71,6 +71,7 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
                                           is in the watch index under frequency#<region>#<year> (Art. 12)
   - refusals#<region>#<year>#<agency>#<reason>  refused attempts, in the watch index under refusals#<region>#<year>
   - slot#<E>#<agency>#<date>              the agency's open visit at E that day (Art. 17 merge)
+  - lastvisit#<E>#<agency>                the agency's latest visit at E and its items (Art. 17 re-visit flag)
   - pending#<task>#<E>#<date>             team scans waiting for a second inspector (Art. 19)
   - offsite#<E>#<agency>#<item>           last off-site check that found no violation (Art. 7)
   - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
@@ -622,6 +623,7 @@ class Visit(Model):
     items = JSONAttribute()                     # [{agency_id, item_id, name, legal_basis}]
     flags = _strings(default=list)
     exception = JSONAttribute(null=True)
+    revisit_of = JSONAttribute(null=True)           # Art. 17: [{agency_id, visit_id, visit_date, item_ids}] visited shortly before
     status = UnicodeAttribute(default="open")       # open / closed
     findings = JSONAttribute(default=dict)          # "<agency_id>/<item_id>" -> the latest finding
     ended_at = UnicodeAttribute(null=True)          # device time of the scan-out
@@ -777,6 +779,22 @@ class VisitSlot(Model):
     @staticmethod
     def key(enterprise_id: str, agency_id: str, day: date) -> str:
         return f"slot#{enterprise_id}#{agency_id}#{day.isoformat()}"
+
+
+class LastVisit(Model):
+    """An agency's latest visit at an enterprise and the items it checked (key `lastvisit#...`): read in
+    the scan's batch, so a visit opened again within the re-visit window for other items is flagged
+    (Art. 17), and rewritten under its version in the transaction that opens or extends a visit."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    visit_id = UnicodeAttribute()
+    visit_date = UnicodeAttribute()
+    item_ids = _strings(default=list)
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(enterprise_id: str, agency_id: str) -> str:
+        return f"lastvisit#{enterprise_id}#{agency_id}"
 
 
 class PendingScans(Model):

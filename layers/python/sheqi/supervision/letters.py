@@ -28,6 +28,7 @@ from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART, RULES
+from sheqi.rules.documents import NOT_INSPECTION_DOCUMENTS
 from sheqi.store import (
     Cancelled,
     Letter,
@@ -293,7 +294,7 @@ def view(letter: Letter) -> dict:
             "status_label": STATUS_LABELS[letter.status or "issued"], "reply": letter.reply, "corrected": letter.corrected,
             "replied_at": letter.replied_at, "parent_id": letter.parent_id, "created_at": letter.created_at,
             "issued_at": letter.issued_at, "request_grounds": letter.request_grounds, "decline_reason": letter.decline_reason,
-            "article": ART[30]}
+            "article": ART[30], "document": {"follows": NOT_INSPECTION_DOCUMENTS[letter.letter_kind], "article": ART[22]}}
 
 
 def document(letter: Letter) -> bytes:

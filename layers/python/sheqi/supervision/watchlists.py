@@ -1,4 +1,4 @@
-"""What the judicial bureau watches without asking (Art. 12, 16, 24, 27): watch lists, each read from
+"""What the judicial bureau watches without asking (Art. 12, 16, 17, 24, 27): watch lists, each read from
 an index or a maintained count, never a Scan; monthly figures for the console; and a daily job that
 brings new entries to the bureau's notices once each.
 
@@ -17,6 +17,8 @@ from sheqi.inspections.complaints import STATUSES, SUBJECTS
 from sheqi.inspections.ratings import LOW_SCORE
 from sheqi.reminders import notices, obligations
 from sheqi.rules import regions
+from sheqi.rules.articles import ART
+from sheqi.rules.labels import REASONS
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.store import Agency, Complaint, Enterprise, PlanVersion, Rating, RefusalTally, Tally, Visit
@@ -80,18 +82,25 @@ def frequency(codes: list[str], year: int) -> list[dict]:
 
 
 def exceptions(codes: list[str], year: int) -> list[dict]:
-    """Visits made under an Art. 12 exception (over the cap or not), with the exception and its ground."""
-    rows = []
+    """Visits the bureau was told of as they opened: those made under an Art. 12 exception (over the cap or
+    not), with the exception and its ground, and an agency's re-visit for other items within the re-visit
+    window (Art. 17), with the visit before it. One query of the region's visits, filtered."""
+    rows: list[dict[str, Any]] = []
     for code in codes:
-        for v in Visit.by_region.query(code, Visit.opened_at.startswith(str(year)), filter_condition=Visit.exception.exists(),
-                                       scan_index_forward=False):
-            reason = v.exception["reason"]
-            ground = v.exception.get("ground") or {"reference": v.exception.get("reference")}   # recorded before grounds
-            rows.append({"visit_id": v.visit_id, "visit_date": v.visit_date, "enterprise_id": v.enterprise_id,
-                         "enterprise_name": v.enterprise_name, "agency_ids": v.agency_ids, "reason": reason,
-                         "reason_label": EXCEPTION_REASONS[reason], "reference": ground["reference"],
-                         "ground_kind": ground.get("kind"),
-                         "over_cap": "over_cap_exception" in v.flags})
+        for v in Visit.by_region.query(code, Visit.opened_at.startswith(str(year)), scan_index_forward=False,
+                                       filter_condition=Visit.exception.exists() | Visit.revisit_of.exists()):
+            common = {"visit_id": v.visit_id, "visit_date": v.visit_date, "enterprise_id": v.enterprise_id,
+                      "enterprise_name": v.enterprise_name, "agency_ids": v.agency_ids,
+                      "over_cap": "over_cap_exception" in v.flags}
+            if v.exception:
+                reason = v.exception["reason"]
+                ground = v.exception.get("ground") or {"reference": v.exception.get("reference")}   # recorded before grounds
+                rows.append({"kind": "exception", **common, "reason": reason, "reason_label": EXCEPTION_REASONS[reason],
+                             "reference": ground["reference"], "ground_kind": ground.get("kind"), "article": ART[12]})
+            for before in v.revisit_of or ():
+                rows.append({"kind": "revisit", **common, "reason": "revisit_other_items", "reason_label": REASONS["revisit_other_items"],
+                             "reference": f"前次检查 {before['visit_date']}（{before['visit_id']}）", "ground_kind": None,
+                             "revisit_of": before, "article": ART[17]})
     return rows
 
 
