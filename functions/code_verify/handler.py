@@ -7,7 +7,8 @@ app = api.create_app()
 
 @app.get("/public/codes/<token>")
 def verify_code(token: str):
-    return api.json_response(registers.door_view(token))
+    """公开：核验扫描到的企业码（无需登录，不含内部数据）"""
+    return registers.door_view(token)
 
 
 handler = api.lambda_handler(app)

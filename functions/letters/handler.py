@@ -1,44 +1,48 @@
 """Supervision letters (Art. 30): suggestion, decision on an unanswered suggestion, the agency's reply,
 and the printable document."""
+from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import RegionPageQuery
 from sheqi.supervision import letters
 
 app = api.create_app()
+READERS = ("judicial", "agency_admin", "platform_admin")
 
 
-
-@app.post("/letters")
-def suggest():
-    return api.json_response(letters.view(letters.suggest(api.identity(app), api.body(app, letters.LetterIn))), 201)
-
-
-@app.get("/letters")
-def list_letters():
-    params = api.query(app, RegionPageQuery)
-    return api.json_response(letters.list_for(api.identity(app), params.region_code, params.limit, params.cursor))
+@app.post("/letters", roles=("judicial",), status=201)
+def suggest(caller: Identity, body: letters.LetterIn):
+    """司法行政机关向被监督机关发出行政执法监督意见书（第三十条）"""
+    return letters.view(letters.suggest(caller, body))
 
 
-@app.get("/letters/<letter_id>")
-def get_letter(letter_id: str):
-    return api.json_response(letters.view(letters.visible(api.identity(app), letter_id)))
+@app.get("/letters", roles=("judicial", "platform_admin"))
+def list_letters(caller: Identity, params: RegionPageQuery):
+    """列出辖区的监督文书"""
+    return letters.list_for(caller, params.region_code, params.limit, params.cursor)
 
 
-@app.get("/letters/<letter_id>/document")
-def document(letter_id: str):
-    letter = letters.visible(api.identity(app), letter_id)
-    return api.Response(200, content_type="application/pdf", body=letters.document(letter))
+@app.get("/letters/<letter_id>", roles=READERS)
+def get_letter(caller: Identity, letter_id: str):
+    """查看一份监督文书"""
+    return letters.view(letters.visible(caller, letter_id))
 
 
-@app.post("/letters/<letter_id>/reply")
-def reply(letter_id: str):
-    return api.json_response(letters.view(letters.reply(api.identity(app), letter_id, api.body(app, letters.ReplyIn))))
+@app.get("/letters/<letter_id>/document", roles=READERS, content=("application/pdf",))
+def document(caller: Identity, letter_id: str):
+    """监督文书的可打印 PDF"""
+    return api.Response(200, content_type="application/pdf", body=letters.document(letters.visible(caller, letter_id)))
 
 
-@app.post("/letters/<letter_id>/escalate")
-def escalate(letter_id: str):
-    decision = letters.escalate(api.identity(app), letter_id, api.body(app, letters.EscalateIn))
-    return api.json_response(letters.view(decision), 201)
+@app.post("/letters/<letter_id>/reply", roles=("agency_admin",))
+def reply(caller: Identity, letter_id: str, body: letters.ReplyIn):
+    """被监督机关书面回复监督意见"""
+    return letters.view(letters.reply(caller, letter_id, body))
+
+
+@app.post("/letters/<letter_id>/escalate", roles=("judicial",), status=201)
+def escalate(caller: Identity, letter_id: str, body: letters.EscalateIn):
+    """逾期未回复的，作出行政执法监督决定书"""
+    return letters.view(letters.escalate(caller, letter_id, body))
 
 
 handler = api.lambda_handler(app)

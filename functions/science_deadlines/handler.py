@@ -1,31 +1,35 @@
 """Science bureau deadlines (seed 004): project acceptance within 6 months of the end, technical
 contract registration decided within 30 days; each followed by the reminder run."""
+from sheqi.auth import Identity
 from sheqi.edge import api
-from sheqi.errors import NotFound
 from sheqi.science import duties
 
 app = api.create_app()
+BUREAUS = ("science_bureau", "platform_admin")
 
 
-def _view(record):
-    return api.json_response(duties.view(record), 201)
+@app.post("/science/projects", roles=BUREAUS, status=201)
+def register_project(caller: Identity, body: duties.ProjectIn):
+    """登记科技项目，开始计算验收期限（结题后 6 个月内）"""
+    return duties.view(duties.register_project(caller, body))
 
 
-@app.post("/science/projects")
-def register_project():
-    return _view(duties.register_project(api.identity(app), api.body(app, duties.ProjectIn)))
+@app.post("/science/contracts", roles=BUREAUS, status=201)
+def register_contract(caller: Identity, body: duties.ContractIn):
+    """登记技术合同，开始计算认定登记期限（受理后 30 日内）"""
+    return duties.view(duties.register_contract(caller, body))
 
 
-@app.post("/science/contracts")
-def register_contract():
-    return _view(duties.register_contract(api.identity(app), api.body(app, duties.ContractIn)))
+@app.post("/science/projects/<region_code>/<key>/done", roles=BUREAUS, status=201)
+def project_done(caller: Identity, region_code: str, key: str, body: duties.DoneIn):
+    """科技项目已验收，期限事项办结"""
+    return duties.view(duties.mark_done(caller, "projects", region_code, key, body))
 
 
-@app.post("/science/<collection>/<region_code>/<key>/done")
-def mark_done(collection: str, region_code: str, key: str):
-    if collection not in duties.KINDS:
-        raise NotFound("接口不存在", code="route_not_found")
-    return _view(duties.mark_done(api.identity(app), collection, region_code, key, api.body(app, duties.DoneIn)))
+@app.post("/science/contracts/<region_code>/<key>/done", roles=BUREAUS, status=201)
+def contract_done(caller: Identity, region_code: str, key: str, body: duties.DoneIn):
+    """技术合同已认定登记，期限事项办结"""
+    return duties.view(duties.mark_done(caller, "contracts", region_code, key, body))
 
 
 handler = api.lambda_handler(app)
