@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test token bench reset setup deploy-check lock
+.PHONY: run test token bench reset setup deploy-check lock openapi fuzz
 
 run: setup
 	$(PY) -m local.stack
@@ -14,6 +14,10 @@ test: setup
 	$(PY) -m mypy
 	$(PY) -m pytest
 	bash scripts/check-deploy.sh
+
+# docs/openapi.json from the code (routes, request models, roles, error codes); `make test` fails when it is stale.
+openapi: setup
+	$(PY) -m local.openapi
 
 token: setup
 	@$(PY) -m local.token $(NAME)
