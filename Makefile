@@ -32,8 +32,12 @@ reset:
 	  echo "$$dir 不像本地环境的数据目录（没有 secrets.json 或 store/），未删除" >&2; exit 1; fi; \
 	rm -rf "$$dir" && echo "已清空本地数据：$$dir"
 
-setup: $(STAMP)
+setup: $(STAMP) node_modules/.package-lock.json
 	@bash scripts/install-system-deps.sh
+
+# npm packages (package.json): swagger-ui-dist, served by the local gateway at /docs; osls, which packages.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 # uv, not pip: requirements.txt is a lock with hashes, which uv checks while installing the unhashed dev tools
 # beside it (pip would demand hashes for every package once one has them).

@@ -16,6 +16,15 @@ from .events import http_event
 from .invoke import invoke
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+SWAGGER_UI = config.ROOT / "node_modules" / "swagger-ui-dist"
+DOCS_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>涉企行政检查 API 文档</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});</script>
+</body></html>
+"""
 
 
 def create_app(log=None) -> Flask:
@@ -39,6 +48,20 @@ def create_app(log=None) -> Flask:
     def console(name: str) -> Response:
         """The supervision console's static files (in production they are served from object storage)."""
         return send_from_directory(config.ROOT / "console", name)
+
+    @app.route("/openapi.json")
+    def spec() -> Response:
+        """The API's OpenAPI document (docs/openapi.json, which `make test` holds equal to the code)."""
+        return send_from_directory(config.ROOT / "docs", "openapi.json", mimetype="application/json")
+
+    @app.route("/docs")
+    def docs() -> Response:
+        return Response(DOCS_PAGE, content_type="text/html; charset=utf-8")
+
+    @app.route("/docs/<path:name>")
+    def docs_files(name: str) -> Response:
+        """Swagger UI's files from the npm package swagger-ui-dist (package.json; `make run` installs it)."""
+        return send_from_directory(SWAGGER_UI, name)
 
     @app.route("/", defaults={"path": ""}, methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)

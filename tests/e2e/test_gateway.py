@@ -1,7 +1,9 @@
 """Through the local gateway: HTTP request -> token check -> v2.0 event -> handler -> HTTP response."""
+import json
+
 import pytest
 
-from local import config, gateway
+from local import config, gateway, openapi
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET
 from sheqi import auth
 from sheqi.auth import Identity
@@ -152,3 +154,14 @@ def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
     rated = client.post(f"/visits/{visit_id}/rating", headers=bearer("enterprise-1"),
                         json={"conduct": 5, "procedure": 5, "efficiency": 4})
     assert rated.status_code == 201
+
+
+def test_the_spec_and_its_swagger_ui_are_served_locally(client):
+    spec = client.get("/openapi.json")
+    assert spec.status_code == 200 and spec.get_json() == json.loads(openapi.SPEC.read_text())
+    page = client.get("/docs")
+    assert page.status_code == 200 and 'url: "/openapi.json"' in page.get_data(as_text=True)
+    assert "//" not in page.get_data(as_text=True).replace("<!doctype html>", "")   # no CDN: every file from here
+    for name in ("swagger-ui.css", "swagger-ui-bundle.js"):
+        served = client.get(f"/docs/{name}")
+        assert served.status_code == 200 and len(served.get_data()) > 10_000, name
