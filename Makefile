@@ -19,6 +19,12 @@ test: setup
 openapi: setup
 	$(PY) -m local.openapi
 
+# Deeper fuzzing than `make test` does: schemathesis over every operation of the spec, and every route's
+# hostile-input test, with many more examples each (minutes, not seconds).
+fuzz: setup
+	SHEQI_SCHEMATHESIS_EXAMPLES=$${EXAMPLES:-60} SHEQI_FUZZ_EXAMPLES=$${EXAMPLES:-60} $(PY) -m pytest -n 0 \
+	  tests/e2e/test_openapi_fuzz.py tests/handlers/test_every_route_hostile.py
+
 token: setup
 	@$(PY) -m local.token $(NAME)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import operator
@@ -27,7 +28,7 @@ import msgspec
 
 from sheqi import auth, errors
 from sheqi.edge import api
-from sheqi.inputs import Body, OneOf, Query
+from sheqi.inputs import Body, Check, OneOf, Query
 
 from . import config, serverless_config
 from .config import ROOT
@@ -87,9 +88,11 @@ def _module_functions(module_name: str) -> tuple[dict[str, ast.FunctionDef], dic
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             functions.setdefault(node.name, node)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom):
+            source = importlib.util.resolve_name("." * node.level + (node.module or ""), module.__package__) \
+                if node.level else node.module
             for alias in node.names:
-                imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                imported[alias.asname or alias.name] = f"{source}.{alias.name}"
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 imported[alias.asname or alias.name] = alias.name
@@ -102,7 +105,6 @@ def _raised(function: ast.FunctionDef, module_name: str, seen: set, depth: int =
     if (module_name, function.name) in seen or depth > 6:
         return set()
     seen.add((module_name, function.name))
-    functions, imported = _module_functions(module_name)
     classes = _error_classes()
     found: set[tuple[int, str]] = set()
     for node in ast.walk(function):
@@ -115,20 +117,69 @@ def _raised(function: ast.FunctionDef, module_name: str, seen: set, depth: int =
                         classes[last][1])
             found.add((classes[last][0], code))
             continue
-        head, _, rest = name.partition(".")
-        target = imported.get(head, "")
-        if not rest and name in functions:
-            found |= _raised(functions[name], module_name, seen, depth + 1)
-        elif target.startswith("sheqi"):
-            owner, attr = (target, rest) if rest else target.rpartition(".")[::2]
-            if "." in attr:
-                continue
-            try:
-                callee = _module_functions(owner)[0].get(attr)
-            except (ImportError, TypeError, OSError):
-                callee = None     # a name imported from a package, not a module: a class or a constant
-            if callee is not None:
-                found |= _raised(callee, owner, seen, depth + 1)
+        callee, owner = _callee(name, module_name)
+        if callee is None:
+            continue
+        found |= _raised(callee, owner, seen, depth + 1)
+        code = next((k.value.value for k in node.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)), None)
+        if code is not None:     # a helper that raises with the code it is given, e.g. store.get_or_404(..., code="x")
+            found |= {(status, code) for status in _passes_code(callee)}
+    return found
+
+
+def _callee(name: str, module_name: str) -> tuple[ast.FunctionDef | None, str]:
+    """The sheqi function a call's `name` refers to in `module_name`, and its module."""
+    functions, imported = _module_functions(module_name)
+    head, _, rest = name.partition(".")
+    target = imported.get(head, "")
+    if not rest and name in functions:
+        return functions[name], module_name
+    if not target.startswith("sheqi"):
+        return None, ""
+    owner, attr = (target, rest) if rest else target.rpartition(".")[::2]
+    if "." in attr:
+        return None, ""
+    try:
+        functions, imported = _module_functions(owner)
+    except (ImportError, TypeError, OSError):
+        return None, ""      # a name imported from a package, not a module: a class or a constant
+    if attr in functions:
+        return functions[attr], owner
+    return _callee(attr, owner) if imported.get(attr, "").startswith("sheqi") else (None, "")   # re-exported
+
+
+def _passes_code(function: ast.FunctionDef) -> set[int]:
+    """Statuses of the errors a function raises with the `code` it was passed."""
+    classes = _error_classes()
+    return {classes[last][0] for node in ast.walk(function) if isinstance(node, ast.Call)
+            and (last := ast.unparse(node.func).rpartition(".")[2]) in classes
+            and any(k.arg == "code" and isinstance(k.value, ast.Name) and k.value.id == "code" for k in node.keywords)}
+
+
+def _raised_by(function) -> set[tuple[int, str]]:
+    """What a function object (a model's check, a field's Check) raises; nothing known of a lambda."""
+    if getattr(function, "__name__", "<lambda>") == "<lambda>":
+        return set()
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
+    return _raised(tree, function.__module__, set()) if isinstance(tree, ast.FunctionDef) else set()
+
+
+def _model_errors(model: type, seen: set | None = None) -> set[tuple[int, str]]:
+    """What a request model's field Checks and check() raise, nested models' too (their AppErrors keep
+    their codes; a ValueError becomes invalid_field)."""
+    seen = set() if seen is None else seen
+    if model in seen:
+        return set()
+    seen.add(model)
+    found = _raised_by(model.check) if "check" in vars(model) else set()
+    pending = list(typing.get_type_hints(model, include_extras=True).values())
+    while pending:
+        tp = pending.pop()
+        if typing.get_origin(tp) is typing.Annotated:
+            found |= {e for m in tp.__metadata__ if isinstance(m, Check) for e in _raised_by(m.fn)}
+        if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+            found |= _model_errors(tp, seen)
+        pending += typing.get_args(tp)
     return found
 
 
@@ -145,8 +196,9 @@ def errors_of(operation: Operation) -> dict[int, set[str]]:
         found |= {(401, "unauthorized"), (401, "invalid_role"), (401, "incomplete_claims")}
     if route.roles is not None and set(route.roles) != set(auth.ROLES):
         found.add((403, "role_not_allowed"))
-    if route.model(Body) or route.model(Query):
-        found |= {(422, "invalid_field"), (422, "missing_field")}
+    for model in (route.model(Body), route.model(Query)):
+        if model is not None:
+            found |= {(422, "invalid_field"), (422, "missing_field")} | _model_errors(model)
     if route.model(Body):
         found |= {(400, "malformed_json"), (400, "empty_body"), (413, "payload_too_large"), (415, "unsupported_media_type")}
     by_status: dict[int, set[str]] = {}
@@ -180,7 +232,7 @@ def _examples() -> dict[str, dict]:
 
 def _parameters(operation: Operation, schemas: dict) -> list[dict]:
     found = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1,
-              "maxLength": api.MAX_KEY_CHARS}} for name in re.findall(r"\{(\w+)\}", operation.path)]
+              "maxLength": api.MAX_KEY_CHARS, "pattern": "^[^/]+$"}} for name in re.findall(r"\{(\w+)\}", operation.path)]
     model = operation.route.model(Query)
     if model is not None:
         schema = schemas[model.__name__]
@@ -216,8 +268,10 @@ def _operation(operation: Operation, schemas: dict, examples: dict) -> dict:
         else:
             responses[str(status)] = {"description": "成功", "content": {"application/json": {"schema": {"type": "object"}}}}
     for status, codes in sorted(errors_of(operation).items()):
-        responses[str(status)] = {"description": REASONS.get(status, "错误"),
-                                  "content": {"application/json": {"schema": _error_schema(codes)}}}
+        schema = _error_schema(codes)
+        if status == 401:   # API Gateway's JWT authoriser answers a missing or refused token before any function
+            schema = {"anyOf": [schema, {"$ref": "#/components/schemas/GatewayUnauthorized"}]}
+        responses[str(status)] = {"description": REASONS.get(status, "错误"), "content": {"application/json": {"schema": schema}}}
     answer["responses"] = responses
     answer["security"] = [{"bearerJWT": []}] if route.signed_in else []
     return answer
@@ -264,6 +318,8 @@ def document() -> dict:
     assert len(set(names)) == len(names), f"two request models share a name: {sorted(names)}"
     _, schemas = msgspec.json.schema_components([_twin(m) for m in models], ref_template="#/components/schemas/{name}")
     schemas["Error"] = ERROR_SCHEMA
+    schemas["GatewayUnauthorized"] = {"type": "object", "required": ["message"], "properties": {"message": {"const": "Unauthorized"}},
+                                      "description": "API Gateway 的 JWT 授权方拒绝令牌时的答复（响应头 www-authenticate 说明原因）"}
     examples = _examples()
     paths: dict = {}
     for operation in ops:
