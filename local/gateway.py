@@ -7,6 +7,7 @@ import base64
 import time
 
 from flask import Flask, Response, request, send_from_directory
+from werkzeug.routing import PathConverter
 
 from sheqi import auth
 from sheqi.errors import Unauthorized
@@ -27,9 +28,16 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
+class AnyPath(PathConverter):
+    """Any path, line breaks and control characters included: API Gateway routes them to the function,
+    which refuses them with its own error (Werkzeug's `path` stops at a line break and answers HTML)."""
+    regex = "(?s:[^/].*?)"
+
+
 def create_app(log=None) -> Flask:
     """`log`, if given, is called with one line per request (the local stack prints them)."""
     app = Flask("sheqi-local-gateway")
+    app.url_map.converters["anypath"] = AnyPath
     app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # API Gateway's own payload limit
 
     if log is not None:
@@ -64,7 +72,7 @@ def create_app(log=None) -> Flask:
         return send_from_directory(SWAGGER_UI, name)
 
     @app.route("/", defaults={"path": ""}, methods=METHODS)
-    @app.route("/<path:path>", methods=METHODS)
+    @app.route("/<anypath:path>", methods=METHODS)
     def proxy(path: str) -> Response:
         raw_path = "/" + path
         route, params = serverless_config.resolve(request.method, raw_path)

@@ -165,3 +165,9 @@ def test_the_spec_and_its_swagger_ui_are_served_locally(client):
     for name in ("swagger-ui.css", "swagger-ui-bundle.js"):
         served = client.get(f"/docs/{name}")
         assert served.status_code == 200 and len(served.get_data()) > 10_000, name
+
+
+def test_a_line_break_in_a_path_reaches_the_function_and_is_answered_in_the_error_shape(client):
+    # Found by schemathesis: Werkzeug's path converter stopped at %0A and answered its own HTML 404.
+    response = client.get(f"/agencies/{MARKET}%0A", headers=bearer("platform"))
+    assert (response.status_code, response.get_json()["error"]["code"]) == (404, "agency_not_found")
