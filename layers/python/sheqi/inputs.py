@@ -197,7 +197,7 @@ class RegionPageQuery(PageQuery):
     region_code: RegionCode | None = None
 
 
-class RegionListQuery(PageQuery):
+class RegionListQuery(PageQuery, kw_only=True):
     """A page of the records of the region named."""
     region_code: RegionCode
 
