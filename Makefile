@@ -41,8 +41,9 @@ reset:
 setup: $(STAMP) node_modules/.package-lock.json
 	@bash scripts/install-system-deps.sh
 
-# npm packages (package.json): swagger-ui-dist, served by the local gateway at /docs; osls, which packages.
-node_modules/.package-lock.json: package.json package-lock.json
+# npm: the deploy tooling, the QR decoder the phone pages vendor and swagger-ui-dist for the gateway's /docs
+# (served from node_modules, never a CDN).
+node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 # uv, not pip: requirements.txt is a lock with hashes, which uv checks while installing the unhashed dev tools

@@ -228,7 +228,7 @@ def everyday(recorder: Recorder) -> dict[str, dict[str, str]]:
         "window_start": "2026-06-15T08:00:00+08:00", "window_end": "2026-06-15T18:00:00+08:00"})
     assert status == 201, task
     code = store.Enterprise.get(enterprise["enterprise_id"]).code_version
-    from sheqi.rules import codes
+    from sheqi.signing import codes
     token = codes.code_url(codes.sign(enterprise["enterprise_id"], code))
     place = {"latitude": enterprise["latitude"], "longitude": enterprise["longitude"], "accuracy_m": 10}
 

@@ -26,6 +26,20 @@ async function api(path, options = {}) {
   return body;
 }
 
+// The one table of codes to Chinese labels (sheqi/rules/labels.py, served as /phone/labels.js).
+function label(group, code) {
+  const labels = window.SHEQI_LABELS || {};
+  return (labels[group] && labels[group][code]) || code;
+}
+
+function localTime(iso) {
+  return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "";
+}
+
+function enterprise(row) {
+  return `<span title="统一社会信用代码 ${escapeHtml(row.enterprise_id)}">${escapeHtml(row.enterprise_name || row.enterprise_id)}</span>`;
+}
+
 function escapeHtml(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
@@ -46,19 +60,19 @@ function scopeQuery() {
 
 const WATCH = [
   ["frequency", "检查频次明显偏高的企业（第十二条、第十八条）", [
-    ["enterprise_name", "企业"], ["credit_tier", "信用等级"], ["total", "本年检查次数"], ["threshold", "提示阈值"],
+    [enterprise, "企业"], [(r) => escapeHtml(label("credit_tier", r.credit_tier)), "信用等级"], ["region_name", "地区"], ["total", "本年检查次数"], ["threshold", "提示阈值"],
     [(r) => r.by_agency.map((a) => `${escapeHtml(a.name)} ${a.count}次`).join("；"), "各机关"], ["exceptions", "例外情形次数"]]],
   ["exceptions", "依第十二条例外情形实施的检查", [
-    ["visit_date", "日期"], ["enterprise_name", "企业"], ["reason_label", "例外情形"], ["reference", "依据/编号"],
+    ["visit_date", "日期"], [enterprise, "企业"], ["reason_label", "例外情形"], ["reference", "依据/编号"],
     [(r) => (r.over_cap ? '<span class="bad">超出频次</span>' : "未超"), "频次"]]],
   ["refusals", "扫码被拒绝的检查，及企业反映的未扫码检查（第二十四条）", [
     [(r) => (r.kind === "refused_scan" ? "扫码被拒" : '<span class="bad">未扫码检查</span>'), "类型"],
-    [(r) => escapeHtml(r.agency_name), "机关"], [(r) => escapeHtml(r.reason || r.description), "原因/情况"],
+    [(r) => escapeHtml(r.agency_name), "机关"], [(r) => escapeHtml(r.reason ? label("reason", r.reason) : r.description), "原因/情况"],
     [(r) => escapeHtml(r.count ?? r.occurred_on), "次数/日期"]]],
   ["ratings", "低分评价与第二十七条禁止行为", [
-    ["rated_at", "评价时间"], ["enterprise_id", "企业"], [(r) => r.scores.join(" / "), "规范/程序/效率"],
+    [(r) => localTime(r.rated_at), "评价时间"], [enterprise, "企业"], [(r) => r.scores.join(" / "), "规范/程序/效率"],
     [(r) => `<span class="bad">${escapeHtml(r.prohibited_practices.join("；"))}</span>`, "反映的禁止行为"], ["comment", "意见"]]],
-  ["complaints", "未办结的投诉", [["created_at", "收到时间"], ["subject", "类型"], ["status", "状态"],
+  ["complaints", "未办结的投诉", [[(r) => localTime(r.created_at), "收到时间"], [enterprise, "企业"], ["subject", "类型"], ["status", "状态"],
     [(r) => `<span class="${r.age_days >= 15 ? "bad" : ""}">${r.age_days} 天</span>`, "已历时"]]],
 ];
 
@@ -139,7 +153,7 @@ function answerForm(sampleId, entry) {
 async function showSample(sampleId) {
   const sample = await api(`/return-visits/${sampleId}`);
   $("sample-info").textContent = `抽样编号 ${sample.sample_id}：${sample.entries.length} 家企业（按机关分层，种子“${sample.params.seed}”，同样的条件与种子可复现同样的抽样）`;
-  $("sample-entries").innerHTML = table([["enterprise_name", "企业"], ["agency_id", "检查机关"], ["visit_id", "检查编号"],
+  $("sample-entries").innerHTML = table([[enterprise, "企业"], ["agency_id", "检查机关"], ["visit_id", "检查编号"],
     [(e) => answerForm(sample.sample_id, e), "回访记录"]], sample.entries);
   document.querySelectorAll("form.answer").forEach((form) => form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -156,7 +170,8 @@ async function showSample(sampleId) {
 async function showCases() {
   const region = $("region").value || state.claims.region_code;
   const cases = await api(`/supervision/cases?region_code=${region}`);
-  $("cases").innerHTML = table([["created_at", "立案时间"], ["agency_id", "机关"], [(c) => escapeHtml(c.findings.join("；")), "发现的问题"], ["status", "状态"]], cases.items);
+  $("cases").innerHTML = table([[(c) => localTime(c.created_at), "立案时间"], ["agency_id", "机关"], [(c) => escapeHtml(c.findings.join("；")), "发现的问题"],
+    [(c) => escapeHtml(label("case_status", c.status)), "状态"]], cases.items);
 }
 
 async function showReturns() {

@@ -1,5 +1,5 @@
 // The console bucket's policy and, once a domain is configured, the HTTPS front door: one CloudFront
-// distribution on that domain serving /console/* from ConsoleBucket and everything else (the API,
+// distribution on that domain serving /console/* and /phone/* from ConsoleBucket and everything else (the API,
 // the public code check the posters point at) from the HTTP API, so the console calls its own origin.
 // In the AWS China regions CloudFront serves only an ICP-recorded domain of one's own (never
 // *.cloudfront.cn) with a certificate uploaded to IAM (no ACM there), so the distribution is made
@@ -45,17 +45,17 @@ module.exports = async ({ resolveVariable }) => {
             TargetOriginId: 'api',
             ViewerProtocolPolicy: 'https-only',
             AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
-            ForwardedValues: { QueryString: true, Headers: ['Authorization', 'Content-Type'] },
+            ForwardedValues: { QueryString: true, Headers: ['Authorization', 'Content-Type', 'Accept'] },   // Accept: the code's page or JSON
             MinTTL: 0, DefaultTTL: 0, MaxTTL: 0,
           },
-          CacheBehaviors: [{
-            PathPattern: 'console/*',
+          CacheBehaviors: ['console/*', 'phone/*'].map((PathPattern) => ({   // the console and the phone pages
+            PathPattern,
             TargetOriginId: 'console',
             ViewerProtocolPolicy: 'redirect-to-https',
             AllowedMethods: ['GET', 'HEAD'],
             Compress: true,
             ForwardedValues: { QueryString: false },
-          }],
+          })),
           ViewerCertificate: { IamCertificateId: certificate, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
         },
       },

@@ -20,6 +20,10 @@ DYNAMO_PORT = int(os.environ.get("SHEQI_DYNAMO_PORT", "8001"))
 TABLE_PREFIX = "sheqi-local"
 ACCOUNT_REGION = "cn-north-1"
 NOTIFY_FROM = "noreply@sheqi.local"
+# Browser files the pages vendor from npm (package.json), served and uploaded at these paths: no CDN.
+EVIDENCE_PROXY = "/evidence-store"   # the gateway's path to the store's S3, for uploads from phones
+VENDORED = {"phone/vendor/jsQR.js": "node_modules/jsqr/dist/jsQR.js",            # where BarcodeDetector is missing
+            "phone/vendor/sha256.js": "node_modules/js-sha256/build/sha256.min.js"}  # where crypto.subtle is (plain http on a LAN)
 SES_REGION = "ap-southeast-1"   # AWS China regions have no SES; mail is sent from a region that has it
 
 
@@ -66,6 +70,9 @@ def configure_scratch(prefix: str) -> tuple[int, int]:
     PORT = free_port()
     store_port = free_port()
     configure(store_port)
+    # Its functions run without a gateway on PORT: uploads go to moto's own address, unless a test that
+    # serves the gateway sets S3_UPLOAD_ENDPOINT to it.
+    os.environ.pop("S3_UPLOAD_ENDPOINT")
     return store_port, PORT
 
 
@@ -89,9 +96,10 @@ def environment(dynamo_port: int = DYNAMO_PORT) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
         "QR_SIGNING_KEYS": json.dumps(_secrets()["qr_signing_keys"]),
         "CHAIN_SIGNING_KEYS": json.dumps(_secrets()["chain_signing_keys"]),
-        "PUBLIC_CODE_URL": f"{base_url()}/public/codes/",
+        "PUBLIC_CODE_URL": f"{base_url()}/c/",   # the route production posters use
         "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{dynamo_port}",   # moto serves SQS and S3 on the same port
         "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{dynamo_port}",
+        "S3_UPLOAD_ENDPOINT": f"{base_url()}{EVIDENCE_PROXY}",   # phones upload through the gateway (local/gateway.py)
         "EVIDENCE_BUCKET": f"{TABLE_PREFIX}-evidence",
         "AWS_ENDPOINT_URL_SNS": f"http://127.0.0.1:{dynamo_port}", "AWS_ENDPOINT_URL_SES": f"http://127.0.0.1:{dynamo_port}",
         "REMINDER_RUNS_QUEUE_URL": f"http://127.0.0.1:{dynamo_port}/123456789012/{TABLE_PREFIX}-reminder-runs",

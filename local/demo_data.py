@@ -1,6 +1,8 @@
 """Demo data: one city and two counties of Zhangjiakou, agencies with and without enforcement power,
-inspectors of every kind Art. 4 distinguishes, five enterprises across the credit tiers, and
-published inspection items. Loaded through the same registry functions the API uses."""
+inspectors of every kind Art. 4 distinguishes, five enterprises across the credit tiers, published
+inspection items, plans, tasks (one joint), an enterprise's own request and the Art. 12 task citing it,
+a visit closed with a transfer (Art. 26) and an emergency campaign (Art. 13). Loaded through the same
+functions the API uses."""
 from __future__ import annotations
 
 import uuid
@@ -10,10 +12,11 @@ from sheqi import clock, store
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound
 from sheqi.inputs import parse
-from sheqi.inspections import tasks
-from sheqi.plans import filing
+from sheqi.inspections import scanin, tasks, visits
+from sheqi.plans import campaigns, filing
 from sheqi.registry import registers
 from sheqi.rules import regions, uscc
+from sheqi.signing import codes
 
 CITY, ZHANGBEI, HUAILAI = "130700", "130722", "130730"
 
@@ -105,6 +108,8 @@ for _n, _e in enumerate(ENTERPRISES, 1):
     IDENTITIES[f"enterprise-{_n}"] = (_e["name"], Identity(f"enterprise-{_n}", "enterprise", enterprise_id=_e["enterprise_id"]))
 
 
+ADMINS = {MARKET: "admin-market", POLICE: "admin-police", LAB: "admin-lab"}
+
 # Where the demo's agencies and judicial bureaus get SMS and mail (enterprises use their registered contact).
 CONTACTS = [(f"agency:{MARKET}", "+8613903131000", "zfk@scjg.zhangbei.example.gov.cn"),
             (f"agency:{POLICE}", "+8613903132000", None),
@@ -123,10 +128,14 @@ def demo_task_id(name: str, year: int | None = None) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"sheqi-demo-task:{name}:{year or clock.today().year}").hex
 
 
+def _rest_of_year(today: date) -> dict:
+    return dict(window_start=f"{today.isoformat()}T00:00:00+08:00", window_end=f"{today.year}-12-31T23:59:00+08:00")
+
+
 def _tasks(today: date) -> list[tuple[str, int, str, dict]]:
     """Approved tasks from today to the year's end, and for all of next year, so the demo can scan in at
     once, and still can after New Year on data made in December."""
-    windows = {today.year: dict(window_start=f"{today.isoformat()}T00:00:00+08:00", window_end=f"{today.year}-12-31T23:59:00+08:00"),
+    windows = {today.year: _rest_of_year(today),
                today.year + 1: dict(window_start=f"{today.year + 1}-01-01T00:00:00+08:00",
                                     window_end=f"{today.year + 1}-12-31T23:59:00+08:00")}
     return [(name, year, admin, {**spec, **window}) for year, window in windows.items() for name, admin, spec in (
@@ -140,6 +149,70 @@ def _tasks(today: date) -> list[tuple[str, int, str, dict]]:
     )]
 
 
+def inspector_tasks(name: str) -> list[str]:
+    """The demo tasks (this year's, then next year's) an inspector is on: what a phone offers locally until
+    the API lists an inspector's tasks."""
+    return [demo_task_id(task, year) for task, year, _, spec in _tasks(clock.today())
+            if any(name in p["inspector_ids"] for p in spec["participants"])]
+
+
+# A joint task (Art. 17): the 怀来 police lead at a 怀来 enterprise, so the 张北 market agency may join outside its
+# county (Art. 8); two inspectors of each agency (Art. 19).
+JOINT_TASK = dict(
+    type="case", method="on_site", targets=[ENTERPRISES[3]["enterprise_id"]], trigger=dict(kind="complaint", reference="12345热线 HL-2026-1102"),
+    participants=[dict(agency_id=POLICE, item_ids=["fire-safety"], inspector_ids=["police-zhang", "police-liu"]),
+                  dict(agency_id=MARKET, item_ids=["food-business"], inspector_ids=["market-wang", "market-li"])])
+
+
+def _requested_task(today: date) -> tuple[str, dict]:
+    """A task at 张北县草原乳业's own request, recorded by the enterprise: an Art. 12(5) exception with its ground."""
+    dairy = ENTERPRISES[1]["enterprise_id"]
+    request = tasks.request_inspection(IDENTITIES["enterprise-2"][1], dairy, parse(tasks.InspectionRequestIn, {
+        "agency_id": MARKET, "description": "新建乳品冷库投入使用，申请对食品贮存条件实施检查"}))
+    return "admin-market", dict(
+        type="case", method="on_site", targets=[dairy], trigger=dict(kind="enterprise_request", reference=request["request_id"]),
+        exception=dict(reason=5, ground=dict(kind="enterprise_request", reference=request["request_id"])),
+        participants=[dict(agency_id=MARKET, item_ids=["food-business"], inspector_ids=["market-wang", "market-li"])],
+        **_rest_of_year(today))
+
+
+def _visit_with_transfer(task_id: str, today: date) -> int:
+    """The requested visit, made and closed: its own item compliant, and a matter outside the market agency's
+    remit transferred to the competent agency (Art. 26). Once per year."""
+    dairy = store.Enterprise.get(ENTERPRISES[1]["enterprise_id"])
+    now = clock.now()
+    answer: dict = {}
+    for who in ("market-wang", "market-li"):
+        _, answer = scanin.scan(IDENTITIES[who][1], parse(scanin.ScanIn, {
+            "token": codes.sign(dairy.enterprise_id, int(dairy.code_version)), "task_id": task_id,
+            "client_request_id": f"demo-transfer-{today.year}", "device_time": now.isoformat()}))
+    if answer.get("outcome") != "opened" or store.Visit.get(answer["visit_id"]).status != "open":
+        return 0
+    li = IDENTITIES["market-li"][1]
+    visits.record_finding(li, answer["visit_id"], parse(visits.FindingIn, {
+        "agency_id": MARKET, "item_id": "food-business", "result": "compliant", "notes": "冷库温度记录完整，贮存条件符合要求"}))
+    visits.close(li, answer["visit_id"], parse(visits.CloseIn, {
+        "ended_at": now.isoformat(), "outcome": "no_violation", "summary": "食品贮存条件符合要求", "transfers": [{
+            "kind": "administrative", "matter": "厂区液氨制冷系统未见安全评价报告", "to_authority": "张北县应急管理局",
+            "basis": "《危险化学品安全管理条例》第六条：应急管理部门负责危险化学品安全监督管理"}]}))
+    return 1
+
+
+def _urgent_campaign(today: date) -> int:
+    """An emergency special campaign (Art. 13), filed and published: the plan's re-filing is due in 10
+    working days and the judicial bureau is told."""
+    admin = IDENTITIES["admin-market"][1]
+    if campaigns.list_published(MARKET, today.year):
+        return 0
+    campaigns.set_quota(IDENTITIES["platform"][1], MARKET, parse(campaigns.QuotaIn, {"year": today.year, "quota": 1}))
+    campaign = campaigns.file(admin, MARKET, parse(campaigns.CampaignIn, {
+        "year": today.year, "title": "燃气使用场所特种设备安全专项检查", "item_ids": ["special-equipment"],
+        "approving_authority": "张北县人民政府", "approving_level": "county_government",
+        "approval_document": f"张政办字〔{today.year}〕7号", "approved_on": today.isoformat(), "emergency": True}))
+    campaigns.publish(admin, MARKET, campaign.campaign_id)
+    return 1
+
+
 def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
     """Draft, file, acknowledge and publish the agency's plan for the year, unless it has one."""
     if filing.list_versions(admin.agency_id, year):
@@ -147,15 +220,18 @@ def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
     agency = registers.get_agency(admin.agency_id)
     entries = [dict(item_id=spec["item_id"], legal_basis=spec["legal_basis"], inspecting_body=agency.name,
                     region_codes=[agency.region_code], scope=f"{regions.name(agency.region_code)}辖区内相关经营主体",
-                    sampling_ratio="0.20", window_start=f"{year}-01-01", window_end=f"{year}-12-31", method="on_site",
-                    frequency=1) for agency_id, spec in ITEMS if agency_id == admin.agency_id]
+                    sampling_ratio="0.20", window_start=f"{year}-01-01", window_end=f"{year}-12-31", method="both",
+                    frequency=max(spec["frequency_caps"].values()))   # the tier caps decide (Art. 18)
+               for agency_id, spec in ITEMS if agency_id == admin.agency_id]
     record = filing.draft(admin, admin.agency_id, parse(filing.PlanIn, {"year": year, "entries": entries}, strict=False))
     filing.publish(admin, filing.acknowledge(judicial, filing.file(admin, record)))
     return 1
 
 
-def load() -> int:
-    """Create whatever demo record is missing; returns how many were created. Safe to run again."""
+def load(scenarios: bool = True) -> int:
+    """Create whatever demo record is missing; returns how many were created. Safe to run again.
+    `scenarios`: also the joint task, the requested task with its visit and transfer, and the emergency
+    campaign (the local stack has them; most tests start from the registers, plans and tasks alone)."""
     created = 0
     today = clock.today()
 
@@ -191,4 +267,19 @@ def load() -> int:
         except NotFound:
             tasks.create(IDENTITIES[admin][1], parse(tasks.TaskIn, spec, strict=False), demo_task_id(name, year))
             created += 1
-    return created
+    return created + (_scenarios(today) if scenarios else 0)
+
+
+def _scenarios(today: date) -> int:
+    created = 0
+    for name, make in (("joint-winery", lambda: ("admin-police", {**JOINT_TASK, **_rest_of_year(today)})),
+                       ("dairy-request", lambda: _requested_task(today))):
+        try:
+            tasks.get(demo_task_id(name))
+        except NotFound:
+            admin, spec = make()
+            task = tasks.create(IDENTITIES[admin][1], parse(tasks.TaskIn, spec, strict=False), demo_task_id(name))
+            for part in task.participants[1:]:   # each joint participant approves its own part
+                tasks.approve(IDENTITIES[ADMINS[part["agency_id"]]][1], task.task_id)
+            created += 1
+    return created + _visit_with_transfer(demo_task_id("dairy-request"), today) + _urgent_campaign(today)

@@ -6,13 +6,16 @@ from __future__ import annotations
 import base64
 import time
 
-from flask import Flask, Response, request, send_from_directory
+import requests
+from flask import Flask, Response, request, send_file, send_from_directory
 from werkzeug.routing import PathConverter
 
-from sheqi import auth
+from sheqi import auth, settings
 from sheqi.errors import Unauthorized
+from sheqi.rules import labels
 
 from . import config, serverless_config
+from .demo_data import IDENTITIES, inspector_tasks
 from .events import http_event
 from .invoke import invoke
 
@@ -51,11 +54,7 @@ def create_app(log=None) -> Flask:
             log(f"{request.method} {request.full_path.rstrip('?')} → {response.status_code}（{took:.0f} 毫秒）")
             return response
 
-    @app.route("/console/", defaults={"name": "index.html"})
-    @app.route("/console/<path:name>")
-    def console(name: str) -> Response:
-        """The supervision console's static files (in production they are served from object storage)."""
-        return send_from_directory(config.ROOT / "console", name)
+    _pages_and_local_routes(app)
 
     @app.route("/openapi.json")
     def spec() -> Response:
@@ -100,6 +99,52 @@ def create_app(log=None) -> Flask:
         return response
 
     return app
+
+
+def _pages_and_local_routes(app: Flask) -> None:
+    """The static pages, and what only the local stack has: demo sign-in and the store's S3 for phones."""
+    @app.route("/console/", defaults={"name": "index.html"})
+    @app.route("/console/<path:name>")
+    def console(name: str) -> Response:
+        """The supervision console's static files (in production they are served from object storage)."""
+        return send_from_directory(config.ROOT / "console", name)
+
+    @app.route("/phone/", defaults={"name": "index.html"})
+    @app.route("/phone/<path:name>")
+    def phone(name: str) -> Response:
+        """The phone pages (in production, from the console bucket too), with the files they vendor from npm."""
+        if f"phone/{name}" in config.VENDORED:
+            return send_file(config.ROOT / config.VENDORED[f"phone/{name}"])
+        if name in ("labels.js", "config.js"):
+            script = labels.script() if name == "labels.js" else "window.SHEQI_CONFIG = {\"local\": true};\n"
+            return Response(script, content_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"})
+        return send_from_directory(config.ROOT / "phone", name)
+
+    @app.get("/local/identities")
+    def identities() -> Response:
+        """Local only: the demo identities a phone may sign in as (production signs in at the identity provider),
+        with an inspector's demo tasks, until the API lists an inspector's tasks."""
+        return {"items": [{"name": name, "label": label, "role": who.role,
+                           "tasks": inspector_tasks(name) if who.role == "inspector" else []}
+                          for name, (label, who) in IDENTITIES.items() if who.role in ("inspector", "enterprise")]}
+
+    @app.post("/local/token")
+    def token() -> Response:
+        """Local only: a signed token for a demo identity, as `make token NAME=...` prints."""
+        name = (request.get_json(silent=True) or {}).get("name")
+        if name not in IDENTITIES:
+            return Response('{"message":"Not Found"}', 404, content_type="application/json")
+        return {"token": auth.issue_token(IDENTITIES[name][1], config.jwt_secret())}
+
+    @app.route(f"{config.EVIDENCE_PROXY}/<path:key>", methods=["PUT", "GET", "HEAD"])
+    def evidence_store(key: str) -> Response:
+        """The store's S3 at the base URL, so a phone on the LAN uploads evidence to the presigned URL it
+        was given (S3_UPLOAD_ENDPOINT); in production the URL is S3's own."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        answer = requests.request(request.method, f"{settings.get().s3_endpoint}/{key}", params=request.args,
+                                  data=request.get_data(), headers=headers, timeout=60)
+        hop = ("content-length", "content-encoding", "transfer-encoding", "connection")
+        return Response(answer.content, answer.status_code, {k: v for k, v in answer.headers.items() if k.lower() not in hop})
 
 
 # error_description per refusal. "the token has expired" and "the token does not have a valid audience"

@@ -77,7 +77,8 @@ def tables(moto_endpoint):
 @pytest.fixture
 def demo(tables):
     # Keyed by the day the data is made for (the demo's dates follow the clock, which a test may have set).
-    seeded(("demo", clock.today() if clock.now is _REAL_NOW else clock.now_iso()), demo_data.load)
+    # Without the demo's scenarios (joint task, transfer, emergency campaign): tests/handlers/test_demo_data.py has them.
+    seeded(("demo", clock.today() if clock.now is _REAL_NOW else clock.now_iso()), lambda: demo_data.load(scenarios=False))
     return demo_data
 
 
@@ -86,7 +87,7 @@ def june(tables, monkeypatch):
     """Demo data with plans for 2026 acknowledged on 1 January, then the clock at mid-June."""
     def seed():
         monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
-        demo_data.load()
+        demo_data.load(scenarios=False)
         li = store.Inspector.get("market-li")            # the demo's "expiring soon" certificate, renewed
         li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
         li.save()

@@ -34,4 +34,10 @@ def record_offsite_result(caller: Identity, task_id: str, body: tasks.OffsiteRes
     return tasks.record_offsite_result(caller, task_id, body)
 
 
+@app.post("/enterprises/<enterprise_id>/inspection-requests", roles=("enterprise",), status=201)
+def request_inspection(caller: Identity, enterprise_id: str, body: tasks.InspectionRequestIn):
+    """企业自行申请检查（第十二条第五项例外检查的依据），告知机关"""
+    return tasks.request_inspection(caller, enterprise_id, body)
+
+
 handler = api.lambda_handler(app)

@@ -60,9 +60,9 @@ def correct(caller: Identity, visit_id: str, body: visits.CorrectionIn):
 
 @app.post("/visits/<visit_id>/transfer-completed", roles=("inspector", "agency_admin"), status=201)
 def transfer_completed(caller: Identity, visit_id: str, body: visits.TransferDoneIn):
-    """登记移送已办结"""
+    """登记移送已办结（第二十六条）"""
     visit, event = visits.complete_transfer(caller, visit_id, body)
-    return {**_summary(visit, event), "transfer": visit.outcome["transfer"]}
+    return {**_summary(visit, event), "transfer": visit.outcome["transfers"][body.transfer_no - 1]}
 
 
 @app.get("/enterprises/<enterprise_id>/inspections", roles=("enterprise", "judicial", "platform_admin"))

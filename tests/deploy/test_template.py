@@ -167,3 +167,13 @@ def test_a_real_stage_does_not_package_without_its_settings(template):   # templ
         assert failed.returncode != 0 and "Value not found" in failed.stdout + failed.stderr, missing
     assert serverless_print("prod", REQUIRED).returncode == 0
     assert serverless_print("dev", {}).returncode == 0       # placeholders serve the stages that serve no one
+
+
+def test_the_posters_url_is_a_route_of_the_code_check():
+    """PUBLIC_CODE_URL<token>, as printed on every poster, reaches codeVerify (placeholders and a real stage)."""
+    from urllib.parse import urlparse
+
+    config = yaml.safe_load((ROOT / "serverless.yml").read_text())
+    routes = {e["httpApi"]["path"] for e in FUNCTIONS["codeVerify"]["events"]}
+    for url in (config["custom"]["placeholders"]["dev"]["publicCodeUrl"], REQUIRED["SHEQI_PUBLIC_CODE_URL"]):
+        assert urlparse(url).path + "{token}" in routes, url

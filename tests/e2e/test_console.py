@@ -40,7 +40,7 @@ def console(june):
 
 
 def three_visits() -> None:
-    exception = {"exception": {"reason": 1, "reference": "12345热线 ZJK-2026-0611"}}
+    exception = {"exception": {"reason": 1, "ground": {"kind": "complaint", "reference": "12345热线 ZJK-2026-0611"}}}
     for days, extra in ((3, {}), (2, exception), (0, exception)):
         at = NOW.replace(day=NOW.day - days)
         visit_id = open_visit(new_task(**extra), at=at, **({"late_reason": "no_network"} if days else {}))[1]["visit_id"]
@@ -109,3 +109,23 @@ def test_return_visit_workflow_opens_a_case(browser, console):
     form.locator("button").click()
     page.wait_for_selector("#cases td:has-text('未告知检查结果')", timeout=20_000)
     assert "已立案" in page.inner_text("#sample-entries")
+
+
+def test_no_raw_code_reaches_a_rendered_page(browser, console):
+    """Every code of the label table (sheqi/rules/labels.py) is shown in Chinese: none appears as a word
+    in any view's text, with a refused scan and an open complaint in the lists."""
+    import re
+    import uuid
+
+    from sheqi.rules import labels
+
+    call("POST", "/scans", "market-wang", {"token": "http://www.gsxt.gov.cn/index.html?uniscid=" + demo_data.ENTERPRISES[0]["enterprise_id"],
+                                           "task_id": "0" * 32, "client_request_id": uuid.uuid4().hex, "device_time": NOW.isoformat()})
+    call("POST", "/complaints", "enterprise-1", {"subject": "unregistered_inspection", "agency_name": "张北县市场监督管理局",
+                                                 "occurred_on": "2026-06-10", "description": "两人未扫码进入车间检查，未出示证件"})
+    codes = {str(code) for table in labels.GROUPS.values() for code in table if not str(code).isdigit()}
+    for view in ("watch", "charts", "plans", "returns"):
+        text = open_view(browser, console, view).inner_text("body")
+        shown = set(re.findall(r"[a-z][a-z_]+", text)) & codes
+        assert not shown, f"{view}: {sorted(shown)}"
+    assert "检查任务不存在" in open_view(browser, console, "watch").inner_text("#watch-lists")

@@ -156,6 +156,43 @@ def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
     assert rated.status_code == 201
 
 
+def test_every_url_a_phone_gets_follows_the_base_url(client, env, monkeypatch):
+    """SHEQI_BASE_URL (phones on the LAN): the code's URL and the presigned upload URL are at that address,
+    and an upload through it reaches the store and is accepted as evidence."""
+    import hashlib
+    import uuid
+    from urllib.parse import urlsplit
+
+    from local.demo_data import demo_task_id
+    from sheqi import clock
+
+    monkeypatch.setenv("SHEQI_BASE_URL", "http://192.168.1.20:8000")
+    lan = config.environment(int(urlsplit(config.environment()["AWS_ENDPOINT_URL_S3"]).port))
+    assert lan["PUBLIC_CODE_URL"] == "http://192.168.1.20:8000/c/"
+    assert lan["S3_UPLOAD_ENDPOINT"] == f"http://192.168.1.20:8000{config.EVIDENCE_PROXY}"
+    env(PUBLIC_CODE_URL=lan["PUBLIC_CODE_URL"], S3_UPLOAD_ENDPOINT=lan["S3_UPLOAD_ENDPOINT"])
+
+    code = client.get(f"/enterprises/{E1}/code", headers=bearer("enterprise-1")).get_json()
+    assert code["url"].startswith("http://192.168.1.20:8000/c/")
+    for who in ("market-wang", "market-li"):
+        scanned = client.post("/scans", headers=bearer(who), json={
+            "token": code["url"], "task_id": demo_task_id("market-routine"), "client_request_id": uuid.uuid4().hex,
+            "device_time": clock.now_iso()}).get_json()
+    photo = b"\xff\xd8 photo taken on the LAN" * 40
+    sha = hashlib.sha256(photo).hexdigest()
+    grant = client.post(f"/visits/{scanned['visit_id']}/evidence-uploads", headers=bearer("market-wang"), json={
+        "kind": "photo", "content_type": "image/jpeg", "size": len(photo), "sha256": sha}).get_json()
+    url = urlsplit(grant["upload_url"])
+    assert f"{url.scheme}://{url.netloc}" == "http://192.168.1.20:8000" and url.path.startswith(config.EVIDENCE_PROXY)
+    # What the phone's PUT to 192.168.1.20:8000 reaches: this gateway, which hands it to the store.
+    put = client.put(f"{url.path}?{url.query}", data=photo, headers=grant["headers"])
+    assert put.status_code == 200, put.data
+    finding = client.post(f"/visits/{scanned['visit_id']}/findings", headers=bearer("market-wang"), json={
+        "agency_id": MARKET, "item_id": "food-business", "result": "compliant",
+        "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}]})
+    assert finding.status_code == 201, finding.get_json()
+
+
 def test_the_spec_and_its_swagger_ui_are_served_locally(client):
     spec = client.get("/openapi.json")
     assert spec.status_code == 200 and spec.get_json() == json.loads(openapi.SPEC.read_text())

@@ -119,6 +119,8 @@ MATRIX = [
     ("POST", f"/enterprises/{E1}/code/reissue", None, {"platform": 201, "enterprise-1": 201}),
     ("GET", "/notices", None, ALL),
     ("POST", "/tasks", new_task, {"admin-market": 201}),
+    ("POST", f"/enterprises/{E1}/inspection-requests", {"agency_id": MARKET, "description": "申请复查整改情况"},
+     {"enterprise-1": 201}),
     ("GET", f"/tasks/{TASK}", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
      "admin-market": 200, "market-wang": 200}),
     ("POST", f"/tasks/{TASK}/approve", None, {"admin-market": 409}),
@@ -194,7 +196,7 @@ def test_matrix_covers_every_json_route():
     binary_or_stateful = {("GET", "/enterprises/{enterprise_id}/code.png"), ("GET", "/enterprises/{enterprise_id}/poster"),
                           ("POST", "/agencies/{agency_id}/items/{item_id}/publish"),
                           ("POST", "/agencies/{agency_id}/items/{item_id}/withdraw"),
-                          ("GET", "/public/codes/{token}"),
+                          ("GET", "/public/codes/{token}"), ("GET", "/c/{token}"),   # test_enterprise_codes, test_door_page
                           # need a run made first: tests/handlers/test_subsidies.py checks who reads them
                           ("GET", "/subsidies/runs/{run_id}"), ("GET", "/subsidies/runs/{run_id}/results/{applicant_id}"),
                           # plan versions, campaigns and draws: tests/handlers/test_plans.py walks their life cycles

@@ -9,6 +9,8 @@ from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
 from sheqi import clock, store
 from sheqi.clock import CST
 from sheqi.inputs import parse
+from sheqi.plans import filing
+from sheqi.reminders import obligations
 from tests.helpers import call
 
 ENTRY = {"item_id": "food-business", "legal_basis": "《中华人民共和国食品安全法》第八十七条",
@@ -108,6 +110,11 @@ def test_emergency_campaign_and_special_task(demo, monkeypatch):
     status, campaign = call("POST", f"/agencies/{MARKET}/campaigns", "admin-market",
                             {**CAMPAIGN, "year": today.year, "approved_on": today.isoformat(), "emergency": True})
     assert status == 201 and campaign["refile_due"] and campaign["article"].endswith("第十三条")
+    # Art. 13, 16: the amended plan is due in 10 working days, reminded; the bureau hears of it at once
+    refile = store.Obligation.get(f"plan_refile:{MARKET}:campaign:{campaign['campaign_id']}")
+    assert (refile.kind, refile.due, refile.status) == ("plan_refile", campaign["refile_due"], "open")
+    told = store.Notice.get("judicial:130722", f"urgent-campaign:{campaign['campaign_id']}")
+    assert "燃气安全专项检查" in told.body and campaign["refile_due"] in told.body
     call("POST", f"/agencies/{MARKET}/campaigns/{campaign['campaign_id']}/publish", "admin-market")
     assert call("GET", f"/public/agencies/{MARKET}/plans/{today.year}")[1]["campaigns"][0]["title"] == "燃气安全专项检查"
     task = {"type": "special", "method": "on_site", "campaign_id": campaign["campaign_id"],
@@ -118,6 +125,14 @@ def test_emergency_campaign_and_special_task(demo, monkeypatch):
     assert status == 422 and answer["error"]["code"] == "item_not_in_campaign"
     task["participants"][0]["item_ids"] = ["special-equipment"]
     assert call("POST", "/tasks", "admin-market", task)[0] == 201
+    # an amended plan filed since the campaign fulfils the re-filing
+    admin = IDENTITIES["admin-market"][1]
+    amended = filing.draft(admin, MARKET, parse(filing.PlanIn, {
+        "year": today.year, "changed_on": today.isoformat(), "change_reason": "增列燃气安全专项检查",
+        "entries": [{**ENTRY, "window_start": f"{today.year}-01-01", "window_end": f"{today.year}-12-31"}]}, strict=False))
+    assert not obligations.fulfilled(refile)
+    filing.file(admin, amended)
+    assert obligations.fulfilled(refile)
 
 
 @pytest.fixture

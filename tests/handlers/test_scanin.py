@@ -14,6 +14,7 @@ from sheqi.inputs import parse
 from sheqi.inspections import scanin
 from sheqi.plans import filing
 from sheqi.registry import registers
+from sheqi.rules.articles import ART
 from sheqi.signing import codes
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
@@ -146,13 +147,14 @@ def test_cap_reached_is_refused_by_the_write_condition(june):
 def test_art12_exception_exceeds_the_cap_flagged_for_the_judicial_bureau(june):
     open_visit(new_task(), at=NOW - timedelta(days=2), late_reason="no_network")
     urgent = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0615"},
-                      exception={"reason": 1, "reference": "12345-2026-0615"})
+                      exception={"reason": 1, "ground": {"kind": "complaint", "reference": "12345-2026-0615"}})
     status, answer = open_visit(urgent)
     assert answer["outcome"] == "opened"
     assert "over_cap_exception" in {f["code"] for f in answer["flags"]}
     assert tally(E1, "2026", MARKET, "food-business") == 2
     judicial = list(store.Notice.query("judicial:130722"))
-    assert len(judicial) == 1 and "第1项" in judicial[0].body and "12345-2026-0615" in judicial[0].body
+    assert len(judicial) == 1 and "第1项" in judicial[0].body and "投诉举报（编号） 12345-2026-0615" in judicial[0].body
+    assert "已检查1次，达到上限1次" in judicial[0].body and judicial[0].article == ART[12]
 
 
 def test_clean_offsite_check_blocks_a_routine_visit(june):
@@ -195,17 +197,28 @@ def test_old_poster_and_business_licence_codes(june):
     assert notice.kind == "scan_opened" and "以营业执照二维码识别贵单位" in notice.body
 
 
-def test_joint_task_needs_every_agency_and_counts_once_per_agency(june):
-    joint = new_task(targets=(E4,), participants=[
-        {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang"]},
-        {"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang"]}])
-    assert call("GET", f"/tasks/{joint}", "admin-market")[1]["status"] == "pending_approval"
+JOINT = dict(targets=(E4,), admin="admin-police", type="case", trigger={"kind": "complaint", "reference": "12345-HL-0615"},
+             participants=[{"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]},
+                           {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}])
+
+
+def test_joint_task_needs_every_agency_two_inspectors_each_and_counts_once_per_agency(june):
+    """Led by the competent 怀来 police, the 张北 market agency joins outside its county (Art. 8, 17);
+    one officer of each agency makes two for neither (Art. 19)."""
+    joint = new_task(**JOINT)
+    assert call("GET", f"/tasks/{joint}", "admin-police")[1]["status"] == "pending_approval"
     status, early = scan("market-wang", joint, E4)
     assert early["outcome"] == "refused" and early["reasons"][0]["code"] == "task_not_approved"
-    assert call("POST", f"/tasks/{joint}/approve", "admin-police")[1]["status"] == "approved"
-    status, answer = open_visit(joint, E4, pair=("market-wang", "police-zhang"))
-    assert answer["outcome"] == "opened"
+    assert call("POST", f"/tasks/{joint}/approve", "admin-market")[1]["status"] == "approved"
+    for who in ("market-wang", "police-zhang", "market-li"):
+        status, answer = scan(who, joint, E4)
+        assert (status, answer["outcome"]) == (202, "pending"), who
+    assert POLICE in answer["flags"][-1]["message"] and answer["flags"][-1]["article"] == ART[19]
+    status, answer = scan("police-liu", joint, E4)
+    assert answer["outcome"] == "opened" and len(answer["inspectors"]) == 4
     assert (tally(E4, "2026", MARKET), tally(E4, "2026", POLICE), tally(E4, "2026")) == (1, 1, 1)
+    pending = [n for n in store.Notice.query(f"enterprise:{E4}") if n.kind == "scan_pending"]
+    assert len(pending) == 3 and "等待同一机关的第二名执法人员" in pending[0].body     # Art. 24: seen at the door
 
 
 @pytest.mark.parametrize("change,code,article", [
@@ -213,7 +226,7 @@ def test_joint_task_needs_every_agency_and_counts_once_per_agency(june):
      "item_not_published", "第十四条"),
     ({"type": "special", "campaign_id": "0" * 32}, "campaign_not_approved", "第十三条"),
     ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]},
-                       {"agency_id": LAB, "item_ids": ["food-business"], "inspector_ids": ["lab-chen"]}]},
+                       {"agency_id": LAB, "item_ids": ["food-business"], "inspector_ids": ["lab-chen", "market-zhao"]}]},
      "agency_without_enforcement_power", "第四条"),
     ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "police-liu"]}]},
      "inspector_not_of_agency", "第四条"),

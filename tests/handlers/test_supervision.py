@@ -24,7 +24,7 @@ def closed_visit(at=None, **task) -> str:
 
 def three_visits() -> list[str]:
     """E1 (credit "good": watched from 3 a year) inspected three times, twice over its cap under Art. 12."""
-    exception = {"exception": {"reason": 1, "reference": "12345热线 ZJK-2026-0611"}}
+    exception = {"exception": {"reason": 1, "ground": {"kind": "complaint", "reference": "12345热线 ZJK-2026-0611"}}}
     return [closed_visit(at=NOW - timedelta(days=3)), closed_visit(at=NOW - timedelta(days=2), **exception),
             closed_visit(**exception)]
 

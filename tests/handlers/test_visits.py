@@ -73,7 +73,10 @@ def test_log_close_and_tell_the_enterprise(june, monkeypatch):
     assert status == 200 and chain["intact"] and chain["head"] == closed["head"]
     # The slot is free again: a later scan that day by the same agency opens a new visit, not this one
     # (over the yearly cap, so at the enterprise's own request: Art. 12(5)).
-    again = new_task(exception={"reason": 5, "reference": "企业申请复查"})
+    status, request = call("POST", f"/enterprises/{E1}/inspection-requests", "enterprise-1",
+                           {"agency_id": MARKET, "description": "整改完成，申请复查食品经营情况"})
+    assert status == 201
+    again = new_task(exception={"reason": 5, "ground": {"kind": "enterprise_request", "reference": request["request_id"]}})
     assert open_visit(again, at=NOW + timedelta(hours=1))[1]["visit_id"] not in (None, visit_id)
 
 
@@ -97,23 +100,47 @@ def test_close_refused_with_every_problem_and_nothing_written(june):
     assert head(visit_id) == before and store.Visit.get(visit_id).status == "open"
 
 
-def test_transfer_is_due_in_ten_working_days(june):
+def test_a_compliant_visit_transfers_another_matter_due_in_ten_working_days(june):
+    """Art. 26: the agency's own items are compliant; a matter outside its jurisdiction is transferred, and a
+    suspected crime referred as its own kind. The result notice carries no invented finding."""
     visit_id = visit_with_two_items()
     for item in (FOOD, EQUIPMENT):
-        call("POST", f"/visits/{visit_id}/findings", "market-wang", {**item, "result": "violation"})
-    body = close_body("transferred", transfer={"to_authority": "张北县应急管理局", "reason": "涉及安全生产，不属本机关管辖"})
-    status, closed = call("POST", f"/visits/{visit_id}/close", "market-wang", body)
+        call("POST", f"/visits/{visit_id}/findings", "market-wang", {**item, "result": "compliant"})
+    transfers = [{"kind": "administrative", "matter": "仓库存放疑似未经许可的危险化学品", "to_authority": "张北县应急管理局",
+                  "basis": "《危险化学品安全管理条例》第六条：应急管理部门负责危险化学品安全监督管理"},
+                 {"kind": "criminal", "matter": "疑似生产销售伪劣产品，涉案金额较大", "to_authority": "张北县公安局",
+                  "basis": "《行政执法机关移送涉嫌犯罪案件的规定》第三条"}]
+    status, closed = call("POST", f"/visits/{visit_id}/close", "market-wang", close_body("no_violation", transfers=transfers))
     # From Monday 15 June 2026: the Dragon Boat holiday (Friday 19 June) is not a working day.
-    assert status == 201 and closed["outcome"]["transfer"]["due"] == {"due": "2026-06-30", "provisional": False}
-    transfer = store.Obligation.get(f"case_transfer:{visit_id}")
+    assert status == 201, closed
+    assert closed["outcome"]["transfers"][0]["due"] == {"due": "2026-06-30", "provisional": False}
+    assert "due" not in closed["outcome"]["transfers"][1]
+    transfer = store.Obligation.get(f"case_transfer:{visit_id}:1")
     assert (transfer.status, transfer.due, transfer.owner) == ("open", "2026-06-30", f"agency:{MARKET}")
-    done = {"transferred_on": "2026-06-18", "document_no": "张市监移〔2026〕12号"}
+    assert store.Obligation.count(f"case_transfer:{visit_id}:2") == 0    # the referral follows its own regulation
+    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    assert "未发现违法行为" in result and "危险化学品" in result and "张北县应急管理局" in result
+    assert "公安" not in result and "查封" not in result
+    done = {"transfer_no": 1, "transferred_on": "2026-06-18", "document_no": "张市监移〔2026〕12号"}
     assert call("POST", f"/visits/{visit_id}/transfer-completed", "police-zhang", done)[0] == 403
     status, answer = call("POST", f"/visits/{visit_id}/transfer-completed", "admin-market", done)
     assert status == 201 and answer["transfer"]["completed"]["late"] is False, answer
-    assert store.Obligation.get(f"case_transfer:{visit_id}").status == "done"
+    assert store.Obligation.get(f"case_transfer:{visit_id}:1").status == "done"
     assert call("POST", f"/visits/{visit_id}/transfer-completed", "market-wang", done)[1]["error"]["code"] == "transfer_already_completed"
+    assert call("POST", f"/visits/{visit_id}/transfer-completed", "market-wang",
+                {**done, "transfer_no": 3})[1]["error"]["code"] == "no_transfer"
     assert call("GET", f"/visits/{visit_id}/chain", "enterprise-1")[1]["events"][-1]["kind"] == "transfer_completed"
+
+
+def test_a_transfer_to_the_agency_itself_is_refused(june):
+    visit_id = visit_with_two_items()
+    for item in (FOOD, EQUIPMENT):
+        call("POST", f"/visits/{visit_id}/findings", "market-wang", {**item, "result": "compliant"})
+    own = [{"kind": "administrative", "matter": "食品经营许可证过期", "to_authority": "张北县市场监督管理局",
+            "basis": "《食品安全法》第三十五条", "to_agency_id": MARKET}]
+    status, answer = call("POST", f"/visits/{visit_id}/close", "market-wang", close_body("no_violation", transfers=own))
+    assert status == 422 and (answer["error"]["code"], answer["error"]["article"]) == ("transfer_to_own_agency", ART[26])
+    assert store.Visit.get(visit_id).status == "open"
 
 
 def test_closing_opens_the_result_and_rating_obligations(june):
@@ -228,7 +255,11 @@ def test_enterprise_lists_its_inspections_newest_first(june):
     assert status == 200 and [r["outcome"] for r in page["items"]] == ["refused"]
     assert page["items"][0]["reasons"][0]["article"] == ART[4]
     status, rest = call("GET", f"/enterprises/{E1}/inspections", "enterprise-1", query=f"limit=5&cursor={page['next_cursor']}")
-    assert [r["visit"]["visit_id"] for r in rest["items"]] == [first] and rest["next_cursor"] is None
+    # the visit, and before it the lone inspector who waited at the door for a second (Art. 19, 24)
+    # (the test's clock is frozen: both at one instant)
+    assert sorted((r["outcome"], r["visit"] and r["visit"]["visit_id"]) for r in rest["items"]) == [("opened", first),
+                                                                                                  ("pending", None)]
+    assert rest["next_cursor"] is None
     for who in ("enterprise-4", "admin-market", "market-wang", "judicial-huailai"):
         assert call("GET", f"/enterprises/{E1}/inspections", who)[0] == 403, who
     assert call("GET", f"/enterprises/{E1}/inspections", "judicial-city")[0] == 200

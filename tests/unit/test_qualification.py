@@ -47,6 +47,7 @@ def test_certificate_validity_bounds_are_inclusive():
 
 def test_police_agency_needs_police_certificate():
     assert codes(agency_certificate_kind="police") == ["certificate_kind_mismatch"]
+    assert qualification.inspector_findings(**{**QUALIFIED, "agency_certificate_kind": "police"})[0].article.endswith("第十九条")
     assert codes(agency_certificate_kind="police", certificate_kind="police") == []
 
 

@@ -5,6 +5,8 @@ import pytest
 from msgspec.structs import replace
 
 from sheqi.clock import CST
+from sheqi.rules.articles import ART, SYSTEM_RULE
+from sheqi.rules.plan_rules import PlanEntry
 from sheqi.rules.qualification import Finding
 from sheqi.rules.scan_rules import (
     InspectorFacts,
@@ -20,18 +22,21 @@ from sheqi.rules.scan_rules import (
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=CST)
 A, B, E = "AGENCY-A", "AGENCY-B", "ENTERPRISE-1"
+COUNTY, OTHER_COUNTY, CITY = "130722", "130730", "130700"
 CAPS = {"good": 1, "average": 2, "poor": 4}
 WANG = InspectorFacts("wang", A, "formal", "active", "C-1", "enforcement", date(2025, 1, 1), date(2027, 12, 31))
 TASK = TaskFacts("t1", "approved", "routine", "on_site", NOW - timedelta(hours=2), NOW + timedelta(hours=6), (E,),
-                 {A: ("wang", "li")}, {A: ("food",)}, None)
-PARTNER = PendingScan("li", "li:r1", NOW - timedelta(minutes=3))
+                 {A: ("wang", "li")}, {A: ("food",)}, None, lead_region=COUNTY)
+PARTNER = PendingScan("li", "li:r1", NOW - timedelta(minutes=3), A)
+ENTRIES = (PlanEntry("food", (COUNTY,), date(2026, 1, 1), date(2026, 12, 31), "on_site", 4),
+           PlanEntry("fire", (COUNTY,), date(2026, 1, 1), date(2026, 12, 31), "both", 3))
 BASE = ScanFacts(
     server_time=NOW, device_time=NOW, late_reason=None, code_finding=None, identified_by="signed_code",
-    enterprise_id=E, enterprise_tier="average", premises=(41.1500, 114.7000),
+    enterprise_id=E, enterprise_tier="average", enterprise_region=COUNTY, enterprise_name="某公司", premises=(41.1500, 114.7000),
     location=Location(41.1501, 114.7001, 15.0), inspector=WANG,
-    agency_kinds={A: ("enforcement_agency", "enforcement")}, task=TASK,
+    agency_kinds={A: ("enforcement_agency", "enforcement")}, inspector_region=COUNTY, task=TASK,
     items={(A, "food"): ItemFacts(A, "food", "published", CAPS)}, counts={(A, "food"): 0},
-    offsite_clear={}, pending=(PARTNER,), open_visit_id=None, plan_items=frozenset({"food", "fire"}))
+    offsite_clear={}, pending=(PARTNER,), open_visit_id=None, plan_entries=ENTRIES)
 
 
 def codes(found):
@@ -54,13 +59,13 @@ def test_first_inspector_waits_for_a_second():
 
 
 def test_a_partner_outside_the_pairing_window_does_not_count():
-    stale = PendingScan("li", "li:r0", NOW - timedelta(minutes=31))
+    stale = PendingScan("li", "li:r0", NOW - timedelta(minutes=31), A)
     assert decide(replace(BASE, pending=(stale,))).outcome == "pending"
     assert decide(replace(BASE, pending=(stale,)), ScanConfig(pairing_window=timedelta(hours=1))).outcome == "opened"
 
 
 def test_one_inspector_scanning_twice_is_still_one():
-    assert decide(replace(BASE, pending=(PendingScan("wang", "wang:r0", NOW),))).outcome == "pending"
+    assert decide(replace(BASE, pending=(PendingScan("wang", "wang:r0", NOW, A),))).outcome == "pending"
 
 
 def test_open_visit_of_the_same_agency_today_is_joined_without_recounting_its_items():
@@ -139,7 +144,7 @@ def test_art12_exception_opens_over_the_cap_and_flags_it_uncapped():
     decision = decide(replace(BASE, task=task, counts={(A, "food"): 2}))
     assert decision.outcome == "opened"
     assert "over_cap_exception" in codes(decision.flags)
-    assert decision.capped_items == {} and decision.offsite_guarded is False
+    assert decision.capped_items == {} and decision.offsite_guarded is True   # the exception lifts the cap only
 
 
 def test_counts_not_read_are_left_to_the_write_condition():
@@ -163,7 +168,9 @@ def test_recent_clean_offsite_check_blocks_a_routine_visit_only():
     assert codes(decide(replace(BASE, offsite_clear=clear)).findings) == ["offsite_check_sufficed"]
     assert decide(replace(BASE, offsite_clear={(A, "food"): date(2026, 8, 26)})).outcome == "opened"   # 91 days
     assert decide(replace(BASE, offsite_clear=clear, task=replace(TASK, type="case"))).outcome == "opened"
-    assert decide(replace(BASE, offsite_clear=clear, task=replace(TASK, exception_reason=2))).outcome == "opened"
+    # Art. 12 lifts the frequency cap, not Art. 7's off-site rule
+    assert codes(decide(replace(BASE, offsite_clear=clear, task=replace(TASK, exception_reason=2))).findings) == \
+        ["offsite_check_sufficed"]
 
 
 def test_late_scans():
@@ -191,21 +198,73 @@ def test_location_flags():
     assert "location_missing" in codes(decide(replace(BASE, location=None)).flags)
 
 
-def test_joint_task_opens_with_inspectors_of_two_agencies_and_counts_both():
-    task = replace(TASK, team={A: ("wang",), B: ("zhang",)}, items={A: ("food",), B: ("fire",)})
-    facts = replace(BASE, task=task, pending=(PendingScan("zhang", "zhang:r1", NOW),),
-                    items={(A, "food"): ItemFacts(A, "food", "published", CAPS),
-                           (B, "fire"): ItemFacts(B, "fire", "published", CAPS)})
+JOINT = replace(TASK, team={A: ("wang", "li"), B: ("zhang", "liu")}, items={A: ("food",), B: ("fire",)})
+JOINT_ITEMS = {(A, "food"): ItemFacts(A, "food", "published", CAPS), (B, "fire"): ItemFacts(B, "fire", "published", CAPS)}
+
+
+def test_joint_task_opens_only_with_two_inspectors_of_each_agency_and_counts_both():
+    """Art. 19 read per enforcing agency: one officer of each agency makes two for neither."""
+    one_each = replace(BASE, task=JOINT, items=JOINT_ITEMS, pending=(PendingScan("zhang", "zhang:r1", NOW, B),))
+    waiting = decide(one_each)
+    assert waiting.outcome == "pending" and codes(waiting.flags)[-1] == "awaiting_second_inspector"
+    assert A in waiting.flags[-1].message and B in waiting.flags[-1].message
+    three = replace(one_each, pending=(*one_each.pending, PARTNER))
+    assert decide(three).outcome == "pending" and A not in decide(three).flags[-1].message
+    four = decide(replace(three, pending=(*three.pending, PendingScan("liu", "liu:r1", NOW, B))))
+    assert four.outcome == "opened" and set(four.team) == {"zhang", "li", "liu", "wang"}
+    assert set(four.counted_items) == {(A, "food"), (B, "fire")}
+
+
+def test_jurisdiction_is_checked_again_at_the_scan():
+    """Art. 4, 8: the task's lead must be competent for the enterprise; a participant from elsewhere follows it."""
+    elsewhere = replace(BASE, enterprise_region=OTHER_COUNTY)
+    assert codes(decide(elsewhere).findings) == ["outside_jurisdiction"]
+    assert decide(elsewhere).findings[0].article == ART[8]
+    city_task = replace(BASE, task=replace(TASK, lead_region=CITY), inspector_region=CITY,
+                        plan_entries=(replace(ENTRIES[0], region_codes=(CITY,)),))
+    assert decide(city_task).outcome == "opened"                      # a city agency covers its counties
+    follower = replace(elsewhere, task=replace(TASK, lead_region=OTHER_COUNTY),
+                       plan_entries=(replace(ENTRIES[0], region_codes=(OTHER_COUNTY,)),))
+    assert decide(follower).outcome == "opened"                       # outside its county, under a competent lead
+    assert codes(decide(replace(elsewhere, task=replace(TASK, lead_region=CITY[:2] + "0900"))).findings) == \
+        ["lead_not_competent"]
+
+
+def test_a_routine_visit_must_fall_within_a_plan_entry():
+    """Art. 16 at entry level: item, region, time window and method, each refused with its own reason."""
+    def refused(entries):
+        return codes(decide(replace(BASE, plan_entries=entries)).findings)
+    food = ENTRIES[0]
+    assert refused((ENTRIES[1],)) == ["not_in_plan"]
+    assert refused(None) == ["not_in_plan"]
+    assert refused((replace(food, region_codes=(OTHER_COUNTY,)),)) == ["outside_plan_region"]
+    assert refused((replace(food, window_start=date(2026, 12, 1)),)) == ["outside_plan_window"]
+    assert refused((replace(food, method="off_site"),)) == ["outside_plan_method"]
+    assert decide(replace(BASE, plan_entries=(replace(food, method="both"),))).outcome == "opened"
+    case = replace(BASE, task=replace(TASK, type="case"), plan_entries=(replace(food, region_codes=(OTHER_COUNTY,)),))
+    assert decide(case).outcome == "opened"                            # case-based: the item in the plan suffices
+
+
+@pytest.mark.parametrize("frequency,count,outcome", [(1, 0, "opened"), (1, 1, "refused"), (3, 1, "opened"), (3, 2, "refused")])
+def test_a_routine_visit_stays_within_the_planned_frequency_and_the_tier_cap(frequency, count, outcome):
+    """The lower of the entry's frequency and the tier's cap (average: 2) holds, in the write's condition too."""
+    facts = replace(BASE, plan_entries=(replace(ENTRIES[0], frequency=frequency),), counts={(A, "food"): count})
     decision = decide(facts)
-    assert decision.outcome == "opened" and decision.team == ("zhang", "wang")
-    assert set(decision.counted_items) == {(A, "food"), (B, "fire")}
+    assert decision.outcome == outcome
+    if outcome == "opened":
+        assert decision.capped_items == {(A, "food"): min(frequency, 2)}
+    assert decide(replace(facts, counts=None)).capped_items.get((A, "food")) == min(frequency, 2)
+    other = replace(BASE, task=JOINT, items={**JOINT_ITEMS, (B, "fire"): replace(JOINT_ITEMS[(B, "fire")], planned_frequency=1)},
+                    pending=(PARTNER, PendingScan("zhang", "z", NOW, B), PendingScan("liu", "l", NOW, B)), counts=None)
+    assert decide(other).capped_items[(B, "fire")] == 1                # another agency's, as approved with the task
+
+
+def test_rules_the_system_adds_say_so():
+    assert decide(replace(BASE, device_time=NOW + timedelta(minutes=10))).findings[0].article == SYSTEM_RULE
+    assert decide(replace(BASE, contended=True)).findings[0].article == SYSTEM_RULE
+    assert decide(replace(BASE, inspector=replace(WANG, certificate_kind="police"))).findings[0].article == ART[19]
 
 
 def test_distance():
     assert round(distance_m((41.0, 114.0), (41.0, 114.0))) == 0
     assert 111_000 < distance_m((41.0, 114.0), (42.0, 114.0)) < 111_400
-
-
-def test_an_item_outside_the_plan_in_force_that_day_is_refused():
-    assert codes(decide(replace(BASE, plan_items=frozenset({"fire"}))).findings) == ["not_in_plan"]
-    assert codes(decide(replace(BASE, plan_items=None)).findings) == ["not_in_plan"]

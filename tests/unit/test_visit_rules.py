@@ -15,7 +15,7 @@ def problems(outcome="no_violation", findings=None, **extra):
     args = dict(outcome=outcome, items=["A/food", "A/equipment"],
                 findings=findings if findings is not None else {"A/food": "compliant", "A/equipment": "not_checked"},
                 ended_at=ENDED, entered_at=ENTERED, now=ENDED + timedelta(minutes=1), correction_deadline=None,
-                penalty=None, measures=[], transfer=None)
+                penalty=None, measures=[], transfers=[], own_agencies=["A"])
     args.update(extra)
     return [(p.field, p.code, p.article) for p in close_problems(**args)]
 
@@ -39,7 +39,6 @@ VIOLATION = {"A/food": "violation", "A/equipment": "compliant"}
     ("penalty_proposed", {"penalty": {"proposal": None, "first_minor_violation": False}},
      ("penalty.proposal", "penalty_proposal_missing", ART[25])),
     ("compulsory_measures", {}, ("measures", "measures_missing", ART[27])),
-    ("transferred", {}, ("transfer", "transfer_missing", ART[26])),
 ])
 def test_outcome_needs_its_particulars(outcome, extra, expected):
     assert problems(outcome, VIOLATION, **extra) == [expected]
@@ -48,6 +47,28 @@ def test_outcome_needs_its_particulars(outcome, extra, expected):
 def test_outcomes_that_follow_a_violation_need_one():
     assert problems("compulsory_measures", measures=[{"kind": "seal"}]) == [("outcome", "no_violation_recorded", ART[27])]
     assert problems("correction_ordered", correction_deadline=date(2026, 7, 1)) == [("outcome", "no_violation_recorded", ART[19])]
+
+
+def test_only_a_refused_seizure_mentions_seizures():
+    def message(outcome, **extra):
+        args = dict(outcome=outcome, items=["A/food"], findings={"A/food": "compliant"}, ended_at=ENDED, entered_at=ENTERED,
+                    now=ENDED, correction_deadline=date(2026, 7, 1), penalty={"proposal": "罚款"}, measures=[{"kind": "seal"}],
+                    transfers=[], own_agencies=["A"])
+        return close_problems(**args)[0].message
+    assert "查封" in message("compulsory_measures")
+    assert "查封" not in message("correction_ordered") and "查封" not in message("penalty_proposed")
+
+
+TRANSFER = {"kind": "administrative", "matter": "疑似无证经营危险化学品", "to_authority": "张北县应急管理局",
+            "basis": "《危险化学品安全管理条例》第六条", "to_agency_id": "B"}
+
+
+def test_a_visit_concludes_on_its_own_items_and_transfers_another_matter():
+    """Art. 26: a transfer needs no violation of the agency's own items: it is a matter outside them."""
+    assert problems("no_violation", transfers=[TRANSFER]) == []
+    assert problems("no_violation", transfers=[{**TRANSFER, "kind": "criminal", "to_agency_id": None}]) == []
+    assert problems("no_violation", transfers=[{**TRANSFER, "to_agency_id": "A"}]) == \
+        [("transfers.0.to_agency_id", "transfer_to_own_agency", ART[26])]
 
 
 def test_first_minor_violation_needs_no_proposal():

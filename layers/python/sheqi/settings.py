@@ -49,6 +49,8 @@ class Settings(Struct, frozen=True, kw_only=True):
     aws_region: Annotated[str, REGION, Env(("AWS_REGION", "AWS_DEFAULT_REGION"), "AWS 区域，如 cn-north-1")] = "cn-north-1"
     dynamodb_endpoint: Annotated[str, URL, Env("DYNAMODB_ENDPOINT", "DynamoDB 地址（仅本地，http(s) 地址）")] | None = None
     s3_endpoint: Annotated[str, URL, Env("AWS_ENDPOINT_URL_S3", "S3 地址（仅本地，http(s) 地址）")] | None = None
+    # Phones reach the store at another address than the functions (locally: through the gateway, at the base URL).
+    s3_upload_endpoint: Annotated[str, URL, Env("S3_UPLOAD_ENDPOINT", "手机上传证据的 S3 地址（仅本地，http(s) 地址）")] | None = None
     evidence_bucket: Annotated[str, Env("EVIDENCE_BUCKET", "检查证据存储桶名称")]
     reminder_runs_queue_url: Annotated[str, URL, Env("REMINDER_RUNS_QUEUE_URL", "提醒分区任务队列的 SQS 地址")]
     subsidy_runs_queue_url: Annotated[str, URL, Env("SUBSIDY_RUNS_QUEUE_URL", "补助测算任务队列的 SQS 地址")]

@@ -189,6 +189,27 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(status, "application/json; charset=utf-8", json.dumps(data, ensure_ascii=False, default=str))
 
 
+def html_response(page: str, status: int = 200) -> Response:
+    return Response(status, "text/html; charset=utf-8", page, {"Vary": "Accept", "Cache-Control": "no-store"})
+
+
+def prefers_html(app: App) -> bool:
+    """Whether the caller asked for a page rather than JSON (RFC 9110 content negotiation, simplified):
+    a browser's Accept names text/html at a q not below application/json's; an app sends
+    application/json or */* and gets JSON."""
+    accept = ((app.event.get("headers") or {}).get("accept") or "").lower()
+    weights = {}
+    for part in accept.split(","):
+        kind, *params = (p.strip() for p in part.split(";"))
+        q = next((p[2:] for p in params if p.startswith("q=")), "1")
+        try:
+            weights[kind] = float(q)
+        except ValueError:
+            weights[kind] = 0.0
+    html = weights.get("text/html", 0.0)
+    return html > 0 and html >= weights.get("application/json", 0.0)
+
+
 def error_response(error: AppError) -> Response:
     if error.status >= 500:
         logger.error("request failed", extra={"code": error.code})

@@ -17,12 +17,11 @@ from sheqi.inspections import visits
 from sheqi.registry.registers import get_enterprise
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
+from sheqi.rules.labels import COMPLAINT_STATUSES, COMPLAINT_SUBJECTS
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.store import Cancelled, Complaint, Notice, Scan, Transaction, get_or_404, get_or_none, pagination
 
-SUBJECTS = {"visit": "对已登记检查的投诉", "refused_attempt": "对被拒绝登记的检查的投诉",
-            "unregistered_inspection": "未扫码登记即实施检查"}
-STATUSES = {"received": "已受理", "handling": "处理中", "answered": "已答复"}
+SUBJECTS, STATUSES = COMPLAINT_SUBJECTS, COMPLAINT_STATUSES
 NEXT = {"received": ("handling", "answered"), "handling": ("answered",), "answered": ()}
 
 

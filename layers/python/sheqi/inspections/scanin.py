@@ -31,10 +31,10 @@ from sheqi.auth import Identity, require_role
 from sheqi.errors import AppError, Forbidden, RuleViolation
 from sheqi.inputs import Body, Instant, Latitude, Longitude, Meters, OneOf
 from sheqi.inspections import visits
-from sheqi.plans import filing
-from sheqi.rules import qualification, uscc
+from sheqi.rules import plan_rules, qualification, uscc
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import (
+    EXCEPTION_GROUND_KINDS,
     EXCEPTION_REASONS,
     LATE_REASONS,
     Decision,
@@ -167,7 +167,7 @@ def _task_facts(task: Task) -> TaskFacts:
         targets=tuple(task.targets),
         team={p["agency_id"]: tuple(p["inspector_ids"]) for p in task.participants},
         items={p["agency_id"]: tuple(i["item_id"] for i in p["items"]) for p in task.participants},
-        exception_reason=(task.exception or {}).get("reason"))
+        exception_reason=(task.exception or {}).get("reason"), lead_region=task.region_code)
 
 
 class _Facts:
@@ -193,7 +193,7 @@ class _Facts:
         self.agency = got.get(Agency, agency_id)
         self.task = got.get(Task, data.task_id)
         index = got.get(PlanIndex, plan_key)
-        self.plan_items = filing.items_in_force(index.versions, day) if index else None
+        self.plan_entries = plan_rules.entries_in_force(index.versions, day) if index else None
         self.enterprise = got.get(Enterprise, enterprise_id) if enterprise_id else None
         self.slot = got.get(VisitSlot, slot) if slot else None
         first = got.get(Visit, first_visit_id(slot)) if slot else None
@@ -220,7 +220,7 @@ class _Facts:
         if guarded:
             live = {(i.agency_id, i.item_id): i.status for i in Item.batch_get([(a, i["item_id"]) for a, i in keys])}
         return {(a, i["item_id"]): ItemFacts(a, i["item_id"], live.get((a, i["item_id"]), "missing") if guarded else None,
-                                             i["caps"]) for a, i in keys}
+                                             i["caps"], i.get("planned_frequency")) for a, i in keys}
 
     def _guarded_facts(self, guarded: bool):
         """Counts and off-site checks: read only when a transaction was cancelled on them, or when the
@@ -243,19 +243,23 @@ class _Facts:
             server_time=self.now, device_time=self.data.device_time, late_reason=self.data.late_reason,
             code_finding=self.code_finding, identified_by=self.identified_by, enterprise_id=self.enterprise_id,
             enterprise_tier=self.enterprise.credit_tier if self.enterprise else None,
+            enterprise_region=self.enterprise.region_code if self.enterprise else None,
+            enterprise_name=self.enterprise.name if self.enterprise else None,
             premises=(self.enterprise.latitude, self.enterprise.longitude)
             if self.enterprise and self.enterprise.latitude is not None else None,
             location=Location(loc.latitude, loc.longitude, loc.accuracy_m, loc.is_mock) if loc else None,
             inspector=InspectorFacts(ins.inspector_id, ins.agency_id, ins.staff_category, ins.status, ins.certificate_no,
                                      ins.certificate_kind, _d(ins.valid_from), _d(ins.valid_until)),
             agency_kinds={self.agency.agency_id: (self.agency.kind, self.agency.certificate_kind)},
+            inspector_region=self.agency.region_code,
             task=_task_facts(self.task) if self.task else None,
             items=self.items, counts=self.counts, offsite_clear=self.offsite,
-            pending=tuple(PendingScan(m["inspector_id"], m["scan_id"], datetime.fromisoformat(m["device_time"]))
+            pending=tuple(PendingScan(m["inspector_id"], m["scan_id"], datetime.fromisoformat(m["device_time"]),
+                                      m["snapshot"]["agency_id"])
                           for m in (self.pending.members if self.pending else [])),
             open_visit_id=self.open_visit.visit_id if self.open_visit else None,
             open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items) if self.open_visit else frozenset(),
-            plan_items=self.plan_items, contended=contended)
+            plan_entries=self.plan_entries, contended=contended)
 
 
 # --- deciding and writing ---------------------------------------------------------------------------
@@ -380,6 +384,8 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     tx = Transaction()
     visit = None
     actor = f"inspector:{facts.inspector.inspector_id}"
+    tell = decision.outcome in ("opened", "refused")   # notices are written for a scan that changes something
+    task_added = decision.outcome == "opened"           # the task's exception is told to the bureau once per visit
     if decision.outcome == "opened":
         assert enterprise_id is not None and facts.enterprise is not None   # decide() opens no visit without them
         visit = _new_visit(facts, decision)
@@ -409,11 +415,14 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
             # against the open slot, and not chained, so repeated scans do not queue on the visit's head.
             tx.check(VisitSlot, visit.slot_key, condition=VisitSlot.visit_id == visit.visit_id, label="slot")
         else:
+            tell = True
             if me not in {i["inspector_id"] for i in visit.inspectors}:
                 visit.inspectors = visit.inspectors + [_snapshot(facts.inspector)]
             visit.items = visit.items + added
             if facts.task.task_id not in visit.task_ids:
                 visit.task_ids = visit.task_ids + [facts.task.task_id]
+                visit.exception = visit.exception or facts.task.exception
+                task_added = True
             event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
                                                               "inspector": _snapshot(facts.inspector), "items_added": added})
             tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
@@ -434,6 +443,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
             pending.members = others + [{"inspector_id": me, "scan_id": facts.scan_id,
                                          "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
             tx.save(pending, label="pending")
+            tell = True
 
     if decision.outcome in ("opened", "joined"):
         _guard_items(tx, facts, decision, config.offsite_sufficed)
@@ -453,9 +463,9 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
         late_reason=data.late_reason, location=data.location.to_dict() if data.location else None,
         outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
-        listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused") else None),
+        listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused", "pending") else None),
         condition=Scan.scan_id.does_not_exist(), label="scan")
-    for notice in _notices(facts, decision, visit):
+    for notice in _notices(facts, decision, visit, task_added) if tell else ():
         tx.save(notice, condition=Notice.notice_id.does_not_exist(), label="notice")
     tx.commit()
     return answer
@@ -519,10 +529,11 @@ def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
     }
 
 
-def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Notice]:
-    """The enterprise hears of every accepted or refused scan of itself (Art. 24); the judicial bureau of
-    every visit over the frequency cap under an Art. 12 exception."""
-    if facts.enterprise is None or decision.outcome == "pending":
+def _notices(facts: _Facts, decision: Decision, visit: Visit | None, task_added: bool) -> list[Notice]:
+    """The enterprise hears of every scan that changes something at its door (Art. 24): a refusal, a lone
+    inspector waiting for a second, a visit opened, or another task joining it; the judicial bureau of
+    every visit a task under an Art. 12 exception opens or joins (the exception's reason and ground)."""
+    if facts.enterprise is None:
         return []
     assert facts.inspector is not None and facts.agency is not None   # scan() refused an unregistered inspector
     now = clock.now_iso()
@@ -536,6 +547,10 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Not
         body = (f"{facts.agency.name}执法人员扫码入企未通过核验：{why}。执法人员：{people}。"
                 "对违规实施的检查，贵单位有权拒绝接受检查，并可投诉举报（第二十四条）。")
         title = f"检查被拒绝登记：{facts.agency.name}"
+    elif decision.outcome == "pending":
+        body = (f"{facts.agency.name}执法人员{people}已扫码，正在等待同一机关的第二名执法人员扫码。"
+                "执法人员不得少于两人，联合检查中每个执法机关各不少于两人；人数不足时不得开始检查，贵单位有权拒绝（第十九条、第二十四条）。")
+        title = f"执法人员已扫码，等待第二人：{facts.agency.name}"
     else:
         body = f"{facts.agency.name}开始对贵单位实施现场检查。执法人员：{people}。检查事项：{items}。检查结束后将告知检查结果（第十九条）。"
         title = f"入企检查登记：{facts.agency.name}"
@@ -543,14 +558,16 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None) -> list[Not
         body += "本次以营业执照二维码识别贵单位，而非贵单位张贴的入企码；如有疑问请投诉举报。"
     notices = [Notice(f"enterprise:{facts.enterprise_id}", f"scan:{facts.scan_id}", kind=f"scan_{decision.outcome}",
                       title=title, body=body, article=ART[24], created_at=now)]
-    over = [f for f in decision.flags if f.code == "over_cap_exception"]
-    if over and visit is not None and facts.task is not None and decision.outcome == "opened":
-        reason = facts.task.exception
-        notices.append(Notice(f"judicial:{facts.enterprise.region_code}", f"over-cap:{visit.visit_id}",
-                              kind="over_cap_exception", article=ART[12],
-                              title=f"超频次检查（第十二条例外）：{facts.enterprise.name}",
-                              body=f"{facts.agency.name}依第十二条第{reason['reason']}项（{EXCEPTION_REASONS[reason['reason']]}，"
-                                   f"文号/编号 {reason['reference']}）超出频次上限实施检查：" + "；".join(f.message for f in over),
+    exception = facts.task.exception if facts.task else None
+    if exception and visit is not None and task_added:
+        assert facts.task is not None
+        over = [f.message for f in decision.flags if f.code == "over_cap_exception"]
+        ground = exception["ground"]
+        notices.append(Notice(f"judicial:{facts.enterprise.region_code}", f"exception:{visit.visit_id}:{facts.task.task_id}",
+                              kind="exception_visit", article=ART[12],
+                              title=f"依第十二条例外实施的检查：{facts.enterprise.name}",
+                              body=f"{facts.agency.name}依第十二条第{exception['reason']}项（{EXCEPTION_REASONS[exception['reason']]}）"
+                                   f"实施检查，依据：{EXCEPTION_GROUND_KINDS[ground['kind']]} {ground['reference']}。"
+                                   + ("；".join(over) + "。" if over else "本次未超出频次上限。"),
                               created_at=now))
     return notices
-

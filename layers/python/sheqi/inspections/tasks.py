@@ -12,15 +12,16 @@ from msgspec import Meta
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Check, Instant, Invalid, Key, Uscc
+from sheqi.inputs import Body, Check, Instant, Invalid, Key, OneOf, Uscc
 from sheqi.plans import campaigns, filing
-from sheqi.rules import qualification, regions
+from sheqi.rules import jurisdiction, plan_rules, qualification, regions
 from sheqi.rules.articles import ART
-from sheqi.rules.scan_rules import EXCEPTION_REASONS
+from sheqi.rules.scan_rules import EXCEPTION_GROUND_KINDS, EXCEPTION_REASONS, exception_ground_finding
 from sheqi.store import (
     Agency,
     Cancelled,
     Enterprise,
+    InspectionRequest,
     Inspector,
     Item,
     Notice,
@@ -28,6 +29,7 @@ from sheqi.store import (
     Task,
     Transaction,
     get_or_404,
+    get_or_none,
     save_if,
 )
 
@@ -41,9 +43,22 @@ class Trigger(Body):
     reference: Annotated[str, Meta(min_length=2, max_length=100)]
 
 
+class Ground(Body):
+    """What an Art. 12 exception rests on: the complaint, referral, monitoring record or deployment
+    document by its number, or the enterprise's own request by its id in this system."""
+    kind: Annotated[str, OneOf(EXCEPTION_GROUND_KINDS)]
+    reference: Annotated[str, Meta(min_length=2, max_length=100)]
+
+
 class Exception12(Body):
     reason: Annotated[int, Meta(ge=1, le=5)]
-    reference: Annotated[str, Meta(min_length=2, max_length=100)]
+    ground: Ground
+
+    def check(self):
+        finding = exception_ground_finding(self.reason, self.ground.kind)
+        if finding:
+            raise Invalid(finding.message, "ground.kind",
+                          RuleViolation(finding.message, code=finding.code, article=finding.article))
 
 
 class Participant(Body):
@@ -88,17 +103,23 @@ class TaskIn(Window):
             raise ValueError("participants 中同一机关只能出现一次")
         if sum(len(p.item_ids) for p in self.participants) > MAX_ITEMS:
             raise ValueError(f"一次检查的事项合计不得超过{MAX_ITEMS}项")
-        if self.method == "on_site" and len({i for p in self.participants for i in p.inspector_ids}) < 2:
-            raise ValueError("现场检查执法人员不得少于两人（第十九条）")
+        for n, p in enumerate(self.participants):   # Art. 19, read per enforcing agency (two of its own each)
+            if self.method == "on_site" and len(set(p.inspector_ids)) < 2:
+                message = "现场检查执法人员不得少于两人：联合检查中每个检查其事项的执法机关各须两名本机关执法人员（第十九条）"
+                raise Invalid(message, f"participants.{n}.inspector_ids",
+                              RuleViolation(message, code="fewer_than_two_inspectors", article=ART[19]))
 
 
 def _refuse(code: str, article: int, message: str, field: str) -> RuleViolation:
     return RuleViolation(message, code=code, article=ART[article], field=field)
 
 
-def _check_participant(p: Participant, index: int, on: date) -> list[dict]:
-    """Raise if this agency's part of the task breaks Art. 4, 14 or 16; else its items as approved
-    (name, basis and frequency caps are kept with the task, so a scan need not read them again)."""
+def _check_participant(p: Participant, index: int, data: TaskIn, enterprises: dict[str, Enterprise],
+                       plan: str) -> tuple[Agency, list[dict]]:
+    """Raise if this agency's part of the task breaks Art. 4, 14 or 16; else the agency and its items as
+    approved (name, basis and frequency caps are kept with the task, so a scan need not read them again).
+    `plan`: "entries" (a routine task falls within plan entries), "items" (its items are in the plan in
+    force) or "none" (an emergency campaign runs before the plan is amended, Art. 13)."""
     field = f"participants.{index}"
     agency = get_or_404(Agency, p.agency_id, message=f"机关 {p.agency_id} 不存在", code="agency_not_found",
                         field=f"{field}.agency_id")
@@ -110,18 +131,36 @@ def _check_participant(p: Participant, index: int, on: date) -> list[dict]:
         if item_id not in items or items[item_id].status != "published":
             raise _refuse("item_not_published", 14, f"检查事项 {item_id} 未在{agency.name}的检查事项清单中公布，不得实施",
                           f"{field}.item_ids")
-    in_force = filing.items_in_force_for(p.agency_id, on) or frozenset()
-    outside = [i for i in p.item_ids if i not in in_force]
-    if outside:
-        raise _refuse("not_in_plan", 16, f"检查事项 {outside[0]} 不在{agency.name}{on.isoformat()}有效的已备案检查计划内（计划之外无检查）",
-                      f"{field}.item_ids")
+    start, end = data.window_start.date(), data.window_end.date()
+    entries = filing.entries_in_force_for(p.agency_id, start) if plan != "none" else None
+    planned: dict[str, int] = {}   # a routine item's planned frequency, the lowest over the targets' entries
+    for item_id in p.item_ids if plan != "none" else ():
+        for target in data.targets if plan == "entries" else data.targets[:1]:
+            matched, outside = plan_rules.match(entries, item_id=item_id, region=enterprises[target].region_code,
+                                                start=start, end=end, method=data.method)
+            if outside and (plan == "entries" or outside.code == "not_in_plan"):
+                raise RuleViolation(f"{agency.name}：{outside.message}", code=outside.code, article=outside.article,
+                                    field=f"{field}.item_ids")
+            if plan == "entries":
+                planned[item_id] = min(planned.get(item_id, plan_rules.ANY_FREQUENCY), plan_rules.planned_frequency(matched))
     members = {i.inspector_id: i for i in Inspector.batch_get(p.inspector_ids)}
     for inspector_id in p.inspector_ids:
         if inspector_id not in members or members[inspector_id].agency_id != p.agency_id:
             raise _refuse("inspector_not_of_agency", 4, f"执法人员 {inspector_id} 不属于{agency.name}",
                           f"{field}.inspector_ids")
-    return [{"item_id": i, "name": items[i].name, "legal_basis": items[i].legal_basis,
-             "caps": items[i].frequency_caps.as_dict()} for i in p.item_ids]
+    return agency, [{"item_id": i, "name": items[i].name, "legal_basis": items[i].legal_basis,
+                     "caps": items[i].frequency_caps.as_dict(), "planned_frequency": planned.get(i)} for i in p.item_ids]
+
+
+def _check_exception_ground(data: TaskIn, lead: str) -> None:
+    """Art. 12(5): the enterprise's own request, as the enterprise recorded it here, for this agency."""
+    exception = data.exception
+    if exception is None or exception.ground.kind != "enterprise_request":
+        return
+    request = get_or_none(InspectionRequest, InspectionRequest.key(exception.ground.reference))
+    if request is None or request.agency_id != lead or data.targets != [request.enterprise_id]:
+        raise _refuse("exception_ground_not_found", 12, "应企业申请实施的检查须引用该企业本人在系统中提出、向本机关提出的检查申请"
+                      "（申请编号），且检查对象仅为该企业", "exception.ground.reference")
 
 
 def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
@@ -132,21 +171,31 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
     if lead != caller.agency_id:
         raise auth.deny_scope("机关的检查任务：牵头机关须为本机关（participants 第一项）")
     year = str(data.window_start.year)
+    plan = "entries" if data.type == "routine" else "items"
     if data.type == "special":
         assert data.campaign_id is not None   # TaskIn requires it for a special task
-        campaigns.check_for_task(data.campaign_id, lead, year, [i for p in data.participants for i in p.item_ids])
-    approved_items = [_check_participant(p, index, data.window_start.date()) for index, p in enumerate(data.participants)]
-    registered = {e.enterprise_id for e in Enterprise.batch_get(data.targets)}
-    missing = [t for t in data.targets if t not in registered]
+        campaign = campaigns.check_for_task(data.campaign_id, lead, year, [i for p in data.participants for i in p.item_ids])
+        plan = "none" if campaign.emergency else "items"
+    enterprises = {e.enterprise_id: e for e in Enterprise.batch_get(data.targets)}
+    missing = [t for t in data.targets if t not in enterprises]
     if missing:
         raise NotFound(f"企业 {missing[0]} 未登记", code="enterprise_not_found", field="targets")
+    lead_agency = get_or_404(Agency, lead, message=f"机关 {lead} 不存在", code="agency_not_found", field="participants.0.agency_id")
+    for target in data.targets:   # Art. 4, 8: the lead is competent for every target; participants follow it
+        for finding in jurisdiction.territory_findings(agency_region=lead_agency.region_code, lead_region=lead_agency.region_code,
+                                                       enterprise_region=enterprises[target].region_code,
+                                                       enterprise=enterprises[target].name):
+            raise RuleViolation(f"{lead_agency.name}：{finding.message}", code=finding.code, article=finding.article,
+                                field="targets")
+    checked = [_check_participant(p, index, data, enterprises, plan) for index, p in enumerate(data.participants)]
+    _check_exception_ground(data, lead)
 
     now = clock.now_iso()
     participants = [{"agency_id": p.agency_id, "items": items, "inspector_ids": p.inspector_ids,
-                     "approved_by": None, "approved_at": None} for p, items in zip(data.participants, approved_items)]
+                     "approved_by": None, "approved_at": None} for p, (_, items) in zip(data.participants, checked)]
     participants[0].update(approved_by=caller.subject, approved_at=now)
     task = Task(
-        task_id=task_id or uuid.uuid4().hex, agency_id=lead, region_code=caller.region_code, created_at=now,
+        task_id=task_id or uuid.uuid4().hex, agency_id=lead, region_code=lead_agency.region_code, created_at=now,
         created_by=caller.subject, year=year,
         type=data.type, method=data.method, targets=data.targets, participants=participants,
         window_start=data.window_start.isoformat(), window_end=data.window_end.isoformat(),
@@ -198,6 +247,36 @@ def announcements(task: Task) -> list[Notice]:
                    body=f"{names}拟于{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}对贵单位实施现场检查。"
                         "执法人员入企须扫码登记、出示执法证件，且不少于两人（第十九条、第二十四条）。",
                    article=ART[24], created_at=clock.now_iso()) for target in task.targets]
+
+
+class InspectionRequestIn(Body):
+    """An enterprise asks an agency to inspect it (应企业申请, Art. 12(5))."""
+    agency_id: Uscc
+    description: Annotated[str, Meta(min_length=4, max_length=500)]
+
+
+def request_inspection(caller: Identity, enterprise_id: str, data: InspectionRequestIn) -> dict:
+    """Record the enterprise's own request, from the enterprise itself, so that a task citing it as the
+    ground of an Art. 12(5) exception points to the enterprise's act, not to the agency's word; the agency
+    is told."""
+    auth.require_role(caller, "enterprise")
+    if caller.enterprise_id != enterprise_id:
+        raise auth.deny_scope("企业")
+    agency = get_or_404(Agency, data.agency_id, message=f"机关 {data.agency_id} 不存在", code="agency_not_found",
+                        field="agency_id")
+    request_id = uuid.uuid4().hex
+    now = clock.now_iso()
+    record = InspectionRequest(InspectionRequest.key(request_id), enterprise_id=enterprise_id, agency_id=agency.agency_id,
+                               description=data.description, created_at=now, created_by=caller.subject)
+    with Transaction() as tx:
+        tx.save(record, condition=InspectionRequest.tally_key.does_not_exist())
+        tx.save(Notice(f"agency:{agency.agency_id}", f"inspection-request:{request_id}", kind="inspection_request",
+                       title="企业申请实施行政检查", article=ART[12], created_at=now,
+                       body=f"企业（{enterprise_id}）申请贵机关实施检查：{data.description}。申请编号 {request_id}；"
+                            "据此实施的检查可依第十二条第五项不受频次上限限制，任务须引用该编号。"),
+                condition=Notice.notice_id.does_not_exist())
+    return {"request_id": request_id, "enterprise_id": enterprise_id, "agency_id": agency.agency_id,
+            "description": data.description, "created_at": now, "article": ART[12]}
 
 
 def get(task_id: str) -> Task:

@@ -25,7 +25,7 @@ from sheqi.registry.registers import get_enterprise
 from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
-from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, close_problems, item_key
+from sheqi.rules.visit_rules import CLOSE_OUTCOMES, FINDINGS, MEASURES, OUTCOMES, TRANSFER_KINDS, close_problems, item_key
 from sheqi.rules.workdays import Deadline
 from sheqi.signing import chain
 from sheqi.store import (
@@ -73,19 +73,23 @@ class Measure(Body):
 
 
 class Transfer(Body):
-    to_authority: Annotated[str, Meta(min_length=2, max_length=100)]
-    reason: Annotated[str, Meta(min_length=2, max_length=1000)]
+    """A matter found that the visit's agencies have no jurisdiction over (Art. 26): what it is, who is
+    competent and on what basis; a suspected crime is a criminal referral, its own kind."""
+    kind: Annotated[str, OneOf(TRANSFER_KINDS)]
+    matter: Annotated[str, Meta(min_length=4, max_length=1000)]          # the suspected violation found
+    to_authority: Annotated[str, Meta(min_length=2, max_length=100)]     # the competent agency (or judicial organ)
+    basis: Annotated[str, Meta(min_length=4, max_length=500)]            # why that authority is competent
     to_agency_id: Annotated[str, Meta(min_length=18, max_length=18)] | None = None
 
 
 class CloseIn(Body):
     ended_at: Instant
-    outcome: Annotated[str, OneOf(OUTCOMES)]
+    outcome: Annotated[str, OneOf(CLOSE_OUTCOMES)]
     summary: Annotated[str, Meta(min_length=2, max_length=4000)]
     correction_deadline: date | None = None
     penalty: Penalty | None = None
     measures: Annotated[list[Measure], Meta(max_length=20)] = []
-    transfer: Transfer | None = None
+    transfers: Annotated[list[Transfer], Meta(max_length=10)] = []
 
 
 class CorrectionIn(Body):
@@ -221,15 +225,16 @@ def _outcome_payload(visit: Visit, data: CloseIn, findings: dict) -> dict:
         findings={k: f["result"] for k, f in findings.items()}, ended_at=data.ended_at,
         entered_at=datetime.fromisoformat(visit.entered_at), now=clock.now(),
         correction_deadline=data.correction_deadline, penalty=data.penalty.to_dict() if data.penalty else None,
-        measures=[m.to_dict() for m in data.measures], transfer=data.transfer.to_dict() if data.transfer else None)
+        measures=[m.to_dict() for m in data.measures], transfers=[t.to_dict() for t in data.transfers],
+        own_agencies=visit.agency_ids)
     if problems:
         first = problems[0]
         raise RuleViolation(first.message, field=first.field, code=first.code, article=first.article,
                             details={"problems": [p.to_dict() for p in problems]})
     payload = data.to_dict()
-    if data.transfer is not None:   # Art. 26: transferred within 10 working days
-        start = data.ended_at.date()
-        payload["transfer"]["due"] = obligations.working_day_deadline(start, TRANSFER_WORKING_DAYS).to_dict()
+    for transfer in payload["transfers"]:   # Art. 26: an administrative transfer within 10 working days
+        if transfer["kind"] == "administrative":
+            transfer["due"] = obligations.working_day_deadline(data.ended_at.date(), TRANSFER_WORKING_DAYS).to_dict()
     return payload
 
 
@@ -266,13 +271,15 @@ def _obligations(visit: Visit, outcome: dict) -> list[Obligation]:
                         **common),
         obligations.new(f"rating_invite:{visit.visit_id}", kind="rating_invite", owner=f"enterprise:{visit.enterprise_id}",
                         title=f"{visit.visit_date} 的检查", due=Deadline(closed_on + rating_window(), False), **common)]
-    if outcome.get("transfer"):
-        due = outcome["transfer"]["due"]
+    for n, transfer in enumerate(outcome.get("transfers") or [], 1):
+        if "due" not in transfer:   # a criminal referral follows its own regulation's procedure, not this deadline
+            continue
+        due = transfer["due"]
         found.append(obligations.new(
-            f"case_transfer:{visit.visit_id}", kind="case_transfer", owner=f"agency:{lead}", working_days=TRANSFER_WORKING_DAYS,
-            title=f"{visit.enterprise_name} {visit.visit_date} 检查发现的案件移送{outcome['transfer']['to_authority']}",
+            f"case_transfer:{visit.visit_id}:{n}", kind="case_transfer", owner=f"agency:{lead}", working_days=TRANSFER_WORKING_DAYS,
+            title=f"{visit.enterprise_name} {visit.visit_date} 检查发现的{transfer['matter'][:30]}移送{transfer['to_authority']}",
             due=Deadline(date.fromisoformat(due["due"]), due["provisional"]),
-            **{**common, "start": date.fromisoformat(outcome["ended_at"][:10])}))
+            **{**common, "subject": {**common["subject"], "transfer": n}, "start": date.fromisoformat(outcome["ended_at"][:10])}))
     return found
 
 
@@ -280,6 +287,7 @@ class TransferDoneIn(Body):
     transferred_on: date
     document_no: Annotated[str, Meta(min_length=2, max_length=100)]
     received_by: Annotated[str, Meta(max_length=100)] | None = None
+    transfer_no: Annotated[int, Meta(ge=1, le=10)] = 1     # which of the close's transfers, from 1
 
 
 def complete_transfer(caller: Identity, visit_id: str, data: TransferDoneIn) -> tuple[Visit, VisitEvent]:
@@ -288,17 +296,19 @@ def complete_transfer(caller: Identity, visit_id: str, data: TransferDoneIn) -> 
         if not (caller.role in ("inspector", "agency_admin") and caller.agency_id in visit.agency_ids
                 and (caller.role == "agency_admin" or caller.subject in team(visit))):
             raise Forbidden("只有本次检查的检查组成员或所属机关管理员可以登记移送", code="not_visit_team", article=ART[26])
-        transfer = (visit.outcome or {}).get("transfer")
-        if visit.status != "closed" or not transfer:
-            raise Conflict("本次检查没有待移送的案件", code="no_transfer", article=ART[26])
+        transfers = list((visit.outcome or {}).get("transfers") or [])
+        if visit.status != "closed" or len(transfers) < data.transfer_no:
+            raise Conflict("本次检查没有该项待移送的案件", code="no_transfer", field="transfer_no", article=ART[26])
+        transfer = transfers[data.transfer_no - 1]
         if transfer.get("completed"):
             raise Conflict("移送已登记", code="transfer_already_completed", article=ART[26])
         done = {**data.to_dict(), "recorded_by": caller.subject,
-                "late": data.transferred_on.isoformat() > transfer["due"]["due"]}
-        visit.outcome = {**visit.outcome, "transfer": {**transfer, "completed": done}}
+                "late": "due" in transfer and data.transferred_on.isoformat() > transfer["due"]["due"]}
+        transfers[data.transfer_no - 1] = {**transfer, "completed": done}
+        visit.outcome = {**visit.outcome, "transfers": transfers}
         return {"transfer_completed": done}, None
     visit, event = _append(visit_id, _actor(caller), "transfer_completed", build)
-    obligations.complete(f"case_transfer:{visit_id}")
+    obligations.complete(f"case_transfer:{visit_id}:{data.transfer_no}")
     return visit, event
 
 
@@ -342,8 +352,8 @@ def correct(caller: Identity, visit_id: str, data: CorrectionIn) -> tuple[Visit,
 def _close_in(outcome: dict) -> CloseIn:
     """The close request an outcome was recorded from (to check it again against corrected findings)."""
     given = {k: v for k, v in outcome.items() if k != "seq"}
-    if given.get("transfer"):
-        given["transfer"] = {k: v for k, v in given["transfer"].items() if k != "due"}
+    given.pop("transfer", None)   # a close recorded before transfers were a list: its transfer is not re-checked
+    given["transfers"] = [{k: v for k, v in t.items() if k not in ("due", "completed")} for t in given.get("transfers") or []]
     return parse(CloseIn, given, strict=False)
 
 
@@ -360,8 +370,9 @@ def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
         extra.append("属首次轻微违法，依第二十五条不予处罚")
     for m in outcome.get("measures") or []:
         extra.append(f"{MEASURES[m['kind']]}：{m['object']}（依据：{m['basis']}）")
-    if outcome.get("transfer"):
-        extra.append(f"案件将移送{outcome['transfer']['to_authority']}（第二十六条）")
+    for t in outcome.get("transfers") or []:   # a criminal referral is the judicial organs' to tell
+        if t["kind"] == "administrative":
+            extra.append(f"检查中发现的{t['matter']}不属本机关管辖，将移送{t['to_authority']}依法处理（第二十六条）")
     return Notice(f"enterprise:{visit.enterprise_id}", f"visit-result:{visit.visit_id}", kind="visit_result",
                   article=ART[19], created_at=clock.now_iso(), title=f"检查结果告知：{visit.visit_date}",
                   body=f"检查结论：{OUTCOMES[outcome['outcome']]}。{outcome['summary']}。逐项情况：{'；'.join(lines)}。"

@@ -19,7 +19,8 @@ from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules.articles import ART
-from sheqi.store import Campaign, Cancelled, Item, Tally, Transaction, get_or_404, get_or_none
+from sheqi.rules.workdays import Deadline
+from sheqi.store import Campaign, Cancelled, Item, Notice, Tally, Transaction, get_or_404, get_or_none, put_if_absent
 
 APPROVING_LEVELS = ("county_government", "city_government", "provincial_government", "state_council",
                     "vertical_superior")
@@ -82,7 +83,25 @@ def file(caller: Identity, agency_id: str, data: CampaignIn) -> Campaign:
             raise RuleViolation(f"本机关{data.year}年度专项检查已达数量控制上限（{quota}项），不得再部署",
                                 code="campaign_quota_reached", field="year", article=ART[13]) from None
         raise
+    if due:
+        _urgent(campaign, due)
     return campaign
+
+
+def _urgent(campaign: Campaign, due: Deadline) -> None:
+    """An emergency campaign runs before the plan is amended (Art. 13): the amended plan is due within 10
+    working days (Art. 16), reminded like every deadline, and the judicial bureau is told at once."""
+    agency = registers.get_agency(campaign.agency_id)
+    obligations.open_once(f"plan_refile:{campaign.agency_id}:campaign:{campaign.campaign_id}", kind="plan_refile",
+                          title=f"{agency.name}紧急部署专项检查“{campaign.title}”后修改检查计划",
+                          owner=f"agency:{campaign.agency_id}", region_code=agency.region_code,
+                          subject={"agency_id": campaign.agency_id, "year": int(campaign.year), "after": campaign.filed_at},
+                          start=date.fromisoformat(campaign.approved_on), due=due, working_days=REFILE_WORKING_DAYS)
+    put_if_absent(Notice(f"judicial:{agency.region_code}", f"urgent-campaign:{campaign.campaign_id}", kind="urgent_campaign",
+                         article=ART[13], created_at=clock.now_iso(), title=f"紧急部署专项检查：{agency.name}",
+                         body=f"{agency.name}经{campaign.approving_authority}（{campaign.approval_document}）批准，紧急部署专项检查"
+                              f"“{campaign.title}”，修改后的检查计划应于{due.due.isoformat()}前备案（第十三条、第十六条）。"),
+                  Notice.notice_id)
 
 
 def publish(caller: Identity, agency_id: str, campaign_id: str) -> Campaign:
@@ -99,8 +118,9 @@ def get(agency_id: str, campaign_id: str) -> Campaign:
     return get_or_404(Campaign, agency_id, campaign_id, message=f"专项检查 {campaign_id} 不存在", code="campaign_not_found")
 
 
-def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[str]) -> None:
-    """A special-campaign task needs the lead agency's filed campaign of that year covering its items."""
+def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[str]) -> Campaign:
+    """A special-campaign task needs the lead agency's campaign of that year, filed, published (a campaign
+    runs only once published, Art. 13) and covering its items."""
     campaign = get_or_none(Campaign, agency_id, campaign_id)
     if campaign is None:
         raise RuleViolation("专项检查须经批准并备案：未找到本机关的该项专项检查", code="campaign_not_approved",
@@ -108,10 +128,14 @@ def check_for_task(campaign_id: str, agency_id: str, year: str, item_ids: list[s
     if campaign.year != year:
         raise RuleViolation(f"该专项检查属于{campaign.year}年度", code="campaign_wrong_year", field="campaign_id",
                             article=ART[13])
+    if campaign.status != "published":
+        raise RuleViolation("专项检查须经批准、备案并向社会公布后方可实施：该专项检查尚未公布", code="campaign_not_published",
+                            field="campaign_id", article=ART[13])
     outside = [i for i in item_ids if i not in campaign.item_ids]
     if outside:
         raise RuleViolation(f"检查事项 {outside[0]} 不在该专项检查的范围内", code="item_not_in_campaign",
                             field="participants", article=ART[13])
+    return campaign
 
 
 def published(agency_id: str, year: int) -> dict:

@@ -16,7 +16,7 @@ from sheqi.errors import Conflict, RuleViolation
 from sheqi.inputs import Body, Ratio, RegionCode, Uscc, Year
 from sheqi.registry import registers
 from sheqi.reminders import obligations
-from sheqi.rules import regions
+from sheqi.rules import plan_rules, regions
 from sheqi.rules.articles import ART
 from sheqi.store import Cancelled, Item, PlanIndex, PlanVersion, Transaction, get_or_404, get_or_none, save_if
 
@@ -60,21 +60,10 @@ class ReturnIn(Body):
     reason: Annotated[str, Meta(min_length=4, max_length=1000)]
 
 
-# --- the pure rule --------------------------------------------------------------------------------
-
-def items_in_force(versions: list[dict], on: date) -> frozenset | None:
-    """The items of the version in force on `on`: the acknowledged one that took effect last, on or
-    before that day. None when no version is in force (so nothing may be inspected, Art. 16)."""
-    live = [v for v in versions if date.fromisoformat(v["effective_from"]) <= on]
-    if not live:
-        return None
-    current = max(live, key=lambda v: (v["effective_from"], v["version"]))
-    return frozenset(current["item_ids"])
-
-
-def items_in_force_for(agency_id: str, on: date) -> frozenset | None:
+def entries_in_force_for(agency_id: str, on: date) -> tuple[plan_rules.PlanEntry, ...] | None:
+    """The entries of the agency's plan version in force on `on` (plan_rules); None when none is."""
     index = get_or_none(PlanIndex, PlanIndex.key(agency_id, on.year), consistent_read=True)
-    return items_in_force(index.versions, on) if index else None
+    return plan_rules.entries_in_force(index.versions, on) if index else None
 
 
 # --- lifecycle ------------------------------------------------------------------------------------
@@ -165,7 +154,8 @@ def acknowledge(caller: Identity, record: PlanVersion) -> PlanVersion:
     key = PlanIndex.key(record.agency_id, year)
     index = get_or_none(PlanIndex, key, consistent_read=True) or PlanIndex(key, versions=[])
     index.versions = index.versions + [{"version": record.version, "effective_from": record.effective_from,
-                                        "item_ids": sorted({e["item_id"] for e in record.entries})}]
+                                        "item_ids": sorted({e["item_id"] for e in record.entries}),
+                                        "entries": [plan_rules.index_entry(e) for e in record.entries]}]
     try:
         with Transaction() as tx:
             tx.save(record)

@@ -17,7 +17,7 @@ from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body, Check, Latitude, Longitude, OneOf, Patch, RegionCode, Uscc
 from sheqi.reminders import obligations
-from sheqi.rules import qualification, regions
+from sheqi.rules import jurisdiction, qualification, regions
 from sheqi.rules.articles import ART
 from sheqi.signing import codes
 from sheqi.store import (
@@ -121,8 +121,13 @@ class EnterprisePatch(Patch):
 
 
 def create_enterprise(data: EnterpriseIn) -> Enterprise:
+    """Register an enterprise: only a body the rules call an enterprise, or one inspected by reference to
+    them (individual businesses, farmers' cooperatives), by its credit code's class (Art. 3)."""
+    scope, outside = jurisdiction.enterprise_scope(data.enterprise_id)
+    if outside:
+        raise RuleViolation(outside.message, code=outside.code, field="enterprise_id", article=outside.article)
     now = clock.now_iso()
-    record = Enterprise(**data.to_dict(), created_at=now, updated_at=now)
+    record = Enterprise(**data.to_dict(), scope=scope, created_at=now, updated_at=now)
     _create(record, f"企业 {data.enterprise_id} ")
     obligations.note_region(record.region_code)   # its visits' deadlines are reminded in its region
     return record
@@ -162,7 +167,7 @@ def enterprise_view(record: Enterprise) -> dict:
         "credit_tier": record.credit_tier, "credit_source": record.credit_source,
         "credit_rated_on": record.credit_rated_on, "contact_name": record.contact_name,
         "contact_phone": record.contact_phone, "contact_email": record.contact_email,
-        "code_version": record.code_version, "code_status": record.code_status,
+        "code_version": record.code_version, "code_status": record.code_status, "scope": record.scope,
         "created_at": record.created_at, "updated_at": record.updated_at,
     }
 

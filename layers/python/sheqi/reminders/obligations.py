@@ -91,11 +91,15 @@ def fulfilled(record: Obligation) -> bool:
     s = record.subject
     if record.kind == "plan_yearend":
         return any(v.status == "published" for v in PlanVersion.of_year(s["agency_id"], s["year"]))
+    if record.kind == "plan_refile" and "after" in s:   # after an emergency campaign: any version filed since
+        return any(v.created_at >= s["after"] and v.status not in ("draft", "returned")
+                   for v in PlanVersion.of_year(s["agency_id"], s["year"]))
     if record.kind == "plan_refile":
         version = get_or_none(PlanVersion, s["agency_id"], s["version_key"])
         return version is None or version.status not in ("draft", "returned")   # none: nothing left to file
     if record.kind == "case_transfer":
-        return bool(((Visit.get(s["visit_id"]).outcome or {}).get("transfer") or {}).get("completed"))
+        transfers = (Visit.get(s["visit_id"]).outcome or {}).get("transfers") or []
+        return len(transfers) >= s.get("transfer", 1) and bool(transfers[s.get("transfer", 1) - 1].get("completed"))
     if record.kind == "result_notice":
         notice = get_or_none(Notice, f"enterprise:{s['enterprise_id']}", f"visit-result:{s['visit_id']}")
         return notice is not None and (notice.delivery == "sent" or notice.status == "acknowledged")

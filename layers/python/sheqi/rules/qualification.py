@@ -3,7 +3,7 @@
 Art. 4: only agencies with enforcement power (acting within their remit), organisations authorised by
 law, and entrusted organisations inspect. Coordination bodies, testing institutions, research institutes
 and intermediaries may not; nor may auxiliary staff, grid workers or temporary staff without an
-enforcement certificate. Art. 19: inspectors show their certificates.
+enforcement certificate. Art. 19: inspectors show their certificates, not another kind (police: 人民警察证).
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def inspector_findings(*, staff_category: str, status: str, certificate_no: str 
         found.append(Finding("no_certificate", ART4, "未取得执法证件的人员不得实施行政检查"))
         return found
     if certificate_kind != agency_certificate_kind:
-        found.append(Finding("certificate_kind_mismatch", ART4,
+        found.append(Finding("certificate_kind_mismatch", ART[19],   # 严禁以其他证件代替; police show 人民警察证
                              f"证件类型不符：本单位执法人员应持{certificate_label(agency_certificate_kind)}"))
     if valid_from and on < valid_from:
         found.append(Finding("certificate_not_yet_valid", ART4, f"执法证件自{valid_from.isoformat()}起生效，当前尚未生效"))

@@ -12,9 +12,19 @@ from datetime import date, datetime, timedelta
 
 from msgspec import Struct, field
 
-from sheqi.rules import qualification
-from sheqi.rules.articles import ART
+from sheqi.rules import jurisdiction, plan_rules, qualification
+from sheqi.rules.articles import ART, SYSTEM_RULE
+from sheqi.rules.plan_rules import PlanEntry
 from sheqi.rules.qualification import Finding
+
+
+def exception_ground_finding(reason: int, ground_kind: str) -> Finding | None:
+    """Why an exception's ground does not fit its reason (Art. 12); None when it does."""
+    allowed = EXCEPTION_GROUNDS[reason]
+    if ground_kind in allowed:
+        return None
+    return Finding("exception_ground_mismatch", ART[12], f"第十二条第{reason}项（{EXCEPTION_REASONS[reason]}）的例外须以"
+                                                         f"{'或'.join(EXCEPTION_GROUND_KINDS[k] for k in allowed)}为依据")
 
 # Art. 12: the five situations in which the frequency cap may be exceeded.
 EXCEPTION_REASONS = {
@@ -24,6 +34,16 @@ EXCEPTION_REASONS = {
     4: "存在可能严重扰乱市场经济秩序、社会秩序，危害公共安全、人身健康安全、财产安全等行为",
     5: "应企业申请实施行政检查",
 }
+# What each exception must point to (Art. 12): its ground's kind, by reason. Reading chosen for (4), which
+# names no record: any record of the conduct (a complaint, referral, monitoring record or deployment).
+EXCEPTION_GROUND_KINDS = {
+    "complaint": "投诉举报（编号）", "media_report": "媒体曝光（报道）", "referral": "转办、交办（文号）",
+    "monitoring_record": "数据监测发现（监测记录编号）", "deployment_document": "部署临时性检查的文件（文号）",
+    "enterprise_request": "企业在本系统提出的检查申请（申请编号）",
+}
+EXCEPTION_GROUNDS = {1: ("complaint", "media_report"), 2: ("referral", "monitoring_record"), 3: ("deployment_document",),
+                     4: ("complaint", "media_report", "referral", "monitoring_record", "deployment_document"),
+                     5: ("enterprise_request",)}
 LATE_REASONS = {"no_network": "现场无网络", "device_failure": "设备故障", "emergency": "紧急情况（第十二条第四项），离场前补扫"}
 
 
@@ -57,6 +77,7 @@ class ItemFacts(Struct, frozen=True):
     item_id: str
     status: str | None    # None: not read; the write then checks it is still published
     caps: dict[str, int]  # {"good": n, "average": n, "poor": n}, as approved with the task
+    planned_frequency: int | None = None   # a routine task's plan entry frequency, as approved (Art. 16)
 
 
 class TaskFacts(Struct, frozen=True):
@@ -70,6 +91,7 @@ class TaskFacts(Struct, frozen=True):
     team: dict[str, tuple[str, ...]]    # agency_id -> inspector ids
     items: dict[str, tuple[str, ...]]   # agency_id -> item ids
     exception_reason: int | None
+    lead_region: str = ""                 # the lead agency's territory (Art. 8)
 
 
 class Location(Struct, frozen=True):
@@ -83,6 +105,7 @@ class PendingScan(Struct, frozen=True):
     inspector_id: str
     scan_id: str
     device_time: datetime
+    agency_id: str
 
 
 class ScanFacts(Struct, frozen=True):
@@ -93,10 +116,13 @@ class ScanFacts(Struct, frozen=True):
     identified_by: str | None             # signed_code / business_licence
     enterprise_id: str | None
     enterprise_tier: str | None
+    enterprise_region: str | None
+    enterprise_name: str | None
     premises: tuple[float, float] | None
     location: Location | None
     inspector: InspectorFacts
     agency_kinds: dict[str, tuple[str, str]]   # agency_id -> (kind, certificate_kind)
+    inspector_region: str                 # the inspector's agency's territory (Art. 8)
     task: TaskFacts | None
     items: dict[ItemKey, ItemFacts]
     # None means "not read": the scan's transaction enforces them by condition instead, and only
@@ -106,7 +132,7 @@ class ScanFacts(Struct, frozen=True):
     pending: tuple[PendingScan, ...]      # other team members' scans waiting for this task and enterprise
     open_visit_id: str | None             # the inspector's agency's open visit at the enterprise today
     open_visit_items: frozenset[ItemKey] = frozenset()
-    plan_items: frozenset[str] | None = None   # the inspector's agency's items in its plan in force that day
+    plan_entries: tuple[PlanEntry, ...] | None = None   # the inspector's agency's plan in force that day (Art. 16)
     contended: bool = False               # the scan's write kept meeting concurrent scans past the time budget
 
 
@@ -136,12 +162,12 @@ def _timing(facts: ScanFacts, config: ScanConfig) -> tuple[list[Finding], list[F
     refusals, flags = [], []
     delay = facts.server_time - facts.device_time
     if delay < -config.clock_skew:
-        refusals.append(_finding("device_time_in_future", 24, "设备时间晚于服务器时间，请校准手机时间后重扫"))
+        refusals.append(Finding("device_time_in_future", SYSTEM_RULE, "设备时间晚于服务器时间，请校准手机时间后重扫"))
     elif delay > config.late_after:
         if not facts.late_reason:
-            refusals.append(_finding("late_scan_without_reason", 24, "补传的扫码记录须说明原因（无网络、设备故障或紧急情况）"))
+            refusals.append(Finding("late_scan_without_reason", SYSTEM_RULE, "补传的扫码记录须说明原因（无网络、设备故障或紧急情况）"))
         elif delay > config.late_limit:
-            refusals.append(_finding("late_scan_too_old", 24, f"补传超过{config.late_limit.days}日，不予登记为合规检查"))
+            refusals.append(Finding("late_scan_too_old", SYSTEM_RULE, f"补传超过{config.late_limit.days}日，不予登记为合规检查"))
         else:
             flags.append(_finding("late_scan", 24, f"离线补传：{LATE_REASONS[facts.late_reason]}，"
                                                     f"扫码时间与接收时间相差{int(delay.total_seconds() // 60)}分钟"))
@@ -191,12 +217,18 @@ def _task(facts: ScanFacts) -> list[Finding]:
         found.append(_finding("task_not_on_site", 7, "该任务为非现场检查，不得入企"))
     if facts.enterprise_id and facts.enterprise_id not in task.targets:
         found.append(_finding("enterprise_not_targeted", 19, "该企业不是本次检查任务的检查对象"))
+    if facts.enterprise_region and task.lead_region:   # checked at approval; again here, as regions may change
+        found += jurisdiction.territory_findings(
+            agency_region=facts.inspector_region, lead_region=task.lead_region,
+            enterprise_region=facts.enterprise_region, enterprise=facts.enterprise_name or "该企业")
     return found
 
 
 def _items(facts: ScanFacts, task: TaskFacts, tier: str, keys: tuple[ItemKey, ...], on: date,
            config: ScanConfig) -> tuple[list[Finding], list[Finding], dict[ItemKey, int]]:
-    """Art. 14 publication, Art. 7 off-site sufficiency and Art. 18 caps, for the items this scan counts."""
+    """Art. 16 plan, Art. 14 publication, Art. 7 off-site sufficiency and Art. 18 caps (for a routine
+    task, also the plan entry's frequency), for the items this scan counts. An Art. 12 exception lifts
+    the caps only."""
     refusals: list[Finding] = []
     flags: list[Finding] = []
     caps: dict[ItemKey, int] = {}
@@ -204,17 +236,27 @@ def _items(facts: ScanFacts, task: TaskFacts, tier: str, keys: tuple[ItemKey, ..
     for key in keys:
         item_id = key[1]
         item = facts.items[key]
-        if key[0] == facts.inspector.agency_id and item_id not in (facts.plan_items or ()):
-            refusals.append(_finding("not_in_plan", 16, f"检查事项 {item_id} 不在本机关当日有效的已备案检查计划内（计划之外无检查）"))
-            continue
+        cap = item.caps[tier]
+        if key[0] == facts.inspector.agency_id:   # other agencies' plans were checked at approval; special: its campaign
+            if task.type == "routine":
+                entries, finding = plan_rules.match(facts.plan_entries, item_id=item_id, region=facts.enterprise_region or "",
+                                                    start=on, end=on, method=task.method)
+                if finding:
+                    refusals.append(finding)
+                    continue
+                cap = min(cap, plan_rules.planned_frequency(entries))
+            elif task.type == "case" and item_id not in {e.item_id for e in facts.plan_entries or ()}:
+                refusals.append(_finding("not_in_plan", 16, f"检查事项 {item_id} 不在本机关当日有效的已备案检查计划内（计划之外无检查）"))
+                continue
+        elif task.type == "routine" and item.planned_frequency is not None:
+            cap = min(cap, item.planned_frequency)
         if item.status not in (None, "published"):
             refusals.append(_finding("item_not_published", 14, f"检查事项 {item_id} 未公布或已撤回，不得实施"))
             continue
         clear = (facts.offsite_clear or {}).get(key)
-        if task.type == "routine" and clear and on - clear <= config.offsite_sufficed and not exception:
+        if task.type == "routine" and clear and on - clear <= config.offsite_sufficed:
             refusals.append(_finding("offsite_check_sufficed", 7, f"检查事项 {item_id} 已于{clear.isoformat()}经非现场检查"
-                                                                   "且未发现违法行为，原则上不再现场检查"))
-        cap = item.caps[tier]
+                                                                   "且未发现违法行为，原则上不再现场检查（第十二条的例外只解除频次上限）"))
         count = None if facts.counts is None else facts.counts.get(key, 0)
         if count is None and cap == 0:
             count = 0   # nothing to read: a cap of zero refuses every count
@@ -225,10 +267,17 @@ def _items(facts: ScanFacts, task: TaskFacts, tier: str, keys: tuple[ItemKey, ..
                                                                 "报司法行政机关跟踪监督"))
             else:
                 refusals.append(_finding("frequency_cap_reached", 18, f"检查事项 {item_id} 本年度已检查{count}次，"
-                                                                       f"已达该企业信用等级的频次上限{cap}次"))
+                                                                       f"已达上限{cap}次（该企业信用等级的频次上限"
+                                                                       f"{item.caps[tier]}次与计划频次中较低者）"))
         elif not exception:
             caps[key] = cap
     return refusals, flags, caps
+
+
+def _short_agencies(task: TaskFacts, present: dict[str, set[str]], counted: tuple[ItemKey, ...]) -> list[str]:
+    """The agencies whose items the visit checks that do not yet have two of their own inspectors
+    present (Art. 19, read per enforcing agency)."""
+    return [a for a in dict.fromkeys(a for a, _ in counted) if len(present.get(a, ())) < 2]
 
 
 def decide(facts: ScanFacts, config: ScanConfig = DEFAULT_CONFIG) -> Decision:
@@ -243,7 +292,7 @@ def decide(facts: ScanFacts, config: ScanConfig = DEFAULT_CONFIG) -> Decision:
     refusals += _task(facts)
     refusals += _inspector(facts, on)
     if facts.contended:   # stored all the same (the register is compulsory), but not admitted unverified
-        refusals.append(_finding("scan_contention", 24, "同一企业同时扫码过多，未能在时限内完成核验：本次扫码已登记，"
+        refusals.append(Finding("scan_contention", SYSTEM_RULE, "同一企业同时扫码过多，未能在时限内完成核验：本次扫码已登记，"
                                                         "不作为合规入企，请重新扫码"))
     if refusals:
         return Decision("refused", refusals, flags, distance_m=distance)
@@ -259,13 +308,20 @@ def decide(facts: ScanFacts, config: ScanConfig = DEFAULT_CONFIG) -> Decision:
     flags += item_flags
     if item_refusals:
         return Decision("refused", item_refusals, flags, distance_m=distance)
-    guarded = task.type == "routine" and not task.exception_reason
+    guarded = task.type == "routine"   # an Art. 12 exception does not lift the off-site rule (Art. 7)
     if joining:
         return Decision("joined", [], flags, (me,), counted, caps, guarded, distance)
-    partners = tuple(dict.fromkeys(p.inspector_id for p in facts.pending
-                                   if p.inspector_id != me and abs(facts.device_time - p.device_time) <= config.pairing_window))
-    if not partners:
+    partners = [p for p in facts.pending
+                if p.inspector_id != me and abs(facts.device_time - p.device_time) <= config.pairing_window]
+    present: dict[str, set[str]] = {agency: {me}}
+    for p in partners:
+        present.setdefault(p.agency_id, set()).add(p.inspector_id)
+    short = _short_agencies(task, present, counted)
+    if short:
+        who = "、".join(f"{a}（已到{len(present.get(a, ()))}人）" for a in short)
         return Decision("pending", [], flags + [_finding("awaiting_second_inspector", 19,
-                                                          "执法人员不得少于两人：等待检查组另一名执法人员扫码")],
+                                                          "执法人员不得少于两人，联合检查中每个执法机关各不少于两名本机关执法人员："
+                                                          f"等待 {who} 的执法人员扫码")],
                         (me,), (), {}, False, distance)
-    return Decision("opened", [], flags, partners + (me,), counted, caps, guarded, distance)
+    return Decision("opened", [], flags, tuple(dict.fromkeys(p.inspector_id for p in partners)) + (me,), counted, caps,
+                    guarded, distance)

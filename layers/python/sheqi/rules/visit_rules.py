@@ -6,7 +6,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from sheqi.rules.articles import ART
+from sheqi.rules.articles import ART, CRIMINAL_TRANSFER_RULES
 
 FINDINGS = {"compliant": "符合要求", "violation": "发现违法行为", "not_checked": "未检查"}
 OUTCOMES = {
@@ -15,7 +15,14 @@ OUTCOMES = {
     "correction_ordered": "责令限期改正",
     "penalty_proposed": "拟予行政处罚",
     "compulsory_measures": "采取行政强制措施",
-    "transferred": "移送有管辖权的机关（第二十六条）",
+    "transferred": "移送有管辖权的机关（第二十六条）",   # closes recorded before transfers were their own record
+}
+# A close concludes on the visit's own items; a matter outside the agency's jurisdiction is a transfer
+# beside it (Art. 26), so a visit can find its own items compliant and still transfer another matter.
+CLOSE_OUTCOMES = {k: v for k, v in OUTCOMES.items() if k != "transferred"}
+TRANSFER_KINDS = {
+    "administrative": "移送有管辖权的行政执法机关（第二十六条，10个工作日内）",
+    "criminal": f"涉嫌犯罪，按照{CRIMINAL_TRANSFER_RULES}移送司法机关",
 }
 MEASURES = {"seal": "查封", "seize": "扣押", "freeze": "冻结"}
 # Art. 27: what an enterprise may flag in a rating or complaint.
@@ -28,7 +35,7 @@ PROHIBITED_PRACTICES = {
     "arbitrary_seizure_or_shutdown": "随意查封、扣押或责令停产停业",
     "disguised_inspection": "以调研、参观、督导等名义变相检查",
 }
-NEEDS_VIOLATION = ("correction_ordered", "penalty_proposed", "compulsory_measures", "transferred")
+NEEDS_VIOLATION = ("correction_ordered", "penalty_proposed", "compulsory_measures")
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -48,9 +55,9 @@ def item_key(agency_id: str, item_id: str) -> str:
 
 def close_problems(*, outcome: str, items: list[str], findings: dict[str, str], ended_at: datetime,
                    entered_at: datetime, now: datetime, correction_deadline: date | None, penalty: dict[str, Any] | None,
-                   measures: list[dict[str, Any]], transfer: dict[str, Any] | None) -> list[Problem]:
+                   measures: list[dict[str, Any]], transfers: list[dict[str, Any]], own_agencies: list[str]) -> list[Problem]:
     """Every reason the visit may not close this way. `items` are the visit's item keys, `findings`
-    the result recorded for each key."""
+    the result recorded for each key, `own_agencies` the visit's agencies (a transfer goes elsewhere)."""
     problems = []
     missing = [k for k in items if k not in findings]
     if missing:
@@ -61,9 +68,11 @@ def close_problems(*, outcome: str, items: list[str], findings: dict[str, str], 
         problems.append(Problem("outcome", "outcome_contradicts_findings",
                                 f"已记录违法行为（{'、'.join(violations)}），结论不能为“未发现违法行为”", ART[19]))
     if outcome in NEEDS_VIOLATION and not violations:
+        seizure = outcome == "compulsory_measures"
         problems.append(Problem("outcome", "no_violation_recorded",
-                                f"未记录任何违法行为，不能作出“{OUTCOMES[outcome]}”的结论；没有违法事实的查封扣押属于"
-                                "第二十七条禁止的行为", ART[27] if outcome == "compulsory_measures" else ART[19]))
+                                f"本次检查事项未记录任何违法行为，不能作出“{OUTCOMES[outcome]}”的结论"
+                                + ("；没有违法事实的查封、扣押、冻结属于第二十七条禁止的行为" if seizure else ""),
+                                ART[27] if seizure else ART[19]))
     if ended_at < entered_at:
         problems.append(Problem("ended_at", "ended_before_entered", "检查结束时间早于入企扫码时间", ART[19]))
     if ended_at > now + CLOCK_SKEW:
@@ -81,8 +90,11 @@ def close_problems(*, outcome: str, items: list[str], findings: dict[str, str], 
                                     "拟予处罚须写明处罚建议；符合首次轻微违法不予处罚条件的，请注明 first_minor_violation", ART[25]))
     if outcome == "compulsory_measures" and not measures:
         problems.append(Problem("measures", "measures_missing", "采取行政强制措施须逐项记录措施及依据", ART[27]))
-    if outcome == "transferred" and transfer is None:
-        problems.append(Problem("transfer", "transfer_missing", "移送须写明接收机关和移送理由", ART[26]))
+    for n, transfer in enumerate(transfers):
+        if transfer["kind"] == "administrative" and transfer.get("to_agency_id") in own_agencies:
+            problems.append(Problem(f"transfers.{n}.to_agency_id", "transfer_to_own_agency",
+                                    "移送的是本机关不具有管辖权的违法行为，接收机关不能是本次检查的机关；本机关事项请作出检查结论",
+                                    ART[26]))
     return problems
 
 

@@ -68,6 +68,7 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - planindex#<agency>#<year>             acknowledged plan versions: from when, which items (Art. 16)
   - campaigns#<agency>#<year>             special campaigns filed that year, under the quota (Art. 13)
   - campaignquota#<agency>#<year>         the yearly quota of special campaigns the platform set (Art. 13)
+  - inspreq#<id>                          an enterprise's own request to be inspected (Art. 12(5)), cited by an exception
   - calendar#<year>                       a year's official working-day arrangement, loaded by an admin
   - ratings#<agency>#<year>Q<n>           an agency's rating sums in a quarter (raised in the rating's transaction)
   - regions#active                        the regions the daily reminder run fans out over
@@ -161,6 +162,7 @@ class Enterprise(Model):
     contact_email = UnicodeAttribute(null=True)
     code_version = NumberAttribute(default=1)   # bumped when the scan-in code is re-issued
     code_status = UnicodeAttribute(default="active")
+    scope = UnicodeAttribute(default="enterprise")   # enterprise / by_reference (Art. 3: individual business, cooperative)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -430,6 +432,22 @@ class PlanIndex(Model):
     @staticmethod
     def key(agency_id: str, year: int | str) -> str:
         return f"planindex#{agency_id}#{year}"
+
+
+class InspectionRequest(Model):
+    """An enterprise's own request to be inspected (应企业申请, Art. 12(5)), recorded from the enterprise
+    (key `inspreq#<id>`); a task's exception cites it by id. GetItem only."""
+    Meta = _meta("tallies")
+    tally_key = UnicodeAttribute(hash_key=True)
+    enterprise_id = UnicodeAttribute()
+    agency_id = UnicodeAttribute()
+    description = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+
+    @staticmethod
+    def key(request_id: str) -> str:
+        return f"inspreq#{request_id}"
 
 
 class CalendarYear(Model):

@@ -14,13 +14,14 @@ from botocore.exceptions import ClientError
 from sheqi import settings
 
 
-@lru_cache(maxsize=1)
-def client() -> Any:
+@lru_cache(maxsize=2)
+def client(endpoint: str | None = None) -> Any:
+    """The S3 client; with `endpoint`, one that signs URLs for that address instead."""
     import boto3  # here, not at the top: most functions that import the store never touch S3 and skip its cold-start cost
 
     # Locally AWS_ENDPOINT_URL_S3 points at moto, which only serves path-style addresses.
     style = "path" if settings.get().s3_endpoint else "virtual"
-    return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": style}))
+    return boto3.client("s3", endpoint_url=endpoint, config=Config(signature_version="s3v4", s3={"addressing_style": style}))
 
 
 def _bucket() -> str:
@@ -38,7 +39,7 @@ def checksum(sha256_hex: str) -> str:
 
 def upload_url(key: str, content_type: str, size: int, sha256_hex: str, expires_in: int) -> str:
     """A presigned PUT of exactly this body: S3 refuses another type, size or SHA-256."""
-    return str(client().generate_presigned_url("put_object", ExpiresIn=expires_in, Params={
+    return str(client(settings.get().s3_upload_endpoint).generate_presigned_url("put_object", ExpiresIn=expires_in, Params={
         "Bucket": _bucket(), "Key": key, "ContentType": content_type, "ContentLength": size,
         "ChecksumSHA256": checksum(sha256_hex)}))
 

@@ -19,7 +19,7 @@ from sheqi.reminders import notices, obligations
 from sheqi.rules import regions
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
-from sheqi.store import Agency, Complaint, PlanVersion, Rating, RefusalTally, Tally, Visit
+from sheqi.store import Agency, Complaint, Enterprise, PlanVersion, Rating, RefusalTally, Tally, Visit
 
 LISTS = ("frequency", "exceptions", "refusals", "ratings", "complaints", "plans")
 
@@ -51,6 +51,13 @@ def _names(agency_ids) -> dict[str, str]:
     return {a.agency_id: a.name for a in Agency.batch_get(ids)} if ids else {}
 
 
+def _with_enterprise_names(rows: list[dict]) -> list[dict]:
+    """Each row with its enterprise's name, so a person reads names (the credit code stays for hover)."""
+    ids = sorted({r["enterprise_id"] for r in rows})
+    names = {e.enterprise_id: e.name for e in Enterprise.batch_get(ids)} if ids else {}
+    return [{**r, "enterprise_name": names.get(r["enterprise_id"])} for r in rows]
+
+
 def frequency(codes: list[str], year: int) -> list[dict]:
     """Enterprises inspected clearly above a reasonable frequency: the year's total against the
     threshold of the enterprise's tier, with the count by agency."""
@@ -63,7 +70,7 @@ def frequency(codes: list[str], year: int) -> list[dict]:
             visits = list(Visit.by_enterprise.query(total.enterprise_id, Visit.opened_at.startswith(str(year))))
             by_agency = Counter(a for v in visits for a in v.agency_ids)
             rows.append({"enterprise_id": total.enterprise_id, "enterprise_name": visits[0].enterprise_name if visits else None,
-                         "region_code": code, "credit_tier": total.credit_tier, "total": int(total.count),
+                         "region_code": code, "region_name": regions.name(code), "credit_tier": total.credit_tier, "total": int(total.count),
                          "threshold": limits.get(total.credit_tier), "by_agency": dict(by_agency),
                          "exceptions": sum(1 for v in visits if v.exception), "article": "第十二条、第十八条"})
     names = _names(a for r in rows for a in r["by_agency"])
@@ -73,15 +80,17 @@ def frequency(codes: list[str], year: int) -> list[dict]:
 
 
 def exceptions(codes: list[str], year: int) -> list[dict]:
-    """Visits opened over the cap under an Art. 12 exception, with the exception and its reference."""
+    """Visits made under an Art. 12 exception (over the cap or not), with the exception and its ground."""
     rows = []
     for code in codes:
         for v in Visit.by_region.query(code, Visit.opened_at.startswith(str(year)), filter_condition=Visit.exception.exists(),
                                        scan_index_forward=False):
             reason = v.exception["reason"]
+            ground = v.exception.get("ground") or {"reference": v.exception.get("reference")}   # recorded before grounds
             rows.append({"visit_id": v.visit_id, "visit_date": v.visit_date, "enterprise_id": v.enterprise_id,
                          "enterprise_name": v.enterprise_name, "agency_ids": v.agency_ids, "reason": reason,
-                         "reason_label": EXCEPTION_REASONS[reason], "reference": v.exception.get("reference"),
+                         "reason_label": EXCEPTION_REASONS[reason], "reference": ground["reference"],
+                         "ground_kind": ground.get("kind"),
                          "over_cap": "over_cap_exception" in v.flags})
     return rows
 
@@ -113,7 +122,7 @@ def ratings(codes: list[str], year: int) -> list[dict]:
                              "rated_at": r.rated_at, "scores": [int(r.conduct), int(r.procedure), int(r.efficiency)],
                              "prohibited_practices": [PROHIBITED_PRACTICES[f] for f in r.prohibited_practices],
                              "comment": r.comment})
-    return rows
+    return _with_enterprise_names(rows)
 
 
 def complaints(codes: list[str], today: date) -> list[dict]:
@@ -124,7 +133,7 @@ def complaints(codes: list[str], today: date) -> list[dict]:
             rows.append({"complaint_id": c.complaint_id, "enterprise_id": c.enterprise_id, "subject": SUBJECTS[c.subject],
                          "status": STATUSES[c.status], "created_at": c.created_at,
                          "age_days": (today - date.fromisoformat(c.created_at[:10])).days})
-    return sorted(rows, key=lambda r: -r["age_days"])
+    return _with_enterprise_names(sorted(rows, key=lambda r: -r["age_days"]))
 
 
 PLAN_STAGES = {None: "未起草", "draft": "已起草未报送", "returned": "被退回", "filed": "已报送待确认",
