@@ -17,6 +17,7 @@ from sheqi.plans import campaigns, filing
 from sheqi.registry import registers
 from sheqi.rules import regions, uscc
 from sheqi.signing import codes
+from sheqi.supervision import letters
 
 CITY, ZHANGBEI, HUAILAI = "130700", "130722", "130730"
 
@@ -96,6 +97,7 @@ IDENTITIES: dict[str, tuple[str, Identity]] = {
     "judicial-zhangbei": ("张北县司法局", Identity("judicial-130722", "judicial", region_code=ZHANGBEI)),
     "judicial-huailai": ("怀来县司法局", Identity("judicial-130730", "judicial", region_code=HUAILAI)),
     "science-city": ("张家口市科学技术局", Identity("science-130700", "science_bureau", region_code=CITY)),
+    "government-zhangbei": ("张北县人民政府", Identity("government-130722", "government", region_code=ZHANGBEI)),
     "admin-market": ("张北县市场监督管理局 管理员", Identity("admin-market", "agency_admin", agency_id=MARKET, region_code=ZHANGBEI)),
     "admin-police": ("怀来县公安局 管理员", Identity("admin-police", "agency_admin", agency_id=POLICE, region_code=HUAILAI)),
     "admin-lab": ("张家口市检验检测中心 管理员", Identity("admin-lab", "agency_admin", agency_id=LAB, region_code=CITY)),
@@ -228,6 +230,24 @@ def plan_in_force(admin: Identity, judicial: Identity, year: int) -> int:
     return 1
 
 
+def decision_request() -> int:
+    """A suggestion letter the market bureau answered by refusing to correct, and the county judicial
+    bureau's request to 张北县人民政府 for a decision letter (Art. 30), waiting for `government-zhangbei`
+    to issue or decline it. Made once: skipped when the region has a decision letter already."""
+    if any(letter.letter_kind == "decision" for letter in store.Letter.by_region.query(
+            ZHANGBEI, filter_condition=store.Letter.record_kind == "letter")):
+        return 0
+    judicial = IDENTITIES["judicial-zhangbei"][1]
+    suggestion = letters.suggest(judicial, parse(letters.LetterIn, {
+        "agency_id": MARKET, "findings": ["检查时要求企业法定代表人必须到场，影响企业正常生产经营（第二十七条）"],
+        "requirements": "停止要求法定代表人到场的做法，并对相关执法人员进行教育"}))
+    letters.reply(IDENTITIES["admin-market"][1], suggestion.record_id, parse(letters.ReplyIn, {
+        "reply": "本机关认为要求法定代表人到场系为核实情况所必需，不予纠正。", "corrected": False}))
+    letters.request_decision(judicial, suggestion.record_id, parse(letters.DecisionRequestIn, {
+        "grounds": "被监督机关坚持要求法定代表人到场", "requirements": "立即停止要求法定代表人到场的做法，十个工作日内报告整改情况"}))
+    return 1
+
+
 def load(scenarios: bool = True) -> int:
     """Create whatever demo record is missing; returns how many were created. Safe to run again.
     `scenarios`: also the joint task, the requested task with its visit and transfer, and the emergency
@@ -261,6 +281,7 @@ def load(scenarios: bool = True) -> int:
             created += plan_in_force(IDENTITIES[admin_name][1], IDENTITIES[judicial_name][1], year)
     for recipient, sms, email in CONTACTS:
         attempt(_contact, recipient, sms, email)
+    created += decision_request()
     for name, year, admin, spec in _tasks(today):
         try:
             tasks.get(demo_task_id(name, year))

@@ -34,6 +34,7 @@ from . import config, serverless_config
 from .config import ROOT
 
 SPEC = ROOT / "docs" / "openapi.json"
+PAGE = "text/html"   # a route offering it answers a browser (Accept) with a page, an app with JSON
 EVENTS = ROOT / "events" / "http"
 
 
@@ -183,6 +184,14 @@ def _model_errors(model: type, seen: set | None = None) -> set[tuple[int, str]]:
     return found
 
 
+def _page_statuses(operation: Operation) -> set[int]:
+    """The error statuses a content-negotiating route's function may answer a browser with a page
+    (those of the errors it raises itself; the router's and the authoriser's are JSON)."""
+    function = operation.route.function
+    tree = _module_functions(function.__module__)[0][function.__name__]
+    return {status for status, _ in _raised(tree, function.__module__, set()) if status < 500}
+
+
 def errors_of(operation: Operation) -> dict[int, set[str]]:
     """Status -> the error codes the operation may answer with it."""
     route = operation.route
@@ -210,7 +219,7 @@ def errors_of(operation: Operation) -> dict[int, set[str]]:
 # --- the document --------------------------------------------------------------------------------
 
 ROLE_NAMES = {"inspector": "执法人员", "enterprise": "企业", "agency_admin": "机关管理员", "judicial": "司法行政机关",
-              "science_bureau": "科技局", "platform_admin": "平台管理员"}
+              "science_bureau": "科技局", "government": "人民政府", "platform_admin": "平台管理员"}
 REASONS = {400: "请求格式错误", 401: "未登录或令牌无效", 403: "无权执行", 404: "不存在", 409: "与现有记录冲突",
            413: "请求体过大", 415: "媒体类型不受支持", 422: "输入无效或违反规则", 500: "服务器内部错误"}
 
@@ -230,9 +239,16 @@ def _examples() -> dict[str, dict]:
     return found
 
 
+def _path_schema(kind) -> dict:
+    if typing.get_origin(kind) is typing.Literal:
+        return {"type": "string", "enum": list(typing.get_args(kind))}
+    return {"type": "string", "minLength": 1, "maxLength": api.MAX_KEY_CHARS, "pattern": "^[^/]+$"}
+
+
 def _parameters(operation: Operation, schemas: dict) -> list[dict]:
-    found = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1,
-              "maxLength": api.MAX_KEY_CHARS, "pattern": "^[^/]+$"}} for name in re.findall(r"\{(\w+)\}", operation.path)]
+    kinds = operation.route.parameters
+    found = [{"name": name, "in": "path", "required": True, "schema": _path_schema(kinds.get(name))}
+             for name in re.findall(r"\{(\w+)\}", operation.path)]
     model = operation.route.model(Query)
     if model is not None:
         schema = schemas[model.__name__]
@@ -262,16 +278,19 @@ def _operation(operation: Operation, schemas: dict, examples: dict) -> dict:
         answer["requestBody"] = {"required": True, "content": {"application/json": content}}
     responses: dict = {}
     for status in route.status:
-        if route.content:
-            responses[str(status)] = {"description": "成功", "content": {
-                media: {"schema": {"type": "string", "contentMediaType": media}} for media in route.content}}
-        else:
-            responses[str(status)] = {"description": "成功", "content": {"application/json": {"schema": {"type": "object"}}}}
+        responses[str(status)] = {"description": "成功", "content": {
+            media: {"schema": {"type": "object"} if media == "application/json" else {"type": "string", "contentMediaType": media}}
+            for media in route.content or ("application/json",)}}
+    pages = _page_statuses(operation) if PAGE in route.content else set()
     for status, codes in sorted(errors_of(operation).items()):
         schema = _error_schema(codes)
         if status == 401:   # API Gateway's JWT authoriser answers a missing or refused token before any function
             schema = {"anyOf": [schema, {"$ref": "#/components/schemas/GatewayUnauthorized"}]}
-        responses[str(status)] = {"description": REASONS.get(status, "错误"), "content": {"application/json": {"schema": schema}}}
+        content = {"application/json": {"schema": schema}}
+        if status in pages:
+            content[PAGE] = {"schema": {"type": "string", "contentMediaType": PAGE}}
+        responses[str(status)] = {"description": REASONS.get(status, "错误") + ("（浏览器得到说明页）" if status in pages else ""),
+                                  "content": content}
     answer["responses"] = responses
     answer["security"] = [{"bearerJWT": []}] if route.signed_in else []
     return answer

@@ -4,10 +4,11 @@ from sheqi.edge import api
 from sheqi.registry import door_page, registers
 
 app = api.create_app()
+NEGOTIATED = ("application/json", "text/html")
 
 
-@app.get("/c/<token>")
-@app.get("/public/codes/<token>")
+@app.get("/c/<token>", content=NEGOTIATED)
+@app.get("/public/codes/<token>", content=NEGOTIATED)
 def verify_code(token: str):
     """公开：核验扫描到的企业码（无需登录，不含内部数据）
 

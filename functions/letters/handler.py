@@ -1,21 +1,23 @@
-"""Supervision letters (Art. 30): suggestion, decision on an unanswered suggestion, the agency's reply,
-and the printable document."""
+"""Supervision letters (Art. 30): the bureau's suggestion, its request for a decision when the agency
+did not correct in time, the same-level government's issue (or refusal), the agency's reply, and the
+printable document."""
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import RegionPageQuery
 from sheqi.supervision import letters
 
 app = api.create_app()
-READERS = ("judicial", "agency_admin", "platform_admin")
+SUPERVISORS = ("judicial", "government", "platform_admin")
+READERS = (*SUPERVISORS, "agency_admin")
 
 
 @app.post("/letters", roles=("judicial",), status=201)
 def suggest(caller: Identity, body: letters.LetterIn):
-    """司法行政机关向被监督机关发出行政执法监督意见书（第三十条）"""
+    """司法行政机关向被监督机关发出行政执法监督建议书（第三十条）"""
     return letters.view(letters.suggest(caller, body))
 
 
-@app.get("/letters", roles=("judicial", "platform_admin"))
+@app.get("/letters", roles=SUPERVISORS)
 def list_letters(caller: Identity, params: RegionPageQuery):
     """列出辖区的监督文书"""
     return letters.list_for(caller, params.region_code, params.limit, params.cursor)
@@ -35,14 +37,26 @@ def document(caller: Identity, letter_id: str):
 
 @app.post("/letters/<letter_id>/reply", roles=("agency_admin",))
 def reply(caller: Identity, letter_id: str, body: letters.ReplyIn):
-    """被监督机关书面回复监督意见"""
+    """被监督机关书面答复监督文书，说明是否已纠正"""
     return letters.view(letters.reply(caller, letter_id, body))
 
 
-@app.post("/letters/<letter_id>/escalate", roles=("judicial",), status=201)
-def escalate(caller: Identity, letter_id: str, body: letters.EscalateIn):
-    """逾期未回复的，作出行政执法监督决定书"""
-    return letters.view(letters.escalate(caller, letter_id, body))
+@app.post("/letters/<letter_id>/decision-request", roles=("judicial",), status=201)
+def request_decision(caller: Identity, letter_id: str, body: letters.DecisionRequestIn):
+    """被监督机关不及时纠正的，司法行政机关提请同级人民政府作出行政执法监督决定（第三十条）"""
+    return letters.view(letters.request_decision(caller, letter_id, body))
+
+
+@app.post("/letters/<letter_id>/issue", roles=("government",))
+def issue(caller: Identity, letter_id: str):
+    """同级人民政府签发提请的行政执法监督决定书"""
+    return letters.view(letters.issue_decision(caller, letter_id))
+
+
+@app.post("/letters/<letter_id>/decline", roles=("government",))
+def decline(caller: Identity, letter_id: str, body: letters.DeclineIn):
+    """同级人民政府对提请的监督决定不予签发，并说明理由"""
+    return letters.view(letters.decline(caller, letter_id, body))
 
 
 handler = api.lambda_handler(app)

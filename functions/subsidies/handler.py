@@ -39,6 +39,12 @@ def get_run(caller: Identity, run_id: str, params: PageQuery):
     return service.get_run(caller, run_id, params.limit, params.cursor)
 
 
+@app.get("/subsidies/results", roles=("enterprise",))
+def my_results(caller: Identity, params: PageQuery):
+    """企业查看本企业的补助与奖励计算结果（免申即享，最新在前）"""
+    return service.my_results(caller, params.limit, params.cursor)
+
+
 @app.get("/subsidies/runs/<run_id>/results/<applicant_id>", roles=(*BUREAUS, "enterprise"))
 def get_result(caller: Identity, run_id: str, applicant_id: str):
     """查看一个申报对象的计算结果（企业只能看本企业的）"""

@@ -1,7 +1,7 @@
 """Every endpoint x every role: who may do what (and a refused call changes nothing).
 
 Identities: the platform admin; the city and Zhangbei county judicial bureaus; the city science
-bureau; the admins of 张北县市场监督管理局 (MARKET, Zhangbei) and 怀来县公安局 (POLICE, Huailai);
+bureau; 张北县人民政府 (government); the admins of 张北县市场监督管理局 (MARKET, Zhangbei) and 怀来县公安局 (POLICE, Huailai);
 an inspector of each; enterprise-1 (Zhangbei, the target) and enterprise-4 (Huailai); anonymous.
 """
 import json
@@ -13,7 +13,7 @@ from sheqi.signing import codes
 from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
-WHO = ["platform", "judicial-city", "judicial-zhangbei", "science-city", "admin-market", "admin-police",
+WHO = ["platform", "judicial-city", "judicial-zhangbei", "science-city", "government-zhangbei", "admin-market", "admin-police",
        "market-wang", "police-zhang", "enterprise-1", "enterprise-4", None]
 ALL = {w: 200 for w in WHO if w}
 
@@ -70,6 +70,22 @@ def new_complaint(who):
 def new_project(who):
     return {"project_id": f"XM-{who}", "name": "风电叶片检测技术研发", "unit_name": "张北县风电设备制造有限公司",
             "region_code": "130722", "ended_on": "2026-10-31"}
+
+
+def new_body(who):
+    return {"body_id": f"DJ-{who}", "name": "张北县技术合同登记站", "region_code": "130722", "year": 2026}
+
+
+def new_spot_check(who):
+    # One draw a year: each caller allowed to draw draws its own year.
+    return {"population": "projects", "region_code": "130722", "year": 2027 if who == "platform" else 2026, "ratio": "0.5",
+            "seed": f"课题抽查种子-{who}",
+            "candidates": [{"id": "KJ-1", "name": "课题一"}, {"id": "KJ-2", "name": "课题二"}]}
+
+
+def new_leader(who):
+    return {"leader_id": f"LJ-{who}", "name": "风电材料创新团队", "kind": "team", "unit_name": "张北县风电设备制造有限公司",
+            "region_code": "130722", "period_start": "2025-06-01"}
 
 
 def new_contract(who):
@@ -152,6 +168,9 @@ MATRIX = [
     ("POST", "/deliveries/dead-letters/retry", {"recipient": f"agency:{MARKET}", "notice_id": "none"}, {"platform": 404}),
     ("POST", "/science/projects", new_project, {"platform": 201, "science-city": 201}),
     ("POST", "/science/contracts", new_contract, {"platform": 201, "science-city": 201}),
+    ("POST", "/science/registration-bodies", new_body, {"platform": 201, "science-city": 201}),
+    ("POST", "/science/spot-checks", new_spot_check, {"platform": 201, "science-city": 201}),
+    ("POST", "/science/leaders", new_leader, {"platform": 201, "science-city": 201}),
     ("GET", "/supervision/watch/frequency?region_code=130722", None, {"platform": 200, "judicial-city": 200,
      "judicial-zhangbei": 200}),
     ("GET", "/supervision/watch/plans?region_code=130722", None, {"platform": 200, "judicial-city": 200,
@@ -161,7 +180,8 @@ MATRIX = [
     ("GET", "/supervision/cases?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
     ("POST", "/return-visits", new_sample, {"platform": 201, "judicial-city": 201, "judicial-zhangbei": 201}),
     ("POST", "/letters", new_letter, {"judicial-city": 201, "judicial-zhangbei": 201}),
-    ("GET", "/letters?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
+    ("GET", "/letters?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+                                                  "government-zhangbei": 200}),
     ("PUT", "/calendars/2027", {"notice": "测试用2027年节假日安排（非官方）", "holidays": ["2027-01-01"]}, {"platform": 200}),
     ("GET", "/calendars/2027", None, ALL),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},
@@ -169,6 +189,7 @@ MATRIX = [
     ("POST", "/subsidies/2025/applicants", applicant, {"platform": 201, "science-city": 201}),
     ("POST", "/subsidies/2025/calculations", applicant, {"platform": 201, "science-city": 201}),
     ("POST", "/subsidies/2025/runs", None, {"platform": 202, "science-city": 202}),
+    ("GET", "/subsidies/results", None, {"enterprise-1": 200, "enterprise-4": 200}),
 ]
 
 
@@ -216,8 +237,10 @@ def test_matrix_covers_every_json_route():
                           # need a notice or a registered science deadline first: tests/handlers/test_reminders.py
                           ("POST", "/notices/{notice_id}/acknowledge"),
                           ("POST", "/science/{collection}/{region_code}/{key}/done"),
+                          ("POST", "/science/leaders/{region_code}/{key}/acceptance"),
                           # need a sample or a letter first: tests/handlers/test_supervision.py
                           ("GET", "/return-visits/{sample_id}"), ("POST", "/return-visits/{sample_id}/visits/{visit_id}"),
                           ("GET", "/letters/{letter_id}"), ("GET", "/letters/{letter_id}/document"),
-                          ("POST", "/letters/{letter_id}/reply"), ("POST", "/letters/{letter_id}/escalate")}
+                          ("POST", "/letters/{letter_id}/reply"), ("POST", "/letters/{letter_id}/decision-request"),
+                          ("POST", "/letters/{letter_id}/issue"), ("POST", "/letters/{letter_id}/decline")}
     assert declared - covered == binary_or_stateful

@@ -258,3 +258,30 @@ def test_facts_whose_result_could_not_be_stored_whole_are_refused(demo):
     assert list(store.SubsidyApplicant.query("2025")) == []
     status, stored = call("POST", "/subsidies/2025/calculations", "science-city", applicant(facts=lists(25)))
     assert status == 201 and sum(1 for c in stored["result"]["clauses"] if c["item"]) >= 200
+
+
+def test_a_run_tells_each_qualifying_enterprise_once_and_it_reads_its_own_results(demo, tables):
+    """免申即享: after the run, a notice in Chinese with the clauses, amounts and next step, exactly one
+    per run and result, even with the same chunk delivered several times at once."""
+    call("POST", "/subsidies/2025/applicants", "science-city", applicant())
+    other = ENTERPRISES[1]["enterprise_id"]
+    call("POST", "/subsidies/2025/applicants", "science-city", applicant(other, facts={"new_unicorn": False}))
+    call("POST", "/subsidies/2025/applicants", "science-city",
+         applicant("130722", "130722", {"rd_grew_on_previous_year": True, "rd_spending_yuan": 300_000_000}, "county"))
+    status, run = call("POST", "/subsidies/2025/runs", "science-city")
+    message = {"run_id": run["run_id"], "year": 2025, "scope": "130700", "chunk": 0, "cursor": None,
+               "ruleset_version": run["ruleset_version"]}
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: service.process_run_chunk(message), range(3)))
+    queues.drain(tables)
+    notices = [n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption"]
+    assert [n.notice_id for n in notices] == [f"subsidy:{run['run_id']}"]
+    body = notices[0].body
+    assert notices[0].title == "免申即享：您符合2项科技政策支持条款"
+    assert "第二、8条：最高2万元（具体金额以评审结果为准）" in body and "第二、5条（国家重点研发计划课题）：200万元。" in body
+    assert "下一步" in body and notices[0].article == "《沧州市2025年度全社会研发经费投入提升行动实施方案》"
+    assert [n for n in store.Notice.query(f"enterprise:{other}") if n.kind == "subsidy_exemption"] == []   # nothing to tell
+    status, mine = call("GET", "/subsidies/results", "enterprise-1")
+    assert status == 200 and {i["run_id"] for i in mine["items"]} == {run["run_id"]}
+    assert {i["applicant_id"] for i in mine["items"]} == {E1}
+    assert call("GET", "/subsidies/results", "science-city")[0] == 403

@@ -1,9 +1,11 @@
 """The judicial bureau's supervision through the handlers: watch lists, figures, return visits,
 cases and letters (Art. 12, 16, 24, 27, 28, 30)."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from local.demo_data import MARKET
 from sheqi import clock, store
+from sheqi.auth import Identity
 from sheqi.clock import CST
 from sheqi.registry import registers
 from sheqi.rules.articles import ART
@@ -107,32 +109,97 @@ def test_return_visits_are_reproducible_and_open_cases(june):
     assert store.Notice.get("judicial:130722", f"case:{recorded['case_id']}").article == ART[28]
 
 
-def test_suggestion_letter_reply_or_escalation_to_a_decision(june, monkeypatch):
+def test_suggestion_then_a_decision_requested_by_the_bureau_and_issued_by_the_government(june, monkeypatch):
     body = {"agency_id": MARKET, "findings": ["2026年6月对同一企业检查3次，其中2次以投诉为由超出频次"],
             "requirements": "核查超频次检查的依据，规范例外情形的适用", "reply_working_days": 10}
     assert call("POST", "/letters", "judicial-huailai", body)[0] == 403
     status, letter = call("POST", "/letters", "judicial-zhangbei", body)
-    assert status == 201 and letter["number"] == "张北县司法监建〔2026〕1号" and letter["reply_due"] == "2026-06-30"
+    assert status == 201 and letter["number"] == "张北县司法监建〔2026〕2号" and letter["reply_due"] == "2026-06-30"
+    assert letter["issuer_name"] == "张北县司法局"
     assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").owner == f"agency:{MARKET}"
     status, pdf = call("GET", f"/letters/{letter['letter_id']}/document", "admin-market")
     assert status == 200 and pdf.startswith(b"%PDF") and len(pdf) < 48_000
-    assert "张北县司法监建〔2026〕1号" in pdf_text(pdf) and "核查超频次检查的依据，规范例外情形的适用" in pdf_text(pdf)
+    text = pdf_text(pdf)
+    assert "张北县司法监建〔2026〕2号" in text and "核查超频次检查的依据，规范例外情形的适用" in text and "张北县司法局" in text
     assert call("GET", f"/letters/{letter['letter_id']}", "admin-police")[0] == 403
-    escalate = {"requirements": "限期纠正，并报告处理结果", "reply_working_days": 10}
-    status, answer = call("POST", f"/letters/{letter['letter_id']}/escalate", "judicial-zhangbei", escalate)
-    assert (status, answer["error"]["code"]) == (422, "reply_not_overdue")
+    request = {"grounds": "经督促仍未说明超频次检查的依据", "requirements": "限期纠正，并报告处理结果", "reply_working_days": 10}
+    path = f"/letters/{letter['letter_id']}/decision-request"
+    status, answer = call("POST", path, "judicial-zhangbei", request)
+    assert (status, answer["error"]["code"], answer["error"]["article"]) == (422, "reply_not_overdue", ART[30])
 
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 7, 1, 9, 0, tzinfo=CST))
-    status, decision = call("POST", f"/letters/{letter['letter_id']}/escalate", "judicial-zhangbei", escalate)
-    assert status == 201 and decision["kind"] == "decision" and decision["number"] == "张北县司法监决〔2026〕1号"
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 7, 1, 9, 0, tzinfo=CST))   # the deadline passed unanswered
+    assert call("POST", path, "admin-market", request)[0] == 403
+    status, decision = call("POST", path, "judicial-zhangbei", request)
+    assert status == 201 and (decision["kind"], decision["status"], decision["number"]) == ("decision", "requested", None)
+    assert decision["issuer_name"] == "张北县人民政府" and decision["request_grounds"].startswith("答复期限（2026-06-30）届满未答复")
     assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").status == "lapsed"
-    assert call("POST", f"/letters/{decision['letter_id']}/reply", "admin-police", {"reply": "与本机关无关的答复内容"})[0] == 403
+    assert call("GET", f"/letters/{letter['letter_id']}", "judicial-zhangbei")[1]["status"] == "escalated"
+    assert call("POST", path, "judicial-zhangbei", request)[1]["error"]["code"] == "not_escalatable"     # once
+    assert store.Notice.get("government:130722", f"decision-request:{decision['letter_id']}").article == ART[30]
+    # Before the government issues it, the agency neither reads it nor answers it, and it does not print.
+    assert call("GET", f"/letters/{decision['letter_id']}", "admin-market")[0] == 403
+    assert call("GET", f"/letters/{decision['letter_id']}/document", "judicial-zhangbei")[0] == 409
+    # The bureau cannot issue it; nor can another government; the same-level government does.
+    assert call("POST", f"/letters/{decision['letter_id']}/issue", "judicial-zhangbei")[0] == 403
+    huailai = Identity("government-130730", "government", region_code="130730")
+    assert call("POST", f"/letters/{decision['letter_id']}/issue", huailai)[0] == 403
+    status, issued = call("POST", f"/letters/{decision['letter_id']}/issue", "government-zhangbei")
+    assert status == 200 and issued["status"] == "issued" and issued["number"] == "张北县政府监决〔2026〕1号"
+    assert issued["reply_due"] == "2026-07-15"
+    assert call("POST", f"/letters/{decision['letter_id']}/issue", "government-zhangbei")[1]["error"]["code"] == "not_requested"
+    assert store.Notice.get(f"agency:{MARKET}", f"letter:{decision['letter_id']}").title == "收到行政执法监督决定书：张北县政府监决〔2026〕1号"
+    assert store.Notice.get("judicial:130722", f"decision-issued:{decision['letter_id']}").kind == "letter_decision_issued"
+    text = pdf_text(call("GET", f"/letters/{decision['letter_id']}/document", "admin-market")[1])
+    assert "张北县政府监决〔2026〕1号" in text and text.endswith("张北县人民政府2026-07-01") and "应该局请求" in text
+    assert call("POST", f"/letters/{decision['letter_id']}/reply", "admin-police",
+                {"reply": "与本机关无关的答复内容", "corrected": True})[0] == 403
     status, replied = call("POST", f"/letters/{decision['letter_id']}/reply", "admin-market",
-                           {"reply": "已核查并纠正，相关人员已作检讨，整改报告附后。"})
-    assert status == 200 and replied["status"] == "replied"
+                           {"reply": "已核查并纠正，相关人员已作检讨，整改报告附后。", "corrected": True})
+    assert status == 200 and (replied["status"], replied["corrected"]) == ("replied", True)
     assert store.Obligation.get(f"letter_reply:{decision['letter_id']}").status == "done"
     listed = call("GET", "/letters", "judicial-zhangbei", query="region_code=130722")[1]["items"]
     assert {item["kind"] for item in listed} == {"suggestion", "decision"}
+    assert call("GET", "/letters", "government-zhangbei", query="region_code=130722")[0] == 200
+
+
+def test_a_reply_that_refuses_is_not_correcting_in_time(june):
+    """Art. 30 不及时纠正: a reply refusing to correct opens the request at once; a reply that corrects
+    blocks it unless the bureau records that the correction did not happen."""
+    body = {"agency_id": MARKET, "findings": ["要求企业法定代表人到场配合检查"], "requirements": "停止要求法定代表人到场的做法"}
+    refused = call("POST", "/letters", "judicial-zhangbei", body)[1]
+    corrected = call("POST", "/letters", "judicial-zhangbei", body)[1]
+    call("POST", f"/letters/{refused['letter_id']}/reply", "admin-market", {"reply": "本机关认为该做法符合规定，不予纠正。", "corrected": False})
+    call("POST", f"/letters/{corrected['letter_id']}/reply", "admin-market", {"reply": "已停止该做法，并通知全体执法人员。", "corrected": True})
+    request = {"grounds": "答复拒不纠正", "requirements": "立即停止要求法定代表人到场的做法"}
+    status, decision = call("POST", f"/letters/{refused['letter_id']}/decision-request", "judicial-zhangbei", request)
+    assert status == 201 and decision["request_grounds"].startswith("被监督机关答复拒不纠正")
+    status, answer = call("POST", f"/letters/{corrected['letter_id']}/decision-request", "judicial-zhangbei", request)
+    assert (status, answer["error"]["code"]) == (422, "agency_corrected")
+    status, decision = call("POST", f"/letters/{corrected['letter_id']}/decision-request", "judicial-zhangbei",
+                            {**request, "reply_insufficient": True, "grounds": "回访两家企业，仍被要求法定代表人到场"})
+    assert status == 201 and decision["request_grounds"] == "答复称已纠正，经核查未纠正。回访两家企业，仍被要求法定代表人到场"
+    status, declined = call("POST", f"/letters/{decision['letter_id']}/decline", "government-zhangbei", {"reason": "已另行督办"})
+    assert status == 200 and declined["status"] == "declined"
+    assert store.Notice.get("judicial:130722", f"decision-declined:{decision['letter_id']}").body.endswith("已另行督办")
+    assert call("POST", f"/letters/{decision['letter_id']}/issue", "government-zhangbei")[0] == 409
+
+
+def test_concurrent_requests_and_replies_make_one_outcome(june):
+    """A reply and a request, or two requests, racing on one suggestion: exactly one wins."""
+    body = {"agency_id": MARKET, "findings": ["检查后未告知企业检查结果"], "requirements": "限期告知并说明原因"}
+    letter = call("POST", "/letters", "judicial-zhangbei", body)[1]
+    call("POST", f"/letters/{letter['letter_id']}/reply", "admin-market", {"reply": "不予纠正，理由另函说明。", "corrected": False})
+    request = {"grounds": "答复拒不纠正", "requirements": "限期告知企业检查结果"}
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: call("POST", f"/letters/{letter['letter_id']}/decision-request", "judicial-zhangbei",
+                                               request)[0], range(4)))
+    assert sorted(answers) == [201, 409, 409, 409]
+    decisions = [r for r in store.Letter.by_region.query("130722", filter_condition=store.Letter.parent_id == letter["letter_id"])]
+    assert len(decisions) == 1
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: call("POST", f"/letters/{decisions[0].record_id}/issue", "government-zhangbei")[0],
+                                range(3)))
+    assert sorted(answers) == [200, 409, 409]
 
 
 def test_a_letter_follows_up_the_cases_it_names(june):
@@ -156,3 +223,11 @@ def test_sampling_is_a_pure_function_of_its_inputs():
     assert len(first["A"]) == 3 and sorted(first["B"]) == ["w1", "w2"]
     assert first != return_visits.draw(candidates, 3, "another-seed")
     assert return_visits.revealed(return_visits.AnswersIn(reached=True, scanned_in=False)) == ["未扫码入企登记（第二十四条）"]
+
+
+def test_the_demo_has_a_decision_request_waiting_for_its_government(june):
+    listed = call("GET", "/letters", "government-zhangbei", query="region_code=130722")[1]["items"]
+    waiting = [item for item in listed if item["status"] == "requested"]
+    assert [(w["kind"], w["agency_id"], w["issuer_name"]) for w in waiting] == [("decision", MARKET, "张北县人民政府")]
+    assert waiting[0]["request_grounds"].startswith("被监督机关答复拒不纠正")
+    assert call("POST", f"/letters/{waiting[0]['letter_id']}/issue", "government-zhangbei")[0] == 200

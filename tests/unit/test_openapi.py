@@ -38,3 +38,18 @@ def test_declared_roles_are_enforced_before_the_body_is_read(demo):
     assert (status, answer["error"]["code"]) == (403, "role_not_allowed")
     assert SPEC["paths"]["/complaints"]["post"]["x-roles"] == ["enterprise"]
     assert SPEC["paths"]["/notices"]["get"]["x-roles"] == list(ROLES)
+
+
+def test_a_literal_path_parameter_is_an_enum_and_takes_no_other_value(demo):
+    parameter = SPEC["paths"]["/science/{collection}/{region_code}/{key}/done"]["post"]["parameters"][0]
+    assert parameter["name"] == "collection" and "rectifications" in parameter["schema"]["enum"]
+    status, answer = call("POST", "/science/plans/130700/x/done", "science-city", {"done_on": "2026-06-01"})
+    assert (status, answer["error"]["code"]) == (404, "route_not_found")
+    status, answer = call("POST", "/science/projects/130700/none/done", "science-city", {"done_on": "2026-06-01"})
+    assert (status, answer["error"]["code"]) == (404, "obligation_not_found")
+
+
+def test_the_door_page_is_documented_beside_the_json():
+    answers = SPEC["paths"]["/c/{token}"]["get"]["responses"]
+    assert set(answers["200"]["content"]) == set(answers["422"]["content"]) == {"application/json", "text/html"}
+    assert set(answers["500"]["content"]) == {"application/json"}     # the router's own errors are JSON

@@ -1,8 +1,8 @@
 """Reminder stages: which reminder goes to whom on which day (pure)."""
 from datetime import date
 
-from sheqi.reminders.obligations import calendar_deadline
 from sheqi.rules.reminder_rules import Settings, message, stages, to_send
+from sheqi.rules.workdays import Deadline, period_end, roll_forward
 
 S = Settings()
 
@@ -50,9 +50,20 @@ def test_rating_invitation_and_last_call():
 
 
 def test_calendar_periods_of_seed_004():
-    assert calendar_deadline(date(2026, 8, 31), months=6).due == date(2027, 2, 28)
-    assert calendar_deadline(date(2026, 3, 15), months=6).due == date(2026, 9, 15)
-    assert calendar_deadline(date(2026, 11, 20), days=30).due == date(2026, 12, 20)
+    assert period_end(date(2026, 8, 31), months=6) == date(2027, 2, 28)
+    assert period_end(date(2026, 3, 15), months=6) == date(2026, 9, 15)
+    assert period_end(date(2026, 11, 20), days=30) == date(2026, 12, 20)
+    assert period_end(date(2024, 6, 1), months=24) == date(2026, 6, 1)
+
+
+def test_a_period_ending_on_a_rest_day_ends_on_the_next_working_day():
+    """Civil Code art. 203: a contract received 1 September 2025 is due after National Day, not on 1 October."""
+    assert period_end(date(2025, 9, 1), days=30) == date(2025, 10, 1)
+    assert roll_forward(date(2025, 10, 1)) == Deadline(date(2025, 10, 9), False)
+    assert roll_forward(date(2026, 9, 15)) == Deadline(date(2026, 9, 15), False)       # a Tuesday: unchanged
+    assert roll_forward(date(2026, 12, 20)) == Deadline(date(2026, 12, 21), False)     # a Sunday: Monday
+    assert roll_forward(date(2025, 10, 11)) == Deadline(date(2025, 10, 11), False)     # 调休: a working Saturday
+    assert roll_forward(date(2027, 2, 6)).provisional                                  # 2027 not loaded: weekends only
 
 
 def test_provisional_deadline_is_said_in_the_reminder():

@@ -6,7 +6,9 @@ themselves. Locally the gateway verifies tokens signed by `issue_token` and fill
 
 Claims: `sub`, `role`, and the scope the role needs: `agency_id` + `region_code` (the agency's
 region) for inspector and agency_admin, `enterprise_id` for enterprise, `region_code` (the
-jurisdiction) for judicial and science_bureau.
+jurisdiction) for judicial and science_bureau, `region_code` for government: the people's government
+(人民政府) of that region, which issues supervision decision letters at its judicial bureau's request
+(Art. 30). A deployment gives this role to the government office (政府办) that signs for it.
 """
 from __future__ import annotations
 
@@ -17,13 +19,14 @@ from msgspec import Struct
 from sheqi.errors import Forbidden, Unauthorized, ValidationError
 from sheqi.rules import regions
 
-ROLES = ("inspector", "enterprise", "agency_admin", "judicial", "science_bureau", "platform_admin")
+ROLES = ("inspector", "enterprise", "agency_admin", "judicial", "science_bureau", "government", "platform_admin")
 _SCOPE_CLAIMS = {
     "inspector": ("agency_id", "region_code"),
     "agency_admin": ("agency_id", "region_code"),
     "enterprise": ("enterprise_id",),
     "judicial": ("region_code",),
     "science_bureau": ("region_code",),
+    "government": ("region_code",),
     "platform_admin": (),
 }
 ISSUER = "sheqi-local"
@@ -64,6 +67,7 @@ class Identity(Struct, frozen=True):
             "enterprise": f"enterprise:{self.enterprise_id}",
             "judicial": f"judicial:{self.region_code}",
             "science_bureau": f"science_bureau:{self.region_code}",
+            "government": f"government:{self.region_code}",
             "platform_admin": "platform",
         }[self.role]
 
@@ -92,6 +96,8 @@ def can_see_enterprise(identity: Identity, enterprise_id: str, region_code: str)
         return True
     if identity.role == "enterprise":
         return identity.enterprise_id == enterprise_id
+    if identity.role == "government":     # it issues supervision decisions; it reads no enterprise records
+        return False
     return regions.covers(identity.region_code, region_code)
 
 

@@ -58,10 +58,12 @@ class Response:
 class Route:
     """One route function and what it declares: `roles` that may call it (none: public, unless it takes
     the caller), the success `status` (the first is used when the function returns data rather than a
-    Response), the media types of a binary answer (`content`). Its parameters say what it reads, by
-    annotation: `Identity` the caller, a `Body` the request body, a `Query` the query string, `str` a
-    path parameter (by name). These are worked out on the first call (cold starts), and the OpenAPI
-    document (scripts/openapi.py) is generated from the same annotations."""
+    Response), the media types it answers with when not JSON alone (`content`: a binary answer, or JSON
+    and a page by content negotiation). Its parameters say what it reads, by annotation: `Identity` the
+    caller, a `Body` the request body, a `Query` the query string, `str` a path parameter (by name), a
+    `Literal` of strings a path parameter that takes only those values. These are worked out on the
+    first call (cold starts), and the OpenAPI document (local/openapi.py) is generated from the same
+    annotations."""
 
     def __init__(self, method: str, path: str, function: Callable, roles: tuple[str, ...] | None,
                  status: int | tuple[int, ...], content: tuple[str, ...]):
@@ -98,6 +100,8 @@ class Route:
             elif isinstance(kind, type) and issubclass(kind, Body):
                 arguments[name] = body(app, kind)
             else:
+                if typing.get_origin(kind) is typing.Literal and path_params[name] not in typing.get_args(kind):
+                    raise NotFound("接口不存在", code="route_not_found")     # a path segment of a fixed set
                 arguments[name] = path_params[name]
         result = self.function(**arguments)
         return result if isinstance(result, Response) else json_response(result, self.status[0])

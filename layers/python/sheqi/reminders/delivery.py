@@ -65,7 +65,7 @@ def _e164(phone: str | None) -> str | None:
 
 def may_set_contact(caller: Identity, recipient: str) -> bool:
     return caller.role == "platform_admin" or caller.recipient == recipient and caller.role in (
-        "agency_admin", "judicial", "science_bureau", "enterprise")
+        "agency_admin", "judicial", "science_bureau", "government", "enterprise")
 
 
 def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:

@@ -15,7 +15,7 @@ finds nothing new to send.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, region_or_own
@@ -23,7 +23,7 @@ from sheqi.reminders import calendars
 from sheqi.reminders.notices import REMINDER_PREFIX
 from sheqi.rules import regions
 from sheqi.rules.reminder_rules import KINDS, Settings, message, stages, to_send
-from sheqi.rules.workdays import Deadline, add_working_days
+from sheqi.rules.workdays import Deadline, add_working_days, roll_forward
 from sheqi.store import (
     Action,
     ActiveRegions,
@@ -187,10 +187,13 @@ def recompute_year(year: int) -> int:
     the plan versions they belong to carry the new date too."""
     changed = 0
     for record in Obligation.provisional_index.query(str(year)):
-        if record.working_days is None:
-            continue
         start = date.fromisoformat(record.start)
-        due = working_day_deadline(start, int(record.working_days))
+        if record.working_days is not None:
+            due = working_day_deadline(start, int(record.working_days))
+        elif (record.subject or {}).get("period_end"):
+            due = calendar_deadline(date.fromisoformat(record.subject["period_end"]))
+        else:
+            continue
         actions: list[Action] = [Obligation.due.set(due.due.isoformat()), Obligation.provisional.set(due.provisional)]
         actions.append(Obligation.provisional_year.set(str(due.due.year)) if due.provisional else Obligation.provisional_year.remove())
         if record.status == "open":
@@ -238,10 +241,8 @@ def list_for(caller: Identity, region_code: str | None, overdue_only: bool, limi
     return pagination.page(results, lambda r: view(r, today))
 
 
-def calendar_deadline(start: date, days: int = 0, months: int = 0) -> Deadline:
-    """A period in calendar days or months (seed 004: 6 months, 30 days); a month-end carries over
-    to the last day of the shorter month."""
-    month = start.month - 1 + months
-    year, month = start.year + month // 12, month % 12 + 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return Deadline(date(year, month, min(start.day, last)) + timedelta(days=days), False)
+def calendar_deadline(last_day: date) -> Deadline:
+    """A period's deadline: its last day, or when that is a rest day the first working day after it
+    (Civil Code art. 203). Provisional while that year's calendar is not loaded; record `period_end`
+    in the obligation's subject so `recompute_year` can count it again."""
+    return roll_forward(last_day, calendars.arrangements_for({last_day.year, last_day.year + 1}))

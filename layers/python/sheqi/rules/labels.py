@@ -21,7 +21,11 @@ REASONS = {
     "location_zero_accuracy": "定位精度异常", "not_in_plan": "不在已备案检查计划内", "not_on_task_team": "不在检查组中",
     "offsite_check_sufficed": "非现场检查已足够", "outside_task_window": "不在批准的检查时间内",
     "over_cap_exception": "依例外情形超频次检查", "scan_contention": "同时扫码过多，请重扫",
-    "task_not_approved": "检查任务未批准", "task_not_found": "检查任务不存在", "task_not_on_site": "非现场检查任务",
+    "task_not_approved": "检查任务未批准", "exception_ground_mismatch": "例外情形的依据不符",
+    # jurisdiction and scope (Art. 3, 8)
+    "outside_jurisdiction": "超出本机关管辖地域", "lead_not_competent": "牵头机关对该企业无管辖权",
+    "not_an_enterprise": "不属于本规定所称企业",
+ "task_not_found": "检查任务不存在", "task_not_on_site": "非现场检查任务",
     # qualification (Art. 4) and the code itself
     "agency_without_enforcement_power": "该单位无行政执法权", "certificate_expired": "执法证件已过期",
     "certificate_kind_mismatch": "执法证件类型不符", "certificate_not_yet_valid": "执法证件尚未生效",

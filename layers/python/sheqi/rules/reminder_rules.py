@@ -15,15 +15,29 @@ from msgspec import Struct
 from sheqi.rules.articles import ART
 from sheqi.rules.workdays import Arrangement, add_working_days
 
-SEED_004 = "《科技创新与产业发展事中事后监管制度》（种子文件004）"
+# Seed 004 is the duty register and the post-approval supervision rules of 石家庄市鹿泉区科学技术和工业信息化局
+# (区科工局): 《部门职责登记表》, 《与相关部门的职责边界登记表》 and 《事中事后监管制度》; each duty cites its section.
+SEED_004 = "石家庄市鹿泉区科学技术和工业信息化局"
+RULES_004 = f"{SEED_004}《事中事后监管制度》"
+SCIENCE = {
+    "project_acceptance": ("科技计划课题执行期结束后6个月内完成结题验收", f"{RULES_004}六（四）3"),
+    "project_annual_report": ("课题依托单位提交课题年度执行情况报告（中期检查）", f"{RULES_004}六（四）2"),
+    "project_spot_check": ("年度课题抽查检查", f"{RULES_004}六（三）1、（四）1"),
+    "contract_registration": ("技术合同登记机构自受理之日起30日内完成认定登记",
+                              f"{SEED_004}《与相关部门的职责边界登记表》第8项（技术合同认定登记）"),
+    "registration_body_check": ("每年对技术合同认定登记机构检查不少于1次，指派2名以上工作人员", f"{RULES_004}三（四）1"),
+    "transfer_spot_check": ("技术转移机构年度抽查（抽查面20%）", f"{RULES_004}五（三）2"),
+    "leader_acceptance": ("科技领军人物、科技创新团队管理期（两年）届满前验收", f"{RULES_004}四（三）、（四）3"),
+    "leader_annual_review": ("科技领军人物、科技创新团队项目进展年度调度", f"{RULES_004}四（三）"),
+    "rectification": ("按整改通知限期整改并复查", f"{RULES_004}四（六）1、六（四）1"),
+}
 KINDS = {
     "plan_yearend": ("下一年度检查计划制定、备案并公布", ART[16]),
     "plan_refile": ("变更后的检查计划重新备案", ART[16]),
     "case_transfer": ("案件移送有管辖权的机关", ART[26]),
     "result_notice": ("检查结果告知企业", ART[19]),
     "rating_invite": ("邀请企业评价检查", ART[24]),
-    "project_acceptance": ("科技项目结束后6个月内完成验收", SEED_004),
-    "contract_registration": ("技术合同登记受理后30日内作出决定", SEED_004),
+    **SCIENCE,
     "letter_reply": ("按监督文书要求整改并书面答复司法行政机关", ART[30]),
 }
 STAGE_LABELS = {"upcoming": "即将到期", "due": "今日到期", "overdue": "已逾期", "escalated": "逾期未办，报请督办",
@@ -47,7 +61,7 @@ class Stage(Struct, frozen=True):
 def supervisor(kind: str, region_code: str) -> str:
     """Who hears of an obligation overdue long enough: the judicial bureau of the region supervises
     inspections; a city science bureau supervises its districts' science deadlines."""
-    if kind in ("project_acceptance", "contract_registration"):
+    if kind in SCIENCE:
         return f"science_bureau:{region_code[:4]}00"
     return f"judicial:{region_code}"
 

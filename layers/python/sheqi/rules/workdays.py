@@ -87,3 +87,26 @@ def add_working_days(start: date, n: int, arrangements: dict[int, Arrangement] |
         provisional = provisional or guessed
         counted += working
     return Deadline(day, provisional)
+
+
+def period_end(start: date, days: int = 0, months: int = 0) -> date:
+    """The last day of a period of calendar days or months counted from the day after `start` (Civil
+    Code art. 201); a month-end carries over to the last day of the shorter month."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(start.day, last)) + timedelta(days=days)
+
+
+def roll_forward(last_day: date, arrangements: dict[int, Arrangement] | None = None) -> Deadline:
+    """PRC Civil Code art. 203: a period counted in days or months whose last day is a statutory rest day
+    (法定休假日) ends on the first day after it. Reading: a rest day is any day the official calendar does
+    not work, weekends included, and an adjusted working weekend (调休) is a working day; so the period
+    ends on the first working day on or after `last_day` (1 October 2025 -> 9 October 2025)."""
+    day, provisional = last_day, False
+    while True:
+        working, guessed = is_workday(day, arrangements)
+        provisional = provisional or guessed
+        if working:
+            return Deadline(day, provisional)
+        day += timedelta(days=1)

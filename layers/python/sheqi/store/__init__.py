@@ -75,6 +75,8 @@ Tallies       PK tally_key: one small record per thing a scan must coordinate on
   - yearend#<region>#<year>               next year's plan obligations opened for the region's agencies
   - contact#<recipient>                   a notice box's SMS number and mail address
   - letters#<region>#<kind>#<year>        the last number given to a supervision letter (Art. 30)
+  - sciencedraw#<region>#<population>#<year>  a seed-004 spot check drawn that year (digest: its inputs)
+  - sciencebar#<region>#<person>          a science leader or team barred from applying (digest: until when)
   all read in the scan's one BatchGetItem and written in its one TransactWriteItems.
 SubsidyApplicants  PK year, SK applicant_id (an applicant's facts for a year)
   - one applicant                                                      GetItem
@@ -649,6 +651,7 @@ class Tally(Model):
     watch_scope = UnicodeAttribute(null=True)
     enterprise_id = UnicodeAttribute(null=True)
     credit_tier = UnicodeAttribute(null=True)
+    digest = UnicodeAttribute(null=True)        # what a once-only marker was made from (a draw's inputs, a bar's end)
     watch: TallyWatch[Tally] = TallyWatch()
 
     @staticmethod
@@ -679,6 +682,14 @@ class Tally(Model):
     @staticmethod
     def subsidy_chunk_key(run_id: str, chunk: int) -> str:
         return f"subsidychunk#{run_id}#{chunk:06d}"
+
+    @staticmethod
+    def science_draw_key(region_code: str, population: str, year: int) -> str:
+        return f"sciencedraw#{region_code}#{population}#{year}"
+
+    @staticmethod
+    def science_bar_key(region_code: str, person_id: str) -> str:
+        return f"sciencebar#{region_code}#{person_id}"
 
 
 class RefusalTally(Model):
@@ -885,21 +896,33 @@ class SupervisionCase(_SupervisionRecord):
 
 
 class Letter(_SupervisionRecord):
-    """A supervision letter (pk `letter#<id>`, sk `~`): suggestion (监督建议书) or decision (决定书), Art. 30."""
+    """A supervision letter (pk `letter#<id>`, sk `~`), Art. 30: a suggestion (监督建议书) the judicial
+    bureau issues, or a decision (决定书) the bureau requests and the same-level government issues.
+    `region_code` is the supervised agency's region (the by_region index); `bureau_region_code` the
+    bureau's, whose government is the one that issues a decision."""
     letter_kind = UnicodeAttribute(null=True)
-    number = UnicodeAttribute(null=True)
+    number = UnicodeAttribute(null=True)            # given when issued (a requested decision has none yet)
     agency_id = UnicodeAttribute(null=True)
     agency_name = UnicodeAttribute(null=True)
+    bureau_region_code = UnicodeAttribute(null=True)
+    issuer_name = UnicodeAttribute(null=True)       # who signs: 张北县司法局 / 张北县人民政府
     case_ids = _strings(default=list)
     findings = _strings(default=list)
     requirements = UnicodeAttribute(null=True)
     reply_due = UnicodeAttribute(null=True)
     reply_due_provisional = BooleanAttribute(default=False)
+    reply_working_days = NumberAttribute(null=True)
     issued_by = UnicodeAttribute(null=True)
+    issued_at = UnicodeAttribute(null=True)
     parent_id = UnicodeAttribute(null=True)
-    status = UnicodeAttribute(null=True)            # issued / replied / escalated
+    # suggestion: issued / replied / escalated; decision: requested / issued / declined / replied
+    status = UnicodeAttribute(null=True)
     reply = UnicodeAttribute(null=True)
+    corrected = BooleanAttribute(null=True)         # the reply says the agency corrected (False: it refuses)
     replied_at = UnicodeAttribute(null=True)
+    request_grounds = UnicodeAttribute(null=True)   # why the bureau asks its government for a decision
+    requested_by = UnicodeAttribute(null=True)
+    decline_reason = UnicodeAttribute(null=True)
     version = VersionAttribute()
     by_region: SupervisionByRegion[Letter] = SupervisionByRegion()
 

@@ -3,6 +3,11 @@
 Every stored result carries the facts it was computed from and the rule set version, so a result can
 be recomputed and compared at any time. Science bureaus act within their region; the platform
 everywhere; an enterprise reads its own results.
+
+免申即享 (no application needed): a batch run tells each enterprise that qualifies for a clause, in a
+notice with the clauses, the amounts (or ceilings) and the next step. The notice's id is the run's,
+put only if absent, so a redelivered or concurrent chunk never sends it twice: exactly one per run and
+result. (Units and counties have no notice box; their results are read by the bureau.)
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from sheqi.log import logger
 from sheqi.rules import regions, uscc
 from sheqi.store import (
     Cancelled,
+    Notice,
     SubsidyApplicant,
     SubsidyResult,
     Tally,
@@ -27,6 +33,7 @@ from sheqi.store import (
     get_or_404,
     get_or_none,
     pagination,
+    put_if_absent,
     queue,
     save_if,
     update_if,
@@ -151,18 +158,23 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
     page = pagination.query(SubsidyApplicant, str(year), message["cursor"], limit=CHUNK, page_size=CHUNK)
     counted = errors = cash = equity = 0
     now = clock.now_iso()
+    notices: list[Notice] = []
     with SubsidyResult.batch_write() as batch:
         for applicant in page:
             if scope and not regions.covers(scope, applicant.region_code):
                 continue
             record = _result(run_id, applicant, ruleset, now)
             batch.save(record)
+            if (notice := exemption_notice(run_id, applicant, record.result, ruleset)) is not None:
+                notices.append(notice)
             counted += 1
             if "error" in record.result:
                 errors += 1
             else:
                 cash += int(Decimal(record.result["total_cash"]) * 100)
                 equity += int(Decimal(record.result["total_equity"]) * 100)
+    for notice in notices:      # after the results they point to are stored
+        put_if_absent(notice, Notice.notice_id)
     cursor = pagination.encode(page.last_evaluated_key)
     actions = [SubsidyResult.applicants.add(counted), SubsidyResult.errors.add(errors),
                SubsidyResult.cash_fen.add(cash), SubsidyResult.equity_fen.add(equity), SubsidyResult.chunks.add(1),
@@ -181,6 +193,32 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
         # delivery stopped before it could (a duplicate next chunk counts once too).
     if cursor:
         queue.send(settings.get().subsidy_runs_queue_url, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
+
+
+def _wan(amount: str) -> str:
+    return f"{(Decimal(amount) / 10000).normalize():f}万元"
+
+
+def exemption_notice(run_id: str, applicant: SubsidyApplicant, outcome: dict, ruleset: RuleSet) -> Notice | None:
+    """The 免申即享 notice of one enterprise's result in a run, in Chinese: each clause it qualifies for
+    with the amount (or its ceiling), and the next step. None when it qualifies for nothing."""
+    if applicant.applicant_kind != "enterprise" or "error" in outcome:
+        return None
+    paid = [c for c in outcome["clauses"] if c["decision"] == "paid"]
+    if not paid:
+        return None
+    lines = []
+    for n, c in enumerate(paid, 1):
+        amount = (f"折算股权{_wan(c['amount'])}" if c["pays"] == "equity" else
+                  f"最高{_wan(c['amount'])}（具体金额以评审结果为准）" if c["amount_kind"] == "ceiling" else _wan(c["amount"]))
+        lines.append(f"{n}. 第{c['clause']}条{'（' + c['item'] + '）' if c['item'] else ''}：{amount}。条款原文：{c['text']}")
+    body = (f"经{applicant.year}年度批量测算（批次 {run_id}），{applicant.name}无需申请，即符合《{ruleset.title}》以下条款：\n"
+            + "\n".join(lines)
+            + f"\n下一步：请登录查看本次测算结果（GET /subsidies/results），核对测算所依据的事实；如有不符，请联系"
+              f"{regions.name(applicant.region_code)}科技局更正。事实无误的，由科技主管部门按程序审核拨付，无需另行申报。")
+    return Notice(f"enterprise:{applicant.applicant_id}", f"subsidy:{run_id}", kind="subsidy_exemption",
+                  title=f"免申即享：您符合{len(paid)}项科技政策支持条款", body=body, article=f"《{ruleset.title}》",
+                  created_at=clock.now_iso())
 
 
 def fail_run(run_id: str, reason: str) -> None:
@@ -214,6 +252,15 @@ def get_result(caller: Identity, run_id: str, applicant_id: str) -> dict:
     if caller.role != "enterprise":
         _may_manage(caller, record.region_code)
     return result_view(record)
+
+
+def my_results(caller: Identity, limit: int, cursor: str | None) -> dict:
+    """An enterprise's own results, newest first (the by_applicant index): what a 免申即享 notice points to."""
+    auth.require_role(caller, "enterprise")
+    assert caller.enterprise_id is not None     # an enterprise's token names it (auth.Identity)
+    page = pagination.query(SubsidyResult.by_applicant, caller.enterprise_id, cursor, scan_index_forward=False,
+                            limit=limit, page_size=limit)
+    return pagination.page(page, result_view)
 
 
 def result_view(record: SubsidyResult) -> dict:

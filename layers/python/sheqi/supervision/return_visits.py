@@ -19,6 +19,7 @@ from sheqi.inputs import Body, OneOf, RegionCode
 from sheqi.reminders.notices import create_once
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
+from sheqi.rules.sampling import rank
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.store import (
     ReturnEntry,
@@ -58,10 +59,6 @@ class AnswersIn(Body):
 def _judicial(caller: Identity, region_code: str) -> None:
     if not supervises(caller, region_code):
         raise deny_scope("回访")
-
-
-def rank(seed: str, visit_id: str) -> str:
-    return hashlib.sha256(f"{seed}|{visit_id}".encode()).hexdigest()
 
 
 def draw(candidates: dict[str, list[str]], per_agency: int, seed: str) -> dict[str, list[str]]:
