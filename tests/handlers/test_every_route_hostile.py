@@ -27,7 +27,7 @@ from sheqi.clock import CST
 from sheqi.inputs import Body, Query
 from tests.handlers.scanning import NOW, new_task, open_visit
 from tests.handlers.test_hostile_input import tables_now
-from tests.helpers import call
+from tests.helpers import call, identity
 
 EXAMPLES = int(os.environ.get("SHEQI_FUZZ_EXAMPLES", "4"))
 E1 = ENTERPRISES[0]["enterprise_id"]
@@ -55,6 +55,8 @@ CALLERS = {
     "/ratings": "judicial-zhangbei", "/obligations": "judicial-zhangbei", "/enterprises/{enterprise_id}/inspections": "enterprise-1",
     "/enterprises/{enterprise_id}/poster": "enterprise-1", "/contacts": "platform", "/notices": "enterprise-1",
     "/reminders": "admin-market", "/agencies/{agency_id}/rating-summary": "admin-market",
+    "/subsidies/results": "enterprise-1", "/enterprises/{enterprise_id}/inspection-requests": "enterprise-1",
+    "/letters/{letter_id}/decline": "government-zhangbei",
 }
 
 
@@ -91,7 +93,7 @@ def world(moto_endpoint):
                "complaint_id": complaint.get("complaint_id", "c"), "run_id": run["run_id"], "year": "2026",
                "version": "1", "inspector_id": "market-wang", "item_id": "food-business",
                "task_id": task, "recipient": f"enterprise:{E1}", "name": "frequency",
-               "letter_id": uuid.uuid4().hex, "sample_id": uuid.uuid4().hex,
+               "letter_id": uuid.uuid4().hex, "sample_id": uuid.uuid4().hex, "collection": "projects",
                "region_code": "130722", "key": "p-1", "campaign_id": uuid.uuid4().hex, "notice_id": "n-1",
                "applicant_id": E1, "certificate_no": "13072200001", "token": "x"}
 
@@ -204,6 +206,7 @@ def test_no_input_gets_a_server_error_and_a_refusal_changes_nothing(world, route
     route = OPERATIONS[route_key]
     path = route.path.format(**{name: world[name] for name in re.findall(r"\{(\w+)\}", route.path)})
     who = caller(route_key)
+    assert route.route.roles is None or identity(who).role in route.route.roles, f"{who} is refused before the input is read"
 
     @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
