@@ -3,6 +3,7 @@ scheduled events. The samples in events/ are such events; tests check both agree
 from __future__ import annotations
 
 import base64
+import os
 import time
 import uuid
 from datetime import UTC, datetime
@@ -12,16 +13,22 @@ ACCOUNT = "123456789012"
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
 
 
+def request_id() -> str:
+    """A new id shaped as an HTTP API's `requestContext.requestId` (and its `apigw-requestid` header):
+    11 random bytes in base64, 16 characters ending in "=", e.g. "Jx3kPq4dEfGHjTw="."""
+    return base64.b64encode(os.urandom(11)).decode()
+
+
 def http_event(*, method: str, raw_path: str, route_key: str, path_parameters: dict, raw_query_string: str = "",
                headers: dict | None = None, body: bytes | None = None, claims: dict | None = None,
-               source_ip: str = "127.0.0.1", domain: str = "127.0.0.1") -> dict:
+               source_ip: str = "127.0.0.1", domain: str = "127.0.0.1", request: str | None = None) -> dict:
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     now = time.time()
     context = {
         "accountId": ACCOUNT, "apiId": "local", "domainName": domain, "domainPrefix": domain.split(".")[0],
         "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
                  "userAgent": headers.get("user-agent", "")},
-        "requestId": uuid.uuid4().hex, "routeKey": route_key, "stage": "$default",
+        "requestId": request or request_id(), "routeKey": route_key, "stage": "$default",
         "time": datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "timeEpoch": int(now * 1000),
     }
@@ -63,7 +70,7 @@ class LambdaContext:
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = 512
         self.invoked_function_arn = f"arn:aws-cn:lambda:cn-north-1:{ACCOUNT}:function:{function_name}"
-        self.aws_request_id = uuid.uuid4().hex
+        self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
 

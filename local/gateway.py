@@ -16,7 +16,7 @@ from sheqi.rules import labels
 
 from . import config, serverless_config
 from .demo_data import IDENTITIES, inspector_tasks
-from .events import http_event
+from .events import http_event, request_id
 from .invoke import invoke
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
@@ -73,7 +73,14 @@ def create_app(log=None) -> Flask:
     @app.route("/", defaults={"path": ""}, methods=METHODS)
     @app.route("/<anypath:path>", methods=METHODS)
     def proxy(path: str) -> Response:
-        raw_path = "/" + path
+        """API Gateway's answer: every one, its own refusals included, carries the request's id in
+        `apigw-requestid`; a function's answer also carries it as `X-Request-Id` (sheqi.edge.api)."""
+        request.environ["sheqi.request_id"] = request_id()
+        response = _forward("/" + path)
+        response.headers["apigw-requestid"] = request.environ["sheqi.request_id"]
+        return response
+
+    def _forward(raw_path: str) -> Response:
         route, params = serverless_config.resolve(request.method, raw_path)
         if route is None:
             return Response('{"message":"Not Found"}', 404, content_type="application/json")
@@ -87,7 +94,8 @@ def create_app(log=None) -> Flask:
         event = http_event(method=request.method, raw_path=raw_path, route_key=route.route_key,
                            path_parameters=params, raw_query_string=request.query_string.decode(),
                            headers=dict(request.headers), body=request.get_data(), claims=claims,
-                           source_ip=request.remote_addr or "127.0.0.1", domain=request.host)
+                           source_ip=request.remote_addr or "127.0.0.1", domain=request.host,
+                           request=request.environ["sheqi.request_id"])
         result = invoke(route.handler, route.function, event)
         body = result.get("body") or ""
         payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()

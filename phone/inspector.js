@@ -21,8 +21,8 @@ function knownTasks() {
 }
 
 async function myTasks() {
-  // GET /tasks?mine=true lists an inspector's tasks once the API has it; until then the tasks this phone
-  // was told of (the demo sign-in, or a number added by hand).
+  // GET /tasks?mine=true lists an inspector's tasks; from an API without it, the tasks this phone was told
+  // of (the demo sign-in, or a number added by hand).
   try {
     return (await api("/tasks?mine=true")).items;
   } catch (error) {
@@ -32,12 +32,17 @@ async function myTasks() {
   return found.filter(Boolean);
 }
 
+// A task as GET /tasks?mine=true lists it (items, enterprises), or as GET /tasks/{id} gives it (participants, targets).
+function itemNames(task) {
+  return (task.items || task.participants.flatMap((p) => p.items)).map((i) => i.name).join("、");
+}
+
 function taskLine(task) {
-  const items = task.participants.flatMap((p) => p.items.map((i) => i.name)).join("、");
+  const items = itemNames(task);
   const now = new Date();
   const current = new Date(task.window_start) <= now && now <= new Date(task.window_end);
   return `<b>${esc(items)}</b> <span class="tag ${current ? "ok" : ""}">${current ? "今日可检查" : "待开始"}</span><br>
-    <small>${localTime(task.window_start)} 至 ${localTime(task.window_end)} · 检查对象 ${task.targets.length} 家</small>`;
+    <small>${localTime(task.window_start)} 至 ${localTime(task.window_end)} · 检查对象 ${(task.enterprises || task.targets).length} 家</small>`;
 }
 
 async function showTasks() {
@@ -57,7 +62,7 @@ async function showTasks() {
 function chooseTask(task) {
   state.task = task.task_id;
   localStorage.setItem("sheqi-current-task", task.task_id);
-  $("#task-name").textContent = task.participants.flatMap((p) => p.items.map((i) => i.name)).join("、");
+  $("#task-name").textContent = itemNames(task);
   $("#scan").hidden = false;
   document.querySelectorAll("#task-list button").forEach((b) => b.classList.toggle("secondary", b.parentElement.dataset.task !== task.task_id));
 }

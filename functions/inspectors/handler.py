@@ -1,4 +1,5 @@
-"""Inspector registry, and certificate verification for the enterprise at the door (Art. 4, 19, 24)."""
+"""Inspector registry, certificate verification for the enterprise at the door (Art. 4, 19, 24), and
+who the caller is (`GET /me`: the phone's first call)."""
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.edge import api
@@ -49,6 +50,12 @@ def add_conflict(caller: Identity, inspector_id: str, body: registers.ConflictIn
     record = registers.get_inspector(inspector_id)
     agency = registers.managed_agency(caller, record.agency_id)
     return registers.inspector_view(registers.add_conflict(record, body), agency)
+
+
+@app.get("/me")
+def whoami(caller: Identity):
+    """我是谁：令牌所指的身份、角色、所属机关（执法人员另含执法证及其今日有效性）、企业概况或辖区"""
+    return registers.whoami(caller)
 
 
 @app.get("/certificates/<certificate_no>")

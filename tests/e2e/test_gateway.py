@@ -208,3 +208,17 @@ def test_a_line_break_in_a_path_reaches_the_function_and_is_answered_in_the_erro
     # Found by schemathesis: Werkzeug's path converter stopped at %0A and answered its own HTML 404.
     response = client.get(f"/agencies/{MARKET}%0A", headers=bearer("platform"))
     assert (response.status_code, response.get_json()["error"]["code"]) == (404, "agency_not_found")
+
+
+def test_every_answer_carries_the_request_id_the_function_saw(client):
+    """API Gateway's `apigw-requestid` on every answer, its own refusals too; a function's answer repeats
+    it as `X-Request-Id`, and an error body as `request_id`: one id to quote for one request."""
+    ok = client.get(f"/enterprises/{E1}", headers=bearer("enterprise-1"))
+    refused = client.get(f"/enterprises/{ENTERPRISES[1]['enterprise_id']}", headers=bearer("enterprise-1"))
+    assert ok.headers["X-Request-Id"] == ok.headers["apigw-requestid"]
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["request_id"] == refused.headers["X-Request-Id"] == refused.headers["apigw-requestid"]
+    assert ok.headers["apigw-requestid"] != refused.headers["apigw-requestid"]
+    for gateway_only in (client.get(f"/enterprises/{E1}"), client.get("/nowhere")):
+        assert gateway_only.status_code in (401, 404) and len(gateway_only.headers["apigw-requestid"]) == 16
+        assert "X-Request-Id" not in gateway_only.headers

@@ -58,8 +58,8 @@ def new_plan(who):
 
 
 def new_service_visit(who):
-    return {**{k: v for k, v in new_scan(who).items() if k != "task_id"}, "purpose": "service_call",
-            "description": "上门了解企业用地需求"}
+    return {**{k: v for k, v in new_scan(who).items() if k != "task_id"}, "client_request_id": f"matrix-service-{who}",
+            "purpose": "service_call", "description": "上门了解企业用地需求"}
 
 
 def new_complaint(who):
@@ -137,6 +137,9 @@ MATRIX = [
     ("POST", "/tasks", new_task, {"admin-market": 201}),
     ("POST", f"/enterprises/{E1}/inspection-requests", {"agency_id": MARKET, "description": "申请复查整改情况"},
      {"enterprise-1": 201}),
+    ("GET", "/tasks?mine=true", None, {"market-wang": 200, "police-zhang": 200}),
+    ("GET", "/tasks?status=pending_approval", None, {"admin-market": 200, "admin-police": 200}),
+    ("GET", "/me", None, ALL),
     ("GET", f"/tasks/{TASK}", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
      "admin-market": 200, "market-wang": 200}),
     ("POST", f"/tasks/{TASK}/approve", None, {"admin-market": 409}),
@@ -236,6 +239,8 @@ def test_matrix_covers_every_json_route():
                           ("POST", "/complaints/{complaint_id}/status"), ("POST", "/visits/{visit_id}/transfer-completed"),
                           # need a notice or a registered science deadline first: tests/handlers/test_reminders.py
                           ("POST", "/notices/{notice_id}/acknowledge"),
+                          # withdrawing a task ends it: tests/handlers/test_task_lists.py checks who may
+                          ("POST", "/tasks/{task_id}/withdraw"),
                           ("POST", "/science/{collection}/{region_code}/{key}/done"),
                           ("POST", "/science/leaders/{region_code}/{key}/acceptance"),
                           # need a sample or a letter first: tests/handlers/test_supervision.py

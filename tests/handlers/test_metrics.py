@@ -64,4 +64,4 @@ def test_a_delivery_run_reports_sent_failed_and_its_duration(demo, emitted, monk
 def test_every_log_line_of_a_request_carries_its_api_gateway_request_id(demo):
     event = sample_event("http/get_enterprise.json")
     assert invoke("functions/enterprises/handler.handler", "enterprises", event)["statusCode"] == 200
-    assert api.logger.get_correlation_id() == event["requestContext"]["requestId"]
+    assert api.logger.request_id == event["requestContext"]["requestId"]

@@ -285,3 +285,56 @@ def test_a_run_tells_each_qualifying_enterprise_once_and_it_reads_its_own_result
     assert status == 200 and {i["run_id"] for i in mine["items"]} == {run["run_id"]}
     assert {i["applicant_id"] for i in mine["items"]} == {E1}
     assert call("GET", "/subsidies/results", "science-city")[0] == 403
+
+
+def test_clauses_without_an_amount_are_reported_and_told_but_never_totalled(demo, tables):
+    """Crop varieties (二、5) promise money without an amount: the calculation, the run and the 免申即享
+    notice report them with who sets the amount and the clause, and no total counts them."""
+    facts = {**HIGH_TECH, "crop_varieties": [{"variety_name": "沧麦6005", "approval": "national"}]}
+    status, result = call("POST", "/subsidies/what-if", "enterprise-1", {"applicant_kind": "enterprise", "facts": facts})
+    assert status == 200 and result["total_cash"] == "2020000.00"
+    crop = next(c for c in result["clauses"] if c["rule_id"] == "national_crop_variety")
+    assert (crop["eligible"], crop["amount"], crop["decision"]) == (True, None, "amount_set_elsewhere")
+    assert crop["amount_note"] == "本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定"
+    call("POST", "/subsidies/2025/applicants", "science-city", applicant(facts=facts))
+    status, run = call("POST", "/subsidies/2025/runs", "science-city")
+    assert queues.drain(tables) == 1
+    summary = call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]
+    assert summary["total_cash"] == "2020000.00"
+    notice = next(n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption")
+    assert notice.title == "免申即享：您符合3项科技政策支持条款"
+    assert ("第二、5条（沧麦6005）：本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定。"
+            "条款原文：对通过国审、省审的主要农作物新品种分别给予资金支持") in notice.body
+
+
+def test_the_matching_cap_reading_is_in_the_answer(demo):
+    """二、5's 200万 cap is per unit (the policy's setting): two projects' 15% are added and capped once,
+    and the answer says which reading it applied."""
+    projects = [{"project_name": "课题甲", "national_funding_yuan": 10_000_000},
+                {"project_name": "课题乙", "national_funding_yuan": 8_000_000}]
+    status, stored = call("POST", "/subsidies/2025/calculations", "science-city",
+                          applicant(facts={"national_projects": projects}))
+    assert status == 201 and stored["result"]["total_cash"] == "2000000.00"
+    (matching,) = [c for c in stored["result"]["clauses"] if c["rule_id"] == "national_programme_matching"]
+    assert matching["item"] == "课题甲、课题乙" and matching["reading"].startswith("“最高不超过200万元”按每个单位合计计算")
+    assert "按每个申报主体合计计算（不按每项），超过上限，按200万元" in matching["checks"][-1]["detail"]
+
+
+def test_the_expired_equity_clause_pays_only_for_its_own_years(demo):
+    """Seed 001 clause 23 comes from the 2015-2017 plan (its period is in the policy data): for 2025's
+    facts it does not pay and says why; for 2016's it does, and the 2025 plan's clauses do not."""
+    facts = {"new_unicorn": True,
+             "equity_incentives": [{"achievement": "专利作价入股", "appraised_value_yuan": 1_000_000, "assessed_rate": "0.30"}]}
+    status, stored = call("POST", "/subsidies/2025/calculations", "science-city", applicant(facts=facts))
+    assert status == 201 and stored["result"]["year"] == 2025
+    assert (stored["result"]["total_cash"], stored["result"]["total_equity"]) == ("500000.00", "0.00")
+    equity = next(c for c in stored["result"]["clauses"] if c["rule_id"] == "equity_incentive")
+    assert equity["decision"] == "out_of_period" and "测算年度2025年不在有效期内" in equity["checks"][0]["detail"]
+    status, old = call("POST", "/subsidies/what-if", "science-city", {"applicant_kind": "enterprise", "facts": facts, "year": 2016})
+    assert status == 200 and (old["total_cash"], old["total_equity"]) == ("0.00", "300000.00")
+    unicorn = next(c for c in old["clauses"] if c["rule_id"] == "new_unicorn")
+    assert unicorn["decision"] == "out_of_period" and "有效期为2025年1月1日至2025年12月31日" in unicorn["checks"][0]["detail"]
+    status, answer = call("POST", "/subsidies/what-if", "science-city", {"applicant_kind": "enterprise", "facts": facts, "year": 1999})
+    assert status == 422 and answer["error"]["field"] == "year"
+    status, answer = call("POST", "/subsidies/2025/calculations", "science-city", {**applicant(facts=facts), "year": 2016})
+    assert status == 422     # a stored calculation's year is its path's

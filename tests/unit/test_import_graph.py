@@ -2,6 +2,7 @@
 import-linter contracts in pyproject.toml), no import circle between any two modules, and each handler
 importing one context and the floors."""
 import ast
+import logging
 from pathlib import Path
 
 import grimp
@@ -13,7 +14,14 @@ CONTEXTS = {"registry", "inspections", "plans", "reminders", "supervision", "sci
 
 
 def test_import_linter_contracts_hold(capsys):
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0, capsys.readouterr().out
+    # lint_imports configures logging by dictConfig, which disables every logger made before it: the
+    # app's own too, for the rest of this test process.
+    enabled = [log for log in logging.root.manager.loggerDict.values() if isinstance(log, logging.Logger) and not log.disabled]
+    try:
+        assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0, capsys.readouterr().out
+    finally:
+        for log in enabled:
+            log.disabled = False
 
 
 def test_no_module_imports_itself_through_a_circle():

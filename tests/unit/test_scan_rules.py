@@ -93,6 +93,7 @@ def test_agency_without_power_is_refused():
 
 @pytest.mark.parametrize("task,expected", [
     (replace(TASK, status="pending_approval"), ["task_not_approved"]),
+    (replace(TASK, status="withdrawn"), ["task_withdrawn"]),
     (replace(TASK, window_end=NOW - timedelta(minutes=1)), ["outside_task_window"]),
     (replace(TASK, window_start=NOW + timedelta(minutes=1)), ["outside_task_window"]),
     (replace(TASK, method="off_site"), ["task_not_on_site"]),

@@ -1,8 +1,13 @@
 """Worked examples computed by hand from the Cangzhou 2025 plan (seed 000) and seed 001 clause 23."""
+from datetime import date
+from decimal import Decimal
+
 import pytest
+import yaml
 
 from sheqi.errors import ValidationError
-from sheqi.subsidy import calculate, default_ruleset
+from sheqi.subsidy import calculate, default_ruleset, load_ruleset
+from sheqi.subsidy.rules import DEFAULT_POLICY
 
 RULES = default_ruleset()
 
@@ -49,6 +54,39 @@ def test_national_matching_percentage_with_cap(funding, amount):
     result = run("enterprise", national_projects=[{"project_name": "国家重点研发计划课题", "national_funding_yuan": funding}])
     matching = clause(result, "national_programme_matching")
     assert matching["amount"] == amount and matching["amount_kind"] == "exact"
+
+
+TWO_PROJECTS = [{"project_name": "课题甲", "national_funding_yuan": 10_000_000},
+                {"project_name": "课题乙", "national_funding_yuan": 8_000_000}]
+
+
+def test_national_matching_cap_is_per_unit_by_default():
+    """“最高不超过200万元” per unit (the setting's default): 150万 + 120万 = 270万, capped once at 200万."""
+    result = run("enterprise", national_projects=TWO_PROJECTS)
+    matching = [c for c in result["clauses"] if c["rule_id"] == "national_programme_matching"]
+    assert len(matching) == 1 and matching[0]["item"] == "课题甲、课题乙" and matching[0]["amount"] == "2000000.00"
+    assert [c["detail"] for c in matching[0]["checks"]] == [
+        "课题甲：1000万元 × 15% = 150万元", "课题乙：800万元 × 15% = 120万元",
+        "各项合计270万元，上限200万元按每个申报主体合计计算（不按每项），超过上限，按200万元"]
+    assert "按每个单位合计计算" in matching[0]["reading"] and "每项" in matching[0]["reading"]
+    assert result["total_cash"] == "2000000.00"
+    under = clause(run("unit", national_projects=[{**p, "national_funding_yuan": 5_000_000} for p in TWO_PROJECTS]),
+                   "national_programme_matching")
+    assert under["amount"] == "1500000.00" and under["checks"][-1]["detail"].endswith("未超过上限")
+
+
+def test_national_matching_cap_per_project_when_the_setting_says_item(tmp_path):
+    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    rule = next(r for r in data["rules"] if r["id"] == "national_programme_matching")
+    rule["amount"]["cap_per"] = "item"
+    path = tmp_path / "per_project.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = calculate(load_ruleset(path), "enterprise", {"national_projects": [
+        {**TWO_PROJECTS[0], "national_funding_yuan": 20_000_000}, TWO_PROJECTS[1]]})
+    matching = [c for c in result["clauses"] if c["rule_id"] == "national_programme_matching"]
+    assert [(c["item"], c["amount"]) for c in matching] == [("课题甲", "2000000.00"), ("课题乙", "1200000.00")]
+    assert matching[0]["checks"][-1]["detail"] == "2000万元 × 15% = 300万元，超过每项上限，按200万元"
+    assert result["total_cash"] == "3200000.00"
 
 
 def test_each_project_is_its_own_award():
@@ -132,16 +170,93 @@ def test_technology_contract_thresholds(output, absorbed, paid):
     assert {c["rule_id"] for c in result["clauses"] if c["eligible"]} == paid
 
 
+# Seed 001 clause 23 comes from the 2015-2017 plan: it pays for facts of those years only.
 @pytest.mark.parametrize("rate,ok", [("0.20", True), ("0.50", True), ("0.30", True), ("0.19", False), ("0.51", False)])
-def test_equity_incentive_20_to_50_percent_is_equity_not_cash(rate, ok):
+def test_equity_incentive_20_to_50_percent_is_equity_not_cash_within_its_period(rate, ok):
     facts = {"equity_incentives": [{"achievement": "专利作价入股", "appraised_value_yuan": 1_000_000, "assessed_rate": rate}]}
     if not ok:
         with pytest.raises(ValidationError):
-            calculate(RULES, "enterprise", facts)
+            calculate(RULES, "enterprise", facts, 2016)
         return
-    result = calculate(RULES, "enterprise", facts)
-    assert clause(result, "equity_incentive")["pays"] == "equity"
-    assert result["total_equity"] == f"{int(float(rate) * 1_000_000)}.00" and result["total_cash"] == "0.00"
+    result = calculate(RULES, "enterprise", facts, 2016)
+    assert clause(result, "equity_incentive")["pays"] == "equity" and result["year"] == 2016
+    assert result["total_equity"] == f"{Decimal(rate) * 1_000_000:.2f}" and result["total_cash"] == "0.00"
+
+
+@pytest.mark.parametrize("year", [2014, 2018, 2025])
+def test_the_expired_equity_clause_does_not_pay_and_says_why(year):
+    facts = {"equity_incentives": [{"achievement": "专利作价入股", "appraised_value_yuan": 1_000_000, "assessed_rate": "0.99"}]}
+    result = calculate(RULES, "enterprise", facts, year)
+    equity = clause(result, "equity_incentive")
+    assert (equity["decision"], equity["eligible"], equity["amount"], equity["item"]) == ("out_of_period", False, None, "专利作价入股")
+    assert (equity["valid_from"], equity["valid_until"], equity["source"]) == (
+        "2015-01-01", "2017-12-31", "“创新之城”建设三年行动计划（2015-2017年）")
+    assert equity["checks"] == [{"passed": False, "values": {}, "detail": (
+        f"本条款出自《“创新之城”建设三年行动计划（2015-2017年）》，有效期为2015年1月1日至2017年12月31日；"
+        f"测算年度{year}年不在有效期内，不予支持")}]
+    assert result["total_equity"] == "0.00"
+    assert calculate(RULES, "enterprise", facts)["year"] == 2025     # the policy's own year by default
+
+
+def test_a_rule_set_out_of_its_period_pays_nothing_and_every_clause_says_why():
+    result = calculate(RULES, "enterprise", {"new_unicorn": True, "jiebang_projects": [{"project_name": "高端装备"}]}, 2026)
+    assert {c["decision"] for c in result["clauses"]} == {"out_of_period"} and result["total_cash"] == "0.00"
+    assert clause(result, "new_unicorn")["checks"][0]["detail"] == (
+        "本条款出自《沧州市2025年度全社会研发经费投入提升行动实施方案》，有效期为2025年1月1日至2025年12月31日；"
+        "测算年度2026年不在有效期内，不予支持")
+    assert clause(result, "jiebang_project")["item"] == "高端装备"
+
+
+def test_a_period_ending_mid_year_covers_that_years_facts(tmp_path):
+    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    data["valid_until"] = date(2025, 6, 30)
+    del data["valid_from"]
+    path = tmp_path / "half_year.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rules = load_ruleset(path)
+    assert clause(calculate(rules, "enterprise", {"new_unicorn": True}, 2025), "new_unicorn")["decision"] == "paid"
+    assert clause(calculate(rules, "enterprise", {"new_unicorn": True}, 2000), "new_unicorn")["decision"] == "paid"   # open start
+    lapsed = clause(calculate(rules, "enterprise", {"new_unicorn": True}, 2026), "new_unicorn")
+    assert lapsed["decision"] == "out_of_period" and "有效期为不限至2025年6月30日" in lapsed["checks"][0]["detail"]
+
+
+# Clauses that promise money without an amount: eligible, with who sets the amount and the clause,
+# never in a total.
+def test_crop_varieties_and_science_awards_are_eligible_with_amount_set_elsewhere():
+    result = run("unit", crop_varieties=[{"variety_name": "沧麦6005", "approval": "national"},
+                                         {"variety_name": "沧谷8号", "approval": "provincial"}],
+                 science_awards=[{"award_name": "省科学技术进步奖一等奖", "award_kind": "provincial_or_higher_science_award"}],
+                 jiebang_projects=[{"project_name": "高端装备"}])
+    unset = [(c["rule_id"], c["item"]) for c in result["clauses"] if c["decision"] == "amount_set_elsewhere"]
+    assert unset == [("national_crop_variety", "沧麦6005"), ("provincial_crop_variety", "沧谷8号"),
+                     ("science_award_unit", "省科学技术进步奖一等奖")]
+    crop = clause(result, "national_crop_variety")
+    assert crop["eligible"] is True and crop["amount"] is None and crop["amount_kind"] == "set_elsewhere"
+    assert crop["clause"] == "二、5" and "主要农作物新品种" in crop["text"]
+    assert crop["amount_note"] == "本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定"
+    assert crop["checks"][-1]["detail"] == crop["amount_note"]
+    assert clause(result, "provincial_crop_variety", "沧麦6005")["eligible"] is False    # 国审 is not 省审
+    assert result["total_cash"] == "3000000.00" and "另有3项条款符合条件但本方案未规定金额" in result["note"]
+
+
+@pytest.mark.parametrize("kind,facts,rule,set_by", [
+    ("county", {"met_annual_rd_target": True}, "county_annual_target_award", "《沧州市关于大力推进科技创新工作的若干措施》"),
+    ("enterprise", {"uses_innovation_vouchers": True}, "innovation_vouchers", "市级科技创新券政策"),
+    ("enterprise", {"insures_with_tech_insurance": True}, "tech_insurance_premium_subsidy", "省级科技保险保费补贴政策"),
+])
+def test_awards_by_other_documents_name_them(kind, facts, rule, set_by):
+    result = run(kind, **facts)
+    award = clause(result, rule)
+    assert award["decision"] == "amount_set_elsewhere" and award["amount_note"].endswith(f"金额由{set_by}确定")
+    assert (result["total_cash"], result["total_equity"]) == ("0.00", "0.00")
+    assert clause(run(kind, **{name: False for name in facts}), rule)["decision"] == "not_eligible"
+
+
+def test_a_county_award_set_elsewhere_stands_beside_the_highest_of_clause_3():
+    result = run("county", rd_grew_on_previous_year=True, rd_spending_yuan=1_200_000_000, met_annual_rd_target=True)
+    assert [(c["rule_id"], c["decision"]) for c in result["clauses"] if c["eligible"]] == [
+        ("county_rd_growth", "paid"), ("county_annual_target_award", "amount_set_elsewhere")]
+    assert result["total_cash"] == "300000.00"
 
 
 @pytest.mark.parametrize("facts,code,field", [

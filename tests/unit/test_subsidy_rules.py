@@ -1,4 +1,5 @@
 """Policy files are validated on load: a malformed rule is named with its file and field."""
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,20 @@ def with_rule(**changes) -> dict:
 
 def test_the_bundled_policy_loads_every_money_clause():
     ruleset = load_ruleset(DEFAULT_POLICY)
-    assert len(ruleset.rules) == 19 and ruleset.version.startswith("cangzhou-2025-rd@")
+    assert len(ruleset.rules) == 25 and ruleset.version.startswith("cangzhou-2025-rd@")
+
+
+def test_a_rule_set_carries_its_period_and_a_rule_its_own():
+    ruleset = load_ruleset(DEFAULT_POLICY)
+    assert (ruleset.valid_from, ruleset.valid_until) == (date(2025, 1, 1), date(2025, 12, 31))
+    periods = {r.id: (r.valid_from, r.valid_until) for r in ruleset.rules}
+    assert periods["equity_incentive"] == (date(2015, 1, 1), date(2017, 12, 31))
+    assert periods["new_unicorn"] == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+def test_a_rule_set_period_that_ends_before_it_starts_is_refused(tmp_path):
+    with pytest.raises(PolicyError, match="valid_until"):
+        load_ruleset(write(tmp_path, {**BASE, "valid_from": date(2026, 1, 1)}))
 
 
 def test_civil_code_article_1259_wordings():
@@ -48,6 +62,20 @@ def test_civil_code_article_1259_wordings():
     ({"clause": ""}, ".clause"),
     ({"id": "county_rd_growth"}, ".id"),
     ({"when": [{"fact": "previous_year_sales_yuan", "upper": {"value": 0.5, "wording": "以下"}}]}, "floats"),
+    ({"amount": {"kind": "set_elsewhere"}}, "amount.set_by"),
+    ({"each": "national_projects", "amount": {"kind": "percentage", "fact": "national_funding_yuan", "rate": "0.15",
+                                               "cap": {"value": 1, "wording": "不超过"}}}, "amount.cap_per"),
+    ({"amount": {"kind": "percentage", "fact": "rd_spending_yuan", "rate": "0.15", "cap": {"value": 1, "wording": "不超过"},
+                 "cap_per": "applicant"}}, "amount.cap_per"),
+    ({"each": "national_projects", "amount": {"kind": "percentage", "fact": "national_funding_yuan", "rate": "0.15",
+                                               "cap": {"value": 1, "wording": "不超过"}, "cap_per": "project"}}, "amount.cap_per"),
+    ({"reading": ""}, ".reading"),
+    ({"source": 7}, ".source"),
+    ({"valid_from": "2015年"}, ".valid_from"),
+    ({"valid_until": 2017}, ".valid_until"),
+    ({"valid_from": date(2018, 1, 1), "valid_until": date(2017, 12, 31)}, ".valid_until"),
+    ({"amount": {"kind": "set_elsewhere", "set_by": " "}}, "amount.set_by"),
+    ({"amount": {"kind": "set_elsewhere", "set_by": "另行文件"}, "group": "county_clause_3"}, ".group"),
 ])
 def test_malformed_rules_are_refused_with_file_rule_and_field(tmp_path, changes, where):
     with pytest.raises(PolicyError) as raised:

@@ -68,6 +68,14 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class IdempotencyKeyReused(Conflict):
+    """A retry's idempotency key came with another request than the one it was first used for."""
+    code = "idempotency_key_reused"
+
+    def __init__(self, field: str = "Idempotency-Key"):
+        super().__init__(f"幂等键（{field}）已用于另一个不同的请求；新的请求须使用新的幂等键", field=field)
+
+
 class RuleViolation(AppError):
     """A rule of the regulation refuses the request; `article` must be set."""
     status = 422

@@ -1,6 +1,7 @@
 """The one structured logger, for handlers and workers alike: a JSON line per entry on stdout (CloudWatch
 keeps each function's), carrying the invocation's ids: Lambda's request id and, for HTTP requests,
-API Gateway's (`correlation_id`), which a caller can quote. The standard library's logging underneath,
+API Gateway's (`request_id`), which the caller gets in the `X-Request-Id` header and in every error body
+and can quote to a help desk. The standard library's logging underneath,
 so a cold start pays nothing for a logging framework. Level: LOG_LEVEL (default INFO)."""
 from __future__ import annotations
 
@@ -48,13 +49,15 @@ class Logger:
             self.keys = {"function_name": getattr(context, "function_name", None), "cold_start": self._cold,
                          "function_request_id": getattr(context, "aws_request_id", None)}
             if isinstance(request, dict) and request.get("requestId"):
-                self.keys["correlation_id"] = request["requestId"]
+                self.keys["request_id"] = request["requestId"]
             self._cold = False
             return handler(event, context)
         return wrapped
 
-    def get_correlation_id(self) -> str | None:
-        return self.keys.get("correlation_id")
+    @property
+    def request_id(self) -> str | None:
+        """API Gateway's id of the HTTP request being handled."""
+        return self.keys.get("request_id")
 
     def info(self, message: str, extra: dict | None = None) -> None:
         self._log.info(message, extra={"fields": extra or {}})

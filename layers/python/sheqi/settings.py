@@ -80,6 +80,7 @@ class Settings(Struct, frozen=True, kw_only=True):
                                       Env("YEAR_END_REMINDER_DAYS", "年末提醒日期，逗号分隔的 月-日，如 12-01,12-15",
                                           _comma_list)] = ("12-01", "12-15", "12-25", "12-31")
     certificate_warning_days: Annotated[Positive, Env("CERTIFICATE_WARNING_DAYS", "执法证到期前提醒的天数（正整数）")] = 30
+    idempotency_days: Annotated[Positive, Env("IDEMPOTENCY_DAYS", "幂等键保留的天数（正整数，应长于离线补报的期限）")] = 30
 
     def __post_init__(self):
         for channel, variable, value in (("email", "NOTIFY_FROM", self.notify_from), ("log", "DELIVERY_LOG", self.delivery_log)):

@@ -8,28 +8,35 @@ types, and the OpenAPI document is generated from them (see Route). Its docstrin
 Chinese summary. Events are API Gateway HTTP API payload 2.0. Domain code raises
 `sheqi.errors.AppError`; this module is the one place that turns it into HTTP. Request bodies and query
 strings become the models of sheqi.inputs (`inputs.parse`).
+Every response carries API Gateway's request id (`X-Request-Id`), and every error body too
+(`error.request_id`), as every log line does: what a caller quotes to a help desk.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 import re
 import typing
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import msgspec
 
-from sheqi import auth
+from sheqi import auth, clock, settings, store
 from sheqi.auth import Identity
-from sheqi.errors import AppError, BadRequest, NotFound, ValidationError
+from sheqi.errors import AppError, BadRequest, Conflict, IdempotencyKeyReused, NotFound, ValidationError
 from sheqi.inputs import FIRST_DAY, LAST_DAY, MAX_KEY_CHARS, Body, Key, Query, RegionCode, parse  # noqa: F401  (handlers' query models)
 from sheqi.log import logger
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SAFE_INTEGER = 2**53 - 1  # beyond it a JSON number is not exact in a phone's JavaScript either
+REQUEST_ID_HEADER = "X-Request-Id"
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+IN_FLIGHT_SECONDS = 30   # beyond any function's timeout: a key still without its answer lost it
 M = TypeVar("M")
 
 
@@ -66,8 +73,9 @@ class Route:
     annotations."""
 
     def __init__(self, method: str, path: str, function: Callable, roles: tuple[str, ...] | None,
-                 status: int | tuple[int, ...], content: tuple[str, ...]):
+                 status: int | tuple[int, ...], content: tuple[str, ...], key_in_body: str | None = None):
         self.method, self.path, self.function, self.roles, self.content = method, path, function, roles, content
+        self.key_in_body = key_in_body   # a POST whose body names its own idempotency key (scans)
         self.status = status if isinstance(status, tuple) else (status,)
         self._parameters: dict[str, Any] | None = None
 
@@ -116,10 +124,11 @@ class App:
         self._routes: dict[str, list[tuple[tuple[str, ...], Route]]] = {}
 
     def route(self, method: str, path: str, roles: tuple[str, ...] | None = None, status: int | tuple[int, ...] = 200,
-              content: tuple[str, ...] = ()):
+              content: tuple[str, ...] = (), key_in_body: str | None = None):
         def register(function: Callable) -> Callable:
             routes = self._routes.setdefault(method, [])
-            routes.append((tuple(path.strip("/").split("/")), Route(method, path, function, roles, status, content)))
+            route = Route(method, path, function, roles, status, content, key_in_body)
+            routes.append((tuple(path.strip("/").split("/")), route))
             routes.sort(key=lambda r: sum(s.startswith("<") for s in r[0]))   # a literal segment beats a parameter
             return function
         return register
@@ -159,6 +168,7 @@ class App:
 
     def resolve(self, event: dict) -> dict:
         self.event = event
+        request_id = (event.get("requestContext") or {}).get("requestId")
         try:
             found = self.match(event["requestContext"]["http"]["method"], event.get("rawPath") or "/")
             if found is None:
@@ -167,15 +177,103 @@ class App:
             for name, value in params.items():    # every path parameter becomes a key or part of one
                 if len(value) > MAX_KEY_CHARS or _control_character(value):
                     raise ValidationError(f"路径参数 {name} 无效（过长或含控制字符）", field=name, code="invalid_path_parameter")
-            response = route.call(self, params)
+            response = self._call(route, params)
         except AppError as error:
-            response = error_response(error)
+            response = error_response(error, request_id)
         except Exception:
             logger.exception("unhandled error")
-            response = error_response(AppError("服务器内部错误，请稍后重试；如持续出现请联系平台管理员"))
+            response = error_response(AppError("服务器内部错误，请稍后重试；如持续出现请联系平台管理员（请提供 request_id）"), request_id)
         finally:
             self.event = {}
+        if request_id:
+            response.headers[REQUEST_ID_HEADER] = request_id
         return response.to_result()
+
+    def _call(self, route: Route, params: dict[str, str]) -> Response:
+        """The route's answer; a POST with an Idempotency-Key answers a retry with the first answer."""
+        key = (self.event.get("headers") or {}).get("idempotency-key")
+        if key is None or self.event["requestContext"]["http"]["method"] != "POST":
+            return route.call(self, params)
+        if not IDEMPOTENCY_KEY.match(key):
+            raise ValidationError("请求头 Idempotency-Key 无效：应为8至64位字母、数字、下划线或连字符",
+                                  field="Idempotency-Key", code="invalid_idempotency_key")
+        if field := route.key_in_body:
+            sent = _json_or_text(self.event)
+            if isinstance(sent, dict) and sent.get(field, key) != key:
+                raise ValidationError(f"请求头 Idempotency-Key 须与请求体字段 {field} 相同", field=field,
+                                      code="idempotency_key_mismatch")
+            return route.call(self, params)
+        return _idempotent(store.IdempotencyKey.key(identity(self).subject, key), _request_hash(self.event),
+                           lambda: route.call(self, params))
+
+
+def _json_or_text(event: dict) -> Any:
+    """The body as JSON if it is JSON, else as text: what a request's hash is taken over."""
+    raw = event.get("body") or ""
+    text = base64.b64decode(raw).decode(errors="replace") if event.get("isBase64Encoded") else raw
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _request_hash(event: dict) -> str:
+    """SHA-256 of method, path and body (as canonical JSON: key order and spacing do not count)."""
+    http = event["requestContext"]["http"]
+    canonical = json.dumps([http["method"], event.get("rawPath") or "/", _json_or_text(event)],
+                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _idempotent(key_id: str, digest: str, run: Callable[[], Response]) -> Response:
+    """Run a POST once per idempotency key. The key is written in the same transaction as the request's
+    first effects (store.claiming), so two requests with one key never both write; the answer is added
+    to it as soon as the handler has shaped it. A request that wrote nothing (an error, or a POST that
+    only computes) leaves no key, except that a computed answer is kept as it is."""
+    first = store.get_or_none(store.IdempotencyKey, key_id, consistent_read=True)
+    if first is not None:
+        return _replay(first, digest)
+    now = clock.now()
+    record = store.IdempotencyKey(key_id, request_hash=digest, created_at=now.isoformat(timespec="seconds"),
+                                  expires_at=int(now.timestamp()) + settings.get().idempotency_days * 86400)
+    try:
+        with store.claiming(record) as claim:
+            try:
+                response = run()
+            except AppError as error:
+                if not claim.consumed:
+                    raise
+                response = error_response(error)    # effects written, then refused: that is the answer
+    except store.KeyTaken:
+        return _replay(store.IdempotencyKey.get(key_id, consistent_read=True), digest)
+    except AppError:
+        # A request with the same key may have written first, and this one failed on what it found.
+        first = store.get_or_none(store.IdempotencyKey, key_id, consistent_read=True)
+        if first is None:
+            raise
+        return _replay(first, digest)
+    body = response.body if isinstance(response.body, str) else base64.b64encode(response.body).decode()
+    answer = [store.IdempotencyKey.status.set(response.status_code),
+              store.IdempotencyKey.content_type.set(response.content_type), store.IdempotencyKey.answer.set(body)]
+    if claim.consumed:
+        store.update_if(record, answer, store.IdempotencyKey.status.does_not_exist())
+    elif response.status_code < 300:    # nothing written: keep the answer all the same
+        record.status, record.content_type, record.answer = response.status_code, response.content_type, body
+        if not store.put_if_absent(record):
+            return _replay(store.IdempotencyKey.get(key_id, consistent_read=True), digest)
+    return response
+
+
+def _replay(first, digest: str) -> Response:
+    if first.request_hash != digest:
+        raise IdempotencyKeyReused()
+    if first.status is None:
+        if (clock.now() - datetime.fromisoformat(first.created_at)).total_seconds() < IN_FLIGHT_SECONDS:
+            raise Conflict("使用该幂等键的请求正在处理中，请稍后重试", field="Idempotency-Key", code="idempotency_key_in_progress")
+        raise Conflict("使用该幂等键的请求已执行，但其结果未能记录；请刷新查看结果，不要再用该幂等键重试",
+                       field="Idempotency-Key", code="idempotency_answer_lost")
+    body = first.answer if first.content_type.startswith("application/json") else base64.b64decode(first.answer)
+    return Response(int(first.status), first.content_type, body, {"Idempotent-Replayed": "true"})
 
 
 def create_app() -> App:
@@ -214,10 +312,13 @@ def prefers_html(app: App) -> bool:
     return html > 0 and html >= weights.get("application/json", 0.0)
 
 
-def error_response(error: AppError) -> Response:
+def error_response(error: AppError, request_id: str | None = None) -> Response:
     if error.status >= 500:
         logger.error("request failed", extra={"code": error.code})
-    return json_response({"error": error.to_dict()}, error.status)
+    body = error.to_dict()
+    if request_id:
+        body["request_id"] = request_id
+    return json_response({"error": body}, error.status)
 
 
 def identity(app: App) -> Identity:

@@ -24,11 +24,12 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
+import msgspec
 from msgspec import Meta
 
 from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, require_role
-from sheqi.errors import AppError, Forbidden, RuleViolation
+from sheqi.errors import AppError, Forbidden, IdempotencyKeyReused, RuleViolation
 from sheqi.inputs import Body, Instant, Latitude, Longitude, Meters, OneOf
 from sheqi.inspections import visits
 from sheqi.rules import plan_rules, qualification, uscc
@@ -274,7 +275,7 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
     while True:
         facts = _Facts(caller, data, clock.now(), guarded)
         if facts.previous is not None:
-            return _status(facts.previous.outcome), facts.previous.answer
+            return _status(facts.previous.outcome), _first_answer(facts.previous, data)
         if facts.inspector is None or facts.agency is None:
             raise Forbidden("执法人员未在本系统登记，不能扫码入企", code="inspector_not_registered")
         if facts.inspector.agency_id != caller.agency_id:
@@ -320,7 +321,7 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
                      + ([(Enterprise, enterprise_id)] if enterprise_id else []))
     previous = got.get(Scan, scan_id)
     if previous is not None:
-        return 201, previous.answer
+        return 201, _first_answer(previous, data)
     inspector, agency = got.get(Inspector, caller.subject), got.get(Agency, agency_id)
     if inspector is None or agency is None or inspector.agency_id != agency_id:
         raise Forbidden("执法人员未在本系统登记，不能扫码登记", code="inspector_not_registered")
@@ -354,16 +355,30 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
                          enterprise_id=enterprise_id, identified_by=identified_by,
                          server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
                          location=data.location.to_dict() if data.location else None, outcome="service",
-                         visit_id=visit.visit_id, answer=answer, listed_enterprise=enterprise_id),
+                         visit_id=visit.visit_id, answer=answer, request_hash=request_hash(data),
+                         listed_enterprise=enterprise_id),
                     condition=Scan.scan_id.does_not_exist())
             tx.save(visit, condition=Visit.visit_id.does_not_exist())
             tx.save(event, condition=VisitEvent.seq.does_not_exist())
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
     except Cancelled as error:
         if error.failed:   # a concurrent retry of the same request won
-            return 201, Scan.get(scan_id, consistent_read=True).answer
+            return 201, _first_answer(Scan.get(scan_id, consistent_read=True), data)
         raise
     return 201, answer
+
+
+def request_hash(data: ScanIn | ServiceVisitIn) -> str:
+    """SHA-256 of the request as parsed: `client_request_id` is the scan's idempotency key (a header
+    Idempotency-Key, if sent, must equal it), and a retry must send the same request."""
+    return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+
+
+def _first_answer(previous: Scan, data: ScanIn | ServiceVisitIn) -> dict:
+    """The answer to the scan this one retries; a different request with its key is refused."""
+    if previous.request_hash not in (None, request_hash(data)):     # None: stored before requests were hashed
+        raise IdempotencyKeyReused("client_request_id")
+    return previous.answer
 
 
 def _status(outcome: str) -> int:
@@ -463,7 +478,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
         late_reason=data.late_reason, location=data.location.to_dict() if data.location else None,
         outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
-        listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused", "pending") else None),
+        request_hash=request_hash(data), listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused", "pending") else None),
         condition=Scan.scan_id.does_not_exist(), label="scan")
     for notice in _notices(facts, decision, visit, task_added) if tell else ():
         tx.save(notice, condition=Notice.notice_id.does_not_exist(), label="notice")

@@ -12,13 +12,14 @@ from msgspec import Meta
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
-from sheqi.inputs import Body, Check, Instant, Invalid, Key, OneOf, Uscc
+from sheqi.inputs import Body, Check, Instant, Invalid, Key, OneOf, PageQuery, Uscc
 from sheqi.plans import campaigns, filing
 from sheqi.rules import jurisdiction, plan_rules, qualification, regions
 from sheqi.rules.articles import ART
 from sheqi.rules.scan_rules import EXCEPTION_GROUND_KINDS, EXCEPTION_REASONS, exception_ground_finding
 from sheqi.store import (
     Agency,
+    Assignment,
     Cancelled,
     Enterprise,
     InspectionRequest,
@@ -28,13 +29,17 @@ from sheqi.store import (
     OffsiteClear,
     Task,
     Transaction,
+    batch_read,
     get_or_404,
     get_or_none,
+    pagination,
     save_if,
 )
 
 MAX_TARGETS = 50
 MAX_ITEMS = 10   # keeps a scan's single transaction within DynamoDB's 100 actions
+MAX_TRANSACTION = 100   # DynamoDB's actions in one transaction: the approval writes the task, and for each
+                        # inspector an assignment and a notice, and for each announced target a notice
 
 
 class Trigger(Body):
@@ -108,6 +113,9 @@ class TaskIn(Window):
                 message = "现场检查执法人员不得少于两人：联合检查中每个检查其事项的执法机关各须两名本机关执法人员（第十九条）"
                 raise Invalid(message, f"participants.{n}.inspector_ids",
                               RuleViolation(message, code="fewer_than_two_inspectors", article=ART[19]))
+        inspectors = {i for p in self.participants for i in p.inspector_ids}
+        if 1 + 2 * len(inspectors) + (len(self.targets) if self.announced else 0) > MAX_TRANSACTION:
+            raise ValueError(f"预告的检查对象与执法人员过多（对象数 + 2 × 人数须小于{MAX_TRANSACTION}），请分为几个任务")
 
 
 def _refuse(code: str, article: int, message: str, field: str) -> RuleViolation:
@@ -202,9 +210,9 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
         trigger=data.trigger.to_dict() if data.trigger else None,
         exception=data.exception.to_dict() if data.exception else None,
         campaign_id=data.campaign_id,
-        announced=data.announced, unannounced_reason=data.unannounced_reason,
-        status="approved" if len(participants) == 1 else "pending_approval")
-    _save_with_announcements(task, condition=Task.task_id.does_not_exist())
+        announced=data.announced, unannounced_reason=data.unannounced_reason)
+    task.set_status("approved" if len(participants) == 1 else "pending_approval")
+    _save(task, _approval_writes(task), condition=Task.task_id.does_not_exist())
     return task
 
 
@@ -215,38 +223,122 @@ def approve(caller: Identity, task_id: str) -> Task:
     part = next((p for p in task.participants if p["agency_id"] == caller.agency_id), None)
     if part is None:
         raise auth.deny_scope("检查任务")
+    if task.status == "withdrawn":
+        raise Conflict("检查任务已撤回", code="task_withdrawn")
     if part["approved_at"]:
         raise Conflict("本机关已批准该任务", code="already_approved")
     part.update(approved_by=caller.subject, approved_at=clock.now_iso())
     if all(p["approved_at"] for p in task.participants):
-        task.status = "approved"
-    _save_with_announcements(task)
+        task.set_status("approved")
+    _save(task, _approval_writes(task))
     return task
 
 
-def _save_with_announcements(task: Task, condition=None) -> None:
-    """Save the task and, once it is approved and announced, its advance notice to each target (检查预告)."""
+class WithdrawIn(Body):
+    reason: Annotated[str, Meta(min_length=4, max_length=200)]
+
+
+def withdraw(caller: Identity, task_id: str, data: WithdrawIn) -> Task:
+    """The lead agency withdraws its task (谁牵头、谁发起、谁负责, Art. 17): no scan-in is accepted on it
+    any more (Art. 19). The inspectors it named, and the enterprises told of it beforehand, are told."""
+    auth.require_role(caller, "agency_admin")
+    task = get(task_id)
+    if task.agency_id != caller.agency_id:
+        raise auth.deny_scope("检查任务：只有牵头机关可以撤回")
+    if task.status == "withdrawn":
+        raise Conflict("检查任务已撤回", code="task_withdrawn")
+    was_approved = task.status == "approved"
+    task.set_status("withdrawn")
+    task.withdrawn = {"at": clock.now_iso(), "by": caller.subject, "reason": data.reason}
+    writes: list[tuple[str, Notice | Assignment]] = []
+    if was_approved:
+        for inspector_id in inspector_ids(task):
+            writes.append(("withdraw", Assignment(inspector_id, Assignment.key(task.window_end, task.task_id))))
+        names = _agency_names(task)
+        writes += [("put", n) for n in _team_notices(task, "withdrawn", names)]
+        if task.announced:
+            writes += [("put", n) for n in _enterprise_notices(task, "withdrawn", names)]
+    _save(task, writes)
+    return task
+
+
+def inspector_ids(task: Task) -> list[str]:
+    return list(dict.fromkeys(i for p in task.participants for i in p["inspector_ids"]))
+
+
+def _approval_writes(task: Task) -> list[tuple[str, Notice | Assignment]]:
+    """What a task's approval brings: each inspector's assignment and notice; if announced, each
+    target's advance notice (检查预告)."""
+    if task.status != "approved":
+        return []
+    writes: list[tuple[str, Notice | Assignment]] = [
+        ("put", Assignment(i, Assignment.key(task.window_end, task.task_id), task_id=task.task_id)) for i in inspector_ids(task)]
+    names = _agency_names(task)
+    writes += [("put", n) for n in _team_notices(task, "assigned", names)]
+    if task.announced:
+        writes += [("put", n) for n in _enterprise_notices(task, "announced", names)]
+    return writes
+
+
+def _save(task: Task, writes: list[tuple[str, Notice | Assignment]], condition=None) -> None:
+    """The task and what its change brings, in one transaction: each notice and assignment is written
+    only if absent, so however approvals and withdrawals race, each is written once, with the change
+    that wins (the task's version refuses the others)."""
     try:
         with Transaction() as tx:
             tx.save(task, condition=condition)
-            if task.status == "approved" and task.announced:
-                for notice in announcements(task):
-                    tx.save(notice, condition=Notice.notice_id.does_not_exist())
+            for action, record in writes:
+                if action == "withdraw":   # kept, as every record of an inspection is, and left out of lists
+                    tx.update(record, [Assignment.withdrawn_at.set(task.withdrawn["at"])], condition=Assignment.task_id.exists())
+                elif isinstance(record, Notice):
+                    tx.save(record, condition=Notice.notice_id.does_not_exist())
+                else:
+                    tx.save(record, condition=Assignment.assignment_key.does_not_exist())
     except Cancelled as error:
         if error.failed:
             raise Conflict("检查任务已被他人修改，请刷新后重试", code="stale_version") from None
         raise
 
 
-def announcements(task: Task) -> list[Notice]:
-    agencies = {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
-    names = "、".join(agencies[p["agency_id"]] for p in task.participants)
+def _when(task: Task) -> str:
     start, end = (datetime.fromisoformat(t) for t in (task.window_start, task.window_end))
-    return [Notice(f"enterprise:{target}", f"task-announced:{task.task_id}", kind="inspection_announced",
-                   title=f"检查预告：{names}",
-                   body=f"{names}拟于{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}对贵单位实施现场检查。"
-                        "执法人员入企须扫码登记、出示执法证件，且不少于两人（第十九条、第二十四条）。",
-                   article=ART[24], created_at=clock.now_iso()) for target in task.targets]
+    return f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}"
+
+
+def _agency_names(task: Task) -> str:
+    """The participating agencies' names, lead first, as the notices name them."""
+    agencies = {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
+    return "、".join(agencies[p["agency_id"]] for p in task.participants)
+
+
+def _enterprise_notices(task: Task, change: str, names: str) -> list[Notice]:
+    now = clock.now_iso()
+    if change == "announced":
+        title = f"检查预告：{names}"
+        body = (f"{names}拟于{_when(task)}对贵单位实施现场检查。"
+                "执法人员入企须扫码登记、出示执法证件，且不少于两人（第十九条、第二十四条）。")
+    else:
+        title = f"检查取消：{names}"
+        body = f"{names}原定于{_when(task)}对贵单位实施的现场检查已撤回，不再实施。"
+    return [Notice(f"enterprise:{target}", f"task-{change}:{task.task_id}", kind=f"inspection_{change}", title=title,
+                   body=body, article=ART[24] if change == "announced" else ART[19], created_at=now)
+            for target in task.targets]
+
+
+def _team_notices(task: Task, change: str, names: str) -> list[Notice]:
+    """Each inspector named on the task: assigned to it (once approved), or told it is withdrawn."""
+    now = clock.now_iso()
+    count = f"检查对象{len(task.targets)}家"
+    if change == "assigned":
+        title, body = (f"新的检查任务：{names}",
+                       f"您被指派参加{names}的检查任务（{_when(task)}，{count}），任务已批准。"
+                       "请在“我的任务”中查看检查对象、事项和同组人员；入企时扫描企业的入企码（第十九条、第二十四条）。")
+    else:
+        title, body = (f"检查任务已撤回：{names}",
+                       f"您参加的{names}检查任务（{_when(task)}，{count}）已撤回：{(task.withdrawn or {}).get('reason', '')}。"
+                       "不得再依此任务入企检查（第十九条）。")
+    return [Notice(f"inspector:{i}", f"task-{change}:{task.task_id}", kind=f"task_{change}", title=title, body=body,
+                   article=ART[19], created_at=now) for i in inspector_ids(task)]
 
 
 class InspectionRequestIn(Body):
@@ -302,7 +394,71 @@ def view(task: Task) -> dict:
                                          "article": ART[12]},
         "campaign_id": task.campaign_id, "announced": task.announced,
         "unannounced_reason": task.unannounced_reason, "created_at": task.created_at, "created_by": task.created_by,
+        "withdrawn": task.withdrawn,
     }
+
+
+class TaskListQuery(PageQuery):
+    """`mine=true`: an inspector's approved tasks not yet over; else an agency admin's tasks in `status`."""
+    mine: bool = False
+    status: Literal["pending_approval", "approved", "withdrawn"] = "approved"
+
+
+def list_for(caller: Identity, query: TaskListQuery) -> dict:
+    if query.mine:
+        auth.require_role(caller, "inspector")
+        results = pagination.query(Assignment, caller.subject, query.cursor, Assignment.assignment_key >= clock.now_iso(),
+                                   filter_condition=Assignment.withdrawn_at.does_not_exist(),
+                                   limit=query.limit, page_size=query.limit)
+        return {"items": assigned_views([a.task_id for a in results], caller.subject),
+                "next_cursor": pagination.encode(results.last_evaluated_key)}
+    if caller.role == "inspector":
+        raise auth.deny_scope("检查任务列表：执法人员请使用 mine=true 查看本人的任务")
+    auth.require_role(caller, "agency_admin")
+    assert caller.agency_id is not None   # an agency admin's token names its agency
+    tasks = pagination.query(Task.by_agency_status, Task.agency_status_key(caller.agency_id, query.status), query.cursor,
+                             limit=query.limit, page_size=query.limit, scan_index_forward=False)
+    return pagination.page(tasks, view)
+
+
+def assigned_views(task_ids: list[str], me: str) -> list[dict]:
+    """What an inspector's phone shows of each task naming them, in two batched reads: the tasks, then
+    their enterprises (name and address: no credit tier), agencies, inspectors and advance notices."""
+    got = batch_read([(Task, t) for t in task_ids])
+    found = [task for t in task_ids if (task := got.get(Task, t)) is not None]
+    more = batch_read([(Enterprise, e) for t in found for e in t.targets]
+                      + [(Agency, p["agency_id"]) for t in found for p in t.participants]
+                      + [(Inspector, i) for t in found for i in inspector_ids(t)]
+                      + [(Notice, f"enterprise:{e}", f"task-announced:{t.task_id}") for t in found if t.announced for e in t.targets])
+    now = clock.now()
+    views = []
+    for task in found:
+        agency = {p["agency_id"]: more.get(Agency, p["agency_id"]) for p in task.participants}
+        enterprises = []
+        for target in task.targets:
+            enterprise = more.get(Enterprise, target)
+            notice = more.get(Notice, f"enterprise:{target}", f"task-announced:{task.task_id}")
+            enterprises.append({
+                "enterprise_id": target, "name": enterprise and enterprise.name, "address": enterprise and enterprise.address,
+                "notified": notice is not None and (notice.delivery == "sent" or notice.status == "acknowledged"),
+                "notice": notice and {"written_at": notice.created_at, "delivery": notice.delivery,
+                                      "delivered_at": notice.delivered_at, "acknowledged_at": notice.acknowledged_at}})
+        team = [{"inspector_id": i, "name": (member := more.get(Inspector, i)) and member.name,
+                 "agency_id": member and member.agency_id} for i in inspector_ids(task)]
+        views.append({
+            "task_id": task.task_id, "status": task.status, "type": task.type, "method": task.method,
+            "window_start": task.window_start, "window_end": task.window_end,
+            "current": datetime.fromisoformat(task.window_start) <= now,
+            "lead_agency": {"agency_id": task.agency_id, "name": (lead := agency.get(task.agency_id)) and lead.name},
+            "items": [{"agency_id": p["agency_id"], "agency_name": (a := agency[p["agency_id"]]) and a.name,
+                       "item_id": i["item_id"], "name": i["name"], "legal_basis": i["legal_basis"]}
+                      for p in task.participants for i in p["items"]],
+            "other_inspectors": [m for m in team if m["inspector_id"] != me],
+            "enterprises": enterprises, "announced": task.announced,
+            "exception": task.exception and {**task.exception, "description": EXCEPTION_REASONS[task.exception["reason"]],
+                                             "article": ART[12]},
+            "campaign_id": task.campaign_id, "trigger": task.trigger})
+    return views
 
 
 class OffsiteResultIn(Body):

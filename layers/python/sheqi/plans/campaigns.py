@@ -20,7 +20,7 @@ from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules.articles import ART
 from sheqi.rules.workdays import Deadline
-from sheqi.store import Campaign, Cancelled, Item, Notice, Tally, Transaction, get_or_404, get_or_none, put_if_absent
+from sheqi.store import Campaign, Cancelled, Item, Notice, Tally, Transaction, get_or_404, get_or_none, put_if_absent, save_if
 
 APPROVING_LEVELS = ("county_government", "city_government", "provincial_government", "state_council",
                     "vertical_superior")
@@ -110,7 +110,7 @@ def publish(caller: Identity, agency_id: str, campaign_id: str) -> Campaign:
     if campaign.status == "published":
         raise Conflict("专项检查已公布", code="no_change")
     campaign.status, campaign.published_at = "published", clock.now_iso()
-    campaign.save()
+    save_if(campaign)
     return campaign
 
 

@@ -453,3 +453,36 @@ def door_view(token: str) -> dict:
         "region_name": regions.name(record.region_code), "code_version": record.code_version,
         "notice": "入企码有效。行政执法人员入企检查须扫码登记并出示执法证件（第十九条、第二十四条）",
     }
+
+
+# --- The caller ---------------------------------------------------------------------------------
+
+ROLE_LABELS = {"inspector": "行政执法人员", "enterprise": "企业", "agency_admin": "执法机关管理员",
+               "judicial": "司法行政机关", "science_bureau": "科技主管部门", "government": "人民政府",
+               "platform_admin": "平台管理员"}
+
+
+def whoami(caller: Identity) -> dict:
+    """Who the token says the caller is, with what the registry holds of it: an inspector's agency and
+    certificate with its validity today (Art. 4, 19), an agency admin's agency, an enterprise's own
+    registration (without what only others judge it by), a bureau's region."""
+    me: dict[str, Any] = {"subject": caller.subject, "role": caller.role, "roles": [caller.role],
+                          "role_label": ROLE_LABELS[caller.role], "notice_box": caller.recipient}
+    if caller.region_code:
+        me["region"] = {"region_code": caller.region_code, "region_name": regions.name(caller.region_code)}
+    agency = get_agency(caller.agency_id) if caller.agency_id else None
+    if agency is not None:
+        me["agency"] = {k: v for k, v in agency_view(agency).items() if k not in ("created_at", "updated_at")}
+    if caller.role == "inspector":
+        inspector = get_inspector(caller.subject)
+        if agency is None or inspector.agency_id != agency.agency_id:   # the registry decides, not an old token
+            agency = get_agency(inspector.agency_id)
+        me["inspector"] = {"inspector_id": inspector.inspector_id, "name": inspector.name,
+                           "staff_category": inspector.staff_category, "status": inspector.status}
+        me["certificate"] = certificate_check(inspector, agency, clock.today())
+    if caller.enterprise_id:
+        record = get_enterprise(caller.enterprise_id)
+        me["enterprise"] = {"enterprise_id": record.enterprise_id, "name": record.name, "region_code": record.region_code,
+                            "region_name": regions.name(record.region_code), "address": record.address,
+                            "code_status": record.code_status, "code_version": record.code_version}
+    return me

@@ -183,6 +183,6 @@ def retry(caller: Identity, recipient: str, notice_id: str) -> dict:
     notice = get_or_404(Notice, recipient, notice_id, message="通知不存在", code="notice_not_found")
     if notice.delivery != "dead":
         raise NotFound("该通知不在死信中", code="not_a_dead_letter")
-    notice.update(actions=[Notice.delivery.set("pending"), Notice.attempts.set(0), Notice.dead_letter.remove(),
+    update_if(notice, [Notice.delivery.set("pending"), Notice.attempts.set(0), Notice.dead_letter.remove(),
                            Notice.delivery_shard.set("s0"), Notice.next_attempt_at.set("0")])
     return {"recipient": recipient, "notice_id": notice_id, "delivery": "pending"}

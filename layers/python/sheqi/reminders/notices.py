@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sheqi import clock
 from sheqi.auth import Identity
-from sheqi.store import Notice, get_or_404, pagination, put_if_absent
+from sheqi.store import Notice, get_or_404, pagination, put_if_absent, update_if
 
 
 def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str,
@@ -16,7 +16,8 @@ def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: 
 
 
 def list_for(recipient: str, limit: int, cursor: str | None) -> dict:
-    results = pagination.query(Notice, recipient, cursor, limit=limit, page_size=limit, scan_index_forward=False)
+    """The box's notices, newest first."""
+    results = pagination.query(Notice.by_time, recipient, cursor, limit=limit, page_size=limit, scan_index_forward=False)
     return pagination.page(results, view)
 
 
@@ -41,6 +42,6 @@ def acknowledge(caller: Identity, notice_id: str) -> Notice:
     fulfils the obligation to tell the enterprise, Art. 19). Only in the caller's own box."""
     notice = get_or_404(Notice, caller.recipient, notice_id, message="通知不存在", code="notice_not_found")
     if notice.status != "acknowledged":
-        notice.update(actions=[Notice.status.set("acknowledged"), Notice.acknowledged_at.set(clock.now_iso()),
+        update_if(notice, [Notice.status.set("acknowledged"), Notice.acknowledged_at.set(clock.now_iso()),
                                Notice.acknowledged_by.set(caller.subject)])
     return notice

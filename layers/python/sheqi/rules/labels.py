@@ -21,7 +21,8 @@ REASONS = {
     "location_zero_accuracy": "定位精度异常", "not_in_plan": "不在已备案检查计划内", "not_on_task_team": "不在检查组中",
     "offsite_check_sufficed": "非现场检查已足够", "outside_task_window": "不在批准的检查时间内",
     "over_cap_exception": "依例外情形超频次检查", "scan_contention": "同时扫码过多，请重扫",
-    "task_not_approved": "检查任务未批准", "exception_ground_mismatch": "例外情形的依据不符",
+    "task_not_approved": "检查任务未批准", "task_withdrawn": "检查任务已撤回",
+    "exception_ground_mismatch": "例外情形的依据不符",
     # jurisdiction and scope (Art. 3, 8)
     "outside_jurisdiction": "超出本机关管辖地域", "lead_not_competent": "牵头机关对该企业无管辖权",
     "not_an_enterprise": "不属于本规定所称企业",

@@ -208,7 +208,9 @@ def _task(facts: ScanFacts) -> list[Finding]:
     if task is None:
         return [_finding("task_not_found", 19, "检查任务不存在：现场检查须事先经本机关批准")]
     found = []
-    if task.status != "approved":
+    if task.status == "withdrawn":
+        found.append(_finding("task_withdrawn", 19, "检查任务已撤回，不得实施现场检查"))
+    elif task.status != "approved":
         found.append(_finding("task_not_approved", 19, "检查任务尚未经批准，不得实施现场检查"))
     if not task.window_start <= facts.device_time <= task.window_end:
         found.append(_finding("outside_task_window", 19, f"不在批准的检查时间内（{task.window_start:%Y-%m-%d %H:%M} 至 "

@@ -36,7 +36,7 @@ from sheqi.reminders import obligations
 from sheqi.rules import regions, sampling
 from sheqi.rules.reminder_rules import SCIENCE
 from sheqi.rules.workdays import Deadline, period_end
-from sheqi.store import Obligation, Tally, get_or_404, get_or_none, put_if_absent, update_if
+from sheqi.store import Cancelled, Obligation, Tally, Transaction, get_or_404, get_or_none, put_if_absent
 
 Id = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{3,64}$")]
 Name = Annotated[str, Meta(min_length=2, max_length=200)]
@@ -145,12 +145,18 @@ def _rule(message: str, code: str, kind: str) -> RuleViolation:
     return RuleViolation(message, code=code, article=SCIENCE[kind][1])
 
 
+def _duty(kind: str, key: str, title: str, region_code: str, subject: dict, start: date, due: Deadline,
+          period: date | None = None) -> Obligation:
+    """The duty's record, to be opened once. `period`: the unrolled last day of a counted period."""
+    return obligations.new(f"{kind}:{region_code}:{key}", kind=kind, title=title, owner=f"science_bureau:{region_code}",
+                           region_code=region_code, start=start, due=due,
+                           subject={**subject, **({"period_end": period.isoformat()} if period else {})})
+
+
 def _open(kind: str, key: str, title: str, region_code: str, subject: dict, start: date, due: Deadline,
           period: date | None = None) -> bool:
-    """Open the duty once; False if it was open already. `period`: the unrolled last day of a counted period."""
-    return obligations.open_once(f"{kind}:{region_code}:{key}", kind=kind, title=title, owner=f"science_bureau:{region_code}",
-                                 region_code=region_code, start=start, due=due,
-                                 subject={**subject, **({"period_end": period.isoformat()} if period else {})})
+    """Open the duty once; False if it was open already."""
+    return put_if_absent(_duty(kind, key, title, region_code, subject, start, due, period), Obligation.obligation_id)
 
 
 def _period(kind: str, key: str, title: str, region_code: str, subject: dict, start: date, days: int = 0,
@@ -254,17 +260,30 @@ def register_leader(caller: Identity, data: LeaderIn) -> Obligation:
     return _once(opened, f"leader_acceptance:{data.region_code}:{key}")
 
 
-def _record(obligation_id: str, subject: dict, status: str = "done") -> None:
-    """Write the outcome and close the duty, once: only while it is still open."""
-    if not update_if(Obligation(obligation_id), [Obligation.subject.set(subject), Obligation.status.set(status),
-                                                 Obligation.done_at.set(clock.now_iso()), Obligation.stage_region.remove(),
-                                                 Obligation.next_stage_on.remove()],
-                     condition=Obligation.status == "open"):
-        raise Conflict("该事项已办结", code="already_done")
+def _record(obligation_id: str, subject: dict, *, opens: Obligation | None = None, sets: Obligation | None = None,
+            keeps: Tally | None = None) -> None:
+    """Write the outcome and close the duty, once (only while it is still open), in one transaction with what
+    the outcome brings: the duty it `opens` (once), the acceptance whose subject it `sets`, the record it `keeps`."""
+    try:
+        with Transaction() as tx:
+            tx.update(Obligation(obligation_id), [Obligation.subject.set(subject), Obligation.status.set("done"),
+                                                  Obligation.done_at.set(clock.now_iso()), Obligation.stage_region.remove(),
+                                                  Obligation.next_stage_on.remove()],
+                      condition=Obligation.status == "open")
+            if opens is not None:
+                tx.save(opens, condition=Obligation.obligation_id.does_not_exist())
+            if sets is not None:
+                tx.update(sets, [Obligation.subject.set(subject)], condition=Obligation.obligation_id.exists())
+            if keeps is not None:
+                tx.save(keeps)
+    except Cancelled as error:
+        if not error.contended:
+            raise
+        raise Conflict("该事项已办结", code="already_done") from None
 
 
-def _rectification(region_code: str, key: str, title: str, subject: dict, start: date, due: date) -> None:
-    _open("rectification", key, f"{title}：限期整改", region_code, subject, start, obligations.calendar_deadline(due), due)
+def _rectification(region_code: str, key: str, title: str, subject: dict, start: date, due: date) -> Obligation:
+    return _duty("rectification", key, f"{title}：限期整改", region_code, subject, start, obligations.calendar_deadline(due), due)
 
 
 def accept(caller: Identity, region_code: str, key: str, data: AcceptanceIn) -> Obligation:
@@ -282,18 +301,16 @@ def accept(caller: Identity, region_code: str, key: str, data: AcceptanceIn) -> 
     outcome = {**acceptance.subject, "held_on": data.held_on.isoformat(), "note": data.note, "title_status": state}
     if state == "forfeited":
         outcome["barred_until"] = _years_later(data.held_on, BAR_YEARS).isoformat()
+    opens = None
     if state == "rectifying":
         if data.rectify_by is None:
             raise ValidationError("首次验收不通过须给出整改期限 rectify_by（限期整改）", field="rectify_by", code="missing_field")
         outcome["rectify_by"] = data.rectify_by.isoformat()
-    _record(f"rectification:{region_code}:leader-{key}" if rectifying else acceptance.obligation_id, outcome)
-    if rectifying:
-        acceptance.update(actions=[Obligation.subject.set(outcome)])
-    if state == "rectifying":
-        _rectification(region_code, f"leader-{key}", acceptance.title, outcome, data.held_on,
-                       date.fromisoformat(outcome["rectify_by"]))
-    if state == "forfeited":
-        Tally(Tally.science_bar_key(region_code, acceptance.subject["leader_id"]), digest=outcome["barred_until"]).save()
+        opens = _rectification(region_code, f"leader-{key}", acceptance.title, outcome, data.held_on, data.rectify_by)
+    bar = Tally(Tally.science_bar_key(region_code, acceptance.subject["leader_id"]), digest=outcome["barred_until"]) \
+        if state == "forfeited" else None
+    _record(f"rectification:{region_code}:leader-{key}" if rectifying else acceptance.obligation_id, outcome, opens=opens,
+            sets=acceptance if rectifying else None, keeps=bar)
     return Obligation.get(acceptance.obligation_id)
 
 
@@ -317,11 +334,14 @@ def mark_done(caller: Identity, collection: str, region_code: str, key: str, dat
         raise _rule("只有抽查和年度检查登记检查结论", "outcome_not_applicable", kind)
     if data.outcome == "revoked" and kind != "transfer_spot_check":
         raise _rule("取消称号只适用于经查实不符合条件的技术转移机构", "outcome_not_applicable", kind)
-    _record(obligation_id, {**record.subject, "done_on": data.done_on.isoformat(), "note": data.note,
-                            **({"staff": data.staff} if data.staff else {}), **({"outcome": data.outcome} if data.outcome else {})})
+    opens = None
     if data.outcome == "rectify":
         assert data.rectify_by is not None      # DoneIn.check
-        _rectification(region_code, key, record.title, {**record.subject, "from": obligation_id}, data.done_on, data.rectify_by)
+        opens = _rectification(region_code, key, record.title, {**record.subject, "from": obligation_id}, data.done_on,
+                               data.rectify_by)
+    _record(obligation_id, {**record.subject, "done_on": data.done_on.isoformat(), "note": data.note,
+                            **({"staff": data.staff} if data.staff else {}), **({"outcome": data.outcome} if data.outcome else {})},
+            opens=opens)
     return Obligation.get(obligation_id)
 
 

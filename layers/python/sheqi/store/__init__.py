@@ -19,7 +19,8 @@ Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 1
   - an agency's items, published or not                                Query agency_id
   - one item                                                           GetItem
 Notices       PK recipient, SK notice_id (outbox: one record per notice, id is deterministic)
-  - a recipient's notices / pending reminders                          Query recipient [begins_with "reminder:"]
+  - a recipient's notices, newest first                                Query by_time (recipient, created_at)
+  - a recipient's pending reminders, by obligation                     Query recipient, begins_with "reminder:"
   - create exactly once                                                PutItem if notice_id does not exist
   - to deliver now, per shard (sparse)                                 Query undelivered (delivery_shard, next_attempt_at <= now)
   - dead letters for the platform admin (sparse)                       Query dead_letters ("dead", created_at)
@@ -38,6 +39,13 @@ Draws         PK draw_id, SK enterprise_id (the draw's summary is the item `~dra
 Tasks         PK task_id (approved inspection tasks, Art. 19)
   - one task (scan-in)                                                 GetItem (in the scan's batched read)
   - an agency's tasks, newest first                                    Query by_agency (agency_id, created_at)
+  - the tasks an agency leads in a status, newest first (admin's list) Query by_agency_status (<agency>#<status>, created_at)
+Assignments   PK inspector_id, SK <window end, China time>#<task_id>: an inspector named on an approved task,
+              put in the transaction that approves it, marked withdrawn (never deleted) in the one that withdraws it
+  - my tasks not yet over, soonest ending first (the phone's list)    Query inspector_id, SK >= now, withdrawn left
+                                                                       out by a filter (withdrawals are rare); then one
+                                                                       BatchGetItem of the tasks, one of their
+                                                                       enterprises, agencies, inspectors, notices
 Visits        PK visit_id
   - one visit (join, log, close, detail)                               GetItem
   - an enterprise's visits, newest first (shared summaries, Art. 29)   Query by_enterprise (enterprise_id, opened_at)
@@ -86,13 +94,17 @@ SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item 
                    counted is marked once in Tallies `subsidychunk#<run>#<n>`, so a redelivered chunk counts once)
   - a run's results, paged                                             Query run_id
   - an applicant's results, newest first                               Query by_applicant (applicant_id, calculated_at)
+IdempotencyKeys  PK key_id = <caller's subject>#<Idempotency-Key> (TTL expires_at, IDEMPOTENCY_DAYS)
+  - the first answer to a retried POST                                 GetItem (before the request runs)
+  - claimed with the request's first effects                           Put if absent, in their TransactWriteItems
+  - given the answer once the handler has shaped it                    UpdateItem if it has none
 No path a phone calls uses Scan.
 """
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar, cast
 
 from pynamodb.attributes import (
@@ -111,10 +123,13 @@ from pynamodb.models import MetaProtocol, Model
 from pynamodb.pagination import ResultIterator
 
 from sheqi import settings
+from sheqi.clock import CST
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.store.access import Cancelled as Cancelled
+from sheqi.store.access import KeyTaken as KeyTaken
 from sheqi.store.access import Transaction as Transaction
 from sheqi.store.access import batch_read as batch_read
+from sheqi.store.access import claiming as claiming
 from sheqi.store.access import get_or_404 as get_or_404
 from sheqi.store.access import get_or_none as get_or_none
 from sheqi.store.access import put_if_absent as put_if_absent
@@ -289,6 +304,13 @@ class NoticeDeadLetters(GlobalSecondaryIndex["Notice"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class NoticeByTime(GlobalSecondaryIndex["Notice"]):
+    """A box's notices in the order they were written (the table's sort key is the deterministic id)."""
+    Meta = _index("by_time")
+    recipient = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class Notice(Model):
     Meta = _meta("notices")
     recipient = UnicodeAttribute(hash_key=True)   # agency:<id>, enterprise:<id>, inspector:<id>, judicial:<region>
@@ -313,6 +335,7 @@ class Notice(Model):
     dead_letter = UnicodeAttribute(null=True)
     undelivered = NoticeUndelivered()
     dead_letters = NoticeDeadLetters()
+    by_time = NoticeByTime()
 
 
 class ObligationByStage(GlobalSecondaryIndex["Obligation"]):
@@ -511,6 +534,12 @@ class TaskByAgency(GlobalSecondaryIndex["Task"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class TaskByAgencyStatus(GlobalSecondaryIndex["Task"]):
+    Meta = _index("by_agency_status")
+    agency_status = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class Task(Model):
     Meta = _meta("tasks")
     task_id = UnicodeAttribute(hash_key=True)
@@ -530,9 +559,34 @@ class Task(Model):
     campaign_id = UnicodeAttribute(null=True)   # a special campaign's (Art. 13)
     announced = BooleanAttribute(default=True)
     unannounced_reason = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()                 # pending_approval / approved
+    status = UnicodeAttribute()                 # pending_approval / approved / withdrawn
+    agency_status = UnicodeAttribute(null=True)  # <agency_id>#<status>, set with the status (set_status)
+    withdrawn = JSONAttribute(null=True)        # {at, by, reason}
     version = VersionAttribute()
     by_agency = TaskByAgency()
+    by_agency_status = TaskByAgencyStatus()
+
+    @staticmethod
+    def agency_status_key(agency_id: str, status: str) -> str:
+        return f"{agency_id}#{status}"
+
+    def set_status(self, status: str) -> None:
+        self.status, self.agency_status = status, self.agency_status_key(self.agency_id, status)
+
+
+class Assignment(Model):
+    """An inspector named on an approved task: the index item of the inspector's task list."""
+    Meta = _meta("assignments")
+    inspector_id = UnicodeAttribute(hash_key=True)
+    assignment_key = UnicodeAttribute(range_key=True)
+    task_id = UnicodeAttribute()
+    withdrawn_at = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(window_end: str, task_id: str) -> str:
+        """Sorts by the window's end in China time, so `>= clock.now_iso()` keeps the tasks not yet over."""
+        end = datetime.fromisoformat(window_end).astimezone(CST).isoformat(timespec="seconds")
+        return f"{end}#{task_id}"
 
 
 class VisitByEnterprise(GlobalSecondaryIndex["Visit"]):
@@ -623,6 +677,7 @@ class Scan(Model):
     outcome = UnicodeAttribute()                    # refused / pending / opened / joined / service
     visit_id = UnicodeAttribute(null=True)
     answer = JSONAttribute()                        # the response, returned again on retry
+    request_hash = UnicodeAttribute(null=True)      # of the request, so a retry with another body is refused
     listed_enterprise = UnicodeAttribute(null=True)  # enterprise_id when the scan is an inspection in its list
     by_enterprise = ScanByEnterprise()
     inspections = ScanListed()
@@ -972,5 +1027,23 @@ class SubsidyResult(Model):
     by_applicant = SubsidyResultByApplicant()
 
 
-MODELS = (Enterprise, Agency, Inspector, Item, Notice, Obligation, PlanVersion, Campaign, DrawEntry, Task, Visit, VisitEvent, Scan, Tally,
-          Rating, Complaint, ReturnSample, SubsidyApplicant, SubsidyResult)
+class IdempotencyKey(Model):
+    """A caller's Idempotency-Key on a POST: the request it came with (SHA-256 of method, path and body)
+    and, once given, the answer. Written in the same transaction as the request's first effects
+    (`claiming`); DynamoDB deletes it after `expires_at` (epoch seconds)."""
+    Meta = _meta("idempotency")
+    key_id = UnicodeAttribute(hash_key=True)
+    request_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    status = NumberAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)
+    answer = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(subject: str, key: str) -> str:
+        return f"{subject}#{key}"
+
+
+MODELS = (Enterprise, Agency, Inspector, Item, Notice, Obligation, PlanVersion, Campaign, DrawEntry, Task, Assignment, Visit, VisitEvent, Scan, Tally,
+          Rating, Complaint, ReturnSample, SubsidyApplicant, SubsidyResult, IdempotencyKey)

@@ -2,7 +2,9 @@
 transactions. Contexts use these, never PynamoDB's exceptions, connections or TransactWrite."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, TypeVar
 
@@ -54,26 +56,32 @@ class Found:
         return record if isinstance(record, model) else None
 
 
+BATCH_GET_KEYS = 100
+
+
 def batch_read(wanted: Sequence[tuple[Any, ...]]) -> Found:
-    """One strongly consistent BatchGetItem across tables (string keys). `wanted` holds (model class,
-    hash key[, range key]); `.get(model, key...)` of the answer gives the record, or None."""
+    """One strongly consistent BatchGetItem across tables (string keys), or one per 100 distinct keys
+    (DynamoDB's limit). `wanted` holds (model class, hash key[, range key]); `.get(model, key...)` of the
+    answer gives the record, or None."""
+    wanted = list(dict.fromkeys(wanted))   # a repeated key is refused by DynamoDB
     if not wanted:
         return Found({})
     client = wanted[0][0]._get_connection().connection.client
-    request: dict[str, dict[str, Any]] = {}
     names: dict[str, tuple[str, ...]] = {}
-    for model, *key in wanted:
-        table = model.Meta.table_name
-        names[table] = _key_names(model)
-        entry = {name: {"S": value} for name, value in zip(names[table], key)}
-        request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(entry)
     raw: dict[tuple[str, ...], dict[str, Any]] = {}
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for table, items in response["Responses"].items():
-            for item in items:
-                raw[(table, *(item[n]["S"] for n in names[table]))] = item
-        request = response.get("UnprocessedKeys") or {}
+    for start in range(0, len(wanted), BATCH_GET_KEYS):
+        request: dict[str, dict[str, Any]] = {}
+        for model, *key in wanted[start:start + BATCH_GET_KEYS]:
+            table = model.Meta.table_name
+            names[table] = _key_names(model)
+            entry = {name: {"S": value} for name, value in zip(names[table], key)}
+            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(entry)
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            for table, items in response["Responses"].items():
+                for item in items:
+                    raw[(table, *(item[n]["S"] for n in names[table]))] = item
+            request = response.get("UnprocessedKeys") or {}
     found: dict[tuple[Any, ...], Model] = {}
     for model, *key in wanted:
         item = raw.get((model.Meta.table_name, *key))
@@ -89,6 +97,8 @@ def _condition_failed(error: Exception) -> bool:
 def save_if(record: Model, condition: Condition | None = None) -> bool:
     """Save the record unless `condition` (or its version's) fails: then nothing is written and the
     answer is False."""
+    if _pending() is not None:
+        return _claimed_write(lambda tx: tx.save(record, condition, label=_WRITE))
     try:
         record.save(condition=condition)
     except PutError as error:
@@ -106,7 +116,12 @@ def put_if_absent(record: Model, key: Attribute[Any] | None = None) -> bool:
 
 def update_if(record: Model, actions: Sequence[Action], condition: Condition | None = None) -> bool:
     """Update the record unless `condition` (or its version's) fails: then nothing is written and the
-    answer is False."""
+    answer is False. The record then holds the item as updated."""
+    if _pending() is not None:
+        updated = _claimed_write(lambda tx: tx.update(record, actions, condition, label=_WRITE))
+        if updated:     # a transaction returns no item: read it, as UpdateItem's ALL_NEW would give it
+            record.refresh(consistent_read=True)
+        return updated
     try:
         record.update(actions=list(actions), condition=condition)
     except UpdateError as error:
@@ -169,13 +184,23 @@ class Transaction:
         actions = [action for kind in _ORDER for action in self._actions[kind]]
         if not actions:
             return
+        claim = _pending()
+        if claim is not None:     # the request's idempotency key, written with its first effects
+            record, condition = claim.record, type(claim.record)._hash_key_attribute().does_not_exist()
+            actions.insert(sum(len(self._actions[k]) for k in _ORDER[:2]),   # among the puts, in PynamoDB's order
+                           (_CLAIM, type(record), lambda tx: tx.save(record, condition=condition)))
         try:
             with TransactWrite(connection=actions[0][1]._get_connection().connection) as tx:
                 for _, _, add in actions:
                     add(tx)
         except TransactWriteError as error:
-            raise Cancelled.of([label for label, _, _ in actions],
-                               [reason.code if reason else None for reason in error.cancellation_reasons], str(error)) from error
+            cancelled = Cancelled.of([label for label, _, _ in actions],
+                                     [reason.code if reason else None for reason in error.cancellation_reasons], str(error))
+            if _CLAIM in cancelled.failed:
+                raise KeyTaken(str(error)) from error
+            raise cancelled from error
+        if claim is not None:
+            claim.consumed = True
 
     def __enter__(self) -> Transaction:
         return self
@@ -183,3 +208,54 @@ class Transaction:
     def __exit__(self, exc_type: object, *_: object) -> None:
         if exc_type is None:
             self.commit()
+
+
+# --- idempotency keys -------------------------------------------------------------------------------
+
+_CLAIM, _WRITE = "idempotency", "write"
+
+
+class KeyTaken(Exception):
+    """Another request with the same idempotency key wrote its effects first: this one wrote nothing."""
+
+
+class Claim:
+    """A request's idempotency record, waiting to be written with the request's first effects."""
+
+    def __init__(self, record: Model) -> None:
+        self.record, self.consumed = record, False
+
+
+_claim: ContextVar[Claim | None] = ContextVar("idempotency_claim", default=None)
+
+
+def _pending() -> Claim | None:
+    claim = _claim.get()
+    return claim if claim is not None and not claim.consumed else None
+
+
+@contextmanager
+def claiming(record: Model) -> Iterator[Claim]:
+    """Inside, the first write through this module (a Transaction, save_if, put_if_absent, update_if)
+    also puts `record` if its key is absent, in the same transaction: the request's effects and its
+    idempotency key are written together or not at all. If the key is there already, that write raises
+    KeyTaken and writes nothing. `consumed` says whether the record was written."""
+    claim = Claim(record)
+    token = _claim.set(claim)
+    try:
+        yield claim
+    finally:
+        _claim.reset(token)
+
+
+def _claimed_write(add: Callable[[Transaction], None]) -> bool:
+    """One conditional write under a claim: a transaction of the write and the idempotency record."""
+    tx = Transaction()
+    add(tx)
+    try:
+        tx.commit()
+    except Cancelled as error:
+        if _WRITE in error.failed:
+            return False
+        raise
+    return True

@@ -5,6 +5,7 @@ arrive as JSON integers (floats are refused), rates as decimal strings ("0.30").
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sheqi import numbers
@@ -180,11 +181,11 @@ def _amount(rule: Rule, context: dict, labels: dict, prefix: str, where: str) ->
         return tier["amount"], {"detail": f"{_label(labels, spec['fact'])}{_wan(x)}，落入“{bounds}”档：{_wan(tier['amount'])}"}
     if spec["kind"] == "percentage":
         raw = x * spec["rate"]
-        cap = spec["cap"]
-        capped = cap is not None and not cap.admits_from_above(raw)
-        amount = cap.value if capped else raw
-        return amount, {"detail": f"{_wan(x)} × {(spec['rate'] * 100).normalize():f}% = {_wan(raw)}"
-                                  + (f"，超过上限，按{_wan(cap.value)}" if capped else "")}
+        shown = f"{_wan(x)} × {(spec['rate'] * 100).normalize():f}% = {_wan(raw)}"
+        cap = spec["cap"] if spec["cap_per"] != "applicant" else None   # else capped once over the items (_pooled)
+        if cap is not None and not cap.admits_from_above(raw):
+            return cap.value, {"detail": f"{shown}，超过{'每项' if spec['cap_per'] else ''}上限，按{_wan(cap.value)}"}
+        return raw, {"detail": shown}
     low, high = spec["lower"], spec["upper"]
     if spec["kind"] == "assessed":
         if not (low.admits_from_below(x) and high.admits_from_above(x)):
@@ -199,57 +200,105 @@ def _amount(rule: Rule, context: dict, labels: dict, prefix: str, where: str) ->
     return x * rate, {"detail": f"评估作价{_wan(x)} × {(rate * 100).normalize():f}%"}
 
 
+def _row(rule: Rule, item: str | None, checks: list[dict]) -> dict:
+    return {"rule_id": rule.id, "clause": rule.clause, "source": rule.source, "text": rule.text, "item": item,
+            "eligible": False, "checks": checks, "pays": rule.pays, "reading": rule.reading,
+            "valid_from": rule.valid_from and rule.valid_from.isoformat(),
+            "valid_until": rule.valid_until and rule.valid_until.isoformat(),
+            "amount": None, "amount_kind": None, "amount_note": None, "decision": "not_eligible", "superseded_by": None}
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _lapsed(rule: Rule, ruleset: RuleSet, year: int) -> str | None:
+    """Why a rule does not apply to the year's facts, or None when its period of validity covers some
+    day of that year (facts are a year's, so a period ending mid-year still covers them)."""
+    starts, ends = rule.valid_from, rule.valid_until
+    if (starts is None or starts <= date(year, 12, 31)) and (ends is None or ends >= date(year, 1, 1)):
+        return None
+    period = f"{_day(starts) if starts else '不限'}至{_day(ends) if ends else '不限'}"
+    return (f"本条款出自《{rule.source or ruleset.title}》，有效期为{period}；测算年度{year}年不在有效期内，不予支持")
+
+
 def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | None) -> dict:
     checks = []
     for condition in rule.when:
         checks.append(_check(condition, context, labels, rule, prefix))
         if not checks[-1]["passed"]:
             break   # later conditions are not needed, so their facts need not be supplied
-    amount, how = (None, {}) if checks and not checks[-1]["passed"] else _amount(rule, context, labels, prefix, prefix)
-    eligible = amount is not None
-    if how:
-        checks.append({"passed": eligible, "detail": how["detail"], "values": {}})
+    met = not checks or checks[-1]["passed"]
+    result = {**_row(rule, item, checks), "eligible": met}
+    if met and rule.amount["kind"] == "set_elsewhere":
+        # Eligible, reported with who sets the amount; no amount, so never in a total.
+        note = f"本方案未规定金额，金额由{rule.amount['set_by']}确定"
+        checks.append({"passed": True, "detail": note, "values": {}})
+        return {**result, "amount_kind": "set_elsewhere", "amount_note": note, "decision": "amount_set_elsewhere"}
+    if not met:
+        return result
+    amount, how = _amount(rule, context, labels, prefix, prefix)
+    checks.append({"passed": amount is not None, "detail": how["detail"], "values": {}})
+    if amount is None:
+        return {**result, "eligible": False}
     ceiling = rule.amount["ceiling"]
-    return {
-        "rule_id": rule.id, "clause": rule.clause, "text": rule.text, "item": item, "eligible": eligible,
-        "checks": checks, "pays": rule.pays,
-        "amount": _yuan(amount) if amount is not None else None,
-        "amount_kind": ("ceiling" if ceiling else "exact") if eligible else None,
-        "amount_note": (f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额") if amount is not None else None,
-        "decision": "paid" if eligible else "not_eligible", "superseded_by": None,
-    }
+    return {**result, "amount": _yuan(amount), "amount_kind": "ceiling" if ceiling else "exact",
+            "amount_note": f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额", "decision": "paid"}
 
 
 # --- the whole calculation -----------------------------------------------------------------------
 
-def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict) -> dict:
+def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict, year: int | None = None) -> dict:
+    """`year`: the year the facts are of (the rule set's own by default); a rule whose period of
+    validity misses it does not pay, and says so."""
     if applicant_kind not in ("county", "enterprise", "unit"):
         raise ValidationError("字段 applicant_kind 取值无效，可选：county、enterprise、unit", field="applicant_kind",
                               code="invalid_field")
+    year = year or ruleset.year
     typed = normalise(ruleset, facts)
     results = []
     for rule in ruleset.rules:
         if applicant_kind not in rule.applicants:
             continue
+        lapsed = _lapsed(rule, ruleset, year)
+        out = {**_row(rule, None, [{"passed": False, "detail": lapsed, "values": {}}]), "decision": "out_of_period"} if lapsed else {}
         if rule.each is None:
-            results.append(_evaluate(rule, typed, ruleset.facts, "facts.", None))
+            results.append(out if lapsed else _evaluate(rule, typed, ruleset.facts, "facts.", None))
             continue
         labels = ruleset.facts[rule.each]["item"]
+        rows = []
         for i, item in enumerate(typed.get(rule.each, [])):
             name = next((v for n, v in item.items() if labels[n]["type"] == "text"), f"第{i + 1}项")
-            results.append(_evaluate(rule, item, labels, f"facts.{rule.each}[{i}].", name))
+            rows.append({**out, "item": name} if lapsed else _evaluate(rule, item, labels, f"facts.{rule.each}[{i}].", name))
+        results.extend([_pooled(rule, rows)] if rows and not lapsed and rule.amount.get("cap_per") == "applicant" else rows)
     _exclusive(results, ruleset)
     paid = [r for r in results if r["decision"] == "paid"]
     cash = [r for r in paid if r["pays"] == "cash"]
+    unset = sum(1 for r in results if r["decision"] == "amount_set_elsewhere")
+    note = ("金额为“最高”额度的，合计亦为上限，实际金额以评审结果为准" if any(r["amount_kind"] == "ceiling" for r in cash)
+            else "合计为按条款计算的确定金额")
     return {
-        "policy_id": ruleset.policy_id, "ruleset_version": ruleset.version, "applicant_kind": applicant_kind,
+        "policy_id": ruleset.policy_id, "ruleset_version": ruleset.version, "year": year, "applicant_kind": applicant_kind,
         "clauses": results,
         "total_cash": _yuan(sum((Decimal(r["amount"]) for r in cash), Decimal(0))),
         "total_cash_is_ceiling": any(r["amount_kind"] == "ceiling" for r in cash),
         "total_equity": _yuan(sum((Decimal(r["amount"]) for r in paid if r["pays"] == "equity"), Decimal(0))),
-        "note": "金额为“最高”额度的，合计亦为上限，实际金额以评审结果为准" if any(r["amount_kind"] == "ceiling" for r in cash)
-                else "合计为按条款计算的确定金额",
+        "note": note + (f"；另有{unset}项条款符合条件但本方案未规定金额（金额由其他文件或部门确定），未计入合计" if unset else ""),
     }
+
+
+def _pooled(rule: Rule, rows: list[dict]) -> dict:
+    """cap_per: applicant: the items' amounts are added and capped once, as one award to the applicant."""
+    cap = rule.amount["cap"]
+    paid = [r for r in rows if r["decision"] == "paid"]
+    raw = sum((Decimal(r["amount"]) for r in paid), Decimal(0))
+    capped = not cap.admits_from_above(raw)
+    checks = [{**c, "detail": f"{r['item']}：{c['detail']}"} for r in rows for c in r["checks"]]
+    checks.append({"passed": bool(paid), "values": {},
+                   "detail": f"各项合计{_wan(raw)}，上限{_wan(cap.value)}按每个申报主体合计计算（不按每项）"
+                             + (f"，超过上限，按{_wan(cap.value)}" if capped else "，未超过上限")})
+    pooled = {**(paid or rows)[0], "item": "、".join(r["item"] for r in rows), "checks": checks}
+    return {**pooled, "amount": _yuan(cap.value if capped else raw)} if paid else pooled
 
 
 def _exclusive(results: list[dict], ruleset: RuleSet) -> None:

@@ -3,10 +3,10 @@ the rule and the field named, never at calculation time."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
 from msgspec import Struct, field
 
 from sheqi.numbers import MONEY_CEILING
@@ -20,7 +20,10 @@ WORDINGS = {
 }
 FACT_TYPES = ("bool", "money", "rate", "text", "choice", "list")
 APPLICANTS = ("county", "enterprise", "unit")
-AMOUNT_KINDS = ("fixed", "tiered", "percentage", "assessed", "assessed_rate")
+# set_elsewhere: the clause promises money but leaves the amount to another document or body (`set_by`).
+AMOUNT_KINDS = ("fixed", "tiered", "percentage", "assessed", "assessed_rate", "set_elsewhere")
+# A percentage's cap over a list fact: each item capped alone, or the applicant's items together.
+CAP_PER = ("item", "applicant")
 
 
 class PolicyError(ValueError):
@@ -52,6 +55,10 @@ class Rule(Struct, frozen=True):
     each: str | None = None
     group: str | None = None
     pays: str = "cash"
+    reading: str | None = None   # the reading chosen where the text is open, shown with every result
+    source: str | None = None    # the document the clause comes from, when not the rule set's own
+    valid_from: date | None = None   # the rule's period of validity (its own, else the rule set's)
+    valid_until: date | None = None
 
 
 class RuleSet(Struct, frozen=True):
@@ -61,6 +68,8 @@ class RuleSet(Struct, frozen=True):
     facts: dict
     rules: tuple[Rule, ...]
     version: str = field(default="")   # policy id and content hash: recorded with every result
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 def _fail(path: Path, where: str, message: str) -> PolicyError:
@@ -112,6 +121,10 @@ def _amount(path: Path, where: str, spec: dict, fact_names: set[str]) -> dict:
     if kind not in AMOUNT_KINDS:
         raise _fail(path, f"{where}.kind", f"must be one of {', '.join(AMOUNT_KINDS)}")
     out = {"kind": kind, "ceiling": bool(spec.get("ceiling", False))}
+    if kind == "set_elsewhere":
+        if not isinstance(spec.get("set_by"), str) or not spec["set_by"].strip():
+            raise _fail(path, f"{where}.set_by", "name who or what sets the amount (金额由…确定)")
+        return {**out, "set_by": spec["set_by"].strip()}
     if kind != "fixed":
         if spec.get("fact") not in fact_names:
             raise _fail(path, f"{where}.fact", f"unknown fact {spec.get('fact')!r}")
@@ -131,6 +144,9 @@ def _amount(path: Path, where: str, spec: dict, fact_names: set[str]) -> dict:
     elif kind == "percentage":
         out["rate"] = _rate(path, f"{where}.rate", spec.get("rate"))
         out["cap"] = _bound(path, f"{where}.cap", spec["cap"]) if "cap" in spec else None
+        if spec.get("cap_per", "item") not in CAP_PER:
+            raise _fail(path, f"{where}.cap_per", f"must be one of {', '.join(CAP_PER)}")
+        out["cap_per"] = spec.get("cap_per")
     else:
         out["lower"] = _bound(path, f"{where}.lower", spec.get("lower"))
         out["upper"] = _bound(path, f"{where}.upper", spec.get("upper"))
@@ -182,7 +198,54 @@ def _condition(path: Path, where: str, spec, fact_names: set[str]) -> dict:
     return {**spec, **{side: _bound(path, f"{where}.{side}", spec[side]) for side in ("lower", "upper") if side in spec}}
 
 
+def _period(path: Path, where: str, spec: dict, default: tuple[date | None, date | None]) -> tuple[date | None, date | None]:
+    """A period of validity: valid_from and valid_until, dates (YAML 2017-12-31), both ends included.
+    A rule giving either end has its own period (an end it leaves out is open); else the default."""
+    if "valid_from" not in spec and "valid_until" not in spec:
+        return default
+    for end in ("valid_from", "valid_until"):
+        value = spec.get(end)
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            raise _fail(path, f"{where}{end}", f"a date such as 2017-12-31, got {value!r}")
+    starts, ends = spec.get("valid_from"), spec.get("valid_until")
+    if starts and ends and starts > ends:
+        raise _fail(path, f"{where}valid_until", "ends before valid_from")
+    return starts, ends
+
+
+def _rule(path: Path, where: str, spec: dict, facts: dict, period: tuple[date | None, date | None]) -> Rule:
+    for key in ("clause", "text", "applicants", "amount"):
+        if not spec.get(key):
+            raise _fail(path, f"{where}.{key}", "missing")
+    if not set(spec["applicants"]) <= set(APPLICANTS):
+        raise _fail(path, f"{where}.applicants", f"must be among {', '.join(APPLICANTS)}")
+    each = spec.get("each")
+    if each is not None and facts.get(each, {}).get("type") != "list":
+        raise _fail(path, f"{where}.each", f"{each!r} is not a list fact")
+    if each is not None and spec.get("group"):
+        raise _fail(path, f"{where}.group", "a per-item rule cannot be in an exclusivity group")
+    if spec.get("pays", "cash") not in ("cash", "equity"):
+        raise _fail(path, f"{where}.pays", "cash or equity")
+    names = set(facts[each]["item"]) if each else set(facts)
+    amount = _amount(path, f"{where}.amount", spec["amount"], names)
+    if spec.get("group") and amount["kind"] == "set_elsewhere":
+        raise _fail(path, f"{where}.group", "an amount set elsewhere cannot be weighed in an exclusivity group")
+    if amount.get("cap") and (each is None) is not (amount["cap_per"] is None):
+        raise _fail(path, f"{where}.amount.cap_per", "a cap over a list fact says item or applicant; elsewhere it has none")
+    for key in ("reading", "source"):
+        if spec.get(key) is not None and not (isinstance(spec[key], str) and spec[key].strip()):
+            raise _fail(path, f"{where}.{key}", "Chinese text, not empty")
+    valid_from, valid_until = _period(path, f"{where}.", spec, period)
+    return Rule(
+        id=spec["id"], clause=str(spec["clause"]), text=spec["text"], applicants=tuple(spec["applicants"]),
+        when=tuple(_condition(path, f"{where}.when[{i}]", c, names) for i, c in enumerate(spec.get("when") or [])),
+        amount=amount, each=each, group=spec.get("group"), pays=spec.get("pays", "cash"), reading=spec.get("reading"),
+        source=spec.get("source"), valid_from=valid_from, valid_until=valid_until)
+
+
 def load_ruleset(path: str | Path) -> RuleSet:
+    import yaml  # here, not at the top: only a request that reads the policy pays for it at a cold start
+
     path = Path(path)
     raw_text = path.read_text(encoding="utf-8")
     try:
@@ -195,6 +258,7 @@ def load_ruleset(path: str | Path) -> RuleSet:
         if key not in data:
             raise _fail(path, key, "missing")
     facts = _facts(path, data["facts"])
+    period = _period(path, "", data, (None, None))
     rules, seen = [], set()
     for index, spec in enumerate(data["rules"] or []):
         rid = spec.get("id") if isinstance(spec, dict) else None
@@ -202,26 +266,9 @@ def load_ruleset(path: str | Path) -> RuleSet:
         if not rid or rid in seen:
             raise _fail(path, f"{where}.id", "every rule needs a unique id")
         seen.add(rid)
-        for key in ("clause", "text", "applicants", "amount"):
-            if not spec.get(key):
-                raise _fail(path, f"{where}.{key}", "missing")
-        if not set(spec["applicants"]) <= set(APPLICANTS):
-            raise _fail(path, f"{where}.applicants", f"must be among {', '.join(APPLICANTS)}")
-        each = spec.get("each")
-        if each is not None and facts.get(each, {}).get("type") != "list":
-            raise _fail(path, f"{where}.each", f"{each!r} is not a list fact")
-        if each is not None and spec.get("group"):
-            raise _fail(path, f"{where}.group", "a per-item rule cannot be in an exclusivity group")
-        if spec.get("pays", "cash") not in ("cash", "equity"):
-            raise _fail(path, f"{where}.pays", "cash or equity")
-        names = set(facts[each]["item"]) if each else set(facts)
-        rules.append(Rule(
-            id=rid, clause=str(spec["clause"]), text=spec["text"], applicants=tuple(spec["applicants"]),
-            when=tuple(_condition(path, f"{where}.when[{i}]", c, names) for i, c in enumerate(spec.get("when") or [])),
-            amount=_amount(path, f"{where}.amount", spec["amount"], names), each=each, group=spec.get("group"),
-            pays=spec.get("pays", "cash")))
+        rules.append(_rule(path, where, spec, facts, period))
     version = f"{data['policy_id']}@{hashlib.sha256(raw_text.encode()).hexdigest()[:12]}"
-    return RuleSet(data["policy_id"], data["title"], int(data["year"]), facts, tuple(rules), version)
+    return RuleSet(data["policy_id"], data["title"], int(data["year"]), facts, tuple(rules), version, *period)
 
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "policies" / "cangzhou_2025.yaml"

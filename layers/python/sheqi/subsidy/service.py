@@ -20,7 +20,7 @@ from msgspec import Meta
 from sheqi import auth, clock, metrics, settings
 from sheqi.auth import Identity
 from sheqi.errors import AppError, Forbidden
-from sheqi.inputs import Body, RegionCode
+from sheqi.inputs import Body, RegionCode, Year
 from sheqi.log import logger
 from sheqi.rules import regions, uscc
 from sheqi.store import (
@@ -42,12 +42,16 @@ from sheqi.subsidy.engine import calculate
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 
 
-class WhatIfIn(Body):
+class _FactsIn(Body):
     applicant_kind: Literal["county", "enterprise", "unit"]
     facts: dict
 
 
-class ApplicantIn(WhatIfIn):
+class WhatIfIn(_FactsIn):
+    year: Year | None = None   # the year the facts are of; the policy's own by default
+
+
+class ApplicantIn(_FactsIn):
     applicant_id: str
     name: Annotated[str, Meta(min_length=2, max_length=100)]
     region_code: RegionCode
@@ -69,7 +73,7 @@ def _may_manage(caller: Identity, region_code: str) -> None:
 def what_if(caller: Identity, data: WhatIfIn, ruleset: RuleSet | None = None) -> dict:
     """The same calculation, nothing stored: for trying out facts."""
     auth.require_role(caller, "science_bureau", "platform_admin", "enterprise")
-    return calculate(ruleset or default_ruleset(), data.applicant_kind, data.facts)
+    return calculate(ruleset or default_ruleset(), data.applicant_kind, data.facts, data.year)
 
 
 def save_applicant(caller: Identity, year: int, data: ApplicantIn,
@@ -79,7 +83,7 @@ def save_applicant(caller: Identity, year: int, data: ApplicantIn,
     here (422 naming the fact), never found by a run later."""
     ruleset = ruleset or default_ruleset()
     _may_manage(caller, data.region_code)
-    outcome = calculate(ruleset, data.applicant_kind, data.facts)
+    outcome = calculate(ruleset, data.applicant_kind, data.facts, year)
     record = SubsidyApplicant(str(year), data.applicant_id, applicant_kind=data.applicant_kind, name=data.name,
                               region_code=data.region_code, facts=data.facts, updated_at=clock.now_iso())
     condition = None
@@ -100,7 +104,7 @@ def _result(run_id: str, applicant: SubsidyApplicant, ruleset: RuleSet, now: str
     before facts were checked at save) is reported with its reason, not dropped, and never stops the
     run: the calculation is pure, so a failure would fail every retry alike."""
     try:
-        outcome = calculate(ruleset, applicant.applicant_kind, applicant.facts)
+        outcome = calculate(ruleset, applicant.applicant_kind, applicant.facts, int(applicant.year))
     except AppError as error:
         outcome = {"error": error.to_dict(), "ruleset_version": ruleset.version}
     except Exception:
@@ -136,7 +140,7 @@ def start_run(caller: Identity, year: int, ruleset: RuleSet | None = None) -> di
                             errors=0, cash_fen=0, equity_fen=0, chunks=0,
                             result={"run_id": run_id, "year": year, "ruleset_version": ruleset.version,
                                     "scope": caller.region_code or "all", "started_at": now})
-    summary.save()
+    save_if(summary)
     queue.send(settings.get().subsidy_runs_queue_url, {"run_id": run_id, "year": year, "scope": caller.region_code,
                                                        "chunk": 0, "cursor": None, "ruleset_version": ruleset.version})
     return run_summary(summary)
@@ -201,15 +205,16 @@ def _wan(amount: str) -> str:
 
 def exemption_notice(run_id: str, applicant: SubsidyApplicant, outcome: dict, ruleset: RuleSet) -> Notice | None:
     """The 免申即享 notice of one enterprise's result in a run, in Chinese: each clause it qualifies for
-    with the amount (or its ceiling), and the next step. None when it qualifies for nothing."""
+    with the amount (or its ceiling, or who sets it), and the next step. None when it qualifies for nothing."""
     if applicant.applicant_kind != "enterprise" or "error" in outcome:
         return None
-    paid = [c for c in outcome["clauses"] if c["decision"] == "paid"]
+    paid = [c for c in outcome["clauses"] if c["decision"] in ("paid", "amount_set_elsewhere")]
     if not paid:
         return None
     lines = []
     for n, c in enumerate(paid, 1):
-        amount = (f"折算股权{_wan(c['amount'])}" if c["pays"] == "equity" else
+        amount = (c["amount_note"] if c["decision"] == "amount_set_elsewhere" else
+                  f"折算股权{_wan(c['amount'])}" if c["pays"] == "equity" else
                   f"最高{_wan(c['amount'])}（具体金额以评审结果为准）" if c["amount_kind"] == "ceiling" else _wan(c["amount"]))
         lines.append(f"{n}. 第{c['clause']}条{'（' + c['item'] + '）' if c['item'] else ''}：{amount}。条款原文：{c['text']}")
     body = (f"经{applicant.year}年度批量测算（批次 {run_id}），{applicant.name}无需申请，即符合《{ruleset.title}》以下条款：\n"

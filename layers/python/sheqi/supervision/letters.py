@@ -28,7 +28,17 @@ from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART, RULES
-from sheqi.store import Cancelled, Letter, Notice, Obligation, SupervisionCase, Tally, Transaction, get_or_404, pagination
+from sheqi.store import (
+    Cancelled,
+    Letter,
+    Notice,
+    Obligation,
+    SupervisionCase,
+    Tally,
+    Transaction,
+    get_or_404,
+    pagination,
+)
 
 KINDS = {"suggestion": "行政执法监督建议书", "decision": "行政执法监督决定书"}
 ABBREVIATIONS = {"suggestion": "司法监建", "decision": "政府监决"}

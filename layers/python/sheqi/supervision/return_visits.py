@@ -126,9 +126,9 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
     case_id = None
     if findings:
         case_id = uuid.uuid4().hex
-        SupervisionCase(*SupervisionCase.key(case_id), record_kind="case", region_code=head.region_code, created_at=now,
+        put_if_absent(SupervisionCase(*SupervisionCase.key(case_id), record_kind="case", region_code=head.region_code, created_at=now,
                         agency_id=entry.agency_id, visit_id=visit_id, source=f"return_visit:{sample_id}",
-                        findings=findings, status="open").save()
+                        findings=findings, status="open"), SupervisionCase.pk)
         create_once(f"judicial:{head.region_code}", f"case:{case_id}", kind="case_opened", article=ART[28],
                     title=f"回访发现问题：{entry.enterprise_name}", body="回访发现：" + "；".join(findings) + "。已立案督办。")
     if not update_if(entry, [ReturnEntry.answers.set(data.to_dict()), ReturnEntry.answered_at.set(now),
