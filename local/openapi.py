@@ -210,6 +210,9 @@ def errors_of(operation: Operation) -> dict[int, set[str]]:
             found |= {(422, "invalid_field"), (422, "missing_field")} | _model_errors(model)
     if route.model(Body):
         found |= {(400, "malformed_json"), (400, "empty_body"), (413, "payload_too_large"), (415, "unsupported_media_type")}
+    if route.method == "POST":   # the Idempotency-Key header (sheqi.edge.api._call)
+        found |= {(422, "invalid_idempotency_key"), (409, "idempotency_key_reused"), (409, "idempotency_key_in_progress"),
+                  (409, "idempotency_answer_lost")} | ({(422, "idempotency_key_mismatch")} if route.key_in_body else set())
     by_status: dict[int, set[str]] = {}
     for status, code in found:
         by_status.setdefault(status, set()).add(code)
@@ -249,12 +252,24 @@ def _parameters(operation: Operation, schemas: dict) -> list[dict]:
     kinds = operation.route.parameters
     found = [{"name": name, "in": "path", "required": True, "schema": _path_schema(kinds.get(name))}
              for name in re.findall(r"\{(\w+)\}", operation.path)]
+    if operation.route.method == "POST":
+        found.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
+            "type": "string", "pattern": api.IDEMPOTENCY_KEY.pattern},
+            "description": "客户端生成的请求编号：网络重试时带同一编号，只生效一次并得到第一次的答复；同一编号换了请求内容则答复 409"
+            + (f"（本接口以请求体字段 {operation.route.key_in_body} 为编号，请求头如带则须与之相同）" if operation.route.key_in_body else "")})
     model = operation.route.model(Query)
     if model is not None:
         schema = schemas[model.__name__]
         for name in model.__struct_fields__:
             found.append({"name": name, "in": "query", "required": name in schema.get("required", ()),
                           "schema": schema["properties"][name]})
+    return found
+
+
+def _headers(route: api.Route) -> dict:
+    found = {"X-Request-Id": {"description": "本次请求的编号，咨询时请提供", "schema": {"type": "string"}}}
+    if route.method == "POST":
+        found["Idempotent-Replayed"] = {"description": "true：这是同一 Idempotency-Key 第一次请求的答复", "schema": {"type": "string"}}
     return found
 
 
@@ -278,7 +293,7 @@ def _operation(operation: Operation, schemas: dict, examples: dict) -> dict:
         answer["requestBody"] = {"required": True, "content": {"application/json": content}}
     responses: dict = {}
     for status in route.status:
-        responses[str(status)] = {"description": "成功", "content": {
+        responses[str(status)] = {"description": "成功", "headers": _headers(route), "content": {
             media: {"schema": {"type": "object"} if media == "application/json" else {"type": "string", "contentMediaType": media}}
             for media in route.content or ("application/json",)}}
     pages = _page_statuses(operation) if PAGE in route.content else set()
@@ -366,6 +381,7 @@ ERROR_SCHEMA = {
             "field": {"type": "string", "description": "出错的字段"},
             "article": {"type": "string", "description": "所依据的条款"},
             "details": {"type": "object"},
+            "request_id": {"type": "string", "description": "本次请求的编号（与响应头 X-Request-Id 相同），咨询时请提供"},
         }}},
 }
 

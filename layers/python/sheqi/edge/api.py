@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 import msgspec
 
-from sheqi import auth, clock, settings, store
+from sheqi import auth, clock, settings
 from sheqi.auth import Identity
 from sheqi.errors import AppError, BadRequest, Conflict, IdempotencyKeyReused, NotFound, ValidationError
 from sheqi.inputs import FIRST_DAY, LAST_DAY, MAX_KEY_CHARS, Body, Key, Query, RegionCode, parse  # noqa: F401  (handlers' query models)
@@ -203,7 +203,7 @@ class App:
                 raise ValidationError(f"请求头 Idempotency-Key 须与请求体字段 {field} 相同", field=field,
                                       code="idempotency_key_mismatch")
             return route.call(self, params)
-        return _idempotent(store.IdempotencyKey.key(identity(self).subject, key), _request_hash(self.event),
+        return _idempotent(identity(self).subject, key, _request_hash(self.event),
                            lambda: route.call(self, params))
 
 
@@ -225,11 +225,14 @@ def _request_hash(event: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _idempotent(key_id: str, digest: str, run: Callable[[], Response]) -> Response:
+def _idempotent(subject: str, key: str, digest: str, run: Callable[[], Response]) -> Response:
     """Run a POST once per idempotency key. The key is written in the same transaction as the request's
     first effects (store.claiming), so two requests with one key never both write; the answer is added
     to it as soon as the handler has shaped it. A request that wrote nothing (an error, or a POST that
     only computes) leaves no key, except that a computed answer is kept as it is."""
+    from sheqi import store  # here: the store reads its settings at import, and the spec generator imports this module first
+
+    key_id = store.IdempotencyKey.key(subject, key)
     first = store.get_or_none(store.IdempotencyKey, key_id, consistent_read=True)
     if first is not None:
         return _replay(first, digest)
