@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test token bench reset setup deploy-check lock
+.PHONY: run test token bench reset setup deploy-check lock openapi fuzz
 
 run: setup
 	$(PY) -m local.stack
@@ -14,6 +14,16 @@ test: setup
 	$(PY) -m mypy
 	$(PY) -m pytest
 	bash scripts/check-deploy.sh
+
+# docs/openapi.json from the code (routes, request models, roles, error codes); `make test` fails when it is stale.
+openapi: setup
+	$(PY) -m local.openapi
+
+# Deeper fuzzing than `make test` does: schemathesis over every operation of the spec, and every route's
+# hostile-input test, with many more examples each (minutes, not seconds).
+fuzz: setup
+	SHEQI_SCHEMATHESIS_EXAMPLES=$${EXAMPLES:-60} SHEQI_FUZZ_EXAMPLES=$${EXAMPLES:-60} $(PY) -m pytest -n 0 \
+	  tests/e2e/test_openapi_fuzz.py tests/handlers/test_every_route_hostile.py
 
 token: setup
 	@$(PY) -m local.token $(NAME)
@@ -31,7 +41,8 @@ reset:
 setup: $(STAMP) node_modules/.package-lock.json
 	@bash scripts/install-system-deps.sh
 
-# npm: the deploy tooling, and the QR decoder the phone pages vendor (served from node_modules, never a CDN).
+# npm: the deploy tooling, the QR decoder the phone pages vendor and swagger-ui-dist for the gateway's /docs
+# (served from node_modules, never a CDN).
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 

@@ -8,6 +8,7 @@ import time
 
 import requests
 from flask import Flask, Response, request, send_file, send_from_directory
+from werkzeug.routing import PathConverter
 
 from sheqi import auth, settings
 from sheqi.errors import Unauthorized
@@ -19,11 +20,27 @@ from .events import http_event, request_id
 from .invoke import invoke
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+SWAGGER_UI = config.ROOT / "node_modules" / "swagger-ui-dist"
+DOCS_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>涉企行政检查 API 文档</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});</script>
+</body></html>
+"""
+
+
+class AnyPath(PathConverter):
+    """Any path, line breaks and control characters included: API Gateway routes them to the function,
+    which refuses them with its own error (Werkzeug's `path` stops at a line break and answers HTML)."""
+    regex = "(?s:[^/].*?)"
 
 
 def create_app(log=None) -> Flask:
     """`log`, if given, is called with one line per request (the local stack prints them)."""
     app = Flask("sheqi-local-gateway")
+    app.url_map.converters["anypath"] = AnyPath
     app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # API Gateway's own payload limit
 
     if log is not None:
@@ -39,8 +56,22 @@ def create_app(log=None) -> Flask:
 
     _pages_and_local_routes(app)
 
+    @app.route("/openapi.json")
+    def spec() -> Response:
+        """The API's OpenAPI document (docs/openapi.json, which `make test` holds equal to the code)."""
+        return send_from_directory(config.ROOT / "docs", "openapi.json", mimetype="application/json")
+
+    @app.route("/docs")
+    def docs() -> Response:
+        return Response(DOCS_PAGE, content_type="text/html; charset=utf-8")
+
+    @app.route("/docs/<path:name>")
+    def docs_files(name: str) -> Response:
+        """Swagger UI's files from the npm package swagger-ui-dist (package.json; `make run` installs it)."""
+        return send_from_directory(SWAGGER_UI, name)
+
     @app.route("/", defaults={"path": ""}, methods=METHODS)
-    @app.route("/<path:path>", methods=METHODS)
+    @app.route("/<anypath:path>", methods=METHODS)
     def proxy(path: str) -> Response:
         """API Gateway's answer: every one, its own refusals included, carries the request's id in
         `apigw-requestid`; a function's answer also carries it as `X-Request-Id` (sheqi.edge.api)."""

@@ -106,3 +106,12 @@ def env(monkeypatch):
         settings.reset()
     yield set_
     settings.reset()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Figures a test recorded (record_property "figures"), e.g. schemathesis's: printed after the run,
+    from xdist's workers too (user properties travel with the reports)."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for name, value in getattr(report, "user_properties", ()):
+            if name == "figures" and report.when == "call":
+                terminalreporter.write_line(value)

@@ -1,54 +1,62 @@
 """Supervision letters (Art. 30): the bureau's suggestion, its request for a decision when the agency
 did not correct in time, the same-level government's issue (or refusal), the agency's reply, and the
 printable document."""
+from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import RegionPageQuery
 from sheqi.supervision import letters
 
 app = api.create_app()
+SUPERVISORS = ("judicial", "government", "platform_admin")
+READERS = (*SUPERVISORS, "agency_admin")
 
 
-@app.post("/letters")
-def suggest():
-    return api.json_response(letters.view(letters.suggest(api.identity(app), api.body(app, letters.LetterIn))), 201)
+@app.post("/letters", roles=("judicial",), status=201)
+def suggest(caller: Identity, body: letters.LetterIn):
+    """司法行政机关向被监督机关发出行政执法监督建议书（第三十条）"""
+    return letters.view(letters.suggest(caller, body))
 
 
-@app.get("/letters")
-def list_letters():
-    params = api.query(app, RegionPageQuery)
-    return api.json_response(letters.list_for(api.identity(app), params.region_code, params.limit, params.cursor))
+@app.get("/letters", roles=SUPERVISORS)
+def list_letters(caller: Identity, params: RegionPageQuery):
+    """列出辖区的监督文书"""
+    return letters.list_for(caller, params.region_code, params.limit, params.cursor)
 
 
-@app.get("/letters/<letter_id>")
-def get_letter(letter_id: str):
-    return api.json_response(letters.view(letters.visible(api.identity(app), letter_id)))
+@app.get("/letters/<letter_id>", roles=READERS)
+def get_letter(caller: Identity, letter_id: str):
+    """查看一份监督文书"""
+    return letters.view(letters.visible(caller, letter_id))
 
 
-@app.get("/letters/<letter_id>/document")
-def document(letter_id: str):
-    letter = letters.visible(api.identity(app), letter_id)
-    return api.Response(200, content_type="application/pdf", body=letters.document(letter))
+@app.get("/letters/<letter_id>/document", roles=READERS, content=("application/pdf",))
+def document(caller: Identity, letter_id: str):
+    """监督文书的可打印 PDF"""
+    return api.Response(200, content_type="application/pdf", body=letters.document(letters.visible(caller, letter_id)))
 
 
-@app.post("/letters/<letter_id>/reply")
-def reply(letter_id: str):
-    return api.json_response(letters.view(letters.reply(api.identity(app), letter_id, api.body(app, letters.ReplyIn))))
+@app.post("/letters/<letter_id>/reply", roles=("agency_admin",))
+def reply(caller: Identity, letter_id: str, body: letters.ReplyIn):
+    """被监督机关书面答复监督文书，说明是否已纠正"""
+    return letters.view(letters.reply(caller, letter_id, body))
 
 
-@app.post("/letters/<letter_id>/decision-request")
-def request_decision(letter_id: str):
-    decision = letters.request_decision(api.identity(app), letter_id, api.body(app, letters.DecisionRequestIn))
-    return api.json_response(letters.view(decision), 201)
+@app.post("/letters/<letter_id>/decision-request", roles=("judicial",), status=201)
+def request_decision(caller: Identity, letter_id: str, body: letters.DecisionRequestIn):
+    """被监督机关不及时纠正的，司法行政机关提请同级人民政府作出行政执法监督决定（第三十条）"""
+    return letters.view(letters.request_decision(caller, letter_id, body))
 
 
-@app.post("/letters/<letter_id>/issue")
-def issue(letter_id: str):
-    return api.json_response(letters.view(letters.issue_decision(api.identity(app), letter_id)))
+@app.post("/letters/<letter_id>/issue", roles=("government",))
+def issue(caller: Identity, letter_id: str):
+    """同级人民政府签发提请的行政执法监督决定书"""
+    return letters.view(letters.issue_decision(caller, letter_id))
 
 
-@app.post("/letters/<letter_id>/decline")
-def decline(letter_id: str):
-    return api.json_response(letters.view(letters.decline(api.identity(app), letter_id, api.body(app, letters.DeclineIn))))
+@app.post("/letters/<letter_id>/decline", roles=("government",))
+def decline(caller: Identity, letter_id: str, body: letters.DeclineIn):
+    """同级人民政府对提请的监督决定不予签发，并说明理由"""
+    return letters.view(letters.decline(caller, letter_id, body))
 
 
 handler = api.lambda_handler(app)

@@ -1,10 +1,14 @@
 """Annual inspection plans (Art. 11, 16) and special campaigns (Art. 13): agencies draft, file and
 publish; the judicial bureau of the same level acknowledges or returns; the public reads what is published."""
+from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.errors import ValidationError
 from sheqi.plans import campaigns, filing
 
 app = api.create_app()
+MANAGERS = ("platform_admin", "agency_admin")
+SUPERVISORS = ("platform_admin", "judicial")
+VERSION = "/agencies/<agency_id>/plans/<year>/<version>"
 
 
 def _version(agency_id: str, year: str, version: str):
@@ -13,59 +17,71 @@ def _version(agency_id: str, year: str, version: str):
     return filing.get_version(agency_id, api.year(year), int(version))
 
 
-@app.post("/agencies/<agency_id>/plans")
-def draft_plan(agency_id: str):
-    record = filing.draft(api.identity(app), agency_id, api.body(app, filing.PlanIn))
-    return api.json_response(filing.view(record), 201)
+@app.post("/agencies/<agency_id>/plans", roles=MANAGERS, status=201)
+def draft_plan(caller: Identity, agency_id: str, body: filing.PlanIn):
+    """起草年度行政检查计划（第十一条、第十六条）"""
+    return filing.view(filing.draft(caller, agency_id, body))
 
 
-@app.get("/agencies/<agency_id>/plans/<year>")
-def list_plan_versions(agency_id: str, year: str):
-    filing.visible(api.identity(app), agency_id)
-    return api.json_response({"versions": filing.list_versions(agency_id, api.year(year))})
+@app.get("/agencies/<agency_id>/plans/<year>", roles=(*MANAGERS, "judicial"))
+def list_plan_versions(caller: Identity, agency_id: str, year: str):
+    """列出机关某年度计划的各个版本"""
+    filing.visible(caller, agency_id)
+    return {"versions": filing.list_versions(agency_id, api.year(year))}
 
 
-@app.put("/agencies/<agency_id>/plans/<year>/<version>")
-def edit_plan(agency_id: str, year: str, version: str):
-    record = filing.edit(api.identity(app), _version(agency_id, year, version), api.body(app, filing.PlanIn))
-    return api.json_response(filing.view(record))
+@app.put(VERSION, roles=MANAGERS)
+def edit_plan(caller: Identity, agency_id: str, year: str, version: str, body: filing.PlanIn):
+    """修改计划草稿"""
+    return filing.view(filing.edit(caller, _version(agency_id, year, version), body))
 
 
-@app.post("/agencies/<agency_id>/plans/<year>/<version>/<action>")
-def plan_action(agency_id: str, year: str, version: str, action: str):
-    caller, record = api.identity(app), _version(agency_id, year, version)
-    if action == "file":
-        record = filing.file(caller, record)
-    elif action == "acknowledge":
-        record = filing.acknowledge(caller, record)
-    elif action == "return":
-        record = filing.return_(caller, record, api.body(app, filing.ReturnIn))
-    elif action == "publish":
-        record = filing.publish(caller, record)
-    else:
-        raise ValidationError("操作应为 file、acknowledge、return 或 publish", field="action", code="invalid_field")
-    return api.json_response(filing.view(record))
+@app.post(f"{VERSION}/file", roles=MANAGERS)
+def file_plan(caller: Identity, agency_id: str, year: str, version: str):
+    """把计划报送同级司法行政机关备案"""
+    return filing.view(filing.file(caller, _version(agency_id, year, version)))
+
+
+@app.post(f"{VERSION}/acknowledge", roles=SUPERVISORS)
+def acknowledge_plan(caller: Identity, agency_id: str, year: str, version: str):
+    """司法行政机关确认备案"""
+    return filing.view(filing.acknowledge(caller, _version(agency_id, year, version)))
+
+
+@app.post(f"{VERSION}/return", roles=SUPERVISORS)
+def return_plan(caller: Identity, agency_id: str, year: str, version: str, body: filing.ReturnIn):
+    """司法行政机关退回计划并说明理由"""
+    return filing.view(filing.return_(caller, _version(agency_id, year, version), body))
+
+
+@app.post(f"{VERSION}/publish", roles=MANAGERS)
+def publish_plan(caller: Identity, agency_id: str, year: str, version: str):
+    """公布已备案的计划"""
+    return filing.view(filing.publish(caller, _version(agency_id, year, version)))
 
 
 @app.get("/public/agencies/<agency_id>/plans/<year>")
 def published_plans(agency_id: str, year: str):
-    return api.json_response(campaigns.published(agency_id, api.year(year)))
+    """公开：机关某年度已公布的检查计划与专项检查"""
+    return campaigns.published(agency_id, api.year(year))
 
 
-@app.put("/agencies/<agency_id>/campaign-quota")
-def set_campaign_quota(agency_id: str):
-    return api.json_response(campaigns.set_quota(api.identity(app), agency_id, api.body(app, campaigns.QuotaIn)))
+@app.put("/agencies/<agency_id>/campaign-quota", roles=("platform_admin",))
+def set_campaign_quota(caller: Identity, agency_id: str, body: campaigns.QuotaIn):
+    """设定机关某年度专项检查的次数上限（第十三条）"""
+    return campaigns.set_quota(caller, agency_id, body)
 
 
-@app.post("/agencies/<agency_id>/campaigns")
-def file_campaign(agency_id: str):
-    record = campaigns.file(api.identity(app), agency_id, api.body(app, campaigns.CampaignIn))
-    return api.json_response(campaigns.view(record), 201)
+@app.post("/agencies/<agency_id>/campaigns", roles=MANAGERS, status=201)
+def file_campaign(caller: Identity, agency_id: str, body: campaigns.CampaignIn):
+    """报备专项检查（第十三条）"""
+    return campaigns.view(campaigns.file(caller, agency_id, body))
 
 
-@app.post("/agencies/<agency_id>/campaigns/<campaign_id>/publish")
-def publish_campaign(agency_id: str, campaign_id: str):
-    return api.json_response(campaigns.view(campaigns.publish(api.identity(app), agency_id, campaign_id)))
+@app.post("/agencies/<agency_id>/campaigns/<campaign_id>/publish", roles=MANAGERS)
+def publish_campaign(caller: Identity, agency_id: str, campaign_id: str):
+    """公布专项检查"""
+    return campaigns.view(campaigns.publish(caller, agency_id, campaign_id))
 
 
 handler = api.lambda_handler(app)

@@ -1,5 +1,6 @@
 """The visit record on the inspector's phone (findings, evidence, close, corrections: Art. 19), and its
 reading by the enterprise, the agencies of the region (Art. 29) and the judicial bureau."""
+from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import PageQuery
 from sheqi.inspections import evidence, visits
@@ -13,55 +14,67 @@ def _summary(visit, event) -> dict:
 
 
 @app.get("/visits/<visit_id>")
-def get_visit(visit_id: str):
-    return api.json_response(visits.detail(api.identity(app), visit_id))
+def get_visit(caller: Identity, visit_id: str):
+    """查看一次入企检查的记录（可见范围因身份而异）"""
+    return visits.detail(caller, visit_id)
 
 
 @app.get("/visits/<visit_id>/chain")
-def get_chain(visit_id: str):
-    return api.json_response(visits.chain_view(api.identity(app), visit_id))
+def get_chain(caller: Identity, visit_id: str):
+    """检查记录的哈希链及其完整性核验结果"""
+    return visits.chain_view(caller, visit_id)
 
 
-@app.post("/visits/<visit_id>/evidence-uploads")
-def evidence_upload(visit_id: str):
-    return api.json_response(visits.upload_url(api.identity(app), visit_id, api.body(app, evidence.UploadIn)), 201)
+@app.post("/visits/<visit_id>/evidence-uploads", status=201)
+def evidence_upload(caller: Identity, visit_id: str, body: evidence.UploadIn):
+    """申请上传一份证据文件（返回限时上传地址）
+
+    仅限扫码入企的检查组成员（否则 not_visit_team）。"""
+    return visits.upload_url(caller, visit_id, body)
 
 
-@app.post("/visits/<visit_id>/findings")
-def record_finding(visit_id: str):
-    visit, event = visits.record_finding(api.identity(app), visit_id, api.body(app, visits.FindingIn))
-    return api.json_response(_summary(visit, event), 201)
+@app.post("/visits/<visit_id>/findings", status=201)
+def record_finding(caller: Identity, visit_id: str, body: visits.FindingIn):
+    """记录一项检查发现（第十九条）
+
+    仅限扫码入企的检查组成员（否则 not_visit_team）。"""
+    return _summary(*visits.record_finding(caller, visit_id, body))
 
 
-@app.post("/visits/<visit_id>/close")
-def close(visit_id: str):
-    visit, event = visits.close(api.identity(app), visit_id, api.body(app, visits.CloseIn))
-    return api.json_response({**_summary(visit, event), "outcome": visit.outcome}, 201)
+@app.post("/visits/<visit_id>/close", status=201)
+def close(caller: Identity, visit_id: str, body: visits.CloseIn):
+    """结束检查并作出处理结果
+
+    仅限扫码入企的检查组成员（否则 not_visit_team）。"""
+    visit, event = visits.close(caller, visit_id, body)
+    return {**_summary(visit, event), "outcome": visit.outcome}
 
 
-@app.post("/visits/<visit_id>/corrections")
-def correct(visit_id: str):
-    visit, event = visits.correct(api.identity(app), visit_id, api.body(app, visits.CorrectionIn))
-    return api.json_response(_summary(visit, event), 201)
+@app.post("/visits/<visit_id>/corrections", status=201)
+def correct(caller: Identity, visit_id: str, body: visits.CorrectionIn):
+    """更正已结束检查的记录（保留原记录）
+
+    仅限扫码入企的检查组成员（否则 not_visit_team）。"""
+    return _summary(*visits.correct(caller, visit_id, body))
 
 
-@app.post("/visits/<visit_id>/transfer-completed")
-def transfer_completed(visit_id: str):
-    data = api.body(app, visits.TransferDoneIn)
-    visit, event = visits.complete_transfer(api.identity(app), visit_id, data)
-    return api.json_response({**_summary(visit, event), "transfer": visit.outcome["transfers"][data.transfer_no - 1]}, 201)
+@app.post("/visits/<visit_id>/transfer-completed", roles=("inspector", "agency_admin"), status=201)
+def transfer_completed(caller: Identity, visit_id: str, body: visits.TransferDoneIn):
+    """登记移送已办结（第二十六条）"""
+    visit, event = visits.complete_transfer(caller, visit_id, body)
+    return {**_summary(visit, event), "transfer": visit.outcome["transfers"][body.transfer_no - 1]}
 
 
-@app.get("/enterprises/<enterprise_id>/inspections")
-def list_inspections(enterprise_id: str):
-    params = api.query(app, PageQuery)
-    return api.json_response(visits.list_inspections(api.identity(app), enterprise_id, params.limit, params.cursor))
+@app.get("/enterprises/<enterprise_id>/inspections", roles=("enterprise", "judicial", "platform_admin"))
+def list_inspections(caller: Identity, enterprise_id: str, params: PageQuery):
+    """企业接受过的检查（企业本身、司法行政机关与平台）"""
+    return visits.list_inspections(caller, enterprise_id, params.limit, params.cursor)
 
 
-@app.get("/enterprises/<enterprise_id>/visits")
-def list_shared(enterprise_id: str):
-    params = api.query(app, PageQuery)
-    return api.json_response(visits.list_shared(api.identity(app), enterprise_id, params.limit, params.cursor))
+@app.get("/enterprises/<enterprise_id>/visits", roles=("inspector", "agency_admin", "judicial", "platform_admin"))
+def list_shared(caller: Identity, enterprise_id: str, params: PageQuery):
+    """区域内各机关共享的检查记录（第二十九条）"""
+    return visits.list_shared(caller, enterprise_id, params.limit, params.cursor)
 
 
 handler = api.lambda_handler(app)

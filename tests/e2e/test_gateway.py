@@ -1,7 +1,9 @@
 """Through the local gateway: HTTP request -> token check -> v2.0 event -> handler -> HTTP response."""
+import json
+
 import pytest
 
-from local import config, gateway
+from local import config, gateway, openapi
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET
 from sheqi import auth
 from sheqi.auth import Identity
@@ -189,6 +191,23 @@ def test_every_url_a_phone_gets_follows_the_base_url(client, env, monkeypatch):
         "agency_id": MARKET, "item_id": "food-business", "result": "compliant",
         "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}]})
     assert finding.status_code == 201, finding.get_json()
+
+
+def test_the_spec_and_its_swagger_ui_are_served_locally(client):
+    spec = client.get("/openapi.json")
+    assert spec.status_code == 200 and spec.get_json() == json.loads(openapi.SPEC.read_text())
+    page = client.get("/docs")
+    assert page.status_code == 200 and 'url: "/openapi.json"' in page.get_data(as_text=True)
+    assert "//" not in page.get_data(as_text=True).replace("<!doctype html>", "")   # no CDN: every file from here
+    for name in ("swagger-ui.css", "swagger-ui-bundle.js"):
+        served = client.get(f"/docs/{name}")
+        assert served.status_code == 200 and len(served.get_data()) > 10_000, name
+
+
+def test_a_line_break_in_a_path_reaches_the_function_and_is_answered_in_the_error_shape(client):
+    # Found by schemathesis: Werkzeug's path converter stopped at %0A and answered its own HTML 404.
+    response = client.get(f"/agencies/{MARKET}%0A", headers=bearer("platform"))
+    assert (response.status_code, response.get_json()["error"]["code"]) == (404, "agency_not_found")
 
 
 def test_every_answer_carries_the_request_id_the_function_saw(client):

@@ -7,14 +7,11 @@ nothing in any table.
 Examples per route: SHEQI_FUZZ_EXAMPLES (default 4, derandomised so every run tries the same);
 `SHEQI_FUZZ_EXAMPLES=200 pytest tests/handlers/test_every_route_hostile.py` searches deeper.
 """
-import ast
-import importlib
 import json
 import os
 import re
 import uuid
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlencode
 
 import msgspec
@@ -23,55 +20,25 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from local import demo_data, dynamo, serverless_config
+from local import demo_data, dynamo, openapi, serverless_config
 from local.demo_data import ENTERPRISES, MARKET
 from sheqi import clock, store
 from sheqi.clock import CST
+from sheqi.inputs import Body, Query
 from tests.handlers.scanning import NOW, new_task, open_visit
 from tests.handlers.test_hostile_input import tables_now
-from tests.helpers import call
+from tests.helpers import call, identity
 
 EXAMPLES = int(os.environ.get("SHEQI_FUZZ_EXAMPLES", "4"))
 E1 = ENTERPRISES[0]["enterprise_id"]
 
 
-# --- which model each route parses ------------------------------------------------------------------
+# --- which model each route parses: what its function's signature declares ---------------------------
 
-def _models_by_route() -> dict[str, dict]:
-    """{route key: {"body": model, "query": model}} read from each handler's source: the models its
-    route function (or a module function it calls) passes to api.body / api.query."""
-    found = {}
-    for handler in sorted({r.handler for r in serverless_config.routes()}):
-        path = Path(handler.rpartition(".")[0] + ".py")
-        module = importlib.import_module(handler.rpartition(".")[0].replace("/", "."))
-        tree = ast.parse(path.read_text())
-        functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
-
-        for function in functions.values():
-            for decorator in function.decorator_list:
-                if isinstance(decorator, ast.Call) and ast.unparse(decorator.func).startswith("app."):
-                    method = ast.unparse(decorator.func)[4:].upper()
-                    route = decorator.args[0].value.replace("<", "{").replace(">", "}")
-                    found[f"{method} {route}"] = _parsed(function, functions, vars(module))
-    return found
-
-
-def _parsed(function, functions: dict, namespace: dict, depth: int = 0) -> dict:
-    models = {}
-    for node in ast.walk(function):
-        if not isinstance(node, ast.Call):
-            continue
-        name = ast.unparse(node.func)
-        if name in ("api.body", "api.query"):
-            models[name[4:]] = eval(ast.unparse(node.args[1]), namespace)   # our own handler source
-        elif name in functions and depth == 0:
-            models.update(_parsed(functions[name], functions, namespace, 1))
-    return models
-
-
-MODELS = _models_by_route()
-ROUTES = {r.route_key: r for r in serverless_config.routes()}
-DRIVEN = sorted(key for key in ROUTES if MODELS.get(key))
+OPERATIONS = {o.key: o for o in openapi.operations()}
+MODELS = {key: {kind: m for kind, base in (("body", Body), ("query", Query)) if (m := o.route.model(base))}
+          for key, o in OPERATIONS.items()}
+DRIVEN = sorted(key for key in OPERATIONS if MODELS[key])
 
 # The caller each route admits (the route's own rules decide the rest), and path parameters naming
 # records the world below holds.
@@ -79,7 +46,7 @@ CALLERS = {
     "/agencies/{agency_id}/plans": "admin-market", "/agencies/{agency_id}/draws": "admin-market",
     "/draws/": "admin-market", "/agencies/{agency_id}/inspectors": "admin-market", "/inspectors/": "admin-market",
     "/agencies/{agency_id}/items": "admin-market", "/agencies/{agency_id}/campaigns": "admin-market",
-    "/agencies/{agency_id}/plans/{year}/{version}/{action}": "judicial-zhangbei",
+    "/agencies/{agency_id}/plans/{year}/{version}/return": "judicial-zhangbei",
     "/tasks": "admin-market", "/scans": "market-wang", "/service-visits": "market-wang",
     "/visits/{visit_id}/rating": "enterprise-1", "/visits/": "market-wang",
     "/complaints/{complaint_id}/status": "judicial-zhangbei", "/complaints": "enterprise-1",
@@ -88,6 +55,8 @@ CALLERS = {
     "/ratings": "judicial-zhangbei", "/obligations": "judicial-zhangbei", "/enterprises/{enterprise_id}/inspections": "enterprise-1",
     "/enterprises/{enterprise_id}/poster": "enterprise-1", "/contacts": "platform", "/notices": "enterprise-1",
     "/reminders": "admin-market", "/agencies/{agency_id}/rating-summary": "admin-market",
+    "/subsidies/results": "enterprise-1", "/enterprises/{enterprise_id}/inspection-requests": "enterprise-1",
+    "/letters/{letter_id}/decline": "government-zhangbei",
 }
 
 
@@ -122,7 +91,7 @@ def world(moto_endpoint):
         assert "complaint_id" in complaint and "draw_id" in draw, (complaint, draw)
         yield {"agency_id": MARKET, "enterprise_id": E1, "visit_id": visit, "draw_id": draw.get("draw_id", "d"),
                "complaint_id": complaint.get("complaint_id", "c"), "run_id": run["run_id"], "year": "2026",
-               "version": "1", "action": "return", "inspector_id": "market-wang", "item_id": "food-business",
+               "version": "1", "inspector_id": "market-wang", "item_id": "food-business",
                "task_id": task, "recipient": f"enterprise:{E1}", "name": "frequency",
                "letter_id": uuid.uuid4().hex, "sample_id": uuid.uuid4().hex, "collection": "projects",
                "region_code": "130722", "key": "p-1", "campaign_id": uuid.uuid4().hex, "notice_id": "n-1",
@@ -234,9 +203,10 @@ def _json(body) -> bytes:
 
 @pytest.mark.parametrize("route_key", DRIVEN)
 def test_no_input_gets_a_server_error_and_a_refusal_changes_nothing(world, route_key):
-    route = ROUTES[route_key]
+    route = OPERATIONS[route_key]
     path = route.path.format(**{name: world[name] for name in re.findall(r"\{(\w+)\}", route.path)})
     who = caller(route_key)
+    assert route.route.roles is None or identity(who).role in route.route.roles, f"{who} is refused before the input is read"
 
     @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -244,7 +214,7 @@ def test_no_input_gets_a_server_error_and_a_refusal_changes_nothing(world, route
     def check(request):
         body, query = request
         before = tables_now()
-        status, answer = call(route.method, path, who, _json(body) if "body" in MODELS[route_key] else None, query=query or "")
+        status, answer = call(route.route.method, path, who, _json(body) if "body" in MODELS[route_key] else None, query=query or "")
         assert status < 500, (route_key, body, query, answer)
         if 400 <= status < 500:
             assert tables_now() == before, (route_key, body, query, status, answer)
@@ -255,7 +225,8 @@ def test_no_input_gets_a_server_error_and_a_refusal_changes_nothing(world, route
 
 
 def test_every_route_is_driven_or_takes_no_input():
-    """A route added to serverless.yml without a handler function, or that reads a body or query by
-    any other means, would be missed: every route maps to a decorated function."""
-    assert set(ROUTES) <= set(MODELS), sorted(set(ROUTES) - set(MODELS))
+    """A route added to serverless.yml without a handler function would be missed: every route reaches
+    a decorated function."""
+    reached = {o.deployed.route_key for o in OPERATIONS.values()}
+    assert reached == {r.route_key for r in serverless_config.routes()}
     assert len(DRIVEN) >= 50

@@ -197,6 +197,11 @@ class RegionPageQuery(PageQuery):
     region_code: RegionCode | None = None
 
 
+class RegionListQuery(PageQuery, kw_only=True):
+    """A page of the records of the region named."""
+    region_code: RegionCode
+
+
 def parse(model: type[M], data: Any, *, strict: bool = True) -> M:
     """`data` (decoded JSON; a query string's values, which `strict=False` parses from text) as `model`.
     Text is stripped of surrounding whitespace first."""

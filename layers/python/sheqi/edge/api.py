@@ -1,9 +1,13 @@
 """The HTTP edge shared by every handler: routing, identity, request parsing, one error shape.
 
-A handler module builds `app = create_app()`, registers its routes with `@app.get("/x/<id>")` and
-the like, and exposes `handler = lambda_handler(app)`. Events are API Gateway HTTP API payload 2.0.
-Domain code raises `sheqi.errors.AppError`; this module is the one place that turns it into HTTP.
-Request bodies and query strings become the models of sheqi.inputs (`inputs.parse`).
+A handler module builds `app = create_app()`, registers its routes with
+`@app.post("/x/<x_id>/y", roles=("agency_admin",), status=201)` and the like, and exposes
+`handler = lambda_handler(app)`. A route function's signature says what it takes
+(`def add_y(caller: Identity, x_id: str, body: YIn)`): the router parses and validates exactly those
+types, and the OpenAPI document is generated from them (see Route). Its docstring is the operation's
+Chinese summary. Events are API Gateway HTTP API payload 2.0. Domain code raises
+`sheqi.errors.AppError`; this module is the one place that turns it into HTTP. Request bodies and query
+strings become the models of sheqi.inputs (`inputs.parse`).
 Every response carries API Gateway's request id (`X-Request-Id`), and every error body too
 (`error.request_id`), as every log line does: what a caller quotes to a help desk.
 """
@@ -14,6 +18,7 @@ import hashlib
 import json
 import math
 import re
+import typing
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -21,10 +26,10 @@ from urllib.parse import unquote
 
 import msgspec
 
-from sheqi import clock, settings, store
+from sheqi import auth, clock, settings
 from sheqi.auth import Identity
 from sheqi.errors import AppError, BadRequest, Conflict, IdempotencyKeyReused, NotFound, ValidationError
-from sheqi.inputs import FIRST_DAY, LAST_DAY, MAX_KEY_CHARS, Key, RegionCode, parse  # noqa: F401  (handlers' query models)
+from sheqi.inputs import FIRST_DAY, LAST_DAY, MAX_KEY_CHARS, Body, Key, Query, RegionCode, parse  # noqa: F401  (handlers' query models)
 from sheqi.log import logger
 
 MAX_BODY_BYTES = 64 * 1024
@@ -57,45 +62,98 @@ class Response:
                 "body": body, "isBase64Encoded": binary}
 
 
+class Route:
+    """One route function and what it declares: `roles` that may call it (none: public, unless it takes
+    the caller), the success `status` (the first is used when the function returns data rather than a
+    Response), the media types it answers with when not JSON alone (`content`: a binary answer, or JSON
+    and a page by content negotiation). Its parameters say what it reads, by annotation: `Identity` the
+    caller, a `Body` the request body, a `Query` the query string, `str` a path parameter (by name), a
+    `Literal` of strings a path parameter that takes only those values. These are worked out on the
+    first call (cold starts), and the OpenAPI document (local/openapi.py) is generated from the same
+    annotations."""
+
+    def __init__(self, method: str, path: str, function: Callable, roles: tuple[str, ...] | None,
+                 status: int | tuple[int, ...], content: tuple[str, ...], key_in_body: str | None = None):
+        self.method, self.path, self.function, self.roles, self.content = method, path, function, roles, content
+        self.key_in_body = key_in_body   # a POST whose body names its own idempotency key (scans)
+        self.status = status if isinstance(status, tuple) else (status,)
+        self._parameters: dict[str, Any] | None = None
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Parameter name -> `Identity`, a Body or Query model, or `str` (a path parameter)."""
+        if self._parameters is None:
+            code, hints = self.function.__code__, typing.get_type_hints(self.function)
+            self._parameters = {name: hints[name] for name in code.co_varnames[:code.co_argcount]}
+        return self._parameters
+
+    @property
+    def signed_in(self) -> bool:
+        return self.roles is not None or Identity in self.parameters.values()
+
+    def model(self, base: type) -> Any:
+        """The route's Body or Query model, if it takes one."""
+        return next((t for t in self.parameters.values() if isinstance(t, type) and issubclass(t, base)), None)
+
+    def call(self, app: App, path_params: dict[str, str]) -> Response:
+        caller = identity(app) if self.signed_in else None
+        if caller is not None and self.roles is not None:
+            auth.require_role(caller, *self.roles)
+        arguments: dict[str, Any] = {}
+        for name, kind in self.parameters.items():
+            if kind is Identity:
+                arguments[name] = caller
+            elif isinstance(kind, type) and issubclass(kind, Query):
+                arguments[name] = query(app, kind)
+            elif isinstance(kind, type) and issubclass(kind, Body):
+                arguments[name] = body(app, kind)
+            else:
+                if typing.get_origin(kind) is typing.Literal and path_params[name] not in typing.get_args(kind):
+                    raise NotFound("接口不存在", code="route_not_found")     # a path segment of a fixed set
+                arguments[name] = path_params[name]
+        result = self.function(**arguments)
+        return result if isinstance(result, Response) else json_response(result, self.status[0])
+
+
 class App:
     """One handler module's routes. `event` is the event being handled (a Lambda container handles one
     at a time)."""
 
     def __init__(self):
         self.event: dict = {}
-        self._routes: dict[str, list[tuple[tuple[str, ...], Callable]]] = {}
-        self._body_keys: dict[Callable, str] = {}
+        self._routes: dict[str, list[tuple[tuple[str, ...], Route]]] = {}
 
-    def route(self, method: str, path: str, key_in_body: str | None = None):
-        """`key_in_body`: a POST whose body names its own idempotency key (scans): that field is the key,
-        and an Idempotency-Key header, if sent, must equal it."""
+    def route(self, method: str, path: str, roles: tuple[str, ...] | None = None, status: int | tuple[int, ...] = 200,
+              content: tuple[str, ...] = (), key_in_body: str | None = None):
         def register(function: Callable) -> Callable:
-            if key_in_body:
-                self._body_keys[function] = key_in_body
             routes = self._routes.setdefault(method, [])
-            routes.append((tuple(path.strip("/").split("/")), function))
+            route = Route(method, path, function, roles, status, content, key_in_body)
+            routes.append((tuple(path.strip("/").split("/")), route))
             routes.sort(key=lambda r: sum(s.startswith("<") for s in r[0]))   # a literal segment beats a parameter
             return function
         return register
 
-    def get(self, path: str):
-        return self.route("GET", path)
+    def get(self, path: str, **declared):
+        return self.route("GET", path, **declared)
 
-    def post(self, path: str, key_in_body: str | None = None):
-        return self.route("POST", path, key_in_body)
+    def post(self, path: str, **declared):
+        return self.route("POST", path, **declared)
 
-    def put(self, path: str):
-        return self.route("PUT", path)
+    def put(self, path: str, **declared):
+        return self.route("PUT", path, **declared)
 
-    def patch(self, path: str):
-        return self.route("PATCH", path)
+    def patch(self, path: str, **declared):
+        return self.route("PATCH", path, **declared)
 
-    def delete(self, path: str):
-        return self.route("DELETE", path)
+    def delete(self, path: str, **declared):
+        return self.route("DELETE", path, **declared)
 
-    def match(self, method: str, path: str) -> tuple[Callable, dict[str, str]] | None:
+    def routes(self) -> list[Route]:
+        return [route for routes in self._routes.values() for _, route in routes]
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         parts = path.strip("/").split("/")
-        for segments, function in self._routes.get(method, ()):
+        for segments, route in self._routes.get(method, ()):
             if len(segments) != len(parts):
                 continue
             params = {}
@@ -105,7 +163,7 @@ class App:
                 elif segment != part:
                     break
             else:
-                return function, params
+                return route, params
         return None
 
     def resolve(self, event: dict) -> dict:
@@ -115,11 +173,11 @@ class App:
             found = self.match(event["requestContext"]["http"]["method"], event.get("rawPath") or "/")
             if found is None:
                 raise NotFound("接口不存在", code="route_not_found")
-            function, params = found
+            route, params = found
             for name, value in params.items():    # every path parameter becomes a key or part of one
                 if len(value) > MAX_KEY_CHARS or _control_character(value):
                     raise ValidationError(f"路径参数 {name} 无效（过长或含控制字符）", field=name, code="invalid_path_parameter")
-            response = self._call(function, params)
+            response = self._call(route, params)
         except AppError as error:
             response = error_response(error, request_id)
         except Exception:
@@ -131,22 +189,22 @@ class App:
             response.headers[REQUEST_ID_HEADER] = request_id
         return response.to_result()
 
-    def _call(self, function: Callable, params: dict[str, str]) -> Response:
+    def _call(self, route: Route, params: dict[str, str]) -> Response:
         """The route's answer; a POST with an Idempotency-Key answers a retry with the first answer."""
         key = (self.event.get("headers") or {}).get("idempotency-key")
         if key is None or self.event["requestContext"]["http"]["method"] != "POST":
-            return function(**params)
+            return route.call(self, params)
         if not IDEMPOTENCY_KEY.match(key):
             raise ValidationError("请求头 Idempotency-Key 无效：应为8至64位字母、数字、下划线或连字符",
                                   field="Idempotency-Key", code="invalid_idempotency_key")
-        if field := self._body_keys.get(function):
+        if field := route.key_in_body:
             sent = _json_or_text(self.event)
             if isinstance(sent, dict) and sent.get(field, key) != key:
                 raise ValidationError(f"请求头 Idempotency-Key 须与请求体字段 {field} 相同", field=field,
                                       code="idempotency_key_mismatch")
-            return function(**params)
-        return _idempotent(store.IdempotencyKey.key(identity(self).subject, key), _request_hash(self.event),
-                           lambda: function(**params))
+            return route.call(self, params)
+        return _idempotent(identity(self).subject, key, _request_hash(self.event),
+                           lambda: route.call(self, params))
 
 
 def _json_or_text(event: dict) -> Any:
@@ -167,11 +225,14 @@ def _request_hash(event: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _idempotent(key_id: str, digest: str, run: Callable[[], Response]) -> Response:
+def _idempotent(subject: str, key: str, digest: str, run: Callable[[], Response]) -> Response:
     """Run a POST once per idempotency key. The key is written in the same transaction as the request's
     first effects (store.claiming), so two requests with one key never both write; the answer is added
     to it as soon as the handler has shaped it. A request that wrote nothing (an error, or a POST that
     only computes) leaves no key, except that a computed answer is kept as it is."""
+    from sheqi import store  # here: the store reads its settings at import, and the spec generator imports this module first
+
+    key_id = store.IdempotencyKey.key(subject, key)
     first = store.get_or_none(store.IdempotencyKey, key_id, consistent_read=True)
     if first is not None:
         return _replay(first, digest)
