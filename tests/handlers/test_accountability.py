@@ -29,6 +29,8 @@ def test_an_order_against_an_inspector_is_recorded_notified_and_read_by_the_bure
     assert order["article"] == ART[31] and order["correct_by"] == "2026-07-15"
     notice = store.Notice.get(f"agency:{MARKET}", f"accountability:{order['measure_id']}")
     assert notice.article == ART[31] and "责令改正" in notice.title and "2026-07-15" in notice.body
+    inbox = call("GET", "/notices", "admin-market")[1]["items"]
+    assert f"accountability:{order['measure_id']}" in [n["notice_id"] for n in inbox]
 
     monkeypatch.setattr(clock, "now", lambda: june + timedelta(hours=1))
     status, summons = call("POST", "/accountability", "judicial-city", {
