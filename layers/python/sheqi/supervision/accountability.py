@@ -31,9 +31,9 @@ REQUIRED = {"summons": ("held_on", "约谈日期"), "report": ("scope", "通报�
 class MeasureIn(Body):
     kind: Annotated[str, OneOf(ACCOUNTABILITY)]
     agency_id: Annotated[str, Meta(min_length=18, max_length=18)]
-    inspector_id: Key | None = None       # the person responsible; without one, the measure addresses the agency's head
     findings: Annotated[list[Annotated[str, Meta(min_length=2, max_length=500)]], Meta(min_length=1, max_length=20)]
     requirements: Annotated[str, Meta(min_length=4, max_length=2000)]
+    inspector_id: Key | None = None       # the person responsible; without one, the measure addresses the agency's head
     held_on: date | None = None
     scope: Annotated[str, Meta(min_length=2, max_length=200)] | None = None
     correct_by: date | None = None
