@@ -178,7 +178,19 @@ async function showReturns() {
   await showCases();
 }
 
-const VIEWS = { watch: showWatch, charts: showCharts, plans: showPlans, returns: showReturns };
+// Art. 31: the bureau reads its region's measures; an agency's admin reads its own only.
+async function showAccountability() {
+  const region = $("region").value || state.claims.region_code;
+  const measures = state.claims.role === "agency_admin"
+    ? await api(`/agencies/${encodeURIComponent(state.claims.agency_id)}/accountability`)
+    : await api(`/accountability?region_code=${region}`);
+  const due = (m) => escapeHtml(m.kind === "summons" ? `约谈日期 ${m.held_on}` : m.kind === "report" ? `通报范围：${m.scope}` : `${m.correct_by} 前改正`);
+  $("measures").innerHTML = table([[(m) => localTime(m.created_at), "记录时间"], [(m) => escapeHtml(label("accountability", m.kind)), "方式"],
+    [(m) => escapeHtml(m.person_name), "对象"], ["issuer_name", "作出机关"], [(m) => escapeHtml(m.findings.join("；")), "违反规定的问题"],
+    ["requirements", "要求"], [due, "日期/范围"]], measures.items);
+}
+
+const VIEWS = { watch: showWatch, charts: showCharts, plans: showPlans, returns: showReturns, accountability: showAccountability };
 
 async function run(action) {
   $("error").textContent = "";

@@ -1,10 +1,11 @@
 """Supervision letters (Art. 30): the bureau's suggestion, its request for a decision when the agency
 did not correct in time, the same-level government's issue (or refusal), the agency's reply, and the
-printable document."""
+printable document; and the bureau's accountability measures (Art. 31): summons, public reports and
+orders to correct."""
 from sheqi.auth import Identity
 from sheqi.edge import api
-from sheqi.inputs import RegionPageQuery
-from sheqi.supervision import letters
+from sheqi.inputs import PageQuery, RegionPageQuery
+from sheqi.supervision import accountability, letters
 
 app = api.create_app()
 SUPERVISORS = ("judicial", "government", "platform_admin")
@@ -57,6 +58,24 @@ def issue(caller: Identity, letter_id: str):
 def decline(caller: Identity, letter_id: str, body: letters.DeclineIn):
     """同级人民政府对提请的监督决定不予签发，并说明理由"""
     return letters.view(letters.decline(caller, letter_id, body))
+
+
+@app.post("/accountability", roles=("judicial",), status=201)
+def record_measure(caller: Identity, body: accountability.MeasureIn):
+    """司法行政机关对行政执法主体负责人或相关责任人约谈、通报、责令改正（第三十一条）"""
+    return accountability.view(accountability.record(caller, body))
+
+
+@app.get("/accountability", roles=("judicial", "platform_admin"))
+def list_measures(caller: Identity, params: RegionPageQuery):
+    """列出辖区的约谈、通报、责令改正记录"""
+    return accountability.list_for_region(caller, params.region_code, params.limit, params.cursor)
+
+
+@app.get("/agencies/<agency_id>/accountability", roles=("judicial", "platform_admin", "agency_admin"))
+def agency_measures(caller: Identity, agency_id: str, params: PageQuery):
+    """本机关（或所监督机关）被约谈、通报、责令改正的记录"""
+    return accountability.list_for_agency(caller, agency_id, params.limit, params.cursor)
 
 
 handler = api.lambda_handler(app)

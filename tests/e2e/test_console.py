@@ -111,6 +111,17 @@ def test_return_visit_workflow_opens_a_case(browser, console):
     assert "已立案" in page.inner_text("#sample-entries")
 
 
+def test_accountability_measures_for_the_bureau_and_the_agency_its_own_only(browser, console):
+    body = {"kind": "summons", "agency_id": demo_data.MARKET, "inspector_id": "market-wang", "held_on": "2026-06-20",
+            "findings": ["要求企业法定代表人陪同检查（第二十七条）"], "requirements": "说明情况并整改"}
+    assert call("POST", "/accountability", "judicial-zhangbei", body)[0] == 201
+    bureau = open_view(browser, console, "accountability").inner_text("#measures")
+    assert "约谈" in bureau and "张北县市场监督管理局执法人员王建国" in bureau and "约谈日期 2026-06-20" in bureau
+    assert "王建国" in open_view(browser, console, "accountability", who="admin-market").inner_text("#measures")
+    other = open_view(browser, console, "accountability", who="admin-police")
+    assert "王建国" not in other.inner_text("#measures") and "暂无" in other.inner_text("#measures")
+
+
 def test_no_raw_code_reaches_a_rendered_page(browser, console):
     """Every code of the label table (sheqi/rules/labels.py) is shown in Chinese: none appears as a word
     in any view's text, with a refused scan and an open complaint in the lists."""
@@ -124,7 +135,10 @@ def test_no_raw_code_reaches_a_rendered_page(browser, console):
     call("POST", "/complaints", "enterprise-1", {"subject": "unregistered_inspection", "agency_name": "张北县市场监督管理局",
                                                  "occurred_on": "2026-06-10", "description": "两人未扫码进入车间检查，未出示证件"})
     codes = {str(code) for table in labels.GROUPS.values() for code in table if not str(code).isdigit()}
-    for view in ("watch", "charts", "plans", "returns"):
+    order = {"kind": "order", "agency_id": demo_data.MARKET, "findings": ["未扫码即进入企业检查"], "requirements": "停止未登记检查",
+             "correct_by": "2026-07-15"}
+    assert call("POST", "/accountability", "judicial-zhangbei", order)[0] == 201
+    for view in ("watch", "charts", "plans", "returns", "accountability"):
         text = open_view(browser, console, view).inner_text("body")
         shown = set(re.findall(r"[a-z][a-z_]+", text)) & codes
         assert not shown, f"{view}: {sorted(shown)}"

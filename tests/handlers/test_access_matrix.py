@@ -5,6 +5,7 @@ bureau; 张北县人民政府 (government); the admins of 张北县市场监督�
 an inspector of each; enterprise-1 (Zhangbei, the target) and enterprise-4 (Huailai); anonymous.
 """
 import json
+from datetime import timedelta
 
 from local import serverless_config
 from local.demo_data import ENTERPRISES, MARKET, demo_task_id
@@ -102,6 +103,11 @@ def new_letter(who):
     return {"agency_id": MARKET, "findings": ["测试发现的问题"], "requirements": "测试整改要求"}
 
 
+def new_measure(who):
+    return {"kind": "order", "agency_id": MARKET, "findings": ["测试发现的问题"], "requirements": "测试整改要求",
+            "correct_by": (clock.today() + timedelta(days=30)).isoformat()}
+
+
 def applicant(who):
     return {"applicant_id": E1, "applicant_kind": "enterprise", "name": "张北县风电设备制造有限公司",
             "region_code": "130722", "facts": {"new_unicorn": True}}
@@ -185,6 +191,10 @@ MATRIX = [
     ("POST", "/letters", new_letter, {"judicial-city": 201, "judicial-zhangbei": 201}),
     ("GET", "/letters?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
                                                   "government-zhangbei": 200}),
+    ("POST", "/accountability", new_measure, {"judicial-city": 201, "judicial-zhangbei": 201}),
+    ("GET", "/accountability?region_code=130722", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200}),
+    ("GET", f"/agencies/{MARKET}/accountability", None, {"platform": 200, "judicial-city": 200, "judicial-zhangbei": 200,
+                                                         "admin-market": 200}),
     ("PUT", "/calendars/2027", {"notice": "测试用2027年节假日安排（非官方）", "holidays": ["2027-01-01"]}, {"platform": 200}),
     ("GET", "/calendars/2027", None, ALL),
     ("POST", "/subsidies/what-if", {"applicant_kind": "enterprise", "facts": {"new_unicorn": True}},

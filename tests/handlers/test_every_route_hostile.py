@@ -56,7 +56,8 @@ CALLERS = {
     "/enterprises/{enterprise_id}/poster": "enterprise-1", "/contacts": "platform", "/notices": "enterprise-1",
     "/reminders": "admin-market", "/agencies/{agency_id}/rating-summary": "admin-market",
     "/subsidies/results": "enterprise-1", "/enterprises/{enterprise_id}/inspection-requests": "enterprise-1",
-    "/letters/{letter_id}/decline": "government-zhangbei",
+    "/letters/{letter_id}/decline": "government-zhangbei", "/accountability": "judicial-zhangbei",
+    "/agencies/{agency_id}/accountability": "admin-market",
 }
 
 

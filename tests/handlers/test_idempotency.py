@@ -227,6 +227,9 @@ CASES = {
         "grounds": "经督促仍未说明超频次检查的依据", "requirements": "限期纠正，并报告处理结果", "reply_working_days": 10}),
     "POST /letters/{letter_id}/issue": lambda: ("government-zhangbei", f"/letters/{decision()}/issue", None),
     "POST /letters/{letter_id}/decline": lambda: ("government-zhangbei", f"/letters/{decision()}/decline", {"reason": "已另行督办"}),
+    "POST /accountability": lambda: ("judicial-zhangbei", "/accountability", {
+        "kind": "order", "agency_id": MARKET, "findings": ["未扫码即进入企业检查"], "requirements": "停止未登记检查",
+        "correct_by": "2026-07-15"}),
 }
 
 
@@ -292,7 +295,8 @@ def test_a_retry_has_one_effect_and_the_first_answer(june, monkeypatch, claims, 
 
 @pytest.mark.parametrize("route_key,model", [("POST /complaints", store.Complaint),
                                              ("POST /visits/{visit_id}/findings", store.VisitEvent),
-                                             ("POST /letters", store.Letter)])
+                                             ("POST /letters", store.Letter),
+                                             ("POST /accountability", store.Accountability)])
 def test_threads_racing_one_key_leave_one_effect(june, route_key, model):
     who, path, body = CASES[route_key]()
     key = uuid.uuid4().hex

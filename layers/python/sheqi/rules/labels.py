@@ -42,6 +42,7 @@ CREDIT_TIERS = {"good": "信用良好", "average": "信用一般", "poor": "信�
 COMPLAINT_SUBJECTS = {"visit": "对已登记检查的投诉", "refused_attempt": "对被拒绝登记的检查的投诉",
                       "unregistered_inspection": "未扫码登记即实施检查"}
 COMPLAINT_STATUSES = {"received": "已受理", "handling": "处理中", "answered": "已答复"}
+ACCOUNTABILITY = {"summons": "约谈", "report": "通报", "order": "责令改正"}   # Art. 31
 CASE_STATUSES = {"open": "已立案待处理", "closed": "已办结"}
 NOTICE_STATUSES = {"pending": "未确认", "acknowledged": "已确认"}
 TASK_TYPES = {"routine": "日常检查", "case": "个案检查", "special": "专项检查"}   # Art. 6
@@ -54,7 +55,7 @@ GROUPS: dict[str, dict[Any, str]] = {
     "reason": REASONS, "scan_outcome": SCAN_OUTCOMES, "visit_status": VISIT_STATUSES, "outcome": OUTCOMES,
     "finding": FINDINGS, "measure": MEASURES, "practice": PROHIBITED_PRACTICES, "late_reason": LATE_REASONS,
     "exception": EXCEPTION_REASONS, "credit_tier": CREDIT_TIERS, "complaint_subject": COMPLAINT_SUBJECTS,
-    "complaint_status": COMPLAINT_STATUSES, "case_status": CASE_STATUSES, "notice_status": NOTICE_STATUSES,
+    "complaint_status": COMPLAINT_STATUSES, "case_status": CASE_STATUSES, "accountability": ACCOUNTABILITY, "notice_status": NOTICE_STATUSES,
     "event": EVENTS, "third_party": THIRD_PARTIES, "task_type": TASK_TYPES, "trigger": TRIGGERS, "method": METHODS,
 }
 

@@ -62,6 +62,9 @@ Visits (more)
 Supervision   PK pk, SK sk: return-visit samples and their entries, cases, letters (one table)
   - a sample and its entries                                           Query pk = sample#<id>
   - a region's samples, cases, letters, newest first                   Query by_region (region_code, created_at)
+  - an agency's accountability measures (Art. 31), newest first        Query pk = agency#<agency_id>, sk begins_with
+                                                                       "measure#" (sk measure#<created_at>#<id>);
+                                                                       a region's: by_region, record_kind "measure"
 Ratings       PK visit_id (one per visit: PutItem if absent, in one transaction with the aggregates)
   - ratings of a region, newest first (judicial bureau)                Query by_region (region_code, rated_at)
 Complaints    PK complaint_id
@@ -1002,6 +1005,36 @@ class Letter(_SupervisionRecord):
     @classmethod
     def key(cls, letter_id: str) -> tuple[str, str]:
         return f"letter#{letter_id}", cls.HEAD
+
+
+class Accountability(_SupervisionRecord):
+    """A summons (约谈), public report (通报) or order to correct (责令改正) the judicial bureau recorded
+    (Art. 31), under its agency (pk `agency#<agency_id>`, sk `measure#<created_at>#<id>`), so the agency
+    reads its own in one Query; `region_code` (the agency's) puts it in the region's index."""
+    measure_id = UnicodeAttribute(null=True)
+    measure_kind = UnicodeAttribute(null=True)      # summons / report / order (rules.labels.ACCOUNTABILITY)
+    agency_id = UnicodeAttribute(null=True)
+    agency_name = UnicodeAttribute(null=True)
+    inspector_id = UnicodeAttribute(null=True)      # the person responsible, when not the agency's head
+    person_name = UnicodeAttribute(null=True)
+    bureau_region_code = UnicodeAttribute(null=True)
+    issuer_name = UnicodeAttribute(null=True)
+    findings = _strings(default=list)
+    requirements = UnicodeAttribute(null=True)
+    held_on = UnicodeAttribute(null=True)           # summons: the day of the talk
+    scope = UnicodeAttribute(null=True)             # report: to whom it is reported
+    correct_by = UnicodeAttribute(null=True)        # order: the day correction is due
+    recorded_by = UnicodeAttribute(null=True)
+    by_region: SupervisionByRegion[Accountability] = SupervisionByRegion()
+
+    @staticmethod
+    def key(agency_id: str, created_at: str, measure_id: str) -> tuple[str, str]:
+        return f"agency#{agency_id}", f"measure#{created_at}#{measure_id}"
+
+    @classmethod
+    def of_agency(cls, agency_id: str) -> tuple[str, object]:
+        """The partition and range condition of an agency's measures."""
+        return f"agency#{agency_id}", cls.sk.startswith("measure#")
 
 
 class SubsidyApplicant(Model):
