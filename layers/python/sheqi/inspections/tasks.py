@@ -64,7 +64,7 @@ class Exception12(Body):
         finding = exception_ground_finding(self.reason, self.ground.kind)
         if finding:
             raise Invalid(finding.message, "ground.kind",
-                          RuleViolation(finding.message, code=finding.code, article=finding.article))
+                          RuleViolation(finding.message, code="exception_ground_mismatch", article=finding.article))
 
 
 class Participant(Body):
