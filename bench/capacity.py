@@ -12,6 +12,7 @@ most specific identifier in a shape decides how much of the province's traffic i
 partition's limit at 10x.
 Usage: bench/capacity.py [--json]
 """
+
 from __future__ import annotations
 
 import io
@@ -38,31 +39,44 @@ from sheqi.inspections import tasks  # noqa: E402
 from sheqi.reminders import delivery  # noqa: E402
 
 # --- the traffic model (docs/capacity.md says why) -------------------------------------------------
-ENTITIES = 8_000_000                 # market entities in Hebei (1x)
-INSPECTIONS_PER_ENTITY_YEAR = 0.3    # on-site inspections a year per entity: 2.4 million at 1x
+ENTITIES = 8_000_000  # market entities in Hebei (1x)
+INSPECTIONS_PER_ENTITY_YEAR = 0.3  # on-site inspections a year per entity: 2.4 million at 1x
 WORKING_DAYS = 250
 PEAK_SHARE, PEAK_SECONDS = 0.4, 1800  # 40% of a day's scans in the half hour after teams set out (9:00-9:30)
-PER_VISIT = {                        # each operation, per inspection visit
-    "scan (first inspector, pending)": 1, "scan (second inspector, opens the visit)": 1, "refused scan": 0.05,
-    "service visit": 0.1, "finding": 3, "close": 1, "rating by the enterprise": 0.3, "notice delivery run": 1,
-    "enterprise reads its inspections": 1, "inspector reads the visit": 4,
+PER_VISIT = {  # each operation, per inspection visit
+    "scan (first inspector, pending)": 1,
+    "scan (second inspector, opens the visit)": 1,
+    "refused scan": 0.05,
+    "service visit": 0.1,
+    "finding": 3,
+    "close": 1,
+    "rating by the enterprise": 0.3,
+    "notice delivery run": 1,
+    "enterprise reads its inspections": 1,
+    "inspector reads the visit": 4,
 }
-SCAN_OPERATIONS = ("scan (first inspector, pending)", "scan (second inspector, opens the visit)", "refused scan",
-                   "service visit")
+SCAN_OPERATIONS = ("scan (first inspector, pending)", "scan (second inspector, opens the visit)", "refused scan", "service visit")
 # The busiest value of a key takes a share of the province's traffic (a county-level region, an agency:
 # the bigger the province, the more), or is bounded by what can happen at one thing at once.
-REGION_SHARE = 0.03                  # the largest of Hebei's 167 county-level regions: ~3% of its entities
-SHARE = {"global": 1.0, "shard": 1 / store.DELIVERY_SHARDS, "region": REGION_SHARE,
-         "agency": REGION_SHARE}     # an agency works within its region
-BURST = {                            # identifier -> (visits opened a second at one value, other operations a second)
-    "enterprise": (5.0, 1.0),        # a joint inspection: five agencies' pairs scanning at the same door at once
-    "task": (tasks.MAX_TARGETS / 60, 1.0),   # every target of the largest task visited within one minute
-    "inspector": (0.5, 1.0), "visit": (1.0, 1.0), "scan": (1.0, 1.0), "id": (1.0, 1.0),
+REGION_SHARE = 0.03  # the largest of Hebei's 167 county-level regions: ~3% of its entities
+SHARE = {
+    "global": 1.0,
+    "shard": 1 / store.DELIVERY_SHARDS,
+    "region": REGION_SHARE,
+    "agency": REGION_SHARE,
+}  # an agency works within its region
+BURST = {  # identifier -> (visits opened a second at one value, other operations a second)
+    "enterprise": (5.0, 1.0),  # a joint inspection: five agencies' pairs scanning at the same door at once
+    "task": (tasks.MAX_TARGETS / 60, 1.0),  # every target of the largest task visited within one minute
+    "inspector": (0.5, 1.0),
+    "visit": (1.0, 1.0),
+    "scan": (1.0, 1.0),
+    "id": (1.0, 1.0),
 }
 SPECIFIC_FIRST = ("scan", "visit", "id", "enterprise", "inspector", "task", "agency", "region", "shard")
 PARTITION_WCU, PARTITION_RCU, HOT = 1000, 3000, 0.10
 # Lambda and prices: list prices of us-east-1 (USD, 2025); AWS China (cn-north-1) bills in CNY from its own list.
-HANDLER_SECONDS = {"scans": 0.25, "visits": 0.2, "ratings": 0.2}   # warm, per invocation
+HANDLER_SECONDS = {"scans": 0.25, "visits": 0.2, "ratings": 0.2}  # warm, per invocation
 LAMBDA_REQUEST, LAMBDA_GB_SECOND = 0.20 / 1e6, 0.0000166667
 DDB_WRU, DDB_RRU, HTTP_API_REQUEST = 0.625 / 1e6, 0.125 / 1e6, 1.00 / 1e6
 
@@ -100,8 +114,9 @@ class Recorder:
 
 def item_size(item: dict) -> int:
     """DynamoDB's item size, near enough: attribute names plus their values' lengths."""
+
     def value(v: dict) -> int:
-        (kind, raw), = v.items()
+        ((kind, raw),) = v.items()
         if kind == "M":
             return 3 + sum(len(k.encode()) + value(x) for k, x in raw.items())
         if kind == "L":
@@ -109,6 +124,7 @@ def item_size(item: dict) -> int:
         if kind in ("SS", "NS"):
             return sum(len(str(x).encode()) for x in raw)
         return 1 if kind in ("BOOL", "NULL") else len(str(raw).encode())
+
     return sum(len(k.encode()) + value(v) for k, v in item.items())
 
 
@@ -124,8 +140,11 @@ def indexes_by_table() -> dict[str, dict[str, str]]:
 
 def key_schemas() -> dict[str, str]:
     """table name -> its hash key attribute."""
-    return {model.Meta.table_name: model._hash_key_attribute().attr_name for model in vars(store).values()
-            if isinstance(model, type) and issubclass(model, store.Model) and hasattr(model, "Meta")}
+    return {
+        model.Meta.table_name: model._hash_key_attribute().attr_name
+        for model in vars(store).values()
+        if isinstance(model, type) and issubclass(model, store.Model) and hasattr(model, "Meta")
+    }
 
 
 def units(size: int, per: int) -> int:
@@ -140,17 +159,16 @@ class _Units:
         self.out: list[tuple[str, str, str, float]] = []
 
     def write(self, table: str, key: dict | None, item: dict | None, factor: int, indexed: bool = True) -> None:
-        if item is None:        # an update or delete: its size and index keys as it stands after the operation
+        if item is None:  # an update or delete: its size and index keys as it stands after the operation
             item = self.client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item", key)
         size = item_size(item)
         self.out.append((table, _text(item[self.hashes[table]]), "write", factor * units(size, 1024)))
         for index, attribute in self.indexes.get(table, {}).items() if indexed else ():
-            if attribute in item:   # every index projects all attributes: the item's size again
+            if attribute in item:  # every index projects all attributes: the item's size again
                 self.out.append((f"{table}/{index}", _text(item[attribute]), "write", units(size, 1024)))
 
-    def read(self, table: str, items: list, consistent: bool, index: str | None = None, hash_value: str | None = None
-             ) -> None:
-        per_item = index is None and hash_value is None    # GetItem / BatchGetItem round each item up
+    def read(self, table: str, items: list, consistent: bool, index: str | None = None, hash_value: str | None = None) -> None:
+        per_item = index is None and hash_value is None  # GetItem / BatchGetItem round each item up
         sizes = [item_size(i) for i in items] or [1]
         rate = 1 if consistent else 0.5
         if per_item:
@@ -168,9 +186,9 @@ class _Units:
             for table, requests in request["RequestItems"].items():
                 for r in requests:
                     self.write(table, r.get("DeleteRequest", {}).get("Key"), r.get("PutRequest", {}).get("Item"), 1)
-        elif operation == "TransactWriteItems":   # transactional: 2 WCU per KB, condition checks included
+        elif operation == "TransactWriteItems":  # transactional: 2 WCU per KB, condition checks included
             for action in request["TransactItems"]:
-                (kind, spec), = action.items()
+                ((kind, spec),) = action.items()
                 self.write(spec["TableName"], spec.get("Key"), spec.get("Item"), 2, indexed=kind != "ConditionCheck")
         elif operation == "GetItem":
             self.read(request["TableName"], [answer["Item"]] if "Item" in answer else [], request.get("ConsistentRead", False))
@@ -180,8 +198,13 @@ class _Units:
         elif operation == "Query":
             values = request.get("ExpressionAttributeValues", {})
             hash_value = _query_hash(request, self.indexes, self.hashes)
-            self.read(request["TableName"], answer.get("Items", []), request.get("ConsistentRead", False),
-                      request.get("IndexName"), _text(values[hash_value]) if hash_value else "?")
+            self.read(
+                request["TableName"],
+                answer.get("Items", []),
+                request.get("ConsistentRead", False),
+                request.get("IndexName"),
+                _text(values[hash_value]) if hash_value else "?",
+            )
         elif operation in ("Scan", "TransactGetItems", "ExecuteStatement"):
             raise SystemExit(f"{operation} 出现在日常操作中：热路径不得 {operation}")
 
@@ -221,20 +244,41 @@ def everyday(recorder: Recorder) -> dict[str, dict[str, str]]:
     demo_data.load()
     who = {name: spec[1] for name, spec in demo_data.IDENTITIES.items()}
     enterprise = demo_data.ENTERPRISES[0]
-    status, task = invoke.call("POST", "/tasks", who["admin-market"], {
-        "type": "routine", "method": "on_site", "targets": [enterprise["enterprise_id"]],
-        "participants": [{"agency_id": demo_data.MARKET, "item_ids": ["food-business"],
-                          "inspector_ids": ["market-wang", "market-li"]}],
-        "window_start": "2026-06-15T08:00:00+08:00", "window_end": "2026-06-15T18:00:00+08:00"})
+    status, task = invoke.call(
+        "POST",
+        "/tasks",
+        who["admin-market"],
+        {
+            "type": "routine",
+            "method": "on_site",
+            "targets": [enterprise["enterprise_id"]],
+            "participants": [
+                {"agency_id": demo_data.MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}
+            ],
+            "window_start": "2026-06-15T08:00:00+08:00",
+            "window_end": "2026-06-15T18:00:00+08:00",
+        },
+    )
     assert status == 201, task
     code = store.Enterprise.get(enterprise["enterprise_id"]).code_version
     from sheqi.signing import codes
+
     token = codes.code_url(codes.sign(enterprise["enterprise_id"], code))
     place = {"latitude": enterprise["latitude"], "longitude": enterprise["longitude"], "accuracy_m": 10}
 
     def scan(inspector: str, request_id: str) -> dict:
-        return invoke.call("POST", "/scans", who[inspector], {"token": token, "task_id": task["task_id"],
-                           "client_request_id": request_id, "device_time": june.isoformat(), "location": place})[1]
+        return invoke.call(
+            "POST",
+            "/scans",
+            who[inspector],
+            {
+                "token": token,
+                "task_id": task["task_id"],
+                "client_request_id": request_id,
+                "device_time": june.isoformat(),
+                "location": place,
+            },
+        )[1]
 
     def run(name: str, action):
         recorder.operation = name
@@ -249,24 +293,62 @@ def everyday(recorder: Recorder) -> dict[str, dict[str, str]]:
     visit = opened["visit_id"]
     refused = run("refused scan", lambda: scan("market-zhao", "capacity-3"))
     assert refused["outcome"] == "refused", refused
-    service = run("service visit", lambda: invoke.call("POST", "/service-visits", who["market-wang"], {
-        "token": token, "client_request_id": "capacity-4", "device_time": june.isoformat(), "purpose": "policy_briefing",
-        "description": "宣讲新出台的惠企政策", "location": place})[1])
+    service = run(
+        "service visit",
+        lambda: invoke.call(
+            "POST",
+            "/service-visits",
+            who["market-wang"],
+            {
+                "token": token,
+                "client_request_id": "capacity-4",
+                "device_time": june.isoformat(),
+                "purpose": "policy_briefing",
+                "description": "宣讲新出台的惠企政策",
+                "location": place,
+            },
+        )[1],
+    )
     food = {"agency_id": demo_data.MARKET, "item_id": "food-business"}
-    run("finding", lambda: invoke.call("POST", f"/visits/{visit}/findings", who["market-wang"],
-                                       {**food, "result": "violation", "notes": "冷藏柜温度 9℃，超过要求"}))
-    run("close", lambda: invoke.call("POST", f"/visits/{visit}/close", who["market-wang"], {
-        "ended_at": june.isoformat(), "outcome": "correction_ordered", "summary": "责令改正",
-        "correction_deadline": "2026-06-25"}))
-    run("rating by the enterprise", lambda: invoke.call("POST", f"/visits/{visit}/rating", who["enterprise-1"], {
-        "conduct": 5, "procedure": 5, "efficiency": 4}))
+    run(
+        "finding",
+        lambda: invoke.call(
+            "POST",
+            f"/visits/{visit}/findings",
+            who["market-wang"],
+            {**food, "result": "violation", "notes": "冷藏柜温度 9℃，超过要求"},
+        ),
+    )
+    run(
+        "close",
+        lambda: invoke.call(
+            "POST",
+            f"/visits/{visit}/close",
+            who["market-wang"],
+            {
+                "ended_at": june.isoformat(),
+                "outcome": "correction_ordered",
+                "summary": "责令改正",
+                "correction_deadline": "2026-06-25",
+            },
+        ),
+    )
+    run(
+        "rating by the enterprise",
+        lambda: invoke.call(
+            "POST", f"/visits/{visit}/rating", who["enterprise-1"], {"conduct": 5, "procedure": 5, "efficiency": 4}
+        ),
+    )
     run("notice delivery run", lambda: delivery.run(june))
-    run("enterprise reads its inspections", lambda: invoke.call(
-        "GET", f"/enterprises/{enterprise['enterprise_id']}/inspections", who["enterprise-1"]))
+    run(
+        "enterprise reads its inspections",
+        lambda: invoke.call("GET", f"/enterprises/{enterprise['enterprise_id']}/inspections", who["enterprise-1"]),
+    )
     run("inspector reads the visit", lambda: invoke.call("GET", f"/visits/{visit}", who["market-wang"]))
     return {
         "scan": {f"market-{n}:capacity-{i}" for n, i in (("wang", 1), ("li", 2), ("zhao", 3), ("wang", 4))},
-        "visit": {visit, service["visit_id"]}, "task": {task["task_id"]},
+        "visit": {visit, service["visit_id"]},
+        "task": {task["task_id"]},
         "enterprise": {e["enterprise_id"] for e in demo_data.ENTERPRISES},
         "inspector": {spec["inspector_id"] for _, spec in demo_data._inspectors(june.date())},
         "agency": {a["agency_id"] for a in demo_data.AGENCIES},
@@ -306,8 +388,9 @@ def model() -> dict:
     for operation, calls in recorder.calls.items():
         for table, value, kind, amount in accesses(calls, client, indexes, hashes):
             key_shape, concentration = shape(value, ids)
-            entry = keys.setdefault((table.removeprefix(prefix), key_shape),
-                                    {"by": concentration, "units": defaultdict(lambda: defaultdict(float))})
+            entry = keys.setdefault(
+                (table.removeprefix(prefix), key_shape), {"by": concentration, "units": defaultdict(lambda: defaultdict(float))}
+            )
             entry["units"][operation][kind] += amount
             units_per_operation[operation][kind] += amount
     server.shutdown()
@@ -316,35 +399,49 @@ def model() -> dict:
         row = {"table": table, "key": key_shape, "by": entry["by"], "operations": sorted(entry["units"])}
         for scale in (1, 10):
             for kind in ("write", "read"):
-                row[f"{kind}_{scale}x"] = round(sum(units[kind] * busiest(entry["by"], operation, scale)
-                                                    for operation, units in entry["units"].items()), 2)
+                row[f"{kind}_{scale}x"] = round(
+                    sum(units[kind] * busiest(entry["by"], operation, scale) for operation, units in entry["units"].items()), 2
+                )
         row["load_10x"] = max(row["write_10x"] / PARTITION_WCU, row["read_10x"] / PARTITION_RCU)
         rows.append(row)
-    return {"peak_visits": {f"{s}x": round(peak_visits_per_second(s), 2) for s in (1, 10)},
-            "keys": rows, "lambda": lambda_model(recorder.calls, units_per_operation)}
+    return {
+        "peak_visits": {f"{s}x": round(peak_visits_per_second(s), 2) for s in (1, 10)},
+        "keys": rows,
+        "lambda": lambda_model(recorder.calls, units_per_operation),
+    }
 
 
 def lambda_model(calls: dict, units_per_operation: dict) -> dict:
     """Concurrency at the peak, and cost per million scans (memory from serverless.yml; the DynamoDB
     request units the scans were recorded using)."""
     config_ = serverless_config.load()
-    memory = {name: config_["functions"][name].get("memorySize") or config_["provider"]["memorySize"]
-              for name in HANDLER_SECONDS}
-    per_visit = {"scans": sum(PER_VISIT[o] for o in SCAN_OPERATIONS),
-                 "visits": sum(PER_VISIT[o] for o in ("finding", "close", "inspector reads the visit",
-                                                      "enterprise reads its inspections")),
-                 "ratings": PER_VISIT["rating by the enterprise"]}
-    concurrency = {f"{s}x": round(sum(peak_visits_per_second(s) * n * HANDLER_SECONDS[f] for f, n in per_visit.items()), 1)
-                   for s in (1, 10)}
+    memory = {name: config_["functions"][name].get("memorySize") or config_["provider"]["memorySize"] for name in HANDLER_SECONDS}
+    per_visit = {
+        "scans": sum(PER_VISIT[o] for o in SCAN_OPERATIONS),
+        "visits": sum(
+            PER_VISIT[o] for o in ("finding", "close", "inspector reads the visit", "enterprise reads its inspections")
+        ),
+        "ratings": PER_VISIT["rating by the enterprise"],
+    }
+    concurrency = {
+        f"{s}x": round(sum(peak_visits_per_second(s) * n * HANDLER_SECONDS[f] for f, n in per_visit.items()), 1) for s in (1, 10)
+    }
     scans = per_visit["scans"]
     wru = sum(PER_VISIT[o] * units_per_operation[o]["write"] for o in SCAN_OPERATIONS) / scans
     rru = sum(PER_VISIT[o] * units_per_operation[o]["read"] for o in SCAN_OPERATIONS) / scans
     requests = sum(PER_VISIT[o] * len(calls[o]) for o in SCAN_OPERATIONS) / scans
-    cost = {"lambda": 1e6 * (LAMBDA_REQUEST + memory["scans"] / 1024 * HANDLER_SECONDS["scans"] * LAMBDA_GB_SECOND),
-            "api_gateway": 1e6 * HTTP_API_REQUEST, "dynamodb": 1e6 * (wru * DDB_WRU + rru * DDB_RRU)}
-    return {"memory_mb": memory, "handler_seconds": HANDLER_SECONDS, "peak_concurrency": concurrency,
-            "per_scan": {"store_requests": round(requests, 2), "write_units": round(wru, 1), "read_units": round(rru, 1)},
-            "usd_per_million_scans": {k: round(v, 2) for k, v in {**cost, "total": sum(cost.values())}.items()}}
+    cost = {
+        "lambda": 1e6 * (LAMBDA_REQUEST + memory["scans"] / 1024 * HANDLER_SECONDS["scans"] * LAMBDA_GB_SECOND),
+        "api_gateway": 1e6 * HTTP_API_REQUEST,
+        "dynamodb": 1e6 * (wru * DDB_WRU + rru * DDB_RRU),
+    }
+    return {
+        "memory_mb": memory,
+        "handler_seconds": HANDLER_SECONDS,
+        "peak_concurrency": concurrency,
+        "per_scan": {"store_requests": round(requests, 2), "write_units": round(wru, 1), "read_units": round(rru, 1)},
+        "usd_per_million_scans": {k: round(v, 2) for k, v in {**cost, "total": sum(cost.values())}.items()},
+    }
 
 
 def main() -> int:
@@ -358,20 +455,27 @@ def main() -> int:
 
 def report(result: dict) -> str:
     peak, lam = result["peak_visits"], result["lambda"]
-    lines = [f"模型：{ENTITIES:,} 户市场主体 × 每年 {INSPECTIONS_PER_ENTITY_YEAR} 次检查，{WORKING_DAYS} 个工作日，"
-             f"{PEAK_SHARE:.0%} 的扫码在 {PEAK_SECONDS // 60} 分钟早高峰内",
-             f"早高峰：1x 每秒开启 {peak['1x']} 次检查，10x {peak['10x']} 次；单分区上限 {PARTITION_WCU} WCU/s、{PARTITION_RCU} RCU/s",
-             "",
-             f"{'表/索引':<28}{'分区键形态':<58}{'集中于':<12}{'1x 写':>7}{'1x 读':>7}{'10x 写':>8}{'10x 读':>8}{'10x 占上限':>9}"]
+    lines = [
+        f"模型：{ENTITIES:,} 户市场主体 × 每年 {INSPECTIONS_PER_ENTITY_YEAR} 次检查，{WORKING_DAYS} 个工作日，"
+        f"{PEAK_SHARE:.0%} 的扫码在 {PEAK_SECONDS // 60} 分钟早高峰内",
+        f"早高峰：1x 每秒开启 {peak['1x']} 次检查，10x {peak['10x']} 次；单分区上限 {PARTITION_WCU} WCU/s、{PARTITION_RCU} RCU/s",
+        "",
+        f"{'表/索引':<28}{'分区键形态':<58}{'集中于':<12}{'1x 写':>7}{'1x 读':>7}{'10x 写':>8}{'10x 读':>8}{'10x 占上限':>9}",
+    ]
     for row in sorted(result["keys"], key=lambda r: -r["load_10x"]):
         flag = "  热点" if row["load_10x"] > HOT else ""
-        lines.append(f"{row['table']:<30}{row['key']:<62}{row['by']:<13}{row['write_1x']:>8}{row['read_1x']:>8}"
-                     f"{row['write_10x']:>9}{row['read_10x']:>9}{row['load_10x']:>11.2%}{flag}")
+        lines.append(
+            f"{row['table']:<30}{row['key']:<62}{row['by']:<13}{row['write_1x']:>8}{row['read_1x']:>8}"
+            f"{row['write_10x']:>9}{row['read_10x']:>9}{row['load_10x']:>11.2%}{flag}"
+        )
     per_scan, cost = lam["per_scan"], lam["usd_per_million_scans"]
-    lines += ["", f"每次扫码：存储请求 {per_scan['store_requests']} 次，写入单位 {per_scan['write_units']}，读取单位 {per_scan['read_units']}",
-              f"Lambda 峰值并发：1x {lam['peak_concurrency']['1x']}，10x {lam['peak_concurrency']['10x']}"
-              f"（内存 {lam['memory_mb']} MB，每次调用 {lam['handler_seconds']} 秒）",
-              "每百万次扫码费用（美元，us-east-1 标价）：" + "，".join(f"{k} {v}" for k, v in cost.items())]
+    lines += [
+        "",
+        f"每次扫码：存储请求 {per_scan['store_requests']} 次，写入单位 {per_scan['write_units']}，读取单位 {per_scan['read_units']}",
+        f"Lambda 峰值并发：1x {lam['peak_concurrency']['1x']}，10x {lam['peak_concurrency']['10x']}"
+        f"（内存 {lam['memory_mb']} MB，每次调用 {lam['handler_seconds']} 秒）",
+        "每百万次扫码费用（美元，us-east-1 标价）：" + "，".join(f"{k} {v}" for k, v in cost.items()),
+    ]
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ machine's processor is not the runtime's (arm64 Lambda, x86_64 here), the layer 
 for this machine from the same lock (build/import-layer.zip; scripts/build.py checks that the two differ in
 native code only).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,11 @@ def lambda_env(service: dict, name: str, task_root: Path) -> dict[str, str]:
     function = service["functions"][name]
     template = ROOT / ".serverless/cloudformation-template-update-stack.json"
     resources = json.loads(template.read_text())["Resources"]
-    [properties] = [r["Properties"] for r in resources.values()
-                    if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == function["handler"]]
+    [properties] = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == function["handler"]
+    ]
 
     def resolved(value):
         """What CloudFormation puts in the variable at deploy time, in shape (account and names made up),
@@ -83,9 +87,16 @@ def lambda_env(service: dict, name: str, task_root: Path) -> dict[str, str]:
     region = service["provider"]["region"]
     variables = properties.get("Environment", {}).get("Variables", {})
     env = {key: resolved(value) for key, value in variables.items()}
-    return env | {"AWS_REGION": region, "AWS_DEFAULT_REGION": region, "AWS_LAMBDA_FUNCTION_NAME": properties["FunctionName"],
-                  "AWS_EXECUTION_ENV": f"AWS_Lambda_{properties['Runtime']}", "LAMBDA_TASK_ROOT": str(task_root),
-                  "LANG": "en_US.UTF-8", "TZ": ":UTC", "PATH": "/usr/bin:/bin"}
+    return env | {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_LAMBDA_FUNCTION_NAME": properties["FunctionName"],
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{properties['Runtime']}",
+        "LAMBDA_TASK_ROOT": str(task_root),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "PATH": "/usr/bin:/bin",
+    }
 
 
 def unpack(zip_path: str | Path, dest: Path) -> Path:
@@ -102,9 +113,11 @@ class Handler:
         self.path = [str(task_root), str(layer / f"python/lib/python{version}/site-packages"), str(layer / "python")]
 
     def smoke(self) -> None:
-        probe = (f"import sys, json; sys.path[:0] = {self.path!r}; import importlib, botocore\n"
-                 f"handler = getattr(importlib.import_module({self.module!r}), {self.attr!r})\n"
-                 f"print(json.dumps([callable(handler), botocore.__file__, 'boto3' in sys.modules]))")
+        probe = (
+            f"import sys, json; sys.path[:0] = {self.path!r}; import importlib, botocore\n"
+            f"handler = getattr(importlib.import_module({self.module!r}), {self.attr!r})\n"
+            f"print(json.dumps([callable(handler), botocore.__file__, 'boto3' in sys.modules]))"
+        )
         done = subprocess.run([RUNTIME_PYTHON, "-I", "-B", "-c", probe], env=self.env, capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"函数 {self.name} 从打包产物导入失败：\n{done.stderr[-3000:]}")
@@ -146,14 +159,18 @@ def main() -> None:
     pairs = 3 if args.quick else 9
 
     with tempfile.TemporaryDirectory(prefix="sheqi-lambda-") as tmp:
-        layer = unpack(layer_zip, Path(tmp) / "opt")     # Lambda unpacks layers into /opt
-        handlers = [Handler(service, name, unpack(fn["package"]["artifact"], Path(tmp) / "task" / name), layer,
-                            runtime.version) for name, fn in sorted(service["functions"].items())]
+        layer = unpack(layer_zip, Path(tmp) / "opt")  # Lambda unpacks layers into /opt
+        handlers = [
+            Handler(service, name, unpack(fn["package"]["artifact"], Path(tmp) / "task" / name), layer, runtime.version)
+            for name, fn in sorted(service["functions"].items())
+        ]
         for handler in handlers:
             handler.smoke()
         bare = [RUNTIME_PYTHON, "-I", "-B", "-c", "import boto3"]
-        print(f"冷启动导入基准（{runtime.name} {runtime.machine}，打包产物按 Lambda 的布局解开，只有运行时自带的库；"
-              f"每个函数与裸 `import boto3` 交替各 {pairs} 次，取成对比值的中位数）")
+        print(
+            f"冷启动导入基准（{runtime.name} {runtime.machine}，打包产物按 Lambda 的布局解开，只有运行时自带的库；"
+            f"每个函数与裸 `import boto3` 交替各 {pairs} 次，取成对比值的中位数）"
+        )
         print(f"  {'函数':<22}{'导入 CPU 毫秒':>12}{'boto3 CPU 毫秒':>14}{'比值':>8}")
         results = {}
         for handler in handlers:
@@ -167,11 +184,15 @@ def main() -> None:
                     own.append(seconds(handler.command(), handler.env))
                 ratios.append(own[-1] / base[-1])
             results[handler.name] = statistics.median(ratios)
-            print(f"  {handler.name:<22}{statistics.median(own) * 1000:>12.0f}{statistics.median(base) * 1000:>14.0f}"
-                  f"{results[handler.name]:>8.2f}")
+            print(
+                f"  {handler.name:<22}{statistics.median(own) * 1000:>12.0f}{statistics.median(base) * 1000:>14.0f}"
+                f"{results[handler.name]:>8.2f}"
+            )
     worst = max(results, key=results.get)
-    print(f"  中位数 {statistics.median(results.values()):.2f}，最差 {worst} {results[worst]:.2f}"
-          + (f"（上限 {args.max_ratio}）" if args.max_ratio else ""))
+    print(
+        f"  中位数 {statistics.median(results.values()):.2f}，最差 {worst} {results[worst]:.2f}"
+        + (f"（上限 {args.max_ratio}）" if args.max_ratio else "")
+    )
     if args.max_ratio and results[worst] > args.max_ratio:
         sys.exit(f"冷启动导入超过上限：{worst} 为裸 import boto3 的 {results[worst]:.2f} 倍（上限 {args.max_ratio}）")
 

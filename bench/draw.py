@@ -6,6 +6,7 @@ enterprise; bounded memory means a peak that does not grow with N. The baseline,
 run, is one pass over the same records that only fingerprints them.
 Usage: bench/draw.py [N ...]
 """
+
 from __future__ import annotations
 
 import sys
@@ -53,8 +54,10 @@ def pure(n: int) -> None:
     _, baseline, base_peak = measure(lambda: sum(1 for _ in base_digest.feed(records(n))))
     digest = draws.Digest()
     drawn, elapsed, peak = measure(lambda: draws.weighted_sample(digest.feed(records(n)), n // 5, "bench-seed", WEIGHTS))
-    print(f"  纯抽取 {n:>7,} 家取 {len(drawn):>6,}：{elapsed / n * 1e6:6.1f} 微秒/家（仅指纹基线 {baseline / n * 1e6:.1f}，"
-          f"为其 {elapsed / baseline:.1f} 倍），内存峰值 {peak / 2**20:5.1f} MiB（基线 {base_peak / 2**20:.1f} MiB）")
+    print(
+        f"  纯抽取 {n:>7,} 家取 {len(drawn):>6,}：{elapsed / n * 1e6:6.1f} 微秒/家（仅指纹基线 {baseline / n * 1e6:.1f}，"
+        f"为其 {elapsed / baseline:.1f} 倍），内存峰值 {peak / 2**20:5.1f} MiB（基线 {base_peak / 2**20:.1f} MiB）"
+    )
 
 
 def stored(n: int) -> None:
@@ -64,16 +67,37 @@ def stored(n: int) -> None:
     now = clock.now_iso()
     with store.Enterprise.batch_write() as batch:
         for eid, tier in records(n):
-            batch.save(store.Enterprise(eid, name="张北县抽查基准企业有限公司", region_code="130722", credit_tier=tier,
-                                        credit_source="基准测试", created_at=now, updated_at=now, version=1))
+            batch.save(
+                store.Enterprise(
+                    eid,
+                    name="张北县抽查基准企业有限公司",
+                    region_code="130722",
+                    credit_tier=tier,
+                    credit_source="基准测试",
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+            )
     admin = demo_data.IDENTITIES["admin-market"][1]
-    spec = parse(draws.DrawIn, {"year": clock.today().year, "version": 1, "entry_index": 0,
-                                        "seed": "bench-seed-2026", "draw_date": clock.today().isoformat()}, strict=False)
+    spec = parse(
+        draws.DrawIn,
+        {
+            "year": clock.today().year,
+            "version": 1,
+            "entry_index": 0,
+            "seed": "bench-seed-2026",
+            "draw_date": clock.today().isoformat(),
+        },
+        strict=False,
+    )
     calls.clear()
     summary, elapsed, peak = measure(lambda: draws.run(admin, demo_data.MARKET, spec))
     per = ", ".join(f"{op} {count:,}" for op, count in sorted(calls.items()))
-    print(f"  入库抽取 {summary['population']:>7,} 家取 {summary['drawn']:>6,}：{elapsed:6.1f} 秒，"
-          f"{elapsed / summary['population'] * 1000:5.2f} 毫秒/家，内存峰值 {peak / 2**20:5.1f} MiB，存储调用 {sum(calls.values()):,}（{per}）")
+    print(
+        f"  入库抽取 {summary['population']:>7,} 家取 {summary['drawn']:>6,}：{elapsed:6.1f} 秒，"
+        f"{elapsed / summary['population'] * 1000:5.2f} 毫秒/家，内存峰值 {peak / 2**20:5.1f} MiB，存储调用 {sum(calls.values()):,}（{per}）"
+    )
 
 
 def main(sizes: list[int]) -> None:

@@ -7,6 +7,7 @@ and reported as a ratio to the baseline measured in the same run: WRITES items k
 (baseline starts and starts after READS reads alternate, so both see the same outside load).
 Usage: bench/restart.py [READS] [WRITES]   (default 10000 1000)
 """
+
 from __future__ import annotations
 
 import random
@@ -32,8 +33,13 @@ class Store:
     def start(self) -> float:
         """Start the store on the folder; returns the seconds its start took."""
         self.process = dynamo.server_process(self.port, self.folder)
-        self.client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{self.port}", region_name="cn-north-1",
-                                   aws_access_key_id="x", aws_secret_access_key="x")
+        self.client = boto3.client(
+            "dynamodb",
+            endpoint_url=f"http://127.0.0.1:{self.port}",
+            region_name="cn-north-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
         return self.process.load_seconds
 
     def kill(self) -> None:
@@ -76,9 +82,9 @@ def main(reads: int, writes: int) -> None:
 
             write(writes)
             store.kill()
-            first = store.start()                       # replays the writes, then compacts them
+            first = store.start()  # replays the writes, then compacts them
             base, after_reads = [], []
-            for _ in range(ROUNDS):                     # alternated, so both see the same outside load
+            for _ in range(ROUNDS):  # alternated, so both see the same outside load
                 base.append(store.restarts(rounds=1))
                 after_reads.append(store.restarts(read, rounds=1))
             base, after_reads = statistics.median(base), statistics.median(after_reads)
@@ -90,11 +96,15 @@ def main(reads: int, writes: int) -> None:
     print(f"重启基准（本地存储 = 快照 + 写入日志；每次重启前 kill -9；每项取 {ROUNDS} 次重启的中位数）")
     print(f"  基线：保留 {writes:,} 条数据、上次启动后无写入，启动 {base * 1000:.1f} 毫秒")
     print(f"  每轮 {reads:,} 次读取后重启：{after_reads * 1000:.1f} 毫秒，为基线的 {after_reads / base:.2f} 倍（读取不入日志）")
-    print(f"  每轮 {writes:,} 次新写入后重启（重放日志并压缩）：{after_writes * 1000:.1f} 毫秒，为基线的 {after_writes / base:.2f} 倍；"
-          f"首次 {writes:,} 次写入后 {first * 1000:.1f} 毫秒（{first / base:.2f} 倍）")
-    print(f"  其后不再写入、保留 {now_kept:,} 条数据时重启：{doubled * 1000:.1f} 毫秒，为基线的 {doubled / base:.2f} 倍（随数据量增长）")
+    print(
+        f"  每轮 {writes:,} 次新写入后重启（重放日志并压缩）：{after_writes * 1000:.1f} 毫秒，为基线的 {after_writes / base:.2f} 倍；"
+        f"首次 {writes:,} 次写入后 {first * 1000:.1f} 毫秒（{first / base:.2f} 倍）"
+    )
+    print(
+        f"  其后不再写入、保留 {now_kept:,} 条数据时重启：{doubled * 1000:.1f} 毫秒，为基线的 {doubled / base:.2f} 倍（随数据量增长）"
+    )
 
 
 if __name__ == "__main__":
     given = [int(a) for a in sys.argv[1:3]]
-    main(*given, *(10_000, 1_000)[len(given):])
+    main(*given, *(10_000, 1_000)[len(given) :])

@@ -5,6 +5,7 @@ so linearity shows as a flat time per applicant and a flat memory peak. Alongsid
 over the same applicants against a baseline measured in the same run (validating the facts only).
 Usage: bench/subsidy_batch.py [N ...]   (default 1000 10000 100000)
 """
+
 from __future__ import annotations
 
 import random
@@ -38,11 +39,15 @@ def applicant_facts(rng: random.Random) -> tuple[str, dict]:
         return "unit", {"contracts_output_yuan": rng.randrange(0, 10**8), "contracts_absorbed_yuan": rng.randrange(0, 3 * 10**7)}
     sales3 = rng.randrange(10**6, 10**8)
     return "enterprise", {
-        "newly_recognised_high_tech": rng.random() < 0.5, "previous_year_sales_yuan": rng.randrange(10**6, 4 * 10**7),
-        "three_year_rd_yuan": rng.randrange(0, sales3 // 5), "three_year_sales_yuan": sales3,
+        "newly_recognised_high_tech": rng.random() < 0.5,
+        "previous_year_sales_yuan": rng.randrange(10**6, 4 * 10**7),
+        "three_year_rd_yuan": rng.randrange(0, sales3 // 5),
+        "three_year_sales_yuan": sales3,
         "national_projects": [{"project_name": "国家项目", "national_funding_yuan": rng.randrange(10**6, 3 * 10**7)}]
-        if rng.random() < 0.2 else [],
-        "new_unicorn": rng.random() < 0.01}
+        if rng.random() < 0.2
+        else [],
+        "new_unicorn": rng.random() < 0.01,
+    }
 
 
 def engine_only(population: list) -> None:
@@ -55,8 +60,10 @@ def engine_only(population: list) -> None:
     for kind, facts in population:
         calculate(ruleset, kind, facts)
     engine = time.perf_counter() - started
-    print(f"  纯计算 {len(population):>7,} 户：{engine / len(population) * 1e6:7.1f} 微秒/户，"
-          f"为仅校验事实（基线 {baseline / len(population) * 1e6:.1f} 微秒/户）的 {engine / baseline:.1f} 倍")
+    print(
+        f"  纯计算 {len(population):>7,} 户：{engine / len(population) * 1e6:7.1f} 微秒/户，"
+        f"为仅校验事实（基线 {baseline / len(population) * 1e6:.1f} 微秒/户）的 {engine / baseline:.1f} 倍"
+    )
 
 
 def drained_run(year: int) -> dict:
@@ -73,9 +80,17 @@ def stored_run(n: int, year: int, population: list) -> None:
     with store.SubsidyApplicant.batch_write() as batch:
         for i, (kind, facts) in enumerate(population[:n]):
             first17 = f"91130722ME{i:07d}"
-            batch.save(store.SubsidyApplicant(str(year), first17 + uscc.check_character(first17), applicant_kind=kind,
-                                              name="基准测试申报主体", region_code="130722", facts=facts,
-                                              updated_at="2026-01-01T00:00:00+08:00"))
+            batch.save(
+                store.SubsidyApplicant(
+                    str(year),
+                    first17 + uscc.check_character(first17),
+                    applicant_kind=kind,
+                    name="基准测试申报主体",
+                    region_code="130722",
+                    facts=facts,
+                    updated_at="2026-01-01T00:00:00+08:00",
+                )
+            )
     started = time.perf_counter()
     read_only = sum(1 for _ in store.SubsidyApplicant.query(str(year), page_size=service.CHUNK))
     paging = time.perf_counter() - started
@@ -87,9 +102,11 @@ def stored_run(n: int, year: int, population: list) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     per = ", ".join(f"{op} {count:,}" for op, count in sorted(calls.items()))
-    print(f"  入库批算 {n:>7,} 户：{elapsed:7.1f} 秒，{elapsed / n * 1000:6.2f} 毫秒/户，内存峰值 {peak / 2**20:5.1f} MiB，"
-          f"存储调用 {sum(calls.values()):,}（{per}；每户 {sum(calls.values()) / n:.3f} 次），合计 {summary['total_cash']} 元；"
-          f"同批仅分页读取 {read_only:,} 户用时 {paging:.1f} 秒（批算为其 {elapsed / paging:.1f} 倍，moto 每页查询须遍历整个分区）")
+    print(
+        f"  入库批算 {n:>7,} 户：{elapsed:7.1f} 秒，{elapsed / n * 1000:6.2f} 毫秒/户，内存峰值 {peak / 2**20:5.1f} MiB，"
+        f"存储调用 {sum(calls.values()):,}（{per}；每户 {sum(calls.values()) / n:.3f} 次），合计 {summary['total_cash']} 元；"
+        f"同批仅分页读取 {read_only:,} 户用时 {paging:.1f} 秒（批算为其 {elapsed / paging:.1f} 倍，moto 每页查询须遍历整个分区）"
+    )
 
 
 def main(sizes: list[int]) -> None:

@@ -1,5 +1,6 @@
 """The local stack. Like Lambda, which puts the layer's python/ folder on the path, it puts
 layers/python on sys.path so `import sheqi` resolves to the same code."""
+
 import sys
 from pathlib import Path
 

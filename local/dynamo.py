@@ -7,6 +7,7 @@ snapshot and replays the log; compaction (at start, on a timer and at a clean st
 a new snapshot, so a restart costs what the data holds, not the requests ever made. `make reset`
 deletes it all.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,8 +27,14 @@ import yaml
 
 from .config import ROOT, TABLE_PREFIX
 
-_CREATE_KEYS = ("TableName", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
-                "LocalSecondaryIndexes", "BillingMode")
+_CREATE_KEYS = (
+    "TableName",
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "BillingMode",
+)
 
 
 def infra_resources(file: str, prefix: str = TABLE_PREFIX) -> dict[str, dict]:
@@ -39,23 +46,28 @@ def infra_resources(file: str, prefix: str = TABLE_PREFIX) -> dict[str, dict]:
 def table_definitions(prefix: str = TABLE_PREFIX) -> dict[str, dict]:
     """CreateTable arguments for each AWS::DynamoDB::Table in infra/tables.yml, keyed by logical id."""
     resources = infra_resources("tables.yml", prefix)
-    return {name: {k: v for k, v in res["Properties"].items() if k in _CREATE_KEYS}
-            for name, res in resources.items() if res["Type"] == "AWS::DynamoDB::Table"}
+    return {
+        name: {k: v for k, v in res["Properties"].items() if k in _CREATE_KEYS}
+        for name, res in resources.items()
+        if res["Type"] == "AWS::DynamoDB::Table"
+    }
 
 
 def create_queues(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
     """The SQS queues of infra/queues.yml, dead-letter queues first so redrive policies can name them."""
     resources = infra_resources("queues.yml", prefix)
-    client = boto3.client("sqs", endpoint_url=endpoint, region_name="cn-north-1",
-                          aws_access_key_id="local", aws_secret_access_key="local")
+    client = boto3.client(
+        "sqs", endpoint_url=endpoint, region_name="cn-north-1", aws_access_key_id="local", aws_secret_access_key="local"
+    )
     arns, urls = {}, []
     for name, res in sorted(resources.items(), key=lambda item: "RedrivePolicy" in item[1]["Properties"]):
         props = res["Properties"]
         attributes = {"VisibilityTimeout": str(props.get("VisibilityTimeout", 30))}
         if "RedrivePolicy" in props:
             target = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": arns[target],
-                                                      "maxReceiveCount": props["RedrivePolicy"]["maxReceiveCount"]})
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": arns[target], "maxReceiveCount": props["RedrivePolicy"]["maxReceiveCount"]}
+            )
         url = client.create_queue(QueueName=props["QueueName"], Attributes=attributes)["QueueUrl"]
         arns[name] = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         urls.append(url)
@@ -65,13 +77,17 @@ def create_queues(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
 def bucket_names(prefix: str = TABLE_PREFIX) -> dict[str, str]:
     """Local names of the S3 buckets of infra/storage.yml (CloudFormation names them in AWS):
     EvidenceBucket is `<prefix>-evidence`."""
-    return {name: f"{prefix}-{name.removesuffix('Bucket').lower()}" for name, res in infra_resources("storage.yml", prefix).items()
-            if res["Type"] == "AWS::S3::Bucket"}
+    return {
+        name: f"{prefix}-{name.removesuffix('Bucket').lower()}"
+        for name, res in infra_resources("storage.yml", prefix).items()
+        if res["Type"] == "AWS::S3::Bucket"
+    }
 
 
 def create_buckets(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="cn-north-1",
-                          aws_access_key_id="local", aws_secret_access_key="local")
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, region_name="cn-north-1", aws_access_key_id="local", aws_secret_access_key="local"
+    )
     existing = {b["Name"] for b in client.list_buckets()["Buckets"]}
     created = []
     for name in bucket_names(prefix).values():
@@ -86,13 +102,15 @@ def verify_sender(endpoint: str) -> None:
     """SES sends only from a verified address: the local stack's is verified in moto."""
     from .config import NOTIFY_FROM, SES_REGION
 
-    boto3.client("ses", endpoint_url=endpoint, region_name=SES_REGION, aws_access_key_id="local",
-                 aws_secret_access_key="local").verify_email_identity(EmailAddress=NOTIFY_FROM)
+    boto3.client(
+        "ses", endpoint_url=endpoint, region_name=SES_REGION, aws_access_key_id="local", aws_secret_access_key="local"
+    ).verify_email_identity(EmailAddress=NOTIFY_FROM)
 
 
 def create_tables(endpoint: str, prefix: str = TABLE_PREFIX) -> list[str]:
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="cn-north-1",
-                          aws_access_key_id="local", aws_secret_access_key="local")
+    client = boto3.client(
+        "dynamodb", endpoint_url=endpoint, region_name="cn-north-1", aws_access_key_id="local", aws_secret_access_key="local"
+    )
     existing = set(client.list_tables()["TableNames"])
     created = []
     for spec in table_definitions(prefix).values():
@@ -113,15 +131,18 @@ def snapshot() -> bytes:
     from moto.core.base_backend import BackendDict
     from moto.dynamodb.models.dynamo_type import LimitedSizeDict
 
-    state = {bd.service_name: {account: dict(regions) for account, regions in bd.items()}
-             for bd in BackendDict._instances}
+    state = {bd.service_name: {account: dict(regions) for account, regions in bd.items()} for bd in BackendDict._instances}
     reducers = copyreg.dispatch_table.copy()
     # Locks and conditions (SQS long polls) come back new; an item's attributes come back without
     # LimitedSizeDict re-checking its size on every key (checked when written; O(n^2) per item).
-    reducers.update({threading.Condition: lambda _: (threading.Condition, ()),
-                     type(threading.Lock()): lambda _: (threading.Lock, ()),
-                     type(threading.RLock()): lambda _: (threading.RLock, ()),
-                     LimitedSizeDict: lambda attrs: (copyreg.__newobj__, (LimitedSizeDict,), dict(attrs), None, None, dict.update)})
+    reducers.update(
+        {
+            threading.Condition: lambda _: (threading.Condition, ()),
+            type(threading.Lock()): lambda _: (threading.Lock, ()),
+            type(threading.RLock()): lambda _: (threading.RLock, ()),
+            LimitedSizeDict: lambda attrs: (copyreg.__newobj__, (LimitedSizeDict,), dict(attrs), None, None, dict.update),
+        }
+    )
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = reducers
@@ -135,15 +156,15 @@ def restore(data: bytes) -> None:
     from moto.core.base_backend import BackendDict
     from moto.core.model_instances import reset_model_data
 
-    gc.disable()   # unpickling makes many objects at once: no collections in between
+    gc.disable()  # unpickling makes many objects at once: no collections in between
     try:
         state = pickle.loads(data)
     finally:
         gc.enable()
     with _LOCK:
-        reset_model_data()   # moto's list of every model object made, kept for its dashboard, as /moto-api/reset does
+        reset_model_data()  # moto's list of every model object made, kept for its dashboard, as /moto-api/reset does
         for bd in BackendDict._instances:
-            for regions in bd.values():   # each account's backends go; the accounts stay (cheaper than new ones)
+            for regions in bd.values():  # each account's backends go; the accounts stay (cheaper than new ones)
                 regions.clear()
         for service, accounts in state.items():
             backends = get_backend(service)
@@ -159,13 +180,13 @@ _UNREPLAYABLE = ("DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility
 
 
 def _changes_state(environ: dict, body: bytes) -> bool:
-    target = environ.get("HTTP_X_AMZ_TARGET")               # JSON protocols: DynamoDB, SQS
+    target = environ.get("HTTP_X_AMZ_TARGET")  # JSON protocols: DynamoDB, SQS
     if target:
         action = target.rpartition(".")[2]
     elif environ.get("PATH_INFO") == "/" and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
-        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]   # query protocol: SES, SNS
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]  # query protocol: SES, SNS
     else:
-        return environ["REQUEST_METHOD"] not in ("GET", "HEAD", "OPTIONS")          # S3's REST
+        return environ["REQUEST_METHOD"] not in ("GET", "HEAD", "OPTIONS")  # S3's REST
     return not action.startswith(_READS) and action not in _UNREPLAYABLE
 
 
@@ -174,7 +195,7 @@ class Journal:
     follows it) and `writes-<generation>.jsonl` (each answered write: method, URL, headers, body, and
     the S3 version id it was given, so a replay gives the object the same one)."""
 
-    COMPACT_EVERY = 300   # seconds between compactions while writes come in
+    COMPACT_EVERY = 300  # seconds between compactions while writes come in
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -195,12 +216,14 @@ class Journal:
             try:
                 restore(saved["state"])
             except Exception as error:
-                raise RuntimeError(f"本地数据由 moto {saved['moto']} 保存，当前 moto {moto.__version__} 无法读取：请安装 "
-                                   f"moto=={saved['moto']}，或 make reset 清空本地数据") from error
+                raise RuntimeError(
+                    f"本地数据由 moto {saved['moto']} 保存，当前 moto {moto.__version__} 无法读取：请安装 "
+                    f"moto=={saved['moto']}，或 make reset 清空本地数据"
+                ) from error
             self.generation = saved["generation"]
         replayed = 0
         legacy = self.folder.parent / LEGACY_RECORDING
-        if legacy.exists() and not snap.exists():   # an older version's recording (every request), replayed once
+        if legacy.exists() and not snap.exists():  # an older version's recording (every request), replayed once
             replayed += _replay(app, legacy)
         logs = {int(path.stem.partition("-")[2]): path for path in self.folder.glob("writes-*.jsonl")}
         for generation in sorted(g for g in logs if g >= self.generation):
@@ -241,15 +264,17 @@ class Journal:
 
     def compact_while_running(self) -> None:
         """Compact every COMPACT_EVERY seconds that saw a write (a daemon thread)."""
+
         def run() -> None:
             while not stopped.wait(self.COMPACT_EVERY):
                 if self.writes:
                     self.compact()
+
         stopped = threading.Event()
         threading.Thread(target=run, daemon=True, name="store-compaction").start()
 
 
-LEGACY_RECORDING = "dynamodb-recording.jsonl"   # moto's recorder's log, kept by versions before the journal
+LEGACY_RECORDING = "dynamodb-recording.jsonl"  # moto's recorder's log, kept by versions before the journal
 
 
 def _replay(app, path: Path) -> int:
@@ -310,12 +335,16 @@ class _Serialized:
             return start_response(status, headers, exc_info)
 
         with _LOCK:
-            chunks = list(self.app(environ, keep))   # the answer is sent only after this returns
+            chunks = list(self.app(environ, keep))  # the answer is sent only after this returns
             if answer["status"].startswith("2") and _changes_state(environ, body):
                 query = environ.get("QUERY_STRING", "")
-                entry = {"method": environ["REQUEST_METHOD"], "headers": dict(EnvironHeaders(environ)),
-                         "url": environ.get("RAW_URI") or environ.get("PATH_INFO", "/") + (f"?{query}" if query else ""),
-                         "body": base64.b64encode(body).decode("ascii"), "body_encoded": True}
+                entry = {
+                    "method": environ["REQUEST_METHOD"],
+                    "headers": dict(EnvironHeaders(environ)),
+                    "url": environ.get("RAW_URI") or environ.get("PATH_INFO", "/") + (f"?{query}" if query else ""),
+                    "body": base64.b64encode(body).decode("ascii"),
+                    "body_encoded": True,
+                }
                 if "versionId" not in parse_qs(query) and "x-amz-version-id" in answer["headers"]:
                     entry["version_id"] = answer["headers"]["x-amz-version-id"]
                 self.journal.append(entry)
@@ -361,7 +390,7 @@ def server_process(port: int, data_dir: Path | None = None):
 
     args = [sys.executable, "-m", "local.dynamo", str(port)] + ([str(data_dir)] if data_dir else [])
     process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, text=True)
-    ready = process.stdout.readline()     # printed once it answers
+    ready = process.stdout.readline()  # printed once it answers
     if not ready.startswith("ready "):
         process.kill()
         raise RuntimeError(f"moto 服务器未能在端口 {port} 启动")
@@ -382,15 +411,17 @@ def count_calls(models, counter) -> None:
     """Count every DynamoDB call the models' clients make, by operation (botocore's before-call hook)."""
     for model in models:
         model._get_connection().connection.client.meta.events.register(
-            "before-call.dynamodb.*", lambda model, **_: counter.update([model.name]))
+            "before-call.dynamodb.*", lambda model, **_: counter.update([model.name])
+        )
 
 
 def raw_pair_seconds(endpoint: str, table: str, pairs: int) -> float:
     """Seconds per raw PutItem + consistent GetItem on the server: the baseline benchmarks report against."""
     import time
 
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="cn-north-1",
-                          aws_access_key_id="x", aws_secret_access_key="x")
+    client = boto3.client(
+        "dynamodb", endpoint_url=endpoint, region_name="cn-north-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
     started = time.perf_counter()
     for n in range(pairs):
         key = {"tally_key": {"S": f"bench#{n}"}}
@@ -408,7 +439,7 @@ def _serve(argv: list[str]) -> None:
     from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
 
-    for service in ("dynamodb", "s3", "sqs", "ses", "sns", "iam"):   # imported (and their regions listed) before the clock starts
+    for service in ("dynamodb", "s3", "sqs", "ses", "sns", "iam"):  # imported (and their regions listed) before the clock starts
         get_backend(service)[DEFAULT_ACCOUNT_ID]
     started = time.perf_counter()
     journal = Journal(Path(argv[1]) / "store") if len(argv) > 1 else None

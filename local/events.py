@@ -1,5 +1,6 @@
 """Events shaped exactly as AWS delivers them: API Gateway HTTP API payload v2.0, and EventBridge
 scheduled events. The samples in events/ are such events; tests check both agree in shape."""
+
 from __future__ import annotations
 
 import base64
@@ -19,24 +20,52 @@ def request_id() -> str:
     return base64.b64encode(os.urandom(11)).decode()
 
 
-def http_event(*, method: str, raw_path: str, route_key: str, path_parameters: dict, raw_query_string: str = "",
-               headers: dict | None = None, body: bytes | None = None, claims: dict | None = None,
-               source_ip: str = "127.0.0.1", domain: str = "127.0.0.1", request: str | None = None) -> dict:
+def http_event(
+    *,
+    method: str,
+    raw_path: str,
+    route_key: str,
+    path_parameters: dict,
+    raw_query_string: str = "",
+    headers: dict | None = None,
+    body: bytes | None = None,
+    claims: dict | None = None,
+    source_ip: str = "127.0.0.1",
+    domain: str = "127.0.0.1",
+    request: str | None = None,
+) -> dict:
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     now = time.time()
     context = {
-        "accountId": ACCOUNT, "apiId": "local", "domainName": domain, "domainPrefix": domain.split(".")[0],
-        "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                 "userAgent": headers.get("user-agent", "")},
-        "requestId": request or request_id(), "routeKey": route_key, "stage": "$default",
+        "accountId": ACCOUNT,
+        "apiId": "local",
+        "domainName": domain,
+        "domainPrefix": domain.split(".")[0],
+        "http": {
+            "method": method,
+            "path": raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": headers.get("user-agent", ""),
+        },
+        "requestId": request or request_id(),
+        "routeKey": route_key,
+        "stage": "$default",
         "time": datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "timeEpoch": int(now * 1000),
     }
     if claims is not None:
         # API Gateway hands claims to the function as strings.
         context["authorizer"] = {"jwt": {"claims": {k: str(v) for k, v in claims.items()}, "scopes": None}}
-    event = {"version": "2.0", "routeKey": route_key, "rawPath": raw_path, "rawQueryString": raw_query_string,
-             "headers": headers, "requestContext": context, "isBase64Encoded": False}
+    event = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": raw_path,
+        "rawQueryString": raw_query_string,
+        "headers": headers,
+        "requestContext": context,
+        "isBase64Encoded": False,
+    }
     if "cookie" in headers:
         event["cookies"] = [c.strip() for c in headers["cookie"].split(";")]
     query: dict[str, str] = {}
@@ -56,9 +85,15 @@ def http_event(*, method: str, raw_path: str, route_key: str, path_parameters: d
 
 def schedule_event(rule_name: str, when: datetime, region: str = "cn-north-1") -> dict:
     return {
-        "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": ACCOUNT, "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": region, "resources": [f"arn:aws-cn:events:{region}:{ACCOUNT}:rule/{rule_name}"], "detail": {},
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT,
+        "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [f"arn:aws-cn:events:{region}:{ACCOUNT}:rule/{rule_name}"],
+        "detail": {},
     }
 
 

@@ -1,6 +1,7 @@
 """The local API Gateway: a Flask app that turns each HTTP request into an HTTP API v2.0 event,
 verifies the bearer token as the production JWT authoriser would, calls the same handler Lambda
 calls, and returns its response."""
+
 from __future__ import annotations
 
 import base64
@@ -34,6 +35,7 @@ DOCS_PAGE = """<!doctype html>
 class AnyPath(PathConverter):
     """Any path, line breaks and control characters included: API Gateway routes them to the function,
     which refuses them with its own error (Werkzeug's `path` stops at a line break and answers HTML)."""
+
     regex = "(?s:[^/].*?)"
 
 
@@ -44,6 +46,7 @@ def create_app(log=None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # API Gateway's own payload limit
 
     if log is not None:
+
         @app.before_request
         def _start() -> None:
             request.environ["sheqi.started"] = time.perf_counter()
@@ -89,13 +92,22 @@ def create_app(log=None) -> Flask:
             claims, challenge = _verified_claims(request.headers.get("Authorization", ""))
             if claims is None:
                 # What API Gateway's JWT authoriser answers; the function is never called.
-                return Response('{"message":"Unauthorized"}', 401, content_type="application/json",
-                                headers={"www-authenticate": challenge})
-        event = http_event(method=request.method, raw_path=raw_path, route_key=route.route_key,
-                           path_parameters=params, raw_query_string=request.query_string.decode(),
-                           headers=dict(request.headers), body=request.get_data(), claims=claims,
-                           source_ip=request.remote_addr or "127.0.0.1", domain=request.host,
-                           request=request.environ["sheqi.request_id"])
+                return Response(
+                    '{"message":"Unauthorized"}', 401, content_type="application/json", headers={"www-authenticate": challenge}
+                )
+        event = http_event(
+            method=request.method,
+            raw_path=raw_path,
+            route_key=route.route_key,
+            path_parameters=params,
+            raw_query_string=request.query_string.decode(),
+            headers=dict(request.headers),
+            body=request.get_data(),
+            claims=claims,
+            source_ip=request.remote_addr or "127.0.0.1",
+            domain=request.host,
+            request=request.environ["sheqi.request_id"],
+        )
         result = invoke(route.handler, route.function, event)
         body = result.get("body") or ""
         payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
@@ -111,6 +123,7 @@ def create_app(log=None) -> Flask:
 
 def _pages_and_local_routes(app: Flask) -> None:
     """The static pages, and what only the local stack has: demo sign-in and the store's S3 for phones."""
+
     @app.route("/console/", defaults={"name": "index.html"})
     @app.route("/console/<path:name>")
     def console(name: str) -> Response:
@@ -124,7 +137,7 @@ def _pages_and_local_routes(app: Flask) -> None:
         if f"phone/{name}" in config.VENDORED:
             return send_file(config.ROOT / config.VENDORED[f"phone/{name}"])
         if name in ("labels.js", "config.js"):
-            script = labels.script() if name == "labels.js" else "window.SHEQI_CONFIG = {\"local\": true};\n"
+            script = labels.script() if name == "labels.js" else 'window.SHEQI_CONFIG = {"local": true};\n'
             return Response(script, content_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"})
         return send_from_directory(config.ROOT / "phone", name)
 
@@ -132,9 +145,18 @@ def _pages_and_local_routes(app: Flask) -> None:
     def identities() -> Response:
         """Local only: the demo identities a phone may sign in as (production signs in at the identity provider),
         with an inspector's demo tasks, until the API lists an inspector's tasks."""
-        return {"items": [{"name": name, "label": label, "role": who.role,
-                           "tasks": inspector_tasks(name) if who.role == "inspector" else []}
-                          for name, (label, who) in IDENTITIES.items() if who.role in ("inspector", "enterprise")]}
+        return {
+            "items": [
+                {
+                    "name": name,
+                    "label": label,
+                    "role": who.role,
+                    "tasks": inspector_tasks(name) if who.role == "inspector" else [],
+                }
+                for name, (label, who) in IDENTITIES.items()
+                if who.role in ("inspector", "enterprise")
+            ]
+        }
 
     @app.post("/local/token")
     def token() -> Response:
@@ -149,8 +171,14 @@ def _pages_and_local_routes(app: Flask) -> None:
         """The store's S3 at the base URL, so a phone on the LAN uploads evidence to the presigned URL it
         was given (S3_UPLOAD_ENDPOINT); in production the URL is S3's own."""
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-        answer = requests.request(request.method, f"{settings.get().s3_endpoint}/{key}", params=request.args,
-                                  data=request.get_data(), headers=headers, timeout=60)
+        answer = requests.request(
+            request.method,
+            f"{settings.get().s3_endpoint}/{key}",
+            params=request.args,
+            data=request.get_data(),
+            headers=headers,
+            timeout=60,
+        )
         hop = ("content-length", "content-encoding", "transfer-encoding", "connection")
         return Response(answer.content, answer.status_code, {k: v for k, v in answer.headers.items() if k.lower() not in hop})
 
@@ -172,7 +200,7 @@ def _verified_claims(header: str) -> tuple[dict | None, str]:
     """The token's claims, or None and the `www-authenticate` challenge API Gateway would send."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return None, "Bearer"   # no credentials: a bare challenge, no error code (RFC 6750 section 3.1)
+        return None, "Bearer"  # no credentials: a bare challenge, no error code (RFC 6750 section 3.1)
     try:
         return auth.verify_token(token.strip(), config.jwt_secret()), ""
     except Unauthorized as error:

@@ -1,6 +1,7 @@
 """Calls a handler the way Lambda does: by its serverless.yml handler string, one event at a time
 per container. Handler modules keep per-invocation state in globals (the edge's App holds the event), so
 concurrent calls get separate containers: fresh imports of the module, reused once idle."""
+
 from __future__ import annotations
 
 import base64
@@ -50,8 +51,9 @@ def invoke(spec: str, function_name: str, event: dict) -> dict:
             _idle[spec].append(handler)
 
 
-def call(method: str, path: str, identity=None, body=None, query: str = "", headers: dict | None = None
-         ) -> tuple[int, dict | bytes | str]:
+def call(
+    method: str, path: str, identity=None, body=None, query: str = "", headers: dict | None = None
+) -> tuple[int, dict | bytes | str]:
     """Invoke the handler serverless.yml routes `method path` to, with a real-shaped v2.0 event carrying
     `identity`'s claims (a sheqi.auth.Identity, or None); returns the status and the decoded body."""
     from . import serverless_config
@@ -59,9 +61,16 @@ def call(method: str, path: str, identity=None, body=None, query: str = "", head
     route, params = serverless_config.resolve(method, path)
     assert route is not None, f"no route for {method} {path} in serverless.yml"
     raw = body if isinstance(body, (bytes, type(None))) else json.dumps(body, ensure_ascii=False).encode()
-    event = http_event(method=method, raw_path=path, route_key=route.route_key, path_parameters=params,
-                       raw_query_string=query, headers={"content-type": "application/json", **(headers or {})},
-                       body=raw, claims=identity.to_claims() if (identity and route.authorized) else None)
+    event = http_event(
+        method=method,
+        raw_path=path,
+        route_key=route.route_key,
+        path_parameters=params,
+        raw_query_string=query,
+        headers={"content-type": "application/json", **(headers or {})},
+        body=raw,
+        claims=identity.to_claims() if (identity and route.authorized) else None,
+    )
     result = invoke(route.handler, route.function, event)
     content_type = (result.get("headers") or {}).get("Content-Type", "")
     if content_type.startswith("application/json"):

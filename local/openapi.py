@@ -7,6 +7,7 @@ declarations, error codes from the domain code each route calls (see `errors`), 
     python -m local.openapi           writes docs/openapi.json (`make openapi`)
     python -m local.openapi --check   fails if docs/openapi.json differs from what the code generates
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,14 +35,14 @@ from . import config, serverless_config
 from .config import ROOT
 
 SPEC = ROOT / "docs" / "openapi.json"
-PAGE = "text/html"   # a route offering it answers a browser (Accept) with a page, an app with JSON
+PAGE = "text/html"  # a route offering it answers a browser (Accept) with a page, an app with JSON
 EVENTS = ROOT / "events" / "http"
 
 
 @dataclass(frozen=True)
 class Operation:
-    path: str                   # "/agencies/{agency_id}/plans/{year}/{version}/file"
-    deployed: serverless_config.Route   # the serverless.yml route API Gateway sends it by
+    path: str  # "/agencies/{agency_id}/plans/{year}/{version}/file"
+    deployed: serverless_config.Route  # the serverless.yml route API Gateway sends it by
     route: api.Route
 
     @property
@@ -58,13 +59,15 @@ def operations() -> tuple[Operation, ...]:
         for route in module.app.routes():
             path = re.sub(r"<(\w+)>", r"{\1}", route.path)
             deployed, _ = serverless_config.resolve(route.method, path)
-            assert deployed is not None and deployed.handler.startswith(module_name.replace(".", "/")), \
+            assert deployed is not None and deployed.handler.startswith(module_name.replace(".", "/")), (
                 f"{route.method} {path} of {module_name} is not routed to it by serverless.yml"
+            )
             found.append(Operation(path, deployed, route))
     return tuple(sorted(found, key=lambda o: (o.path, o.route.method)))
 
 
 # --- error codes each operation may answer -----------------------------------------------------------
+
 
 @functools.cache
 def _error_classes() -> dict[str, tuple[int, str]]:
@@ -90,8 +93,11 @@ def _module_functions(module_name: str) -> tuple[dict[str, ast.FunctionDef], dic
         if isinstance(node, ast.FunctionDef):
             functions.setdefault(node.name, node)
         elif isinstance(node, ast.ImportFrom):
-            source = importlib.util.resolve_name("." * node.level + (node.module or ""), module.__package__) \
-                if node.level else node.module
+            source = (
+                importlib.util.resolve_name("." * node.level + (node.module or ""), module.__package__)
+                if node.level
+                else node.module
+            )
             for alias in node.names:
                 imported[alias.asname or alias.name] = f"{source}.{alias.name}"
         elif isinstance(node, ast.Import):
@@ -114,8 +120,9 @@ def _raised(function: ast.FunctionDef, module_name: str, seen: set, depth: int =
         name = ast.unparse(node.func)
         last = name.rpartition(".")[2]
         if last in classes:
-            code = next((k.value.value for k in node.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)),
-                        classes[last][1])
+            code = next(
+                (k.value.value for k in node.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)), classes[last][1]
+            )
             found.add((classes[last][0], code))
             continue
         callee, owner = _callee(name, module_name)
@@ -123,7 +130,7 @@ def _raised(function: ast.FunctionDef, module_name: str, seen: set, depth: int =
             continue
         found |= _raised(callee, owner, seen, depth + 1)
         code = next((k.value.value for k in node.keywords if k.arg == "code" and isinstance(k.value, ast.Constant)), None)
-        if code is not None:     # a helper that raises with the code it is given, e.g. store.get_or_404(..., code="x")
+        if code is not None:  # a helper that raises with the code it is given, e.g. store.get_or_404(..., code="x")
             found |= {(status, code) for status in _passes_code(callee)}
     return found
 
@@ -143,18 +150,22 @@ def _callee(name: str, module_name: str) -> tuple[ast.FunctionDef | None, str]:
     try:
         functions, imported = _module_functions(owner)
     except (ImportError, TypeError, OSError):
-        return None, ""      # a name imported from a package, not a module: a class or a constant
+        return None, ""  # a name imported from a package, not a module: a class or a constant
     if attr in functions:
         return functions[attr], owner
-    return _callee(attr, owner) if imported.get(attr, "").startswith("sheqi") else (None, "")   # re-exported
+    return _callee(attr, owner) if imported.get(attr, "").startswith("sheqi") else (None, "")  # re-exported
 
 
 def _passes_code(function: ast.FunctionDef) -> set[int]:
     """Statuses of the errors a function raises with the `code` it was passed."""
     classes = _error_classes()
-    return {classes[last][0] for node in ast.walk(function) if isinstance(node, ast.Call)
-            and (last := ast.unparse(node.func).rpartition(".")[2]) in classes
-            and any(k.arg == "code" and isinstance(k.value, ast.Name) and k.value.id == "code" for k in node.keywords)}
+    return {
+        classes[last][0]
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call)
+        and (last := ast.unparse(node.func).rpartition(".")[2]) in classes
+        and any(k.arg == "code" and isinstance(k.value, ast.Name) and k.value.id == "code" for k in node.keywords)
+    }
 
 
 def _raised_by(function) -> set[tuple[int, str]]:
@@ -199,8 +210,11 @@ def errors_of(operation: Operation) -> dict[int, set[str]]:
     module_name = function.__module__
     tree = _module_functions(module_name)[0][function.__name__]
     found = _raised(tree, module_name, set())
-    found |= {(404, "route_not_found"), (422, "invalid_path_parameter") if "{" in operation.path else (404, "not_found"),
-              (500, "internal_error")}
+    found |= {
+        (404, "route_not_found"),
+        (422, "invalid_path_parameter") if "{" in operation.path else (404, "not_found"),
+        (500, "internal_error"),
+    }
     if route.signed_in:
         found |= {(401, "unauthorized"), (401, "invalid_role"), (401, "incomplete_claims")}
     if route.roles is not None and set(route.roles) != set(auth.ROLES):
@@ -210,9 +224,13 @@ def errors_of(operation: Operation) -> dict[int, set[str]]:
             found |= {(422, "invalid_field"), (422, "missing_field")} | _model_errors(model)
     if route.model(Body):
         found |= {(400, "malformed_json"), (400, "empty_body"), (413, "payload_too_large"), (415, "unsupported_media_type")}
-    if route.method == "POST":   # the Idempotency-Key header (sheqi.edge.api._call)
-        found |= {(422, "invalid_idempotency_key"), (409, "idempotency_key_reused"), (409, "idempotency_key_in_progress"),
-                  (409, "idempotency_answer_lost")} | ({(422, "idempotency_key_mismatch")} if route.key_in_body else set())
+    if route.method == "POST":  # the Idempotency-Key header (sheqi.edge.api._call)
+        found |= {
+            (422, "invalid_idempotency_key"),
+            (409, "idempotency_key_reused"),
+            (409, "idempotency_key_in_progress"),
+            (409, "idempotency_answer_lost"),
+        } | ({(422, "idempotency_key_mismatch")} if route.key_in_body else set())
     by_status: dict[int, set[str]] = {}
     for status, code in found:
         by_status.setdefault(status, set()).add(code)
@@ -221,15 +239,33 @@ def errors_of(operation: Operation) -> dict[int, set[str]]:
 
 # --- the document --------------------------------------------------------------------------------
 
-ROLE_NAMES = {"inspector": "执法人员", "enterprise": "企业", "agency_admin": "机关管理员", "judicial": "司法行政机关",
-              "science_bureau": "科技局", "government": "人民政府", "platform_admin": "平台管理员"}
-REASONS = {400: "请求格式错误", 401: "未登录或令牌无效", 403: "无权执行", 404: "不存在", 409: "与现有记录冲突",
-           413: "请求体过大", 415: "媒体类型不受支持", 422: "输入无效或违反规则", 500: "服务器内部错误"}
+ROLE_NAMES = {
+    "inspector": "执法人员",
+    "enterprise": "企业",
+    "agency_admin": "机关管理员",
+    "judicial": "司法行政机关",
+    "science_bureau": "科技局",
+    "government": "人民政府",
+    "platform_admin": "平台管理员",
+}
+REASONS = {
+    400: "请求格式错误",
+    401: "未登录或令牌无效",
+    403: "无权执行",
+    404: "不存在",
+    409: "与现有记录冲突",
+    413: "请求体过大",
+    415: "媒体类型不受支持",
+    422: "输入无效或违反规则",
+    500: "服务器内部错误",
+}
 
 
 def _error_schema(codes: set[str]) -> dict:
-    return {"allOf": [{"$ref": "#/components/schemas/Error"}],
-            "properties": {"error": {"properties": {"code": {"enum": sorted(codes)}}}}}
+    return {
+        "allOf": [{"$ref": "#/components/schemas/Error"}],
+        "properties": {"error": {"properties": {"code": {"enum": sorted(codes)}}}},
+    }
 
 
 def _examples() -> dict[str, dict]:
@@ -250,26 +286,47 @@ def _path_schema(kind) -> dict:
 
 def _parameters(operation: Operation, schemas: dict) -> list[dict]:
     kinds = operation.route.parameters
-    found = [{"name": name, "in": "path", "required": True, "schema": _path_schema(kinds.get(name))}
-             for name in re.findall(r"\{(\w+)\}", operation.path)]
+    found = [
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(kinds.get(name))}
+        for name in re.findall(r"\{(\w+)\}", operation.path)
+    ]
     if operation.route.method == "POST":
-        found.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
-            "type": "string", "pattern": api.IDEMPOTENCY_KEY.pattern},
-            "description": "客户端生成的请求编号：网络重试时带同一编号，只生效一次并得到第一次的答复；同一编号换了请求内容则答复 409"
-            + (f"（本接口以请求体字段 {operation.route.key_in_body} 为编号，请求头如带则须与之相同）" if operation.route.key_in_body else "")})
+        found.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "pattern": api.IDEMPOTENCY_KEY.pattern},
+                "description": "客户端生成的请求编号：网络重试时带同一编号，只生效一次并得到第一次的答复；同一编号换了请求内容则答复 409"
+                + (
+                    f"（本接口以请求体字段 {operation.route.key_in_body} 为编号，请求头如带则须与之相同）"
+                    if operation.route.key_in_body
+                    else ""
+                ),
+            }
+        )
     model = operation.route.model(Query)
     if model is not None:
         schema = schemas[model.__name__]
         for name in model.__struct_fields__:
-            found.append({"name": name, "in": "query", "required": name in schema.get("required", ()),
-                          "schema": schema["properties"][name]})
+            found.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in schema.get("required", ()),
+                    "schema": schema["properties"][name],
+                }
+            )
     return found
 
 
 def _headers(route: api.Route) -> dict:
     found = {"X-Request-Id": {"description": "本次请求的编号，咨询时请提供", "schema": {"type": "string"}}}
     if route.method == "POST":
-        found["Idempotent-Replayed"] = {"description": "true：这是同一 Idempotency-Key 第一次请求的答复", "schema": {"type": "string"}}
+        found["Idempotent-Replayed"] = {
+            "description": "true：这是同一 Idempotency-Key 第一次请求的答复",
+            "schema": {"type": "string"},
+        }
     return found
 
 
@@ -279,10 +336,13 @@ def _operation(operation: Operation, schemas: dict, examples: dict) -> dict:
     summary, _, description = doc.partition("\n")
     roles = route.roles or (auth.ROLES if route.signed_in else ())
     who = "、".join(ROLE_NAMES[r] for r in roles) if roles else "公开，无需登录"
-    answer: dict = {"x-roles": list(roles), "summary": summary.strip(),
-                    "description": textwrap.dedent(description).strip() + ("\n\n" if description.strip() else "")
-                    + f"可调用的角色：{who}。", "operationId": f"{route.function.__module__.split('.')[1]}.{route.function.__name__}",
-                    "tags": [operation.deployed.function]}
+    answer: dict = {
+        "x-roles": list(roles),
+        "summary": summary.strip(),
+        "description": textwrap.dedent(description).strip() + ("\n\n" if description.strip() else "") + f"可调用的角色：{who}。",
+        "operationId": f"{route.function.__module__.split('.')[1]}.{route.function.__name__}",
+        "tags": [operation.deployed.function],
+    }
     if parameters := _parameters(operation, schemas):
         answer["parameters"] = parameters
     model = route.model(Body)
@@ -293,19 +353,28 @@ def _operation(operation: Operation, schemas: dict, examples: dict) -> dict:
         answer["requestBody"] = {"required": True, "content": {"application/json": content}}
     responses: dict = {}
     for status in route.status:
-        responses[str(status)] = {"description": "成功", "headers": _headers(route), "content": {
-            media: {"schema": {"type": "object"} if media == "application/json" else {"type": "string", "contentMediaType": media}}
-            for media in route.content or ("application/json",)}}
+        responses[str(status)] = {
+            "description": "成功",
+            "headers": _headers(route),
+            "content": {
+                media: {
+                    "schema": {"type": "object"} if media == "application/json" else {"type": "string", "contentMediaType": media}
+                }
+                for media in route.content or ("application/json",)
+            },
+        }
     pages = _page_statuses(operation) if PAGE in route.content else set()
     for status, codes in sorted(errors_of(operation).items()):
         schema = _error_schema(codes)
-        if status == 401:   # API Gateway's JWT authoriser answers a missing or refused token before any function
+        if status == 401:  # API Gateway's JWT authoriser answers a missing or refused token before any function
             schema = {"anyOf": [schema, {"$ref": "#/components/schemas/GatewayUnauthorized"}]}
         content = {"application/json": {"schema": schema}}
         if status in pages:
             content[PAGE] = {"schema": {"type": "string", "contentMediaType": PAGE}}
-        responses[str(status)] = {"description": REASONS.get(status, "错误") + ("（浏览器得到说明页）" if status in pages else ""),
-                                  "content": content}
+        responses[str(status)] = {
+            "description": REASONS.get(status, "错误") + ("（浏览器得到说明页）" if status in pages else ""),
+            "content": content,
+        }
     answer["responses"] = responses
     answer["security"] = [{"bearerJWT": []}] if route.signed_in else []
     return answer
@@ -334,10 +403,16 @@ def _twin(model: type) -> type:
     hints = typing.get_type_hints(model, include_extras=True)
     fields = []
     for field in msgspec.structs.fields(model):
-        default = msgspec.field(default_factory=field.default_factory) if field.default_factory is not msgspec.NODEFAULT \
+        default = (
+            msgspec.field(default_factory=field.default_factory)
+            if field.default_factory is not msgspec.NODEFAULT
             else field.default
-        fields.append((field.name, _enumerated(hints[field.name])) if field.required else
-                      (field.name, _enumerated(hints[field.name]), default))
+        )
+        fields.append(
+            (field.name, _enumerated(hints[field.name]))
+            if field.required
+            else (field.name, _enumerated(hints[field.name]), default)
+        )
     config = model.__struct_config__
     twin = msgspec.defstruct(model.__name__, fields, kw_only=True, forbid_unknown_fields=config.forbid_unknown_fields)
     twin.__doc__ = model.__doc__
@@ -346,43 +421,65 @@ def _twin(model: type) -> type:
 
 def document() -> dict:
     ops = operations()
-    models = sorted({m for o in ops for m in (o.route.model(Body), o.route.model(Query)) if m is not None},
-                    key=lambda m: m.__name__)
+    models = sorted(
+        {m for o in ops for m in (o.route.model(Body), o.route.model(Query)) if m is not None}, key=lambda m: m.__name__
+    )
     names = [m.__name__ for m in models]
     assert len(set(names)) == len(names), f"two request models share a name: {sorted(names)}"
     _, schemas = msgspec.json.schema_components([_twin(m) for m in models], ref_template="#/components/schemas/{name}")
     schemas["Error"] = ERROR_SCHEMA
-    schemas["GatewayUnauthorized"] = {"type": "object", "required": ["message"], "properties": {"message": {"const": "Unauthorized"}},
-                                      "description": "API Gateway 的 JWT 授权方拒绝令牌时的答复（响应头 www-authenticate 说明原因）"}
+    schemas["GatewayUnauthorized"] = {
+        "type": "object",
+        "required": ["message"],
+        "properties": {"message": {"const": "Unauthorized"}},
+        "description": "API Gateway 的 JWT 授权方拒绝令牌时的答复（响应头 www-authenticate 说明原因）",
+    }
     examples = _examples()
     paths: dict = {}
     for operation in ops:
         paths.setdefault(operation.path, {})[operation.route.method.lower()] = _operation(operation, schemas, examples)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "涉企行政检查 API", "version": "1.0.0",
-                 "description": "由代码生成（python -m local.openapi），请勿手工修改。错误统一为 {\"error\": {...}} 结构："
-                                "code 为稳定的英文错误码，message 为中文说明，field 指出出错字段，article 引用所依据的条款。"},
+        "info": {
+            "title": "涉企行政检查 API",
+            "version": "1.0.0",
+            "description": '由代码生成（python -m local.openapi），请勿手工修改。错误统一为 {"error": {...}} 结构：'
+            "code 为稳定的英文错误码，message 为中文说明，field 指出出错字段，article 引用所依据的条款。",
+        },
         "servers": [{"url": "/", "description": "本地网关（make run）或部署的 API Gateway"}],
         "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {"bearerJWT": {
-            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-            "description": "身份提供方签发的 JWT（本地：make token NAME=<身份>）；声明 role 及其所需的 agency_id、enterprise_id、region_code"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearerJWT": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "身份提供方签发的 JWT（本地：make token NAME=<身份>）；声明 role 及其所需的 agency_id、enterprise_id、region_code",
+                }
+            },
+        },
     }
 
 
 ERROR_SCHEMA = {
-    "type": "object", "required": ["error"], "additionalProperties": False,
-    "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {
-            "code": {"type": "string", "description": "稳定的英文错误码"},
-            "message": {"type": "string", "description": "中文说明"},
-            "field": {"type": "string", "description": "出错的字段"},
-            "article": {"type": "string", "description": "所依据的条款"},
-            "details": {"type": "object"},
-            "request_id": {"type": "string", "description": "本次请求的编号（与响应头 X-Request-Id 相同），咨询时请提供"},
-        }}},
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "稳定的英文错误码"},
+                "message": {"type": "string", "description": "中文说明"},
+                "field": {"type": "string", "description": "出错的字段"},
+                "article": {"type": "string", "description": "所依据的条款"},
+                "details": {"type": "object"},
+                "request_id": {"type": "string", "description": "本次请求的编号（与响应头 X-Request-Id 相同），咨询时请提供"},
+            },
+        }
+    },
 }
 
 
@@ -391,7 +488,7 @@ def text() -> str:
 
 
 def main(argv: list[str]) -> int:
-    config.configure_scratch("sheqi-openapi-")   # the handlers' settings, read as they are imported
+    config.configure_scratch("sheqi-openapi-")  # the handlers' settings, read as they are imported
     try:
         generated = text()
     finally:
@@ -409,4 +506,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-

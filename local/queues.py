@@ -1,5 +1,6 @@
 """The local SQS trigger: polls each queue that serverless.yml wires to a function and invokes that
 function with a real-shaped SQS event, deleting a message only when the function succeeded."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,15 +25,17 @@ def drain(endpoint: str, max_rounds: int = 10_000, log=print) -> int:
     redrive policy (infra/queues.yml, set on the local queue by `dynamo.create_queues`) moves a message
     to its dead-letter queue once it has been received maxReceiveCount times. Locally a failed batch
     comes back at once rather than after the visibility timeout."""
-    client = boto3.client("sqs", endpoint_url=endpoint, region_name=ACCOUNT_REGION,
-                          aws_access_key_id="local", aws_secret_access_key="local")
+    client = boto3.client(
+        "sqs", endpoint_url=endpoint, region_name=ACCOUNT_REGION, aws_access_key_id="local", aws_secret_access_key="local"
+    )
     names, handled = _queue_names(), 0
     for _ in range(max_rounds):
         received = 0
         for trigger in serverless_config.queue_triggers():
             url = client.get_queue_url(QueueName=names[trigger.queue])["QueueUrl"]
-            messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=trigger.batch_size,
-                                              AttributeNames=["All"]).get("Messages", [])
+            messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=trigger.batch_size, AttributeNames=["All"]).get(
+                "Messages", []
+            )
             received += len(messages)
             if not messages:
                 continue
@@ -42,8 +45,7 @@ def drain(endpoint: str, max_rounds: int = 10_000, log=print) -> int:
                 tries = max(int(m["Attributes"]["ApproximateReceiveCount"]) for m in messages)
                 log(f"[队列] {trigger.function} 处理失败（第 {tries} 次），将重新投递或转入死信队列：{error!r}")
                 for message in messages:
-                    client.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
-                                                     VisibilityTimeout=0)
+                    client.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
                 continue
             for message in messages:
                 client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
@@ -54,11 +56,22 @@ def drain(endpoint: str, max_rounds: int = 10_000, log=print) -> int:
 
 
 def sqs_event(messages: list[dict], queue_name: str) -> dict:
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": hashlib.md5(m["Body"].encode()).hexdigest(),
-        "eventSource": "aws:sqs", "eventSourceARN": f"arn:aws-cn:sqs:{ACCOUNT_REGION}:123456789012:{queue_name}",
-        "awsRegion": ACCOUNT_REGION} for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": hashlib.md5(m["Body"].encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws-cn:sqs:{ACCOUNT_REGION}:123456789012:{queue_name}",
+                "awsRegion": ACCOUNT_REGION,
+            }
+            for m in messages
+        ]
+    }
 
 
 class Poller(threading.Thread):
@@ -74,5 +87,5 @@ class Poller(threading.Thread):
                 handled = drain(self.endpoint, max_rounds=50, log=self.log)
                 if handled:
                     self.log(f"[队列] 处理消息 {handled} 条")
-            except Exception as error:   # the queue itself unreachable: try again in a second
+            except Exception as error:  # the queue itself unreachable: try again in a second
                 self.log(f"[队列] 无法读取队列，稍后重试：{error!r}")

@@ -1,5 +1,6 @@
 """The local EventBridge: fires each schedule serverless.yml declares, at its times, with a
 real-shaped scheduled event, into the same handler Lambda would run."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Routes and schedules as serverless.yml declares them: the local gateway and scheduler serve
 exactly these, so a route missing from serverless.yml is missing locally too."""
+
 from __future__ import annotations
 
 import re
@@ -14,9 +15,9 @@ from .config import ROOT
 @dataclass(frozen=True)
 class Route:
     function: str
-    handler: str        # "functions/x/handler.handler"
+    handler: str  # "functions/x/handler.handler"
     method: str
-    path: str           # "/enterprises/{enterprise_id}"
+    path: str  # "/enterprises/{enterprise_id}"
     authorized: bool
 
     @property
@@ -38,7 +39,7 @@ class Route:
 class Schedule:
     function: str
     handler: str
-    expression: str     # "cron(0 1 * * ? *)" or "rate(1 day)"
+    expression: str  # "cron(0 1 * * ? *)" or "rate(1 day)"
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +74,7 @@ def schedules() -> list[Schedule]:
 class QueueTrigger:
     function: str
     handler: str
-    queue: str          # logical id of the AWS::SQS::Queue in infra/queues.yml
+    queue: str  # logical id of the AWS::SQS::Queue in infra/queues.yml
     batch_size: int
 
 

@@ -1,5 +1,6 @@
 """The local stack: embedded DynamoDB (moto, persisted), tables from infra/, demo data, the
 scan-in code posters, the local scheduler and the HTTP gateway. `make run` starts it."""
+
 from __future__ import annotations
 
 import signal
@@ -34,8 +35,11 @@ def write_codes() -> str:
         if drawn.get(record.enterprise_id) == url and code.exists() and poster.exists():
             continue
         code.write_bytes(qr_image.qr_png(url))
-        poster.write_bytes(qr_image.poster(url, enterprise_name=record.name, uscc=record.enterprise_id,
-                                           region_name=regions.name(record.region_code)))
+        poster.write_bytes(
+            qr_image.poster(
+                url, enterprise_name=record.name, uscc=record.enterprise_id, region_name=regions.name(record.region_code)
+            )
+        )
         drawn[record.enterprise_id] = url
     drawn_for.write_text(json.dumps(drawn, indent=1))
     return str(folder)
@@ -66,19 +70,23 @@ def main() -> int:
     for name, (label, identity) in demo_data.IDENTITIES.items():
         print(f"    {name:<20} {identity.role:<15} {label}")
     example = demo_data.ENTERPRISES[0]["enterprise_id"]
-    print(f"""  入企码与海报：{codes_dir}
+    print(
+        f"""  入企码与海报：{codes_dir}
   试一试：
     curl -H "Authorization: Bearer $(make -s token NAME=enterprise-1)" {base}/enterprises/{example}
     curl {base}/public/agencies/{demo_data.MARKET}/items
   按 Ctrl+C 停止。
-""", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # a clean stop, like Ctrl+C
+""",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean stop, like Ctrl+C
     try:
-        create_app(log=lambda line: print(line, flush=True)).run(host=config.HOST, port=config.PORT, threaded=True,
-                                                                 use_reloader=False)
+        create_app(log=lambda line: print(line, flush=True)).run(
+            host=config.HOST, port=config.PORT, threaded=True, use_reloader=False
+        )
     finally:
         if journal.writes:
-            journal.compact()   # the next start loads one snapshot and replays nothing
+            journal.compact()  # the next start loads one snapshot and replays nothing
     return 0
 
 

@@ -1,5 +1,6 @@
 """Print a signed local token for a demo identity: `python -m local.token NAME`; without NAME, list them.
 The secret is the one `make run` keeps in its data folder (SHEQI_DATA_DIR, default .local)."""
+
 from __future__ import annotations
 
 import sys

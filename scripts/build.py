@@ -12,6 +12,7 @@ build/import-layer.zip    the same layer for this machine's platform when that d
                           CI): native code only loads on its own processor; everything else is checked equal
 build/runtime/            a venv of the runtime's Python holding only what the runtime provides (RUNTIME_LIBS)
 """
+
 from __future__ import annotations
 
 import glob
@@ -37,10 +38,10 @@ REQUIREMENTS = ROOT / "requirements.in"
 # boto3 and what it needs ship with every Python runtime, compiled; a copy in the layer would come first on
 # the path and replace them (a vendored botocore alone doubles `import boto3`).
 RUNTIME_LIBS = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
-GLIBC = {"3.12": "2_34", "3.13": "2_34"}    # python3.12 and later run on Amazon Linux 2023 (glibc 2.34)
+GLIBC = {"3.12": "2_34", "3.13": "2_34"}  # python3.12 and later run on Amazon Linux 2023 (glibc 2.34)
 MACHINE = {"arm64": "aarch64", "x86_64": "x86_64"}
 ELF_MACHINE = {"aarch64": 183, "x86_64": 62}
-PYC_UNCHECKED_HASH = 0b01                   # PEP 552 flags: hash-based, source not checked
+PYC_UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
 
 
 def fail(message: str) -> None:
@@ -52,16 +53,17 @@ class Runtime:
 
     def __init__(self):
         provider = yaml.safe_load((ROOT / "serverless.yml").read_text())["provider"]
-        self.name = provider["runtime"]                          # python3.13
-        self.version = self.name.removeprefix("python")          # 3.13
+        self.name = provider["runtime"]  # python3.13
+        self.version = self.name.removeprefix("python")  # 3.13
         self.machine = MACHINE[provider.get("architecture", "x86_64")]
         if self.version not in GLIBC:
             fail(f"scripts/build.py 不认识运行时 {self.name} 的 glibc 版本")
         self.platform = f"{self.machine}-manylinux_{GLIBC[self.version]}"
         self.host_platform = f"{platform.machine()}-manylinux_{GLIBC[self.version]}"
         self.python = find_python(self.version)
-        magic, self.cache_tag = run([self.python, "-c", "import importlib.util as u, sys; "
-                                     "print(u.MAGIC_NUMBER.hex(), sys.implementation.cache_tag)"]).split()
+        magic, self.cache_tag = run(
+            [self.python, "-c", "import importlib.util as u, sys; print(u.MAGIC_NUMBER.hex(), sys.implementation.cache_tag)"]
+        ).split()
         self.magic = bytes.fromhex(magic)
 
 
@@ -75,11 +77,15 @@ def run(command: list, **kwargs) -> str:
 def find_python(version: str) -> str:
     """An interpreter of the runtime's Python version: bytecode is only valid for the version that wrote it."""
     pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    candidates = [os.environ.get("SHEQI_RUNTIME_PYTHON"), shutil.which(f"python{version}"),
-                  *sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"), reverse=True)]
+    candidates = [
+        os.environ.get("SHEQI_RUNTIME_PYTHON"),
+        shutil.which(f"python{version}"),
+        *sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"), reverse=True),
+    ]
     for candidate in filter(None, candidates):
-        found = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True)
+        found = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True
+        )
         if found.returncode == 0 and found.stdout.strip() == version:
             return candidate
     fail(f"找不到 Python {version}（Lambda 运行时的版本，编译字节码要用它）；可用 SHEQI_RUNTIME_PYTHON 指定解释器")
@@ -90,6 +96,7 @@ def uv(*args, **kwargs) -> str:
 
 
 # --- the lock ----------------------------------------------------------------------------------
+
 
 def pins() -> dict[str, tuple[str, str]]:
     """Name -> (version, its lock entry with hashes), from requirements.txt."""
@@ -112,16 +119,46 @@ def write_pins(path: Path, names) -> Path:
 
 
 def lock(rt: Runtime) -> None:
-    uv("pip", "compile", "requirements.in", "--python-platform", rt.platform, "--python-version", rt.version,
-       "--only-binary", ":all:", "--generate-hashes", "--output-file", "requirements.txt", cwd=ROOT)
+    uv(
+        "pip",
+        "compile",
+        "requirements.in",
+        "--python-platform",
+        rt.platform,
+        "--python-version",
+        rt.version,
+        "--only-binary",
+        ":all:",
+        "--generate-hashes",
+        "--output-file",
+        "requirements.txt",
+        cwd=ROOT,
+    )
     print(f"requirements.txt 已为 {rt.name}（{rt.platform}）重新解析")
 
 
 # --- building ----------------------------------------------------------------------------------
 
+
 def compile_bytecode(rt: Runtime, stage: Path, shown_as: str) -> None:
-    run([rt.python, "-m", "compileall", "-q", "-f", "-j", "0", "--invalidation-mode", "unchecked-hash",
-         "-s", stage, "-p", shown_as, stage])
+    run(
+        [
+            rt.python,
+            "-m",
+            "compileall",
+            "-q",
+            "-f",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-s",
+            stage,
+            "-p",
+            shown_as,
+            stage,
+        ]
+    )
 
 
 def zip_dir(stage: Path, dest: Path) -> Path:
@@ -138,12 +175,26 @@ def zip_dir(stage: Path, dest: Path) -> Path:
 def build_layer(rt: Runtime, target_platform: str, stage: Path) -> Path:
     shutil.rmtree(stage, ignore_errors=True)
     requirements = write_pins(BUILD / "layer-requirements.txt", set(pins()) - RUNTIME_LIBS)
-    uv("pip", "install", "--python", rt.python, "--target", stage / "python", "--python-platform", target_platform,
-       "--python-version", rt.version, "--only-binary", ":all:", "--no-deps", "--require-hashes",
-       "--requirement", requirements)
-    shutil.rmtree(stage / "python" / "bin", ignore_errors=True)     # console scripts: nothing runs them
-    shutil.copytree(ROOT / "layers/python/sheqi", stage / "python/sheqi",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    uv(
+        "pip",
+        "install",
+        "--python",
+        rt.python,
+        "--target",
+        stage / "python",
+        "--python-platform",
+        target_platform,
+        "--python-version",
+        rt.version,
+        "--only-binary",
+        ":all:",
+        "--no-deps",
+        "--require-hashes",
+        "--requirement",
+        requirements,
+    )
+    shutil.rmtree(stage / "python" / "bin", ignore_errors=True)  # console scripts: nothing runs them
+    shutil.copytree(ROOT / "layers/python/sheqi", stage / "python/sheqi", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     compile_bytecode(rt, stage, "/opt")
     return zip_dir(stage, stage.with_suffix(".zip"))
 
@@ -167,8 +218,17 @@ def build_runtime_env(rt: Runtime, venv: Path = BUILD / "runtime") -> Path:
     """The runtime's Python with only the runtime's own libraries, compiled as the runtime has them."""
     shutil.rmtree(venv, ignore_errors=True)
     uv("venv", "--python", rt.python, venv)
-    uv("pip", "install", "--python", venv / "bin/python", "--no-deps", "--require-hashes", "--compile-bytecode",
-       "--requirement", write_pins(BUILD / "runtime-requirements.txt", RUNTIME_LIBS))
+    uv(
+        "pip",
+        "install",
+        "--python",
+        venv / "bin/python",
+        "--no-deps",
+        "--require-hashes",
+        "--compile-bytecode",
+        "--requirement",
+        write_pins(BUILD / "runtime-requirements.txt", RUNTIME_LIBS),
+    )
     return venv / "bin/python"
 
 
@@ -187,6 +247,7 @@ def build(rt: Runtime) -> None:
 
 
 # --- checking ----------------------------------------------------------------------------------
+
 
 def check_lock(rt: Runtime) -> dict[str, str]:
     text, locked = LOCK.read_text(), {n: v for n, (v, _) in pins().items()}
@@ -216,8 +277,7 @@ def check_layer(rt: Runtime, zip_path: Path, machine: str, locked: dict[str, str
     for name in archive.namelist():
         if re.fullmatch(r"python/[^/]+\.dist-info/METADATA", name):
             meta = archive.read(name).decode()
-            shipped[canonicalize_name(re.search(r"^Name: (.+)$", meta, re.M)[1])] = re.search(r"^Version: (.+)$",
-                                                                                             meta, re.M)[1]
+            shipped[canonicalize_name(re.search(r"^Name: (.+)$", meta, re.M)[1])] = re.search(r"^Version: (.+)$", meta, re.M)[1]
     wanted = {n: v for n, v in locked.items() if n not in RUNTIME_LIBS}
     if shipped != wanted:
         extra = sorted(set(shipped.items()) - set(wanted.items()))
@@ -251,13 +311,20 @@ def check_bytecode(rt: Runtime, archive: zipfile.ZipFile, label: str) -> None:
 
 def check_twin(shipped: zipfile.ZipFile, twin: zipfile.ZipFile) -> None:
     """The import smoke's layer differs from the shipped one only in native code and wheel records (RECORD, WHEEL, SBOMs)."""
+
     def portable(archive):
-        return {n: hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()
-                if not re.search(r"\.so(\.|$)|\.libs/|\.dist-info/(?!METADATA$)", n)}
+        return {
+            n: hashlib.sha256(archive.read(n)).hexdigest()
+            for n in archive.namelist()
+            if not re.search(r"\.so(\.|$)|\.libs/|\.dist-info/(?!METADATA$)", n)
+        }
 
     def extensions(archive):
-        return {re.sub(r"\.(cpython-[^.]+|abi3)\.so$", "", n) for n in archive.namelist()
-                if re.search(r"\.so$", n) and ".libs/" not in n}
+        return {
+            re.sub(r"\.(cpython-[^.]+|abi3)\.so$", "", n)
+            for n in archive.namelist()
+            if re.search(r"\.so$", n) and ".libs/" not in n
+        }
 
     a, b = portable(shipped), portable(twin)
     if a != b:
@@ -274,8 +341,10 @@ def check(rt: Runtime) -> None:
     for name in functions():
         check_bytecode(rt, zipfile.ZipFile(BUILD / "functions" / f"{name}.zip"), f"{name}.zip")
     size = (BUILD / "layer.zip").stat().st_size / 1e6
-    print(f"部署构建通过：{rt.name} {rt.machine}，层 {size:.1f} MB 含 {len(locked) - len(RUNTIME_LIBS)} 个锁定的包"
-          f"（boto3 等 {len(RUNTIME_LIBS)} 个由运行时提供），测试环境版本与锁一致，字节码为 {rt.cache_tag}。")
+    print(
+        f"部署构建通过：{rt.name} {rt.machine}，层 {size:.1f} MB 含 {len(locked) - len(RUNTIME_LIBS)} 个锁定的包"
+        f"（boto3 等 {len(RUNTIME_LIBS)} 个由运行时提供），测试环境版本与锁一致，字节码为 {rt.cache_tag}。"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ distribution (infra/console.js) its cache is invalidated.
 
     .venv/bin/python scripts/upload_pages.py --stack sheqi-prod --region cn-north-1
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ from pathlib import Path
 import boto3
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = ("console", "phone")   # each uploaded under its own name: console/index.html -> s3://<bucket>/console/index.html
+FOLDERS = ("console", "phone")  # each uploaded under its own name: console/index.html -> s3://<bucket>/console/index.html
 
 
 def made_files(environ=os.environ) -> dict[str, bytes]:
@@ -25,11 +26,16 @@ def made_files(environ=os.environ) -> dict[str, bytes]:
     from local.config import VENDORED
     from sheqi.rules import labels
 
-    oidc = {"issuer": environ["SHEQI_JWT_ISSUER_URL"],
-            "client_id": environ.get("SHEQI_OIDC_CLIENT_ID") or environ["SHEQI_JWT_AUDIENCE"], "scope": "openid"}
-    return {**{key: (ROOT / path).read_bytes() for key, path in VENDORED.items()},
-            "phone/labels.js": labels.script().encode(),
-            "phone/config.js": f"window.SHEQI_CONFIG = {json.dumps({'oidc': oidc})};\n".encode()}
+    oidc = {
+        "issuer": environ["SHEQI_JWT_ISSUER_URL"],
+        "client_id": environ.get("SHEQI_OIDC_CLIENT_ID") or environ["SHEQI_JWT_AUDIENCE"],
+        "scope": "openid",
+    }
+    return {
+        **{key: (ROOT / path).read_bytes() for key, path in VENDORED.items()},
+        "phone/labels.js": labels.script().encode(),
+        "phone/config.js": f"window.SHEQI_CONFIG = {json.dumps({'oidc': oidc})};\n".encode(),
+    }
 
 
 def upload(s3, bucket: str, root: Path = ROOT, folders=FOLDERS, made: dict[str, bytes] | None = None) -> dict[str, int]:
@@ -43,11 +49,16 @@ def upload(s3, bucket: str, root: Path = ROOT, folders=FOLDERS, made: dict[str, 
         content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
             content_type += "; charset=utf-8"
-        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type,
-                      CacheControl="no-cache")   # small files; a new deploy is seen at once
-    stale = [obj["Key"] for folder in folders
-             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{folder}/")
-             for obj in page.get("Contents", []) if obj["Key"] not in wanted]
+        s3.put_object(
+            Bucket=bucket, Key=key, Body=body, ContentType=content_type, CacheControl="no-cache"
+        )  # small files; a new deploy is seen at once
+    stale = [
+        obj["Key"]
+        for folder in folders
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{folder}/")
+        for obj in page.get("Contents", [])
+        if obj["Key"] not in wanted
+    ]
     for key in stale:
         s3.delete_object(Bucket=bucket, Key=key)
     return {"uploaded": len(wanted), "removed": len(stale)}
@@ -64,8 +75,9 @@ def main() -> None:
     print(f"页面已上传到 {outputs['ConsoleBucketName']}：{result['uploaded']} 个文件，删除旧文件 {result['removed']} 个")
     if "ConsoleDistributionId" in outputs:
         boto3.client("cloudfront", region_name=args.region).create_invalidation(
-            DistributionId=outputs["ConsoleDistributionId"], InvalidationBatch={
-                "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time())})
+            DistributionId=outputs["ConsoleDistributionId"],
+            InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time())},
+        )
         print(f"已刷新 CDN 缓存：{outputs.get('ConsoleUrl', '')}")
 
 

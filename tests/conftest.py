@@ -5,6 +5,7 @@ Every handler runs with only its function's permissions (`least_privilege`).
 Each seeded state (empty tables; the demo data; the demo data acknowledged on 1 January) is made once
 a session (per xdist worker), through the same code as ever, and snapshotted; a test then gets it back
 with one `dynamo.restore` instead of re-creating the tables and reloading the data (tests.helpers.seeded)."""
+
 # isort: skip_file
 from tests.helpers import MOTO_PORT  # first: it points the store at the test server before sheqi is imported
 
@@ -46,26 +47,31 @@ def least_privilege(monkeypatch):
     """Fails a test in which a handler makes an AWS call (or reads a secret) that its function's role
     in infra/permissions.yml would not allow: IAM's AccessDenied, found before deploying."""
     denied = []
-    emit = BaseClient._emit_api_params      # every API call and every presigned URL passes here
+    emit = BaseClient._emit_api_params  # every API call and every presigned URL passes here
     read = secrets.get
 
     def checked_call(client, api_params, operation_model, context):
         if function := current_function.get():
-            denied.extend((function, *need) for need in iam.missing(
-                function, client.meta.service_model.service_name, operation_model.name, api_params))
+            denied.extend(
+                (function, *need)
+                for need in iam.missing(function, client.meta.service_model.service_name, operation_model.name, api_params)
+            )
         return emit(client, api_params=api_params, operation_model=operation_model, context=context)
 
     def checked_read(name):
         if function := current_function.get():
-            denied.extend((function, *need) for need in iam.missing(
-                function, "secretsmanager", "GetSecretValue", {"SecretId": iam.secret(name)}))
+            denied.extend(
+                (function, *need)
+                for need in iam.missing(function, "secretsmanager", "GetSecretValue", {"SecretId": iam.secret(name)})
+            )
         return read(name)
 
     monkeypatch.setattr(BaseClient, "_emit_api_params", checked_call)
     monkeypatch.setattr(secrets, "get", checked_read)
     yield
     assert not denied, "infra/permissions.yml does not allow: " + "; ".join(
-        f"{function}: {action} on {resource}" for function, action, resource in sorted(set(denied)))
+        f"{function}: {action} on {resource}" for function, action, resource in sorted(set(denied))
+    )
 
 
 @pytest.fixture
@@ -85,12 +91,14 @@ def demo(tables):
 @pytest.fixture
 def june(tables, monkeypatch):
     """Demo data with plans for 2026 acknowledged on 1 January, then the clock at mid-June."""
+
     def seed():
         monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
         demo_data.load(scenarios=False)
-        li = store.Inspector.get("market-li")            # the demo's "expiring soon" certificate, renewed
+        li = store.Inspector.get("market-li")  # the demo's "expiring soon" certificate, renewed
         li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
         li.save()
+
     seeded(("june",), seed)
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return NOW
@@ -100,10 +108,12 @@ def june(tables, monkeypatch):
 def env(monkeypatch):
     """Set environment variables for one test, as a deploy would; the settings are read afresh, and
     again after the test, once monkeypatch has put the old values back."""
+
     def set_(**values: str) -> None:
         for name, value in values.items():
             monkeypatch.setenv(name, value)
         settings.reset()
+
     yield set_
     settings.reset()
 

@@ -1,5 +1,6 @@
 """Test helpers, and the test environment: imported once (as tests.helpers) before anything imports
 sheqi, so every test talks to the one moto server the session starts."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ from sheqi.auth import Identity  # noqa: E402
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
 
-_seeded: dict[tuple, bytes] = {}   # seeded state -> moto snapshot, for this session (this worker)
+_seeded: dict[tuple, bytes] = {}  # seeded state -> moto snapshot, for this session (this worker)
 
 
 def seeded(key: tuple, seed) -> None:
@@ -33,8 +34,9 @@ def identity(name: str) -> Identity:
     return demo_data.IDENTITIES[name][1]
 
 
-def call(method: str, path: str, who: str | Identity | None = None, body=None, query: str = "",
-         headers: dict | None = None) -> tuple[int, dict | bytes]:
+def call(
+    method: str, path: str, who: str | Identity | None = None, body=None, query: str = "", headers: dict | None = None
+) -> tuple[int, dict | bytes]:
     """Invoke the handler serverless.yml routes `method path` to, as `who` (a demo identity's name)."""
     return invoke.call(method, path, identity(who) if isinstance(who, str) else who, body, query, headers)
 
@@ -64,7 +66,9 @@ def render_pdf(data: bytes, folder: Path, dpi: int = 100) -> bytes:
     import subprocess
 
     (folder / "page.pdf").write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(folder / "page.pdf"), str(folder / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(folder / "page.pdf"), str(folder / "page")], check=True
+    )
     return (folder / "page.png").read_bytes()
 
 

@@ -5,6 +5,7 @@ the code makes into the IAM actions and resources it takes (a transaction needs 
 action), and `missing` says which of them the function's role would not allow. The deploy check
 (tests/deploy) holds the generated template's roles to the same table.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -43,8 +44,13 @@ def _table(name: str, index: str | None = None) -> str:
     return f"{logical}/index/{index}" if index else logical
 
 
-_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem",
-             "Get": "GetItem"}
+_TRANSACT = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+    "Get": "GetItem",
+}
 
 
 def needed(service: str, operation: str, params: dict) -> list[tuple[str, str]]:
@@ -53,8 +59,11 @@ def needed(service: str, operation: str, params: dict) -> list[tuple[str, str]]:
         if operation in ("BatchGetItem", "BatchWriteItem"):
             return [(f"dynamodb:{operation}", _table(name)) for name in params["RequestItems"]]
         if operation in ("TransactWriteItems", "TransactGetItems"):
-            return [(f"dynamodb:{_TRANSACT[kind]}", _table(spec["TableName"]))
-                    for item in params["TransactItems"] for kind, spec in item.items()]
+            return [
+                (f"dynamodb:{_TRANSACT[kind]}", _table(spec["TableName"]))
+                for item in params["TransactItems"]
+                for kind, spec in item.items()
+            ]
         return [(f"dynamodb:{operation}", _table(params["TableName"], params.get("IndexName")))]
     if service == "s3":
         action = {"HeadObject": "GetObject"}.get(operation, operation)
@@ -78,5 +87,8 @@ def secret(name: str) -> str:
 def missing(function: str, service: str, operation: str, params: dict) -> list[tuple[str, str]]:
     """What of the call's needs the function's row does not grant."""
     grants = table().get(function, {})
-    return [(action, resource) for action, resource in needed(service, operation, params)
-            if not any(action in actions and fnmatch.fnmatchcase(resource, pattern) for pattern, actions in grants.items())]
+    return [
+        (action, resource)
+        for action, resource in needed(service, operation, params)
+        if not any(action in actions and fnmatch.fnmatchcase(resource, pattern) for pattern, actions in grants.items())
+    ]

@@ -1,4 +1,5 @@
 """Agency registry (Art. 4: the registry records bodies without enforcement power too, and says so)."""
+
 from sheqi import auth
 from sheqi.auth import Identity
 from sheqi.edge import api

@@ -1,4 +1,5 @@
 """Official working-day arrangements (节假日安排) for years the calendar package does not cover yet."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.reminders import calendars, obligations
@@ -11,7 +12,7 @@ def load_year(caller: Identity, year: str, body: calendars.ArrangementIn):
     """录入某年度的官方节假日安排（调休上班日与放假日）"""
     number = api.year(year)
     record = calendars.load_year(caller, number, body)
-    obligations.recompute_year(number)   # deadlines counted provisionally into that year, counted again
+    obligations.recompute_year(number)  # deadlines counted provisionally into that year, counted again
     return calendars.view(record)
 
 

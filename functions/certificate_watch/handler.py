@@ -1,4 +1,5 @@
 """Scheduled daily (EventBridge): certificates due to lapse or lapsed, to their agencies (Art. 4)."""
+
 from sheqi import clock, settings
 from sheqi.log import logger
 from sheqi.registry import certificate_watch

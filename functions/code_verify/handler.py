@@ -1,5 +1,6 @@
 """Public: what a person at the door learns from a scanned code. No token needed; no internal data.
 The poster's URL (PUBLIC_CODE_URL, `/c/<token>`) answers a browser with a page and an app with JSON."""
+
 from sheqi.edge import api
 from sheqi.registry import door_page, registers
 

@@ -1,4 +1,5 @@
 """Complaints by enterprises, handled by the judicial bureau of their region (Art. 24, 27)."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import RegionPageQuery

@@ -1,5 +1,6 @@
 """Scheduled every few minutes (EventBridge): deliver due notices by SMS and mail, retrying with
 backoff; notices that fail every attempt become dead letters for the platform admin."""
+
 from sheqi.log import logger
 from sheqi.reminders import delivery
 

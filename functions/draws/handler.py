@@ -1,5 +1,6 @@
 """双随机、一公开 (Art. 11): draw enterprises and inspectors for a plan entry, publish the draw, and
 turn it into approved inspection tasks."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import PageQuery

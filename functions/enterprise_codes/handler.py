@@ -1,5 +1,6 @@
 """An enterprise's scan-in code (Art. 24): the signed URL, its QR image, the printable poster, and
 re-issue (which revokes every earlier code). The enterprise itself or a platform admin."""
+
 from typing import Literal
 
 from sheqi.auth import Identity
@@ -38,8 +39,13 @@ def get_poster(caller: Identity, enterprise_id: str, params: PosterQuery):
 
     record = registers.visible_enterprise(caller, enterprise_id)
     url = registers.current_code(record)["url"]
-    image = qr_image.poster(url, enterprise_name=record.name, uscc=record.enterprise_id,
-                            region_name=regions.name(record.region_code), fmt=params.format)
+    image = qr_image.poster(
+        url,
+        enterprise_name=record.name,
+        uscc=record.enterprise_id,
+        region_name=regions.name(record.region_code),
+        fmt=params.format,
+    )
     return api.Response(200, content_type="application/pdf" if params.format == "pdf" else "image/png", body=image)
 
 

@@ -1,4 +1,5 @@
 """Enterprise registry: platform admins register and edit; each role reads what it may see."""
+
 from sheqi import auth
 from sheqi.auth import Identity
 from sheqi.edge import api

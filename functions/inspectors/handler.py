@@ -1,5 +1,6 @@
 """Inspector registry, certificate verification for the enterprise at the door (Art. 4, 19, 24), and
 who the caller is (`GET /me`: the phone's first call)."""
+
 from sheqi import auth, clock
 from sheqi.auth import Identity
 from sheqi.edge import api
@@ -29,9 +30,13 @@ def list_inspectors(caller: Identity, agency_id: str, params: PageQuery):
 def get_inspector(caller: Identity, inspector_id: str):
     """查看执法人员（本人、本机关管理员、辖区司法行政机关或平台）"""
     record = registers.get_inspector(inspector_id)
-    if not (caller.role == "inspector" and caller.subject == inspector_id
-            or auth.can_manage_agency_staff(caller, record.agency_id)
-            or caller.role == "judicial" and regions.covers(caller.region_code, record.region_code)):
+    if not (
+        caller.role == "inspector"
+        and caller.subject == inspector_id
+        or auth.can_manage_agency_staff(caller, record.agency_id)
+        or caller.role == "judicial"
+        and regions.covers(caller.region_code, record.region_code)
+    ):
         raise auth.deny_scope("执法人员")
     return registers.inspector_view(record, registers.get_agency(record.agency_id))
 

@@ -1,4 +1,5 @@
 """Inspection item lists (Art. 14): agencies maintain and publish them; the public reads published ones."""
+
 from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.edge import api
@@ -45,8 +46,11 @@ def withdraw_item(caller: Identity, agency_id: str, item_id: str):
 @app.get("/public/items")
 def published_items_of_region(params: RegionQuery):
     """公开：某行政区划内各机关已公布的检查事项（第十四条）"""
-    return {"region_code": params.region_code, "region_name": regions.name(params.region_code),
-            "agencies": registers.published_items_by_region(params.region_code)}
+    return {
+        "region_code": params.region_code,
+        "region_name": regions.name(params.region_code),
+        "agencies": registers.published_items_by_region(params.region_code),
+    }
 
 
 @app.get("/public/agencies/<agency_id>/items")

@@ -2,6 +2,7 @@
 did not correct in time, the same-level government's issue (or refusal), the agency's reply, and the
 printable document; and the bureau's accountability measures (Art. 31): summons, public reports and
 orders to correct."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import PageQuery, RegionPageQuery

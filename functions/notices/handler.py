@@ -1,5 +1,6 @@
 """The caller's own notices (outbox), newest first, and acknowledging one (a reminder taken in hand, a
 result notice received)."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import PageQuery

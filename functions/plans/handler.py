@@ -1,5 +1,6 @@
 """Annual inspection plans (Art. 11, 16) and special campaigns (Art. 13): agencies draft, file and
 publish; the judicial bureau of the same level acknowledges or returns; the public reads what is published."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.errors import ValidationError

@@ -1,5 +1,6 @@
 """Ratings of visits by the inspected enterprise (Art. 24, 27); each for the judicial bureau, only
 untraceable aggregates for the inspected agency."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import RegionPageQuery

@@ -1,4 +1,5 @@
 """Scheduled daily (EventBridge): fan the reminder run out, one queue message per active region."""
+
 from sheqi import clock
 from sheqi.log import logger
 from sheqi.reminders import obligations

@@ -1,5 +1,6 @@
 """SQS worker: one region's reminders for one day. Safe to receive a message twice: every reminder
 is put in the outbox at most once."""
+
 import json
 from datetime import date
 

@@ -1,4 +1,5 @@
 """Reminders and obligations as their recipients see them; delivery addresses; dead letters."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import Body, PageQuery, RegionPageQuery

@@ -1,6 +1,7 @@
 """Scan-in (扫码入企, Art. 24): the inspector's phone posts the scanned code; the answer says whether
 the inspection may go ahead. Every scan is registered, accepted or refused; so is a visit that is
 not an inspection (a service visit, Art. 27)."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inspections import scanin

@@ -1,6 +1,7 @@
 """Science bureau duties from seed 004 (石家庄市鹿泉区科学技术和工业信息化局《事中事后监管制度》 and its
 duty registers): projects, technical contracts, registration bodies, yearly spot checks, science
 leaders and teams; each followed by the reminder run."""
+
 from typing import Literal
 
 from sheqi.auth import Identity
@@ -9,7 +10,7 @@ from sheqi.science import duties
 
 app = api.create_app()
 BUREAUS = ("science_bureau", "platform_admin")
-Collection = Literal[tuple(duties.COLLECTIONS)]   # a duty kind whose items are marked done; any other: no such route
+Collection = Literal[tuple(duties.COLLECTIONS)]  # a duty kind whose items are marked done; any other: no such route
 
 
 @app.post("/science/projects", roles=BUREAUS, status=201)

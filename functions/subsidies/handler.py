@@ -1,4 +1,5 @@
 """Subsidy and award calculations for science bureaus (Cangzhou 2025 R&D plan, as data)."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import PageQuery

@@ -1,6 +1,7 @@
 """Queue worker (SQS): one chunk of a subsidy batch run per message. A failure leaves the message to
 be delivered again; after the queue's maxReceiveCount tries it goes to the dead-letter queue for an
 administrator, and its run ends as failed rather than wait for ever."""
+
 import json
 import os
 

@@ -1,5 +1,6 @@
 """The judicial bureau's supervision: watch lists, monthly figures, return visits and cases (Art. 12,
 16, 24, 27, 28). Agency admins read their own figures and plan board."""
+
 from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.edge import api

@@ -1,4 +1,5 @@
 """Scheduled daily (EventBridge): new watch-list entries to each region's judicial bureau, once each."""
+
 from sheqi import clock
 from sheqi.log import logger
 from sheqi.supervision import watchlists

@@ -1,5 +1,6 @@
 """Inspection tasks (Art. 19 approval before an on-site inspection), their withdrawal, the lists (an
 inspector's own, an agency's by status) and off-site check results (Art. 7)."""
+
 from sheqi import auth
 from sheqi.auth import Identity
 from sheqi.edge import api

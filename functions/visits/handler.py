@@ -1,5 +1,6 @@
 """The visit record on the inspector's phone (findings, evidence, close, corrections: Art. 19), and its
 reading by the enterprise, the agencies of the region (Art. 29) and the judicial bureau."""
+
 from sheqi.auth import Identity
 from sheqi.edge import api
 from sheqi.inputs import PageQuery
@@ -9,8 +10,12 @@ app = api.create_app()
 
 
 def _summary(visit, event) -> dict:
-    return {"visit_id": visit.visit_id, "status": visit.status, "event": {"seq": event.seq, "kind": event.kind,
-            "hash": event.hash}, "head": {"seq": int(visit.head_seq), "hash": visit.head_hash}}
+    return {
+        "visit_id": visit.visit_id,
+        "status": visit.status,
+        "event": {"seq": event.seq, "kind": event.kind, "hash": event.hash},
+        "head": {"seq": int(visit.head_seq), "hash": visit.head_hash},
+    }
 
 
 @app.get("/visits/<visit_id>")

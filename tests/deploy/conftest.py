@@ -1,5 +1,6 @@
 """The generated CloudFormation template, as scripts/check-deploy.sh leaves it in .serverless/. A
 template older than what it is made from is made again (by the script, which runs these tests too)."""
+
 import json
 import subprocess
 from pathlib import Path

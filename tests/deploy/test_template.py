@@ -1,5 +1,6 @@
 """What a deploy would create, read from the generated template: each function's role against the
 permissions table, protection of the data, the API's limits, the alarms."""
+
 import os
 import re
 import subprocess
@@ -27,8 +28,11 @@ def resource_key(resource) -> str:
         base, suffix = resource["Fn::Join"][1]
         return resource_key(base) + suffix
     arn = resource["Fn::Sub"]
-    if found := re.fullmatch(r"arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}"
-                             r":secret:sheqi/ci/([a-z-]+)-\?{6}", arn):
+    if found := re.fullmatch(
+        r"arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}"
+        r":secret:sheqi/ci/([a-z-]+)-\?{6}",
+        arn,
+    ):
         return f"secret:{found[1]}"
     if re.fullmatch(r"arn:\$\{AWS::Partition\}:ses:[a-z0-9-]+:\$\{AWS::AccountId\}:identity/\*", arn):
         return "mail"
@@ -47,7 +51,7 @@ def test_each_function_has_its_own_role_with_exactly_its_row(resources, function
     role = resources[fn["Properties"]["Role"]["Fn::GetAtt"][0]]
     trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust == [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
-    assert set(role["Properties"]) == {"AssumeRolePolicyDocument", "Policies"}     # no managed policies
+    assert set(role["Properties"]) == {"AssumeRolePolicyDocument", "Policies"}  # no managed policies
     logs, *grants = statements(resources, function)
     log_group = resources[logs["Resource"]["Fn::GetAtt"][0]]["Properties"]["LogGroupName"]
     assert log_group == f"/aws/lambda/{fn['Properties']['FunctionName']}"
@@ -56,7 +60,7 @@ def test_each_function_has_its_own_role_with_exactly_its_row(resources, function
     granted = {(action, resource_key(s["Resource"])) for s in grants for action in s["Action"]}
     assert granted == {(action, key) for key, actions in iam.table()[function].items() for action in actions}
     for s in grants:
-        if resource_key(s["Resource"]) == "mail":   # mail only from the configured sender
+        if resource_key(s["Resource"]) == "mail":  # mail only from the configured sender
             sender = fn["Properties"]["Environment"]["Variables"]["NOTIFY_FROM"]
             assert s["Condition"] == {"StringEquals": {"ses:FromAddress": sender}}
         else:
@@ -71,8 +75,14 @@ def test_no_role_but_the_functions_own(resources):
 
 
 def test_only_scans_and_visits_delete_and_only_tally_items(resources):
-    deleting = {f: {resource_key(s["Resource"]) for s in statements(resources, f)[1:]
-                    if any(re.search(r":Delete(Item|Object)", a) for a in s["Action"])} for f in FUNCTIONS}
+    deleting = {
+        f: {
+            resource_key(s["Resource"])
+            for s in statements(resources, f)[1:]
+            if any(re.search(r":Delete(Item|Object)", a) for a in s["Action"])
+        }
+        for f in FUNCTIONS
+    }
     assert {f: d for f, d in deleting.items() if d} == {"scans": {"TalliesTable"}, "visits": {"TalliesTable"}}
     # The chain's events are only ever added.
     for f in FUNCTIONS:
@@ -105,13 +115,21 @@ def test_tables_cannot_be_deleted_and_keep_point_in_time_recovery(resources):
 
 def refuses_plain_http(statement: dict) -> bool:
     insecure = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
-    return (statement["Effect"], statement["Principal"], statement["Action"], str(insecure).lower()) == ("Deny", "*", "s3:*", "false")
+    return (statement["Effect"], statement["Principal"], statement["Action"], str(insecure).lower()) == (
+        "Deny",
+        "*",
+        "s3:*",
+        "false",
+    )
 
 
 def test_buckets_are_private_tls_only_and_evidence_is_locked(resources):
     buckets = {name for name, r in resources.items() if r["Type"] == "AWS::S3::Bucket"}
-    policies = {r["Properties"]["Bucket"]["Ref"]: r["Properties"]["PolicyDocument"]["Statement"]
-                for r in resources.values() if r["Type"] == "AWS::S3::BucketPolicy"}
+    policies = {
+        r["Properties"]["Bucket"]["Ref"]: r["Properties"]["PolicyDocument"]["Statement"]
+        for r in resources.values()
+        if r["Type"] == "AWS::S3::BucketPolicy"
+    }
     for bucket in buckets:
         block = resources[bucket]["Properties"]["PublicAccessBlockConfiguration"]
         assert block == {k: True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")}
@@ -133,10 +151,16 @@ def test_alarms_watch_every_dead_letter_queue_function_and_schedule(resources):
     alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
     watched = {(a["MetricName"], str(a["Dimensions"][0]["Value"])) for a in alarms}
-    dead_letter_queues = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-                          for q in resources.values() if q["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in q["Properties"]}
-    destinations = {c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
-                    for c in resources.values() if c["Type"] == "AWS::Lambda::EventInvokeConfig"}
+    dead_letter_queues = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in resources.values()
+        if q["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in q["Properties"]
+    }
+    destinations = {
+        c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+        for c in resources.values()
+        if c["Type"] == "AWS::Lambda::EventInvokeConfig"
+    }
     assert destinations == {"ScheduledRunsDeadLetterQueue"}
     for queue in dead_letter_queues | destinations:
         assert ("ApproximateNumberOfMessagesVisible", str({"Fn::GetAtt": [queue, "QueueName"]})) in watched
@@ -149,24 +173,38 @@ def test_alarms_watch_every_dead_letter_queue_function_and_schedule(resources):
     assert ("DeliveriesFailed", "sheqi") in watched and ("DeliveriesDead", "sheqi") in watched
 
 
-REQUIRED = {"SHEQI_JWT_ISSUER_URL": "https://idp.zjk.gov.cn/realms/sheqi", "SHEQI_JWT_AUDIENCE": "sheqi-api",
-            "SHEQI_PUBLIC_CODE_URL": "https://sheqi.zjk.gov.cn/c/", "SHEQI_NOTIFY_FROM": "noreply@zjk.gov.cn"}
+REQUIRED = {
+    "SHEQI_JWT_ISSUER_URL": "https://idp.zjk.gov.cn/realms/sheqi",
+    "SHEQI_JWT_AUDIENCE": "sheqi-api",
+    "SHEQI_PUBLIC_CODE_URL": "https://sheqi.zjk.gov.cn/c/",
+    "SHEQI_NOTIFY_FROM": "noreply@zjk.gov.cn",
+}
 
 
 def serverless_print(stage: str, settings: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in REQUIRED}
-    env.update(settings, AWS_ACCESS_KEY_ID="offline", AWS_SECRET_ACCESS_KEY="offline", SLS_TELEMETRY_DISABLED="1",
-               SLS_NOTIFICATIONS_MODE="off")
-    return subprocess.run(["node_modules/.bin/serverless", "print", "--stage", stage, "--path", "custom"], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
+    env.update(
+        settings,
+        AWS_ACCESS_KEY_ID="offline",
+        AWS_SECRET_ACCESS_KEY="offline",
+        SLS_TELEMETRY_DISABLED="1",
+        SLS_NOTIFICATIONS_MODE="off",
+    )
+    return subprocess.run(
+        ["node_modules/.bin/serverless", "print", "--stage", stage, "--path", "custom"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
-def test_a_real_stage_does_not_package_without_its_settings(template):   # template: node_modules is installed
+def test_a_real_stage_does_not_package_without_its_settings(template):  # template: node_modules is installed
     for missing in REQUIRED:
         failed = serverless_print("prod", {k: v for k, v in REQUIRED.items() if k != missing})
         assert failed.returncode != 0 and "Value not found" in failed.stdout + failed.stderr, missing
     assert serverless_print("prod", REQUIRED).returncode == 0
-    assert serverless_print("dev", {}).returncode == 0       # placeholders serve the stages that serve no one
+    assert serverless_print("dev", {}).returncode == 0  # placeholders serve the stages that serve no one
 
 
 def test_the_posters_url_is_a_route_of_the_code_check():

@@ -1,6 +1,7 @@
 """The supervision console in headless Chromium (Debian's chromium, installed by `make test`), against
 the local gateway: it logs in with a token, renders the watch lists, draws the charts with data (checked
 on a screenshot), shows the plan board and runs a return visit."""
+
 import io
 import threading
 
@@ -14,8 +15,15 @@ from sheqi import auth
 from tests.handlers.scanning import NOW, new_task, open_visit
 from tests.helpers import call, seeded
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FOOD = {"agency_id": demo_data.MARKET, "item_id": "food-business"}
 
 
@@ -45,10 +53,18 @@ def three_visits() -> None:
         at = NOW.replace(day=NOW.day - days)
         visit_id = open_visit(new_task(**extra), at=at, **({"late_reason": "no_network"} if days else {}))[1]["visit_id"]
         call("POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "compliant"})
-        call("POST", f"/visits/{visit_id}/close", "market-wang",
-             {"ended_at": at.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})
-    call("POST", f"/visits/{visit_id}/rating", "enterprise-1",
-         {"conduct": 2, "procedure": 3, "efficiency": 4, "prohibited_practices": ["demanded_legal_representative"]})
+        call(
+            "POST",
+            f"/visits/{visit_id}/close",
+            "market-wang",
+            {"ended_at": at.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+        )
+    call(
+        "POST",
+        f"/visits/{visit_id}/rating",
+        "enterprise-1",
+        {"conduct": 2, "procedure": 3, "efficiency": 4, "prohibited_practices": ["demanded_legal_representative"]},
+    )
 
 
 def open_view(browser, base: str, view: str, who: str = "judicial-zhangbei"):
@@ -81,7 +97,7 @@ def test_charts_render_with_data(browser, console):
     assert colour_pixels(inspections, (0xC0, 0x39, 0x2B)) > 500
     assert colour_pixels(ratings, (0x24, 0x71, 0xA3)) > 200
     assert "张北县市场监督管理局" in page.inner_text("#legend-inspections")
-    page.screenshot(path=str(config.DATA_DIR / "console-charts.png"), full_page=True)   # for a person to look at
+    page.screenshot(path=str(config.DATA_DIR / "console-charts.png"), full_page=True)  # for a person to look at
     # The same chart for a county without inspections draws no bars.
     quiet = open_view(browser, console, "charts", who="judicial-huailai")
     assert colour_pixels(quiet.locator("#chart-inspections").screenshot(), (0xC0, 0x39, 0x2B)) == 0
@@ -92,7 +108,7 @@ def test_plan_board_and_an_agency_admins_view(browser, console):
     board = open_view(browser, console, "plans").inner_text("#plan-board")
     assert "张北县市场监督管理局" in board and "已公布" in board
     admin = open_view(browser, console, "watch", who="admin-market")
-    assert "无权" in admin.inner_text("#list-frequency + *")          # the lists are the bureau's, not the agency's
+    assert "无权" in admin.inner_text("#list-frequency + *")  # the lists are the bureau's, not the agency's
 
 
 def test_return_visit_workflow_opens_a_case(browser, console):
@@ -112,8 +128,14 @@ def test_return_visit_workflow_opens_a_case(browser, console):
 
 
 def test_accountability_measures_for_the_bureau_and_the_agency_its_own_only(browser, console):
-    body = {"kind": "summons", "agency_id": demo_data.MARKET, "inspector_id": "market-wang", "held_on": "2026-06-20",
-            "findings": ["要求企业法定代表人陪同检查（第二十七条）"], "requirements": "说明情况并整改"}
+    body = {
+        "kind": "summons",
+        "agency_id": demo_data.MARKET,
+        "inspector_id": "market-wang",
+        "held_on": "2026-06-20",
+        "findings": ["要求企业法定代表人陪同检查（第二十七条）"],
+        "requirements": "说明情况并整改",
+    }
     assert call("POST", "/accountability", "judicial-zhangbei", body)[0] == 201
     bureau = open_view(browser, console, "accountability").inner_text("#measures")
     assert "约谈" in bureau and "张北县市场监督管理局执法人员王建国" in bureau and "约谈日期 2026-06-20" in bureau
@@ -130,13 +152,36 @@ def test_no_raw_code_reaches_a_rendered_page(browser, console):
 
     from sheqi.rules import labels
 
-    call("POST", "/scans", "market-wang", {"token": "http://www.gsxt.gov.cn/index.html?uniscid=" + demo_data.ENTERPRISES[0]["enterprise_id"],
-                                           "task_id": "0" * 32, "client_request_id": uuid.uuid4().hex, "device_time": NOW.isoformat()})
-    call("POST", "/complaints", "enterprise-1", {"subject": "unregistered_inspection", "agency_name": "张北县市场监督管理局",
-                                                 "occurred_on": "2026-06-10", "description": "两人未扫码进入车间检查，未出示证件"})
+    call(
+        "POST",
+        "/scans",
+        "market-wang",
+        {
+            "token": "http://www.gsxt.gov.cn/index.html?uniscid=" + demo_data.ENTERPRISES[0]["enterprise_id"],
+            "task_id": "0" * 32,
+            "client_request_id": uuid.uuid4().hex,
+            "device_time": NOW.isoformat(),
+        },
+    )
+    call(
+        "POST",
+        "/complaints",
+        "enterprise-1",
+        {
+            "subject": "unregistered_inspection",
+            "agency_name": "张北县市场监督管理局",
+            "occurred_on": "2026-06-10",
+            "description": "两人未扫码进入车间检查，未出示证件",
+        },
+    )
     codes = {str(code) for table in labels.GROUPS.values() for code in table if not str(code).isdigit()}
-    order = {"kind": "order", "agency_id": demo_data.MARKET, "findings": ["未扫码即进入企业检查"], "requirements": "停止未登记检查",
-             "correct_by": "2026-07-15"}
+    order = {
+        "kind": "order",
+        "agency_id": demo_data.MARKET,
+        "findings": ["未扫码即进入企业检查"],
+        "requirements": "停止未登记检查",
+        "correct_by": "2026-07-15",
+    }
     assert call("POST", "/accountability", "judicial-zhangbei", order)[0] == 201
     for view in ("watch", "charts", "plans", "returns", "accountability"):
         text = open_view(browser, console, view).inner_text("body")

@@ -1,4 +1,5 @@
 """Through the local gateway: HTTP request -> token check -> v2.0 event -> handler -> HTTP response."""
+
 import json
 
 import pytest
@@ -28,17 +29,20 @@ def test_authorised_request_reaches_the_handler_with_claims(client):
     assert response.headers["Content-Type"].startswith("application/json")
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Basic abc"},
-    {"Authorization": "Bearer not.a.jwt"},
-    {"Authorization": "Bearer " + auth.issue_token(Identity("x", "platform_admin"), "forged-secret-" + "z" * 32)},
-    {"Authorization": "Bearer " + auth.issue_token(Identity("x", "platform_admin"), config.jwt_secret(), ttl_seconds=-5)},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer not.a.jwt"},
+        {"Authorization": "Bearer " + auth.issue_token(Identity("x", "platform_admin"), "forged-secret-" + "z" * 32)},
+        {"Authorization": "Bearer " + auth.issue_token(Identity("x", "platform_admin"), config.jwt_secret(), ttl_seconds=-5)},
+    ],
+)
 def test_the_authoriser_refuses_before_any_handler_runs(client, headers):
     response = client.get(f"/enterprises/{E1}", headers=headers)
     assert response.status_code == 401
-    assert response.get_json() == {"message": "Unauthorized"}      # API Gateway's own answer
+    assert response.get_json() == {"message": "Unauthorized"}  # API Gateway's own answer
 
 
 def _token(claims: dict, secret: str | None = None) -> dict:
@@ -51,18 +55,33 @@ def _token(claims: dict, secret: str | None = None) -> dict:
 EXPIRED = 'Bearer scope="" error="invalid_token" error_description="the token has expired"'
 
 
-@pytest.mark.parametrize("headers,challenge", [
-    ({}, "Bearer"),                                                       # no credentials: no error code (RFC 6750 3.1)
-    ({"Authorization": "Bearer not.a.jwt"}, 'Bearer scope="" error="invalid_token" error_description="the token is malformed"'),
-    (_token({"iat": 1_700_000_000, "exp": 1_700_000_060}), EXPIRED),
-    (_token({"iat": 1_700_000_000}), 'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"'),
-    (_token({"iat": 1_700_000_000, "exp": "4000000000"}),
-     'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"'),
-    (_token({"iat": 1_700_000_000, "exp": 4_000_000_000, "aud": "someone-else"}),
-     'Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"'),
-    (_token({"iat": 1_700_000_000, "exp": 4_000_000_000}, "forged-secret-" + "z" * 32),
-     'Bearer scope="" error="invalid_token" error_description="the token signature is invalid"'),
-])
+@pytest.mark.parametrize(
+    "headers,challenge",
+    [
+        ({}, "Bearer"),  # no credentials: no error code (RFC 6750 3.1)
+        (
+            {"Authorization": "Bearer not.a.jwt"},
+            'Bearer scope="" error="invalid_token" error_description="the token is malformed"',
+        ),
+        (_token({"iat": 1_700_000_000, "exp": 1_700_000_060}), EXPIRED),
+        (
+            _token({"iat": 1_700_000_000}),
+            'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"',
+        ),
+        (
+            _token({"iat": 1_700_000_000, "exp": "4000000000"}),
+            'Bearer scope="" error="invalid_token" error_description="the token is missing a numeric exp or iat claim"',
+        ),
+        (
+            _token({"iat": 1_700_000_000, "exp": 4_000_000_000, "aud": "someone-else"}),
+            'Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"',
+        ),
+        (
+            _token({"iat": 1_700_000_000, "exp": 4_000_000_000}, "forged-secret-" + "z" * 32),
+            'Bearer scope="" error="invalid_token" error_description="the token signature is invalid"',
+        ),
+    ],
+)
 def test_a_refused_token_says_why_as_api_gateway_does(client, headers, challenge):
     """A phone refreshes on "the token has expired" and signs in again on anything else."""
     response = client.get(f"/enterprises/{E1}", headers=headers)
@@ -82,8 +101,13 @@ def test_unknown_route_is_api_gateways_404(client):
 
 
 def test_register_then_scan_code_then_reissue(client):
-    body = {"enterprise_id": "91130722MA0R7T8U9H", "name": "张北县光伏新能源有限公司", "region_code": "130722",
-            "credit_tier": "good", "credit_source": "国家企业信用信息公示系统"}
+    body = {
+        "enterprise_id": "91130722MA0R7T8U9H",
+        "name": "张北县光伏新能源有限公司",
+        "region_code": "130722",
+        "credit_tier": "good",
+        "credit_source": "国家企业信用信息公示系统",
+    }
     assert client.post("/enterprises", json=body, headers=bearer("platform")).status_code == 201
     code = client.get("/enterprises/91130722MA0R7T8U9H/code", headers=bearer("platform")).get_json()
     path = code["url"].split("://", 1)[1].split("/", 1)[1]
@@ -94,8 +118,7 @@ def test_register_then_scan_code_then_reissue(client):
 
 
 def test_malformed_json_through_the_gateway_is_a_400(client):
-    response = client.post("/enterprises", data=b"{not json", headers={**bearer("platform"),
-                                                                       "Content-Type": "application/json"})
+    response = client.post("/enterprises", data=b"{not json", headers={**bearer("platform"), "Content-Type": "application/json"})
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "malformed_json"
 
 
@@ -127,22 +150,42 @@ def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
 
     token = codes.code_url(codes.sign(E1, 1))
     for who in ("market-wang", "market-li"):
-        scanned = client.post("/scans", headers=bearer(who), json={
-            "token": token, "task_id": demo_task_id("market-routine"), "client_request_id": uuid.uuid4().hex,
-            "device_time": clock.now_iso()}).get_json()
+        scanned = client.post(
+            "/scans",
+            headers=bearer(who),
+            json={
+                "token": token,
+                "task_id": demo_task_id("market-routine"),
+                "client_request_id": uuid.uuid4().hex,
+                "device_time": clock.now_iso(),
+            },
+        ).get_json()
     visit_id = scanned["visit_id"]
     assert scanned["outcome"] == "opened", scanned
     photo = b"\xff\xd8 cold store thermometer" * 50
     sha = hashlib.sha256(photo).hexdigest()
-    grant = client.post(f"/visits/{visit_id}/evidence-uploads", headers=bearer("market-wang"), json={
-        "kind": "photo", "content_type": "image/jpeg", "size": len(photo), "sha256": sha}).get_json()
+    grant = client.post(
+        f"/visits/{visit_id}/evidence-uploads",
+        headers=bearer("market-wang"),
+        json={"kind": "photo", "content_type": "image/jpeg", "size": len(photo), "sha256": sha},
+    ).get_json()
     assert requests.put(grant["upload_url"], data=photo, headers=grant["headers"], timeout=10).status_code == 200
-    finding = client.post(f"/visits/{visit_id}/findings", headers=bearer("market-wang"), json={
-        "agency_id": MARKET, "item_id": "food-business", "result": "compliant",
-        "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}]})
+    finding = client.post(
+        f"/visits/{visit_id}/findings",
+        headers=bearer("market-wang"),
+        json={
+            "agency_id": MARKET,
+            "item_id": "food-business",
+            "result": "compliant",
+            "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}],
+        },
+    )
     assert finding.status_code == 201, finding.get_json()
-    closed = client.post(f"/visits/{visit_id}/close", headers=bearer("market-li"), json={
-        "ended_at": clock.now_iso(), "outcome": "no_violation", "summary": "未发现问题"})
+    closed = client.post(
+        f"/visits/{visit_id}/close",
+        headers=bearer("market-li"),
+        json={"ended_at": clock.now_iso(), "outcome": "no_violation", "summary": "未发现问题"},
+    )
     assert closed.status_code == 201, closed.get_json()
 
     listed = client.get(f"/enterprises/{E1}/inspections", headers=bearer("enterprise-1")).get_json()["items"]
@@ -151,8 +194,9 @@ def test_a_visit_from_scan_in_to_the_enterprises_rating(client):
     assert any(n["kind"] == "visit_result" and closed.get_json()["head"]["hash"] in n["body"] for n in notices)
     chain = client.get(f"/visits/{visit_id}/chain", headers=bearer("enterprise-1")).get_json()
     assert chain["intact"] and [e["kind"] for e in chain["events"]] == ["opened", "finding", "closed"]
-    rated = client.post(f"/visits/{visit_id}/rating", headers=bearer("enterprise-1"),
-                        json={"conduct": 5, "procedure": 5, "efficiency": 4})
+    rated = client.post(
+        f"/visits/{visit_id}/rating", headers=bearer("enterprise-1"), json={"conduct": 5, "procedure": 5, "efficiency": 4}
+    )
     assert rated.status_code == 201
 
 
@@ -175,21 +219,38 @@ def test_every_url_a_phone_gets_follows_the_base_url(client, env, monkeypatch):
     code = client.get(f"/enterprises/{E1}/code", headers=bearer("enterprise-1")).get_json()
     assert code["url"].startswith("http://192.168.1.20:8000/c/")
     for who in ("market-wang", "market-li"):
-        scanned = client.post("/scans", headers=bearer(who), json={
-            "token": code["url"], "task_id": demo_task_id("market-routine"), "client_request_id": uuid.uuid4().hex,
-            "device_time": clock.now_iso()}).get_json()
+        scanned = client.post(
+            "/scans",
+            headers=bearer(who),
+            json={
+                "token": code["url"],
+                "task_id": demo_task_id("market-routine"),
+                "client_request_id": uuid.uuid4().hex,
+                "device_time": clock.now_iso(),
+            },
+        ).get_json()
     photo = b"\xff\xd8 photo taken on the LAN" * 40
     sha = hashlib.sha256(photo).hexdigest()
-    grant = client.post(f"/visits/{scanned['visit_id']}/evidence-uploads", headers=bearer("market-wang"), json={
-        "kind": "photo", "content_type": "image/jpeg", "size": len(photo), "sha256": sha}).get_json()
+    grant = client.post(
+        f"/visits/{scanned['visit_id']}/evidence-uploads",
+        headers=bearer("market-wang"),
+        json={"kind": "photo", "content_type": "image/jpeg", "size": len(photo), "sha256": sha},
+    ).get_json()
     url = urlsplit(grant["upload_url"])
     assert f"{url.scheme}://{url.netloc}" == "http://192.168.1.20:8000" and url.path.startswith(config.EVIDENCE_PROXY)
     # What the phone's PUT to 192.168.1.20:8000 reaches: this gateway, which hands it to the store.
     put = client.put(f"{url.path}?{url.query}", data=photo, headers=grant["headers"])
     assert put.status_code == 200, put.data
-    finding = client.post(f"/visits/{scanned['visit_id']}/findings", headers=bearer("market-wang"), json={
-        "agency_id": MARKET, "item_id": "food-business", "result": "compliant",
-        "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}]})
+    finding = client.post(
+        f"/visits/{scanned['visit_id']}/findings",
+        headers=bearer("market-wang"),
+        json={
+            "agency_id": MARKET,
+            "item_id": "food-business",
+            "result": "compliant",
+            "evidence": [{"key": grant["key"], "kind": "photo", "size": len(photo), "sha256": sha}],
+        },
+    )
     assert finding.status_code == 201, finding.get_json()
 
 
@@ -198,7 +259,7 @@ def test_the_spec_and_its_swagger_ui_are_served_locally(client):
     assert spec.status_code == 200 and spec.get_json() == json.loads(openapi.SPEC.read_text())
     page = client.get("/docs")
     assert page.status_code == 200 and 'url: "/openapi.json"' in page.get_data(as_text=True)
-    assert "//" not in page.get_data(as_text=True).replace("<!doctype html>", "")   # no CDN: every file from here
+    assert "//" not in page.get_data(as_text=True).replace("<!doctype html>", "")  # no CDN: every file from here
     for name in ("swagger-ui.css", "swagger-ui-bundle.js"):
         served = client.get(f"/docs/{name}")
         assert served.status_code == 200 and len(served.get_data()) > 10_000, name

@@ -1,5 +1,6 @@
 """The inspector's phone through the local gateway, knowing no id in advance: sign in (a token, as
 `make token` gives), `GET /me`, `GET /tasks?mine=true`, the enterprise's QR code at the door, `POST /scans`."""
+
 import uuid
 
 import pytest
@@ -42,9 +43,16 @@ def test_from_sign_in_to_scan_without_knowing_any_id(client):
 
     answers = []
     for who in ("market-wang", teammate):
-        response = client.post("/scans", headers=phones[who], json={
-            "token": scanned_code, "task_id": task["task_id"], "client_request_id": str(uuid.uuid4()),
-            "device_time": clock.now_iso()})
+        response = client.post(
+            "/scans",
+            headers=phones[who],
+            json={
+                "token": scanned_code,
+                "task_id": task["task_id"],
+                "client_request_id": str(uuid.uuid4()),
+                "device_time": clock.now_iso(),
+            },
+        )
         answers.append((response.status_code, response.get_json()))
     assert [(s, a["outcome"]) for s, a in answers] == [(202, "pending"), (201, "opened")], answers
     assert answers[1][1]["visit_id"]
@@ -53,10 +61,20 @@ def test_from_sign_in_to_scan_without_knowing_any_id(client):
 def test_the_approval_notice_is_how_a_new_task_reaches_the_phone(client):
     from tests.handlers.scanning import E1
 
-    body = {"type": "routine", "method": "on_site", "targets": [E1],
-            "participants": [{"agency_id": IDENTITIES["admin-market"][1].agency_id, "item_ids": ["food-business"],
-                              "inspector_ids": ["market-wang", "market-li"]}],
-            "window_start": f"{clock.today()}T00:00:00+08:00", "window_end": f"{clock.today()}T23:59:59+08:00"}
+    body = {
+        "type": "routine",
+        "method": "on_site",
+        "targets": [E1],
+        "participants": [
+            {
+                "agency_id": IDENTITIES["admin-market"][1].agency_id,
+                "item_ids": ["food-business"],
+                "inspector_ids": ["market-wang", "market-li"],
+            }
+        ],
+        "window_start": f"{clock.today()}T00:00:00+08:00",
+        "window_end": f"{clock.today()}T23:59:59+08:00",
+    }
     created = client.post("/tasks", json=body, headers=signed_in("admin-market"))
     assert created.status_code == 201, created.get_json()
     newest = client.get("/notices?limit=1", headers=signed_in("market-li")).get_json()["items"][0]

@@ -1,5 +1,6 @@
 """The store process a benchmark starts (dynamo.server_process) ends with the benchmark, however the
 benchmark ends: here it is killed with SIGKILL, which runs no atexit handler."""
+
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    with open(f"/proc/{pid}/stat") as stat:      # a zombie has ended; only its exit status is left
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie has ended; only its exit status is left
         return stat.read().split(")")[-1].split()[0] != "Z"
 
 

@@ -3,6 +3,7 @@ gateway: two inspectors scan the enterprise's real poster with a camera fed a fa
 (the jsQR decode path runs: Chromium on Linux has no BarcodeDetector), log a finding with a photo and
 close; the enterprise sees the visit and rates it; the poster URL in a browser says genuine; a scan taken
 offline is queued and sent once online. Every page's screenshot is checked for non-blank rendering."""
+
 import io
 import threading
 
@@ -16,8 +17,14 @@ from tests.e2e.test_console import CHROMIUM_ARGS
 from tests.helpers import call
 
 E1, E2 = (demo_data.ENTERPRISES[i]["enterprise_id"] for i in (0, 1))
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "geolocation": {"latitude": 41.15, "longitude": 114.70, "accuracy": 20}, "permissions": ["geolocation", "camera"]}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "geolocation": {"latitude": 41.15, "longitude": 114.70, "accuracy": 20},
+    "permissions": ["geolocation", "camera"],
+}
 WAIT = 20_000
 
 
@@ -34,7 +41,7 @@ def y4m(png: bytes, path, frames: int = 3) -> None:
 def non_blank(page, name: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{name} is wider than the phone"
     png = page.screenshot(full_page=True)
-    (config.DATA_DIR / f"phone-{name}.png").write_bytes(png)      # for a person to look at
+    (config.DATA_DIR / f"phone-{name}.png").write_bytes(png)  # for a person to look at
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=int)
     assert pixels.std() > 20 and len(np.unique(pixels)) > 30, f"{name} looks blank"
 
@@ -59,8 +66,16 @@ def camera_browser(stack, tmp_path):
     video = tmp_path / "poster.y4m"
     y4m(poster, video)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS + [
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=CHROMIUM_ARGS
+            + [
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -107,7 +122,7 @@ def test_two_inspectors_scan_the_poster_log_a_photo_close_and_the_enterprise_rat
     assert "证据 1 份" in wang.inner_text(".card[data-item=food-business]")
 
     wang.fill("#close-form textarea[name=summary]", "经检查未发现问题")
-    wang.reload()                                                           # nothing typed is lost
+    wang.reload()  # nothing typed is lost
     wang.wait_for_selector("body[data-ready=visit]", timeout=WAIT)
     assert wang.input_value("#close-form textarea[name=summary]") == "经检查未发现问题"
     non_blank(wang, "inspector-visit")
@@ -132,14 +147,16 @@ def test_two_inspectors_scan_the_poster_log_a_photo_close_and_the_enterprise_rat
     _, code = call("GET", f"/enterprises/{E1}/code", "enterprise-1")
     door = camera_browser.new_context(**PHONE).new_page()
     door.goto(code["url"])
-    assert door.get_attribute("#verdict", "data-verdict") == "genuine" and demo_data.ENTERPRISES[0]["name"] in door.inner_text("#verdict")
+    assert door.get_attribute("#verdict", "data-verdict") == "genuine" and demo_data.ENTERPRISES[0]["name"] in door.inner_text(
+        "#verdict"
+    )
     non_blank(door, "door")
 
 
 def test_a_scan_taken_offline_is_queued_and_sent_when_back_online(camera_browser, stack):
     _, code = call("GET", f"/enterprises/{E2}/code", "enterprise-2")
     page = inspector(camera_browser, stack, "market-wang")
-    page.goto(code["url"])                                               # the poster's page, then its inspector link
+    page.goto(code["url"])  # the poster's page, then its inspector link
     page.click("a[href*='inspector.html']")
     page.wait_for_selector("#scan:not([hidden])", timeout=WAIT)
     page.context.set_offline(True)

@@ -1,4 +1,5 @@
 """Scanning in, as the handler tests need it: a fixed clock (mid-June 2026), tasks, scans and visits."""
+
 import json
 import uuid
 from datetime import datetime, timedelta
@@ -10,16 +11,21 @@ from sheqi.signing import codes
 from tests.helpers import call, sample_event
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=CST)
-E1, E3, E4 = (ENTERPRISES[i]["enterprise_id"] for i in (0, 2, 3))   # good (Zhangbei), poor (Zhangbei), good (Huailai)
+E1, E3, E4 = (ENTERPRISES[i]["enterprise_id"] for i in (0, 2, 3))  # good (Zhangbei), poor (Zhangbei), good (Huailai)
 HERE = {"latitude": 41.1500, "longitude": 114.7000, "accuracy_m": 12.0}
 
 
 def new_task(admin="admin-market", participants=None, targets=(E1,), days_back=9, **extra) -> str:
-    spec = {"type": "routine", "method": "on_site", "targets": list(targets),
-            "participants": participants or [{"agency_id": MARKET, "item_ids": ["food-business"],
-                                              "inspector_ids": ["market-wang", "market-li"]}],
-            "window_start": (NOW - timedelta(days=days_back)).isoformat(), "window_end": (NOW + timedelta(hours=8)).isoformat(),
-            **extra}
+    spec = {
+        "type": "routine",
+        "method": "on_site",
+        "targets": list(targets),
+        "participants": participants
+        or [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}],
+        "window_start": (NOW - timedelta(days=days_back)).isoformat(),
+        "window_end": (NOW + timedelta(hours=8)).isoformat(),
+        **extra,
+    }
     status, answer = call("POST", "/tasks", admin, spec)
     assert status == 201, answer
     return answer["task_id"]
@@ -27,9 +33,14 @@ def new_task(admin="admin-market", participants=None, targets=(E1,), days_back=9
 
 def scan(who, task_id, enterprise=E1, at=None, rid=None, token=None, **extra):
     token = token or codes.code_url(codes.sign(enterprise, store.Enterprise.get(enterprise).code_version))
-    body = {"token": token, "task_id": task_id,
-            "client_request_id": rid or uuid.uuid4().hex[:16], "device_time": (at or NOW).isoformat(),
-            "location": HERE, **extra}
+    body = {
+        "token": token,
+        "task_id": task_id,
+        "client_request_id": rid or uuid.uuid4().hex[:16],
+        "device_time": (at or NOW).isoformat(),
+        "location": HERE,
+        **extra,
+    }
     return call("POST", "/scans", who, body)
 
 

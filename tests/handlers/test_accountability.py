@@ -1,5 +1,6 @@
 """Summons, public reports and orders to correct (Art. 31): recorded by the bureau supervising the agency,
 read by that bureau (a city bureau over its counties) and the platform, and by the agency itself, its own only."""
+
 from datetime import timedelta
 
 from local.demo_data import MARKET, POLICE
@@ -10,9 +11,14 @@ from sheqi.supervision import accountability
 from tests.handlers.test_hostile_input import tables_now
 from tests.helpers import call, identity
 
-ORDER = {"kind": "order", "agency_id": MARKET, "inspector_id": "market-wang",
-         "findings": ["2026年6月未扫码即进入企业检查（第二十四条）"], "requirements": "停止未登记检查，组织执法人员学习扫码入企规定",
-         "correct_by": "2026-07-15"}
+ORDER = {
+    "kind": "order",
+    "agency_id": MARKET,
+    "inspector_id": "market-wang",
+    "findings": ["2026年6月未扫码即进入企业检查（第二十四条）"],
+    "requirements": "停止未登记检查，组织执法人员学习扫码入企规定",
+    "correct_by": "2026-07-15",
+}
 
 
 def listed(path, who, query=""):
@@ -25,7 +31,10 @@ def test_an_order_against_an_inspector_is_recorded_notified_and_read_by_the_bure
     status, order = call("POST", "/accountability", "judicial-zhangbei", ORDER)
     assert status == 201, order
     assert (order["kind_label"], order["person_name"], order["issuer_name"]) == (
-        "责令改正", "张北县市场监督管理局执法人员王建国", "张北县司法局")
+        "责令改正",
+        "张北县市场监督管理局执法人员王建国",
+        "张北县司法局",
+    )
     assert order["article"] == ART[31] and order["correct_by"] == "2026-07-15"
     notice = store.Notice.get(f"agency:{MARKET}", f"accountability:{order['measure_id']}")
     assert notice.article == ART[31] and "责令改正" in notice.title and "2026-07-15" in notice.body
@@ -33,29 +42,40 @@ def test_an_order_against_an_inspector_is_recorded_notified_and_read_by_the_bure
     assert f"accountability:{order['measure_id']}" in [n["notice_id"] for n in inbox]
 
     monkeypatch.setattr(clock, "now", lambda: june + timedelta(hours=1))
-    status, summons = call("POST", "/accountability", "judicial-city", {
-        "kind": "summons", "agency_id": MARKET, "findings": ["同一企业一年内检查超过频次上限"], "requirements": "说明超频次检查的依据并整改",
-        "held_on": "2026-06-20"})
-    assert status == 201 and summons["person_name"] == "张北县市场监督管理局负责人", summons   # a city bureau covers its counties
+    status, summons = call(
+        "POST",
+        "/accountability",
+        "judicial-city",
+        {
+            "kind": "summons",
+            "agency_id": MARKET,
+            "findings": ["同一企业一年内检查超过频次上限"],
+            "requirements": "说明超频次检查的依据并整改",
+            "held_on": "2026-06-20",
+        },
+    )
+    assert status == 201 and summons["person_name"] == "张北县市场监督管理局负责人", summons  # a city bureau covers its counties
 
-    both = [summons["measure_id"], order["measure_id"]]                                     # newest first
+    both = [summons["measure_id"], order["measure_id"]]  # newest first
     assert listed("/accountability", "judicial-zhangbei", "region_code=130722") == both
     assert listed("/accountability", "judicial-city", "region_code=130722") == both
     assert listed("/accountability", "platform", "region_code=130722") == both
     assert listed(f"/agencies/{MARKET}/accountability", "admin-market") == both
     assert listed(f"/agencies/{MARKET}/accountability", "judicial-zhangbei") == both
     assert listed(f"/agencies/{POLICE}/accountability", "admin-police") == []
-    assert listed("/accountability", "judicial-huailai") == []                              # its own region
+    assert listed("/accountability", "judicial-huailai") == []  # its own region
 
-    for who, path, query in (("judicial-huailai", "/accountability", "region_code=130722"),
-                             ("judicial-huailai", f"/agencies/{MARKET}/accountability", ""),
-                             ("admin-police", f"/agencies/{MARKET}/accountability", ""),
-                             ("admin-market", "/accountability", "region_code=130722"),
-                             ("market-wang", f"/agencies/{MARKET}/accountability", ""),
-                             ("market-wang", "/accountability", "region_code=130722"),
-                             ("enterprise-1", f"/agencies/{MARKET}/accountability", ""),
-                             ("enterprise-1", "/accountability", "region_code=130722"),
-                             ("government-zhangbei", "/accountability", "region_code=130722")):
+    for who, path, query in (
+        ("judicial-huailai", "/accountability", "region_code=130722"),
+        ("judicial-huailai", f"/agencies/{MARKET}/accountability", ""),
+        ("admin-police", f"/agencies/{MARKET}/accountability", ""),
+        ("admin-market", "/accountability", "region_code=130722"),
+        ("market-wang", f"/agencies/{MARKET}/accountability", ""),
+        ("market-wang", "/accountability", "region_code=130722"),
+        ("enterprise-1", f"/agencies/{MARKET}/accountability", ""),
+        ("enterprise-1", "/accountability", "region_code=130722"),
+        ("government-zhangbei", "/accountability", "region_code=130722"),
+    ):
         assert call("GET", path, who, query=query)[0] == 403, (who, path)
 
 
@@ -64,28 +84,40 @@ def test_only_the_supervising_bureau_records_and_a_refusal_changes_nothing(june)
     for who in ("judicial-huailai", "admin-market", "market-wang", "enterprise-1", "platform", "government-zhangbei"):
         assert call("POST", "/accountability", who, ORDER)[0] == 403, who
     refusals = [
-        ({**ORDER, "correct_by": None}, 422, "correct_by"),                       # an order names its deadline
+        ({**ORDER, "correct_by": None}, 422, "correct_by"),  # an order names its deadline
         ({**ORDER, "kind": "summons", "held_on": "2026-06-20"}, 422, "correct_by"),  # a summons has none
         ({**ORDER, "kind": "report"}, 422, "scope"),
         ({**ORDER, "kind": "warning"}, 422, "kind"),
         ({**ORDER, "findings": []}, 422, "findings"),
-        ({**ORDER, "correct_by": "2026-06-01"}, 422, "correct_by"),               # in the past
-        ({**ORDER, "inspector_id": "police-zhang"}, 422, "inspector_id"),         # not the agency's inspector
+        ({**ORDER, "correct_by": "2026-06-01"}, 422, "correct_by"),  # in the past
+        ({**ORDER, "inspector_id": "police-zhang"}, 422, "inspector_id"),  # not the agency's inspector
         ({**ORDER, "agency_id": "11130722000099999X"}, 404, None),
     ]
     for body, status, field in refusals:
         got, answer = call("POST", "/accountability", "judicial-zhangbei", body)
         assert got == status and answer["error"].get("field") == field, (body, answer)
         assert "message" in answer["error"]
-    assert call("POST", "/accountability", "judicial-zhangbei", {**ORDER, "inspector_id": "police-zhang"})[1]["error"][
-        "article"] == ART[31]
+    assert (
+        call("POST", "/accountability", "judicial-zhangbei", {**ORDER, "inspector_id": "police-zhang"})[1]["error"]["article"]
+        == ART[31]
+    )
     assert tables_now() == before
 
 
 def test_a_report_is_stored_under_its_agency_and_in_the_regions_index(june):
-    measure = accountability.record(identity("judicial-zhangbei"), parse(accountability.MeasureIn, {
-        "kind": "report", "agency_id": MARKET, "findings": ["以检查名义要求企业购买指定产品（第二十七条）"],
-        "requirements": "全面清理，并向企业道歉", "scope": "全县行政执法机关"}))
+    measure = accountability.record(
+        identity("judicial-zhangbei"),
+        parse(
+            accountability.MeasureIn,
+            {
+                "kind": "report",
+                "agency_id": MARKET,
+                "findings": ["以检查名义要求企业购买指定产品（第二十七条）"],
+                "requirements": "全面清理，并向企业道歉",
+                "scope": "全县行政执法机关",
+            },
+        ),
+    )
     assert measure.pk == f"agency#{MARKET}" and measure.sk.startswith(f"measure#{measure.created_at}#")
     partition, condition = store.Accountability.of_agency(MARKET)
     assert [m.measure_id for m in store.Accountability.query(partition, condition)] == [measure.measure_id]

@@ -1,6 +1,7 @@
 """Rotating keys never breaks a visit's record (Art. 19): the chain has its own keyring, apart from the
 scan-in codes'. A retired chain key keeps verifying what it signed and signs nothing new; dropping a
 code key (how old posters are killed) leaves every chain intact; a chain whose key was deleted says so."""
+
 import json
 
 import pytest
@@ -17,8 +18,10 @@ QR_OLD, QR_NEW, CHAIN_OLD, CHAIN_NEW = ("q" * 32, "r" * 32, "c" * 32, "d" * 32)
 @pytest.fixture
 def keys(monkeypatch):
     """Set a keyring as a rotation would (locally the variable holds the secret; it is read afresh)."""
+
     def use(variable: str, ring: dict):
         monkeypatch.setenv(variable, json.dumps(ring))
+
     return use
 
 
@@ -41,10 +44,18 @@ def test_rotating_either_keyring_keeps_old_chains_intact(june, keys):
     assert chain(visit_id)["intact"]
 
     # The chain's own key rotates: the old one only verifies, new events carry the new key id.
-    keys("CHAIN_SIGNING_KEYS", {"active": "chain-2", "keys": {"chain-1": CHAIN_OLD, "chain-2": CHAIN_NEW},
-                                "retired": ["chain-1"]})
-    assert call("POST", f"/visits/{visit_id}/close", "market-wang",
-                {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})[0] == 201
+    keys(
+        "CHAIN_SIGNING_KEYS", {"active": "chain-2", "keys": {"chain-1": CHAIN_OLD, "chain-2": CHAIN_NEW}, "retired": ["chain-1"]}
+    )
+    assert (
+        call(
+            "POST",
+            f"/visits/{visit_id}/close",
+            "market-wang",
+            {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+        )[0]
+        == 201
+    )
     after = chain(visit_id, "admin-market")
     assert after["intact"], after["problems"]
     assert [e["key_id"] for e in after["events"]] == ["chain-1", "chain-1", "chain-2"]

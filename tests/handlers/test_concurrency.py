@@ -1,5 +1,6 @@
 """Invariants under concurrency, with real threads against the moto server: each is held by a
 conditional write or a transaction in the store, not by read-then-write."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 from local.demo_data import ENTERPRISES, MARKET
@@ -18,10 +19,20 @@ def parallel(fn, n=THREADS):
 
 def test_a_certificate_number_is_claimed_once(demo):
     def register(i):
-        return call("POST", f"/agencies/{MARKET}/inspectors", "admin-market", {
-            "inspector_id": f"race-{i}", "name": "竞争者", "staff_category": "formal",
-            "certificate_no": "13072207777", "certificate_kind": "enforcement",
-            "valid_from": "2026-01-01", "valid_until": "2028-12-31"})[0]
+        return call(
+            "POST",
+            f"/agencies/{MARKET}/inspectors",
+            "admin-market",
+            {
+                "inspector_id": f"race-{i}",
+                "name": "竞争者",
+                "staff_category": "formal",
+                "certificate_no": "13072207777",
+                "certificate_kind": "enforcement",
+                "valid_from": "2026-01-01",
+                "valid_until": "2028-12-31",
+            },
+        )[0]
 
     statuses = parallel(register)
     assert sorted(statuses) == [201] + [409] * (THREADS - 1)
@@ -53,7 +64,7 @@ def test_concurrent_reissues_each_revoke_exactly_one_version(demo):
 def test_overlapping_watch_runs_create_each_notice_once(demo):
     today = clock.today()
     results = parallel(lambda i: certificate_watch.run(today))
-    assert sum(r["notices_created"] for r in results) == 2     # 李秀英 due soon, 赵志强 lapsed
+    assert sum(r["notices_created"] for r in results) == 2  # 李秀英 due soon, 赵志强 lapsed
     assert all(r["certificates_due"] == 2 for r in results)
     ids = sorted(n.notice_id for n in store.Notice.query(f"agency:{MARKET}") if n.kind.startswith("certificate_"))
     assert [i.split(":")[1] for i in ids] == ["market-li", "market-zhao"]

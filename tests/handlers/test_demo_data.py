@@ -1,4 +1,5 @@
 """The demo data stays usable on any date: a data folder made in December still scans in January."""
+
 from datetime import datetime
 
 from local import demo_data
@@ -18,9 +19,9 @@ def test_demo_made_in_december_scans_in_january_and_a_restart_adds_the_year_afte
     monkeypatch.setattr(clock, "now", lambda: january)
     status, answer = open_visit(demo_task_id("market-routine"), E1, at=january)
     assert status == 201 and answer["outcome"] == "opened", answer
-    assert demo_data.load() > 0                       # the start in January: 2028's plans and tasks
+    assert demo_data.load() > 0  # the start in January: 2028's plans and tasks
     assert tasks.get(demo_task_id("police-fire", 2028)).year == "2028"
-    assert demo_data.load() == 0                      # and nothing twice
+    assert demo_data.load() == 0  # and nothing twice
 
 
 def test_demo_exercises_a_joint_task_an_exception_with_its_ground_a_transfer_and_an_urgent_campaign(tables):

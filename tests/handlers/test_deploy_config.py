@@ -1,4 +1,5 @@
 """serverless.yml names real handlers; every sample event parses and reaches its handler."""
+
 import json
 from pathlib import Path
 
@@ -19,7 +20,7 @@ SCHEDULE_SAMPLES = sorted(p.relative_to(EVENTS).as_posix() for p in (EVENTS / "s
 def test_every_handler_imports(name):
     handler = FUNCTIONS[name]["handler"]
     assert callable(load_handler(handler))
-    assert FUNCTIONS[name]["package"] == {"artifact": f"build/functions/{name}.zip"}   # scripts/build.py builds it
+    assert FUNCTIONS[name]["package"] == {"artifact": f"build/functions/{name}.zip"}  # scripts/build.py builds it
 
 
 def test_handlers_do_not_import_local_only_or_printing_packages():
@@ -28,16 +29,24 @@ def test_handlers_do_not_import_local_only_or_printing_packages():
     when a route prints."""
     import subprocess
     import sys
+
     modules = {name: spec["handler"].rpartition(".")[0].replace("/", ".") for name, spec in FUNCTIONS.items()}
-    code = ("import importlib, json, sys; sys.path.insert(0, 'layers/python'); found, seen = {}, set()\n"
-            f"for name, module in {modules!r}.items():\n"
-            "    importlib.import_module(module)\n"
-            "    found[name] = [m for m in ('flask', 'moto', 'werkzeug', 'croniter', 'local', 'PIL', 'reportlab')\n"
-            "                   if m in sys.modules and m not in seen]\n"
-            "    seen.update(found[name])\n"
-            "print(json.dumps(found))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**config.environment(MOTO_PORT), "PATH": ""}, check=True).stdout
+    code = (
+        "import importlib, json, sys; sys.path.insert(0, 'layers/python'); found, seen = {}, set()\n"
+        f"for name, module in {modules!r}.items():\n"
+        "    importlib.import_module(module)\n"
+        "    found[name] = [m for m in ('flask', 'moto', 'werkzeug', 'croniter', 'local', 'PIL', 'reportlab')\n"
+        "                   if m in sys.modules and m not in seen]\n"
+        "    seen.update(found[name])\n"
+        "print(json.dumps(found))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**config.environment(MOTO_PORT), "PATH": ""},
+        check=True,
+    ).stdout
     found = json.loads(out)
     assert set(found) == set(FUNCTIONS)
     assert {name: bad for name, bad in found.items() if bad} == {}
@@ -69,9 +78,16 @@ def test_schedule_samples_reach_a_scheduled_function(demo, sample):
 
 def test_local_events_have_the_samples_shape():
     from local.events import http_event
+
     sample = json.loads((EVENTS / "http/get_enterprise.json").read_text())
-    built = http_event(method="GET", raw_path=sample["rawPath"], route_key=sample["routeKey"],
-                       path_parameters=sample["pathParameters"], headers={"host": "x"}, claims={"sub": "s"})
+    built = http_event(
+        method="GET",
+        raw_path=sample["rawPath"],
+        route_key=sample["routeKey"],
+        path_parameters=sample["pathParameters"],
+        headers={"host": "x"},
+        claims={"sub": "s"},
+    )
     assert set(built) == set(sample)
     assert set(built["requestContext"]) == set(sample["requestContext"])
     assert set(built["requestContext"]["http"]) == set(sample["requestContext"]["http"])
@@ -79,6 +95,7 @@ def test_local_events_have_the_samples_shape():
 
 def test_queue_samples_reach_the_wired_worker(demo):
     from local.queues import sqs_event
+
     sample = json.loads((EVENTS / "sqs/subsidy_run_worker.json").read_text())
     built = sqs_event([{"MessageId": "m", "ReceiptHandle": "r", "Body": "{}"}], "q")
     assert set(built["Records"][0]) == set(sample["Records"][0])
@@ -94,5 +111,6 @@ def test_queue_samples_reach_the_wired_worker(demo):
 
 def test_the_subsidy_worker_knows_its_queues_receive_limit():
     from local.dynamo import infra_resources
+
     limit = infra_resources("queues.yml")["SubsidyRunsQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
     assert FUNCTIONS["subsidyRunWorker"]["environment"]["SUBSIDY_RUN_MAX_RECEIVES"] == str(limit)

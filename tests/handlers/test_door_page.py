@@ -1,4 +1,5 @@
 """The poster's URL by content negotiation: JSON for an app, a page for a browser (Art. 24)."""
+
 import re
 from urllib.parse import urlparse
 

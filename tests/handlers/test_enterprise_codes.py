@@ -1,4 +1,5 @@
 """Scan-in codes: issue, verify at the door, re-issue revokes the old code."""
+
 from local.demo_data import ENTERPRISES
 from sheqi.signing import codes
 from tests.helpers import call
@@ -35,7 +36,7 @@ def test_forged_and_unknown_codes(demo):
     other = ENTERPRISES[1]["enterprise_id"]
     status, answer = call("GET", f"/public/codes/{code['token'].replace(E1, other)}")
     assert status == 422 and answer["error"]["code"] == "code_signature_invalid"
-    unregistered = codes.sign("91130722MA0R7T8U9H", 1)   # genuinely signed, enterprise not registered
+    unregistered = codes.sign("91130722MA0R7T8U9H", 1)  # genuinely signed, enterprise not registered
     status, answer = call("GET", f"/public/codes/{unregistered}")
     assert status == 422 and answer["error"]["code"] == "code_enterprise_unknown"
     status, answer = call("GET", "/public/codes/not-a-code")

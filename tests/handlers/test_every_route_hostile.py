@@ -7,6 +7,7 @@ nothing in any table.
 Examples per route: SHEQI_FUZZ_EXAMPLES (default 4, derandomised so every run tries the same);
 `SHEQI_FUZZ_EXAMPLES=200 pytest tests/handlers/test_every_route_hostile.py` searches deeper.
 """
+
 import json
 import os
 import re
@@ -36,27 +37,48 @@ E1 = ENTERPRISES[0]["enterprise_id"]
 # --- which model each route parses: what its function's signature declares ---------------------------
 
 OPERATIONS = {o.key: o for o in openapi.operations()}
-MODELS = {key: {kind: m for kind, base in (("body", Body), ("query", Query)) if (m := o.route.model(base))}
-          for key, o in OPERATIONS.items()}
+MODELS = {
+    key: {kind: m for kind, base in (("body", Body), ("query", Query)) if (m := o.route.model(base))}
+    for key, o in OPERATIONS.items()
+}
 DRIVEN = sorted(key for key in OPERATIONS if MODELS[key])
 
 # The caller each route admits (the route's own rules decide the rest), and path parameters naming
 # records the world below holds.
 CALLERS = {
-    "/agencies/{agency_id}/plans": "admin-market", "/agencies/{agency_id}/draws": "admin-market",
-    "/draws/": "admin-market", "/agencies/{agency_id}/inspectors": "admin-market", "/inspectors/": "admin-market",
-    "/agencies/{agency_id}/items": "admin-market", "/agencies/{agency_id}/campaigns": "admin-market",
+    "/agencies/{agency_id}/plans": "admin-market",
+    "/agencies/{agency_id}/draws": "admin-market",
+    "/draws/": "admin-market",
+    "/agencies/{agency_id}/inspectors": "admin-market",
+    "/inspectors/": "admin-market",
+    "/agencies/{agency_id}/items": "admin-market",
+    "/agencies/{agency_id}/campaigns": "admin-market",
     "/agencies/{agency_id}/plans/{year}/{version}/return": "judicial-zhangbei",
-    "/tasks": "admin-market", "/scans": "market-wang", "/service-visits": "market-wang",
-    "/visits/{visit_id}/rating": "enterprise-1", "/visits/": "market-wang",
-    "/complaints/{complaint_id}/status": "judicial-zhangbei", "/complaints": "enterprise-1",
-    "/letters/{letter_id}/reply": "admin-market", "/letters": "judicial-zhangbei", "/return-visits": "judicial-zhangbei",
-    "/supervision": "judicial-zhangbei", "/subsidies": "science-city", "/science": "science-city",
-    "/ratings": "judicial-zhangbei", "/obligations": "judicial-zhangbei", "/enterprises/{enterprise_id}/inspections": "enterprise-1",
-    "/enterprises/{enterprise_id}/poster": "enterprise-1", "/contacts": "platform", "/notices": "enterprise-1",
-    "/reminders": "admin-market", "/agencies/{agency_id}/rating-summary": "admin-market",
-    "/subsidies/results": "enterprise-1", "/enterprises/{enterprise_id}/inspection-requests": "enterprise-1",
-    "/letters/{letter_id}/decline": "government-zhangbei", "/accountability": "judicial-zhangbei",
+    "/tasks": "admin-market",
+    "/scans": "market-wang",
+    "/service-visits": "market-wang",
+    "/visits/{visit_id}/rating": "enterprise-1",
+    "/visits/": "market-wang",
+    "/complaints/{complaint_id}/status": "judicial-zhangbei",
+    "/complaints": "enterprise-1",
+    "/letters/{letter_id}/reply": "admin-market",
+    "/letters": "judicial-zhangbei",
+    "/return-visits": "judicial-zhangbei",
+    "/supervision": "judicial-zhangbei",
+    "/subsidies": "science-city",
+    "/science": "science-city",
+    "/ratings": "judicial-zhangbei",
+    "/obligations": "judicial-zhangbei",
+    "/enterprises/{enterprise_id}/inspections": "enterprise-1",
+    "/enterprises/{enterprise_id}/poster": "enterprise-1",
+    "/contacts": "platform",
+    "/notices": "enterprise-1",
+    "/reminders": "admin-market",
+    "/agencies/{agency_id}/rating-summary": "admin-market",
+    "/subsidies/results": "enterprise-1",
+    "/enterprises/{enterprise_id}/inspection-requests": "enterprise-1",
+    "/letters/{letter_id}/decline": "government-zhangbei",
+    "/accountability": "judicial-zhangbei",
     "/agencies/{agency_id}/accountability": "admin-market",
 }
 
@@ -76,7 +98,7 @@ def world(moto_endpoint):
     dynamo.create_buckets(moto_endpoint)
     dynamo.verify_sender(moto_endpoint)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))   # as the `june` fixture
+        patch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))  # as the `june` fixture
         demo_data.load()
         li = store.Inspector.get("market-li")
         li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
@@ -84,28 +106,87 @@ def world(moto_endpoint):
         patch.setattr(clock, "now", lambda: NOW)
         task = new_task()
         visit = open_visit(task)[1]["visit_id"]
-        draw = call("POST", f"/agencies/{MARKET}/draws", "admin-market", {
-            "year": 2026, "version": 1, "entry_index": 0, "seed": "2026年第138期福彩3D", "draw_date": "2026-06-15"})[1]
-        complaint = call("POST", "/complaints", "enterprise-1", {
-            "subject": "visit", "visit_id": visit, "description": "检查人员到场后未出示执法证件即开展检查"})[1]
+        draw = call(
+            "POST",
+            f"/agencies/{MARKET}/draws",
+            "admin-market",
+            {"year": 2026, "version": 1, "entry_index": 0, "seed": "2026年第138期福彩3D", "draw_date": "2026-06-15"},
+        )[1]
+        complaint = call(
+            "POST",
+            "/complaints",
+            "enterprise-1",
+            {"subject": "visit", "visit_id": visit, "description": "检查人员到场后未出示执法证件即开展检查"},
+        )[1]
         run = call("POST", "/subsidies/2025/runs", "science-city")[1]
         assert "complaint_id" in complaint and "draw_id" in draw, (complaint, draw)
-        yield {"agency_id": MARKET, "enterprise_id": E1, "visit_id": visit, "draw_id": draw.get("draw_id", "d"),
-               "complaint_id": complaint.get("complaint_id", "c"), "run_id": run["run_id"], "year": "2026",
-               "version": "1", "inspector_id": "market-wang", "item_id": "food-business",
-               "task_id": task, "recipient": f"enterprise:{E1}", "name": "frequency",
-               "letter_id": uuid.uuid4().hex, "sample_id": uuid.uuid4().hex, "collection": "projects",
-               "region_code": "130722", "key": "p-1", "campaign_id": uuid.uuid4().hex, "notice_id": "n-1",
-               "applicant_id": E1, "certificate_no": "13072200001", "token": "x"}
+        yield {
+            "agency_id": MARKET,
+            "enterprise_id": E1,
+            "visit_id": visit,
+            "draw_id": draw.get("draw_id", "d"),
+            "complaint_id": complaint.get("complaint_id", "c"),
+            "run_id": run["run_id"],
+            "year": "2026",
+            "version": "1",
+            "inspector_id": "market-wang",
+            "item_id": "food-business",
+            "task_id": task,
+            "recipient": f"enterprise:{E1}",
+            "name": "frequency",
+            "letter_id": uuid.uuid4().hex,
+            "sample_id": uuid.uuid4().hex,
+            "collection": "projects",
+            "region_code": "130722",
+            "key": "p-1",
+            "campaign_id": uuid.uuid4().hex,
+            "notice_id": "n-1",
+            "applicant_id": E1,
+            "certificate_no": "13072200001",
+            "token": "x",
+        }
 
 
 # --- what is sent -------------------------------------------------------------------------------
 
-HOSTILE = st.sampled_from([
-    None, "", " ", "\x00", "a\u0007b", "\u202e", "NaN", "sNaN", "Infinity", "1e999999999", "-1", "0", "abc", "x" * 3000,
-    float("nan"), float("inf"), float("-inf"), 1e308, 5e-324, -5e-324, 10**30, 10**400, -1, 0, True, [], {}, [None],
-    {"$ne": 1}, "2026-13-45", "9999-12-31", "9999-12-31T23:59:59+08:00", "0001-01-01", "\ud800",
-])
+HOSTILE = st.sampled_from(
+    [
+        None,
+        "",
+        " ",
+        "\x00",
+        "a\u0007b",
+        "\u202e",
+        "NaN",
+        "sNaN",
+        "Infinity",
+        "1e999999999",
+        "-1",
+        "0",
+        "abc",
+        "x" * 3000,
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        1e308,
+        5e-324,
+        -5e-324,
+        10**30,
+        10**400,
+        -1,
+        0,
+        True,
+        [],
+        {},
+        [None],
+        {"$ne": 1},
+        "2026-13-45",
+        "9999-12-31",
+        "9999-12-31T23:59:59+08:00",
+        "0001-01-01",
+        "\ud800",
+    ]
+)
 
 
 def from_schema(schema: dict, defs: dict | None = None):
@@ -124,14 +205,20 @@ def from_schema(schema: dict, defs: dict | None = None):
     if kind == "object":
         properties = schema.get("properties", {})
         required = set(schema.get("required", []))
-        if not properties:   # free-form (subsidy facts): small JSON objects
-            return st.dictionaries(st.text(max_size=30), st.one_of(st.integers(), st.text(max_size=20), st.booleans()),
-                                   max_size=4)
-        return st.fixed_dictionaries({k: from_schema(v, defs) for k, v in properties.items() if k in required},
-                                     optional={k: from_schema(v, defs) for k, v in properties.items() if k not in required})
+        if not properties:  # free-form (subsidy facts): small JSON objects
+            return st.dictionaries(
+                st.text(max_size=30), st.one_of(st.integers(), st.text(max_size=20), st.booleans()), max_size=4
+            )
+        return st.fixed_dictionaries(
+            {k: from_schema(v, defs) for k, v in properties.items() if k in required},
+            optional={k: from_schema(v, defs) for k, v in properties.items() if k not in required},
+        )
     if kind == "array":
-        return st.lists(from_schema(schema.get("items", {}), defs), min_size=schema.get("minItems", 0),
-                        max_size=min(schema.get("maxItems", 3), 3))
+        return st.lists(
+            from_schema(schema.get("items", {}), defs),
+            min_size=schema.get("minItems", 0),
+            max_size=min(schema.get("maxItems", 3), 3),
+        )
     if kind == "string":
         if "pattern" in schema:
             return st.from_regex(schema["pattern"], fullmatch=True)
@@ -160,7 +247,7 @@ def _mutate(value, data):
         return {**value, key: _mutate(value[key], data)}
     if isinstance(value, list) and value and data.draw(st.booleans()):
         index = data.draw(st.integers(0, len(value) - 1))
-        return value[:index] + [_mutate(value[index], data)] + value[index + 1:]
+        return value[:index] + [_mutate(value[index], data)] + value[index + 1 :]
     if isinstance(value, dict) and data.draw(st.integers(0, 5)) == 0:
         return {**value, data.draw(st.sampled_from(["is_admin", "", "\x00", "region_code"])): data.draw(HOSTILE)}
     return data.draw(HOSTILE)
@@ -198,7 +285,7 @@ class _Drawer:
 def _json(body) -> bytes:
     try:
         return json.dumps(body, ensure_ascii=False).encode()
-    except UnicodeEncodeError:                      # a lone surrogate: send it escaped, as JSON allows
+    except UnicodeEncodeError:  # a lone surrogate: send it escaped, as JSON allows
         return json.dumps(body).encode()
 
 
@@ -209,13 +296,14 @@ def test_no_input_gets_a_server_error_and_a_refusal_changes_nothing(world, route
     who = caller(route_key)
     assert route.route.roles is None or identity(who).role in route.route.roles, f"{who} is refused before the input is read"
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
     @given(request=request_for(route_key))
     def check(request):
         body, query = request
         before = tables_now()
-        status, answer = call(route.route.method, path, who, _json(body) if "body" in MODELS[route_key] else None, query=query or "")
+        status, answer = call(
+            route.route.method, path, who, _json(body) if "body" in MODELS[route_key] else None, query=query or ""
+        )
         assert status < 500, (route_key, body, query, answer)
         if 400 <= status < 500:
             assert tables_now() == before, (route_key, body, query, status, answer)

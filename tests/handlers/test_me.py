@@ -1,4 +1,5 @@
 """`GET /me`: the phone's first call, for every role: who the token names, with the registry's record."""
+
 import json
 
 import pytest
@@ -11,8 +12,12 @@ from tests.helpers import call, sample_event
 def test_an_inspector_learns_their_agency_and_certificate_with_its_validity(june):
     status, me = call("GET", "/me", "market-wang")
     assert status == 200
-    assert (me["subject"], me["role"], me["roles"], me["notice_box"]) == ("market-wang", "inspector", ["inspector"],
-                                                                         "inspector:market-wang")
+    assert (me["subject"], me["role"], me["roles"], me["notice_box"]) == (
+        "market-wang",
+        "inspector",
+        ["inspector"],
+        "inspector:market-wang",
+    )
     assert me["agency"]["agency_id"] == MARKET and me["agency"]["name"] == "张北县市场监督管理局"
     assert me["inspector"]["name"] and me["inspector"]["status"] == "active"
     certificate = me["certificate"]
@@ -24,12 +29,15 @@ def test_an_inspector_learns_their_agency_and_certificate_with_its_validity(june
 @pytest.mark.parametrize("who", [n for n, (_, i) in IDENTITIES.items() if i.role == "inspector"])
 def test_each_inspectors_certificate_validity_is_the_registrys(june, who):
     status, me = call("GET", "/me", who)
-    _, check = call("GET", f"/certificates/{me['certificate']['certificate_no']}", "enterprise-1") \
-        if me["certificate"]["certificate_no"] else (None, None)
+    _, check = (
+        call("GET", f"/certificates/{me['certificate']['certificate_no']}", "enterprise-1")
+        if me["certificate"]["certificate_no"]
+        else (None, None)
+    )
     assert status == 200
     if check is not None:
         assert check["may_inspect"] == me["certificate"]["may_inspect"]
-    else:   # an auxiliary without a certificate may not inspect (Art. 4)
+    else:  # an auxiliary without a certificate may not inspect (Art. 4)
         assert me["certificate"]["may_inspect"] is False and me["certificate"]["findings"]
 
 
@@ -41,13 +49,22 @@ def test_an_enterprise_sees_its_own_record_summary_and_not_its_credit_tier(june)
     assert "credit_tier" not in json.dumps(me) and "agency" not in me and "certificate" not in me
 
 
-@pytest.mark.parametrize("who,keys", [("admin-police", {"agency"}), ("judicial-zhangbei", {"region"}),
-                                      ("science-city", {"region"}), ("government-zhangbei", {"region"}),
-                                      ("platform", set())])
+@pytest.mark.parametrize(
+    "who,keys",
+    [
+        ("admin-police", {"agency"}),
+        ("judicial-zhangbei", {"region"}),
+        ("science-city", {"region"}),
+        ("government-zhangbei", {"region"}),
+        ("platform", set()),
+    ],
+)
 def test_every_other_role_gets_its_scope(june, who, keys):
     status, me = call("GET", "/me", who)
     assert status == 200
-    assert {"agency", "region", "enterprise", "inspector", "certificate"} & set(me) == keys | ({"region"} if who.startswith("admin") else set())
+    assert {"agency", "region", "enterprise", "inspector", "certificate"} & set(me) == keys | (
+        {"region"} if who.startswith("admin") else set()
+    )
     if "agency" in keys:
         assert me["agency"]["agency_id"] == POLICE
 

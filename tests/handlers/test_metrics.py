@@ -1,5 +1,6 @@
 """Operational metrics (sheqi/metrics.py) as CloudWatch reads them from the log (embedded metric format),
 and the request id that joins a function's log lines to the API's access log."""
+
 import json
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ def emitted(monkeypatch, capsys):
                 dimensions = {d: record[d] for d in directive["Dimensions"][0] if d != "service"}
                 found.append((metric["Name"], record[metric["Name"]][0], dimensions))
         return found
+
     return read
 
 
@@ -40,14 +42,31 @@ def test_scans_accepted_and_refused_by_reason_and_visits_opened_and_closed(june,
     task = new_task()
     visit_id = open_visit(task)[1]["visit_id"]
     assert scan("market-aux-sun", task)[1]["outcome"] == "refused"
-    call("POST", f"/visits/{visit_id}/findings", "market-wang", {"agency_id": MARKET,
-                                                                 "item_id": "food-business", "result": "compliant"})
-    assert call("POST", f"/visits/{visit_id}/close", "market-wang", {"ended_at": NOW.isoformat(), "outcome": "no_violation",
-                                                                     "summary": "未发现问题"})[0] == 201
+    call(
+        "POST",
+        f"/visits/{visit_id}/findings",
+        "market-wang",
+        {"agency_id": MARKET, "item_id": "food-business", "result": "compliant"},
+    )
+    assert (
+        call(
+            "POST",
+            f"/visits/{visit_id}/close",
+            "market-wang",
+            {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+        )[0]
+        == 201
+    )
     counts = [(name, dims) for name, value, dims in emitted() if name != "RunDuration"]
-    assert counts == [("ScansAccepted", {"outcome": "pending"}), ("ScansAccepted", {"outcome": "opened"}), ("VisitsOpened", {}),
-                      ("ScansRefused", {"reason": "no_certificate"}), ("ScansRefused", {"reason": "not_formal_staff"}),
-                      ("ScansRefused", {"reason": "not_on_task_team"}), ("VisitsClosed", {})]
+    assert counts == [
+        ("ScansAccepted", {"outcome": "pending"}),
+        ("ScansAccepted", {"outcome": "opened"}),
+        ("VisitsOpened", {}),
+        ("ScansRefused", {"reason": "no_certificate"}),
+        ("ScansRefused", {"reason": "not_formal_staff"}),
+        ("ScansRefused", {"reason": "not_on_task_team"}),
+        ("VisitsClosed", {}),
+    ]
 
 
 def test_a_delivery_run_reports_sent_failed_and_its_duration(demo, emitted, monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
 """The notice box a phone reads: newest first, a page at a time."""
+
 from datetime import datetime, timedelta
 
 from sheqi import clock

@@ -3,6 +3,7 @@ Art. 27 flags, comment, even when it rated) reaches only the enterprise itself, 
 supervising its region and the platform. Every GET route of serverless.yml, with every identity, and
 every notice in an agency's or inspector's box, is searched for a trace of it; the inspected agency
 reads only the guarded aggregates of `rating-summary`."""
+
 from local import serverless_config
 from local.demo_data import ENTERPRISES, MARKET
 from sheqi import store
@@ -14,8 +15,8 @@ from sheqi.supervision import watchlists
 from tests.handlers.scanning import E1, NOW, new_task, open_visit
 from tests.helpers import call, identity
 
-EMERGENCY = "11130722000013099H"    # a second enforcement agency in Zhangbei, registered below
-MARKER = "评价意见Q7X"               # in the rating's comment only
+EMERGENCY = "11130722000013099H"  # a second enforcement agency in Zhangbei, registered below
+MARKER = "评价意见Q7X"  # in the rating's comment only
 FLAGS = ["gifts_or_meals", "demanded_legal_representative"]
 RATING = {"conduct": 1, "procedure": 2, "efficiency": 5, "comment": f"{MARKER}：检查人员暗示宴请", "prohibited_practices": FLAGS}
 RATING_KEYS = {"rating", "conduct", "procedure", "efficiency", "scores", "rated_at", "comment", "prohibited_practices"}
@@ -28,9 +29,11 @@ MAY_NOT = {
     "other bureaus": ["judicial-huailai", "science-city"],
     "other enterprises": ["enterprise-2", "enterprise-4"],
 }
-EXTRA = {"admin-emergency": Identity("admin-emergency", "agency_admin", agency_id=EMERGENCY, region_code="130722"),
-         "emergency-zhou": Identity("emergency-zhou", "inspector", agency_id=EMERGENCY, region_code="130722")}
-REGION_QUERIES = ["region_code=130722&year=2026", "region_code=130722"]   # asked of another region than one's own
+EXTRA = {
+    "admin-emergency": Identity("admin-emergency", "agency_admin", agency_id=EMERGENCY, region_code="130722"),
+    "emergency-zhou": Identity("emergency-zhou", "inspector", agency_id=EMERGENCY, region_code="130722"),
+}
+REGION_QUERIES = ["region_code=130722&year=2026", "region_code=130722"]  # asked of another region than one's own
 
 
 def who(name: str) -> Identity:
@@ -58,31 +61,83 @@ def traces(value, where: str = "") -> list[str]:
 def rated_world() -> dict:
     """A closed, rated visit at enterprise-1 by 张北县市场监督管理局, with everything that follows from it:
     the reminder and watch runs, a return-visit sample, a complaint, a supervision letter."""
-    assert call("POST", "/agencies", "platform", {"agency_id": EMERGENCY, "name": "张北县应急管理局", "level": "county",
-                                                  "region_code": "130722", "kind": "enforcement_agency"})[0] == 201
+    assert (
+        call(
+            "POST",
+            "/agencies",
+            "platform",
+            {
+                "agency_id": EMERGENCY,
+                "name": "张北县应急管理局",
+                "level": "county",
+                "region_code": "130722",
+                "kind": "enforcement_agency",
+            },
+        )[0]
+        == 201
+    )
     visit_id = open_visit(new_task())[1]["visit_id"]
-    call("POST", f"/visits/{visit_id}/findings", "market-wang", {"agency_id": MARKET, "item_id": "food-business",
-                                                                 "result": "compliant"})
-    assert call("POST", f"/visits/{visit_id}/close", "market-wang",
-                {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})[0] == 201
+    call(
+        "POST",
+        f"/visits/{visit_id}/findings",
+        "market-wang",
+        {"agency_id": MARKET, "item_id": "food-business", "result": "compliant"},
+    )
+    assert (
+        call(
+            "POST",
+            f"/visits/{visit_id}/close",
+            "market-wang",
+            {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+        )[0]
+        == 201
+    )
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", RATING)[0] == 201
     obligations.run_region("130722", NOW.date())
     watchlists.daily(NOW.date())
-    status, sample = call("POST", "/return-visits", "judicial-zhangbei", {"region_code": "130722", "period_from": "2026-01-01",
-                                                                         "period_to": "2026-12-31", "per_agency": 2,
-                                                                         "seed": "评价保密测试种子"})
+    status, sample = call(
+        "POST",
+        "/return-visits",
+        "judicial-zhangbei",
+        {
+            "region_code": "130722",
+            "period_from": "2026-01-01",
+            "period_to": "2026-12-31",
+            "per_agency": 2,
+            "seed": "评价保密测试种子",
+        },
+    )
     assert status == 201, sample
-    status, complaint = call("POST", "/complaints", "enterprise-1", {"subject": "visit", "visit_id": visit_id,
-                                                                     "description": "检查结束后被要求补交材料"})
+    status, complaint = call(
+        "POST",
+        "/complaints",
+        "enterprise-1",
+        {"subject": "visit", "visit_id": visit_id, "description": "检查结束后被要求补交材料"},
+    )
     assert status == 201, complaint
-    status, letter = call("POST", "/letters", "judicial-zhangbei", {"agency_id": MARKET, "findings": ["检查结果告知不及时"],
-                                                                   "requirements": "按第十九条及时告知检查结果"})
+    status, letter = call(
+        "POST",
+        "/letters",
+        "judicial-zhangbei",
+        {"agency_id": MARKET, "findings": ["检查结果告知不及时"], "requirements": "按第十九条及时告知检查结果"},
+    )
     assert status == 201, letter
-    return {"visit_id": visit_id, "enterprise_id": E1, "agency_id": MARKET, "inspector_id": "market-wang",
-            "certificate_no": "13072201001", "token": codes.sign(E1, store.Enterprise.get(E1).code_version),
-            "task_id": store.Visit.get(visit_id).task_ids[0], "year": "2026", "sample_id": sample["sample_id"],
-            "complaint_id": complaint["complaint_id"], "letter_id": letter["letter_id"], "draw_id": "none",
-            "run_id": "none", "applicant_id": E1}
+    return {
+        "visit_id": visit_id,
+        "enterprise_id": E1,
+        "agency_id": MARKET,
+        "inspector_id": "market-wang",
+        "certificate_no": "13072201001",
+        "token": codes.sign(E1, store.Enterprise.get(E1).code_version),
+        "task_id": store.Visit.get(visit_id).task_ids[0],
+        "year": "2026",
+        "sample_id": sample["sample_id"],
+        "complaint_id": complaint["complaint_id"],
+        "letter_id": letter["letter_id"],
+        "draw_id": "none",
+        "run_id": "none",
+        "applicant_id": E1,
+    }
 
 
 def get_paths(params: dict) -> list[str]:
@@ -103,7 +158,7 @@ def get_paths(params: dict) -> list[str]:
             for query in REGION_QUERIES:
                 answer = call("GET", path, "platform", query=query)
                 if answer[0] != 422:
-                    if answer != plain:     # a route that ignores the query need not be asked twice
+                    if answer != plain:  # a route that ignores the query need not be asked twice
                         paths.append(f"{path}?{query}")
                     break
     return paths
@@ -136,9 +191,14 @@ def test_no_route_or_notice_shows_an_individual_rating_to_anyone_but_the_enterpr
             for where, body in answers(name, paths).items():
                 leaks += [f"{group} / {name}: GET {where} {t}" for t in traces(body)]
     for notice in store.Notice.scan():
-        if notice.recipient.startswith(("agency:", "inspector:")) or notice.recipient == f"enterprise:{ENTERPRISES[1]['enterprise_id']}":
-            leaks += [f"notice to {notice.recipient}: {notice.notice_id} {t}" for t in traces({"title": notice.title,
-                                                                                                "body": notice.body})]
+        if (
+            notice.recipient.startswith(("agency:", "inspector:"))
+            or notice.recipient == f"enterprise:{ENTERPRISES[1]['enterprise_id']}"
+        ):
+            leaks += [
+                f"notice to {notice.recipient}: {notice.notice_id} {t}"
+                for t in traces({"title": notice.title, "body": notice.body})
+            ]
     assert not leaks, "\n".join(leaks)
 
     # What the inspected agency does read: its visit (without the rating) and the guarded aggregates.

@@ -1,5 +1,6 @@
 """The enterprise's side: rating each visit once (Art. 24, 27), service visits that leave a trace, and
 complaints routed to the judicial bureau of its region."""
+
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -18,8 +19,12 @@ GOOD = {"conduct": 5, "procedure": 4, "efficiency": 5, "comment": "检查规范"
 def closed_visit() -> str:
     visit_id = open_visit(new_task())[1]["visit_id"]
     call("POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "compliant"})
-    status, answer = call("POST", f"/visits/{visit_id}/close", "market-wang",
-                          {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})
+    status, answer = call(
+        "POST",
+        f"/visits/{visit_id}/close",
+        "market-wang",
+        {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+    )
     assert status == 201, answer
     return visit_id
 
@@ -84,12 +89,17 @@ def test_judicial_sees_each_rating_the_agency_only_safe_aggregates(june):
 
 
 def test_service_visit_is_registered_uncounted_and_can_be_reported(june):
-    body = {"token": codes.code_url(codes.sign(E1, store.Enterprise.get(E1).code_version)),
-            "client_request_id": uuid.uuid4().hex[:16], "device_time": NOW.isoformat(), "purpose": "policy_briefing",
-            "description": "宣讲2026年研发费用加计扣除政策", "location": HERE}
-    status, answer = call("POST", "/service-visits", "market-aux-sun", body)     # no certificate needed: not an inspection
+    body = {
+        "token": codes.code_url(codes.sign(E1, store.Enterprise.get(E1).code_version)),
+        "client_request_id": uuid.uuid4().hex[:16],
+        "device_time": NOW.isoformat(),
+        "purpose": "policy_briefing",
+        "description": "宣讲2026年研发费用加计扣除政策",
+        "location": HERE,
+    }
+    status, answer = call("POST", "/service-visits", "market-aux-sun", body)  # no certificate needed: not an inspection
     assert status == 201 and answer["outcome"] == "service", answer
-    assert call("POST", "/service-visits", "market-aux-sun", body) == (201, answer)     # a retry: same answer
+    assert call("POST", "/service-visits", "market-aux-sun", body) == (201, answer)  # a retry: same answer
     assert call("POST", "/service-visits", "enterprise-1", body)[0] == 403
     listed = call("GET", f"/enterprises/{E1}/inspections", "enterprise-1")[1]["items"]
     assert [(r["outcome"], r["visit"]["kind"]) for r in listed] == [("service", "service")]
@@ -105,11 +115,19 @@ def test_complaints_reach_the_judicial_bureau_and_move_to_an_answer(june):
     visit_id = closed_visit()
     refused = scan("market-zhao", new_task(), at=NOW)[1]
     bodies = [
-        {"subject": "visit", "visit_id": visit_id, "description": "检查人员要求法定代表人必须到场陪同",
-         "prohibited_practices": ["demanded_legal_representative"]},
+        {
+            "subject": "visit",
+            "visit_id": visit_id,
+            "description": "检查人员要求法定代表人必须到场陪同",
+            "prohibited_practices": ["demanded_legal_representative"],
+        },
         {"subject": "refused_attempt", "scan_id": refused["scan_id"], "description": "执法证过期仍坚持入企检查"},
-        {"subject": "unregistered_inspection", "agency_name": "张北县某局", "occurred_on": "2026-06-10",
-         "description": "两名人员未扫码即进入车间检查"},
+        {
+            "subject": "unregistered_inspection",
+            "agency_name": "张北县某局",
+            "occurred_on": "2026-06-10",
+            "description": "两名人员未扫码即进入车间检查",
+        },
     ]
     ids = []
     for body in bodies:
@@ -119,7 +137,7 @@ def test_complaints_reach_the_judicial_bureau_and_move_to_an_answer(june):
     assert store.Notice.get("judicial:130722", f"complaint:{ids[0]}").article == ART[27]
     status, answer = call("POST", "/complaints", "enterprise-1", {"subject": "visit", "description": "没有写明检查编号的投诉"})
     assert status == 422 and "visit_id" in answer["error"]["message"]
-    assert call("POST", "/complaints", "enterprise-4", bodies[0])[0] == 403          # not its visit
+    assert call("POST", "/complaints", "enterprise-4", bodies[0])[0] == 403  # not its visit
     assert call("POST", "/complaints", "enterprise-4", bodies[1])[1]["error"]["code"] == "scan_not_found"
 
     listed = call("GET", "/complaints", "judicial-zhangbei")[1]["items"]
@@ -130,9 +148,15 @@ def test_complaints_reach_the_judicial_bureau_and_move_to_an_answer(june):
     assert call("GET", "/complaints", "enterprise-4")[1]["items"] == []
 
     assert call("POST", f"/complaints/{ids[0]}/status", "judicial-huailai", {"status": "handling", "note": "受理"})[0] == 403
-    assert call("POST", f"/complaints/{ids[0]}/status", "judicial-zhangbei", {"status": "handling", "note": "已转办核查"})[0] == 200
-    status, answered = call("POST", f"/complaints/{ids[0]}/status", "judicial-zhangbei",
-                            {"status": "answered", "note": "经核查属实，已责令该局整改并通报"})
+    assert (
+        call("POST", f"/complaints/{ids[0]}/status", "judicial-zhangbei", {"status": "handling", "note": "已转办核查"})[0] == 200
+    )
+    status, answered = call(
+        "POST",
+        f"/complaints/{ids[0]}/status",
+        "judicial-zhangbei",
+        {"status": "answered", "note": "经核查属实，已责令该局整改并通报"},
+    )
     assert status == 200 and [h["status"] for h in answered["history"]] == ["received", "handling", "answered"]
     status, answer = call("POST", f"/complaints/{ids[0]}/status", "judicial-zhangbei", {"status": "handling", "note": "再次"})
     assert (status, answer["error"]["code"]) == (409, "invalid_transition")

@@ -1,4 +1,5 @@
 """Registry handlers on real-shaped events against the moto server."""
+
 import copy
 import json
 
@@ -9,7 +10,7 @@ from local.invoke import invoke
 from sheqi import store
 from tests.helpers import call, sample_event
 
-E1, E4 = ENTERPRISES[0]["enterprise_id"], ENTERPRISES[3]["enterprise_id"]   # 张北, 怀来
+E1, E4 = ENTERPRISES[0]["enterprise_id"], ENTERPRISES[3]["enterprise_id"]  # 张北, 怀来
 
 
 def test_sample_create_event_registers_the_enterprise(demo):
@@ -30,7 +31,7 @@ def test_sample_get_event_reads_own_record(demo):
 
 def test_enterprise_asking_for_another_by_id_is_refused_without_leaking_existence(demo):
     event = sample_event("http/get_enterprise.json")
-    for other in (E4, "91130722MA0R7T8U9H"):   # exists / does not exist: same answer
+    for other in (E4, "91130722MA0R7T8U9H"):  # exists / does not exist: same answer
         forged = copy.deepcopy(event)
         forged["pathParameters"]["enterprise_id"] = other
         forged["rawPath"] = forged["requestContext"]["http"]["path"] = f"/enterprises/{other}"
@@ -52,8 +53,9 @@ def test_bad_check_character_is_named(demo):
 def test_credit_change_requires_source_and_is_versioned(demo):
     status, answer = call("PATCH", f"/enterprises/{E1}", "platform", {"credit_tier": "poor"})
     assert status == 422 and "credit_source" in answer["error"]["message"]
-    status, answer = call("PATCH", f"/enterprises/{E1}", "platform",
-                          {"credit_tier": "poor", "credit_source": "张北县市场监督管理局 经营异常名录"})
+    status, answer = call(
+        "PATCH", f"/enterprises/{E1}", "platform", {"credit_tier": "poor", "credit_source": "张北县市场监督管理局 经营异常名录"}
+    )
     assert status == 200 and answer["credit_tier"] == "poor"
     assert store.Enterprise.get(E1).credit_source == "张北县市场监督管理局 经营异常名录"
 
@@ -61,8 +63,9 @@ def test_credit_change_requires_source_and_is_versioned(demo):
 def test_listing_by_region_paginates_with_a_cursor(demo):
     status, first = call("GET", "/enterprises", "judicial-city", query="region_code=130722&limit=2")
     assert status == 200 and len(first["items"]) == 2 and first["next_cursor"]
-    status, second = call("GET", "/enterprises", "judicial-city",
-                          query=f"region_code=130722&limit=2&cursor={first['next_cursor']}")
+    status, second = call(
+        "GET", "/enterprises", "judicial-city", query=f"region_code=130722&limit=2&cursor={first['next_cursor']}"
+    )
     ids = [e["enterprise_id"] for e in first["items"] + second["items"]]
     assert len(ids) == len(set(ids)) == 3 and second["next_cursor"] is None
     status, answer = call("GET", "/enterprises", "judicial-zhangbei", query="region_code=130730")
@@ -80,19 +83,31 @@ def test_agency_without_enforcement_power_is_recorded_and_flagged(demo):
 
 
 def test_agency_level_must_match_region(demo):
-    status, answer = call("POST", "/agencies", "platform", {
-        "agency_id": "11130722000013099H", "name": "张北县应急管理局", "level": "city",
-        "region_code": "130722", "kind": "enforcement_agency"})
+    status, answer = call(
+        "POST",
+        "/agencies",
+        "platform",
+        {
+            "agency_id": "11130722000013099H",
+            "name": "张北县应急管理局",
+            "level": "city",
+            "region_code": "130722",
+            "kind": "enforcement_agency",
+        },
+    )
     assert status == 422 and "层级" in answer["error"]["message"]
 
 
-@pytest.mark.parametrize("inspector,codes", [
-    ("market-wang", []),
-    ("market-zhao", ["certificate_expired"]),
-    ("market-aux-sun", ["not_formal_staff", "no_certificate"]),
-    ("police-zhang", []),
-    ("lab-chen", ["agency_without_enforcement_power"]),
-])
+@pytest.mark.parametrize(
+    "inspector,codes",
+    [
+        ("market-wang", []),
+        ("market-zhao", ["certificate_expired"]),
+        ("market-aux-sun", ["not_formal_staff", "no_certificate"]),
+        ("police-zhang", []),
+        ("lab-chen", ["agency_without_enforcement_power"]),
+    ],
+)
 def test_inspector_qualification_reflects_article_4(demo, inspector, codes):
     status, answer = call("GET", f"/inspectors/{inspector}", inspector)
     assert status == 200
@@ -111,31 +126,42 @@ def test_enterprise_verifies_a_certificate_at_the_door(demo):
 
 
 def test_certificate_numbers_are_unique(demo):
-    spec = {"name": "周新", "staff_category": "formal", "certificate_no": "13072201001",
-            "certificate_kind": "enforcement", "valid_from": "2026-01-01", "valid_until": "2028-12-31"}
+    spec = {
+        "name": "周新",
+        "staff_category": "formal",
+        "certificate_no": "13072201001",
+        "certificate_kind": "enforcement",
+        "valid_from": "2026-01-01",
+        "valid_until": "2028-12-31",
+    }
     status, answer = call("POST", f"/agencies/{MARKET}/inspectors", "admin-market", spec)
     assert status == 409 and answer["error"]["field"] == "certificate_no"
     assert [i.name for i in store.Inspector.by_agency.query(MARKET) if i.name == "周新"] == []
 
 
 def test_suspending_an_inspector_withdraws_qualification(demo):
-    status, answer = call("PATCH", "/inspectors/market-wang", "admin-market",
-                          {"status": "suspended", "reason": "涉嫌违规检查，暂停执法资格"})
+    status, answer = call(
+        "PATCH", "/inspectors/market-wang", "admin-market", {"status": "suspended", "reason": "涉嫌违规检查，暂停执法资格"}
+    )
     assert status == 200
     assert [f["code"] for f in answer["qualification"]["findings"]] == ["inspector_suspended"]
-    status, _ = call("PATCH", "/inspectors/police-zhang", "admin-market",
-                     {"status": "suspended", "reason": "越权操作"})
+    status, _ = call("PATCH", "/inspectors/police-zhang", "admin-market", {"status": "suspended", "reason": "越权操作"})
     assert status == 403
     assert store.Inspector.get("police-zhang").status == "active"
 
 
 def test_items_publish_and_public_list(demo):
-    item = {"item_id": "price-check", "name": "明码标价检查", "legal_basis": "《中华人民共和国价格法》第十三条",
-            "responsible_unit": "价格监督检查股", "frequency_caps": {"good": 1, "average": 2, "poor": 3}}
+    item = {
+        "item_id": "price-check",
+        "name": "明码标价检查",
+        "legal_basis": "《中华人民共和国价格法》第十三条",
+        "responsible_unit": "价格监督检查股",
+        "frequency_caps": {"good": 1, "average": 2, "poor": 3},
+    }
     status, created = call("POST", f"/agencies/{MARKET}/items", "admin-market", item)
     assert status == 201 and created["status"] == "draft"
     _, public = call("GET", f"/public/agencies/{MARKET}/items")
-    assert "price-check" not in [i["item_id"] for i in public["items"]]       # Art. 14: unpublished
+    assert "price-check" not in [i["item_id"] for i in public["items"]]  # Art. 14: unpublished
     status, published = call("POST", f"/agencies/{MARKET}/items/price-check/publish", "admin-market")
     assert status == 200 and published["published_on"]
     _, public = call("GET", f"/public/agencies/{MARKET}/items")
@@ -145,8 +171,13 @@ def test_items_publish_and_public_list(demo):
 
 
 def test_item_caps_must_fall_with_better_credit(demo):
-    item = {"item_id": "odd-caps", "name": "倒挂频次事项", "legal_basis": "《某某条例》第一条",
-            "responsible_unit": "综合股", "frequency_caps": {"good": 3, "average": 2, "poor": 1}}
+    item = {
+        "item_id": "odd-caps",
+        "name": "倒挂频次事项",
+        "legal_basis": "《某某条例》第一条",
+        "responsible_unit": "综合股",
+        "frequency_caps": {"good": 3, "average": 2, "poor": 1},
+    }
     status, answer = call("POST", f"/agencies/{MARKET}/items", "admin-market", item)
     assert status == 422
     assert answer["error"]["code"] == "caps_not_by_credit" and answer["error"]["article"].endswith("第十八条")
@@ -155,8 +186,15 @@ def test_item_caps_must_fall_with_better_credit(demo):
 
 
 def test_police_agency_staff_need_police_certificates(demo):
-    spec = {"inspector_id": "police-new", "name": "马文", "staff_category": "formal", "certificate_no": "13073001009",
-            "certificate_kind": "enforcement", "valid_from": "2026-01-01", "valid_until": "2028-12-31"}
+    spec = {
+        "inspector_id": "police-new",
+        "name": "马文",
+        "staff_category": "formal",
+        "certificate_no": "13073001009",
+        "certificate_kind": "enforcement",
+        "valid_from": "2026-01-01",
+        "valid_until": "2028-12-31",
+    }
     status, answer = call("POST", f"/agencies/{POLICE}/inspectors", "admin-police", spec)
     assert status == 201
     assert [f["code"] for f in answer["qualification"]["findings"]] == ["certificate_kind_mismatch"]
@@ -166,5 +204,6 @@ def test_published_items_by_region(demo):
     status, answer = call("GET", "/public/items", query="region_code=130722")
     assert status == 200 and answer["region_name"] == "张北县"
     assert [(a["name"], sorted(i["item_id"] for i in a["items"])) for a in answer["agencies"]] == [
-        ("张北县市场监督管理局", ["food-business", "special-equipment"])]
+        ("张北县市场监督管理局", ["food-business", "special-equipment"])
+    ]
     assert call("GET", "/public/items", query="region_code=99")[0] == 422

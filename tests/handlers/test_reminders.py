@@ -1,4 +1,5 @@
 """Obligations, the daily reminder run and delivery, on the moto server (DynamoDB, SQS, SNS, SES)."""
+
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,15 +26,24 @@ def reminders(recipient: str) -> list[str]:
 
 
 def contract(n: int, received_on: str = "2026-11-01") -> dict:
-    return {"contract_id": f"HT-{n:04d}", "name": f"技术开发合同{n}", "applicant": "张北县风电设备制造有限公司",
-            "region_code": "130722", "received_on": received_on}
+    return {
+        "contract_id": f"HT-{n:04d}",
+        "name": f"技术开发合同{n}",
+        "applicant": "张北县风电设备制造有限公司",
+        "region_code": "130722",
+        "received_on": received_on,
+    }
 
 
 def test_provisional_deadline_recomputed_when_the_year_is_loaded(demo, monkeypatch):
     at(date(2026, 12, 24), monkeypatch)
     entries = call("GET", f"/agencies/{MARKET}/plans/2026", "admin-market")[1]["versions"][-1]["entries"]
-    status, draft = call("POST", f"/agencies/{MARKET}/plans", "admin-market", {
-        "year": 2026, "entries": entries, "changed_on": "2026-12-24", "change_reason": "新增节前专项安排"})
+    status, draft = call(
+        "POST",
+        f"/agencies/{MARKET}/plans",
+        "admin-market",
+        {"year": 2026, "entries": entries, "changed_on": "2026-12-24", "change_reason": "新增节前专项安排"},
+    )
     assert status == 201, draft
     # 2027 is not in the calendar package: counted on weekends only, and said to be provisional.
     assert (draft["filing_due"], draft["filing_due_provisional"]) == ("2027-01-07", True)
@@ -49,7 +59,7 @@ def test_provisional_deadline_recomputed_when_the_year_is_loaded(demo, monkeypat
     assert (record.due, record.provisional, record.provisional_year) == ("2027-01-08", False, None)
     version = call("GET", f"/agencies/{MARKET}/plans/2026", "admin-market")[1]["versions"][-1]
     assert (version["filing_due"], version["filing_due_provisional"]) == ("2027-01-08", False)
-    assert record.next_stage_on == "2027-01-08"      # "upcoming" was sent; "due" is next, on the new date
+    assert record.next_stage_on == "2027-01-08"  # "upcoming" was sent; "due" is next, on the new date
     call("POST", f"/agencies/{MARKET}/plans/2026/{draft['version']}/file", "admin-market")
     assert store.Obligation.get(obligation_id).status == "done"
 
@@ -61,11 +71,15 @@ def test_deadline_stages_and_escalation_each_sent_once(demo, monkeypatch):
     assert call("POST", "/science/contracts", "science-city", contract(1))[1]["error"]["code"] == "already_registered"
     oid = registered["obligation_id"]
     box = "science_bureau:130722"
-    for day, expected in ((date(2026, 11, 27), []), (date(2026, 11, 28), ["upcoming"]), (date(2026, 12, 1), ["due", "upcoming"]),
-                          (date(2026, 12, 2), ["due", "overdue", "upcoming"])):
+    for day, expected in (
+        (date(2026, 11, 27), []),
+        (date(2026, 11, 28), ["upcoming"]),
+        (date(2026, 12, 1), ["due", "upcoming"]),
+        (date(2026, 12, 2), ["due", "overdue", "upcoming"]),
+    ):
         assert obligations.run_region("130722", day)["region_code"] == "130722"
         assert reminders(box) == [f"reminder:{oid}:{s}" for s in expected], day
-    obligations.run_region("130722", date(2026, 12, 8))            # 5 working days overdue: the city bureau hears
+    obligations.run_region("130722", date(2026, 12, 8))  # 5 working days overdue: the city bureau hears
     assert reminders("science_bureau:130700") == [f"reminder:{oid}:escalated"]
     again = obligations.run_region("130722", date(2026, 12, 8))
     assert again["obligations_read"] == 0 and again["reminders_created"] == 0
@@ -84,8 +98,15 @@ def test_overlapping_runs_send_each_reminder_exactly_once(demo, monkeypatch):
 
 def test_year_end_campaign_reminds_until_published_then_lists_the_overdue(demo, monkeypatch):
     at(date(2026, 12, 1), monkeypatch)
-    late = registers.create_agency(registers.AgencyIn(agency_id="11130722000013099H", name="张北县应急管理局", level="county",
-                                                    region_code="130722", kind="enforcement_agency"))
+    late = registers.create_agency(
+        registers.AgencyIn(
+            agency_id="11130722000013099H",
+            name="张北县应急管理局",
+            level="county",
+            region_code="130722",
+            kind="enforcement_agency",
+        )
+    )
     obligations.run_region("130722", date(2026, 12, 1))
     # The market regulator published its 2027 plan already: found done, never reminded.
     assert store.Obligation.get(f"plan_yearend:{MARKET}:2027").status == "done"
@@ -107,7 +128,7 @@ def test_daily_dispatch_fans_out_per_region_through_the_queue(demo, monkeypatch,
     at(date(2026, 11, 1), monkeypatch)
     call("POST", "/science/contracts", "science-city", contract(7))
     call("POST", "/science/contracts", "science-city", {**contract(8), "region_code": "130730"})
-    event = sample_event("schedule/reminder_dispatch.json")       # 2026-11-25: "upcoming" is 28 November
+    event = sample_event("schedule/reminder_dispatch.json")  # 2026-11-25: "upcoming" is 28 November
     event["time"] = "2026-11-28T00:00:00Z"
     result = invoke("functions/reminder_dispatch/handler.handler", "reminderDispatch", event)
     assert result["regions"] >= 2
@@ -123,11 +144,13 @@ def test_recipient_sees_and_acknowledges_pending_reminders(demo, monkeypatch):
     status, page = call("GET", "/reminders", science_box)
     assert status == 200 and len(page["items"]) == 1
     notice_id = page["items"][0]["notice_id"]
-    assert call("POST", f"/notices/{notice_id}/acknowledge", "market-wang")[0] == 404      # not in his box
+    assert call("POST", f"/notices/{notice_id}/acknowledge", "market-wang")[0] == 404  # not in his box
     status, acknowledged = call("POST", f"/notices/{notice_id}/acknowledge", science_box)
     assert status == 200 and acknowledged["status"] == "acknowledged"
     assert call("GET", "/reminders", science_box)[1]["items"] == []
-    status, done = call("POST", "/science/contracts/130722/HT-0003/done", science_box, {"done_on": "2026-11-29", "note": "准予登记"})
+    status, done = call(
+        "POST", "/science/contracts/130722/HT-0003/done", science_box, {"done_on": "2026-11-29", "note": "准予登记"}
+    )
     assert status == 201 and done["status"] == "done"
     assert call("POST", "/science/contracts/130722/HT-0003/done", "science-city", {"done_on": "2026-11-29"})[0] == 409
 
@@ -140,8 +163,9 @@ def log(env, tmp_path) -> Path:
 
 
 def enterprise_notice(n: int) -> store.Notice:
-    notice = store.Notice("enterprise:91130722MA0A1B2C3U", f"test:{n}", kind="test", title=f"测试通知{n}", body="正文",
-                          created_at=clock.now_iso())
+    notice = store.Notice(
+        "enterprise:91130722MA0A1B2C3U", f"test:{n}", kind="test", title=f"测试通知{n}", body="正文", created_at=clock.now_iso()
+    )
     notice.save()
     return notice
 
@@ -163,7 +187,7 @@ def test_delivery_by_sms_mail_and_log_once_each_even_with_overlapping_runs(demo,
 
 def test_failed_delivery_retries_with_backoff_then_is_a_dead_letter(demo, log, monkeypatch):
     now = clock.now().replace(microsecond=0) + timedelta(seconds=1)
-    delivery.run(now)                                          # the demo's own notices first
+    delivery.run(now)  # the demo's own notices first
     call("PUT", f"/contacts/agency:{MARKET}", "admin-market", {"sms": "+8613903131000"})
     monkeypatch.setitem(delivery.CHANNELS, "sms", lambda address, notice: (_ for _ in ()).throw(RuntimeError("短信网关超时")))
     notice = store.Notice(f"agency:{MARKET}", "test:dead", kind="test", title="测试", body="正文", created_at=clock.now_iso())
@@ -173,17 +197,20 @@ def test_failed_delivery_retries_with_backoff_then_is_a_dead_letter(demo, log, m
     for _ in range(delivery.MAX_ATTEMPTS - 1):
         due = datetime.fromisoformat(store.Notice.get(notice.recipient, notice.notice_id).next_attempt_at)
         waits.append(due - now)
-        assert delivery.run(due - timedelta(seconds=1)) == {}      # not yet
+        assert delivery.run(due - timedelta(seconds=1)) == {}  # not yet
         now = due
         delivery.run(now)
     final = store.Notice.get(notice.recipient, notice.notice_id)
     assert final.delivery == "dead" and final.attempts == 5 and "短信网关超时" in final.last_error
-    assert waits == [timedelta(minutes=2 * 2 ** n) for n in range(4)]
+    assert waits == [timedelta(minutes=2 * 2**n) for n in range(4)]
     status, dead = call("GET", "/deliveries/dead-letters", "platform")
     assert status == 200 and [d["notice_id"] for d in dead["items"]] == ["test:dead"]
     assert call("GET", "/deliveries/dead-letters", "admin-market")[0] == 403
     monkeypatch.setitem(delivery.CHANNELS, "sms", lambda address, notice: None)
-    assert call("POST", "/deliveries/dead-letters/retry", "platform", {"recipient": notice.recipient, "notice_id": "test:dead"})[0] == 200
+    assert (
+        call("POST", "/deliveries/dead-letters/retry", "platform", {"recipient": notice.recipient, "notice_id": "test:dead"})[0]
+        == 200
+    )
     assert delivery.run(clock.now() + timedelta(seconds=1)) == {"sent": 1}
     assert call("GET", "/deliveries/dead-letters", "platform")[1]["items"] == []
 
@@ -198,29 +225,49 @@ def test_no_address_leaves_the_notice_in_the_app(demo, log):
 def test_undelivered_result_notice_reminds_the_agency(june, log):
     from tests.handlers.scanning import E1, E3, NOW, new_task, open_visit
 
-    call("PUT", f"/contacts/enterprise:{E3}", "platform", {})          # E3 left no SMS number nor mail address
+    call("PUT", f"/contacts/enterprise:{E3}", "platform", {})  # E3 left no SMS number nor mail address
     closed = []
     for enterprise in (E1, E3):
         visit_id = open_visit(new_task(targets=(enterprise,)), enterprise=enterprise)[1]["visit_id"]
-        call("POST", f"/visits/{visit_id}/findings", "market-wang", {"agency_id": MARKET, "item_id": "food-business",
-                                                                     "result": "compliant"})
-        assert call("POST", f"/visits/{visit_id}/close", "market-wang",
-                    {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"})[0] == 201
+        call(
+            "POST",
+            f"/visits/{visit_id}/findings",
+            "market-wang",
+            {"agency_id": MARKET, "item_id": "food-business", "result": "compliant"},
+        )
+        assert (
+            call(
+                "POST",
+                f"/visits/{visit_id}/close",
+                "market-wang",
+                {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+            )[0]
+            == 201
+        )
         closed.append(visit_id)
     delivery.run(NOW + timedelta(seconds=1))
     obligations.run_region("130722", date(2026, 6, 16))
-    assert store.Obligation.get(f"result_notice:{closed[0]}").status == "done"       # sent by SMS: fulfilled
+    assert store.Obligation.get(f"result_notice:{closed[0]}").status == "done"  # sent by SMS: fulfilled
     assert reminders(f"agency:{MARKET}") == [f"reminder:result_notice:{closed[1]}:undelivered"]
     # The enterprise acknowledges the notice in the app: fulfilled too, nothing more is sent.
     assert call("POST", f"/notices/visit-result:{closed[1]}/acknowledge", "enterprise-3")[0] == 200
-    assert obligations.run_region("130722", date(2026, 6, 24))["completed"] == 1   # the day it would escalate
+    assert obligations.run_region("130722", date(2026, 6, 24))["completed"] == 1  # the day it would escalate
     assert reminders("judicial:130722") == []
 
 
 def test_regions_join_the_daily_run_where_they_come_into_being(demo):
     assert "130723" not in obligations.active_regions()
-    status, _ = call("POST", "/enterprises", "platform", {"enterprise_id": "91130723MA0R7T8U90", "name": "康保县草业有限公司",
-                                                          "region_code": "130723", "credit_tier": "good",
-                                                          "credit_source": "国家企业信用信息公示系统"})
+    status, _ = call(
+        "POST",
+        "/enterprises",
+        "platform",
+        {
+            "enterprise_id": "91130723MA0R7T8U90",
+            "name": "康保县草业有限公司",
+            "region_code": "130723",
+            "credit_tier": "good",
+            "credit_source": "国家企业信用信息公示系统",
+        },
+    )
     assert status == 201
-    assert "130723" in obligations.active_regions()      # its visits' deadlines will be reminded there
+    assert "130723" in obligations.active_regions()  # its visits' deadlines will be reminded there

@@ -1,5 +1,6 @@
 """Each function's role (infra/permissions.yml): every function has one, and a call outside it is
 found. That every handler keeps within its role is checked in every test (conftest `least_privilege`)."""
+
 import json
 
 import yaml
@@ -19,9 +20,12 @@ def test_every_function_has_a_row_and_every_row_a_function():
 def test_a_call_outside_the_row_is_denied():
     enterprises = f"{store.PREFIX}-enterprises"
     assert iam.missing("codeVerify", "dynamodb", "GetItem", {"TableName": enterprises}) == []
-    assert iam.missing("codeVerify", "dynamodb", "PutItem", {"TableName": enterprises}) == [("dynamodb:PutItem", "EnterprisesTable")]
+    assert iam.missing("codeVerify", "dynamodb", "PutItem", {"TableName": enterprises}) == [
+        ("dynamodb:PutItem", "EnterprisesTable")
+    ]
     assert iam.missing("codeVerify", "dynamodb", "Query", {"TableName": enterprises, "IndexName": "by_region"}) == [
-        ("dynamodb:Query", "EnterprisesTable/index/by_region")]
+        ("dynamodb:Query", "EnterprisesTable/index/by_region")
+    ]
     # A transaction needs each item's own action: visits may delete a day slot but not a count.
     tallies = f"{store.PREFIX}-tallies"
     transaction = {"TransactItems": [{"Delete": {"TableName": tallies}}, {"Update": {"TableName": tallies}}]}

@@ -1,4 +1,5 @@
 """Scan-in through the handler, against the moto server, on a fixed clock (mid-June 2026)."""
+
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -68,8 +69,9 @@ def test_refused_scan_is_registered_and_never_counts(june):
 
 def test_same_agency_same_day_joins_and_counts_only_new_items(june):
     food = new_task()
-    equipment = new_task(participants=[{"agency_id": MARKET, "item_ids": ["special-equipment"],
-                                        "inspector_ids": ["market-wang", "market-li"]}])
+    equipment = new_task(
+        participants=[{"agency_id": MARKET, "item_ids": ["special-equipment"], "inspector_ids": ["market-wang", "market-li"]}]
+    )
     visit_id = open_visit(food)[1]["visit_id"]
     status, joined = scan("market-wang", equipment)
     assert status == 201 and joined["outcome"] == "joined" and joined["visit_id"] == visit_id
@@ -77,7 +79,7 @@ def test_same_agency_same_day_joins_and_counts_only_new_items(june):
     assert {i["item_id"] for i in visit.items} == {"food-business", "special-equipment"}
     assert visit.task_ids == [food, equipment] and len(visit.inspectors) == 2
     assert tally(E1, "2026", MARKET, "special-equipment") == 1
-    assert (tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1)        # one visit (Art. 17)
+    assert (tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1)  # one visit (Art. 17)
 
 
 def test_every_outcome_costs_one_read_and_one_write(june, monkeypatch):
@@ -93,30 +95,45 @@ def test_every_outcome_costs_one_read_and_one_write(june, monkeypatch):
         return real(client, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", counted)
-    food = new_task(targets=(E3,))      # a poor credit tier: a second visit the same day is within the caps
-    equipment = new_task(targets=(E3,), participants=[{"agency_id": MARKET, "item_ids": ["special-equipment"],
-                                                       "inspector_ids": ["market-wang", "market-li"]}])
+    food = new_task(targets=(E3,))  # a poor credit tier: a second visit the same day is within the caps
+    equipment = new_task(
+        targets=(E3,),
+        participants=[{"agency_id": MARKET, "item_ids": ["special-equipment"], "inspector_ids": ["market-wang", "market-li"]}],
+    )
     trips, visits = [], set()
-    for who, task in (("market-wang", food), ("market-li", food), ("market-wang", food), ("market-wang", equipment),
-                      ("market-aux-sun", food)):
+    for who, task in (
+        ("market-wang", food),
+        ("market-li", food),
+        ("market-wang", food),
+        ("market-wang", equipment),
+        ("market-aux-sun", food),
+    ):
         calls.clear()
         answer = scan(who, task, E3)[1]
         trips.append((answer["outcome"], calls[:]))
         visits.add(answer["visit_id"])
-    assert trips == [(outcome, ["BatchGetItem", "TransactWriteItems"])
-                     for outcome in ("pending", "opened", "joined", "joined", "refused")]
+    assert trips == [
+        (outcome, ["BatchGetItem", "TransactWriteItems"]) for outcome in ("pending", "opened", "joined", "joined", "refused")
+    ]
     first = scanin.first_visit_id(store.VisitSlot.key(E3, MARKET, NOW.date()))
     assert visits == {None, first}
     for item in ("food-business", "special-equipment"):
         call("POST", f"/visits/{first}/findings", "market-wang", {"agency_id": MARKET, "item_id": item, "result": "compliant"})
-    assert call("POST", f"/visits/{first}/close", "market-wang", {"ended_at": NOW.isoformat(), "outcome": "no_violation",
-                                                                  "summary": "未发现问题"})[0] == 201
+    assert (
+        call(
+            "POST",
+            f"/visits/{first}/close",
+            "market-wang",
+            {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+        )[0]
+        == 201
+    )
     scan("market-wang", food, E3)
     second = scan("market-li", food, E3)[1]
     assert second["outcome"] == "opened" and second["visit_id"] != first
     calls.clear()
     assert scan("market-li", food, E3)[1]["visit_id"] == second["visit_id"]
-    assert calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]   # the day's second visit: read apart
+    assert calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]  # the day's second visit: read apart
 
 
 def test_repeated_scans_by_the_team_are_registered_without_rewriting_the_visit(june):
@@ -138,7 +155,7 @@ def test_repeated_scans_by_the_team_are_registered_without_rewriting_the_visit(j
 def test_cap_reached_is_refused_by_the_write_condition(june):
     task = new_task()
     assert open_visit(task, at=NOW - timedelta(days=2), late_reason="no_network")[1]["outcome"] == "opened"
-    status, answer = open_visit(task)                      # E1 is "good": one food-business check a year
+    status, answer = open_visit(task)  # E1 is "good": one food-business check a year
     assert answer["outcome"] == "refused"
     assert [r["code"] for r in answer["reasons"]] == ["frequency_cap_reached"]
     assert tally(E1, "2026", MARKET, "food-business") == 1 and tally(E1, "2026") == 1
@@ -146,8 +163,11 @@ def test_cap_reached_is_refused_by_the_write_condition(june):
 
 def test_art12_exception_exceeds_the_cap_flagged_for_the_judicial_bureau(june):
     open_visit(new_task(), at=NOW - timedelta(days=2), late_reason="no_network")
-    urgent = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0615"},
-                      exception={"reason": 1, "ground": {"kind": "complaint", "reference": "12345-2026-0615"}})
+    urgent = new_task(
+        type="case",
+        trigger={"kind": "complaint", "reference": "12345-2026-0615"},
+        exception={"reason": 1, "ground": {"kind": "complaint", "reference": "12345-2026-0615"}},
+    )
     status, answer = open_visit(urgent)
     assert answer["outcome"] == "opened"
     assert "over_cap_exception" in {f["code"] for f in answer["flags"]}
@@ -159,8 +179,12 @@ def test_art12_exception_exceeds_the_cap_flagged_for_the_judicial_bureau(june):
 
 def test_clean_offsite_check_blocks_a_routine_visit(june):
     offsite = new_task(method="off_site")
-    status, _ = call("POST", f"/tasks/{offsite}/offsite-results", "admin-market",
-                     {"enterprise_id": E1, "item_id": "food-business", "checked_on": "2026-06-01", "violation_found": False})
+    status, _ = call(
+        "POST",
+        f"/tasks/{offsite}/offsite-results",
+        "admin-market",
+        {"enterprise_id": E1, "item_id": "food-business", "checked_on": "2026-06-01", "violation_found": False},
+    )
     assert status == 201
     status, answer = open_visit(new_task())
     assert [r["code"] for r in answer["reasons"]] == ["offsite_check_sufficed"]
@@ -197,9 +221,16 @@ def test_old_poster_and_business_licence_codes(june):
     assert notice.kind == "scan_opened" and "以营业执照二维码识别贵单位" in notice.body
 
 
-JOINT = dict(targets=(E4,), admin="admin-police", type="case", trigger={"kind": "complaint", "reference": "12345-HL-0615"},
-             participants=[{"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]},
-                           {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}])
+JOINT = dict(
+    targets=(E4,),
+    admin="admin-police",
+    type="case",
+    trigger={"kind": "complaint", "reference": "12345-HL-0615"},
+    participants=[
+        {"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]},
+        {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]},
+    ],
+)
 
 
 def test_joint_task_needs_every_agency_two_inspectors_each_and_counts_once_per_agency(june):
@@ -218,27 +249,55 @@ def test_joint_task_needs_every_agency_two_inspectors_each_and_counts_once_per_a
     assert answer["outcome"] == "opened" and len(answer["inspectors"]) == 4
     assert (tally(E4, "2026", MARKET), tally(E4, "2026", POLICE), tally(E4, "2026")) == (1, 1, 1)
     pending = [n for n in store.Notice.query(f"enterprise:{E4}") if n.kind == "scan_pending"]
-    assert len(pending) == 3 and "等待同一机关的第二名执法人员" in pending[0].body     # Art. 24: seen at the door
+    assert len(pending) == 3 and "等待同一机关的第二名执法人员" in pending[0].body  # Art. 24: seen at the door
     # Art. 24: the enterprise sees each agency's approval of the joint task, the lead's first
     approvals = call("GET", f"/visits/{answer['visit_id']}", "enterprise-4")[1]["tasks"][0]["approvals"]
     assert [(a["agency_id"], a["approved_by"], bool(a["approved_at"])) for a in approvals] == [
-        (POLICE, "admin-police", True), (MARKET, "admin-market", True)]
+        (POLICE, "admin-police", True),
+        (MARKET, "admin-market", True),
+    ]
 
 
-@pytest.mark.parametrize("change,code,article", [
-    ({"participants": [{"agency_id": MARKET, "item_ids": ["price-check"], "inspector_ids": ["market-wang", "market-li"]}]},
-     "item_not_published", "第十四条"),
-    ({"type": "special", "campaign_id": "0" * 32}, "campaign_not_approved", "第十三条"),
-    ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]},
-                       {"agency_id": LAB, "item_ids": ["food-business"], "inspector_ids": ["lab-chen", "market-zhao"]}]},
-     "agency_without_enforcement_power", "第四条"),
-    ({"participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "police-liu"]}]},
-     "inspector_not_of_agency", "第四条"),
-])
+@pytest.mark.parametrize(
+    "change,code,article",
+    [
+        (
+            {"participants": [{"agency_id": MARKET, "item_ids": ["price-check"], "inspector_ids": ["market-wang", "market-li"]}]},
+            "item_not_published",
+            "第十四条",
+        ),
+        ({"type": "special", "campaign_id": "0" * 32}, "campaign_not_approved", "第十三条"),
+        (
+            {
+                "participants": [
+                    {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]},
+                    {"agency_id": LAB, "item_ids": ["food-business"], "inspector_ids": ["lab-chen", "market-zhao"]},
+                ]
+            },
+            "agency_without_enforcement_power",
+            "第四条",
+        ),
+        (
+            {
+                "participants": [
+                    {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "police-liu"]}
+                ]
+            },
+            "inspector_not_of_agency",
+            "第四条",
+        ),
+    ],
+)
 def test_task_approval_refusals_cite_the_article(june, change, code, article):
-    spec = {"type": "routine", "method": "on_site", "targets": [E1],
-            "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}],
-            "window_start": NOW.isoformat(), "window_end": (NOW + timedelta(hours=4)).isoformat(), **change}
+    spec = {
+        "type": "routine",
+        "method": "on_site",
+        "targets": [E1],
+        "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}],
+        "window_start": NOW.isoformat(),
+        "window_end": (NOW + timedelta(hours=4)).isoformat(),
+        **change,
+    }
     status, answer = call("POST", "/tasks", "admin-market", spec)
     assert status == 422 and answer["error"]["code"] == code and answer["error"]["article"].endswith(article)
     assert list(store.Task.by_agency.query(MARKET, store.Task.created_at.startswith("2026-06"))) == []
@@ -246,17 +305,46 @@ def test_task_approval_refusals_cite_the_article(june, change, code, article):
 
 def test_item_outside_the_plan_is_refused(june):
     admin, judicial = IDENTITIES["admin-market"][1], IDENTITIES["judicial-zhangbei"][1]
-    amended = filing.draft(admin, MARKET, parse(filing.PlanIn, {
-        "year": 2026, "changed_on": "2026-06-10", "change_reason": "食品经营检查改由县级综合执法统一实施",
-        "entries": [{"item_id": "special-equipment", "legal_basis": "《中华人民共和国特种设备安全法》第五十七条",
-                     "inspecting_body": "张北县市场监督管理局", "region_codes": ["130722"], "scope": "辖区特种设备使用单位",
-                     "window_start": "2026-01-01", "window_end": "2026-12-31", "method": "on_site", "frequency": 1}]},
-        strict=False))
+    amended = filing.draft(
+        admin,
+        MARKET,
+        parse(
+            filing.PlanIn,
+            {
+                "year": 2026,
+                "changed_on": "2026-06-10",
+                "change_reason": "食品经营检查改由县级综合执法统一实施",
+                "entries": [
+                    {
+                        "item_id": "special-equipment",
+                        "legal_basis": "《中华人民共和国特种设备安全法》第五十七条",
+                        "inspecting_body": "张北县市场监督管理局",
+                        "region_codes": ["130722"],
+                        "scope": "辖区特种设备使用单位",
+                        "window_start": "2026-01-01",
+                        "window_end": "2026-12-31",
+                        "method": "on_site",
+                        "frequency": 1,
+                    }
+                ],
+            },
+            strict=False,
+        ),
+    )
     filing.acknowledge(judicial, filing.file(admin, amended))
-    status, answer = call("POST", "/tasks", "admin-market", {
-        "type": "routine", "method": "on_site", "targets": [E1], "window_start": NOW.isoformat(),
-        "window_end": (NOW + timedelta(hours=4)).isoformat(),
-        "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}]})
+    status, answer = call(
+        "POST",
+        "/tasks",
+        "admin-market",
+        {
+            "type": "routine",
+            "method": "on_site",
+            "targets": [E1],
+            "window_start": NOW.isoformat(),
+            "window_end": (NOW + timedelta(hours=4)).isoformat(),
+            "participants": [{"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": ["market-wang", "market-li"]}],
+        },
+    )
     assert status == 422 and answer["error"]["code"] == "not_in_plan" and answer["error"]["article"].endswith("第十六条")
 
 
@@ -289,8 +377,15 @@ def test_parallel_visits_of_one_agency_for_other_items_are_flagged_once(june):
     """Art. 17: two visits of the market agency at E3 on consecutive days, for different items, open at the
     same moment (late scans). Each is judged against the agency's last visit as the other left it (the
     record is written under its version), so exactly one of them is flagged, and the record keeps the later."""
-    food, equipment = new_task(targets=(E3,)), new_task(targets=(E3,), participants=[
-        {"agency_id": MARKET, "item_ids": ["special-equipment"], "inspector_ids": ["market-wang", "market-li"]}])
+    food, equipment = (
+        new_task(targets=(E3,)),
+        new_task(
+            targets=(E3,),
+            participants=[
+                {"agency_id": MARKET, "item_ids": ["special-equipment"], "inspector_ids": ["market-wang", "market-li"]}
+            ],
+        ),
+    )
     plan = [(food, NOW - timedelta(days=2)), (equipment, NOW - timedelta(days=1))]
     for task, day in plan:
         assert scan("market-wang", task, E3, at=day, late_reason="no_network")[1]["outcome"] == "pending"
@@ -343,7 +438,7 @@ def test_a_scan_still_contended_after_the_budget_is_stored_refused(june, monkeyp
     real = scanin._write
     token = codes.code_url(codes.sign(E1, store.Enterprise.get(E1).code_version))
 
-    def overtaken(facts, decision, config):   # another scan of li's opens the visit while this one is in flight
+    def overtaken(facts, decision, config):  # another scan of li's opens the visit while this one is in flight
         monkeypatch.setattr(scanin, "_write", real)
         assert scan("market-li", task, token=token)[1]["outcome"] == "opened"
         return real(facts, decision, config)
@@ -362,4 +457,4 @@ def test_a_scan_still_contended_after_the_budget_is_stored_refused(june, monkeyp
 def test_the_contention_budget_leaves_the_function_time_to_store_the_scan():
     spec = yaml.safe_load(Path("serverless.yml").read_text())
     timeout = spec["functions"]["scans"].get("timeout", spec["provider"]["timeout"])
-    assert scanin.CONTENTION_SECONDS <= timeout / 2     # the last read and the stored refusal fit in the rest
+    assert scanin.CONTENTION_SECONDS <= timeout / 2  # the last read and the stored refusal fit in the rest

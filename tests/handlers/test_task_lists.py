@@ -1,5 +1,6 @@
 """What an inspector's phone learns without knowing any id: the approved tasks naming them (`GET
 /tasks?mine=true`), a notice when one is approved or withdrawn; and the agency admin's list by status."""
+
 import json
 import threading
 from datetime import datetime
@@ -13,12 +14,16 @@ from tests.helpers import call, sample_event
 
 TEAM = ("market-wang", "market-li")
 # The 怀来 police lead at a 怀来 enterprise; the 张北 market agency joins from its county (Art. 8, 17).
-JOINT = [{"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]},
-         {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": list(TEAM)}]
+JOINT = [
+    {"agency_id": POLICE, "item_ids": ["fire-safety"], "inspector_ids": ["police-zhang", "police-liu"]},
+    {"agency_id": MARKET, "item_ids": ["food-business"], "inspector_ids": list(TEAM)},
+]
 
 
 def joint_task() -> str:
-    return new_task("admin-police", JOINT, targets=(E4,), type="case", trigger={"kind": "complaint", "reference": "12345-2026-0615"})
+    return new_task(
+        "admin-police", JOINT, targets=(E4,), type="case", trigger={"kind": "complaint", "reference": "12345-2026-0615"}
+    )
 
 
 def mine(who: str, query: str = "") -> list[dict]:
@@ -40,7 +45,8 @@ def test_an_inspector_lists_the_tasks_naming_them_with_what_the_door_needs(june)
     assert task["status"] == "approved" and task["current"] is True and task["method"] == "on_site"
     assert task["lead_agency"] == {"agency_id": MARKET, "name": "张北县市场监督管理局"}
     assert [(i["item_id"], bool(i["legal_basis"]), i["agency_name"]) for i in task["items"]] == [
-        ("food-business", True, "张北县市场监督管理局")]
+        ("food-business", True, "张北县市场监督管理局")
+    ]
     assert [m["inspector_id"] for m in task["other_inspectors"]] == ["market-li"]
     assert [e["enterprise_id"] for e in task["enterprises"]] == [E1, ENTERPRISES[1]["enterprise_id"]]
     first = task["enterprises"][0]
@@ -59,9 +65,9 @@ def test_an_inspector_lists_the_tasks_naming_them_with_what_the_door_needs(june)
 
 
 def test_tasks_over_are_left_out_and_the_rest_come_soonest_ending_first(june, monkeypatch):
-    short = new_task()                                   # ends tonight (NOW + 8 hours)
+    short = new_task()  # ends tonight (NOW + 8 hours)
     listed = [t["task_id"] for t in mine("market-wang")]
-    assert listed[0] == short and len(listed) > 1        # then the demo's year-long tasks
+    assert listed[0] == short and len(listed) > 1  # then the demo's year-long tasks
     assert [t["window_end"] for t in mine("market-wang")] == sorted(t["window_end"] for t in mine("market-wang"))
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 6, 16, 9, 0, tzinfo=CST))
     assert short not in {t["task_id"] for t in mine("market-wang")}
@@ -142,7 +148,7 @@ def test_an_agency_admin_lists_its_tasks_by_status_newest_first(june):
     approved = listed("approved")
     assert single in approved and joint not in approved and withdrawn not in approved
     assert listed("withdrawn") == [withdrawn]
-    assert listed("pending_approval") == []        # a participant, not the lead
+    assert listed("pending_approval") == []  # a participant, not the lead
     status, body = call("GET", "/tasks", "admin-market", query="status=finished")
     assert status == 422 and body["error"]["field"] == "status"
 
@@ -186,7 +192,7 @@ def test_simultaneous_withdrawals_tell_each_inspector_once(june):
         assert len(box(who, f"task-withdrawn:{task_id}")) == 1
     assert len(box("enterprise-1", f"task-withdrawn:{task_id}")) == 1
     [kept] = [a for a in store.Assignment.query("market-wang") if a.task_id == task_id]
-    assert kept.withdrawn_at      # kept as a record, out of the list
+    assert kept.withdrawn_at  # kept as a record, out of the list
 
 
 def test_a_page_of_my_tasks_costs_three_store_round_trips_however_long(june, monkeypatch):

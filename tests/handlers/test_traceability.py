@@ -1,5 +1,6 @@
 """Every answer carries API Gateway's request id: in the `X-Request-Id` header, in the error body, and
 in every log line written while handling it, so a person can quote it and the help desk find the logs."""
+
 import json
 import logging
 import re

@@ -23,13 +23,16 @@ def test_expired_and_forged_tokens_are_refused():
     assert raised.value.code == "invalid_signature"
 
 
-@pytest.mark.parametrize("claims,code", [
-    (None, "unauthorized"),
-    ({"role": "inspector"}, "unauthorized"),
-    ({"sub": "x", "role": "mayor"}, "invalid_role"),
-    ({"sub": "x", "role": "inspector", "agency_id": "A1"}, "incomplete_claims"),   # no region
-    ({"sub": "x", "role": "enterprise"}, "incomplete_claims"),
-])
+@pytest.mark.parametrize(
+    "claims,code",
+    [
+        (None, "unauthorized"),
+        ({"role": "inspector"}, "unauthorized"),
+        ({"sub": "x", "role": "mayor"}, "invalid_role"),
+        ({"sub": "x", "role": "inspector", "agency_id": "A1"}, "incomplete_claims"),  # no region
+        ({"sub": "x", "role": "enterprise"}, "incomplete_claims"),
+    ],
+)
 def test_claims_without_role_or_scope_are_refused(claims, code):
     with pytest.raises(Unauthorized) as raised:
         Identity.from_claims(claims)
@@ -67,19 +70,23 @@ def test_require_role():
 def _signed(claims: dict) -> str:
     import jwt
 
-    return jwt.encode({"sub": "p", "role": "platform_admin", "iss": auth.ISSUER, "aud": auth.AUDIENCE, **claims},
-                      SECRET, algorithm="HS256")
+    return jwt.encode(
+        {"sub": "p", "role": "platform_admin", "iss": auth.ISSUER, "aud": auth.AUDIENCE, **claims}, SECRET, algorithm="HS256"
+    )
 
 
-@pytest.mark.parametrize("times,code", [
-    ({"iat": 1_700_000_000}, "invalid_time_claims"),                      # no exp: a token that never expires
-    ({"exp": 4_000_000_000}, "invalid_time_claims"),                      # no iat
-    ({"iat": 1_700_000_000, "exp": "4000000000"}, "invalid_time_claims"),
-    ({"iat": "1700000000", "exp": 4_000_000_000}, "invalid_time_claims"),
-    ({"iat": 1_700_000_000, "exp": True}, "invalid_time_claims"),
-    ({"iat": 1_700_000_000, "exp": 4_000_000_000, "nbf": "0"}, "invalid_time_claims"),
-    ({"iat": 4_000_000_000, "exp": 4_000_000_100}, "invalid_token"),      # issued in the future
-])
+@pytest.mark.parametrize(
+    "times,code",
+    [
+        ({"iat": 1_700_000_000}, "invalid_time_claims"),  # no exp: a token that never expires
+        ({"exp": 4_000_000_000}, "invalid_time_claims"),  # no iat
+        ({"iat": 1_700_000_000, "exp": "4000000000"}, "invalid_time_claims"),
+        ({"iat": "1700000000", "exp": 4_000_000_000}, "invalid_time_claims"),
+        ({"iat": 1_700_000_000, "exp": True}, "invalid_time_claims"),
+        ({"iat": 1_700_000_000, "exp": 4_000_000_000, "nbf": "0"}, "invalid_time_claims"),
+        ({"iat": 4_000_000_000, "exp": 4_000_000_100}, "invalid_token"),  # issued in the future
+    ],
+)
 def test_exp_and_iat_must_be_numbers_as_api_gateway_requires(times, code):
     with pytest.raises(Unauthorized) as raised:
         auth.verify_token(_signed(times), SECRET)

@@ -7,7 +7,7 @@ TODAY = date(2026, 11, 25)
 
 def test_stages_at_their_boundaries():
     assert expiry_stage(date(2026, 11, 24), TODAY, 30) == "expired"
-    assert expiry_stage(TODAY, TODAY, 30) == "due_soon"            # valid through today
+    assert expiry_stage(TODAY, TODAY, 30) == "due_soon"  # valid through today
     assert expiry_stage(date(2026, 12, 25), TODAY, 30) == "due_soon"
     assert expiry_stage(date(2026, 12, 26), TODAY, 30) is None
 

@@ -1,6 +1,7 @@
 """The layer's shape holds: contexts over shared floors with dependencies pointing down only (the
 import-linter contracts in pyproject.toml), no import circle between any two modules, and each handler
 importing one context and the floors."""
+
 import ast
 import logging
 from pathlib import Path

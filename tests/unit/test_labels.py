@@ -1,4 +1,5 @@
 """The one table of codes to Chinese labels (sheqi/rules/labels.py) covers every reason the rules give."""
+
 import json
 import re
 from pathlib import Path

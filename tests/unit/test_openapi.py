@@ -1,4 +1,5 @@
 """The committed OpenAPI document is what the code generates, and it says what the router enforces."""
+
 import json
 
 from local import openapi, serverless_config
@@ -16,10 +17,10 @@ def test_every_deployed_route_is_documented_and_signed_in_as_deployed():
     operations = openapi.operations()
     assert {o.deployed.route_key for o in operations} == {r.route_key for r in serverless_config.routes()}
     for o in operations:
-        assert o.route.signed_in == o.deployed.authorized, o.key   # the JWT authoriser guards exactly these
+        assert o.route.signed_in == o.deployed.authorized, o.key  # the JWT authoriser guards exactly these
         documented = SPEC["paths"][o.path][o.route.method.lower()]
         assert documented["security"] == ([{"bearerJWT": []}] if o.deployed.authorized else []), o.key
-        assert any("\u4e00" <= c <= "\u9fff" for c in documented["summary"]), o.key   # a Chinese summary
+        assert any("\u4e00" <= c <= "\u9fff" for c in documented["summary"]), o.key  # a Chinese summary
 
 
 def test_one_of_codes_are_enums_and_errors_list_their_codes():
@@ -27,8 +28,10 @@ def test_one_of_codes_are_enums_and_errors_list_their_codes():
     assert complaint["subject"]["enum"] == ["refused_attempt", "unregistered_inspection", "visit"]
     assert "enum" in complaint["prohibited_practices"]["items"]
     answers = SPEC["paths"]["/complaints"]["post"]["responses"]
-    assert answers["403"]["content"]["application/json"]["schema"]["properties"]["error"]["properties"]["code"]["enum"] \
-        == ["out_of_scope", "role_not_allowed"]
+    assert answers["403"]["content"]["application/json"]["schema"]["properties"]["error"]["properties"]["code"]["enum"] == [
+        "out_of_scope",
+        "role_not_allowed",
+    ]
     assert SPEC["paths"]["/scans"]["post"]["requestBody"]["content"]["application/json"]["examples"]["sample"]["value"]
 
 
@@ -52,4 +55,4 @@ def test_a_literal_path_parameter_is_an_enum_and_takes_no_other_value(demo):
 def test_the_door_page_is_documented_beside_the_json():
     answers = SPEC["paths"]["/c/{token}"]["get"]["responses"]
     assert set(answers["200"]["content"]) == set(answers["422"]["content"]) == {"application/json", "text/html"}
-    assert set(answers["500"]["content"]) == {"application/json"}     # the router's own errors are JSON
+    assert set(answers["500"]["content"]) == {"application/json"}  # the router's own errors are JSON

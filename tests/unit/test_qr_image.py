@@ -1,5 +1,6 @@
 """The scan-in code pictures decode with a real decoder (OpenCV), as PNG and as a PDF drawn by Poppler, and
 the poster's Chinese is real text in the PDF."""
+
 import cv2
 import numpy as np
 import pytest
@@ -34,12 +35,19 @@ def test_poster_is_a4_and_its_code_decodes(name):
 
 
 def test_poster_pdf_has_real_text_and_a_code_that_decodes(tmp_path):
-    pdf = qr_image.poster(URL, enterprise_name="怀来县京张物流有限公司", uscc="91130730MA0N4P5Q6X",
-                          region_name="怀来县", fmt="pdf")
+    pdf = qr_image.poster(
+        URL, enterprise_name="怀来县京张物流有限公司", uscc="91130730MA0N4P5Q6X", region_name="怀来县", fmt="pdf"
+    )
     text = pdf_text(pdf)
-    for line in ("涉企行政检查·扫码入企", "怀来县京张物流有限公司", "统一社会信用代码：91130730MA0N4P5Q6X", SCAN_LINE, ENTERPRISE_LINE):
+    for line in (
+        "涉企行政检查·扫码入企",
+        "怀来县京张物流有限公司",
+        "统一社会信用代码：91130730MA0N4P5Q6X",
+        SCAN_LINE,
+        ENTERPRISE_LINE,
+    ):
         assert line in text
-    assert len(pdf) < 40_000          # text and vector squares; the page as an image was ~190 KB
+    assert len(pdf) < 40_000  # text and vector squares; the page as an image was ~190 KB
     assert decode(render_pdf(pdf, tmp_path)) == URL
     with pytest.raises(ValueError):
         qr_image.poster(URL, enterprise_name="某公司", uscc="x", region_name="y", fmt="svg")

@@ -5,9 +5,17 @@ import pytest
 from sheqi.rules import qualification
 
 TODAY = date(2026, 11, 25)
-QUALIFIED = dict(staff_category="formal", status="active", certificate_no="13072201001",
-                 certificate_kind="enforcement", valid_from=date(2025, 1, 1), valid_until=date(2027, 12, 31),
-                 agency_kind="enforcement_agency", agency_certificate_kind="enforcement", on=TODAY)
+QUALIFIED = dict(
+    staff_category="formal",
+    status="active",
+    certificate_no="13072201001",
+    certificate_kind="enforcement",
+    valid_from=date(2025, 1, 1),
+    valid_until=date(2027, 12, 31),
+    agency_kind="enforcement_agency",
+    agency_certificate_kind="enforcement",
+    on=TODAY,
+)
 
 
 def codes(**changes):
@@ -34,8 +42,10 @@ def test_non_formal_staff_may_not_inspect_even_with_a_certificate(category):
 
 
 def test_auxiliary_without_certificate_has_both_findings():
-    assert codes(staff_category="auxiliary", certificate_no=None, certificate_kind=None,
-                 valid_from=None, valid_until=None) == ["not_formal_staff", "no_certificate"]
+    assert codes(staff_category="auxiliary", certificate_no=None, certificate_kind=None, valid_from=None, valid_until=None) == [
+        "not_formal_staff",
+        "no_certificate",
+    ]
 
 
 def test_certificate_validity_bounds_are_inclusive():
@@ -57,7 +67,8 @@ def test_suspended_or_revoked_may_not_inspect(status):
 
 
 def test_every_finding_cites_article_4():
-    findings = qualification.inspector_findings(**{**QUALIFIED, "agency_kind": "intermediary",
-                                                   "staff_category": "temporary", "status": "revoked"})
+    findings = qualification.inspector_findings(
+        **{**QUALIFIED, "agency_kind": "intermediary", "staff_category": "temporary", "status": "revoked"}
+    )
     assert len(findings) == 3
     assert all(f.article.endswith("第四条") and f.message for f in findings)

@@ -1,5 +1,6 @@
 """Which enterprise a scanned code names (Art. 24): our signed code, or a business licence's QR in the
 one format licences carry (scanin.LICENCE_QR); copies, alterations and lookalikes are refused."""
+
 import pytest
 
 from sheqi.inspections import scanin
@@ -26,25 +27,28 @@ def test_our_signed_code_as_url_or_bare_token():
         assert (enterprise_id, identified_by, claim.code_version, finding) == (E, "signed_code", 1, None)
 
 
-@pytest.mark.parametrize("token", [
-    # Signed with this process's key: named by hand, so every xdist worker collects the same ids.
-    pytest.param("2" + codes.sign(E, 1)[1:], id="our-format-scheme-digit-changed"),
-    pytest.param(codes.code_url("9" + codes.sign(E, 1)[1:]), id="our-url-scheme-digit-changed"),
-    f"统一社会信用代码：{E}",                                        # any text carrying the credit code
-    E,
-    f"https://www.gsxt.gov.cn/index.html?uniscid={E}",              # not what a licence carries
-    f"http://gsxt.gov.cn/index.html?uniscid={E}",
-    f"http://www.gsxt.gov.cn.evil.com/index.html?uniscid={E}",      # lookalike hosts
-    f"http://www.gsxt.gov.cn@evil.com/index.html?uniscid={E}",
-    f"http://www.gsxt-gov.cn/index.html?uniscid={E}",
-    f"http://evil.com/?next=http://www.gsxt.gov.cn/index.html?uniscid={E}",
-    f"http://www.gsxt.gov.cn/index.html?uniscid={E}&redirect=http://evil.com",
-    f"http://www.gsxt.gov.cn/index.html?uniscid={E}#x",
-    f"http://www.gsxt.gov.cn/index.html?uniscid={E.lower()}",
-    f"http://www.gsxt.gov.cn/corp-query-entprise-info-xxx.html?uniscid={E}",
-    f"https://zzlz.gsxt.gov.cn/businessCheck/verifKey.do?showType=p&serial={E}-SAIC_SHOW_1000009{E}1710919400712"
-    "&signData=MEUCIQDEkCd8",                                       # the e-licence's website link, not a licence QR
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        # Signed with this process's key: named by hand, so every xdist worker collects the same ids.
+        pytest.param("2" + codes.sign(E, 1)[1:], id="our-format-scheme-digit-changed"),
+        pytest.param(codes.code_url("9" + codes.sign(E, 1)[1:]), id="our-url-scheme-digit-changed"),
+        f"统一社会信用代码：{E}",  # any text carrying the credit code
+        E,
+        f"https://www.gsxt.gov.cn/index.html?uniscid={E}",  # not what a licence carries
+        f"http://gsxt.gov.cn/index.html?uniscid={E}",
+        f"http://www.gsxt.gov.cn.evil.com/index.html?uniscid={E}",  # lookalike hosts
+        f"http://www.gsxt.gov.cn@evil.com/index.html?uniscid={E}",
+        f"http://www.gsxt-gov.cn/index.html?uniscid={E}",
+        f"http://evil.com/?next=http://www.gsxt.gov.cn/index.html?uniscid={E}",
+        f"http://www.gsxt.gov.cn/index.html?uniscid={E}&redirect=http://evil.com",
+        f"http://www.gsxt.gov.cn/index.html?uniscid={E}#x",
+        f"http://www.gsxt.gov.cn/index.html?uniscid={E.lower()}",
+        f"http://www.gsxt.gov.cn/corp-query-entprise-info-xxx.html?uniscid={E}",
+        f"https://zzlz.gsxt.gov.cn/businessCheck/verifKey.do?showType=p&serial={E}-SAIC_SHOW_1000009{E}1710919400712"
+        "&signData=MEUCIQDEkCd8",  # the e-licence's website link, not a licence QR
+    ],
+)
 def test_anything_else_carrying_the_credit_code_is_refused(token):
     assert scanin.identify(token)[:3] == (None, None, None)
     assert reason(token) == "code_not_licence"

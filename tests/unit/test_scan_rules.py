@@ -1,4 +1,5 @@
 """The scan-in decision, rule by rule, on plain values."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -26,18 +27,47 @@ A, B, E = "AGENCY-A", "AGENCY-B", "ENTERPRISE-1"
 COUNTY, OTHER_COUNTY, CITY = "130722", "130730", "130700"
 CAPS = {"good": 1, "average": 2, "poor": 4}
 WANG = InspectorFacts("wang", A, "formal", "active", "C-1", "enforcement", date(2025, 1, 1), date(2027, 12, 31))
-TASK = TaskFacts("t1", "approved", "routine", "on_site", NOW - timedelta(hours=2), NOW + timedelta(hours=6), (E,),
-                 {A: ("wang", "li")}, {A: ("food",)}, None, lead_region=COUNTY)
+TASK = TaskFacts(
+    "t1",
+    "approved",
+    "routine",
+    "on_site",
+    NOW - timedelta(hours=2),
+    NOW + timedelta(hours=6),
+    (E,),
+    {A: ("wang", "li")},
+    {A: ("food",)},
+    None,
+    lead_region=COUNTY,
+)
 PARTNER = PendingScan("li", "li:r1", NOW - timedelta(minutes=3), A)
-ENTRIES = (PlanEntry("food", (COUNTY,), date(2026, 1, 1), date(2026, 12, 31), "on_site", 4),
-           PlanEntry("fire", (COUNTY,), date(2026, 1, 1), date(2026, 12, 31), "both", 3))
+ENTRIES = (
+    PlanEntry("food", (COUNTY,), date(2026, 1, 1), date(2026, 12, 31), "on_site", 4),
+    PlanEntry("fire", (COUNTY,), date(2026, 1, 1), date(2026, 12, 31), "both", 3),
+)
 BASE = ScanFacts(
-    server_time=NOW, device_time=NOW, late_reason=None, code_finding=None, identified_by="signed_code",
-    enterprise_id=E, enterprise_tier="average", enterprise_region=COUNTY, enterprise_name="某公司", premises=(41.1500, 114.7000),
-    location=Location(41.1501, 114.7001, 15.0), inspector=WANG,
-    agency_kinds={A: ("enforcement_agency", "enforcement")}, inspector_region=COUNTY, task=TASK,
-    items={(A, "food"): ItemFacts(A, "food", "published", CAPS)}, counts={(A, "food"): 0},
-    offsite_clear={}, pending=(PARTNER,), open_visit_id=None, plan_entries=ENTRIES)
+    server_time=NOW,
+    device_time=NOW,
+    late_reason=None,
+    code_finding=None,
+    identified_by="signed_code",
+    enterprise_id=E,
+    enterprise_tier="average",
+    enterprise_region=COUNTY,
+    enterprise_name="某公司",
+    premises=(41.1500, 114.7000),
+    location=Location(41.1501, 114.7001, 15.0),
+    inspector=WANG,
+    agency_kinds={A: ("enforcement_agency", "enforcement")},
+    inspector_region=COUNTY,
+    task=TASK,
+    items={(A, "food"): ItemFacts(A, "food", "published", CAPS)},
+    counts={(A, "food"): 0},
+    offsite_clear={},
+    pending=(PARTNER,),
+    open_visit_id=None,
+    plan_entries=ENTRIES,
+)
 
 
 def codes(found):
@@ -74,13 +104,16 @@ def test_open_visit_of_the_same_agency_today_is_joined_without_recounting_its_it
     assert decision.outcome == "joined" and decision.counted_items == ()
 
 
-@pytest.mark.parametrize("inspector,expected", [
-    (replace(WANG, staff_category="auxiliary"), ["not_formal_staff"]),
-    (replace(WANG, valid_until=date(2026, 11, 24)), ["certificate_expired"]),
-    (replace(WANG, certificate_kind="police"), ["certificate_kind_mismatch"]),
-    (replace(WANG, status="suspended"), ["inspector_suspended"]),
-    (replace(WANG, inspector_id="zhao"), ["not_on_task_team"]),
-])
+@pytest.mark.parametrize(
+    "inspector,expected",
+    [
+        (replace(WANG, staff_category="auxiliary"), ["not_formal_staff"]),
+        (replace(WANG, valid_until=date(2026, 11, 24)), ["certificate_expired"]),
+        (replace(WANG, certificate_kind="police"), ["certificate_kind_mismatch"]),
+        (replace(WANG, status="suspended"), ["inspector_suspended"]),
+        (replace(WANG, inspector_id="zhao"), ["not_on_task_team"]),
+    ],
+)
 def test_inspector_refusals(inspector, expected):
     decision = decide(replace(BASE, inspector=inspector))
     assert decision.outcome == "refused" and codes(decision.findings) == expected
@@ -92,15 +125,18 @@ def test_agency_without_power_is_refused():
     assert decision.findings[0].article.endswith("第四条")
 
 
-@pytest.mark.parametrize("task,expected", [
-    (replace(TASK, status="pending_approval"), ["task_not_approved"]),
-    (replace(TASK, status="withdrawn"), ["task_withdrawn"]),
-    (replace(TASK, window_end=NOW - timedelta(minutes=1)), ["outside_task_window"]),
-    (replace(TASK, window_start=NOW + timedelta(minutes=1)), ["outside_task_window"]),
-    (replace(TASK, method="off_site"), ["task_not_on_site"]),
-    (replace(TASK, targets=("OTHER",)), ["enterprise_not_targeted"]),
-    (None, ["task_not_found"]),
-])
+@pytest.mark.parametrize(
+    "task,expected",
+    [
+        (replace(TASK, status="pending_approval"), ["task_not_approved"]),
+        (replace(TASK, status="withdrawn"), ["task_withdrawn"]),
+        (replace(TASK, window_end=NOW - timedelta(minutes=1)), ["outside_task_window"]),
+        (replace(TASK, window_start=NOW + timedelta(minutes=1)), ["outside_task_window"]),
+        (replace(TASK, method="off_site"), ["task_not_on_site"]),
+        (replace(TASK, targets=("OTHER",)), ["enterprise_not_targeted"]),
+        (None, ["task_not_found"]),
+    ],
+)
 def test_task_refusals(task, expected):
     assert codes(decide(replace(BASE, task=task)).findings) == expected
 
@@ -113,7 +149,7 @@ def test_a_scan_contended_past_the_budget_is_refused_and_counts_nothing():
     decision = decide(replace(BASE, contended=True, location=Location(41.1501, 114.7001, 15.0, is_mock=True)))
     assert decision.outcome == "refused" and codes(decision.findings) == ["scan_contention"]
     assert codes(decision.flags) == ["location_mock"] and decision.counted_items == ()
-    late = replace(BASE, contended=True, device_time=NOW + timedelta(hours=1))   # the rules' refusals are kept
+    late = replace(BASE, contended=True, device_time=NOW + timedelta(hours=1))  # the rules' refusals are kept
     assert codes(decide(late).findings) == ["device_time_in_future", "scan_contention"]
 
 
@@ -128,11 +164,17 @@ def test_business_licence_code_identifies_but_is_flagged():
     assert decision.outcome == "opened" and "identified_by_business_licence" in codes(decision.flags)
 
 
-@pytest.mark.parametrize("tier,count,outcome", [
-    ("good", 0, "opened"), ("good", 1, "refused"),
-    ("average", 1, "opened"), ("average", 2, "refused"),
-    ("poor", 3, "opened"), ("poor", 4, "refused"),
-])
+@pytest.mark.parametrize(
+    "tier,count,outcome",
+    [
+        ("good", 0, "opened"),
+        ("good", 1, "refused"),
+        ("average", 1, "opened"),
+        ("average", 2, "refused"),
+        ("poor", 3, "opened"),
+        ("poor", 4, "refused"),
+    ],
+)
 def test_caps_follow_the_credit_tier(tier, count, outcome):
     decision = decide(replace(BASE, enterprise_tier=tier, counts={(A, "food"): count}))
     assert decision.outcome == outcome
@@ -146,7 +188,7 @@ def test_art12_exception_opens_over_the_cap_and_flags_it_uncapped():
     decision = decide(replace(BASE, task=task, counts={(A, "food"): 2}))
     assert decision.outcome == "opened"
     assert "over_cap_exception" in codes(decision.flags)
-    assert decision.capped_items == {} and decision.offsite_guarded is True   # the exception lifts the cap only
+    assert decision.capped_items == {} and decision.offsite_guarded is True  # the exception lifts the cap only
 
 
 def test_counts_not_read_are_left_to_the_write_condition():
@@ -168,22 +210,31 @@ def test_withdrawn_item_is_refused():
 def test_recent_clean_offsite_check_blocks_a_routine_visit_only():
     clear = {(A, "food"): date(2026, 10, 1)}
     assert codes(decide(replace(BASE, offsite_clear=clear)).findings) == ["offsite_check_sufficed"]
-    assert decide(replace(BASE, offsite_clear={(A, "food"): date(2026, 8, 26)})).outcome == "opened"   # 91 days
+    assert decide(replace(BASE, offsite_clear={(A, "food"): date(2026, 8, 26)})).outcome == "opened"  # 91 days
     assert decide(replace(BASE, offsite_clear=clear, task=replace(TASK, type="case"))).outcome == "opened"
     # Art. 12 lifts the frequency cap, not Art. 7's off-site rule
-    assert codes(decide(replace(BASE, offsite_clear=clear, task=replace(TASK, exception_reason=2))).findings) == \
-        ["offsite_check_sufficed"]
+    assert codes(decide(replace(BASE, offsite_clear=clear, task=replace(TASK, exception_reason=2))).findings) == [
+        "offsite_check_sufficed"
+    ]
 
 
 def test_late_scans():
-    two_days = replace(BASE, device_time=NOW - timedelta(days=2), pending=(replace(PARTNER, device_time=NOW - timedelta(days=2)),),
-                       task=replace(TASK, window_start=NOW - timedelta(days=3)))
+    two_days = replace(
+        BASE,
+        device_time=NOW - timedelta(days=2),
+        pending=(replace(PARTNER, device_time=NOW - timedelta(days=2)),),
+        task=replace(TASK, window_start=NOW - timedelta(days=3)),
+    )
     assert codes(decide(two_days).findings) == ["late_scan_without_reason"]
     accepted = decide(replace(two_days, late_reason="no_network"))
     assert accepted.outcome == "opened" and "late_scan" in codes(accepted.flags)
-    old = replace(two_days, device_time=NOW - timedelta(days=11), late_reason="no_network",
-                  pending=(replace(PARTNER, device_time=NOW - timedelta(days=11)),),
-                  task=replace(TASK, window_start=NOW - timedelta(days=12)))
+    old = replace(
+        two_days,
+        device_time=NOW - timedelta(days=11),
+        late_reason="no_network",
+        pending=(replace(PARTNER, device_time=NOW - timedelta(days=11)),),
+        task=replace(TASK, window_start=NOW - timedelta(days=12)),
+    )
     assert codes(decide(old).findings) == ["late_scan_too_old"]
     assert decide(replace(BASE, device_time=NOW - timedelta(minutes=10))).flags == []
 
@@ -222,20 +273,26 @@ def test_jurisdiction_is_checked_again_at_the_scan():
     elsewhere = replace(BASE, enterprise_region=OTHER_COUNTY)
     assert codes(decide(elsewhere).findings) == ["outside_jurisdiction"]
     assert decide(elsewhere).findings[0].article == ART[8]
-    city_task = replace(BASE, task=replace(TASK, lead_region=CITY), inspector_region=CITY,
-                        plan_entries=(replace(ENTRIES[0], region_codes=(CITY,)),))
-    assert decide(city_task).outcome == "opened"                      # a city agency covers its counties
-    follower = replace(elsewhere, task=replace(TASK, lead_region=OTHER_COUNTY),
-                       plan_entries=(replace(ENTRIES[0], region_codes=(OTHER_COUNTY,)),))
-    assert decide(follower).outcome == "opened"                       # outside its county, under a competent lead
-    assert codes(decide(replace(elsewhere, task=replace(TASK, lead_region=CITY[:2] + "0900"))).findings) == \
-        ["lead_not_competent"]
+    city_task = replace(
+        BASE,
+        task=replace(TASK, lead_region=CITY),
+        inspector_region=CITY,
+        plan_entries=(replace(ENTRIES[0], region_codes=(CITY,)),),
+    )
+    assert decide(city_task).outcome == "opened"  # a city agency covers its counties
+    follower = replace(
+        elsewhere, task=replace(TASK, lead_region=OTHER_COUNTY), plan_entries=(replace(ENTRIES[0], region_codes=(OTHER_COUNTY,)),)
+    )
+    assert decide(follower).outcome == "opened"  # outside its county, under a competent lead
+    assert codes(decide(replace(elsewhere, task=replace(TASK, lead_region=CITY[:2] + "0900"))).findings) == ["lead_not_competent"]
 
 
 def test_a_routine_visit_must_fall_within_a_plan_entry():
     """Art. 16 at entry level: item, region, time window and method, each refused with its own reason."""
+
     def refused(entries):
         return codes(decide(replace(BASE, plan_entries=entries)).findings)
+
     food = ENTRIES[0]
     assert refused((ENTRIES[1],)) == ["not_in_plan"]
     assert refused(None) == ["not_in_plan"]
@@ -244,7 +301,7 @@ def test_a_routine_visit_must_fall_within_a_plan_entry():
     assert refused((replace(food, method="off_site"),)) == ["outside_plan_method"]
     assert decide(replace(BASE, plan_entries=(replace(food, method="both"),))).outcome == "opened"
     case = replace(BASE, task=replace(TASK, type="case"), plan_entries=(replace(food, region_codes=(OTHER_COUNTY,)),))
-    assert decide(case).outcome == "opened"                            # case-based: the item in the plan suffices
+    assert decide(case).outcome == "opened"  # case-based: the item in the plan suffices
 
 
 @pytest.mark.parametrize("frequency,count,outcome", [(1, 0, "opened"), (1, 1, "refused"), (3, 1, "opened"), (3, 2, "refused")])
@@ -256,18 +313,26 @@ def test_a_routine_visit_stays_within_the_planned_frequency_and_the_tier_cap(fre
     if outcome == "opened":
         assert decision.capped_items == {(A, "food"): min(frequency, 2)}
     assert decide(replace(facts, counts=None)).capped_items.get((A, "food")) == min(frequency, 2)
-    other = replace(BASE, task=JOINT, items={**JOINT_ITEMS, (B, "fire"): replace(JOINT_ITEMS[(B, "fire")], planned_frequency=1)},
-                    pending=(PARTNER, PendingScan("zhang", "z", NOW, B), PendingScan("liu", "l", NOW, B)), counts=None)
-    assert decide(other).capped_items[(B, "fire")] == 1                # another agency's, as approved with the task
+    other = replace(
+        BASE,
+        task=JOINT,
+        items={**JOINT_ITEMS, (B, "fire"): replace(JOINT_ITEMS[(B, "fire")], planned_frequency=1)},
+        pending=(PARTNER, PendingScan("zhang", "z", NOW, B), PendingScan("liu", "l", NOW, B)),
+        counts=None,
+    )
+    assert decide(other).capped_items[(B, "fire")] == 1  # another agency's, as approved with the task
 
 
-@pytest.mark.parametrize("days,items,flagged", [
-    (10, {"fire"}, True),      # other items within the window: could have been merged (Art. 17)
-    (30, {"fire"}, True),      # the window's last day counts
-    (31, {"fire"}, False),     # past the window
-    (10, {"food"}, False),     # the same items again: the caps' matter, not Art. 17's
-    (-3, {"fire"}, True),      # a late scan of a day before the latest visit: the gap counts either way
-])
+@pytest.mark.parametrize(
+    "days,items,flagged",
+    [
+        (10, {"fire"}, True),  # other items within the window: could have been merged (Art. 17)
+        (30, {"fire"}, True),  # the window's last day counts
+        (31, {"fire"}, False),  # past the window
+        (10, {"food"}, False),  # the same items again: the caps' matter, not Art. 17's
+        (-3, {"fire"}, True),  # a late scan of a day before the latest visit: the gap counts either way
+    ],
+)
 def test_a_revisit_for_other_items_within_the_window_is_flagged_not_refused(days, items, flagged):
     prior = PriorVisit("v0", NOW.date() - timedelta(days=days), frozenset(items))
     decision = decide(replace(BASE, prior_visits={A: prior}))
@@ -286,9 +351,17 @@ def test_the_revisit_window_is_a_setting():
 
 def test_a_joint_visit_flags_each_agency_visiting_again_and_a_join_is_already_merged():
     pending = (PARTNER, PendingScan("zhang", "zhang:r1", NOW, B), PendingScan("liu", "liu:r1", NOW, B))
-    facts = replace(BASE, task=JOINT, items=JOINT_ITEMS, pending=pending, counts={(A, "food"): 0, (B, "fire"): 0},
-                    prior_visits={A: PriorVisit("v0", NOW.date() - timedelta(days=2), frozenset({"food"})),
-                                  B: PriorVisit("v0", NOW.date() - timedelta(days=2), frozenset({"gas"}))})
+    facts = replace(
+        BASE,
+        task=JOINT,
+        items=JOINT_ITEMS,
+        pending=pending,
+        counts={(A, "food"): 0, (B, "fire"): 0},
+        prior_visits={
+            A: PriorVisit("v0", NOW.date() - timedelta(days=2), frozenset({"food"})),
+            B: PriorVisit("v0", NOW.date() - timedelta(days=2), frozenset({"gas"})),
+        },
+    )
     decision = decide(facts)
     assert decision.outcome == "opened" and decision.revisits == (B,)
     joined = decide(replace(BASE, pending=(), open_visit_id="v1", prior_visits={A: PriorVisit("v0", NOW.date(), frozenset())}))

@@ -1,4 +1,5 @@
 """Secrets come from Secrets Manager by name, cached; the environment holds only the name."""
+
 import json
 
 import boto3
@@ -8,7 +9,7 @@ from sheqi import secrets
 from sheqi.signing import codes
 
 RING = {"active": "k1", "keys": {"k1": "a" * 32}}
-ROTATED = {"active": "k2", "keys": {"k1": "a" * 32, "k2": "b" * 32}, "retired": ["k1"]}   # k1 still verifies codes it signed
+ROTATED = {"active": "k2", "keys": {"k1": "a" * 32, "k2": "b" * 32}, "retired": ["k1"]}  # k1 still verifies codes it signed
 
 
 @pytest.fixture
@@ -26,8 +27,8 @@ def secret_store(tables, monkeypatch):
 def test_the_keyring_is_read_from_the_named_secret_and_cached_until_it_expires(secret_store):
     assert codes.keyring().active == "k1"
     secret_store.put_secret_value(SecretId="sheqi/test/qr-signing-keys", SecretString=json.dumps(ROTATED))
-    assert codes.keyring().active == "k1"           # cached: no call to Secrets Manager per request
-    secrets.clear_cache()                       # what MAX_AGE passing does
+    assert codes.keyring().active == "k1"  # cached: no call to Secrets Manager per request
+    secrets.clear_cache()  # what MAX_AGE passing does
     assert codes.keyring().active == "k2"
     assert codes.verify(codes.sign("91130722MA0A1B2C3U", 1)).key_id == "k2"
 

@@ -1,4 +1,5 @@
 """The PynamoDB models and infra/tables.yml describe the same tables, keys and indexes."""
+
 import pytest
 
 from local import dynamo
@@ -10,8 +11,10 @@ def model_schema(model) -> dict:
     return {
         "KeySchema": sorted((k["AttributeName"], k["KeyType"]) for k in meta["key_schema"]),
         "Attributes": sorted((a["AttributeName"], a["AttributeType"]) for a in meta["attribute_definitions"]),
-        "Indexes": sorted((i["index_name"], tuple(sorted((k["AttributeName"], k["KeyType"]) for k in i["key_schema"])))
-                          for i in meta["global_secondary_indexes"]),
+        "Indexes": sorted(
+            (i["index_name"], tuple(sorted((k["AttributeName"], k["KeyType"]) for k in i["key_schema"])))
+            for i in meta["global_secondary_indexes"]
+        ),
     }
 
 
@@ -19,8 +22,10 @@ def infra_schema(spec: dict) -> dict:
     return {
         "KeySchema": sorted((k["AttributeName"], k["KeyType"]) for k in spec["KeySchema"]),
         "Attributes": sorted((a["AttributeName"], a["AttributeType"]) for a in spec["AttributeDefinitions"]),
-        "Indexes": sorted((i["IndexName"], tuple(sorted((k["AttributeName"], k["KeyType"]) for k in i["KeySchema"])))
-                          for i in spec.get("GlobalSecondaryIndexes", [])),
+        "Indexes": sorted(
+            (i["IndexName"], tuple(sorted((k["AttributeName"], k["KeyType"]) for k in i["KeySchema"])))
+            for i in spec.get("GlobalSecondaryIndexes", [])
+        ),
     }
 
 
@@ -43,9 +48,16 @@ def test_certificate_guard_shares_the_inspectors_key():
     assert guard["KeySchema"] == inspectors["KeySchema"]
 
 
-@pytest.mark.parametrize("codes,expected", [
-    (["None", "ConditionalCheckFailed"], True), (["TransactionConflict", "None"], True), (["ThrottlingError"], True),
-    (["None", "ValidationError"], False), ([], False)])
+@pytest.mark.parametrize(
+    "codes,expected",
+    [
+        (["None", "ConditionalCheckFailed"], True),
+        (["TransactionConflict", "None"], True),
+        (["ThrottlingError"], True),
+        (["None", "ValidationError"], False),
+        ([], False),
+    ],
+)
 def test_which_cancelled_transactions_are_contention(codes, expected):
     cancelled = store.Cancelled.of([f"action{n}" for n in range(len(codes))], [None if c == "None" else c for c in codes], "")
     assert cancelled.contended is expected

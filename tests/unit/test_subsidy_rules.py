@@ -1,4 +1,5 @@
 """Policy files are validated on load: a malformed rule is named with its file and field."""
+
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +19,14 @@ def write(tmp_path: Path, data: dict) -> Path:
 
 
 def with_rule(**changes) -> dict:
-    rule = {"id": "x_rule", "clause": "二、99", "text": "测试条款", "applicants": ["enterprise"],
-            "amount": {"kind": "fixed", "amount": 1000, "ceiling": True}, **changes}
+    rule = {
+        "id": "x_rule",
+        "clause": "二、99",
+        "text": "测试条款",
+        "applicants": ["enterprise"],
+        "amount": {"kind": "fixed", "amount": 1000, "ceiling": True},
+        **changes,
+    }
     return {**BASE, "rules": BASE["rules"] + [rule]}
 
 
@@ -46,37 +53,89 @@ def test_civil_code_article_1259_wordings():
     assert not any(WORDINGS[w] for w in ("不满", "超过", "以外"))
 
 
-@pytest.mark.parametrize("changes,where", [
-    ({"amount": {"kind": "tiered", "fact": "rd_spending_yuan",
-                 "tiers": [{"lower": {"value": 1, "wording": "大约"}, "amount": 1}]}}, "tiers[0].lower"),
-    ({"amount": {"kind": "tiered", "fact": "rd_spending_yuan", "tiers": [
-        {"lower": {"value": 100, "wording": "以上"}, "amount": 2},
-        {"upper": {"value": 100, "wording": "以下"}, "amount": 1}]}}, "overlap"),
-    ({"amount": {"kind": "percentage", "fact": "rd_spending_yuan", "rate": 0.15}}, "amount.rate"),
-    ({"amount": {"kind": "fixed", "amount": 1.5}}, "amount.amount"),
-    ({"amount": {"kind": "lottery"}}, "amount.kind"),
-    ({"when": [{"fact": "no_such_fact", "is": True}]}, "when[0].fact"),
-    ({"each": "rd_spending_yuan"}, ".each"),
-    ({"each": "jiebang_projects", "group": "g"}, ".group"),
-    ({"applicants": ["citizen"]}, ".applicants"),
-    ({"clause": ""}, ".clause"),
-    ({"id": "county_rd_growth"}, ".id"),
-    ({"when": [{"fact": "previous_year_sales_yuan", "upper": {"value": 0.5, "wording": "以下"}}]}, "floats"),
-    ({"amount": {"kind": "set_elsewhere"}}, "amount.set_by"),
-    ({"each": "national_projects", "amount": {"kind": "percentage", "fact": "national_funding_yuan", "rate": "0.15",
-                                               "cap": {"value": 1, "wording": "不超过"}}}, "amount.cap_per"),
-    ({"amount": {"kind": "percentage", "fact": "rd_spending_yuan", "rate": "0.15", "cap": {"value": 1, "wording": "不超过"},
-                 "cap_per": "applicant"}}, "amount.cap_per"),
-    ({"each": "national_projects", "amount": {"kind": "percentage", "fact": "national_funding_yuan", "rate": "0.15",
-                                               "cap": {"value": 1, "wording": "不超过"}, "cap_per": "project"}}, "amount.cap_per"),
-    ({"reading": ""}, ".reading"),
-    ({"source": 7}, ".source"),
-    ({"valid_from": "2015年"}, ".valid_from"),
-    ({"valid_until": 2017}, ".valid_until"),
-    ({"valid_from": date(2018, 1, 1), "valid_until": date(2017, 12, 31)}, ".valid_until"),
-    ({"amount": {"kind": "set_elsewhere", "set_by": " "}}, "amount.set_by"),
-    ({"amount": {"kind": "set_elsewhere", "set_by": "另行文件"}, "group": "county_clause_3"}, ".group"),
-])
+@pytest.mark.parametrize(
+    "changes,where",
+    [
+        (
+            {
+                "amount": {
+                    "kind": "tiered",
+                    "fact": "rd_spending_yuan",
+                    "tiers": [{"lower": {"value": 1, "wording": "大约"}, "amount": 1}],
+                }
+            },
+            "tiers[0].lower",
+        ),
+        (
+            {
+                "amount": {
+                    "kind": "tiered",
+                    "fact": "rd_spending_yuan",
+                    "tiers": [
+                        {"lower": {"value": 100, "wording": "以上"}, "amount": 2},
+                        {"upper": {"value": 100, "wording": "以下"}, "amount": 1},
+                    ],
+                }
+            },
+            "overlap",
+        ),
+        ({"amount": {"kind": "percentage", "fact": "rd_spending_yuan", "rate": 0.15}}, "amount.rate"),
+        ({"amount": {"kind": "fixed", "amount": 1.5}}, "amount.amount"),
+        ({"amount": {"kind": "lottery"}}, "amount.kind"),
+        ({"when": [{"fact": "no_such_fact", "is": True}]}, "when[0].fact"),
+        ({"each": "rd_spending_yuan"}, ".each"),
+        ({"each": "jiebang_projects", "group": "g"}, ".group"),
+        ({"applicants": ["citizen"]}, ".applicants"),
+        ({"clause": ""}, ".clause"),
+        ({"id": "county_rd_growth"}, ".id"),
+        ({"when": [{"fact": "previous_year_sales_yuan", "upper": {"value": 0.5, "wording": "以下"}}]}, "floats"),
+        ({"amount": {"kind": "set_elsewhere"}}, "amount.set_by"),
+        (
+            {
+                "each": "national_projects",
+                "amount": {
+                    "kind": "percentage",
+                    "fact": "national_funding_yuan",
+                    "rate": "0.15",
+                    "cap": {"value": 1, "wording": "不超过"},
+                },
+            },
+            "amount.cap_per",
+        ),
+        (
+            {
+                "amount": {
+                    "kind": "percentage",
+                    "fact": "rd_spending_yuan",
+                    "rate": "0.15",
+                    "cap": {"value": 1, "wording": "不超过"},
+                    "cap_per": "applicant",
+                }
+            },
+            "amount.cap_per",
+        ),
+        (
+            {
+                "each": "national_projects",
+                "amount": {
+                    "kind": "percentage",
+                    "fact": "national_funding_yuan",
+                    "rate": "0.15",
+                    "cap": {"value": 1, "wording": "不超过"},
+                    "cap_per": "project",
+                },
+            },
+            "amount.cap_per",
+        ),
+        ({"reading": ""}, ".reading"),
+        ({"source": 7}, ".source"),
+        ({"valid_from": "2015年"}, ".valid_from"),
+        ({"valid_until": 2017}, ".valid_until"),
+        ({"valid_from": date(2018, 1, 1), "valid_until": date(2017, 12, 31)}, ".valid_until"),
+        ({"amount": {"kind": "set_elsewhere", "set_by": " "}}, "amount.set_by"),
+        ({"amount": {"kind": "set_elsewhere", "set_by": "另行文件"}, "group": "county_clause_3"}, ".group"),
+    ],
+)
 def test_malformed_rules_are_refused_with_file_rule_and_field(tmp_path, changes, where):
     with pytest.raises(PolicyError) as raised:
         load_ruleset(write(tmp_path, with_rule(**changes)))

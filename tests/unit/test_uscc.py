@@ -18,12 +18,15 @@ def test_check_character_is_computed_mod_31():
     assert uscc.check_character("00000000000000000") == "0"
 
 
-@pytest.mark.parametrize("code,error", [
-    ("91350100M000100Y44", "invalid_uscc_check_character"),   # one-character typo in the check
-    ("91350100M000100Y3", "invalid_uscc"),                    # 17 characters
-    ("91350100M000100I43", "invalid_uscc"),                   # I is not in the alphabet
-    ("9135A100M000100Y43", "invalid_uscc"),                   # division code not digits
-])
+@pytest.mark.parametrize(
+    "code,error",
+    [
+        ("91350100M000100Y44", "invalid_uscc_check_character"),  # one-character typo in the check
+        ("91350100M000100Y3", "invalid_uscc"),  # 17 characters
+        ("91350100M000100I43", "invalid_uscc"),  # I is not in the alphabet
+        ("9135A100M000100Y43", "invalid_uscc"),  # division code not digits
+    ],
+)
 def test_bad_codes_are_refused_with_the_reason(code, error):
     with pytest.raises(ValidationError) as raised:
         uscc.validate(code, "agency_id")
@@ -37,6 +40,6 @@ def test_every_single_character_substitution_is_detected():
         for replacement in uscc.ALPHABET:
             if replacement == code[position] or (2 <= position < 8 and not replacement.isdigit()):
                 continue
-            mutated = code[:position] + replacement + code[position + 1:]
+            mutated = code[:position] + replacement + code[position + 1 :]
             with pytest.raises(ValidationError):
                 uscc.validate(mutated)

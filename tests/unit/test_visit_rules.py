@@ -1,4 +1,5 @@
 """Closing a visit and reading ratings: the rules, without AWS."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,10 +13,19 @@ ENDED = datetime(2026, 6, 15, 11, 0, tzinfo=CST)
 
 
 def problems(outcome="no_violation", findings=None, **extra):
-    args = dict(outcome=outcome, items=["A/food", "A/equipment"],
-                findings=findings if findings is not None else {"A/food": "compliant", "A/equipment": "not_checked"},
-                ended_at=ENDED, entered_at=ENTERED, now=ENDED + timedelta(minutes=1), correction_deadline=None,
-                penalty=None, measures=[], transfers=[], own_agencies=["A"])
+    args = dict(
+        outcome=outcome,
+        items=["A/food", "A/equipment"],
+        findings=findings if findings is not None else {"A/food": "compliant", "A/equipment": "not_checked"},
+        ended_at=ENDED,
+        entered_at=ENTERED,
+        now=ENDED + timedelta(minutes=1),
+        correction_deadline=None,
+        penalty=None,
+        measures=[],
+        transfers=[],
+        own_agencies=["A"],
+    )
     args.update(extra)
     return [(p.field, p.code, p.article) for p in close_problems(**args)]
 
@@ -31,15 +41,25 @@ def test_every_item_needs_a_finding():
 VIOLATION = {"A/food": "violation", "A/equipment": "compliant"}
 
 
-@pytest.mark.parametrize("outcome, extra, expected", [
-    ("no_violation", {}, ("outcome", "outcome_contradicts_findings", ART[19])),
-    ("correction_ordered", {}, ("correction_deadline", "correction_deadline_missing", ART[25])),
-    ("correction_ordered", {"correction_deadline": date(2026, 6, 15)}, ("correction_deadline", "correction_deadline_past", ART[25])),
-    ("penalty_proposed", {}, ("penalty", "penalty_missing", ART[25])),
-    ("penalty_proposed", {"penalty": {"proposal": None, "first_minor_violation": False}},
-     ("penalty.proposal", "penalty_proposal_missing", ART[25])),
-    ("compulsory_measures", {}, ("measures", "measures_missing", ART[27])),
-])
+@pytest.mark.parametrize(
+    "outcome, extra, expected",
+    [
+        ("no_violation", {}, ("outcome", "outcome_contradicts_findings", ART[19])),
+        ("correction_ordered", {}, ("correction_deadline", "correction_deadline_missing", ART[25])),
+        (
+            "correction_ordered",
+            {"correction_deadline": date(2026, 6, 15)},
+            ("correction_deadline", "correction_deadline_past", ART[25]),
+        ),
+        ("penalty_proposed", {}, ("penalty", "penalty_missing", ART[25])),
+        (
+            "penalty_proposed",
+            {"penalty": {"proposal": None, "first_minor_violation": False}},
+            ("penalty.proposal", "penalty_proposal_missing", ART[25]),
+        ),
+        ("compulsory_measures", {}, ("measures", "measures_missing", ART[27])),
+    ],
+)
 def test_outcome_needs_its_particulars(outcome, extra, expected):
     assert problems(outcome, VIOLATION, **extra) == [expected]
 
@@ -51,24 +71,41 @@ def test_outcomes_that_follow_a_violation_need_one():
 
 def test_only_a_refused_seizure_mentions_seizures():
     def message(outcome, **extra):
-        args = dict(outcome=outcome, items=["A/food"], findings={"A/food": "compliant"}, ended_at=ENDED, entered_at=ENTERED,
-                    now=ENDED, correction_deadline=date(2026, 7, 1), penalty={"proposal": "罚款"}, measures=[{"kind": "seal"}],
-                    transfers=[], own_agencies=["A"])
+        args = dict(
+            outcome=outcome,
+            items=["A/food"],
+            findings={"A/food": "compliant"},
+            ended_at=ENDED,
+            entered_at=ENTERED,
+            now=ENDED,
+            correction_deadline=date(2026, 7, 1),
+            penalty={"proposal": "罚款"},
+            measures=[{"kind": "seal"}],
+            transfers=[],
+            own_agencies=["A"],
+        )
         return close_problems(**args)[0].message
+
     assert "查封" in message("compulsory_measures")
     assert "查封" not in message("correction_ordered") and "查封" not in message("penalty_proposed")
 
 
-TRANSFER = {"kind": "administrative", "matter": "疑似无证经营危险化学品", "to_authority": "张北县应急管理局",
-            "basis": "《危险化学品安全管理条例》第六条", "to_agency_id": "B"}
+TRANSFER = {
+    "kind": "administrative",
+    "matter": "疑似无证经营危险化学品",
+    "to_authority": "张北县应急管理局",
+    "basis": "《危险化学品安全管理条例》第六条",
+    "to_agency_id": "B",
+}
 
 
 def test_a_visit_concludes_on_its_own_items_and_transfers_another_matter():
     """Art. 26: a transfer needs no violation of the agency's own items: it is a matter outside them."""
     assert problems("no_violation", transfers=[TRANSFER]) == []
     assert problems("no_violation", transfers=[{**TRANSFER, "kind": "criminal", "to_agency_id": None}]) == []
-    assert problems("no_violation", transfers=[{**TRANSFER, "to_agency_id": "A"}]) == \
-        [("transfers.0.to_agency_id", "transfer_to_own_agency", ART[26])]
+    assert problems("no_violation", transfers=[{**TRANSFER, "to_agency_id": "A"}]) == [
+        ("transfers.0.to_agency_id", "transfer_to_own_agency", ART[26])
+    ]
 
 
 def test_first_minor_violation_needs_no_proposal():
@@ -89,8 +126,14 @@ def test_rating_window_and_quarters():
 
 
 def record(enterprises: int) -> dict:
-    return {"count": 6, "conduct": 27, "procedure": 24, "efficiency": 30, "enterprises": {f"e{i}" for i in range(enterprises)},
-            "flags": {"gifts_or_meals": 1, "costs_passed_on": 0}}
+    return {
+        "count": 6,
+        "conduct": 27,
+        "procedure": 24,
+        "efficiency": 30,
+        "enterprises": {f"e{i}" for i in range(enterprises)},
+        "flags": {"gifts_or_meals": 1, "costs_passed_on": 0},
+    }
 
 
 def test_agency_sees_a_quarter_only_when_over_and_untraceable():
@@ -98,7 +141,11 @@ def test_agency_sees_a_quarter_only_when_over_and_untraceable():
     assert aggregate_view("2026Q2", record(4), date(2026, 7, 1), 5)["available"] is False
     assert aggregate_view("2026Q2", None, date(2026, 7, 1), 5)["available"] is False
     shown = aggregate_view("2026Q2", record(5), date(2026, 7, 1), 5)
-    assert shown == {"quarter": "2026Q2", "available": True, "ratings": 6,
-                     "average": {"conduct": 4.5, "procedure": 4.0, "efficiency": 5.0},
-                     "prohibited_practices": {"gifts_or_meals": 1}}
+    assert shown == {
+        "quarter": "2026Q2",
+        "available": True,
+        "ratings": 6,
+        "average": {"conduct": 4.5, "procedure": 4.0, "efficiency": 5.0},
+        "prohibited_practices": {"gifts_or_meals": 1},
+    }
     assert "enterprises" not in shown

@@ -10,6 +10,7 @@ jurisdiction) for judicial and science_bureau, `region_code` for government: the
 (人民政府) of that region, which issues supervision decision letters at its judicial bureau's request
 (Art. 30). A deployment gives this role to the government office (政府办) that signs for it.
 """
+
 from __future__ import annotations
 
 import time
@@ -50,12 +51,22 @@ class Identity(Struct, frozen=True):
         missing = [c for c in _SCOPE_CLAIMS[role] if not claims.get(c)]
         if missing:
             raise Unauthorized(f"令牌缺少角色 {role} 所需的声明 {missing[0]}", code="incomplete_claims")
-        return cls(subject=claims["sub"], role=role, agency_id=claims.get("agency_id"),
-                   enterprise_id=claims.get("enterprise_id"), region_code=claims.get("region_code"))
+        return cls(
+            subject=claims["sub"],
+            role=role,
+            agency_id=claims.get("agency_id"),
+            enterprise_id=claims.get("enterprise_id"),
+            region_code=claims.get("region_code"),
+        )
 
     def to_claims(self) -> dict:
-        claims = {"sub": self.subject, "role": self.role, "agency_id": self.agency_id,
-                  "enterprise_id": self.enterprise_id, "region_code": self.region_code}
+        claims = {
+            "sub": self.subject,
+            "role": self.role,
+            "agency_id": self.agency_id,
+            "enterprise_id": self.enterprise_id,
+            "region_code": self.region_code,
+        }
         return {k: v for k, v in claims.items() if v}
 
     @property
@@ -91,12 +102,13 @@ def deny_scope(what: str) -> Forbidden:
 
 # Who may see which records. Each takes the caller and the record's owning keys, returns bool.
 
+
 def can_see_enterprise(identity: Identity, enterprise_id: str, region_code: str) -> bool:
     if identity.role == "platform_admin":
         return True
     if identity.role == "enterprise":
         return identity.enterprise_id == enterprise_id
-    if identity.role == "government":     # it issues supervision decisions; it reads no enterprise records
+    if identity.role == "government":  # it issues supervision decisions; it reads no enterprise records
         return False
     return regions.covers(identity.region_code, region_code)
 
@@ -149,8 +161,9 @@ def verify_token(token: str, secret: str) -> dict:
             value = unverified.get(claim, 0 if claim == "nbf" else None)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise Unauthorized(f"令牌的 {claim} 声明缺失或不是数字", code="invalid_time_claims")
-        return jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
-                          options={"require": ["exp", "iat"]})
+        return jwt.decode(
+            token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER, options={"require": ["exp", "iat"]}
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("令牌已过期，请重新获取", code="token_expired") from None
     except jwt.InvalidAudienceError:

@@ -1,4 +1,5 @@
 """Time in China Standard Time (UTC+8, no daylight saving), where every deadline is counted."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -21,4 +22,3 @@ def today() -> date:
 def local_date(instant: str) -> date:
     """The China date of an ISO 8601 instant such as EventBridge's `time` ("2026-11-25T16:30:00Z")."""
     return datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(CST).date()
-

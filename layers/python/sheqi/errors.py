@@ -5,6 +5,7 @@ Domain code raises these; `sheqi.edge.api` turns them into the one JSON error sh
 `code` is stable and machine-readable (English); `message` is for a person (Simplified Chinese);
 `field` names the offending input field; `article` cites the rule (DOMAIN.md) when a rule fires.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,15 @@ class AppError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
-                 article: str | None = None, details: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        article: str | None = None,
+        details: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code:
@@ -37,12 +45,14 @@ class AppError(Exception):
 
 class BadRequest(AppError):
     """The request itself is malformed (not JSON, too large, wrong content)."""
+
     status = 400
     code = "bad_request"
 
 
 class ValidationError(AppError):
     """A field is missing, of the wrong type, or has an invalid value."""
+
     status = 422
     code = "validation_error"
 
@@ -64,12 +74,14 @@ class NotFound(AppError):
 
 class Conflict(AppError):
     """The write would break an invariant held by the store (duplicate, stale version)."""
+
     status = 409
     code = "conflict"
 
 
 class IdempotencyKeyReused(Conflict):
     """A retry's idempotency key came with another request than the one it was first used for."""
+
     code = "idempotency_key_reused"
 
     def __init__(self, field: str = "Idempotency-Key"):
@@ -78,5 +90,6 @@ class IdempotencyKeyReused(Conflict):
 
 class RuleViolation(AppError):
     """A rule of the regulation refuses the request; `article` must be set."""
+
     status = 422
     code = "rule_violation"

@@ -8,6 +8,7 @@ Schema cannot say is a `Check` in a field's Annotated metadata, run on that fiel
 rules across fields are a model's `check()`. Both raise ValueError with a Chinese message, or an
 AppError of their own.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,8 @@ from sheqi.numbers import decimal_text
 from sheqi.rules import regions, uscc
 
 M = TypeVar("M")
-MAX_KEY_CHARS = 200          # ids, recipients, path parameters: far inside DynamoDB's 1,024-byte key
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)   # the years this system serves
+MAX_KEY_CHARS = 200  # ids, recipients, path parameters: far inside DynamoDB's 1,024-byte key
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # the years this system serves
 
 
 class Invalid(ValueError):
@@ -44,6 +45,7 @@ class Invalid(ValueError):
 class Check:
     """Annotated metadata: `fn(value)` returns the value (possibly normalised) or raises. With
     `named`, `fn(value, field)`, for checks whose own messages name the field."""
+
     __slots__ = ("fn", "named")
 
     def __init__(self, fn: Callable, named: bool = False):
@@ -62,6 +64,7 @@ class OneOf(Check):
     """Annotated metadata of a string field that takes one of the codes of a table, e.g.
     `Annotated[str, OneOf(FINDINGS)]`: typed as `str`, checked against the codes (a `Literal` of a table
     is not a type a checker accepts)."""
+
     __slots__ = ("codes",)
 
     def __init__(self, codes: Iterable[str]):
@@ -87,6 +90,7 @@ def _field_checks(tp) -> Callable | None:
             for check in checks:
                 value = check(value, name)
             return value
+
         return run
     if origin in (typing.Union, types.UnionType):
         found = [c for c in map(_field_checks, args) if c]
@@ -170,9 +174,9 @@ class PageQuery(Query):
 
 # Shared field types.
 Year = Annotated[int, Meta(ge=FIRST_DAY.year, le=LAST_DAY.year)]
-Instant = Annotated[datetime, Meta(tz=True), Check(lambda v: v.astimezone(clock.CST))]   # kept in China time
-RegionCode = Annotated[str, Check(regions.validate, named=True)]                         # GB/T 2260
-Uscc = Annotated[str, Check(uscc.validate, named=True)]                                  # GB 32100-2015, upper-cased
+Instant = Annotated[datetime, Meta(tz=True), Check(lambda v: v.astimezone(clock.CST))]  # kept in China time
+RegionCode = Annotated[str, Check(regions.validate, named=True)]  # GB/T 2260
+Uscc = Annotated[str, Check(uscc.validate, named=True)]  # GB 32100-2015, upper-cased
 # A string the store looks a record up by: never empty (DynamoDB refuses empty keys), never longer than a key can be.
 Key = Annotated[str, Meta(min_length=1, max_length=MAX_KEY_CHARS)]
 
@@ -181,11 +185,12 @@ def _decimal_within(low: int, high: int) -> Check:
     def check(value: str) -> str:
         decimal_text(value, Decimal(low), Decimal(high), above_low=True)
         return value
+
     return Check(check)
 
 
-Ratio = Annotated[str, _decimal_within(0, 1)]         # a share as plain decimal text (sheqi.numbers): (0, 1], e.g. "0.20"
-Weight = Annotated[str, _decimal_within(0, 1000)]     # a relative weight: (0, 1000]
+Ratio = Annotated[str, _decimal_within(0, 1)]  # a share as plain decimal text (sheqi.numbers): (0, 1], e.g. "0.20"
+Weight = Annotated[str, _decimal_within(0, 1000)]  # a relative weight: (0, 1000]
 # Coordinates kept to 1e-7 degree (about a centimetre), which also keeps them within what DynamoDB stores.
 Latitude = Annotated[float, Meta(ge=-90, le=90), Check(lambda v: round(v, 7))]
 Longitude = Annotated[float, Meta(ge=-180, le=180), Check(lambda v: round(v, 7))]
@@ -194,11 +199,13 @@ Meters = Annotated[float, Meta(ge=0, le=100_000), Check(lambda v: round(v, 1))]
 
 class RegionPageQuery(PageQuery):
     """A page of a region's records; without `region_code`, the caller's own region."""
+
     region_code: RegionCode | None = None
 
 
 class RegionListQuery(PageQuery, kw_only=True):
     """A page of the records of the region named."""
+
     region_code: RegionCode
 
 
@@ -225,7 +232,7 @@ def _stripped(value):
 # --- msgspec's errors in our shape ----------------------------------------------------------------
 
 _AT = r"^(?P<what>.*?)(?: - at (?:`key` in )?`\$(?P<path>[^`]*)`)?$"
-_KINDS = [   # msgspec's message -> (kind, Chinese message); {field} and the pattern's groups are filled in
+_KINDS = [  # msgspec's message -> (kind, Chinese message); {field} and the pattern's groups are filled in
     (r"Object missing required field `(?P<name>[^`]+)`", "missing", "缺少必填字段 {field}"),
     (r"Object contains unknown field `(?P<name>[^`]+)`", "unknown_field", "不允许的字段 {field}"),
     (r"Expected `str` of length >= (?P<n>\d+)", "too_short", "字段 {field} 不能为空或过短（至少 {n} 个字符）"),
@@ -239,8 +246,11 @@ _KINDS = [   # msgspec's message -> (kind, Chinese message); {field} and the pat
     (r"Expected `\w+` < (?P<n>\S+)", "too_large", "字段 {field} 应小于 {n}"),
     (r"Invalid enum value .*", "choice", "字段 {field} 取值无效，可选值：{choices}"),
     (r"Invalid RFC3339 encoded date", "date", "字段 {field} 应为日期，格式 YYYY-MM-DD"),
-    (r"(Invalid RFC3339 encoded datetime|Expected `datetime` with a timezone component)", "datetime",
-     "字段 {field} 应为带时区的时间，例如 2026-12-01T09:00:00+08:00"),
+    (
+        r"(Invalid RFC3339 encoded datetime|Expected `datetime` with a timezone component)",
+        "datetime",
+        "字段 {field} 应为带时区的时间，例如 2026-12-01T09:00:00+08:00",
+    ),
     (r"Number out of range", "out_of_range", "字段 {field} 的数值超出可处理的范围"),
     (r"Expected `[^`]+`, got `null`", "null", "字段 {field} 不能为 null（不填请省略该字段）"),
     (r"Expected `(?P<want>\w+)`, got `\w+`", "type", "字段 {field} 应为{want}"),
@@ -251,18 +261,27 @@ _KINDS = [   # msgspec's message -> (kind, Chinese message); {field} and the pat
 def _compiled_kinds() -> list:
     """Compiled when a request is first refused, not at every cold start."""
     return [(re.compile(pattern + "$", re.S), kind, message) for pattern, kind, message in _KINDS]
-_JSON_TYPES = {"str": "字符串", "int": "整数", "float": "数字", "bool": "布尔值（true 或 false）", "array": "数组",
-               "object": "JSON 对象", "null": "null"}
+
+
+_JSON_TYPES = {
+    "str": "字符串",
+    "int": "整数",
+    "float": "数字",
+    "bool": "布尔值（true 或 false）",
+    "array": "数组",
+    "object": "JSON 对象",
+    "null": "null",
+}
 
 
 def _problem(error: msgspec.ValidationError, prefix: str = "") -> tuple[str, str, str, AppError | None]:
     """(field, kind, Chinese message, the AppError a check raised) for one msgspec error."""
     where = re.match(_AT, str(error), re.S)
-    assert where is not None   # _AT matches any text
+    assert where is not None  # _AT matches any text
     path = re.sub(r"\[(\d+)\]", r".\1", where["path"] or "").strip(".")
     field = ".".join(p for p in (prefix, path) if p)
     cause = error.__cause__
-    if isinstance(cause, ValueError):                # a Check or a model's check() refused it
+    if isinstance(cause, ValueError):  # a Check or a model's check() refused it
         if not isinstance(cause, Invalid):
             cause = Invalid(str(cause))
         field = ".".join(p for p in (field, cause.field) if p)
@@ -289,8 +308,9 @@ def translate(error: msgspec.ValidationError, model: type, data: Any, *, strict:
     if raised is not None:
         raised.field, raised.details = field or raised.field, details
         return raised
-    return ValidationError(message, field=field or None, code="missing_field" if kind == "missing" else "invalid_field",
-                           details=details)
+    return ValidationError(
+        message, field=field or None, code="missing_field" if kind == "missing" else "invalid_field", details=details
+    )
 
 
 def _unwrapped(tp):
@@ -298,8 +318,11 @@ def _unwrapped(tp):
     while True:
         if typing.get_origin(tp) is typing.Annotated:
             tp = typing.get_args(tp)[0]
-        elif (args := [a for a in typing.get_args(tp) if a not in (type(None), msgspec.UnsetType)]) and len(args) == 1 and \
-                typing.get_origin(tp) not in (list, dict, typing.Literal):
+        elif (
+            (args := [a for a in typing.get_args(tp) if a not in (type(None), msgspec.UnsetType)])
+            and len(args) == 1
+            and typing.get_origin(tp) not in (list, dict, typing.Literal)
+        ):
             tp = args[0]
         else:
             return tp
@@ -314,7 +337,7 @@ def _choices(model: type, field: str) -> tuple:
         elif typing.get_origin(tp) in (list, dict):
             tp = typing.get_args(tp)[-1]
     tp = _unwrapped(tp)
-    if typing.get_origin(tp) is dict:             # a refused key
+    if typing.get_origin(tp) is dict:  # a refused key
         tp = _unwrapped(typing.get_args(tp)[0])
     return typing.get_args(tp) if typing.get_origin(tp) is typing.Literal else ()
 
@@ -353,4 +376,3 @@ def _all_problems(tp, value, path: str, strict: bool) -> list[tuple[str, str]]:
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
-

@@ -3,6 +3,7 @@ keeps each function's), carrying the invocation's ids: Lambda's request id and, 
 API Gateway's (`request_id`), which the caller gets in the `X-Request-Id` header and in every error body
 and can quote to a help desk. The standard library's logging underneath,
 so a cold start pays nothing for a logging framework. Level: LOG_LEVEL (default INFO)."""
+
 from __future__ import annotations
 
 import functools
@@ -21,9 +22,14 @@ class _JsonLines(logging.Formatter):
         self.logger = logger
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"level": record.levelname, "message": record.getMessage(),
-                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-                "service": self.logger.service, **self.logger.keys, **getattr(record, "fields", {})}
+        line = {
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "service": self.logger.service,
+            **self.logger.keys,
+            **getattr(record, "fields", {}),
+        }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
@@ -43,15 +49,20 @@ class Logger:
 
     def inject_lambda_context(self, handler):
         """Wraps a Lambda handler: every entry logged during one invocation carries its ids."""
+
         @functools.wraps(handler)
         def wrapped(event, context):
             request = event.get("requestContext") if isinstance(event, dict) else None
-            self.keys = {"function_name": getattr(context, "function_name", None), "cold_start": self._cold,
-                         "function_request_id": getattr(context, "aws_request_id", None)}
+            self.keys = {
+                "function_name": getattr(context, "function_name", None),
+                "cold_start": self._cold,
+                "function_request_id": getattr(context, "aws_request_id", None),
+            }
             if isinstance(request, dict) and request.get("requestId"):
                 self.keys["request_id"] = request["requestId"]
             self._cold = False
             return handler(event, context)
+
         return wrapped
 
     @property

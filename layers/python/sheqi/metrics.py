@@ -7,6 +7,7 @@ Names: ScansAccepted (by outcome: opened, joined, pending), ScansRefused (by rea
 code), VisitsOpened, VisitsClosed, Ratings, DeliveriesSent, DeliveriesFailed (an attempt that
 failed: retried or dead), DeliveriesDead, RunDuration (milliseconds, by run).
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,10 +22,23 @@ from sheqi.settings import SERVICE
 def _emit(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -> None:
     if os.environ.get("METRICS_DISABLED", "").lower() == "true":
         return
-    directive = {"Namespace": os.environ.get("METRICS_NAMESPACE", SERVICE), "Dimensions": [["service", *dimensions]],
-                 "Metrics": [{"Name": name, "Unit": unit}]}
-    print(json.dumps({"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [directive]},
-                      "service": SERVICE, **dimensions, name: [value]}, ensure_ascii=False), flush=True)
+    directive = {
+        "Namespace": os.environ.get("METRICS_NAMESPACE", SERVICE),
+        "Dimensions": [["service", *dimensions]],
+        "Metrics": [{"Name": name, "Unit": unit}],
+    }
+    print(
+        json.dumps(
+            {
+                "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [directive]},
+                "service": SERVICE,
+                **dimensions,
+                name: [value],
+            },
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )
 
 
 def scan(outcome: str, reasons: Iterable[str]) -> None:
@@ -41,25 +55,32 @@ def scan(outcome: str, reasons: Iterable[str]) -> None:
 def deliveries(counts: dict[str, int]) -> None:
     """One delivery run's notices by what became of them (delivery.deliver's states)."""
     failed = counts.get("retry", 0) + counts.get("dead", 0)
-    for name, value in (("DeliveriesSent", counts.get("sent", 0)), ("DeliveriesFailed", failed),
-                        ("DeliveriesDead", counts.get("dead", 0))):
+    for name, value in (
+        ("DeliveriesSent", counts.get("sent", 0)),
+        ("DeliveriesFailed", failed),
+        ("DeliveriesDead", counts.get("dead", 0)),
+    ):
         _emit(name, value)
 
 
 def counted(name: str):
     """Decorator: count `name` each time the function returns (not when it raises)."""
+
     def wrap(function):
         @functools.wraps(function)
         def counting(*args, **kwargs):
             result = function(*args, **kwargs)
             _emit(name)
             return result
+
         return counting
+
     return wrap
 
 
 def timed(run: str):
     """Decorator: RunDuration of each call, in milliseconds, under dimension run=`run`."""
+
     def wrap(function):
         @functools.wraps(function)
         def timing(*args, **kwargs):
@@ -68,5 +89,7 @@ def timed(run: str):
                 return function(*args, **kwargs)
             finally:
                 _emit("RunDuration", (time.perf_counter() - start) * 1000, "Milliseconds", run=run)
+
         return timing
+
     return wrap

@@ -6,6 +6,7 @@ and then comparisons raise and arithmetic overflows. Money is whole yuan up to a
 so sums stay exact to the cent within Decimal's 28 digits and DynamoDB's 38. The request models' field
 types built on these (Ratio, Weight, coordinates) are in sheqi.inputs.
 """
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ Secrets Manager and cached for `MAX_AGE` seconds, so a rotated value reaches eve
 minutes and without a deploy. Locally no secret name is set and the value is the variable `<NAME>`
 itself (local/config.py writes it).
 """
+
 from __future__ import annotations
 
 import os
@@ -13,12 +14,13 @@ import time
 from functools import cache
 
 MAX_AGE = 300
-_read: dict[str, tuple[float, str]] = {}     # secret id -> (when read, value)
+_read: dict[str, tuple[float, str]] = {}  # secret id -> (when read, value)
 
 
 @cache
 def _client():
     import boto3  # here, not at import: only a function that reads a secret loads the SDK, when it first does
+
     return boto3.client("secretsmanager")
 
 

@@ -11,6 +11,7 @@ strings become the models of sheqi.inputs (`inputs.parse`).
 Every response carries API Gateway's request id (`X-Request-Id`), and every error body too
 (`error.request_id`), as every log line does: what a caller quotes to a help desk.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,7 +37,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_SAFE_INTEGER = 2**53 - 1  # beyond it a JSON number is not exact in a phone's JavaScript either
 REQUEST_ID_HEADER = "X-Request-Id"
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-IN_FLIGHT_SECONDS = 30   # beyond any function's timeout: a key still without its answer lost it
+IN_FLIGHT_SECONDS = 30  # beyond any function's timeout: a key still without its answer lost it
 M = TypeVar("M")
 
 
@@ -58,8 +59,12 @@ class Response:
         """The function's result as API Gateway takes it: binary bodies base64-encoded."""
         binary = isinstance(self.body, bytes)
         body = base64.b64encode(self.body).decode() if isinstance(self.body, bytes) else self.body
-        return {"statusCode": self.status_code, "headers": {"Content-Type": self.content_type, **self.headers},
-                "body": body, "isBase64Encoded": binary}
+        return {
+            "statusCode": self.status_code,
+            "headers": {"Content-Type": self.content_type, **self.headers},
+            "body": body,
+            "isBase64Encoded": binary,
+        }
 
 
 class Route:
@@ -72,10 +77,18 @@ class Route:
     first call (cold starts), and the OpenAPI document (local/openapi.py) is generated from the same
     annotations."""
 
-    def __init__(self, method: str, path: str, function: Callable, roles: tuple[str, ...] | None,
-                 status: int | tuple[int, ...], content: tuple[str, ...], key_in_body: str | None = None):
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        function: Callable,
+        roles: tuple[str, ...] | None,
+        status: int | tuple[int, ...],
+        content: tuple[str, ...],
+        key_in_body: str | None = None,
+    ):
         self.method, self.path, self.function, self.roles, self.content = method, path, function, roles, content
-        self.key_in_body = key_in_body   # a POST whose body names its own idempotency key (scans)
+        self.key_in_body = key_in_body  # a POST whose body names its own idempotency key (scans)
         self.status = status if isinstance(status, tuple) else (status,)
         self._parameters: dict[str, Any] | None = None
 
@@ -84,7 +97,7 @@ class Route:
         """Parameter name -> `Identity`, a Body or Query model, or `str` (a path parameter)."""
         if self._parameters is None:
             code, hints = self.function.__code__, typing.get_type_hints(self.function)
-            self._parameters = {name: hints[name] for name in code.co_varnames[:code.co_argcount]}
+            self._parameters = {name: hints[name] for name in code.co_varnames[: code.co_argcount]}
         return self._parameters
 
     @property
@@ -109,7 +122,7 @@ class Route:
                 arguments[name] = body(app, kind)
             else:
                 if typing.get_origin(kind) is typing.Literal and path_params[name] not in typing.get_args(kind):
-                    raise NotFound("接口不存在", code="route_not_found")     # a path segment of a fixed set
+                    raise NotFound("接口不存在", code="route_not_found")  # a path segment of a fixed set
                 arguments[name] = path_params[name]
         result = self.function(**arguments)
         return result if isinstance(result, Response) else json_response(result, self.status[0])
@@ -123,14 +136,22 @@ class App:
         self.event: dict = {}
         self._routes: dict[str, list[tuple[tuple[str, ...], Route]]] = {}
 
-    def route(self, method: str, path: str, roles: tuple[str, ...] | None = None, status: int | tuple[int, ...] = 200,
-              content: tuple[str, ...] = (), key_in_body: str | None = None):
+    def route(
+        self,
+        method: str,
+        path: str,
+        roles: tuple[str, ...] | None = None,
+        status: int | tuple[int, ...] = 200,
+        content: tuple[str, ...] = (),
+        key_in_body: str | None = None,
+    ):
         def register(function: Callable) -> Callable:
             routes = self._routes.setdefault(method, [])
             route = Route(method, path, function, roles, status, content, key_in_body)
             routes.append((tuple(path.strip("/").split("/")), route))
-            routes.sort(key=lambda r: sum(s.startswith("<") for s in r[0]))   # a literal segment beats a parameter
+            routes.sort(key=lambda r: sum(s.startswith("<") for s in r[0]))  # a literal segment beats a parameter
             return function
+
         return register
 
     def get(self, path: str, **declared):
@@ -174,7 +195,7 @@ class App:
             if found is None:
                 raise NotFound("接口不存在", code="route_not_found")
             route, params = found
-            for name, value in params.items():    # every path parameter becomes a key or part of one
+            for name, value in params.items():  # every path parameter becomes a key or part of one
                 if len(value) > MAX_KEY_CHARS or _control_character(value):
                     raise ValidationError(f"路径参数 {name} 无效（过长或含控制字符）", field=name, code="invalid_path_parameter")
             response = self._call(route, params)
@@ -182,7 +203,9 @@ class App:
             response = error_response(error, request_id)
         except Exception:
             logger.exception("unhandled error")
-            response = error_response(AppError("服务器内部错误，请稍后重试；如持续出现请联系平台管理员（请提供 request_id）"), request_id)
+            response = error_response(
+                AppError("服务器内部错误，请稍后重试；如持续出现请联系平台管理员（请提供 request_id）"), request_id
+            )
         finally:
             self.event = {}
         if request_id:
@@ -195,16 +218,19 @@ class App:
         if key is None or self.event["requestContext"]["http"]["method"] != "POST":
             return route.call(self, params)
         if not IDEMPOTENCY_KEY.match(key):
-            raise ValidationError("请求头 Idempotency-Key 无效：应为8至64位字母、数字、下划线或连字符",
-                                  field="Idempotency-Key", code="invalid_idempotency_key")
+            raise ValidationError(
+                "请求头 Idempotency-Key 无效：应为8至64位字母、数字、下划线或连字符",
+                field="Idempotency-Key",
+                code="invalid_idempotency_key",
+            )
         if field := route.key_in_body:
             sent = _json_or_text(self.event)
             if isinstance(sent, dict) and sent.get(field, key) != key:
-                raise ValidationError(f"请求头 Idempotency-Key 须与请求体字段 {field} 相同", field=field,
-                                      code="idempotency_key_mismatch")
+                raise ValidationError(
+                    f"请求头 Idempotency-Key 须与请求体字段 {field} 相同", field=field, code="idempotency_key_mismatch"
+                )
             return route.call(self, params)
-        return _idempotent(identity(self).subject, key, _request_hash(self.event),
-                           lambda: route.call(self, params))
+        return _idempotent(identity(self).subject, key, _request_hash(self.event), lambda: route.call(self, params))
 
 
 def _json_or_text(event: dict) -> Any:
@@ -220,8 +246,12 @@ def _json_or_text(event: dict) -> Any:
 def _request_hash(event: dict) -> str:
     """SHA-256 of method, path and body (as canonical JSON: key order and spacing do not count)."""
     http = event["requestContext"]["http"]
-    canonical = json.dumps([http["method"], event.get("rawPath") or "/", _json_or_text(event)],
-                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        [http["method"], event.get("rawPath") or "/", _json_or_text(event)],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -237,8 +267,12 @@ def _idempotent(subject: str, key: str, digest: str, run: Callable[[], Response]
     if first is not None:
         return _replay(first, digest)
     now = clock.now()
-    record = store.IdempotencyKey(key_id, request_hash=digest, created_at=now.isoformat(timespec="seconds"),
-                                  expires_at=int(now.timestamp()) + settings.get().idempotency_days * 86400)
+    record = store.IdempotencyKey(
+        key_id,
+        request_hash=digest,
+        created_at=now.isoformat(timespec="seconds"),
+        expires_at=int(now.timestamp()) + settings.get().idempotency_days * 86400,
+    )
     try:
         with store.claiming(record) as claim:
             try:
@@ -246,7 +280,7 @@ def _idempotent(subject: str, key: str, digest: str, run: Callable[[], Response]
             except AppError as error:
                 if not claim.consumed:
                     raise
-                response = error_response(error)    # effects written, then refused: that is the answer
+                response = error_response(error)  # effects written, then refused: that is the answer
     except store.KeyTaken:
         return _replay(store.IdempotencyKey.get(key_id, consistent_read=True), digest)
     except AppError:
@@ -256,11 +290,14 @@ def _idempotent(subject: str, key: str, digest: str, run: Callable[[], Response]
             raise
         return _replay(first, digest)
     body = response.body if isinstance(response.body, str) else base64.b64encode(response.body).decode()
-    answer = [store.IdempotencyKey.status.set(response.status_code),
-              store.IdempotencyKey.content_type.set(response.content_type), store.IdempotencyKey.answer.set(body)]
+    answer = [
+        store.IdempotencyKey.status.set(response.status_code),
+        store.IdempotencyKey.content_type.set(response.content_type),
+        store.IdempotencyKey.answer.set(body),
+    ]
     if claim.consumed:
         store.update_if(record, answer, store.IdempotencyKey.status.does_not_exist())
-    elif response.status_code < 300:    # nothing written: keep the answer all the same
+    elif response.status_code < 300:  # nothing written: keep the answer all the same
         record.status, record.content_type, record.answer = response.status_code, response.content_type, body
         if not store.put_if_absent(record):
             return _replay(store.IdempotencyKey.get(key_id, consistent_read=True), digest)
@@ -272,9 +309,14 @@ def _replay(first, digest: str) -> Response:
         raise IdempotencyKeyReused()
     if first.status is None:
         if (clock.now() - datetime.fromisoformat(first.created_at)).total_seconds() < IN_FLIGHT_SECONDS:
-            raise Conflict("使用该幂等键的请求正在处理中，请稍后重试", field="Idempotency-Key", code="idempotency_key_in_progress")
-        raise Conflict("使用该幂等键的请求已执行，但其结果未能记录；请刷新查看结果，不要再用该幂等键重试",
-                       field="Idempotency-Key", code="idempotency_answer_lost")
+            raise Conflict(
+                "使用该幂等键的请求正在处理中，请稍后重试", field="Idempotency-Key", code="idempotency_key_in_progress"
+            )
+        raise Conflict(
+            "使用该幂等键的请求已执行，但其结果未能记录；请刷新查看结果，不要再用该幂等键重试",
+            field="Idempotency-Key",
+            code="idempotency_answer_lost",
+        )
     body = first.answer if first.content_type.startswith("application/json") else base64.b64decode(first.answer)
     return Response(int(first.status), first.content_type, body, {"Idempotent-Replayed": "true"})
 
@@ -287,6 +329,7 @@ def lambda_handler(app: App):
     @logger.inject_lambda_context
     def handler(event: dict, context: Any) -> dict:
         return app.resolve(event)
+
     return handler
 
 
@@ -343,7 +386,7 @@ def body(app: App, model: type[M]) -> M:
         raise BadRequest("缺少请求体（JSON 对象）", code="empty_body")
     try:
         data = msgspec.json.decode(raw_bytes)
-    except msgspec.ValidationError:     # a number no float holds (msgspec's ValidationError is a DecodeError)
+    except msgspec.ValidationError:  # a number no float holds (msgspec's ValidationError is a DecodeError)
         raise ValidationError("请求体中的数值超出可处理的范围", code="invalid_field") from None
     except msgspec.DecodeError:
         raise BadRequest("请求体不是合法的 JSON", code="malformed_json") from None
@@ -359,7 +402,7 @@ def query(app: App, model: type[M]) -> M:
     return parsed
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")   # Unicode's Cc, less tab and line breaks
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode's Cc, less tab and line breaks
 
 
 def _control_character(text: str) -> bool:

@@ -5,6 +5,7 @@ Reproducible: each enterprise's chance comes from SHA-256 of the published seed 
 same scope, weights and seed give the same draw, whatever order the store returns enterprises in;
 anyone holding the seed can check it. Weighted by credit tier (Art. 18): a poor rating is drawn more.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,7 +32,7 @@ from sheqi.rules.articles import ART
 from sheqi.store import DrawEntry, Enterprise, Inspector, PlanVersion, get_or_404, pagination
 
 DEFAULT_WEIGHTS: dict[registers.CreditTier, str] = {"good": "0.5", "average": "1", "poor": "2"}
-PER_VISIT = 2   # Art. 19: at least two inspectors
+PER_VISIT = 2  # Art. 19: at least two inspectors
 
 
 def _unit(seed: str, *parts: str) -> float:
@@ -40,8 +41,7 @@ def _unit(seed: str, *parts: str) -> float:
     return (int.from_bytes(digest[:8], "big") + 1) / (2**64 + 2)
 
 
-def weighted_sample(population: Iterable[tuple[str, str]], k: int, seed: str,
-                    weights: dict[str, float]) -> list[tuple[str, str]]:
+def weighted_sample(population: Iterable[tuple[str, str]], k: int, seed: str, weights: dict[str, float]) -> list[tuple[str, str]]:
     """k (enterprise id, tier) drawn without replacement, each with chance in proportion to its tier's
     weight (Efraimidis-Spirakis: key = ln(u) / w, keep the k largest). One pass over any iterable,
     O(N log k) time, O(k) memory."""
@@ -83,7 +83,7 @@ class DrawIn(Body):
     year: Year
     version: Annotated[int, Meta(ge=1)]
     entry_index: Annotated[int, Meta(ge=0)]
-    seed: Annotated[str, Meta(min_length=8, max_length=128)]       # published beforehand, e.g. a lottery result
+    seed: Annotated[str, Meta(min_length=8, max_length=128)]  # published beforehand, e.g. a lottery result
     draw_date: date
     tier_weights: dict[registers.CreditTier, Weight] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
@@ -101,37 +101,64 @@ def run(caller: Identity, agency_id: str, data: DrawIn) -> dict:
         raise NotFound(f"计划第{data.version}版没有第{data.entry_index}项", code="entry_not_found", field="entry_index")
     entry = version.entries[data.entry_index]
     if not entry.get("sampling_ratio"):
-        raise RuleViolation("该计划条目未设抽查比例，不适用随机抽取", code="no_sampling_ratio", field="entry_index",
-                            article=ART[11])
+        raise RuleViolation(
+            "该计划条目未设抽查比例，不适用随机抽取", code="no_sampling_ratio", field="entry_index", article=ART[11]
+        )
     # Two passes over the scope's index, never the whole table and never all of it in memory: a count
     # fixes how many to draw, then one streaming pass draws them.
     size = sum(Enterprise.by_region.count(code) for code in entry["region_codes"])
     k = math.ceil(Decimal(entry["sampling_ratio"]) * size)
     weights: dict[str, float] = {tier: float(w) for tier, w in data.tier_weights.items()}
     digest = Digest()
-    scope = ((e.enterprise_id, e.credit_tier) for code in entry["region_codes"]
-             for e in Enterprise.by_region.query(code, attributes_to_get=["enterprise_id", "credit_tier"]))
+    scope = (
+        (e.enterprise_id, e.credit_tier)
+        for code in entry["region_codes"]
+        for e in Enterprise.by_region.query(code, attributes_to_get=["enterprise_id", "credit_tier"])
+    )
     drawn = weighted_sample(digest.feed(scope), k, data.seed, weights)
     selected = [eid for eid, _ in drawn]
     staff = list(Inspector.by_agency.query(agency_id))
     pool = [i.inspector_id for i in staff if not registers.inspector_qualification(i, agency, data.draw_date)]
     assignments = assign(selected, pool, {i.inspector_id: set(i.conflicts or ()) for i in staff}, data.seed)
-    draw_id = uuid.uuid5(uuid.NAMESPACE_URL, f"sheqi-draw:{agency_id}:{version.version_key}:{data.entry_index}:"
-                                             f"{data.seed}:{digest.hexdigest()}:{sorted(weights.items())}:{sorted(pool)}").hex
+    draw_id = uuid.uuid5(
+        uuid.NAMESPACE_URL,
+        f"sheqi-draw:{agency_id}:{version.version_key}:{data.entry_index}:"
+        f"{data.seed}:{digest.hexdigest()}:{sorted(weights.items())}:{sorted(pool)}",
+    ).hex
     tiers = dict(drawn)
     summary = {
-        "draw_id": draw_id, "agency_id": agency_id, "year": data.year, "version": data.version,
-        "entry_index": data.entry_index, "item_id": entry["item_id"], "region_codes": entry["region_codes"],
-        "sampling_ratio": entry["sampling_ratio"], "seed": data.seed, "tier_weights": data.tier_weights,
-        "draw_date": data.draw_date.isoformat(), "population": digest.count, "population_digest": digest.hexdigest(),
-        "drawn": len(selected), "inspector_pool": sorted(pool),
-        "unassigned": sum(1 for e in selected if not assignments[e]), "drawn_at": clock.now_iso(),
-        "drawn_by": caller.subject, "article": ART[11],
+        "draw_id": draw_id,
+        "agency_id": agency_id,
+        "year": data.year,
+        "version": data.version,
+        "entry_index": data.entry_index,
+        "item_id": entry["item_id"],
+        "region_codes": entry["region_codes"],
+        "sampling_ratio": entry["sampling_ratio"],
+        "seed": data.seed,
+        "tier_weights": data.tier_weights,
+        "draw_date": data.draw_date.isoformat(),
+        "population": digest.count,
+        "population_digest": digest.hexdigest(),
+        "drawn": len(selected),
+        "inspector_pool": sorted(pool),
+        "unassigned": sum(1 for e in selected if not assignments[e]),
+        "drawn_at": clock.now_iso(),
+        "drawn_by": caller.subject,
+        "article": ART[11],
     }
     with DrawEntry.batch_write() as batch:
         for rank, eid in enumerate(selected, 1):
-            batch.save(DrawEntry(draw_id, eid, rank=rank, credit_tier=tiers[eid], inspector_ids=assignments[eid],
-                                 unassigned_reason=None if assignments[eid] else "可回避后合格执法人员不足两人"))
+            batch.save(
+                DrawEntry(
+                    draw_id,
+                    eid,
+                    rank=rank,
+                    credit_tier=tiers[eid],
+                    inspector_ids=assignments[eid],
+                    unassigned_reason=None if assignments[eid] else "可回避后合格执法人员不足两人",
+                )
+            )
         batch.save(DrawEntry(draw_id, DrawEntry.SUMMARY, summary=summary))
     return summary
 
@@ -142,12 +169,21 @@ def get_summary(draw_id: str) -> dict:
 
 def page(draw_id: str, limit: int, cursor: str | None, public: bool) -> dict:
     summary = get_summary(draw_id)
-    results = pagination.query(DrawEntry, draw_id, cursor, DrawEntry.enterprise_id < DrawEntry.SUMMARY, limit=limit,
-                               page_size=limit)
-    listed = pagination.page(results, lambda e: {"enterprise_id": e.enterprise_id, "rank": e.rank,
-                                                 **({} if public else {"credit_tier": e.credit_tier,
-                                                                       "inspector_ids": e.inspector_ids,
-                                                                       "unassigned_reason": e.unassigned_reason})})
+    results = pagination.query(
+        DrawEntry, draw_id, cursor, DrawEntry.enterprise_id < DrawEntry.SUMMARY, limit=limit, page_size=limit
+    )
+    listed = pagination.page(
+        results,
+        lambda e: {
+            "enterprise_id": e.enterprise_id,
+            "rank": e.rank,
+            **(
+                {}
+                if public
+                else {"credit_tier": e.credit_tier, "inspector_ids": e.inspector_ids, "unassigned_reason": e.unassigned_reason}
+            ),
+        },
+    )
     if public:
         summary = {k: v for k, v in summary.items() if k not in ("inspector_pool", "drawn_by")}
     return {"summary": summary, **listed}
@@ -176,13 +212,21 @@ def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:
     created = []
     for pair, targets in sorted(by_pair.items()):
         for start in range(0, len(targets), tasks.MAX_TARGETS):
-            spec = parse(tasks.TaskIn, {
-                "type": "routine", "method": "off_site" if method == "off_site" else "on_site",
-                "targets": targets[start:start + tasks.MAX_TARGETS],
-                "participants": [{"agency_id": summary["agency_id"], "item_ids": [summary["item_id"]],
-                                  "inspector_ids": list(pair)}],
-                "window_start": data.window_start, "window_end": data.window_end,
-                "announced": False, "unannounced_reason": f"双随机抽查（抽取记录 {draw_id}），依规不预告"}, strict=False)
+            spec = parse(
+                tasks.TaskIn,
+                {
+                    "type": "routine",
+                    "method": "off_site" if method == "off_site" else "on_site",
+                    "targets": targets[start : start + tasks.MAX_TARGETS],
+                    "participants": [
+                        {"agency_id": summary["agency_id"], "item_ids": [summary["item_id"]], "inspector_ids": list(pair)}
+                    ],
+                    "window_start": data.window_start,
+                    "window_end": data.window_end,
+                    "announced": False,
+                    "unannounced_reason": f"双随机抽查（抽取记录 {draw_id}），依规不预告",
+                },
+                strict=False,
+            )
             created.append(tasks.create(caller, spec).task_id)
     return created
-

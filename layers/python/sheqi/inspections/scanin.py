@@ -16,6 +16,7 @@ is read and decided again after a jittered backoff. One still contended after CO
 stored all the same, refused for `scan_contention`, in a write no other scan shares: no scan that
 reaches the server goes unregistered (Art. 24), and none is admitted unverified.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,14 +87,18 @@ from sheqi.store import (
 LICENCE_QR = re.compile(r"http://www\.gsxt\.gov\.cn/index\.html\?uniscid=([0-9A-HJ-NPQRTUWXY]{18})")
 _USCC_INSIDE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 SERVICE_PURPOSES = {"policy_briefing": "政策宣讲", "service_call": "上门服务", "survey": "调研走访", "other": "其他"}
-CONTENTION_SECONDS = 5.0   # retrying within the request; the scans function has 10 s (serverless.yml)
-BACKOFF_SECONDS = 0.01, 0.25   # full jitter: uniform(0, min(cap, base * 2**attempt)), so contenders spread out
+CONTENTION_SECONDS = 5.0  # retrying within the request; the scans function has 10 s (serverless.yml)
+BACKOFF_SECONDS = 0.01, 0.25  # full jitter: uniform(0, min(cap, base * 2**attempt)), so contenders spread out
 
 
 def config_from_env() -> ScanConfig:
     env = settings.get()
-    return ScanConfig(pairing_window=timedelta(minutes=env.scan_pairing_minutes), late_limit=timedelta(days=env.scan_late_days),
-                      offsite_sufficed=timedelta(days=env.offsite_suffices_days), revisit_window=timedelta(days=env.revisit_window_days))
+    return ScanConfig(
+        pairing_window=timedelta(minutes=env.scan_pairing_minutes),
+        late_limit=timedelta(days=env.scan_late_days),
+        offsite_sufficed=timedelta(days=env.offsite_suffices_days),
+        revisit_window=timedelta(days=env.revisit_window_days),
+    )
 
 
 class LocationIn(Body):
@@ -120,6 +125,7 @@ def first_visit_id(slot: str) -> str:
 
 # --- reading ----------------------------------------------------------------------------------------
 
+
 def identify(token: str) -> tuple[str | None, str | None, codes.CodeClaim | None, qualification.Finding | None]:
     """Which enterprise a scanned code names: our signed code (a URL or the bare token), or a business
     licence's QR (`LICENCE_QR`), which names the enterprise by its credit code but carries no signature."""
@@ -129,8 +135,14 @@ def identify(token: str) -> tuple[str | None, str | None, codes.CodeClaim | None
         try:
             return uscc.validate(licence.group(1)), "business_licence", None, None
         except AppError:
-            return None, None, None, qualification.Finding(
-                "licence_code_invalid", ART[24], "营业执照二维码中的统一社会信用代码无效（不符合 GB 32100-2015），可能系伪造")
+            return (
+                None,
+                None,
+                None,
+                qualification.Finding(
+                    "licence_code_invalid", ART[24], "营业执照二维码中的统一社会信用代码无效（不符合 GB 32100-2015），可能系伪造"
+                ),
+            )
     candidate = text.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     if candidate.startswith(codes.SCHEME + "."):
         try:
@@ -139,14 +151,28 @@ def identify(token: str) -> tuple[str | None, str | None, codes.CodeClaim | None
             return None, None, None, qualification.Finding(rejected.code, ART[24], rejected.message)
         return claim.enterprise_id, "signed_code", claim, None
     if _USCC_INSIDE.search(text.upper()):
-        return None, None, None, qualification.Finding(
-            "code_not_licence", ART[24], "二维码含统一社会信用代码，但既不是本系统签发的入企码，也不是营业执照二维码"
-            "（http://www.gsxt.gov.cn/index.html?uniscid=统一社会信用代码）：复制、改动或伪造的码不予识别")
-    return None, None, None, qualification.Finding("code_malformed", ART[24], "二维码无法识别：既不是入企码，也不是营业执照二维码")
+        return (
+            None,
+            None,
+            None,
+            qualification.Finding(
+                "code_not_licence",
+                ART[24],
+                "二维码含统一社会信用代码，但既不是本系统签发的入企码，也不是营业执照二维码"
+                "（http://www.gsxt.gov.cn/index.html?uniscid=统一社会信用代码）：复制、改动或伪造的码不予识别",
+            ),
+        )
+    return (
+        None,
+        None,
+        None,
+        qualification.Finding("code_malformed", ART[24], "二维码无法识别：既不是入企码，也不是营业执照二维码"),
+    )
 
 
-def code_problem(enterprise_id: str | None, enterprise: Enterprise | None, claim: codes.CodeClaim | None,
-                 finding: qualification.Finding | None) -> qualification.Finding | None:
+def code_problem(
+    enterprise_id: str | None, enterprise: Enterprise | None, claim: codes.CodeClaim | None, finding: qualification.Finding | None
+) -> qualification.Finding | None:
     """Why the scanned code does not name a registered enterprise by its current code (Art. 24), given
     what `identify` found and the enterprise record read for it; None when it does."""
     if finding is not None:
@@ -167,12 +193,18 @@ def _d(value: str | None) -> date | None:
 
 def _task_facts(task: Task) -> TaskFacts:
     return TaskFacts(
-        task_id=task.task_id, status=task.status, type=task.type, method=task.method,
-        window_start=datetime.fromisoformat(task.window_start), window_end=datetime.fromisoformat(task.window_end),
+        task_id=task.task_id,
+        status=task.status,
+        type=task.type,
+        method=task.method,
+        window_start=datetime.fromisoformat(task.window_start),
+        window_end=datetime.fromisoformat(task.window_end),
         targets=tuple(task.targets),
         team={p["agency_id"]: tuple(p["inspector_ids"]) for p in task.participants},
         items={p["agency_id"]: tuple(i["item_id"] for i in p["items"]) for p in task.participants},
-        exception_reason=(task.exception or {}).get("reason"), lead_region=task.region_code)
+        exception_reason=(task.exception or {}).get("reason"),
+        lead_region=task.region_code,
+    )
 
 
 class _Facts:
@@ -184,15 +216,24 @@ class _Facts:
         enterprise_id, self.identified_by, claim, code_finding = identify(data.token)
         day = data.device_time.date()
         agency_id = caller.agency_id
-        assert agency_id is not None   # an inspector's token names its agency (auth.Identity)
+        assert agency_id is not None  # an inspector's token names its agency (auth.Identity)
         plan_key = PlanIndex.key(agency_id, day.year)
-        wanted = [(Scan, self.scan_id), (Inspector, caller.subject), (Agency, agency_id), (Task, data.task_id),
-                  (PlanIndex, plan_key)]
+        wanted = [
+            (Scan, self.scan_id),
+            (Inspector, caller.subject),
+            (Agency, agency_id),
+            (Task, data.task_id),
+            (PlanIndex, plan_key),
+        ]
         slot = VisitSlot.key(enterprise_id, agency_id, day) if enterprise_id else None
         if enterprise_id and slot:
-            wanted += [(Enterprise, enterprise_id), (VisitSlot, slot), (Visit, first_visit_id(slot)),
-                       (PendingScans, PendingScans.key(data.task_id, enterprise_id, day)),
-                       (LastVisit, LastVisit.key(enterprise_id, agency_id))]
+            wanted += [
+                (Enterprise, enterprise_id),
+                (VisitSlot, slot),
+                (Visit, first_visit_id(slot)),
+                (PendingScans, PendingScans.key(data.task_id, enterprise_id, day)),
+                (LastVisit, LastVisit.key(enterprise_id, agency_id)),
+            ]
         got = batch_read(wanted)
         self.previous = got.get(Scan, self.scan_id)
         self.inspector = got.get(Inspector, caller.subject)
@@ -208,14 +249,17 @@ class _Facts:
         self.enterprise_id = enterprise_id if self.enterprise is not None else None
         self.code_finding = code_finding
         self.open_visit = None
-        if self.slot is not None:   # only a later visit of the same day, after the first closed, is read apart
-            self.open_visit = first if first and first.visit_id == self.slot.visit_id else \
-                Visit.get(self.slot.visit_id, consistent_read=True)
+        if self.slot is not None:  # only a later visit of the same day, after the first closed, is read apart
+            self.open_visit = (
+                first if first and first.visit_id == self.slot.visit_id else Visit.get(self.slot.visit_id, consistent_read=True)
+            )
         # The visit this scan would open: the day's first, unless that one was opened and closed already.
         self.new_visit_id = first_visit_id(slot) if slot and first is None else uuid.uuid4().hex
         self.items = self._items(guarded)
         self.counts, self.offsite = self._guarded_facts(guarded)
-        self.last_visits = self._last_visits(got.get(LastVisit, LastVisit.key(enterprise_id, agency_id)) if enterprise_id else None)
+        self.last_visits = self._last_visits(
+            got.get(LastVisit, LastVisit.key(enterprise_id, agency_id)) if enterprise_id else None
+        )
 
     def _last_visits(self, mine: LastVisit | None) -> dict[str, LastVisit]:
         """Each task agency's latest visit at the enterprise (Art. 17): the scanner's agency's from the batch,
@@ -226,7 +270,10 @@ class _Facts:
         found = {agency_id: mine} if mine is not None and agency_id else {}
         others = [a for a in (p["agency_id"] for p in self.task.participants) if a != agency_id] if self.task else []
         if others:
-            found |= {r.tally_key.rsplit("#", 1)[1]: r for r in LastVisit.batch_get([LastVisit.key(self.enterprise_id, a) for a in others])}
+            found |= {
+                r.tally_key.rsplit("#", 1)[1]: r
+                for r in LastVisit.batch_get([LastVisit.key(self.enterprise_id, a) for a in others])
+            }
         return found
 
     def _task_items(self) -> list[tuple[str, dict]]:
@@ -238,8 +285,16 @@ class _Facts:
         live = {}
         if guarded:
             live = {(i.agency_id, i.item_id): i.status for i in Item.batch_get([(a, i["item_id"]) for a, i in keys])}
-        return {(a, i["item_id"]): ItemFacts(a, i["item_id"], live.get((a, i["item_id"]), "missing") if guarded else None,
-                                             i["caps"], i.get("planned_frequency")) for a, i in keys}
+        return {
+            (a, i["item_id"]): ItemFacts(
+                a,
+                i["item_id"],
+                live.get((a, i["item_id"]), "missing") if guarded else None,
+                i["caps"],
+                i.get("planned_frequency"),
+            )
+            for a, i in keys
+        }
 
     def _guarded_facts(self, guarded: bool):
         """Counts and off-site checks: read only when a transaction was cancelled on them, or when the
@@ -256,34 +311,57 @@ class _Facts:
 
     def rules_facts(self, contended: bool = False) -> ScanFacts:
         ins = self.inspector
-        assert ins is not None and self.agency is not None   # scan() refused an unregistered inspector
+        assert ins is not None and self.agency is not None  # scan() refused an unregistered inspector
         loc = self.data.location
         return ScanFacts(
-            server_time=self.now, device_time=self.data.device_time, late_reason=self.data.late_reason,
-            code_finding=self.code_finding, identified_by=self.identified_by, enterprise_id=self.enterprise_id,
+            server_time=self.now,
+            device_time=self.data.device_time,
+            late_reason=self.data.late_reason,
+            code_finding=self.code_finding,
+            identified_by=self.identified_by,
+            enterprise_id=self.enterprise_id,
             enterprise_tier=self.enterprise.credit_tier if self.enterprise else None,
             enterprise_region=self.enterprise.region_code if self.enterprise else None,
             enterprise_name=self.enterprise.name if self.enterprise else None,
             premises=(self.enterprise.latitude, self.enterprise.longitude)
-            if self.enterprise and self.enterprise.latitude is not None else None,
+            if self.enterprise and self.enterprise.latitude is not None
+            else None,
             location=Location(loc.latitude, loc.longitude, loc.accuracy_m, loc.is_mock) if loc else None,
-            inspector=InspectorFacts(ins.inspector_id, ins.agency_id, ins.staff_category, ins.status, ins.certificate_no,
-                                     ins.certificate_kind, _d(ins.valid_from), _d(ins.valid_until)),
+            inspector=InspectorFacts(
+                ins.inspector_id,
+                ins.agency_id,
+                ins.staff_category,
+                ins.status,
+                ins.certificate_no,
+                ins.certificate_kind,
+                _d(ins.valid_from),
+                _d(ins.valid_until),
+            ),
             agency_kinds={self.agency.agency_id: (self.agency.kind, self.agency.certificate_kind)},
             inspector_region=self.agency.region_code,
             task=_task_facts(self.task) if self.task else None,
-            items=self.items, counts=self.counts, offsite_clear=self.offsite,
-            pending=tuple(PendingScan(m["inspector_id"], m["scan_id"], datetime.fromisoformat(m["device_time"]),
-                                      m["snapshot"]["agency_id"])
-                          for m in (self.pending.members if self.pending else [])),
+            items=self.items,
+            counts=self.counts,
+            offsite_clear=self.offsite,
+            pending=tuple(
+                PendingScan(m["inspector_id"], m["scan_id"], datetime.fromisoformat(m["device_time"]), m["snapshot"]["agency_id"])
+                for m in (self.pending.members if self.pending else [])
+            ),
             open_visit_id=self.open_visit.visit_id if self.open_visit else None,
-            open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items) if self.open_visit else frozenset(),
-            plan_entries=self.plan_entries, contended=contended,
-            prior_visits={a: PriorVisit(r.visit_id, date.fromisoformat(r.visit_date), frozenset(r.item_ids))
-                          for a, r in self.last_visits.items()})
+            open_visit_items=frozenset((i["agency_id"], i["item_id"]) for i in self.open_visit.items)
+            if self.open_visit
+            else frozenset(),
+            plan_entries=self.plan_entries,
+            contended=contended,
+            prior_visits={
+                a: PriorVisit(r.visit_id, date.fromisoformat(r.visit_date), frozenset(r.item_ids))
+                for a, r in self.last_visits.items()
+            },
+        )
 
 
 # --- deciding and writing ---------------------------------------------------------------------------
+
 
 def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tuple[int, dict]:
     """Judge and record one scan; returns (HTTP status, answer)."""
@@ -309,18 +387,19 @@ def scan(caller: Identity, data: ScanIn, config: ScanConfig | None = None) -> tu
             if not error.contended:
                 raise
             if error.failed & {"cap", "item", "offsite"}:
-                guarded = True      # read what the conditions guarded, and decide again
+                guarded = True  # read what the conditions guarded, and decide again
             # "scan": a concurrent retry won (the next read returns its answer); "slot", "pending",
             # "visit": another scan opened or joined first (the next read sees it and joins); or
             # DynamoDB's TransactionConflict with a concurrent transaction. Back off, then read again.
             base, cap = BACKOFF_SECONDS
-            time.sleep(random.uniform(0, min(cap, base * 2 ** attempt, max(0.0, deadline - time.monotonic()))))
+            time.sleep(random.uniform(0, min(cap, base * 2**attempt, max(0.0, deadline - time.monotonic()))))
             attempt += 1
 
 
 class ServiceVisitIn(Body):
     """A visit that is not an inspection (policy briefing, service call): registered by scan-in all the
     same, so that a disguised inspection (Art. 27) leaves a trace the enterprise can report."""
+
     token: Annotated[str, Meta(min_length=1, max_length=512)]
     client_request_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
     device_time: Instant
@@ -334,11 +413,13 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
     told it is not an inspection and may report it if it was one."""
     require_role(caller, "inspector")
     agency_id = caller.agency_id
-    assert agency_id is not None   # an inspector's token names its agency (auth.Identity)
+    assert agency_id is not None  # an inspector's token names its agency (auth.Identity)
     scan_id = Scan.key(caller.subject, data.client_request_id)
     enterprise_id, identified_by, claim, finding = identify(data.token)
-    got = batch_read([(Scan, scan_id), (Inspector, caller.subject), (Agency, agency_id)]
-                     + ([(Enterprise, enterprise_id)] if enterprise_id else []))
+    got = batch_read(
+        [(Scan, scan_id), (Inspector, caller.subject), (Agency, agency_id)]
+        + ([(Enterprise, enterprise_id)] if enterprise_id else [])
+    )
     previous = got.get(Scan, scan_id)
     if previous is not None:
         return 201, _first_answer(previous, data)
@@ -349,40 +430,86 @@ def register_service_visit(caller: Identity, data: ServiceVisitIn) -> tuple[int,
     finding = code_problem(enterprise_id, enterprise, claim, finding)
     if finding is not None:
         raise RuleViolation(finding.message, field="token", code=finding.code, article=finding.article)
-    assert enterprise is not None   # code_problem() finds an unregistered enterprise
+    assert enterprise is not None  # code_problem() finds an unregistered enterprise
     now = clock.now()
     snapshot = _snapshot(inspector)
-    visit = Visit(uuid.uuid4().hex, kind="service", purpose=f"{SERVICE_PURPOSES[data.purpose]}：{data.description}",
-                  enterprise_id=enterprise_id, enterprise_name=enterprise.name, region_code=enterprise.region_code,
-                  visit_date=data.device_time.date().isoformat(), opened_at=now.isoformat(timespec="milliseconds"),
-                  entered_at=data.device_time.isoformat(), ended_at=data.device_time.isoformat(),
-                  closed_at=now.isoformat(timespec="seconds"), status="closed", task_ids=[], agency_ids=[agency.agency_id],
-                  inspectors=[snapshot], items=[], flags=[])
-    event = visits.new_event(visit, "opened", f"inspector:{inspector.inspector_id}", {
-        "scan_id": scan_id, "enterprise_id": enterprise_id, "kind": "service", "purpose": visit.purpose,
-        "inspectors": [snapshot], "entered_at": visit.entered_at})
-    answer = {"scan_id": scan_id, "outcome": "service", "visit_id": visit.visit_id, "identified_by": identified_by,
-              "message": "已登记为非检查类走访（不计入检查频次）；走访中不得实施检查（第二十七条）",
-              "enterprise": {"enterprise_id": enterprise_id, "name": enterprise.name},
-              "server_time": now.isoformat(timespec="milliseconds"), "inspectors": [snapshot]}
-    notice = Notice(f"enterprise:{enterprise_id}", f"scan:{scan_id}", kind="service_visit", article=ART[27],
-                    created_at=clock.now_iso(), title=f"非检查类走访登记：{agency.name}",
-                    body=f"{agency.name}{inspector.name}登记了一次非检查类走访（{visit.purpose}）。走访不是行政检查，"
-                         "不得借走访实施检查；如实际进行了检查，贵单位可在评价中标记“变相检查”或投诉（第二十七条）。")
+    visit = Visit(
+        uuid.uuid4().hex,
+        kind="service",
+        purpose=f"{SERVICE_PURPOSES[data.purpose]}：{data.description}",
+        enterprise_id=enterprise_id,
+        enterprise_name=enterprise.name,
+        region_code=enterprise.region_code,
+        visit_date=data.device_time.date().isoformat(),
+        opened_at=now.isoformat(timespec="milliseconds"),
+        entered_at=data.device_time.isoformat(),
+        ended_at=data.device_time.isoformat(),
+        closed_at=now.isoformat(timespec="seconds"),
+        status="closed",
+        task_ids=[],
+        agency_ids=[agency.agency_id],
+        inspectors=[snapshot],
+        items=[],
+        flags=[],
+    )
+    event = visits.new_event(
+        visit,
+        "opened",
+        f"inspector:{inspector.inspector_id}",
+        {
+            "scan_id": scan_id,
+            "enterprise_id": enterprise_id,
+            "kind": "service",
+            "purpose": visit.purpose,
+            "inspectors": [snapshot],
+            "entered_at": visit.entered_at,
+        },
+    )
+    answer = {
+        "scan_id": scan_id,
+        "outcome": "service",
+        "visit_id": visit.visit_id,
+        "identified_by": identified_by,
+        "message": "已登记为非检查类走访（不计入检查频次）；走访中不得实施检查（第二十七条）",
+        "enterprise": {"enterprise_id": enterprise_id, "name": enterprise.name},
+        "server_time": now.isoformat(timespec="milliseconds"),
+        "inspectors": [snapshot],
+    }
+    notice = Notice(
+        f"enterprise:{enterprise_id}",
+        f"scan:{scan_id}",
+        kind="service_visit",
+        article=ART[27],
+        created_at=clock.now_iso(),
+        title=f"非检查类走访登记：{agency.name}",
+        body=f"{agency.name}{inspector.name}登记了一次非检查类走访（{visit.purpose}）。走访不是行政检查，"
+        "不得借走访实施检查；如实际进行了检查，贵单位可在评价中标记“变相检查”或投诉（第二十七条）。",
+    )
     try:
         with Transaction() as tx:
-            tx.save(Scan(scan_id, inspector_id=inspector.inspector_id, agency_id=agency.agency_id,
-                         enterprise_id=enterprise_id, identified_by=identified_by,
-                         server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
-                         location=data.location.to_dict() if data.location else None, outcome="service",
-                         visit_id=visit.visit_id, answer=answer, request_hash=request_hash(data),
-                         listed_enterprise=enterprise_id),
-                    condition=Scan.scan_id.does_not_exist())
+            tx.save(
+                Scan(
+                    scan_id,
+                    inspector_id=inspector.inspector_id,
+                    agency_id=agency.agency_id,
+                    enterprise_id=enterprise_id,
+                    identified_by=identified_by,
+                    server_time=now.isoformat(timespec="milliseconds"),
+                    device_time=data.device_time.isoformat(),
+                    location=data.location.to_dict() if data.location else None,
+                    outcome="service",
+                    visit_id=visit.visit_id,
+                    answer=answer,
+                    request_hash=request_hash(data),
+                    listed_enterprise=enterprise_id,
+                ),
+                condition=Scan.scan_id.does_not_exist(),
+            )
             tx.save(visit, condition=Visit.visit_id.does_not_exist())
             tx.save(event, condition=VisitEvent.seq.does_not_exist())
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
     except Cancelled as error:
-        if error.failed:   # a concurrent retry of the same request won
+        if error.failed:  # a concurrent retry of the same request won
             return 201, _first_answer(Scan.get(scan_id, consistent_read=True), data)
         raise
     return 201, answer
@@ -396,7 +523,7 @@ def request_hash(data: ScanIn | ServiceVisitIn) -> str:
 
 def _first_answer(previous: Scan, data: ScanIn | ServiceVisitIn) -> dict:
     """The answer to the scan this one retries; a different request with its key is refused."""
-    if previous.request_hash not in (None, request_hash(data)):     # None: stored before requests were hashed
+    if previous.request_hash not in (None, request_hash(data)):  # None: stored before requests were hashed
         raise IdempotencyKeyReused("client_request_id")
     return previous.answer
 
@@ -407,28 +534,46 @@ def _status(outcome: str) -> int:
 
 def _snapshot(inspector: Inspector) -> dict:
     """The inspector as verified at scan time: what the enterprise is told and later sees."""
-    return {"inspector_id": inspector.inspector_id, "name": inspector.name, "agency_id": inspector.agency_id,
-            "certificate_no": inspector.certificate_no, "certificate_kind": inspector.certificate_kind,
-            "certificate_label": qualification.certificate_label(inspector.certificate_kind),
-            "valid_from": inspector.valid_from, "valid_until": inspector.valid_until}
+    return {
+        "inspector_id": inspector.inspector_id,
+        "name": inspector.name,
+        "agency_id": inspector.agency_id,
+        "certificate_no": inspector.certificate_no,
+        "certificate_kind": inspector.certificate_kind,
+        "certificate_label": qualification.certificate_label(inspector.certificate_kind),
+        "valid_from": inspector.valid_from,
+        "valid_until": inspector.valid_until,
+    }
 
 
 def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
     data, now, enterprise_id = facts.data, facts.now, facts.enterprise_id
-    assert facts.inspector is not None and facts.agency is not None   # scan() refused an unregistered inspector
+    assert facts.inspector is not None and facts.agency is not None  # scan() refused an unregistered inspector
     tx = Transaction()
     visit = None
     actor = f"inspector:{facts.inspector.inspector_id}"
-    tell = decision.outcome in ("opened", "refused")   # notices are written for a scan that changes something
-    task_added = decision.outcome == "opened"           # the task's exception is told to the bureau once per visit
+    tell = decision.outcome in ("opened", "refused")  # notices are written for a scan that changes something
+    task_added = decision.outcome == "opened"  # the task's exception is told to the bureau once per visit
     if decision.outcome == "opened":
-        assert enterprise_id is not None and facts.enterprise is not None   # decide() opens no visit without them
+        assert enterprise_id is not None and facts.enterprise is not None  # decide() opens no visit without them
         visit = _new_visit(facts, decision)
-        event = visits.new_event(visit, "opened", actor, {
-            "scan_id": facts.scan_id, "enterprise_id": enterprise_id, "task_ids": visit.task_ids,
-            "agency_ids": visit.agency_ids, "inspectors": visit.inspectors, "items": visit.items,
-            "entered_at": visit.entered_at, "flags": visit.flags, "exception": visit.exception,
-            **({"revisit_of": visit.revisit_of} if visit.revisit_of else {})})
+        event = visits.new_event(
+            visit,
+            "opened",
+            actor,
+            {
+                "scan_id": facts.scan_id,
+                "enterprise_id": enterprise_id,
+                "task_ids": visit.task_ids,
+                "agency_ids": visit.agency_ids,
+                "inspectors": visit.inspectors,
+                "items": visit.items,
+                "entered_at": visit.entered_at,
+                "flags": visit.flags,
+                "exception": visit.exception,
+                **({"revisit_of": visit.revisit_of} if visit.revisit_of else {}),
+            },
+        )
         tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
         tx.save(visit, condition=Visit.visit_id.does_not_exist(), label="visit")
         tx.save(VisitSlot(visit.slot_key, visit_id=visit.visit_id), condition=VisitSlot.tally_key.does_not_exist(), label="slot")
@@ -437,7 +582,7 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         _count_visit(tx, facts, visit, decision)
     elif decision.outcome == "joined":
         visit = facts.open_visit
-        assert visit is not None and facts.task is not None   # decide() joins only an open visit, under a task
+        assert visit is not None and facts.task is not None  # decide() joins only an open visit, under a task
         me = facts.inspector.inspector_id
         known = {(i["agency_id"], i["item_id"]) for i in visit.items}
         added = [_item_view(facts.task, a, i) for a, i in decision.counted_items if (a, i) not in known]
@@ -454,27 +599,50 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
                 visit.task_ids = visit.task_ids + [facts.task.task_id]
                 visit.exception = visit.exception or facts.task.exception
                 task_added = True
-            event = visits.new_event(visit, "joined", actor, {"scan_id": facts.scan_id, "task_id": facts.task.task_id,
-                                                              "inspector": _snapshot(facts.inspector), "items_added": added})
+            event = visits.new_event(
+                visit,
+                "joined",
+                actor,
+                {
+                    "scan_id": facts.scan_id,
+                    "task_id": facts.task.task_id,
+                    "inspector": _snapshot(facts.inspector),
+                    "items_added": added,
+                },
+            )
             tx.save(event, condition=VisitEvent.seq.does_not_exist(), label="event")
-            tx.save(visit, label="visit")    # its version condition fails if another scan joined first
+            tx.save(visit, label="visit")  # its version condition fails if another scan joined first
             if added:
                 _keep_last_visit(tx, facts, visit, facts.inspector.agency_id, [i["item_id"] for i in added])
     elif decision.outcome == "pending":
-        assert enterprise_id is not None and facts.task is not None   # decide() has a scan wait only under a task, at a known enterprise
+        assert (
+            enterprise_id is not None and facts.task is not None
+        )  # decide() has a scan wait only under a task, at a known enterprise
         me = facts.inspector.inspector_id
         mine = next((m for m in facts.pending.members if m["inspector_id"] == me), None) if facts.pending else None
-        if facts.pending and mine and abs(data.device_time - datetime.fromisoformat(mine["device_time"])) <= config.pairing_window:
+        if (
+            facts.pending
+            and mine
+            and abs(data.device_time - datetime.fromisoformat(mine["device_time"])) <= config.pairing_window
+        ):
             # Already waiting, within the pairing window: the entry stands (the window runs from it), and the
             # repeat is checked against the list as read, so repeated scans do not queue on the list.
-            tx.check(PendingScans, facts.pending.tally_key, condition=PendingScans.version == facts.pending.version,
-                     label="pending")
+            tx.check(
+                PendingScans, facts.pending.tally_key, condition=PendingScans.version == facts.pending.version, label="pending"
+            )
         else:
-            pending = facts.pending or PendingScans(PendingScans.key(facts.task.task_id, enterprise_id, data.device_time.date()),
-                                                    members=[])
+            pending = facts.pending or PendingScans(
+                PendingScans.key(facts.task.task_id, enterprise_id, data.device_time.date()), members=[]
+            )
             others = [m for m in pending.members if m["inspector_id"] != me]
-            pending.members = others + [{"inspector_id": me, "scan_id": facts.scan_id,
-                                         "device_time": data.device_time.isoformat(), "snapshot": _snapshot(facts.inspector)}]
+            pending.members = others + [
+                {
+                    "inspector_id": me,
+                    "scan_id": facts.scan_id,
+                    "device_time": data.device_time.isoformat(),
+                    "snapshot": _snapshot(facts.inspector),
+                }
+            ]
             tx.save(pending, label="pending")
             tell = True
 
@@ -486,18 +654,38 @@ def _write(facts: _Facts, decision: Decision, config: ScanConfig) -> dict:
         region = facts.enterprise.region_code if facts.enterprise else facts.agency.region_code
         year = data.device_time.year
         for code in sorted({f.code for f in decision.findings}):
-            tx.update(RefusalTally(RefusalTally.key(region, year, facts.agency.agency_id, code)), label="refusal", actions=[
-                RefusalTally.count.add(1), RefusalTally.watch_scope.set(RefusalTally.scope(region, year)),
-                RefusalTally.agency_id.set(facts.agency.agency_id), RefusalTally.reason.set(code)])
+            tx.update(
+                RefusalTally(RefusalTally.key(region, year, facts.agency.agency_id, code)),
+                label="refusal",
+                actions=[
+                    RefusalTally.count.add(1),
+                    RefusalTally.watch_scope.set(RefusalTally.scope(region, year)),
+                    RefusalTally.agency_id.set(facts.agency.agency_id),
+                    RefusalTally.reason.set(code),
+                ],
+            )
     answer = _answer(facts, decision, visit)
-    tx.save(Scan(
-        facts.scan_id, inspector_id=facts.inspector.inspector_id, agency_id=facts.agency.agency_id,
-        task_id=data.task_id, enterprise_id=enterprise_id, identified_by=facts.identified_by,
-        server_time=now.isoformat(timespec="milliseconds"), device_time=data.device_time.isoformat(),
-        late_reason=data.late_reason, location=data.location.to_dict() if data.location else None,
-        outcome=decision.outcome, visit_id=visit.visit_id if visit else None, answer=answer,
-        request_hash=request_hash(data), listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused", "pending") else None),
-        condition=Scan.scan_id.does_not_exist(), label="scan")
+    tx.save(
+        Scan(
+            facts.scan_id,
+            inspector_id=facts.inspector.inspector_id,
+            agency_id=facts.agency.agency_id,
+            task_id=data.task_id,
+            enterprise_id=enterprise_id,
+            identified_by=facts.identified_by,
+            server_time=now.isoformat(timespec="milliseconds"),
+            device_time=data.device_time.isoformat(),
+            late_reason=data.late_reason,
+            location=data.location.to_dict() if data.location else None,
+            outcome=decision.outcome,
+            visit_id=visit.visit_id if visit else None,
+            answer=answer,
+            request_hash=request_hash(data),
+            listed_enterprise=enterprise_id if decision.outcome in ("opened", "refused", "pending") else None,
+        ),
+        condition=Scan.scan_id.does_not_exist(),
+        label="scan",
+    )
     for notice in _notices(facts, decision, visit, task_added) if tell else ():
         tx.save(notice, condition=Notice.notice_id.does_not_exist(), label="notice")
     tx.commit()
@@ -508,23 +696,30 @@ def _count_visit(tx: Transaction, facts: _Facts, visit: Visit, decision: Decisio
     """A visit opened: counted once for each agency and once in total (the total watched by the judicial
     bureau, Art. 12), and recorded as each agency's latest visit at the enterprise (Art. 17)."""
     enterprise, year = facts.enterprise, facts.data.device_time.year
-    assert enterprise is not None   # decide() opens no visit without it
+    assert enterprise is not None  # decide() opens no visit without it
     for agency_id in visit.agency_ids:
         tx.update(Tally(Tally.count_key(enterprise.enterprise_id, year, agency_id)), actions=[Tally.count.add(1)], label="tally")
         _keep_last_visit(tx, facts, visit, agency_id, [i for a, i in decision.counted_items if a == agency_id])
-    tx.update(Tally(Tally.count_key(enterprise.enterprise_id, year)), label="tally", actions=[
-        Tally.count.add(1), Tally.watch_scope.set(Tally.frequency_scope(enterprise.region_code, year)),
-        Tally.enterprise_id.set(enterprise.enterprise_id), Tally.credit_tier.set(enterprise.credit_tier)])
+    tx.update(
+        Tally(Tally.count_key(enterprise.enterprise_id, year)),
+        label="tally",
+        actions=[
+            Tally.count.add(1),
+            Tally.watch_scope.set(Tally.frequency_scope(enterprise.region_code, year)),
+            Tally.enterprise_id.set(enterprise.enterprise_id),
+            Tally.credit_tier.set(enterprise.credit_tier),
+        ],
+    )
 
 
 def _keep_last_visit(tx: Transaction, facts: _Facts, visit: Visit, agency_id: str, item_ids: list[str]) -> None:
     """Record `visit` as the agency's latest at the enterprise, with `item_ids` added when it already is;
     under the record's version as read, so a concurrent visit makes the scan read and decide again."""
-    assert facts.enterprise_id is not None   # a visit is opened or joined only at a known enterprise
+    assert facts.enterprise_id is not None  # a visit is opened or joined only at a known enterprise
     record = facts.last_visits.get(agency_id)
     if record is not None and record.visit_id == visit.visit_id:
         record.item_ids = list(dict.fromkeys(record.item_ids + item_ids))
-    elif record is None or record.visit_date <= visit.visit_date:   # a late scan of an older day leaves the latest
+    elif record is None or record.visit_date <= visit.visit_date:  # a late scan of an older day leaves the latest
         record = record or LastVisit(LastVisit.key(facts.enterprise_id, agency_id))
         record.visit_id, record.visit_date, record.item_ids = visit.visit_id, visit.visit_date, item_ids
     else:
@@ -536,7 +731,7 @@ def _guard_items(tx: Transaction, facts: _Facts, decision: Decision, offsite_suf
     """Count each inspected item, under its cap (Art. 18) unless an Art. 12 exception applies, and
     check it is still published (Art. 14) and not recently cleared off-site (Art. 7)."""
     enterprise_id, year = facts.enterprise_id, facts.data.device_time.year
-    assert enterprise_id is not None   # items are counted only at a known enterprise
+    assert enterprise_id is not None  # items are counted only at a known enterprise
     cutoff = (facts.data.device_time.date() - offsite_sufficed).isoformat()
     for agency_id, item_id in decision.counted_items:
         tally = Tally(Tally.count_key(enterprise_id, year, agency_id, item_id))
@@ -545,8 +740,12 @@ def _guard_items(tx: Transaction, facts: _Facts, decision: Decision, offsite_suf
         tx.update(tally, actions=[Tally.count.add(1)], condition=condition, label="cap")
         tx.check(Item, agency_id, item_id, condition=Item.status == "published", label="item")
         if decision.offsite_guarded:
-            tx.check(OffsiteClear, OffsiteClear.key(enterprise_id, agency_id, item_id),
-                     condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < cutoff), label="offsite")
+            tx.check(
+                OffsiteClear,
+                OffsiteClear.key(enterprise_id, agency_id, item_id),
+                condition=OffsiteClear.tally_key.does_not_exist() | (OffsiteClear.checked_on < cutoff),
+                label="offsite",
+            )
 
 
 def _item_view(task: Task, agency_id: str, item_id: str) -> dict:
@@ -556,24 +755,41 @@ def _item_view(task: Task, agency_id: str, item_id: str) -> dict:
 
 
 def _new_visit(facts: _Facts, decision: Decision) -> Visit:
-    assert facts.inspector and facts.agency and facts.task and facts.enterprise and facts.enterprise_id   # an opened visit's facts
+    assert facts.inspector and facts.agency and facts.task and facts.enterprise and facts.enterprise_id  # an opened visit's facts
     partners = {m["inspector_id"]: m["snapshot"] for m in (facts.pending.members if facts.pending else [])}
     team = [partners[i] for i in decision.team if i in partners] + [_snapshot(facts.inspector)]
     task = facts.task
-    return Visit(facts.new_visit_id, enterprise_id=facts.enterprise_id, enterprise_name=facts.enterprise.name,
-                 region_code=facts.enterprise.region_code, visit_date=facts.data.device_time.date().isoformat(),
-                 slot_key=VisitSlot.key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
-                 opened_at=facts.now.isoformat(timespec="milliseconds"), entered_at=facts.data.device_time.isoformat(),
-                 task_ids=[task.task_id], agency_ids=[p["agency_id"] for p in task.participants], inspectors=team,
-                 items=[_item_view(task, a, i) for a, i in decision.counted_items],
-                 flags=[f.code for f in decision.flags], exception=task.exception,
-                 revisit_of=[{"agency_id": a, "visit_id": facts.last_visits[a].visit_id, "visit_date": facts.last_visits[a].visit_date,
-                              "item_ids": list(facts.last_visits[a].item_ids)} for a in decision.revisits] or None)
+    return Visit(
+        facts.new_visit_id,
+        enterprise_id=facts.enterprise_id,
+        enterprise_name=facts.enterprise.name,
+        region_code=facts.enterprise.region_code,
+        visit_date=facts.data.device_time.date().isoformat(),
+        slot_key=VisitSlot.key(facts.enterprise_id, facts.agency.agency_id, facts.data.device_time.date()),
+        opened_at=facts.now.isoformat(timespec="milliseconds"),
+        entered_at=facts.data.device_time.isoformat(),
+        task_ids=[task.task_id],
+        agency_ids=[p["agency_id"] for p in task.participants],
+        inspectors=team,
+        items=[_item_view(task, a, i) for a, i in decision.counted_items],
+        flags=[f.code for f in decision.flags],
+        exception=task.exception,
+        revisit_of=[
+            {
+                "agency_id": a,
+                "visit_id": facts.last_visits[a].visit_id,
+                "visit_date": facts.last_visits[a].visit_date,
+                "item_ids": list(facts.last_visits[a].item_ids),
+            }
+            for a in decision.revisits
+        ]
+        or None,
+    )
 
 
 def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
     enterprise, inspector = facts.enterprise, facts.inspector
-    assert inspector is not None   # scan() refused an unregistered inspector
+    assert inspector is not None  # scan() refused an unregistered inspector
     headline = {
         "opened": "扫码登记成功，现场检查开始",
         "joined": "扫码登记成功，已并入本机关当日在该企业的检查（第十七条）",
@@ -581,12 +797,17 @@ def _answer(facts: _Facts, decision: Decision, visit: Visit | None) -> dict:
         "refused": "本次检查不符合规定，已登记为被拒绝的检查；企业有权拒绝接受检查并投诉举报（第二十四条）",
     }[decision.outcome]
     return {
-        "scan_id": facts.scan_id, "outcome": decision.outcome, "message": headline,
-        "visit_id": visit.visit_id if visit else None, "task_id": facts.data.task_id,
+        "scan_id": facts.scan_id,
+        "outcome": decision.outcome,
+        "message": headline,
+        "visit_id": visit.visit_id if visit else None,
+        "task_id": facts.data.task_id,
         "enterprise": {"enterprise_id": enterprise.enterprise_id, "name": enterprise.name} if enterprise else None,
         "identified_by": facts.identified_by,
-        "server_time": facts.now.isoformat(timespec="milliseconds"), "device_time": facts.data.device_time.isoformat(),
-        "reasons": [f.to_dict() for f in decision.findings], "flags": [f.to_dict() for f in decision.flags],
+        "server_time": facts.now.isoformat(timespec="milliseconds"),
+        "device_time": facts.data.device_time.isoformat(),
+        "reasons": [f.to_dict() for f in decision.findings],
+        "flags": [f.to_dict() for f in decision.flags],
         "inspectors": visit.inspectors if visit else [_snapshot(inspector)],
         "distance_m": decision.distance_m,
     }
@@ -598,44 +819,76 @@ def _notices(facts: _Facts, decision: Decision, visit: Visit | None, task_added:
     every visit a task under an Art. 12 exception opens or joins (the exception's reason and ground)."""
     if facts.enterprise is None:
         return []
-    assert facts.inspector is not None and facts.agency is not None   # scan() refused an unregistered inspector
+    assert facts.inspector is not None and facts.agency is not None  # scan() refused an unregistered inspector
     now = clock.now_iso()
-    people = "；".join(f"{p['name']}（{p['certificate_label']} {p['certificate_no']}，有效期至{p['valid_until']}）"
-                      if p["certificate_no"] else f"{p['name']}（无执法证件）"
-                      for p in (visit.inspectors if visit else [_snapshot(facts.inspector)]))
-    items = "；".join(f"{i['name']}（依据：{i['legal_basis']}）" for i in (visit.items if visit else
-                      [_item_view(facts.task, a, i) for a, i in facts.items] if facts.task else []))
+    people = "；".join(
+        f"{p['name']}（{p['certificate_label']} {p['certificate_no']}，有效期至{p['valid_until']}）"
+        if p["certificate_no"]
+        else f"{p['name']}（无执法证件）"
+        for p in (visit.inspectors if visit else [_snapshot(facts.inspector)])
+    )
+    items = "；".join(
+        f"{i['name']}（依据：{i['legal_basis']}）"
+        for i in (visit.items if visit else [_item_view(facts.task, a, i) for a, i in facts.items] if facts.task else [])
+    )
     if decision.outcome == "refused":
         why = "；".join(f"{f.message}（{f.article}）" for f in decision.findings)
-        body = (f"{facts.agency.name}执法人员扫码入企未通过核验：{why}。执法人员：{people}。"
-                "对违规实施的检查，贵单位有权拒绝接受检查，并可投诉举报（第二十四条）。")
+        body = (
+            f"{facts.agency.name}执法人员扫码入企未通过核验：{why}。执法人员：{people}。"
+            "对违规实施的检查，贵单位有权拒绝接受检查，并可投诉举报（第二十四条）。"
+        )
         title = f"检查被拒绝登记：{facts.agency.name}"
     elif decision.outcome == "pending":
-        body = (f"{facts.agency.name}执法人员{people}已扫码，正在等待同一机关的第二名执法人员扫码。"
-                "执法人员不得少于两人，联合检查中每个执法机关各不少于两人；人数不足时不得开始检查，贵单位有权拒绝（第十九条、第二十四条）。")
+        body = (
+            f"{facts.agency.name}执法人员{people}已扫码，正在等待同一机关的第二名执法人员扫码。"
+            "执法人员不得少于两人，联合检查中每个执法机关各不少于两人；人数不足时不得开始检查，贵单位有权拒绝（第十九条、第二十四条）。"
+        )
         title = f"执法人员已扫码，等待第二人：{facts.agency.name}"
     else:
         body = f"{facts.agency.name}开始对贵单位实施现场检查。执法人员：{people}。检查事项：{items}。检查结束后将告知检查结果（第十九条）。"
         title = f"入企检查登记：{facts.agency.name}"
-    if facts.identified_by == "business_licence":   # the licence's QR is public: the enterprise should know it was used
+    if facts.identified_by == "business_licence":  # the licence's QR is public: the enterprise should know it was used
         body += "本次以营业执照二维码识别贵单位，而非贵单位张贴的入企码；如有疑问请投诉举报。"
-    notices = [Notice(f"enterprise:{facts.enterprise_id}", f"scan:{facts.scan_id}", kind=f"scan_{decision.outcome}",
-                      title=title, body=body, article=ART[24], created_at=now)]
+    notices = [
+        Notice(
+            f"enterprise:{facts.enterprise_id}",
+            f"scan:{facts.scan_id}",
+            kind=f"scan_{decision.outcome}",
+            title=title,
+            body=body,
+            article=ART[24],
+            created_at=now,
+        )
+    ]
     if visit is not None and decision.outcome == "opened" and visit.revisit_of:
-        notices.append(Notice(f"judicial:{facts.enterprise.region_code}", f"revisit:{visit.visit_id}", kind="revisit_visit",
-                              article=ART[17], title=f"短期内再次入企检查其他事项：{facts.enterprise.name}",
-                              body="；".join(f.message for f in decision.flags if f.code == "revisit_other_items")
-                                   + f"。检查机关：{facts.agency.name}；本次检查事项：{items}。", created_at=now))
+        notices.append(
+            Notice(
+                f"judicial:{facts.enterprise.region_code}",
+                f"revisit:{visit.visit_id}",
+                kind="revisit_visit",
+                article=ART[17],
+                title=f"短期内再次入企检查其他事项：{facts.enterprise.name}",
+                body="；".join(f.message for f in decision.flags if f.code == "revisit_other_items")
+                + f"。检查机关：{facts.agency.name}；本次检查事项：{items}。",
+                created_at=now,
+            )
+        )
     exception = facts.task.exception if facts.task else None
     if exception and visit is not None and task_added:
         assert facts.task is not None
         over = [f.message for f in decision.flags if f.code == "over_cap_exception"]
         ground = exception["ground"]
-        notices.append(Notice(f"judicial:{facts.enterprise.region_code}", f"exception:{visit.visit_id}:{facts.task.task_id}",
-                              kind="exception_visit", article=ART[12],
-                              title=f"依第十二条例外实施的检查：{facts.enterprise.name}",
-                              body=f"{facts.agency.name}依第十二条第{exception['reason']}项（{EXCEPTION_REASONS[exception['reason']]}）"
-                                   f"实施检查，依据：{EXCEPTION_GROUND_KINDS[ground['kind']]} {ground['reference']}。"
-                                   + ("；".join(over) + "。" if over else "本次未超出频次上限。"),
-                              created_at=now))
+        notices.append(
+            Notice(
+                f"judicial:{facts.enterprise.region_code}",
+                f"exception:{visit.visit_id}:{facts.task.task_id}",
+                kind="exception_visit",
+                article=ART[12],
+                title=f"依第十二条例外实施的检查：{facts.enterprise.name}",
+                body=f"{facts.agency.name}依第十二条第{exception['reason']}项（{EXCEPTION_REASONS[exception['reason']]}）"
+                f"实施检查，依据：{EXCEPTION_GROUND_KINDS[ground['kind']]} {ground['reference']}。"
+                + ("；".join(over) + "。" if over else "本次未超出频次上限。"),
+                created_at=now,
+            )
+        )
     return notices

@@ -3,6 +3,7 @@ acknowledged or returned, published; amended plans are new versions re-filed wit
 "No inspection outside the plan": the items in force on a day come from the acknowledged versions,
 kept in a plan index beside the counts, which task approval and scan-in both read.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,11 +21,12 @@ from sheqi.rules import plan_rules, regions
 from sheqi.rules.articles import ART
 from sheqi.store import Cancelled, Item, PlanIndex, PlanVersion, Transaction, get_or_404, get_or_none, save_if
 
-REFILE_WORKING_DAYS = 10   # a changed plan is filed again within 10 working days (Art. 16)
+REFILE_WORKING_DAYS = 10  # a changed plan is filed again within 10 working days (Art. 16)
 
 
 class EntryIn(Body):
     """One line of a plan, with every element Art. 11 requires."""
+
     item_id: Annotated[str, Meta(min_length=3, max_length=40)]
     legal_basis: Annotated[str, Meta(min_length=4, max_length=500)]
     inspecting_body: Annotated[str, Meta(min_length=2, max_length=100)]
@@ -33,8 +35,8 @@ class EntryIn(Body):
     window_start: date
     window_end: date
     method: Literal["on_site", "off_site", "both"]
-    frequency: Annotated[int, Meta(ge=1, le=52)]        # times a year per enterprise
-    sampling_ratio: Ratio | None = None        # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
+    frequency: Annotated[int, Meta(ge=1, le=52)]  # times a year per enterprise
+    sampling_ratio: Ratio | None = None  # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
     joint_agency_ids: Annotated[list[Uscc], Meta(max_length=10)] = []
 
     def check(self):
@@ -45,7 +47,7 @@ class EntryIn(Body):
 class PlanIn(Body):
     year: Year
     entries: Annotated[list[EntryIn], Meta(min_length=1, max_length=500)]
-    changed_on: date | None = None             # an amendment: the day the plan changed
+    changed_on: date | None = None  # an amendment: the day the plan changed
     change_reason: Annotated[str, Meta(min_length=4, max_length=500)] | None = None
 
     def check(self):
@@ -68,9 +70,15 @@ def entries_in_force_for(agency_id: str, on: date) -> tuple[plan_rules.PlanEntry
 
 # --- lifecycle ------------------------------------------------------------------------------------
 
+
 def get_version(agency_id: str, year: int, version: int) -> PlanVersion:
-    return get_or_404(PlanVersion, agency_id, PlanVersion.key(year, version),
-                      message=f"{year}年度检查计划第{version}版不存在", code="plan_not_found")
+    return get_or_404(
+        PlanVersion,
+        agency_id,
+        PlanVersion.key(year, version),
+        message=f"{year}年度检查计划第{version}版不存在",
+        code="plan_not_found",
+    )
 
 
 def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
@@ -80,15 +88,23 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
     published = {i.item_id for i in Item.query(agency_id, filter_condition=Item.status == "published")}
     for i, entry in enumerate(data.entries):
         if entry.item_id not in published:
-            raise RuleViolation(f"检查事项 {entry.item_id} 未公布，不得列入计划", code="item_not_published",
-                                field=f"entries.{i}.item_id", article=ART[14])
+            raise RuleViolation(
+                f"检查事项 {entry.item_id} 未公布，不得列入计划",
+                code="item_not_published",
+                field=f"entries.{i}.item_id",
+                article=ART[14],
+            )
     versions = list(PlanVersion.of_year(agency_id, data.year))
     in_force = [v for v in versions if v.status in ("acknowledged", "published")]
     if any(v.status in ("draft", "filed", "returned") for v in versions):
         raise Conflict("该年度已有未完成备案的计划版本，请先完成或修改该版本", code="open_version_exists")
     if in_force and data.changed_on is None:
-        raise RuleViolation("该年度计划已备案确认，变更须作为修订提交（填写 changed_on 与 change_reason）",
-                            code="amendment_required", field="changed_on", article=ART[16])
+        raise RuleViolation(
+            "该年度计划已备案确认，变更须作为修订提交（填写 changed_on 与 change_reason）",
+            code="amendment_required",
+            field="changed_on",
+            article=ART[16],
+        )
     if not in_force and data.changed_on is not None:
         raise RuleViolation("该年度尚无已备案确认的计划，无需修订", code="nothing_to_amend", field="changed_on", article=ART[16])
     if data.changed_on:
@@ -97,19 +113,32 @@ def draft(caller: Identity, agency_id: str, data: PlanIn) -> PlanVersion:
     else:
         due, provisional = date(data.year - 1, 12, 31), False
     record = PlanVersion(
-        agency_id, PlanVersion.key(data.year, len(versions) + 1), year=str(data.year), version=len(versions) + 1,
-        entries=[e.to_dict() for e in data.entries], created_at=clock.now_iso(),
-        created_by=caller.subject, change_reason=data.change_reason,
+        agency_id,
+        PlanVersion.key(data.year, len(versions) + 1),
+        year=str(data.year),
+        version=len(versions) + 1,
+        entries=[e.to_dict() for e in data.entries],
+        created_at=clock.now_iso(),
+        created_by=caller.subject,
+        change_reason=data.change_reason,
         changed_on=data.changed_on.isoformat() if data.changed_on else None,
-        filing_due=due.isoformat(), filing_due_provisional=provisional)
+        filing_due=due.isoformat(),
+        filing_due_provisional=provisional,
+    )
     _save(record, condition=PlanVersion.version_key.does_not_exist())
     if data.changed_on:
         agency = registers.get_agency(agency_id)
-        obligations.open_once(f"plan_refile:{agency_id}:{record.version_key}", kind="plan_refile",
-                              title=f"{agency.name}{data.year}年度检查计划第{record.version}版（变更）",
-                              owner=f"agency:{agency_id}", region_code=agency.region_code,
-                              subject={"agency_id": agency_id, "year": data.year, "version_key": record.version_key},
-                              start=data.changed_on, due=deadline, working_days=REFILE_WORKING_DAYS)
+        obligations.open_once(
+            f"plan_refile:{agency_id}:{record.version_key}",
+            kind="plan_refile",
+            title=f"{agency.name}{data.year}年度检查计划第{record.version}版（变更）",
+            owner=f"agency:{agency_id}",
+            region_code=agency.region_code,
+            subject={"agency_id": agency_id, "year": data.year, "version_key": record.version_key},
+            start=data.changed_on,
+            due=deadline,
+            working_days=REFILE_WORKING_DAYS,
+        )
     return record
 
 
@@ -129,7 +158,7 @@ def file(caller: Identity, record: PlanVersion) -> PlanVersion:
         raise Conflict("只有草稿或被退回的版本可以报送备案", code="not_fileable")
     today = clock.today()
     record.status, record.filed_at = "filed", clock.now_iso()
-    record.filed_late = today > date.fromisoformat(record.filing_due)   # accepted all the same, marked late
+    record.filed_late = today > date.fromisoformat(record.filing_due)  # accepted all the same, marked late
     _save(record)
     obligations.complete(f"plan_refile:{record.agency_id}:{record.version_key}")
     return record
@@ -153,9 +182,14 @@ def acknowledge(caller: Identity, record: PlanVersion) -> PlanVersion:
     record.effective_from = max(date(year, 1, 1), today).isoformat()
     key = PlanIndex.key(record.agency_id, year)
     index = get_or_none(PlanIndex, key, consistent_read=True) or PlanIndex(key, versions=[])
-    index.versions = index.versions + [{"version": record.version, "effective_from": record.effective_from,
-                                        "item_ids": sorted({e["item_id"] for e in record.entries}),
-                                        "entries": [plan_rules.index_entry(e) for e in record.entries]}]
+    index.versions = index.versions + [
+        {
+            "version": record.version,
+            "effective_from": record.effective_from,
+            "item_ids": sorted({e["item_id"] for e in record.entries}),
+            "entries": [plan_rules.index_entry(e) for e in record.entries],
+        }
+    ]
     try:
         with Transaction() as tx:
             tx.save(record)
@@ -200,18 +234,36 @@ def visible(caller: Identity, agency_id: str) -> None:
 
 
 def list_versions(agency_id: str, year: int, published_only: bool = False) -> list[dict]:
-    return [view(v, public=published_only) for v in PlanVersion.of_year(agency_id, year)
-            if not published_only or v.status == "published"]
+    return [
+        view(v, public=published_only)
+        for v in PlanVersion.of_year(agency_id, year)
+        if not published_only or v.status == "published"
+    ]
 
 
 def view(record: PlanVersion, public: bool = False) -> dict:
-    base = {"agency_id": record.agency_id, "year": int(record.year), "version": record.version, "status": record.status,
-            "entries": record.entries, "effective_from": record.effective_from, "published_at": record.published_at,
-            "change_reason": record.change_reason, "changed_on": record.changed_on, "article": ART[16]}
+    base = {
+        "agency_id": record.agency_id,
+        "year": int(record.year),
+        "version": record.version,
+        "status": record.status,
+        "entries": record.entries,
+        "effective_from": record.effective_from,
+        "published_at": record.published_at,
+        "change_reason": record.change_reason,
+        "changed_on": record.changed_on,
+        "article": ART[16],
+    }
     if public:
         return base
-    return {**base, "created_at": record.created_at, "created_by": record.created_by, "filing_due": record.filing_due,
-            "filing_due_provisional": record.filing_due_provisional, "filed_at": record.filed_at,
-            "filed_late": record.filed_late, "returned_reason": record.returned_reason,
-            "acknowledged_at": record.acknowledged_at}
-
+    return {
+        **base,
+        "created_at": record.created_at,
+        "created_by": record.created_by,
+        "filing_due": record.filing_due,
+        "filing_due_provisional": record.filing_due_provisional,
+        "filed_at": record.filed_at,
+        "filed_late": record.filed_late,
+        "returned_reason": record.returned_reason,
+        "acknowledged_at": record.acknowledged_at,
+    }

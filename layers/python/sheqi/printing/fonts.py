@@ -1,5 +1,6 @@
 """The one CJK font every printed page uses (posters as images and PDFs, letters), found once and
 checked to draw Chinese, and Chinese line breaking."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,7 +23,7 @@ def covers_chinese(path: str, sample: str = "扫码入企检查") -> bool:
     """Whether the font draws real, distinct glyphs for `sample` rather than one 'missing' box."""
     font = ImageFont.truetype(path, 48)
     shapes = {bytes(font.getmask(char)) for char in sample}
-    return len(shapes) == len(set(sample)) and bytes(font.getmask("\U000F0000")) not in shapes
+    return len(shapes) == len(set(sample)) and bytes(font.getmask("\U000f0000")) not in shapes
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """A4 PDFs with real text: every string is set in an embedded subset of the CJK font (only the glyphs
 the document uses), so a letter is searchable and copyable and weighs tens of KB, not a page image's
 hundreds. ReportLab; only the routes that print import this module."""
+
 from __future__ import annotations
 
 import io
@@ -15,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sheqi.printing.fonts import find_cjk_font, wrap
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 43.0   # points; 90 px at the posters' 150 dpi
+MARGIN = 43.0  # points; 90 px at the posters' 150 dpi
 FONT = "sheqi-cjk"
 
 
@@ -23,9 +24,11 @@ FONT = "sheqi-cjk"
 def _font() -> str:
     path = find_cjk_font()
     try:
-        pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))   # in a .ttc, the first face is the regular one
+        pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))  # in a .ttc, the first face is the regular one
     except TTFError as error:
-        raise RuntimeError(f"字体 {path} 无法嵌入 PDF（须为 TrueType 字形）：请安装 fonts-wqy-zenhei 或另设 SHEQI_CJK_FONT") from error
+        raise RuntimeError(
+            f"字体 {path} 无法嵌入 PDF（须为 TrueType 字形）：请安装 fonts-wqy-zenhei 或另设 SHEQI_CJK_FONT"
+        ) from error
     return FONT
 
 
@@ -57,8 +60,9 @@ class Document:
         self.text(MARGIN + {"left": 0, "center": free / 2, "right": free}[align], self.top, text, size, color)
         self.top += leading
 
-    def paragraph(self, text: str, size: float, *, align: str = "left", color: str = "black",
-                  leading: float | None = None) -> None:
+    def paragraph(
+        self, text: str, size: float, *, align: str = "left", color: str = "black", leading: float | None = None
+    ) -> None:
         for line in wrap(text, PAGE_WIDTH - 2 * MARGIN, lambda s: text_width(s, size)):
             self.line(line, size, align=align, color=color, leading=leading)
 
@@ -80,7 +84,7 @@ class Document:
         path = self.canvas.beginPath()
         for row, cells in enumerate(matrix):
             start = None
-            for column, dark in enumerate([*cells, False]):   # a light sentinel closes the last run
+            for column, dark in enumerate([*cells, False]):  # a light sentinel closes the last run
                 if dark and start is None:
                     start = column
                 elif not dark and start is not None:

@@ -1,5 +1,6 @@
 """Daily watch over inspectors' certificates: an inspector whose certificate has lapsed may not
 inspect (Art. 4), so the agency hears before it lapses and again once it has."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -44,7 +45,9 @@ def run(today: date, window_days: int = 30) -> dict:
             created += notices.create_once(
                 f"agency:{inspector.agency_id}",
                 f"certificate:{inspector.inspector_id}:{inspector.valid_until}:{stage}",
-                kind=f"certificate_{stage}", article=ART4,
+                kind=f"certificate_{stage}",
+                article=ART4,
                 title=f"执法证件{'已过期' if stage == 'expired' else '即将到期'}：{inspector.name}",
-                body=f"{inspector.name}（证号 {inspector.certificate_no}）的执法证件有效期至 {inspector.valid_until}，{what}。")
+                body=f"{inspector.name}（证号 {inspector.certificate_no}）的执法证件有效期至 {inspector.valid_until}，{what}。",
+            )
     return {"date": today.isoformat(), "certificates_due": seen, "notices_created": created}

@@ -1,6 +1,7 @@
 """The page a phone's camera opens from the poster (Art. 24): whether the code is genuine and current,
 whose it is (name and region only, as `registers.door_view`), what scan-in means for the enterprise
 and the inspector, and links to their phone pages. An app asking for JSON gets `door_view` instead."""
+
 from __future__ import annotations
 
 from html import escape
@@ -11,7 +12,7 @@ from sheqi.rules.articles import ART
 from sheqi.signing import codes
 
 SUPERSEDED = ("code_superseded", "code_revoked")
-PAGES = "/phone/"   # the phone pages, on the same origin as the code's URL (console bucket behind the API's domain)
+PAGES = "/phone/"  # the phone pages, on the same origin as the code's URL (console bucket behind the API's domain)
 
 VERDICTS = {
     "genuine": ("真实有效", "这是本系统签发的、当前有效的入企码。", "ok"),
@@ -53,7 +54,7 @@ text-decoration:none;margin-top:8px}}small{{color:#666}}</style></head>
 <a class="button" href="{PAGES}enterprise.html">企业登录：查看检查记录、评价、投诉</a></section>
 <section><h2>执法人员须知</h2>
 <p>入企前请用执法终端扫描本码完成登记（扫码入企），系统将核验检查任务、执法资格与检查频次；无网络时可先离线扫码，恢复网络后补传并说明原因。</p>
-<a class="button" href="{PAGES}inspector.html#code={quote(token, safe='')}">执法人员登录：扫码入企</a></section>
+<a class="button" href="{PAGES}inspector.html#code={quote(token, safe="")}">执法人员登录：扫码入企</a></section>
 <p><small>本页仅显示企业名称和所在地区，不显示其他企业信息。</small></p>
 </main></body></html>"""
     return page, (rejected.status if rejected else 200)

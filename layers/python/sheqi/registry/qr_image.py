@@ -4,6 +4,7 @@ PNG or as a PDF with real text (and the code drawn as vector squares).
 Only the routes that draw import this module, so other handlers never load Pillow or qrcode; only the
 poster's PDF loads ReportLab.
 """
+
 from __future__ import annotations
 
 import io
@@ -106,7 +107,7 @@ def poster(url: str, *, enterprise_name: str, uscc: str, region_name: str, fmt: 
 def _poster_pdf(code: qrcode.QRCode, placed: list[tuple], square: tuple[int, int, int], title: str) -> bytes:
     from sheqi.printing import pdf
 
-    points = 72 / 150   # the layout is in pixels at 150 dpi
+    points = 72 / 150  # the layout is in pixels at 150 dpi
     document = pdf.Document(title=title)
     for left, top, line, size, fill in placed:
         document.text(left * points, top * points, line, size * points, fill)

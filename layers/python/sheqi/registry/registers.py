@@ -3,6 +3,7 @@
 Every write is conditional: creating an existing record is a Conflict, and updates carry the
 record's version (optimistic locking), so concurrent edits never silently overwrite each other.
 """
+
 from __future__ import annotations
 
 import re
@@ -89,7 +90,7 @@ class EnterpriseIn(Body):
     credit_tier: CreditTier
     credit_source: Annotated[str, Meta(min_length=2, max_length=100)]
     address: Annotated[str, Meta(max_length=200)] | None = None
-    latitude: Latitude | None = None     # premises, for the scan-in distance check
+    latitude: Latitude | None = None  # premises, for the scan-in distance check
     longitude: Longitude | None = None
     credit_rated_on: date | None = None
     contact_name: Annotated[str, Meta(max_length=50)] | None = None
@@ -129,7 +130,7 @@ def create_enterprise(data: EnterpriseIn) -> Enterprise:
     now = clock.now_iso()
     record = Enterprise(**data.to_dict(), scope=scope, created_at=now, updated_at=now)
     _create(record, f"企业 {data.enterprise_id} ")
-    obligations.note_region(record.region_code)   # its visits' deadlines are reminded in its region
+    obligations.note_region(record.region_code)  # its visits' deadlines are reminded in its region
     return record
 
 
@@ -161,21 +162,32 @@ def list_enterprises(region_code: str, limit: int, cursor: str | None) -> dict:
 
 def enterprise_view(record: Enterprise) -> dict:
     return {
-        "enterprise_id": record.enterprise_id, "name": record.name,
-        "region_code": record.region_code, "region_name": regions.name(record.region_code),
-        "address": record.address, "latitude": record.latitude, "longitude": record.longitude,
-        "credit_tier": record.credit_tier, "credit_source": record.credit_source,
-        "credit_rated_on": record.credit_rated_on, "contact_name": record.contact_name,
-        "contact_phone": record.contact_phone, "contact_email": record.contact_email,
-        "code_version": record.code_version, "code_status": record.code_status, "scope": record.scope,
-        "created_at": record.created_at, "updated_at": record.updated_at,
+        "enterprise_id": record.enterprise_id,
+        "name": record.name,
+        "region_code": record.region_code,
+        "region_name": regions.name(record.region_code),
+        "address": record.address,
+        "latitude": record.latitude,
+        "longitude": record.longitude,
+        "credit_tier": record.credit_tier,
+        "credit_source": record.credit_source,
+        "credit_rated_on": record.credit_rated_on,
+        "contact_name": record.contact_name,
+        "contact_phone": record.contact_phone,
+        "contact_email": record.contact_email,
+        "code_version": record.code_version,
+        "code_status": record.code_status,
+        "scope": record.scope,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
     }
 
 
 # --- Agencies ----------------------------------------------------------------------------------
 
+
 class AgencyIn(Body):
-    agency_id: Uscc                      # the agency's own unified social credit code
+    agency_id: Uscc  # the agency's own unified social credit code
     name: Name
     level: Literal["city", "county"]
     region_code: RegionCode
@@ -192,7 +204,7 @@ def create_agency(data: AgencyIn) -> Agency:
     record = Agency(**data.to_dict(), created_at=now, updated_at=now)
     _create(record, f"机关 {data.agency_id} ")
     obligations.note_region(record.region_code)
-    if clock.today().month == 12:   # the year-end campaign is under way: next year's plan is due too
+    if clock.today().month == 12:  # the year-end campaign is under way: next year's plan is due too
         obligations.open_year_end_for(record, clock.today().year + 1)
     return record
 
@@ -216,15 +228,22 @@ def list_agencies(region_code: str, limit: int, cursor: str | None) -> dict:
 def agency_view(record: Agency) -> dict:
     findings = qualification.agency_findings(record.kind)
     return {
-        "agency_id": record.agency_id, "name": record.name, "level": record.level,
-        "region_code": record.region_code, "region_name": regions.name(record.region_code),
-        "kind": record.kind, "certificate_kind": record.certificate_kind,
-        "may_inspect": not findings, "findings": [f.to_dict() for f in findings],
-        "created_at": record.created_at, "updated_at": record.updated_at,
+        "agency_id": record.agency_id,
+        "name": record.name,
+        "level": record.level,
+        "region_code": record.region_code,
+        "region_name": regions.name(record.region_code),
+        "kind": record.kind,
+        "certificate_kind": record.certificate_kind,
+        "may_inspect": not findings,
+        "findings": [f.to_dict() for f in findings],
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
     }
 
 
 # --- Inspectors --------------------------------------------------------------------------------
+
 
 class InspectorIn(Body):
     name: Annotated[str, Meta(min_length=2, max_length=50), Check(_chinese_name)]
@@ -253,9 +272,14 @@ def create_inspector(agency: Agency, data: InspectorIn) -> Inspector:
     now = clock.now_iso()
     values = data.to_dict()
     values["inspector_id"] = data.inspector_id or uuid.uuid4().hex[:16]
-    record = Inspector(**values, agency_id=agency.agency_id, region_code=agency.region_code,
-                       expiry_month=values["valid_until"][:7] if values["valid_until"] else None,
-                       created_at=now, updated_at=now)
+    record = Inspector(
+        **values,
+        agency_id=agency.agency_id,
+        region_code=agency.region_code,
+        expiry_month=values["valid_until"][:7] if values["valid_until"] else None,
+        created_at=now,
+        updated_at=now,
+    )
     if not data.certificate_no:
         _create(record, f"执法人员 {record.inspector_id} ")
         return record
@@ -267,8 +291,11 @@ def create_inspector(agency: Agency, data: InspectorIn) -> Inspector:
     except Cancelled as error:
         if error.failed:
             field = "inspector_id" if "inspector_id" in error.failed else "certificate_no"
-            raise Conflict(f"{'执法人员编号' if field == 'inspector_id' else '执法证号'}已被登记，不能重复",
-                           code="already_exists", field=field) from None
+            raise Conflict(
+                f"{'执法人员编号' if field == 'inspector_id' else '执法证号'}已被登记，不能重复",
+                code="already_exists",
+                field=field,
+            ) from None
         raise
     return record
 
@@ -283,14 +310,17 @@ def get_inspector(inspector_id: str) -> Inspector:
 def find_by_certificate(certificate_no: str) -> Inspector:
     found = next(iter(Inspector.by_certificate.query(certificate_no, limit=1)), None)
     if found is None:
-        raise NotFound(f"执法证号 {certificate_no} 未在本系统登记，请谨慎对待此次检查", code="certificate_not_found",
-                       article=qualification.ART4)
+        raise NotFound(
+            f"执法证号 {certificate_no} 未在本系统登记，请谨慎对待此次检查",
+            code="certificate_not_found",
+            article=qualification.ART4,
+        )
     return found
 
 
 class ConflictIn(Body):
     enterprise_id: Uscc
-    reason: Annotated[str, Meta(min_length=4, max_length=200)]       # e.g. 近亲属在该企业任职
+    reason: Annotated[str, Meta(min_length=4, max_length=200)]  # e.g. 近亲属在该企业任职
 
 
 def add_conflict(record: Inspector, data: ConflictIn) -> Inspector:
@@ -319,24 +349,41 @@ def _d(value: str | None) -> date | None:
 
 def inspector_qualification(record: Inspector, agency: Agency, on: date) -> list[qualification.Finding]:
     return qualification.inspector_findings(
-        staff_category=record.staff_category, status=record.status, certificate_no=record.certificate_no,
-        certificate_kind=record.certificate_kind, valid_from=_d(record.valid_from),
-        valid_until=_d(record.valid_until), agency_kind=agency.kind,
-        agency_certificate_kind=agency.certificate_kind, on=on)
+        staff_category=record.staff_category,
+        status=record.status,
+        certificate_no=record.certificate_no,
+        certificate_kind=record.certificate_kind,
+        valid_from=_d(record.valid_from),
+        valid_until=_d(record.valid_until),
+        agency_kind=agency.kind,
+        agency_certificate_kind=agency.certificate_kind,
+        on=on,
+    )
 
 
 def inspector_view(record: Inspector, agency: Agency | None = None, on: date | None = None) -> dict:
     view: dict[str, Any] = {
-        "inspector_id": record.inspector_id, "name": record.name, "agency_id": record.agency_id,
-        "region_code": record.region_code, "staff_category": record.staff_category, "status": record.status,
-        "certificate_no": record.certificate_no, "certificate_kind": record.certificate_kind,
-        "valid_from": record.valid_from, "valid_until": record.valid_until, "conflicts": record.conflicts or [],
-        "created_at": record.created_at, "updated_at": record.updated_at,
+        "inspector_id": record.inspector_id,
+        "name": record.name,
+        "agency_id": record.agency_id,
+        "region_code": record.region_code,
+        "staff_category": record.staff_category,
+        "status": record.status,
+        "certificate_no": record.certificate_no,
+        "certificate_kind": record.certificate_kind,
+        "valid_from": record.valid_from,
+        "valid_until": record.valid_until,
+        "conflicts": record.conflicts or [],
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
     }
     if agency is not None:
         findings = inspector_qualification(record, agency, on or clock.today())
-        view["qualification"] = {"as_of": (on or clock.today()).isoformat(), "may_inspect": not findings,
-                                 "findings": [f.to_dict() for f in findings]}
+        view["qualification"] = {
+            "as_of": (on or clock.today()).isoformat(),
+            "may_inspect": not findings,
+            "findings": [f.to_dict() for f in findings],
+        }
     return view
 
 
@@ -347,9 +394,13 @@ def certificate_check(record: Inspector, agency: Agency, on: date) -> dict:
         "certificate_no": record.certificate_no,
         "certificate_kind": record.certificate_kind,
         "certificate_label": qualification.certificate_label(record.certificate_kind),
-        "name": record.name, "agency_name": agency.name, "valid_from": record.valid_from,
-        "valid_until": record.valid_until, "as_of": on.isoformat(),
-        "may_inspect": not findings, "findings": [f.to_dict() for f in findings],
+        "name": record.name,
+        "agency_name": agency.name,
+        "valid_from": record.valid_from,
+        "valid_until": record.valid_until,
+        "as_of": on.isoformat(),
+        "may_inspect": not findings,
+        "findings": [f.to_dict() for f in findings],
     }
 
 
@@ -376,8 +427,12 @@ class ItemIn(Body):
 def create_item(agency: Agency, data: ItemIn) -> Item:
     caps = data.frequency_caps
     if not caps.good <= caps.average <= caps.poor:
-        raise RuleViolation("检查频次须随信用等级递增：信用好的企业频次不得高于一般，一般不得高于较差（good ≤ average ≤ poor）",
-                            field="frequency_caps", article=ART18, code="caps_not_by_credit")
+        raise RuleViolation(
+            "检查频次须随信用等级递增：信用好的企业频次不得高于一般，一般不得高于较差（good ≤ average ≤ poor）",
+            field="frequency_caps",
+            article=ART18,
+            code="caps_not_by_credit",
+        )
     now = clock.now_iso()
     record = Item(agency_id=agency.agency_id, **data.to_dict(), created_at=now, updated_at=now)
     if not put_if_absent(record, Item.item_id):
@@ -409,27 +464,40 @@ def list_items(agency_id: str, published_only: bool) -> list[Item]:
 
 def published_items_by_region(region_code: str) -> list[dict]:
     """The agencies of a region (Query by_region) and each one's published items (Query per agency)."""
-    return [{"agency_id": agency.agency_id, "name": agency.name,
-             "items": [item_view(i) for i in list_items(agency.agency_id, True)]}
-            for agency in Agency.by_region.query(region_code)]
+    return [
+        {"agency_id": agency.agency_id, "name": agency.name, "items": [item_view(i) for i in list_items(agency.agency_id, True)]}
+        for agency in Agency.by_region.query(region_code)
+    ]
 
 
 def item_view(record: Item) -> dict:
     return {
-        "agency_id": record.agency_id, "item_id": record.item_id, "name": record.name,
-        "legal_basis": record.legal_basis, "inspection_standard": record.inspection_standard,
-        "responsible_unit": record.responsible_unit, "frequency_caps": record.frequency_caps.as_dict(),
-        "status": record.status, "published_on": record.published_on, "withdrawn_on": record.withdrawn_on,
+        "agency_id": record.agency_id,
+        "item_id": record.item_id,
+        "name": record.name,
+        "legal_basis": record.legal_basis,
+        "inspection_standard": record.inspection_standard,
+        "responsible_unit": record.responsible_unit,
+        "frequency_caps": record.frequency_caps.as_dict(),
+        "status": record.status,
+        "published_on": record.published_on,
+        "withdrawn_on": record.withdrawn_on,
         "article": ART14,
     }
 
 
 # --- Scan-in codes (Art. 24) --------------------------------------------------------------------
 
+
 def current_code(record: Enterprise) -> dict:
     token = codes.sign(record.enterprise_id, int(record.code_version))
-    return {"enterprise_id": record.enterprise_id, "code_version": record.code_version,
-            "code_status": record.code_status, "token": token, "url": codes.code_url(token)}
+    return {
+        "enterprise_id": record.enterprise_id,
+        "code_version": record.code_version,
+        "code_status": record.code_status,
+        "token": token,
+        "url": codes.code_url(token),
+    }
 
 
 def reissue_code(record: Enterprise) -> Enterprise:
@@ -449,25 +517,39 @@ def door_view(token: str) -> dict:
         raise codes.CodeRejected("二维码对应的企业未在本系统登记", code="code_enterprise_unknown", field="token")
     codes.check_current(claim, current_version=int(record.code_version), status=record.code_status)
     return {
-        "valid": True, "enterprise_id": record.enterprise_id, "name": record.name,
-        "region_name": regions.name(record.region_code), "code_version": record.code_version,
+        "valid": True,
+        "enterprise_id": record.enterprise_id,
+        "name": record.name,
+        "region_name": regions.name(record.region_code),
+        "code_version": record.code_version,
         "notice": "入企码有效。行政执法人员入企检查须扫码登记并出示执法证件（第十九条、第二十四条）",
     }
 
 
 # --- The caller ---------------------------------------------------------------------------------
 
-ROLE_LABELS = {"inspector": "行政执法人员", "enterprise": "企业", "agency_admin": "执法机关管理员",
-               "judicial": "司法行政机关", "science_bureau": "科技主管部门", "government": "人民政府",
-               "platform_admin": "平台管理员"}
+ROLE_LABELS = {
+    "inspector": "行政执法人员",
+    "enterprise": "企业",
+    "agency_admin": "执法机关管理员",
+    "judicial": "司法行政机关",
+    "science_bureau": "科技主管部门",
+    "government": "人民政府",
+    "platform_admin": "平台管理员",
+}
 
 
 def whoami(caller: Identity) -> dict:
     """Who the token says the caller is, with what the registry holds of it: an inspector's agency and
     certificate with its validity today (Art. 4, 19), an agency admin's agency, an enterprise's own
     registration (without what only others judge it by), a bureau's region."""
-    me: dict[str, Any] = {"subject": caller.subject, "role": caller.role, "roles": [caller.role],
-                          "role_label": ROLE_LABELS[caller.role], "notice_box": caller.recipient}
+    me: dict[str, Any] = {
+        "subject": caller.subject,
+        "role": caller.role,
+        "roles": [caller.role],
+        "role_label": ROLE_LABELS[caller.role],
+        "notice_box": caller.recipient,
+    }
     if caller.region_code:
         me["region"] = {"region_code": caller.region_code, "region_name": regions.name(caller.region_code)}
     agency = get_agency(caller.agency_id) if caller.agency_id else None
@@ -475,14 +557,24 @@ def whoami(caller: Identity) -> dict:
         me["agency"] = {k: v for k, v in agency_view(agency).items() if k not in ("created_at", "updated_at")}
     if caller.role == "inspector":
         inspector = get_inspector(caller.subject)
-        if agency is None or inspector.agency_id != agency.agency_id:   # the registry decides, not an old token
+        if agency is None or inspector.agency_id != agency.agency_id:  # the registry decides, not an old token
             agency = get_agency(inspector.agency_id)
-        me["inspector"] = {"inspector_id": inspector.inspector_id, "name": inspector.name,
-                           "staff_category": inspector.staff_category, "status": inspector.status}
+        me["inspector"] = {
+            "inspector_id": inspector.inspector_id,
+            "name": inspector.name,
+            "staff_category": inspector.staff_category,
+            "status": inspector.status,
+        }
         me["certificate"] = certificate_check(inspector, agency, clock.today())
     if caller.enterprise_id:
         record = get_enterprise(caller.enterprise_id)
-        me["enterprise"] = {"enterprise_id": record.enterprise_id, "name": record.name, "region_code": record.region_code,
-                            "region_name": regions.name(record.region_code), "address": record.address,
-                            "code_status": record.code_status, "code_version": record.code_version}
+        me["enterprise"] = {
+            "enterprise_id": record.enterprise_id,
+            "name": record.name,
+            "region_code": record.region_code,
+            "region_name": regions.name(record.region_code),
+            "address": record.address,
+            "code_status": record.code_status,
+            "code_version": record.code_version,
+        }
     return me

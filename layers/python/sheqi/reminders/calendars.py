@@ -1,6 +1,7 @@
 """Official working-day arrangements an administrator loads for years the calendar package does not
 cover yet (the State Council publishes each year's in the autumn before). Stored in Tallies
 (`CalendarYear`), read with the deadlines that need them."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,7 +18,9 @@ from sheqi.store import CalendarYear, get_or_404
 
 
 class ArrangementIn(Body):
-    notice: Annotated[str, Meta(min_length=6, max_length=200)]      # e.g. 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）
+    notice: Annotated[
+        str, Meta(min_length=6, max_length=200)
+    ]  # e.g. 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）
     holidays: Annotated[list[date], Meta(min_length=1, max_length=60)]
     working_weekends: Annotated[list[date], Meta(max_length=20)] = []
 
@@ -27,11 +30,20 @@ def load_year(caller: Identity, year: int, data: ArrangementIn) -> CalendarYear:
     problems = check_arrangement(year, data.holidays, data.working_weekends)
     if problems:
         field, message = problems[0]
-        raise ValidationError(f"字段 {field}：{message}", field=field, code="invalid_arrangement",
-                              details={"problems": [{"field": f, "message": m} for f, m in problems]})
-    record = CalendarYear(CalendarYear.key(year), notice=data.notice, holidays=sorted(d.isoformat() for d in data.holidays),
-                          working_weekends=sorted(d.isoformat() for d in data.working_weekends),
-                          loaded_at=clock.now_iso(), loaded_by=caller.subject)
+        raise ValidationError(
+            f"字段 {field}：{message}",
+            field=field,
+            code="invalid_arrangement",
+            details={"problems": [{"field": f, "message": m} for f, m in problems]},
+        )
+    record = CalendarYear(
+        CalendarYear.key(year),
+        notice=data.notice,
+        holidays=sorted(d.isoformat() for d in data.holidays),
+        working_weekends=sorted(d.isoformat() for d in data.working_weekends),
+        loaded_at=clock.now_iso(),
+        loaded_by=caller.subject,
+    )
     record.save()
     return record
 
@@ -43,11 +55,22 @@ def get_year(year: int) -> CalendarYear:
 def arrangements_for(years: set[int]) -> dict[int, Arrangement]:
     """The loaded arrangements among `years` (one BatchGetItem)."""
     found = CalendarYear.batch_get([CalendarYear.key(y) for y in sorted(years)])
-    return {r.year: Arrangement(
-        r.year, frozenset(date.fromisoformat(d) for d in r.holidays),
-        frozenset(date.fromisoformat(d) for d in r.working_weekends), r.notice) for r in found}
+    return {
+        r.year: Arrangement(
+            r.year,
+            frozenset(date.fromisoformat(d) for d in r.holidays),
+            frozenset(date.fromisoformat(d) for d in r.working_weekends),
+            r.notice,
+        )
+        for r in found
+    }
 
 
 def view(record: CalendarYear) -> dict:
-    return {"year": record.year, "notice": record.notice, "holidays": record.holidays,
-            "working_weekends": record.working_weekends, "loaded_at": record.loaded_at}
+    return {
+        "year": record.year,
+        "notice": record.notice,
+        "holidays": record.holidays,
+        "working_weekends": record.working_weekends,
+        "loaded_at": record.loaded_at,
+    }

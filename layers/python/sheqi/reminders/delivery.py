@@ -10,6 +10,7 @@ address (the notice stays in its box); or a retry with exponential backoff, endi
 Channels: SNS (SMS) and SES (mail) in production; locally the same calls go to moto, and the
 `log` channel writes a readable line per delivery to a file.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -25,8 +26,8 @@ from sheqi.inputs import Body
 from sheqi.store import DELIVERY_SHARDS, Contact, Enterprise, Notice, get_or_404, get_or_none, pagination, update_if
 
 MAX_ATTEMPTS = 5
-BACKOFF = timedelta(minutes=2)       # 2, 4, 8, 16 minutes between attempts
-LEASE = timedelta(minutes=5)         # a claimed notice is tried again after this if its sender died
+BACKOFF = timedelta(minutes=2)  # 2, 4, 8, 16 minutes between attempts
+LEASE = timedelta(minutes=5)  # a claimed notice is tried again after this if its sender died
 
 
 class DeliveryFailed(Exception):
@@ -43,6 +44,7 @@ def _iso(moment: datetime) -> str:
 
 
 # --- addresses ---------------------------------------------------------------------------------
+
 
 def contact_for(recipient: str) -> dict:
     """Where a notice box receives SMS and mail: an enterprise's registered contact, else what was set
@@ -64,8 +66,11 @@ def _e164(phone: str | None) -> str | None:
 
 
 def may_set_contact(caller: Identity, recipient: str) -> bool:
-    return caller.role == "platform_admin" or caller.recipient == recipient and caller.role in (
-        "agency_admin", "judicial", "science_bureau", "government", "enterprise")
+    return (
+        caller.role == "platform_admin"
+        or caller.recipient == recipient
+        and caller.role in ("agency_admin", "judicial", "science_bureau", "government", "enterprise")
+    )
 
 
 def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:
@@ -77,12 +82,13 @@ def set_contact(caller: Identity, recipient: str, data: ContactIn) -> dict:
 
 # --- channels ----------------------------------------------------------------------------------
 
+
 @cache
 def _client(service: str):
     import boto3  # locally AWS_ENDPOINT_URL_SNS / _SES point at moto
 
     region = settings.get().aws_region
-    if service == "ses":   # the AWS China regions offer no SES: mail goes out from SES_REGION
+    if service == "ses":  # the AWS China regions offer no SES: mail goes out from SES_REGION
         region = settings.get().ses_region or region
     return boto3.client(service, region_name=region)
 
@@ -92,14 +98,19 @@ def _sms(address: str, notice: Notice) -> None:
 
 
 def _email(address: str, notice: Notice) -> None:
-    _client("ses").send_email(Source=settings.get().notify_from, Destination={"ToAddresses": [address]},
-                              Message={"Subject": {"Data": notice.title, "Charset": "UTF-8"},
-                                       "Body": {"Text": {"Data": notice.body, "Charset": "UTF-8"}}})
+    _client("ses").send_email(
+        Source=settings.get().notify_from,
+        Destination={"ToAddresses": [address]},
+        Message={
+            "Subject": {"Data": notice.title, "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": notice.body, "Charset": "UTF-8"}},
+        },
+    )
 
 
 def _log(address: str, notice: Notice) -> None:
     path = settings.get().delivery_log
-    assert path is not None   # settings refuse the log channel without DELIVERY_LOG
+    assert path is not None  # settings refuse the log channel without DELIVERY_LOG
     with open(path, "a", encoding="utf-8") as log:
         log.write(f"{clock.now_iso()}  {notice.recipient} <{address}>  {notice.title}：{notice.body}\n")
 
@@ -117,10 +128,14 @@ def _addresses(contact: dict) -> list[tuple[str, str]]:
 
 # --- dispatching ---------------------------------------------------------------------------------
 
+
 def _claim(notice: Notice, now: datetime) -> bool:
     """False if another dispatcher has it."""
-    return update_if(notice, [Notice.next_attempt_at.set(_iso(now + LEASE))],
-                     condition=(Notice.next_attempt_at == notice.next_attempt_at) & (Notice.delivery == "pending"))
+    return update_if(
+        notice,
+        [Notice.next_attempt_at.set(_iso(now + LEASE))],
+        condition=(Notice.next_attempt_at == notice.next_attempt_at) & (Notice.delivery == "pending"),
+    )
 
 
 def deliver(notice: Notice, now: datetime) -> str:
@@ -134,22 +149,43 @@ def deliver(notice: Notice, now: datetime) -> str:
         try:
             CHANNELS[channel](address, notice)
             sent.append(channel)
-        except Exception as error:   # any channel failure is retried; the reason is kept for the admin
+        except Exception as error:  # any channel failure is retried; the reason is kept for the admin
             errors.append(f"{channel}: {type(error).__name__}: {error}"[:300])
-    if sent and "log" in enabled_channels():   # the readable record of what went out, and where
+    if sent and "log" in enabled_channels():  # the readable record of what went out, and where
         CHANNELS["log"](" / ".join(a for c, a in pairs if c in sent), notice)
     attempts = int(notice.attempts) + 1
     if sent:
-        notice.update(actions=[Notice.delivery.set("sent"), Notice.delivered_at.set(_iso(now)), Notice.channels.set(sent),
-                               Notice.attempts.set(attempts), Notice.delivery_shard.remove(), Notice.next_attempt_at.remove(),
-                               Notice.last_error.set("; ".join(errors)) if errors else Notice.last_error.remove()])
+        notice.update(
+            actions=[
+                Notice.delivery.set("sent"),
+                Notice.delivered_at.set(_iso(now)),
+                Notice.channels.set(sent),
+                Notice.attempts.set(attempts),
+                Notice.delivery_shard.remove(),
+                Notice.next_attempt_at.remove(),
+                Notice.last_error.set("; ".join(errors)) if errors else Notice.last_error.remove(),
+            ]
+        )
         return "sent"
     if attempts >= MAX_ATTEMPTS:
-        notice.update(actions=[Notice.delivery.set("dead"), Notice.attempts.set(attempts), Notice.last_error.set("; ".join(errors)),
-                               Notice.delivery_shard.remove(), Notice.next_attempt_at.remove(), Notice.dead_letter.set("dead")])
+        notice.update(
+            actions=[
+                Notice.delivery.set("dead"),
+                Notice.attempts.set(attempts),
+                Notice.last_error.set("; ".join(errors)),
+                Notice.delivery_shard.remove(),
+                Notice.next_attempt_at.remove(),
+                Notice.dead_letter.set("dead"),
+            ]
+        )
         return "dead"
-    notice.update(actions=[Notice.attempts.set(attempts), Notice.last_error.set("; ".join(errors)),
-                           Notice.next_attempt_at.set(_iso(now + BACKOFF * 2 ** (attempts - 1)))])
+    notice.update(
+        actions=[
+            Notice.attempts.set(attempts),
+            Notice.last_error.set("; ".join(errors)),
+            Notice.next_attempt_at.set(_iso(now + BACKOFF * 2 ** (attempts - 1))),
+        ]
+    )
     return "retry"
 
 
@@ -170,11 +206,18 @@ def run(now: datetime | None = None) -> dict:
 
 def dead_letters(caller: Identity, limit: int, cursor: str | None) -> dict:
     require_role(caller, "platform_admin")
-    results = pagination.query(Notice.dead_letters, "dead", cursor, scan_index_forward=False, limit=limit,
-                               page_size=limit)
-    return pagination.page(results, lambda n: {"recipient": n.recipient, "notice_id": n.notice_id, "title": n.title,
-                                               "attempts": int(n.attempts), "last_error": n.last_error,
-                                               "created_at": n.created_at})
+    results = pagination.query(Notice.dead_letters, "dead", cursor, scan_index_forward=False, limit=limit, page_size=limit)
+    return pagination.page(
+        results,
+        lambda n: {
+            "recipient": n.recipient,
+            "notice_id": n.notice_id,
+            "title": n.title,
+            "attempts": int(n.attempts),
+            "last_error": n.last_error,
+            "created_at": n.created_at,
+        },
+    )
 
 
 def retry(caller: Identity, recipient: str, notice_id: str) -> dict:
@@ -183,6 +226,14 @@ def retry(caller: Identity, recipient: str, notice_id: str) -> dict:
     notice = get_or_404(Notice, recipient, notice_id, message="通知不存在", code="notice_not_found")
     if notice.delivery != "dead":
         raise NotFound("该通知不在死信中", code="not_a_dead_letter")
-    update_if(notice, [Notice.delivery.set("pending"), Notice.attempts.set(0), Notice.dead_letter.remove(),
-                           Notice.delivery_shard.set("s0"), Notice.next_attempt_at.set("0")])
+    update_if(
+        notice,
+        [
+            Notice.delivery.set("pending"),
+            Notice.attempts.set(0),
+            Notice.dead_letter.remove(),
+            Notice.delivery_shard.set("s0"),
+            Notice.next_attempt_at.set("0"),
+        ],
+    )
     return {"recipient": recipient, "notice_id": notice_id, "delivery": "pending"}

@@ -1,5 +1,6 @@
 """The outbox of notices to people. A notice's id is deterministic, and it is written only if absent,
 so reruns, overlapping runs and retries leave exactly one notice for each (subject, stage)."""
+
 from __future__ import annotations
 
 from sheqi import clock
@@ -7,11 +8,9 @@ from sheqi.auth import Identity
 from sheqi.store import Notice, get_or_404, pagination, put_if_absent, update_if
 
 
-def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str,
-                article: str | None = None) -> bool:
+def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str, article: str | None = None) -> bool:
     """Write the notice unless it exists; True if this call created it."""
-    notice = Notice(recipient, notice_id, kind=kind, title=title, body=body, article=article,
-                    created_at=clock.now_iso())
+    notice = Notice(recipient, notice_id, kind=kind, title=title, body=body, article=article, created_at=clock.now_iso())
     return put_if_absent(notice, Notice.notice_id)
 
 
@@ -22,9 +21,18 @@ def list_for(recipient: str, limit: int, cursor: str | None) -> dict:
 
 
 def view(notice: Notice) -> dict:
-    return {"notice_id": notice.notice_id, "kind": notice.kind, "title": notice.title, "body": notice.body,
-            "article": notice.article, "status": notice.status, "created_at": notice.created_at,
-            "delivery": notice.delivery, "delivered_at": notice.delivered_at, "acknowledged_at": notice.acknowledged_at}
+    return {
+        "notice_id": notice.notice_id,
+        "kind": notice.kind,
+        "title": notice.title,
+        "body": notice.body,
+        "article": notice.article,
+        "status": notice.status,
+        "created_at": notice.created_at,
+        "delivery": notice.delivery,
+        "delivered_at": notice.delivered_at,
+        "acknowledged_at": notice.acknowledged_at,
+    }
 
 
 REMINDER_PREFIX = "reminder:"
@@ -32,8 +40,15 @@ REMINDER_PREFIX = "reminder:"
 
 def pending_reminders(recipient: str, limit: int, cursor: str | None) -> dict:
     """The box's reminders not yet acknowledged, newest obligation last (ids sort by obligation)."""
-    results = pagination.query(Notice, recipient, cursor, Notice.notice_id.startswith(REMINDER_PREFIX),
-                               filter_condition=Notice.status == "pending", limit=limit, page_size=limit)
+    results = pagination.query(
+        Notice,
+        recipient,
+        cursor,
+        Notice.notice_id.startswith(REMINDER_PREFIX),
+        filter_condition=Notice.status == "pending",
+        limit=limit,
+        page_size=limit,
+    )
     return pagination.page(results, view)
 
 
@@ -42,6 +57,12 @@ def acknowledge(caller: Identity, notice_id: str) -> Notice:
     fulfils the obligation to tell the enterprise, Art. 19). Only in the caller's own box."""
     notice = get_or_404(Notice, caller.recipient, notice_id, message="通知不存在", code="notice_not_found")
     if notice.status != "acknowledged":
-        update_if(notice, [Notice.status.set("acknowledged"), Notice.acknowledged_at.set(clock.now_iso()),
-                               Notice.acknowledged_by.set(caller.subject)])
+        update_if(
+            notice,
+            [
+                Notice.status.set("acknowledged"),
+                Notice.acknowledged_at.set(clock.now_iso()),
+                Notice.acknowledged_by.set(caller.subject),
+            ],
+        )
     return notice

@@ -13,6 +13,7 @@ each reminder in the outbox with a conditional write (one per obligation, recipi
 moves the obligation's next reminder date on. A rerun, an overlapping run or a retried message
 finds nothing new to send.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -45,8 +46,11 @@ from sheqi.store import (
 
 def settings_from_env() -> Settings:
     env = settings.get()
-    return Settings(upcoming_days=env.reminder_upcoming_days, escalation_working_days=env.escalation_working_days,
-                    year_end_days=env.year_end_reminder_days)
+    return Settings(
+        upcoming_days=env.reminder_upcoming_days,
+        escalation_working_days=env.escalation_working_days,
+        year_end_days=env.year_end_reminder_days,
+    )
 
 
 def note_region(region_code: str) -> None:
@@ -60,14 +64,36 @@ def active_regions() -> list[str]:
     return sorted(record.regions or []) if record else []
 
 
-def new(obligation_id: str, *, kind: str, title: str, owner: str, region_code: str, subject: dict,
-        start: date, due: Deadline, working_days: int | None = None) -> Obligation:
+def new(
+    obligation_id: str,
+    *,
+    kind: str,
+    title: str,
+    owner: str,
+    region_code: str,
+    subject: dict,
+    start: date,
+    due: Deadline,
+    working_days: int | None = None,
+) -> Obligation:
     """An obligation record, to be put once (condition: it does not exist), alone or in a transaction."""
     first = min(s.on for s in stages(kind, start, due.due, owner, region_code, settings_from_env()))
-    return Obligation(obligation_id, kind=kind, title=title, owner=owner, region_code=region_code, subject=subject,
-                      start=start.isoformat(), working_days=working_days, due=due.due.isoformat(),
-                      provisional=due.provisional, provisional_year=str(due.due.year) if due.provisional else None,
-                      stage_region=region_code, next_stage_on=first.isoformat(), created_at=clock.now_iso())
+    return Obligation(
+        obligation_id,
+        kind=kind,
+        title=title,
+        owner=owner,
+        region_code=region_code,
+        subject=subject,
+        start=start.isoformat(),
+        working_days=working_days,
+        due=due.due.isoformat(),
+        provisional=due.provisional,
+        provisional_year=str(due.due.year) if due.provisional else None,
+        stage_region=region_code,
+        next_stage_on=first.isoformat(),
+        created_at=clock.now_iso(),
+    )
 
 
 def open_once(obligation_id: str, **fields) -> bool:
@@ -81,9 +107,16 @@ def working_day_deadline(start: date, n: int) -> Deadline:
 
 def complete(obligation_id: str, status: str = "done") -> bool:
     """Mark it fulfilled (or lapsed): it leaves the reminder index. False if there is no such obligation."""
-    return update_if(Obligation(obligation_id), [Obligation.status.set(status), Obligation.done_at.set(clock.now_iso()),
-                                                 Obligation.stage_region.remove(), Obligation.next_stage_on.remove()],
-                     condition=Obligation.obligation_id.exists())
+    return update_if(
+        Obligation(obligation_id),
+        [
+            Obligation.status.set(status),
+            Obligation.done_at.set(clock.now_iso()),
+            Obligation.stage_region.remove(),
+            Obligation.next_stage_on.remove(),
+        ],
+        condition=Obligation.obligation_id.exists(),
+    )
 
 
 def fulfilled(record: Obligation) -> bool:
@@ -91,12 +124,14 @@ def fulfilled(record: Obligation) -> bool:
     s = record.subject
     if record.kind == "plan_yearend":
         return any(v.status == "published" for v in PlanVersion.of_year(s["agency_id"], s["year"]))
-    if record.kind == "plan_refile" and "after" in s:   # after an emergency campaign: any version filed since
-        return any(v.created_at >= s["after"] and v.status not in ("draft", "returned")
-                   for v in PlanVersion.of_year(s["agency_id"], s["year"]))
+    if record.kind == "plan_refile" and "after" in s:  # after an emergency campaign: any version filed since
+        return any(
+            v.created_at >= s["after"] and v.status not in ("draft", "returned")
+            for v in PlanVersion.of_year(s["agency_id"], s["year"])
+        )
     if record.kind == "plan_refile":
         version = get_or_none(PlanVersion, s["agency_id"], s["version_key"])
-        return version is None or version.status not in ("draft", "returned")   # none: nothing left to file
+        return version is None or version.status not in ("draft", "returned")  # none: nothing left to file
     if record.kind == "case_transfer":
         transfers = (Visit.get(s["visit_id"]).outcome or {}).get("transfers") or []
         return len(transfers) >= s.get("transfer", 1) and bool(transfers[s.get("transfer", 1) - 1].get("completed"))
@@ -107,14 +142,21 @@ def fulfilled(record: Obligation) -> bool:
         return Rating.count(s["visit_id"]) > 0
     if record.kind == "letter_reply":
         return Letter.get(*Letter.key(s["letter_id"])).status != "issued"
-    return False    # science deadlines: only their own completion marks them done
+    return False  # science deadlines: only their own completion marks them done
 
 
 def _send(record: Obligation, stage, settings: Settings) -> bool:
     title, body = message(record.kind, stage, record.title, date.fromisoformat(record.due), record.provisional)
-    notice = Notice(stage.recipient, f"{REMINDER_PREFIX}{record.obligation_id}:{stage.name}", kind=f"reminder_{record.kind}",
-                    title=title, body=body, article=KINDS[record.kind][1], created_at=clock.now_iso())
-    return put_if_absent(notice, Notice.notice_id)    # False: an overlapping run or an earlier attempt put it there
+    notice = Notice(
+        stage.recipient,
+        f"{REMINDER_PREFIX}{record.obligation_id}:{stage.name}",
+        kind=f"reminder_{record.kind}",
+        title=title,
+        body=body,
+        article=KINDS[record.kind][1],
+        created_at=clock.now_iso(),
+    )
+    return put_if_absent(notice, Notice.notice_id)  # False: an overlapping run or an earlier attempt put it there
 
 
 @metrics.timed("reminder_region")
@@ -131,8 +173,9 @@ def run_region(region_code: str, today: date, settings: Settings | None = None) 
             completed += complete(record.obligation_id)
             continue
         due = date.fromisoformat(record.due)
-        all_stages = stages(record.kind, date.fromisoformat(record.start), due, record.owner, record.region_code,
-                            settings, arrangements)
+        all_stages = stages(
+            record.kind, date.fromisoformat(record.start), due, record.owner, record.region_code, settings, arrangements
+        )
         sending, next_on = to_send(all_stages, today)
         keys = []
         for stage in sending:
@@ -148,8 +191,13 @@ def run_region(region_code: str, today: date, settings: Settings | None = None) 
         else:
             actions.append(Obligation.next_stage_on.set(next_on.isoformat()))
         record.update(actions=actions)
-    return {"region_code": region_code, "date": today.isoformat(), "obligations_read": read,
-            "reminders_created": created, "completed": completed}
+    return {
+        "region_code": region_code,
+        "date": today.isoformat(),
+        "obligations_read": read,
+        "reminders_created": created,
+        "completed": completed,
+    }
 
 
 def open_year_end(region_code: str, year: int) -> int:
@@ -167,10 +215,16 @@ def open_year_end_for(agency: Agency, year: int) -> bool:
     if agency.kind != "enforcement_agency":
         return False
     due = date(year - 1, 12, 31)
-    return open_once(f"plan_yearend:{agency.agency_id}:{year}", kind="plan_yearend", title=f"{agency.name}{year}年度检查计划",
-                     owner=f"agency:{agency.agency_id}", region_code=agency.region_code,
-                     subject={"agency_id": agency.agency_id, "year": year}, start=date(year - 1, 12, 1),
-                     due=Deadline(due, False))
+    return open_once(
+        f"plan_yearend:{agency.agency_id}:{year}",
+        kind="plan_yearend",
+        title=f"{agency.name}{year}年度检查计划",
+        owner=f"agency:{agency.agency_id}",
+        region_code=agency.region_code,
+        subject={"agency_id": agency.agency_id, "year": year},
+        start=date(year - 1, 12, 1),
+        due=Deadline(due, False),
+    )
 
 
 @metrics.timed("reminder_dispatch")
@@ -195,12 +249,20 @@ def recompute_year(year: int) -> int:
         else:
             continue
         actions: list[Action] = [Obligation.due.set(due.due.isoformat()), Obligation.provisional.set(due.provisional)]
-        actions.append(Obligation.provisional_year.set(str(due.due.year)) if due.provisional else Obligation.provisional_year.remove())
+        actions.append(
+            Obligation.provisional_year.set(str(due.due.year)) if due.provisional else Obligation.provisional_year.remove()
+        )
         if record.status == "open":
-            pending = [s.on for s in stages(record.kind, start, due.due, record.owner, record.region_code, settings_from_env())
-                       if f"{s.name}@{s.recipient}" not in record.sent]
+            pending = [
+                s.on
+                for s in stages(record.kind, start, due.due, record.owner, record.region_code, settings_from_env())
+                if f"{s.name}@{s.recipient}" not in record.sent
+            ]
             if pending:
-                actions += [Obligation.stage_region.set(record.region_code), Obligation.next_stage_on.set(min(pending).isoformat())]
+                actions += [
+                    Obligation.stage_region.set(record.region_code),
+                    Obligation.next_stage_on.set(min(pending).isoformat()),
+                ]
         record.update(actions=actions)
         if record.kind == "plan_refile":
             version = PlanVersion.get(record.subject["agency_id"], record.subject["version_key"])
@@ -212,14 +274,25 @@ def recompute_year(year: int) -> int:
 
 # --- reading ------------------------------------------------------------------------------------
 
+
 def view(record: Obligation, today: date) -> dict:
     due = date.fromisoformat(record.due)
-    return {"obligation_id": record.obligation_id, "kind": record.kind, "what": KINDS[record.kind][0],
-            "article": KINDS[record.kind][1], "title": record.title, "owner": record.owner,
-            "region_code": record.region_code, "subject": record.subject, "due": record.due,
-            "provisional": record.provisional, "status": record.status,
-            "overdue_days": (today - due).days if record.status == "open" and today > due else 0,
-            "reminders_sent": record.sent, "done_at": record.done_at}
+    return {
+        "obligation_id": record.obligation_id,
+        "kind": record.kind,
+        "what": KINDS[record.kind][0],
+        "article": KINDS[record.kind][1],
+        "title": record.title,
+        "owner": record.owner,
+        "region_code": record.region_code,
+        "subject": record.subject,
+        "due": record.due,
+        "provisional": record.provisional,
+        "status": record.status,
+        "overdue_days": (today - due).days if record.status == "open" and today > due else 0,
+        "reminders_sent": record.sent,
+        "done_at": record.done_at,
+    }
 
 
 def list_for(caller: Identity, region_code: str | None, overdue_only: bool, limit: int, cursor: str | None) -> dict:
@@ -231,11 +304,13 @@ def list_for(caller: Identity, region_code: str | None, overdue_only: bool, limi
         region_code = region_or_own(caller, region_code)
         if caller.role == "judicial" and not regions.covers(caller.region_code, region_code):
             raise deny_scope("督办清单")
-        results = pagination.query(Obligation.by_region, region_code, cursor, condition, filter_condition=open_only,
-                                   limit=limit, page_size=limit)
+        results = pagination.query(
+            Obligation.by_region, region_code, cursor, condition, filter_condition=open_only, limit=limit, page_size=limit
+        )
     elif caller.role in ("agency_admin", "enterprise", "science_bureau"):
-        results = pagination.query(Obligation.by_owner, caller.recipient, cursor, condition, filter_condition=open_only,
-                                   limit=limit, page_size=limit)
+        results = pagination.query(
+            Obligation.by_owner, caller.recipient, cursor, condition, filter_condition=open_only, limit=limit, page_size=limit
+        )
     else:
         raise deny_scope("待办事项")
     return pagination.page(results, lambda r: view(r, today))

@@ -14,6 +14,7 @@ county agency its county, a city agency the whole city (where both levels may, t
 outside its territory only when the task's lead agency is competent for the enterprise (Art. 17:
 谁牵头、谁发起、谁负责); so every task's lead must cover every target.
 """
+
 from __future__ import annotations
 
 from sheqi.rules import regions
@@ -21,8 +22,17 @@ from sheqi.rules.articles import ART
 from sheqi.rules.qualification import Finding
 
 ENTERPRISE_CLASSES = {"91": "enterprise", "92": "by_reference", "93": "by_reference"}
-CLASS_NAMES = {"11": "机关", "12": "事业单位", "13": "群众团体", "51": "社会团体", "52": "社会服务机构（民办非企业单位）",
-               "53": "基金会", "31": "律师事务所等司法行政登记机构", "71": "宗教活动场所", "81": "工会"}
+CLASS_NAMES = {
+    "11": "机关",
+    "12": "事业单位",
+    "13": "群众团体",
+    "51": "社会团体",
+    "52": "社会服务机构（民办非企业单位）",
+    "53": "基金会",
+    "31": "律师事务所等司法行政登记机构",
+    "71": "宗教活动场所",
+    "81": "工会",
+}
 
 
 def enterprise_scope(uscc: str) -> tuple[str, Finding | None]:
@@ -31,9 +41,12 @@ def enterprise_scope(uscc: str) -> tuple[str, Finding | None]:
     if scope:
         return scope, None
     kind = CLASS_NAMES.get(uscc[:2], f"统一社会信用代码类别“{uscc[:2]}”所示的非企业组织")
-    return "out_of_scope", Finding("not_an_enterprise", ART[3],
-                                   f"{kind}不属于本细则所称企业（有限责任公司、股份有限公司、个人独资企业和其他企业；"
-                                   "不包括事业单位、社会团体、基金会、社会服务机构等），不纳入涉企行政检查")
+    return "out_of_scope", Finding(
+        "not_an_enterprise",
+        ART[3],
+        f"{kind}不属于本细则所称企业（有限责任公司、股份有限公司、个人独资企业和其他企业；"
+        "不包括事业单位、社会团体、基金会、社会服务机构等），不纳入涉企行政检查",
+    )
 
 
 def territory_findings(*, agency_region: str, lead_region: str, enterprise_region: str, enterprise: str) -> list[Finding]:
@@ -43,9 +56,19 @@ def territory_findings(*, agency_region: str, lead_region: str, enterprise_regio
         return []
     where = f"{enterprise}位于{regions.name(enterprise_region)}"
     if agency_region == lead_region:
-        return [Finding("outside_jurisdiction", ART[8],
-                        f"{where}，不在本机关辖区（{regions.name(agency_region)}）内：行政执法机关只能在法定职责和辖区范围内"
-                        "实施检查（第四条、第八条）；跨区域的由市级机关负责，或由有管辖权的机关牵头联合检查")]
-    return [Finding("lead_not_competent", ART[8],
-                    f"{where}，联合检查的牵头机关（辖区{regions.name(lead_region)}）对其没有管辖权：辖区外的机关只能参加"
-                    "有管辖权的机关牵头的联合检查（第八条、第十七条）")]
+        return [
+            Finding(
+                "outside_jurisdiction",
+                ART[8],
+                f"{where}，不在本机关辖区（{regions.name(agency_region)}）内：行政执法机关只能在法定职责和辖区范围内"
+                "实施检查（第四条、第八条）；跨区域的由市级机关负责，或由有管辖权的机关牵头联合检查",
+            )
+        ]
+    return [
+        Finding(
+            "lead_not_competent",
+            ART[8],
+            f"{where}，联合检查的牵头机关（辖区{regions.name(lead_region)}）对其没有管辖权：辖区外的机关只能参加"
+            "有管辖权的机关牵头的联合检查（第八条、第十七条）",
+        )
+    ]

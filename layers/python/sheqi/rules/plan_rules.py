@@ -10,6 +10,7 @@ the item at the enterprise is under both that and the item's cap for the enterpr
 need the item in the plan in force (or, for an emergency campaign, none: Art. 13), and only the
 tier's cap applies to them. The entry's `scope` is prose (e.g. "辖区内食品经营者") and is not checked.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,7 +22,7 @@ from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.qualification import Finding
 
-ANY_FREQUENCY = 52   # the highest frequency a plan entry may state (filing.EntryIn)
+ANY_FREQUENCY = 52  # the highest frequency a plan entry may state (filing.EntryIn)
 
 
 class PlanEntry(Struct, frozen=True):
@@ -29,8 +30,8 @@ class PlanEntry(Struct, frozen=True):
     region_codes: tuple[str, ...]
     window_start: date
     window_end: date
-    method: str          # on_site / off_site / both
-    frequency: int       # routine inspections a year per enterprise
+    method: str  # on_site / off_site / both
+    frequency: int  # routine inspections a year per enterprise
 
 
 def index_entry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -48,18 +49,29 @@ def entries_in_force(versions: list[dict[str, Any]], on: date) -> tuple[PlanEntr
     version = version_in_force(versions, on)
     if version is None:
         return None
-    if "entries" not in version:   # an index written before entries were kept: its items, unconstrained
-        return tuple(PlanEntry(i, (), date(on.year, 1, 1), date(on.year, 12, 31), "both", ANY_FREQUENCY)
-                     for i in version["item_ids"])
-    return tuple(PlanEntry(e["item_id"], tuple(e["region_codes"]), date.fromisoformat(e["window_start"]),
-                           date.fromisoformat(e["window_end"]), e["method"], int(e["frequency"]))
-                 for e in version["entries"])
+    if "entries" not in version:  # an index written before entries were kept: its items, unconstrained
+        return tuple(
+            PlanEntry(i, (), date(on.year, 1, 1), date(on.year, 12, 31), "both", ANY_FREQUENCY) for i in version["item_ids"]
+        )
+    return tuple(
+        PlanEntry(
+            e["item_id"],
+            tuple(e["region_codes"]),
+            date.fromisoformat(e["window_start"]),
+            date.fromisoformat(e["window_end"]),
+            e["method"],
+            int(e["frequency"]),
+        )
+        for e in version["entries"]
+    )
 
 
-def match(entries: tuple[PlanEntry, ...] | None, *, item_id: str, region: str, start: date, end: date,
-          method: str) -> tuple[tuple[PlanEntry, ...], Finding | None]:
+def match(
+    entries: tuple[PlanEntry, ...] | None, *, item_id: str, region: str, start: date, end: date, method: str
+) -> tuple[tuple[PlanEntry, ...], Finding | None]:
     """The entries a routine inspection of `item_id` at an enterprise in `region`, from `start` to `end`
     by `method`, falls within; or none and the most specific reason why not."""
+
     def refuse(code: str, message: str) -> tuple[tuple[PlanEntry, ...], Finding]:
         return (), Finding(code, ART[16], f"检查事项 {item_id} {message}（计划之外无检查）")
 
@@ -75,8 +87,10 @@ def match(entries: tuple[PlanEntry, ...] | None, *, item_id: str, region: str, s
         return refuse("outside_plan_window", f"的计划检查时间为{spans}，{start.isoformat()}至{end.isoformat()}不在其内")
     found = tuple(e for e in found_in_time if e.method in ("both", method))
     if not found:
-        return refuse("outside_plan_method", f"计划的检查方式为{'、'.join(sorted({METHODS[e.method] for e in found_in_time}))}，"
-                                             f"不含{METHODS[method]}")
+        return refuse(
+            "outside_plan_method",
+            f"计划的检查方式为{'、'.join(sorted({METHODS[e.method] for e in found_in_time}))}，不含{METHODS[method]}",
+        )
     return found, None
 
 

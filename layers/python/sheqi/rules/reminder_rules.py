@@ -6,6 +6,7 @@ dispatcher sends, per recipient, only the latest stage that has come (a missed e
 superseded, never sent late), and notes the date of the next stage so it reads the obligation again
 only then.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -23,8 +24,10 @@ SCIENCE = {
     "project_acceptance": ("科技计划课题执行期结束后6个月内完成结题验收", f"{RULES_004}六（四）3"),
     "project_annual_report": ("课题依托单位提交课题年度执行情况报告（中期检查）", f"{RULES_004}六（四）2"),
     "project_spot_check": ("年度课题抽查检查", f"{RULES_004}六（三）1、（四）1"),
-    "contract_registration": ("技术合同登记机构自受理之日起30日内完成认定登记",
-                              f"{SEED_004}《与相关部门的职责边界登记表》第8项（技术合同认定登记）"),
+    "contract_registration": (
+        "技术合同登记机构自受理之日起30日内完成认定登记",
+        f"{SEED_004}《与相关部门的职责边界登记表》第8项（技术合同认定登记）",
+    ),
     "registration_body_check": ("每年对技术合同认定登记机构检查不少于1次，指派2名以上工作人员", f"{RULES_004}三（四）1"),
     "transfer_spot_check": ("技术转移机构年度抽查（抽查面20%）", f"{RULES_004}五（三）2"),
     "leader_acceptance": ("科技领军人物、科技创新团队管理期（两年）届满前验收", f"{RULES_004}四（三）、（四）3"),
@@ -40,16 +43,23 @@ KINDS = {
     **SCIENCE,
     "letter_reply": ("按监督文书要求整改并书面答复司法行政机关", ART[30]),
 }
-STAGE_LABELS = {"upcoming": "即将到期", "due": "今日到期", "overdue": "已逾期", "escalated": "逾期未办，报请督办",
-                "invite": "邀请评价", "last_call": "评价即将截止", "undelivered": "结果告知未送达"}
-YEAR_END_DAYS = ("12-01", "12-15", "12-25", "12-31")   # default reminder days of the year-end campaign
+STAGE_LABELS = {
+    "upcoming": "即将到期",
+    "due": "今日到期",
+    "overdue": "已逾期",
+    "escalated": "逾期未办，报请督办",
+    "invite": "邀请评价",
+    "last_call": "评价即将截止",
+    "undelivered": "结果告知未送达",
+}
+YEAR_END_DAYS = ("12-01", "12-15", "12-25", "12-31")  # default reminder days of the year-end campaign
 
 
 class Settings(Struct, frozen=True):
-    upcoming_days: int = 3              # "due soon": calendar days before the due date
-    escalation_working_days: int = 5    # overdue this many working days: the supervisor hears
+    upcoming_days: int = 3  # "due soon": calendar days before the due date
+    escalation_working_days: int = 5  # overdue this many working days: the supervisor hears
     year_end_days: tuple[str, ...] = YEAR_END_DAYS
-    last_call_days: int = 5             # rating invitations: a second one this many days before the window closes
+    last_call_days: int = 5  # rating invitations: a second one this many days before the window closes
 
 
 class Stage(Struct, frozen=True):
@@ -66,23 +76,40 @@ def supervisor(kind: str, region_code: str) -> str:
     return f"judicial:{region_code}"
 
 
-def stages(kind: str, start: date, due: date, owner: str, region_code: str, settings: Settings,
-           arrangements: dict[int, Arrangement] | None = None) -> list[Stage]:
+def stages(
+    kind: str,
+    start: date,
+    due: date,
+    owner: str,
+    region_code: str,
+    settings: Settings,
+    arrangements: dict[int, Arrangement] | None = None,
+) -> list[Stage]:
     if kind == "plan_yearend":
         reminders = [Stage(f"remind-{d}", date.fromisoformat(f"{due.year}-{d}"), owner) for d in settings.year_end_days]
-        return reminders + [Stage("overdue", due + timedelta(days=1), owner),
-                            Stage("overdue", due + timedelta(days=1), supervisor(kind, region_code))]
-    if kind == "rating_invite":   # from the close (`start`) to the last day of the rating window (`due`)
-        return [Stage("invite", start, owner),
-                Stage("last_call", due - timedelta(days=settings.last_call_days), owner)]
-    if kind == "result_notice":
-        return [Stage("undelivered", due, owner),
-                Stage("escalated", add_working_days(due, settings.escalation_working_days, arrangements).due,
-                      supervisor(kind, region_code))]
-    return [Stage("upcoming", due - timedelta(days=settings.upcoming_days), owner), Stage("due", due, owner),
+        return reminders + [
             Stage("overdue", due + timedelta(days=1), owner),
-            Stage("escalated", add_working_days(due, settings.escalation_working_days, arrangements).due,
-                  supervisor(kind, region_code))]
+            Stage("overdue", due + timedelta(days=1), supervisor(kind, region_code)),
+        ]
+    if kind == "rating_invite":  # from the close (`start`) to the last day of the rating window (`due`)
+        return [Stage("invite", start, owner), Stage("last_call", due - timedelta(days=settings.last_call_days), owner)]
+    if kind == "result_notice":
+        return [
+            Stage("undelivered", due, owner),
+            Stage(
+                "escalated",
+                add_working_days(due, settings.escalation_working_days, arrangements).due,
+                supervisor(kind, region_code),
+            ),
+        ]
+    return [
+        Stage("upcoming", due - timedelta(days=settings.upcoming_days), owner),
+        Stage("due", due, owner),
+        Stage("overdue", due + timedelta(days=1), owner),
+        Stage(
+            "escalated", add_working_days(due, settings.escalation_working_days, arrangements).due, supervisor(kind, region_code)
+        ),
+    ]
 
 
 def to_send(all_stages: list[Stage], today: date) -> tuple[list[Stage], date | None]:

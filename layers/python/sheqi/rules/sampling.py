@@ -1,5 +1,6 @@
 """Reproducible draws: each candidate ranked by SHA-256(seed | id), so the same inputs give the same
 selection in any order and anyone holding the published seed can check it (双随机)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Rules of the visit record, closing and rating (Art. 19, 24-27): pure functions, no AWS."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -15,7 +16,7 @@ OUTCOMES = {
     "correction_ordered": "责令限期改正",
     "penalty_proposed": "拟予行政处罚",
     "compulsory_measures": "采取行政强制措施",
-    "transferred": "移送有管辖权的机关（第二十六条）",   # closes recorded before transfers were their own record
+    "transferred": "移送有管辖权的机关（第二十六条）",  # closes recorded before transfers were their own record
 }
 # A close concludes on the visit's own items; a matter outside the agency's jurisdiction is a transfer
 # beside it (Art. 26), so a visit can find its own items compliant and still transfer another matter.
@@ -55,26 +56,54 @@ def item_key(agency_id: str, item_id: str) -> str:
     return f"{agency_id}/{item_id}"
 
 
-def close_problems(*, outcome: str, items: list[str], findings: dict[str, str], ended_at: datetime,
-                   entered_at: datetime, now: datetime, correction_deadline: date | None, penalty: dict[str, Any] | None,
-                   measures: list[dict[str, Any]], transfers: list[dict[str, Any]], own_agencies: list[str]) -> list[Problem]:
+def close_problems(
+    *,
+    outcome: str,
+    items: list[str],
+    findings: dict[str, str],
+    ended_at: datetime,
+    entered_at: datetime,
+    now: datetime,
+    correction_deadline: date | None,
+    penalty: dict[str, Any] | None,
+    measures: list[dict[str, Any]],
+    transfers: list[dict[str, Any]],
+    own_agencies: list[str],
+) -> list[Problem]:
     """Every reason the visit may not close this way. `items` are the visit's item keys, `findings`
     the result recorded for each key, `own_agencies` the visit's agencies (a transfer goes elsewhere)."""
     problems = []
     missing = [k for k in items if k not in findings]
     if missing:
-        problems.append(Problem("findings", "findings_missing",
-                                f"以下检查事项尚未记录检查情况：{'、'.join(missing)}；现场检查笔录须逐项记录", ART[19]))
+        problems.append(
+            Problem(
+                "findings",
+                "findings_missing",
+                f"以下检查事项尚未记录检查情况：{'、'.join(missing)}；现场检查笔录须逐项记录",
+                ART[19],
+            )
+        )
     violations = [k for k, result in findings.items() if result == "violation"]
     if outcome == "no_violation" and violations:
-        problems.append(Problem("outcome", "outcome_contradicts_findings",
-                                f"已记录违法行为（{'、'.join(violations)}），结论不能为“未发现违法行为”", ART[19]))
+        problems.append(
+            Problem(
+                "outcome",
+                "outcome_contradicts_findings",
+                f"已记录违法行为（{'、'.join(violations)}），结论不能为“未发现违法行为”",
+                ART[19],
+            )
+        )
     if outcome in NEEDS_VIOLATION and not violations:
         seizure = outcome == "compulsory_measures"
-        problems.append(Problem("outcome", "no_violation_recorded",
-                                f"本次检查事项未记录任何违法行为，不能作出“{OUTCOMES[outcome]}”的结论"
-                                + ("；没有违法事实的查封、扣押、冻结属于第二十七条禁止的行为" if seizure else ""),
-                                ART[27] if seizure else ART[19]))
+        problems.append(
+            Problem(
+                "outcome",
+                "no_violation_recorded",
+                f"本次检查事项未记录任何违法行为，不能作出“{OUTCOMES[outcome]}”的结论"
+                + ("；没有违法事实的查封、扣押、冻结属于第二十七条禁止的行为" if seizure else ""),
+                ART[27] if seizure else ART[19],
+            )
+        )
     if ended_at < entered_at:
         problems.append(Problem("ended_at", "ended_before_entered", "检查结束时间早于入企扫码时间", ART[19]))
     if ended_at > now + CLOCK_SKEW:
@@ -88,15 +117,26 @@ def close_problems(*, outcome: str, items: list[str], findings: dict[str, str], 
         if penalty is None:
             problems.append(Problem("penalty", "penalty_missing", "拟予处罚须说明处罚建议，或注明首违不罚", ART[25]))
         elif not penalty.get("first_minor_violation") and not penalty.get("proposal"):
-            problems.append(Problem("penalty.proposal", "penalty_proposal_missing",
-                                    "拟予处罚须写明处罚建议；符合首次轻微违法不予处罚条件的，请注明 first_minor_violation", ART[25]))
+            problems.append(
+                Problem(
+                    "penalty.proposal",
+                    "penalty_proposal_missing",
+                    "拟予处罚须写明处罚建议；符合首次轻微违法不予处罚条件的，请注明 first_minor_violation",
+                    ART[25],
+                )
+            )
     if outcome == "compulsory_measures" and not measures:
         problems.append(Problem("measures", "measures_missing", "采取行政强制措施须逐项记录措施及依据", ART[27]))
     for n, transfer in enumerate(transfers):
         if transfer["kind"] == "administrative" and transfer.get("to_agency_id") in own_agencies:
-            problems.append(Problem(f"transfers.{n}.to_agency_id", "transfer_to_own_agency",
-                                    "移送的是本机关不具有管辖权的违法行为，接收机关不能是本次检查的机关；本机关事项请作出检查结论",
-                                    ART[26]))
+            problems.append(
+                Problem(
+                    f"transfers.{n}.to_agency_id",
+                    "transfer_to_own_agency",
+                    "移送的是本机关不具有管辖权的违法行为，接收机关不能是本次检查的机关；本机关事项请作出检查结论",
+                    ART[26],
+                )
+            )
     return problems
 
 
@@ -122,12 +162,18 @@ def aggregate_view(label: str, record: dict[str, Any] | None, today: date, min_e
     if not quarter_over(label, today):
         return {"quarter": label, "available": False, "reason": "本季度尚未结束，结束后方可查看汇总"}
     if record is None or len(record["enterprises"]) < min_enterprises:
-        return {"quarter": label, "available": False,
-                "reason": f"评价企业少于{min_enterprises}家，为保护企业不受打击报复，不予显示"}
+        return {
+            "quarter": label,
+            "available": False,
+            "reason": f"评价企业少于{min_enterprises}家，为保护企业不受打击报复，不予显示",
+        }
     return {"quarter": label, "available": True, **aggregate_figures(record)}
 
 
 def aggregate_figures(record: dict[str, Any]) -> dict[str, Any]:
     n = record["count"]
-    return {"ratings": n, "average": {k: round(record[k] / n, 2) for k in ("conduct", "procedure", "efficiency")},
-            "prohibited_practices": {k: v for k, v in sorted(record["flags"].items()) if v}}
+    return {
+        "ratings": n,
+        "average": {k: round(record[k] / n, 2) for k in ("conduct", "procedure", "efficiency")},
+        "prohibited_practices": {k: v for k, v in sorted(record["flags"].items()) if v},
+    }

@@ -6,6 +6,7 @@ year's notice as data, see `calendars.py`). A year with neither is counted provi
 only, and every answer says whether it is provisional, so a deadline can be recomputed once the
 year's arrangement is known.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from msgspec import Struct
 
 class Arrangement(Struct, frozen=True):
     """One year's official arrangement: its public holidays and its working weekends."""
+
     year: int
     holidays: frozenset[date]
     working_weekends: frozenset[date]
@@ -45,11 +47,14 @@ def check_arrangement(year: int, holidays: list[date], working_weekends: list[da
 
 class Deadline(Struct, frozen=True):
     due: date
-    provisional: bool      # True when a day counted lies in a year without the official arrangement
+    provisional: bool  # True when a day counted lies in a year without the official arrangement
 
     def to_dict(self) -> dict[str, Any]:
-        return {"due": self.due.isoformat(), "provisional": self.provisional,
-                **({"note": "该年度国务院节假日安排尚未载入，暂按周末计算，载入后重算"} if self.provisional else {})}
+        return {
+            "due": self.due.isoformat(),
+            "provisional": self.provisional,
+            **({"note": "该年度国务院节假日安排尚未载入，暂按周末计算，载入后重算"} if self.provisional else {}),
+        }
 
 
 @cache
@@ -57,6 +62,7 @@ def _official() -> Any:
     """The State Council's published arrangements (the chinesecalendar package), loaded when a deadline
     is first counted: its tables cost 2 ms of every cold start otherwise."""
     import chinese_calendar
+
     return chinese_calendar
 
 

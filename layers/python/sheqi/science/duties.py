@@ -19,6 +19,7 @@ is a duty within the calendar year, not a counted period, so no roll-forward. Sp
 SHA-256(seed | id) (rules.sampling): the same seed and candidates give the same selection.
 Not modelled: licensee post-approval checks (一) and monitored chemicals (二), which carry no deadline.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,9 +41,9 @@ from sheqi.store import Cancelled, Obligation, Tally, Transaction, get_or_404, g
 
 Id = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{3,64}$")]
 Name = Annotated[str, Meta(min_length=2, max_length=200)]
-TRANSFER_RATIO = Decimal("0.20")      # 抽查面为20% (五（三）2)
-MANAGEMENT_MONTHS = 24                # 管理期（两年） (四（一）)
-BAR_YEARS = 5                         # 5年内不得再次申报 (四（六）2)
+TRANSFER_RATIO = Decimal("0.20")  # 抽查面为20% (五（三）2)
+MANAGEMENT_MONTHS = 24  # 管理期（两年） (四（一）)
+BAR_YEARS = 5  # 5年内不得再次申报 (四（六）2)
 
 
 class ProjectIn(Body):
@@ -51,7 +52,7 @@ class ProjectIn(Body):
     unit_name: Name
     region_code: RegionCode
     ended_on: date
-    started_on: date | None = None    # given: a yearly execution report on each anniversary before the end
+    started_on: date | None = None  # given: a yearly execution report on each anniversary before the end
 
     def check(self):
         if self.started_on is not None and self.started_on >= self.ended_on:
@@ -84,7 +85,7 @@ class SpotCheckIn(Body):
     year: Annotated[int, Meta(ge=2000, le=2100)]
     seed: Annotated[str, Meta(min_length=8, max_length=200)]
     candidates: Annotated[list[Candidate], Meta(min_length=1, max_length=2000)]
-    ratio: Annotated[str, Meta(pattern=r"^0\.\d{1,4}$|^1$")] | None = None   # projects only: "部分" is the bureau's call
+    ratio: Annotated[str, Meta(pattern=r"^0\.\d{1,4}$|^1$")] | None = None  # projects only: "部分" is the bureau's call
 
     def check(self):
         if self.population == "transfer_institutions" and self.ratio not in (None, "0.20", "0.2"):
@@ -107,8 +108,8 @@ class LeaderIn(Body):
 class AcceptanceIn(Body):
     held_on: date
     result: Literal["passed", "failed", "absent"]
-    justified: bool = False           # absent for a good reason: the acceptance stays open
-    rectify_by: date | None = None    # failed: the rectification deadline the bureau sets (限期整改)
+    justified: bool = False  # absent for a good reason: the acceptance stays open
+    rectify_by: date | None = None  # failed: the rectification deadline the bureau sets (限期整改)
     note: Annotated[str, Meta(max_length=1000)] = ""
 
     def check(self):
@@ -128,10 +129,16 @@ class DoneIn(Body):
             raise ValueError("责令整改须给出晚于检查日的整改期限 rectify_by")
 
 
-COLLECTIONS = {"projects": "project_acceptance", "contracts": "contract_registration",
-               "annual-reports": "project_annual_report", "project-checks": "project_spot_check",
-               "registration-bodies": "registration_body_check", "transfer-checks": "transfer_spot_check",
-               "leader-reviews": "leader_annual_review", "rectifications": "rectification"}
+COLLECTIONS = {
+    "projects": "project_acceptance",
+    "contracts": "contract_registration",
+    "annual-reports": "project_annual_report",
+    "project-checks": "project_spot_check",
+    "registration-bodies": "registration_body_check",
+    "transfer-checks": "transfer_spot_check",
+    "leader-reviews": "leader_annual_review",
+    "rectifications": "rectification",
+}
 CHECKS = ("project_spot_check", "registration_body_check", "transfer_spot_check")
 
 
@@ -145,22 +152,32 @@ def _rule(message: str, code: str, kind: str) -> RuleViolation:
     return RuleViolation(message, code=code, article=SCIENCE[kind][1])
 
 
-def _duty(kind: str, key: str, title: str, region_code: str, subject: dict, start: date, due: Deadline,
-          period: date | None = None) -> Obligation:
+def _duty(
+    kind: str, key: str, title: str, region_code: str, subject: dict, start: date, due: Deadline, period: date | None = None
+) -> Obligation:
     """The duty's record, to be opened once. `period`: the unrolled last day of a counted period."""
-    return obligations.new(f"{kind}:{region_code}:{key}", kind=kind, title=title, owner=f"science_bureau:{region_code}",
-                           region_code=region_code, start=start, due=due,
-                           subject={**subject, **({"period_end": period.isoformat()} if period else {})})
+    return obligations.new(
+        f"{kind}:{region_code}:{key}",
+        kind=kind,
+        title=title,
+        owner=f"science_bureau:{region_code}",
+        region_code=region_code,
+        start=start,
+        due=due,
+        subject={**subject, **({"period_end": period.isoformat()} if period else {})},
+    )
 
 
-def _open(kind: str, key: str, title: str, region_code: str, subject: dict, start: date, due: Deadline,
-          period: date | None = None) -> bool:
+def _open(
+    kind: str, key: str, title: str, region_code: str, subject: dict, start: date, due: Deadline, period: date | None = None
+) -> bool:
     """Open the duty once; False if it was open already."""
     return put_if_absent(_duty(kind, key, title, region_code, subject, start, due, period), Obligation.obligation_id)
 
 
-def _period(kind: str, key: str, title: str, region_code: str, subject: dict, start: date, days: int = 0,
-            months: int = 0) -> bool:
+def _period(
+    kind: str, key: str, title: str, region_code: str, subject: dict, start: date, days: int = 0, months: int = 0
+) -> bool:
     last = period_end(start, days=days, months=months)
     return _open(kind, key, title, region_code, subject, start, obligations.calendar_deadline(last), last)
 
@@ -177,14 +194,33 @@ def _once(opened: bool, obligation_id: str) -> Obligation:
 
 def register_project(caller: Identity, data: ProjectIn) -> Obligation:
     _bureau(caller, data.region_code)
-    subject = {"project_id": data.project_id, "name": data.name, "unit_name": data.unit_name, "ended_on": data.ended_on.isoformat()}
-    opened = _period("project_acceptance", data.project_id, f"{data.unit_name}“{data.name}”项目验收", data.region_code,
-                     subject, data.ended_on, months=6)
+    subject = {
+        "project_id": data.project_id,
+        "name": data.name,
+        "unit_name": data.unit_name,
+        "ended_on": data.ended_on.isoformat(),
+    }
+    opened = _period(
+        "project_acceptance",
+        data.project_id,
+        f"{data.unit_name}“{data.name}”项目验收",
+        data.region_code,
+        subject,
+        data.ended_on,
+        months=6,
+    )
     if opened and data.started_on is not None:
         n = 1
         while period_end(data.started_on, months=12 * n) < data.ended_on:
-            _period("project_annual_report", f"{data.project_id}-{n}", f"{data.unit_name}“{data.name}”第{n}年度执行情况报告",
-                    data.region_code, {**subject, "report_year": n}, data.started_on, months=12 * n)
+            _period(
+                "project_annual_report",
+                f"{data.project_id}-{n}",
+                f"{data.unit_name}“{data.name}”第{n}年度执行情况报告",
+                data.region_code,
+                {**subject, "report_year": n},
+                data.started_on,
+                months=12 * n,
+            )
             n += 1
     obligations.note_region(data.region_code)
     return _once(opened, f"project_acceptance:{data.region_code}:{data.project_id}")
@@ -192,9 +228,20 @@ def register_project(caller: Identity, data: ProjectIn) -> Obligation:
 
 def register_contract(caller: Identity, data: ContractIn) -> Obligation:
     _bureau(caller, data.region_code)
-    opened = _period("contract_registration", data.contract_id, f"{data.applicant}“{data.name}”技术合同登记", data.region_code,
-                     {"contract_id": data.contract_id, "name": data.name, "applicant": data.applicant,
-                      "received_on": data.received_on.isoformat()}, data.received_on, days=30)
+    opened = _period(
+        "contract_registration",
+        data.contract_id,
+        f"{data.applicant}“{data.name}”技术合同登记",
+        data.region_code,
+        {
+            "contract_id": data.contract_id,
+            "name": data.name,
+            "applicant": data.applicant,
+            "received_on": data.received_on.isoformat(),
+        },
+        data.received_on,
+        days=30,
+    )
     obligations.note_region(data.region_code)
     return _once(opened, f"contract_registration:{data.region_code}:{data.contract_id}")
 
@@ -203,8 +250,15 @@ def register_body(caller: Identity, data: RegistrationBodyIn) -> Obligation:
     """A registration body's check for the year: by two or more staff, at least once (三（四）1)."""
     _bureau(caller, data.region_code)
     key = f"{data.body_id}-{data.year}"
-    opened = _open("registration_body_check", key, f"{data.name}{data.year}年度监督检查", data.region_code,
-                   {"body_id": data.body_id, "name": data.name, "year": data.year}, date(data.year, 1, 1), _year_end(data.year))
+    opened = _open(
+        "registration_body_check",
+        key,
+        f"{data.name}{data.year}年度监督检查",
+        data.region_code,
+        {"body_id": data.body_id, "name": data.name, "year": data.year},
+        date(data.year, 1, 1),
+        _year_end(data.year),
+    )
     obligations.note_region(data.region_code)
     return _once(opened, f"registration_body_check:{data.region_code}:{key}")
 
@@ -223,20 +277,43 @@ def spot_check(caller: Identity, data: SpotCheckIn) -> dict:
     ids = sorted(c.id for c in data.candidates)
     digest = hashlib.sha256("|".join([data.seed, str(ratio), *ids]).encode()).hexdigest()
     marker = Tally(Tally.science_draw_key(data.region_code, data.population, data.year), count=len(ids), digest=digest)
-    if not put_if_absent(marker, Tally.tally_key) and get_or_404(
-            Tally, marker.tally_key, message="抽查记录不存在", code="draw_not_found").digest != digest:
+    if (
+        not put_if_absent(marker, Tally.tally_key)
+        and get_or_404(Tally, marker.tally_key, message="抽查记录不存在", code="draw_not_found").digest != digest
+    ):
         raise _rule(f"{data.year}年度该类抽查已按另一组种子或名单抽取，不能重抽", "already_drawn", kind)
     names = {c.id: c.name for c in data.candidates}
     selected = draw(ids, ratio, data.seed)
     what = "技术转移机构" if kind == "transfer_spot_check" else "科技计划课题"
     for candidate_id in selected:
-        _open(kind, f"{candidate_id}-{data.year}", f"{names[candidate_id]}{data.year}年度{what}抽查", data.region_code,
-              {"id": candidate_id, "name": names[candidate_id], "year": data.year, "seed": data.seed,
-               "ratio": str(ratio), "candidates": len(ids)}, date(data.year, 1, 1), _year_end(data.year))
+        _open(
+            kind,
+            f"{candidate_id}-{data.year}",
+            f"{names[candidate_id]}{data.year}年度{what}抽查",
+            data.region_code,
+            {
+                "id": candidate_id,
+                "name": names[candidate_id],
+                "year": data.year,
+                "seed": data.seed,
+                "ratio": str(ratio),
+                "candidates": len(ids),
+            },
+            date(data.year, 1, 1),
+            _year_end(data.year),
+        )
     obligations.note_region(data.region_code)
-    return {"population": data.population, "region_code": data.region_code, "year": data.year, "seed": data.seed,
-            "ratio": str(ratio), "candidates": len(ids), "selected": [{"id": i, "name": names[i]} for i in selected],
-            "basis": SCIENCE[kind][1], "method": "按 SHA-256(种子|编号) 由小到大取前 ⌈比例×总数⌉ 个，公开种子即可复核"}
+    return {
+        "population": data.population,
+        "region_code": data.region_code,
+        "year": data.year,
+        "seed": data.seed,
+        "ratio": str(ratio),
+        "candidates": len(ids),
+        "selected": [{"id": i, "name": names[i]} for i in selected],
+        "basis": SCIENCE[kind][1],
+        "method": "按 SHA-256(种子|编号) 由小到大取前 ⌈比例×总数⌉ 个，公开种子即可复核",
+    }
 
 
 def register_leader(caller: Identity, data: LeaderIn) -> Obligation:
@@ -245,31 +322,61 @@ def register_leader(caller: Identity, data: LeaderIn) -> Obligation:
     _bureau(caller, data.region_code)
     bar = get_or_none(Tally, Tally.science_bar_key(data.region_code, data.leader_id))
     if bar is not None and bar.digest and clock.today() <= date.fromisoformat(bar.digest):
-        raise _rule(f"该{'科技领军人物' if data.kind == 'leader' else '科技创新团队'}无正当理由不参加验收，"
-                    f"{bar.digest} 前不得再次申报", "barred_from_applying", "leader_acceptance")
+        raise _rule(
+            f"该{'科技领军人物' if data.kind == 'leader' else '科技创新团队'}无正当理由不参加验收，{bar.digest} 前不得再次申报",
+            "barred_from_applying",
+            "leader_acceptance",
+        )
     key = f"{data.leader_id}-{data.period_start.isoformat()}"
     label = "科技领军人物" if data.kind == "leader" else "科技创新团队"
-    subject = {"leader_id": data.leader_id, "name": data.name, "kind": data.kind, "unit_name": data.unit_name,
-               "period_start": data.period_start.isoformat(), "title_status": "holding"}
-    opened = _period("leader_acceptance", key, f"{label}“{data.name}”管理期验收", data.region_code, subject,
-                     data.period_start, months=MANAGEMENT_MONTHS)
+    subject = {
+        "leader_id": data.leader_id,
+        "name": data.name,
+        "kind": data.kind,
+        "unit_name": data.unit_name,
+        "period_start": data.period_start.isoformat(),
+        "title_status": "holding",
+    }
+    opened = _period(
+        "leader_acceptance",
+        key,
+        f"{label}“{data.name}”管理期验收",
+        data.region_code,
+        subject,
+        data.period_start,
+        months=MANAGEMENT_MONTHS,
+    )
     if opened:
-        _period("leader_annual_review", key, f"{label}“{data.name}”年度调度", data.region_code, subject, data.period_start,
-                months=12)
+        _period(
+            "leader_annual_review", key, f"{label}“{data.name}”年度调度", data.region_code, subject, data.period_start, months=12
+        )
     obligations.note_region(data.region_code)
     return _once(opened, f"leader_acceptance:{data.region_code}:{key}")
 
 
-def _record(obligation_id: str, subject: dict, *, opens: Obligation | None = None, sets: Obligation | None = None,
-            keeps: Tally | None = None) -> None:
+def _record(
+    obligation_id: str,
+    subject: dict,
+    *,
+    opens: Obligation | None = None,
+    sets: Obligation | None = None,
+    keeps: Tally | None = None,
+) -> None:
     """Write the outcome and close the duty, once (only while it is still open), in one transaction with what
     the outcome brings: the duty it `opens` (once), the acceptance whose subject it `sets`, the record it `keeps`."""
     try:
         with Transaction() as tx:
-            tx.update(Obligation(obligation_id), [Obligation.subject.set(subject), Obligation.status.set("done"),
-                                                  Obligation.done_at.set(clock.now_iso()), Obligation.stage_region.remove(),
-                                                  Obligation.next_stage_on.remove()],
-                      condition=Obligation.status == "open")
+            tx.update(
+                Obligation(obligation_id),
+                [
+                    Obligation.subject.set(subject),
+                    Obligation.status.set("done"),
+                    Obligation.done_at.set(clock.now_iso()),
+                    Obligation.stage_region.remove(),
+                    Obligation.next_stage_on.remove(),
+                ],
+                condition=Obligation.status == "open",
+            )
             if opens is not None:
                 tx.save(opens, condition=Obligation.obligation_id.does_not_exist())
             if sets is not None:
@@ -293,9 +400,11 @@ def accept(caller: Identity, region_code: str, key: str, data: AcceptanceIn) -> 
     years. The title's state is kept on the acceptance; each outcome is written once (the duty it
     closes must still be open)."""
     _bureau(caller, region_code)
-    acceptance = get_or_404(Obligation, f"leader_acceptance:{region_code}:{key}", message="事项不存在", code="obligation_not_found")
+    acceptance = get_or_404(
+        Obligation, f"leader_acceptance:{region_code}:{key}", message="事项不存在", code="obligation_not_found"
+    )
     if data.result == "absent" and data.justified:
-        return acceptance                  # a good reason: the acceptance stays open, to be held again
+        return acceptance  # a good reason: the acceptance stays open, to be held again
     rectifying = acceptance.subject.get("title_status") == "rectifying"
     state = {"passed": "accepted", "absent": "forfeited", "failed": "revoked" if rectifying else "rectifying"}[data.result]
     outcome = {**acceptance.subject, "held_on": data.held_on.isoformat(), "note": data.note, "title_status": state}
@@ -307,17 +416,25 @@ def accept(caller: Identity, region_code: str, key: str, data: AcceptanceIn) -> 
             raise ValidationError("首次验收不通过须给出整改期限 rectify_by（限期整改）", field="rectify_by", code="missing_field")
         outcome["rectify_by"] = data.rectify_by.isoformat()
         opens = _rectification(region_code, f"leader-{key}", acceptance.title, outcome, data.held_on, data.rectify_by)
-    bar = Tally(Tally.science_bar_key(region_code, acceptance.subject["leader_id"]), digest=outcome["barred_until"]) \
-        if state == "forfeited" else None
-    _record(f"rectification:{region_code}:leader-{key}" if rectifying else acceptance.obligation_id, outcome, opens=opens,
-            sets=acceptance if rectifying else None, keeps=bar)
+    bar = (
+        Tally(Tally.science_bar_key(region_code, acceptance.subject["leader_id"]), digest=outcome["barred_until"])
+        if state == "forfeited"
+        else None
+    )
+    _record(
+        f"rectification:{region_code}:leader-{key}" if rectifying else acceptance.obligation_id,
+        outcome,
+        opens=opens,
+        sets=acceptance if rectifying else None,
+        keeps=bar,
+    )
     return Obligation.get(acceptance.obligation_id)
 
 
 def _years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
-    except ValueError:                      # 29 February
+    except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
 
 
@@ -329,19 +446,30 @@ def mark_done(caller: Identity, collection: str, region_code: str, key: str, dat
     if record.status != "open":
         raise Conflict("该事项已办结", code="already_done")
     if kind == "registration_body_check" and len(set(data.staff)) < 2:
-        raise _rule("对技术合同认定登记机构的检查应当指派2名以上工作人员进行，请列明参加检查的工作人员", "two_staff_required", kind)
+        raise _rule(
+            "对技术合同认定登记机构的检查应当指派2名以上工作人员进行，请列明参加检查的工作人员", "two_staff_required", kind
+        )
     if data.outcome is not None and kind not in CHECKS:
         raise _rule("只有抽查和年度检查登记检查结论", "outcome_not_applicable", kind)
     if data.outcome == "revoked" and kind != "transfer_spot_check":
         raise _rule("取消称号只适用于经查实不符合条件的技术转移机构", "outcome_not_applicable", kind)
     opens = None
     if data.outcome == "rectify":
-        assert data.rectify_by is not None      # DoneIn.check
-        opens = _rectification(region_code, key, record.title, {**record.subject, "from": obligation_id}, data.done_on,
-                               data.rectify_by)
-    _record(obligation_id, {**record.subject, "done_on": data.done_on.isoformat(), "note": data.note,
-                            **({"staff": data.staff} if data.staff else {}), **({"outcome": data.outcome} if data.outcome else {})},
-            opens=opens)
+        assert data.rectify_by is not None  # DoneIn.check
+        opens = _rectification(
+            region_code, key, record.title, {**record.subject, "from": obligation_id}, data.done_on, data.rectify_by
+        )
+    _record(
+        obligation_id,
+        {
+            **record.subject,
+            "done_on": data.done_on.isoformat(),
+            "note": data.note,
+            **({"staff": data.staff} if data.staff else {}),
+            **({"outcome": data.outcome} if data.outcome else {}),
+        },
+        opens=opens,
+    )
     return Obligation.get(obligation_id)
 
 

@@ -8,6 +8,7 @@ kept in the secret store): recomputing a whole altered chain needs the key as we
 The key rotates by key id: each event names the key that signed it, a retired key keeps verifying
 the events it signed, and rotating the scan-in code keys never touches a chain. Pure functions; no AWS.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,8 +45,15 @@ class Event(Struct, frozen=True):
     signature: str = ""
 
     def content(self) -> bytes:
-        fields = {"visit_id": self.visit_id, "seq": self.seq, "kind": self.kind, "actor": self.actor, "at": self.at,
-                  "payload": self.payload, "prev_hash": self.prev_hash}
+        fields = {
+            "visit_id": self.visit_id,
+            "seq": self.seq,
+            "kind": self.kind,
+            "actor": self.actor,
+            "at": self.at,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+        }
         return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -53,8 +61,9 @@ def _mac(key: bytes, digest: str) -> str:
     return base64.urlsafe_b64encode(hmac.new(key, _PURPOSE + digest.encode(), hashlib.sha256).digest()).decode().rstrip("=")
 
 
-def seal(visit_id: str, seq: int, kind: str, actor: str, at: str, payload: dict[str, Any], prev_hash: str,
-         ring: Keyring | None = None) -> Event:
+def seal(
+    visit_id: str, seq: int, kind: str, actor: str, at: str, payload: dict[str, Any], prev_hash: str, ring: Keyring | None = None
+) -> Event:
     """The next event of a visit, hashed over its content and its predecessor, and signed."""
     ring = ring or keyring()
     draft = Event(visit_id, seq, kind, actor, at, payload, prev_hash)
@@ -85,8 +94,12 @@ def verify(visit_id: str, events: list[Event], head: tuple[int, str] | None, rin
             problem(event.seq, "content_altered", f"第 {event.seq} 条记录的内容与其哈希不符：记录已被改动")
         key = ring.keys.get(event.key_id)
         if key is None:
-            problem(event.seq, "signing_key_unknown", f"第 {event.seq} 条记录由密钥“{event.key_id}”签名，该密钥已不在平台密钥环中，"
-                                                      "无法核验其签名；须将其作为停用密钥（retired）放回密钥环")
+            problem(
+                event.seq,
+                "signing_key_unknown",
+                f"第 {event.seq} 条记录由密钥“{event.key_id}”签名，该密钥已不在平台密钥环中，"
+                "无法核验其签名；须将其作为停用密钥（retired）放回密钥环",
+            )
         elif not hmac.compare_digest(_mac(key, event.hash), event.signature):
             problem(event.seq, "signature_invalid", f"第 {event.seq} 条记录的平台签名无效")
         prev_hash, expected_seq = event.hash, event.seq + 1

@@ -10,6 +10,7 @@ as long as their key stays in the keyring as a retired key; deleting it kills th
 (lost or copied poster) bumps the enterprise's code_version, so every earlier code fails with
 `code_superseded`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,6 +28,7 @@ SCHEME = "1"
 
 class CodeRejected(AppError):
     """A scanned code that does not identify an enterprise; `code` says why."""
+
     status = 422
     code = "code_rejected"
 
@@ -73,8 +75,9 @@ def check_current(claim: CodeClaim, *, current_version: int, status: str) -> Non
     if status == "revoked":
         raise CodeRejected("该企业入企码已被注销，请联系企业或主管部门", code="code_revoked", field="token")
     if claim.code_version != current_version:
-        raise CodeRejected("该二维码已作废（企业已重新申领），请扫描企业现场张贴的最新入企码",
-                           code="code_superseded", field="token")
+        raise CodeRejected(
+            "该二维码已作废（企业已重新申领），请扫描企业现场张贴的最新入企码", code="code_superseded", field="token"
+        )
 
 
 def code_url(token: str) -> str:

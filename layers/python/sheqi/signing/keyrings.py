@@ -5,6 +5,7 @@ JSON: {"active": kid, "keys": {kid: secret}, "retired": [kid, ...]}. The active 
 key only verifies what it signed before; a key deleted from the ring verifies nothing any more. Every
 key is said to be one or the other.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,15 +31,20 @@ class Keyring(Struct, frozen=True):
         if missing := sorted(self.retired - set(self.keys)):
             raise ValueError(f"retired keys {missing} have no secret in 'keys'")
         if unlisted := sorted(set(self.keys) - self.retired - {self.active}):
-            raise ValueError(f"keys {unlisted} are neither active nor retired: list them in 'retired' to keep verifying with them")
+            raise ValueError(
+                f"keys {unlisted} are neither active nor retired: list them in 'retired' to keep verifying with them"
+            )
         if any(len(k) < MIN_KEY_BYTES for k in self.keys.values()):
             raise ValueError(f"every signing key needs at least {MIN_KEY_BYTES} bytes")
 
     @classmethod
     def from_json(cls, text: str) -> Keyring:
         data = json.loads(text)
-        return cls(active=data["active"], keys={kid: secret.encode() for kid, secret in data["keys"].items()},
-                   retired=frozenset(data.get("retired", [])))
+        return cls(
+            active=data["active"],
+            keys={kid: secret.encode() for kid, secret in data["keys"].items()},
+            retired=frozenset(data.get("retired", [])),
+        )
 
     @property
     def signing_key(self) -> bytes:

@@ -104,6 +104,7 @@ IdempotencyKeys  PK key_id = <caller's subject>#<Idempotency-Key> (TTL expires_a
   - given the answer once the handler has shaped it                    UpdateItem if it has none
 No path a phone calls uses Scan.
 """
+
 from __future__ import annotations
 
 import random
@@ -140,7 +141,7 @@ from sheqi.store.access import put_if_absent as put_if_absent
 from sheqi.store.access import save_if as save_if
 from sheqi.store.access import update_if as update_if
 
-PREFIX = settings.get().table_prefix   # read at import: a bad setting fails the cold start
+PREFIX = settings.get().table_prefix  # read at import: a bad setting fails the cold start
 
 
 class _Meta:
@@ -173,17 +174,17 @@ class Enterprise(Model):
     name = UnicodeAttribute()
     region_code = UnicodeAttribute()
     address = UnicodeAttribute(null=True)
-    latitude = NumberAttribute(null=True)       # registered premises, for the scan's distance check
+    latitude = NumberAttribute(null=True)  # registered premises, for the scan's distance check
     longitude = NumberAttribute(null=True)
-    credit_tier = UnicodeAttribute()            # good / average / poor (Art. 18)
-    credit_source = UnicodeAttribute()          # who rated it, e.g. 国家企业信用信息公示系统
+    credit_tier = UnicodeAttribute()  # good / average / poor (Art. 18)
+    credit_source = UnicodeAttribute()  # who rated it, e.g. 国家企业信用信息公示系统
     credit_rated_on = UnicodeAttribute(null=True)
     contact_name = UnicodeAttribute(null=True)
     contact_phone = UnicodeAttribute(null=True)
     contact_email = UnicodeAttribute(null=True)
-    code_version = NumberAttribute(default=1)   # bumped when the scan-in code is re-issued
+    code_version = NumberAttribute(default=1)  # bumped when the scan-in code is re-issued
     code_status = UnicodeAttribute(default="active")
-    scope = UnicodeAttribute(default="enterprise")   # enterprise / by_reference (Art. 3: individual business, cooperative)
+    scope = UnicodeAttribute(default="enterprise")  # enterprise / by_reference (Art. 3: individual business, cooperative)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -200,10 +201,10 @@ class Agency(Model):
     Meta = _meta("agencies")
     agency_id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
-    level = UnicodeAttribute()                  # city / county (Art. 8)
+    level = UnicodeAttribute()  # city / county (Art. 8)
     region_code = UnicodeAttribute()
-    kind = UnicodeAttribute()                   # qualification.AGENCY_KINDS (Art. 4)
-    certificate_kind = UnicodeAttribute()       # enforcement / police: what its inspectors must hold
+    kind = UnicodeAttribute()  # qualification.AGENCY_KINDS (Art. 4)
+    certificate_kind = UnicodeAttribute()  # enforcement / police: what its inspectors must hold
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -232,15 +233,15 @@ class Inspector(Model):
     inspector_id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     agency_id = UnicodeAttribute()
-    region_code = UnicodeAttribute()            # the agency's, copied so supervisors query without a join
-    staff_category = UnicodeAttribute()         # formal / auxiliary / grid_worker / temporary (Art. 4)
+    region_code = UnicodeAttribute()  # the agency's, copied so supervisors query without a join
+    staff_category = UnicodeAttribute()  # formal / auxiliary / grid_worker / temporary (Art. 4)
     status = UnicodeAttribute(default="active")
     certificate_no = UnicodeAttribute(null=True)
     certificate_kind = UnicodeAttribute(null=True)
     valid_from = UnicodeAttribute(null=True)
     valid_until = UnicodeAttribute(null=True)
     expiry_month = UnicodeAttribute(null=True)  # valid_until[:7]; sparse index key
-    conflicts = _strings(default=list)   # enterprises they may not be drawn for
+    conflicts = _strings(default=list)  # enterprises they may not be drawn for
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -252,6 +253,7 @@ class Inspector(Model):
 class CertificateClaim(Model):
     """Guard item in the inspectors table that makes a certificate number unique: written in the
     same transaction as its inspector, with `attribute_not_exists`. Not in any index (sparse)."""
+
     PREFIX = "certificate#"
     Meta = _meta("inspectors")
     inspector_id = UnicodeAttribute(hash_key=True)
@@ -269,6 +271,7 @@ class CertificateClaim(Model):
 
 class FrequencyCaps(MapAttribute[str, int]):
     """Inspections a year per enterprise by credit tier (Art. 18)."""
+
     good = NumberAttribute()
     average = NumberAttribute()
     poor = NumberAttribute()
@@ -280,10 +283,10 @@ class Item(Model):
     item_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     legal_basis = UnicodeAttribute()
-    inspection_standard = UnicodeAttribute(null=True)   # Art. 15
+    inspection_standard = UnicodeAttribute(null=True)  # Art. 15
     responsible_unit = UnicodeAttribute()
-    frequency_caps = FrequencyCaps()    # type: ignore[no-untyped-call]  # MapAttribute's __init__ is unannotated
-    status = UnicodeAttribute(default="draft")          # draft / published / withdrawn (Art. 14)
+    frequency_caps = FrequencyCaps()  # type: ignore[no-untyped-call]  # MapAttribute's __init__ is unannotated
+    status = UnicodeAttribute(default="draft")  # draft / published / withdrawn (Art. 14)
     published_on = UnicodeAttribute(null=True)
     withdrawn_on = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -291,11 +294,12 @@ class Item(Model):
     version = VersionAttribute()
 
 
-DELIVERY_SHARDS = 8   # undelivered notices spread over this many index partitions
+DELIVERY_SHARDS = 8  # undelivered notices spread over this many index partitions
 
 
 class NoticeUndelivered(GlobalSecondaryIndex["Notice"]):
     """Sparse: notices still to be sent (or retried) by a channel, by when to try next."""
+
     Meta = _index("undelivered")
     delivery_shard = UnicodeAttribute(hash_key=True)
     next_attempt_at = UnicodeAttribute(range_key=True)
@@ -303,6 +307,7 @@ class NoticeUndelivered(GlobalSecondaryIndex["Notice"]):
 
 class NoticeDeadLetters(GlobalSecondaryIndex["Notice"]):
     """Sparse: notices no channel could deliver after every retry, for the platform admin."""
+
     Meta = _index("dead_letters")
     dead_letter = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -310,6 +315,7 @@ class NoticeDeadLetters(GlobalSecondaryIndex["Notice"]):
 
 class NoticeByTime(GlobalSecondaryIndex["Notice"]):
     """A box's notices in the order they were written (the table's sort key is the deterministic id)."""
+
     Meta = _index("by_time")
     recipient = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -317,7 +323,7 @@ class NoticeByTime(GlobalSecondaryIndex["Notice"]):
 
 class Notice(Model):
     Meta = _meta("notices")
-    recipient = UnicodeAttribute(hash_key=True)   # agency:<id>, enterprise:<id>, inspector:<id>, judicial:<region>
+    recipient = UnicodeAttribute(hash_key=True)  # agency:<id>, enterprise:<id>, inspector:<id>, judicial:<region>
     notice_id = UnicodeAttribute(range_key=True)  # deterministic: <kind>:<subject>:<stage>
     kind = UnicodeAttribute()
     title = UnicodeAttribute()
@@ -331,7 +337,7 @@ class Notice(Model):
     # dead (every retry failed). While pending it is in the undelivered index; when dead, in dead_letters.
     delivery = UnicodeAttribute(default="pending")
     delivery_shard = UnicodeAttribute(null=True, default=lambda: f"s{random.randrange(DELIVERY_SHARDS)}")
-    next_attempt_at = UnicodeAttribute(null=True, default=lambda: "0")    # "0": at once
+    next_attempt_at = UnicodeAttribute(null=True, default=lambda: "0")  # "0": at once
     attempts = NumberAttribute(default=0)
     last_error = UnicodeAttribute(null=True)
     delivered_at = UnicodeAttribute(null=True)
@@ -344,6 +350,7 @@ class Notice(Model):
 
 class ObligationByStage(GlobalSecondaryIndex["Obligation"]):
     """Sparse: open obligations with a reminder still to come, by region and that reminder's date."""
+
     Meta = _index("by_next_stage")
     stage_region = UnicodeAttribute(hash_key=True)
     next_stage_on = UnicodeAttribute(range_key=True)
@@ -363,6 +370,7 @@ class ObligationByRegion(GlobalSecondaryIndex["Obligation"]):
 
 class ObligationProvisional(GlobalSecondaryIndex["Obligation"]):
     """Sparse: deadlines counted without their year's official arrangement, by that year."""
+
     Meta = _index("provisional")
     provisional_year = UnicodeAttribute(hash_key=True)
     obligation_id = UnicodeAttribute(range_key=True)
@@ -370,22 +378,23 @@ class ObligationProvisional(GlobalSecondaryIndex["Obligation"]):
 
 class Obligation(Model):
     """Something someone must do by a date (reminder_rules.KINDS), and its reminders so far."""
+
     Meta = _meta("obligations")
-    obligation_id = UnicodeAttribute(hash_key=True)     # deterministic: <kind>:<subject>
+    obligation_id = UnicodeAttribute(hash_key=True)  # deterministic: <kind>:<subject>
     kind = UnicodeAttribute()
     title = UnicodeAttribute()
-    owner = UnicodeAttribute()                          # the notice box that must act
+    owner = UnicodeAttribute()  # the notice box that must act
     region_code = UnicodeAttribute()
-    subject = JSONAttribute()                           # the records it is about, e.g. {agency_id, year, version}
-    start = UnicodeAttribute()                          # the day the period starts (deadlines recomputed from it)
-    working_days = NumberAttribute(null=True)           # a period of N working days, else calendar-dated
+    subject = JSONAttribute()  # the records it is about, e.g. {agency_id, year, version}
+    start = UnicodeAttribute()  # the day the period starts (deadlines recomputed from it)
+    working_days = NumberAttribute(null=True)  # a period of N working days, else calendar-dated
     due = UnicodeAttribute()
     provisional = BooleanAttribute(default=False)
     provisional_year = UnicodeAttribute(null=True)
-    status = UnicodeAttribute(default="open")           # open / done / lapsed
+    status = UnicodeAttribute(default="open")  # open / done / lapsed
     stage_region = UnicodeAttribute(null=True)
     next_stage_on = UnicodeAttribute(null=True)
-    sent = _strings(default=list)   # "<stage>@<recipient>" already in the outbox
+    sent = _strings(default=list)  # "<stage>@<recipient>" already in the outbox
     done_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     by_next_stage = ObligationByStage()
@@ -397,6 +406,7 @@ class Obligation(Model):
 class Contact(Model):
     """Where a notice box gets SMS and mail (key `contact#<recipient>`); enterprises default to their
     registered contact."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     sms = UnicodeAttribute(null=True)
@@ -411,6 +421,7 @@ class Contact(Model):
 class ActiveRegions(Model):
     """The regions the daily reminder run fans out over (key `regions#active`): raised with every
     agency, enterprise and science deadline's region, so the run reads one item instead of scanning."""
+
     Meta = _meta("tallies")
     KEY = "regions#active"
     tally_key = UnicodeAttribute(hash_key=True)
@@ -419,16 +430,17 @@ class ActiveRegions(Model):
 
 class PlanVersion(Model):
     """One version of an agency's annual inspection plan (Art. 11, 16)."""
+
     Meta = _meta("plans")
     agency_id = UnicodeAttribute(hash_key=True)
     version_key = UnicodeAttribute(range_key=True)
     year = UnicodeAttribute()
     version = NumberAttribute()
-    status = UnicodeAttribute(default="draft")      # draft / filed / returned / acknowledged / published
+    status = UnicodeAttribute(default="draft")  # draft / filed / returned / acknowledged / published
     entries = JSONAttribute()
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
-    change_reason = UnicodeAttribute(null=True)     # an amendment: why, and on which day the plan changed
+    change_reason = UnicodeAttribute(null=True)  # an amendment: why, and on which day the plan changed
     changed_on = UnicodeAttribute(null=True)
     filing_due = UnicodeAttribute()
     filing_due_provisional = BooleanAttribute(default=False)
@@ -453,9 +465,10 @@ class PlanVersion(Model):
 
 class PlanIndex(Model):
     """Acknowledged versions of an agency's plan for a year (key `planindex#...`)."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    versions = JSONAttribute()                      # [{version, effective_from, item_ids}]
+    versions = JSONAttribute()  # [{version, effective_from, item_ids}]
     revision = VersionAttribute()
 
     @staticmethod
@@ -466,6 +479,7 @@ class PlanIndex(Model):
 class InspectionRequest(Model):
     """An enterprise's own request to be inspected (应企业申请, Art. 12(5)), recorded from the enterprise
     (key `inspreq#<id>`); a task's exception cites it by id. GetItem only."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     enterprise_id = UnicodeAttribute()
@@ -481,6 +495,7 @@ class InspectionRequest(Model):
 
 class CalendarYear(Model):
     """A year's official working-day arrangement, loaded by an administrator (key `calendar#<year>`)."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     notice = UnicodeAttribute()
@@ -511,9 +526,9 @@ class Campaign(Model):
     approved_on = UnicodeAttribute()
     joint_agency_ids = _strings(default=list)
     emergency = BooleanAttribute(default=False)
-    refile_due = UnicodeAttribute(null=True)        # an emergency campaign: the plan is re-filed within 10 working days
+    refile_due = UnicodeAttribute(null=True)  # an emergency campaign: the plan is re-filed within 10 working days
     refile_due_provisional = BooleanAttribute(default=False)
-    status = UnicodeAttribute(default="filed")      # filed / published
+    status = UnicodeAttribute(default="filed")  # filed / published
     filed_at = UnicodeAttribute()
     published_at = UnicodeAttribute(null=True)
     revision = VersionAttribute()
@@ -521,6 +536,7 @@ class Campaign(Model):
 
 class DrawEntry(Model):
     """One drawn enterprise and its inspectors; the draw's summary is the item with key `~draw`."""
+
     Meta = _meta("draws")
     SUMMARY = "~draw"
     draw_id = UnicodeAttribute(hash_key=True)
@@ -547,25 +563,25 @@ class TaskByAgencyStatus(GlobalSecondaryIndex["Task"]):
 class Task(Model):
     Meta = _meta("tasks")
     task_id = UnicodeAttribute(hash_key=True)
-    agency_id = UnicodeAttribute()              # the lead agency (谁牵头、谁发起、谁负责, Art. 17)
-    region_code = UnicodeAttribute()            # the lead agency's, for the judicial bureau's view
+    agency_id = UnicodeAttribute()  # the lead agency (谁牵头、谁发起、谁负责, Art. 17)
+    region_code = UnicodeAttribute()  # the lead agency's, for the judicial bureau's view
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
     year = UnicodeAttribute()
-    type = UnicodeAttribute()                   # routine / case / special (Art. 6)
-    trigger = JSONAttribute(null=True)          # case-based: {kind, reference}
-    method = UnicodeAttribute()                 # on_site / off_site (Art. 7)
+    type = UnicodeAttribute()  # routine / case / special (Art. 6)
+    trigger = JSONAttribute(null=True)  # case-based: {kind, reference}
+    method = UnicodeAttribute()  # on_site / off_site (Art. 7)
     window_start = UnicodeAttribute()
     window_end = UnicodeAttribute()
     targets = _strings()
-    participants = JSONAttribute()              # [{agency_id, item_ids, inspector_ids, approved_by, approved_at}]
-    exception = JSONAttribute(null=True)        # Art. 12: {reason: 1-5, reference}
-    campaign_id = UnicodeAttribute(null=True)   # a special campaign's (Art. 13)
+    participants = JSONAttribute()  # [{agency_id, item_ids, inspector_ids, approved_by, approved_at}]
+    exception = JSONAttribute(null=True)  # Art. 12: {reason: 1-5, reference}
+    campaign_id = UnicodeAttribute(null=True)  # a special campaign's (Art. 13)
     announced = BooleanAttribute(default=True)
     unannounced_reason = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()                 # pending_approval / approved / withdrawn
+    status = UnicodeAttribute()  # pending_approval / approved / withdrawn
     agency_status = UnicodeAttribute(null=True)  # <agency_id>#<status>, set with the status (set_status)
-    withdrawn = JSONAttribute(null=True)        # {at, by, reason}
+    withdrawn = JSONAttribute(null=True)  # {at, by, reason}
     version = VersionAttribute()
     by_agency = TaskByAgency()
     by_agency_status = TaskByAgencyStatus()
@@ -580,6 +596,7 @@ class Task(Model):
 
 class Assignment(Model):
     """An inspector named on an approved task: the index item of the inspector's task list."""
+
     Meta = _meta("assignments")
     inspector_id = UnicodeAttribute(hash_key=True)
     assignment_key = UnicodeAttribute(range_key=True)
@@ -609,30 +626,31 @@ class Visit(Model):
     """A visit: opened by scan-in, logged by its team, closed with an outcome (Art. 19). The fields
     below the events' head are kept in step with the visit's event chain (VisitEvent), in the same
     transaction as each event, so the record and its history never disagree."""
+
     Meta = _meta("visits")
     visit_id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute(default="enforcement")  # enforcement / service (policy briefing, service call: Art. 27(5))
-    purpose = UnicodeAttribute(null=True)           # a service visit's stated purpose
+    purpose = UnicodeAttribute(null=True)  # a service visit's stated purpose
     enterprise_id = UnicodeAttribute()
     enterprise_name = UnicodeAttribute(null=True)
-    region_code = UnicodeAttribute(null=True)       # the enterprise's: its judicial bureau, and sharing (Art. 29)
+    region_code = UnicodeAttribute(null=True)  # the enterprise's: its judicial bureau, and sharing (Art. 29)
     visit_date = UnicodeAttribute()
-    opened_at = UnicodeAttribute()              # server time
-    entered_at = UnicodeAttribute()             # device time of the scan that opened it
+    opened_at = UnicodeAttribute()  # server time
+    entered_at = UnicodeAttribute()  # device time of the scan that opened it
     task_ids = _strings()
     agency_ids = _strings()
-    slot_key = UnicodeAttribute(null=True)      # the Tallies slot that lets same-day scans join it (Art. 17)
-    inspectors = JSONAttribute()                # as verified at scan time: name, certificate, validity
-    items = JSONAttribute()                     # [{agency_id, item_id, name, legal_basis}]
+    slot_key = UnicodeAttribute(null=True)  # the Tallies slot that lets same-day scans join it (Art. 17)
+    inspectors = JSONAttribute()  # as verified at scan time: name, certificate, validity
+    items = JSONAttribute()  # [{agency_id, item_id, name, legal_basis}]
     flags = _strings(default=list)
     exception = JSONAttribute(null=True)
-    revisit_of = JSONAttribute(null=True)           # Art. 17: [{agency_id, visit_id, visit_date, item_ids}] visited shortly before
-    status = UnicodeAttribute(default="open")       # open / closed
-    findings = JSONAttribute(default=dict)          # "<agency_id>/<item_id>" -> the latest finding
-    ended_at = UnicodeAttribute(null=True)          # device time of the scan-out
-    closed_at = UnicodeAttribute(null=True)         # server time
-    outcome = JSONAttribute(null=True)              # the close's outcome, with corrections applied
-    head_seq = NumberAttribute(default=0)           # the last event of the chain
+    revisit_of = JSONAttribute(null=True)  # Art. 17: [{agency_id, visit_id, visit_date, item_ids}] visited shortly before
+    status = UnicodeAttribute(default="open")  # open / closed
+    findings = JSONAttribute(default=dict)  # "<agency_id>/<item_id>" -> the latest finding
+    ended_at = UnicodeAttribute(null=True)  # device time of the scan-out
+    closed_at = UnicodeAttribute(null=True)  # server time
+    outcome = JSONAttribute(null=True)  # the close's outcome, with corrections applied
+    head_seq = NumberAttribute(default=0)  # the last event of the chain
     head_hash = UnicodeAttribute(null=True)
     version = VersionAttribute()
     by_enterprise = VisitByEnterprise()
@@ -641,10 +659,11 @@ class Visit(Model):
 
 class VisitEvent(Model):
     """One appended, hashed and signed event of a visit (see chain.py). Never updated or deleted."""
+
     Meta = _meta("visit-events")
     visit_id = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True)
-    kind = UnicodeAttribute()                       # opened / joined / finding / closed / correction
+    kind = UnicodeAttribute()  # opened / joined / finding / closed / correction
     actor = UnicodeAttribute()
     at = UnicodeAttribute()
     payload = JSONAttribute()
@@ -662,6 +681,7 @@ class ScanByEnterprise(GlobalSecondaryIndex["Scan"]):
 
 class ScanListed(GlobalSecondaryIndex["Scan"]):
     """Sparse: only scans that opened a visit, registered a service visit, or were refused."""
+
     Meta = _index("inspections")
     listed_enterprise = UnicodeAttribute(hash_key=True)
     server_time = UnicodeAttribute(range_key=True)
@@ -672,17 +692,17 @@ class Scan(Model):
     scan_id = UnicodeAttribute(hash_key=True)
     inspector_id = UnicodeAttribute()
     agency_id = UnicodeAttribute()
-    task_id = UnicodeAttribute(null=True)           # none for a service visit
-    enterprise_id = UnicodeAttribute(null=True)     # unknown when the code itself is unreadable
-    identified_by = UnicodeAttribute(null=True)     # signed_code / business_licence
+    task_id = UnicodeAttribute(null=True)  # none for a service visit
+    enterprise_id = UnicodeAttribute(null=True)  # unknown when the code itself is unreadable
+    identified_by = UnicodeAttribute(null=True)  # signed_code / business_licence
     server_time = UnicodeAttribute()
     device_time = UnicodeAttribute()
     late_reason = UnicodeAttribute(null=True)
     location = JSONAttribute(null=True)
-    outcome = UnicodeAttribute()                    # refused / pending / opened / joined / service
+    outcome = UnicodeAttribute()  # refused / pending / opened / joined / service
     visit_id = UnicodeAttribute(null=True)
-    answer = JSONAttribute()                        # the response, returned again on retry
-    request_hash = UnicodeAttribute(null=True)      # of the request, so a retry with another body is refused
+    answer = JSONAttribute()  # the response, returned again on retry
+    request_hash = UnicodeAttribute(null=True)  # of the request, so a retry with another body is refused
     listed_enterprise = UnicodeAttribute(null=True)  # enterprise_id when the scan is an inspection in its list
     by_enterprise = ScanByEnterprise()
     inspections = ScanListed()
@@ -697,21 +717,23 @@ _Record = TypeVar("_Record", bound=Model)
 
 class TallyWatch(GlobalSecondaryIndex[_Record]):
     """Sparse: the counts the judicial bureau watches, by scope and count (Art. 12, 24)."""
+
     Meta = _index("watch")
     watch_scope = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(range_key=True)     # type: ignore[assignment]  # the stored name; shadows Index.count
+    count = NumberAttribute(range_key=True)  # type: ignore[assignment]  # the stored name; shadows Index.count
 
 
 class Tally(Model):
     """A yearly inspection count (key `count#...`). The enterprise's total for a year also carries its
     watch scope (`frequency#<region>#<year>`), so the enterprises inspected most are one query."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored name; shadows Model.count
     watch_scope = UnicodeAttribute(null=True)
     enterprise_id = UnicodeAttribute(null=True)
     credit_tier = UnicodeAttribute(null=True)
-    digest = UnicodeAttribute(null=True)        # what a once-only marker was made from (a draw's inputs, a bar's end)
+    digest = UnicodeAttribute(null=True)  # what a once-only marker was made from (a draw's inputs, a bar's end)
     watch: TallyWatch[Tally] = TallyWatch()
 
     @staticmethod
@@ -755,9 +777,10 @@ class Tally(Model):
 class RefusalTally(Model):
     """Refused scan-in attempts by region, year, agency and reason (key `refusals#<region>#<year>#<agency>#<reason>`),
     raised in the refused scan's transaction; watched under `refusals#<region>#<year>`."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored name; shadows Model.count
     watch_scope = UnicodeAttribute(null=True)
     agency_id = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
@@ -775,6 +798,7 @@ class RefusalTally(Model):
 
 class VisitSlot(Model):
     """The open visit of an agency at an enterprise on a day (key `slot#...`)."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     visit_id = UnicodeAttribute()
@@ -788,6 +812,7 @@ class LastVisit(Model):
     """An agency's latest visit at an enterprise and the items it checked (key `lastvisit#...`): read in
     the scan's batch, so a visit opened again within the re-visit window for other items is flagged
     (Art. 17), and rewritten under its version in the transaction that opens or extends a visit."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     visit_id = UnicodeAttribute()
@@ -802,9 +827,10 @@ class LastVisit(Model):
 
 class PendingScans(Model):
     """Scans of a task's team at an enterprise waiting for a second inspector (key `pending#...`)."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    members = JSONAttribute()                   # [{inspector_id, scan_id, device_time}]
+    members = JSONAttribute()  # [{inspector_id, scan_id, device_time}]
     version = VersionAttribute()
 
     @staticmethod
@@ -814,6 +840,7 @@ class PendingScans(Model):
 
 class OffsiteClear(Model):
     """The last off-site check of an item at an enterprise that found no violation (key `offsite#...`)."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
     checked_on = UnicodeAttribute()
@@ -831,6 +858,7 @@ class RatingByRegion(GlobalSecondaryIndex["Rating"]):
 
 class Rating(Model):
     """The inspected enterprise's one rating of a visit (Art. 24, 27)."""
+
     Meta = _meta("ratings")
     visit_id = UnicodeAttribute(hash_key=True)
     enterprise_id = UnicodeAttribute()
@@ -848,10 +876,11 @@ class Rating(Model):
 class RatingAggregate(Model):
     """An agency's ratings in a quarter (key `ratings#<agency>#<year>Q<n>`), raised in each rating's
     transaction. The agency sees it only once the quarter is over and enough enterprises rated."""
+
     Meta = _meta("tallies")
     tally_key = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)          # type: ignore[assignment]  # the stored name; shadows Model.count
-    conduct = NumberAttribute(default=0)            # sums of the scores
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored name; shadows Model.count
+    conduct = NumberAttribute(default=0)  # sums of the scores
     procedure = NumberAttribute(default=0)
     efficiency = NumberAttribute(default=0)
     enterprises = UnicodeSetAttribute(default=set)  # distinct raters, never shown
@@ -882,11 +911,12 @@ class ComplaintByEnterprise(GlobalSecondaryIndex["Complaint"]):
 class Complaint(Model):
     """An enterprise's complaint about a visit, a refused attempt, or an inspection that skipped scan-in,
     handled by the judicial bureau of its region (Art. 24, 27)."""
+
     Meta = _meta("complaints")
     complaint_id = UnicodeAttribute(hash_key=True)
     enterprise_id = UnicodeAttribute()
     region_code = UnicodeAttribute()
-    subject = UnicodeAttribute()                    # visit / refused_attempt / unregistered_inspection
+    subject = UnicodeAttribute()  # visit / refused_attempt / unregistered_inspection
     visit_id = UnicodeAttribute(null=True)
     scan_id = UnicodeAttribute(null=True)
     agency_id = UnicodeAttribute(null=True)
@@ -894,8 +924,8 @@ class Complaint(Model):
     occurred_on = UnicodeAttribute(null=True)
     description = UnicodeAttribute()
     prohibited_practices = _strings(default=list)
-    status = UnicodeAttribute(default="received")   # received / handling / answered
-    history = JSONAttribute(default=list)           # [{status, at, by, note}]
+    status = UnicodeAttribute(default="received")  # received / handling / answered
+    history = JSONAttribute(default=list)  # [{status, at, by, note}]
     answer = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -911,13 +941,14 @@ class SupervisionByRegion(GlobalSecondaryIndex[_Record]):
 
 class _SupervisionRecord(Model):
     """The judicial bureau's own records (Art. 28, 30), one table: `pk` names the record, `sk` a part."""
+
     Meta = _meta("supervision")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     record_kind = UnicodeAttribute()
-    region_code = UnicodeAttribute(null=True)      # set on the records a region lists (in the index)
+    region_code = UnicodeAttribute(null=True)  # set on the records a region lists (in the index)
     created_at = UnicodeAttribute(null=True)
-    HEAD = "~"                                     # the sk of a record's own item
+    HEAD = "~"  # the sk of a record's own item
 
     @property
     def record_id(self) -> str:
@@ -927,8 +958,9 @@ class _SupervisionRecord(Model):
 
 class ReturnSample(_SupervisionRecord):
     """A return-visit sample (pk `sample#<id>`, sk `~`): its inputs, so anyone can draw it again."""
+
     params = JSONAttribute(null=True)
-    strata = JSONAttribute(null=True)               # {agency_id: [visit_id, ...]}
+    strata = JSONAttribute(null=True)  # {agency_id: [visit_id, ...]}
     created_by = UnicodeAttribute(null=True)
     by_region: SupervisionByRegion[ReturnSample] = SupervisionByRegion()
 
@@ -939,6 +971,7 @@ class ReturnSample(_SupervisionRecord):
 
 class ReturnEntry(_SupervisionRecord):
     """One sampled visit (pk `sample#<id>`, sk `visit#<visit_id>`) and its call-back answers."""
+
     visit_id = UnicodeAttribute(null=True)
     agency_id = UnicodeAttribute(null=True)
     enterprise_id = UnicodeAttribute(null=True)
@@ -958,11 +991,12 @@ class ReturnEntry(_SupervisionRecord):
 
 class SupervisionCase(_SupervisionRecord):
     """A case the judicial bureau opened (pk `case#<id>`, sk `~`), e.g. from a return visit."""
+
     agency_id = UnicodeAttribute(null=True)
     visit_id = UnicodeAttribute(null=True)
     source = UnicodeAttribute(null=True)
     findings = _strings(default=list)
-    status = UnicodeAttribute(null=True)            # open / letter_issued / closed
+    status = UnicodeAttribute(null=True)  # open / letter_issued / closed
     letter_ids = _strings(default=list)
     by_region: SupervisionByRegion[SupervisionCase] = SupervisionByRegion()
 
@@ -976,12 +1010,13 @@ class Letter(_SupervisionRecord):
     bureau issues, or a decision (决定书) the bureau requests and the same-level government issues.
     `region_code` is the supervised agency's region (the by_region index); `bureau_region_code` the
     bureau's, whose government is the one that issues a decision."""
+
     letter_kind = UnicodeAttribute(null=True)
-    number = UnicodeAttribute(null=True)            # given when issued (a requested decision has none yet)
+    number = UnicodeAttribute(null=True)  # given when issued (a requested decision has none yet)
     agency_id = UnicodeAttribute(null=True)
     agency_name = UnicodeAttribute(null=True)
     bureau_region_code = UnicodeAttribute(null=True)
-    issuer_name = UnicodeAttribute(null=True)       # who signs: 张北县司法局 / 张北县人民政府
+    issuer_name = UnicodeAttribute(null=True)  # who signs: 张北县司法局 / 张北县人民政府
     case_ids = _strings(default=list)
     findings = _strings(default=list)
     requirements = UnicodeAttribute(null=True)
@@ -994,9 +1029,9 @@ class Letter(_SupervisionRecord):
     # suggestion: issued / replied / escalated; decision: requested / issued / declined / replied
     status = UnicodeAttribute(null=True)
     reply = UnicodeAttribute(null=True)
-    corrected = BooleanAttribute(null=True)         # the reply says the agency corrected (False: it refuses)
+    corrected = BooleanAttribute(null=True)  # the reply says the agency corrected (False: it refuses)
     replied_at = UnicodeAttribute(null=True)
-    request_grounds = UnicodeAttribute(null=True)   # why the bureau asks its government for a decision
+    request_grounds = UnicodeAttribute(null=True)  # why the bureau asks its government for a decision
     requested_by = UnicodeAttribute(null=True)
     decline_reason = UnicodeAttribute(null=True)
     version = VersionAttribute()
@@ -1011,19 +1046,20 @@ class Accountability(_SupervisionRecord):
     """A summons (约谈), public report (通报) or order to correct (责令改正) the judicial bureau recorded
     (Art. 31), under its agency (pk `agency#<agency_id>`, sk `measure#<created_at>#<id>`), so the agency
     reads its own in one Query; `region_code` (the agency's) puts it in the region's index."""
+
     measure_id = UnicodeAttribute(null=True)
-    measure_kind = UnicodeAttribute(null=True)      # summons / report / order (rules.labels.ACCOUNTABILITY)
+    measure_kind = UnicodeAttribute(null=True)  # summons / report / order (rules.labels.ACCOUNTABILITY)
     agency_id = UnicodeAttribute(null=True)
     agency_name = UnicodeAttribute(null=True)
-    inspector_id = UnicodeAttribute(null=True)      # the person responsible, when not the agency's head
+    inspector_id = UnicodeAttribute(null=True)  # the person responsible, when not the agency's head
     person_name = UnicodeAttribute(null=True)
     bureau_region_code = UnicodeAttribute(null=True)
     issuer_name = UnicodeAttribute(null=True)
     findings = _strings(default=list)
     requirements = UnicodeAttribute(null=True)
-    held_on = UnicodeAttribute(null=True)           # summons: the day of the talk
-    scope = UnicodeAttribute(null=True)             # report: to whom it is reported
-    correct_by = UnicodeAttribute(null=True)        # order: the day correction is due
+    held_on = UnicodeAttribute(null=True)  # summons: the day of the talk
+    scope = UnicodeAttribute(null=True)  # report: to whom it is reported
+    correct_by = UnicodeAttribute(null=True)  # order: the day correction is due
     recorded_by = UnicodeAttribute(null=True)
     by_region: SupervisionByRegion[Accountability] = SupervisionByRegion()
 
@@ -1040,8 +1076,8 @@ class Accountability(_SupervisionRecord):
 class SubsidyApplicant(Model):
     Meta = _meta("subsidy-applicants")
     year = UnicodeAttribute(hash_key=True)
-    applicant_id = UnicodeAttribute(range_key=True)     # USCC for an enterprise or unit, GB/T 2260 code for a county
-    applicant_kind = UnicodeAttribute()                 # county / enterprise / unit
+    applicant_id = UnicodeAttribute(range_key=True)  # USCC for an enterprise or unit, GB/T 2260 code for a county
+    applicant_kind = UnicodeAttribute()  # county / enterprise / unit
     name = UnicodeAttribute()
     region_code = UnicodeAttribute()
     facts = JSONAttribute()
@@ -1056,6 +1092,7 @@ class SubsidyResultByApplicant(GlobalSecondaryIndex["SubsidyResult"]):
 
 class SubsidyResult(Model):
     """One applicant's calculation in a run, with the facts and rule set version it was computed from."""
+
     Meta = _meta("subsidy-results")
     SUMMARY = "~run"
     run_id = UnicodeAttribute(hash_key=True)
@@ -1067,8 +1104,8 @@ class SubsidyResult(Model):
     facts = JSONAttribute(null=True)
     result = JSONAttribute()
     # The summary item's running totals, raised once per chunk of a run (money in fen, exact).
-    status = UnicodeAttribute(null=True)            # queued / running / done / failed
-    failure = UnicodeAttribute(null=True)           # why a failed run failed (Chinese)
+    status = UnicodeAttribute(null=True)  # queued / running / done / failed
+    failure = UnicodeAttribute(null=True)  # why a failed run failed (Chinese)
     applicants = NumberAttribute(null=True)
     errors = NumberAttribute(null=True)
     cash_fen = NumberAttribute(null=True)
@@ -1082,6 +1119,7 @@ class IdempotencyKey(Model):
     """A caller's Idempotency-Key on a POST: the request it came with (SHA-256 of method, path and body)
     and, once given, the answer. Written in the same transaction as the request's first effects
     (`claiming`); DynamoDB deletes it after `expires_at` (epoch seconds)."""
+
     Meta = _meta("idempotency")
     key_id = UnicodeAttribute(hash_key=True)
     request_hash = UnicodeAttribute()
@@ -1096,5 +1134,26 @@ class IdempotencyKey(Model):
         return f"{subject}#{key}"
 
 
-MODELS = (Enterprise, Agency, Inspector, Item, Notice, Obligation, PlanVersion, Campaign, DrawEntry, Task, Assignment, Visit, VisitEvent, Scan, Tally,
-          Rating, Complaint, ReturnSample, SubsidyApplicant, SubsidyResult, IdempotencyKey)
+MODELS = (
+    Enterprise,
+    Agency,
+    Inspector,
+    Item,
+    Notice,
+    Obligation,
+    PlanVersion,
+    Campaign,
+    DrawEntry,
+    Task,
+    Assignment,
+    Visit,
+    VisitEvent,
+    Scan,
+    Tally,
+    Rating,
+    Complaint,
+    ReturnSample,
+    SubsidyApplicant,
+    SubsidyResult,
+    IdempotencyKey,
+)

@@ -1,5 +1,6 @@
 """Reading and writing records: the one get-or-404, the one batched read, conditional writes and
 transactions. Contexts use these, never PynamoDB's exceptions, connections or TransactWrite."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
@@ -29,8 +30,16 @@ def get_or_none(model: type[M], hash_key: Key, range_key: Key | None = None, *, 
         return None
 
 
-def get_or_404(model: type[M], hash_key: Key, range_key: Key | None = None, *, message: str, code: str,
-               field: str | None = None, consistent_read: bool = False) -> M:
+def get_or_404(
+    model: type[M],
+    hash_key: Key,
+    range_key: Key | None = None,
+    *,
+    message: str,
+    code: str,
+    field: str | None = None,
+    consistent_read: bool = False,
+) -> M:
     """The record with this key, else NotFound (404) with `message` (Chinese, naming what is missing)."""
     record = get_or_none(model, hash_key, range_key, consistent_read=consistent_read)
     if record is None:
@@ -63,7 +72,7 @@ def batch_read(wanted: Sequence[tuple[Any, ...]]) -> Found:
     """One strongly consistent BatchGetItem across tables (string keys), or one per 100 distinct keys
     (DynamoDB's limit). `wanted` holds (model class, hash key[, range key]); `.get(model, key...)` of the
     answer gives the record, or None."""
-    wanted = list(dict.fromkeys(wanted))   # a repeated key is refused by DynamoDB
+    wanted = list(dict.fromkeys(wanted))  # a repeated key is refused by DynamoDB
     if not wanted:
         return Found({})
     client = wanted[0][0]._get_connection().connection.client
@@ -71,7 +80,7 @@ def batch_read(wanted: Sequence[tuple[Any, ...]]) -> Found:
     raw: dict[tuple[str, ...], dict[str, Any]] = {}
     for start in range(0, len(wanted), BATCH_GET_KEYS):
         request: dict[str, dict[str, Any]] = {}
-        for model, *key in wanted[start:start + BATCH_GET_KEYS]:
+        for model, *key in wanted[start : start + BATCH_GET_KEYS]:
             table = model.Meta.table_name
             names[table] = _key_names(model)
             entry = {name: {"S": value} for name, value in zip(names[table], key)}
@@ -119,7 +128,7 @@ def update_if(record: Model, actions: Sequence[Action], condition: Condition | N
     answer is False. The record then holds the item as updated."""
     if _pending() is not None:
         updated = _claimed_write(lambda tx: tx.update(record, actions, condition, label=_WRITE))
-        if updated:     # a transaction returns no item: read it, as UpdateItem's ALL_NEW would give it
+        if updated:  # a transaction returns no item: read it, as UpdateItem's ALL_NEW would give it
             record.refresh(consistent_read=True)
         return updated
     try:
@@ -147,8 +156,11 @@ class Cancelled(Exception):
     @classmethod
     def of(cls, labels: Sequence[str], codes: Sequence[str | None], reason: str) -> Cancelled:
         """From the actions' labels and DynamoDB's cancellation reason codes, both in request order."""
-        return cls(frozenset(label for label, code in zip(labels, codes) if code == "ConditionalCheckFailed"),
-                   any(code in _CONFLICTS for code in codes), reason)
+        return cls(
+            frozenset(label for label, code in zip(labels, codes) if code == "ConditionalCheckFailed"),
+            any(code in _CONFLICTS for code in codes),
+            reason,
+        )
 
     @property
     def contended(self) -> bool:
@@ -157,7 +169,7 @@ class Cancelled(Exception):
         return bool(self.failed) or self.conflict
 
 
-_ORDER = ("check", "delete", "put", "update")   # PynamoDB's request order, in which DynamoDB gives reasons
+_ORDER = ("check", "delete", "put", "update")  # PynamoDB's request order, in which DynamoDB gives reasons
 
 
 class Transaction:
@@ -176,8 +188,9 @@ class Transaction:
     def delete(self, record: Model, condition: Condition | None = None, label: str = "") -> None:
         self._actions["delete"].append((label, type(record), lambda tx: tx.delete(record, condition=condition)))
 
-    def check(self, model: type[Model], hash_key: Key, range_key: Key | None = None, *, condition: Condition,
-              label: str = "") -> None:
+    def check(
+        self, model: type[Model], hash_key: Key, range_key: Key | None = None, *, condition: Condition, label: str = ""
+    ) -> None:
         self._actions["check"].append((label, model, lambda tx: tx.condition_check(model, hash_key, range_key, condition)))
 
     def commit(self) -> None:
@@ -185,17 +198,22 @@ class Transaction:
         if not actions:
             return
         claim = _pending()
-        if claim is not None:     # the request's idempotency key, written with its first effects
+        if claim is not None:  # the request's idempotency key, written with its first effects
             record, condition = claim.record, type(claim.record)._hash_key_attribute().does_not_exist()
-            actions.insert(sum(len(self._actions[k]) for k in _ORDER[:2]),   # among the puts, in PynamoDB's order
-                           (_CLAIM, type(record), lambda tx: tx.save(record, condition=condition)))
+            actions.insert(
+                sum(len(self._actions[k]) for k in _ORDER[:2]),  # among the puts, in PynamoDB's order
+                (_CLAIM, type(record), lambda tx: tx.save(record, condition=condition)),
+            )
         try:
             with TransactWrite(connection=actions[0][1]._get_connection().connection) as tx:
                 for _, _, add in actions:
                     add(tx)
         except TransactWriteError as error:
-            cancelled = Cancelled.of([label for label, _, _ in actions],
-                                     [reason.code if reason else None for reason in error.cancellation_reasons], str(error))
+            cancelled = Cancelled.of(
+                [label for label, _, _ in actions],
+                [reason.code if reason else None for reason in error.cancellation_reasons],
+                str(error),
+            )
             if _CLAIM in cancelled.failed:
                 raise KeyTaken(str(error)) from error
             raise cancelled from error

@@ -1,5 +1,6 @@
 """Evidence files in object storage (S3). Keys are content-addressed under the visit
 (`visits/<visit_id>/<sha256>`); an upload is a presigned PUT that signs the body's size and SHA-256."""
+
 from __future__ import annotations
 
 import base64
@@ -39,15 +40,25 @@ def checksum(sha256_hex: str) -> str:
 
 def upload_url(key: str, content_type: str, size: int, sha256_hex: str, expires_in: int) -> str:
     """A presigned PUT of exactly this body: S3 refuses another type, size or SHA-256."""
-    return str(client(settings.get().s3_upload_endpoint).generate_presigned_url("put_object", ExpiresIn=expires_in, Params={
-        "Bucket": _bucket(), "Key": key, "ContentType": content_type, "ContentLength": size,
-        "ChecksumSHA256": checksum(sha256_hex)}))
+    return str(
+        client(settings.get().s3_upload_endpoint).generate_presigned_url(
+            "put_object",
+            ExpiresIn=expires_in,
+            Params={
+                "Bucket": _bucket(),
+                "Key": key,
+                "ContentType": content_type,
+                "ContentLength": size,
+                "ChecksumSHA256": checksum(sha256_hex),
+            },
+        )
+    )
 
 
 @dataclass(frozen=True)
 class Stored:
     size: int
-    checksum: str           # base64 SHA-256, as `checksum` gives it
+    checksum: str  # base64 SHA-256, as `checksum` gives it
     version_id: str | None
 
 
@@ -60,7 +71,7 @@ def stored(key: str) -> Stored | None:
             return None
         raise
     sha = head.get("ChecksumSHA256")
-    if sha is None:   # uploaded without S3 keeping a checksum (moto does not): hash it ourselves
+    if sha is None:  # uploaded without S3 keeping a checksum (moto does not): hash it ourselves
         digest = hashlib.sha256()
         for chunk in client().get_object(Bucket=_bucket(), Key=key)["Body"].iter_chunks(1 << 20):
             digest.update(chunk)

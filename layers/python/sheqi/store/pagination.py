@@ -5,6 +5,7 @@ query could have returned (the key attributes of the table and index queried, ea
 the partition asked for). Anything else is a 400 `invalid_cursor`; a start key outside the query's
 range condition, which only DynamoDB can judge, is answered the same way when DynamoDB refuses it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,7 @@ from pynamodb.pagination import ResultIterator
 from sheqi.errors import BadRequest
 
 _NUMBER = re.compile(r"^-?[0-9]{1,38}(\.[0-9]{1,38})?$")
-MAX_KEY_BYTES = 1024   # DynamoDB's limit for a sort key (a partition key may have 2048)
+MAX_KEY_BYTES = 1024  # DynamoDB's limit for a sort key (a partition key may have 2048)
 
 M = TypeVar("M", bound=Model)
 
@@ -56,8 +57,12 @@ def decode(cursor: str | None, over: type[Model] | Index[Any], partition: str) -
     for name, kind in types.items():
         value = key[name]
         text = value.get(kind) if isinstance(value, dict) and len(value) == 1 else None
-        if not isinstance(text, str) or not text or len(text.encode()) > MAX_KEY_BYTES \
-                or (kind == "N" and not _NUMBER.match(text)):
+        if (
+            not isinstance(text, str)
+            or not text
+            or len(text.encode()) > MAX_KEY_BYTES
+            or (kind == "N" and not _NUMBER.match(text))
+        ):
             raise invalid()
     if key[hash_name] != {"S": partition}:
         raise invalid()

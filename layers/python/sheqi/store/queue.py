@@ -1,4 +1,5 @@
 """Work handed to a queue worker (SQS in production, moto locally): one send per message."""
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 Money is Decimal throughout and leaves as a string with two decimals ("200000.00"): amounts in yuan
 arrive as JSON integers (floats are refused), rates as decimal strings ("0.30").
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -38,6 +39,7 @@ class MissingFact(ValidationError):
 
 
 # --- facts ----------------------------------------------------------------------------------------
+
 
 def _invalid(spec: dict, field: str, problem: str = "类型错误") -> ValidationError:
     return ValidationError(f"字段 {field}（{spec['label']}）{problem}", field=field, code="invalid_fact")
@@ -109,8 +111,9 @@ def normalise(ruleset: RuleSet, facts: dict) -> dict:
         raise ValidationError("字段 facts 应为对象", field="facts", code="invalid_fact")
     unknown = sorted(set(facts) - set(ruleset.facts))
     if unknown:
-        raise ValidationError(f"facts.{unknown[0]} 不是本政策（{ruleset.policy_id}）的事实项", field=f"facts.{unknown[0]}",
-                              code="unknown_fact")
+        raise ValidationError(
+            f"facts.{unknown[0]} 不是本政策（{ruleset.policy_id}）的事实项", field=f"facts.{unknown[0]}", code="unknown_fact"
+        )
     typed = {}
     for name, spec in ruleset.facts.items():
         if name in facts:
@@ -121,17 +124,24 @@ def normalise(ruleset: RuleSet, facts: dict) -> dict:
             typed[name] = False if spec["type"] == "bool" else []
     items = sum(len(typed[name]) for name, spec in ruleset.facts.items() if spec["type"] == "list" and name in typed)
     if items > MAX_ITEMS:
-        raise ValidationError(f"facts 中各列表合计{items}项，至多{MAX_ITEMS}项（每项一条计算结果，结果须能整条保存）",
-                              field="facts", code="too_many_items")
+        raise ValidationError(
+            f"facts 中各列表合计{items}项，至多{MAX_ITEMS}项（每项一条计算结果，结果须能整条保存）",
+            field="facts",
+            code="too_many_items",
+        )
     return typed
 
 
 # --- one rule ---------------------------------------------------------------------------------------
 
+
 def _need(context: dict, name: str, labels: dict, rule: Rule, prefix: str):
     if name not in context:
-        raise MissingFact(f"缺少事实 {prefix}{name}（{labels[name]['label']}）：条款 {rule.clause}（{rule.id}）需要它",
-                          field=f"{prefix}{name}", details={"rule_id": rule.id, "clause": rule.clause})
+        raise MissingFact(
+            f"缺少事实 {prefix}{name}（{labels[name]['label']}）：条款 {rule.clause}（{rule.id}）需要它",
+            field=f"{prefix}{name}",
+            details={"rule_id": rule.id, "clause": rule.clause},
+        )
     return context[name]
 
 
@@ -140,7 +150,7 @@ def _check(condition: dict, context: dict, labels: dict, rule: Rule, prefix: str
         top, bottom = (_need(context, n, labels, rule, prefix) for n in condition["ratio"])
         value = top / bottom if bottom else Decimal(0)
         shown = f"{_label(labels, condition['ratio'][0])}占{_label(labels, condition['ratio'][1])}的比例为{(value * 100).quantize(CENT)}%"
-        values = {"numerator": _yuan(top), "denominator": _yuan(bottom), "ratio": str(value.quantize(Decimal('0.0001')))}
+        values = {"numerator": _yuan(top), "denominator": _yuan(bottom), "ratio": str(value.quantize(Decimal("0.0001")))}
     else:
         value = _need(context, condition["fact"], labels, rule, prefix)
         shown = f"{_label(labels, condition['fact'])}：{_wan(value) if isinstance(value, Decimal) else _describe(value)}"
@@ -182,30 +192,50 @@ def _amount(rule: Rule, context: dict, labels: dict, prefix: str, where: str) ->
     if spec["kind"] == "percentage":
         raw = x * spec["rate"]
         shown = f"{_wan(x)} × {(spec['rate'] * 100).normalize():f}% = {_wan(raw)}"
-        cap = spec["cap"] if spec["cap_per"] != "applicant" else None   # else capped once over the items (_pooled)
+        cap = spec["cap"] if spec["cap_per"] != "applicant" else None  # else capped once over the items (_pooled)
         if cap is not None and not cap.admits_from_above(raw):
             return cap.value, {"detail": f"{shown}，超过{'每项' if spec['cap_per'] else ''}上限，按{_wan(cap.value)}"}
         return raw, {"detail": shown}
     low, high = spec["lower"], spec["upper"]
     if spec["kind"] == "assessed":
         if not (low.admits_from_below(x) and high.admits_from_above(x)):
-            raise ValidationError(f"{where}{spec['fact']}：评审金额{_wan(x)}不在条款 {rule.clause} 规定的"
-                                  f"{_wan(low.value)}至{_wan(high.value)}之间", field=f"{prefix}{spec['fact']}",
-                                  code="assessed_out_of_range", details={"rule_id": rule.id})
+            raise ValidationError(
+                f"{where}{spec['fact']}：评审金额{_wan(x)}不在条款 {rule.clause} 规定的{_wan(low.value)}至{_wan(high.value)}之间",
+                field=f"{prefix}{spec['fact']}",
+                code="assessed_out_of_range",
+                details={"rule_id": rule.id},
+            )
         return x, {"detail": f"评审确定{_wan(x)}（条款区间{_wan(low.value)}至{_wan(high.value)}）"}
     rate = _need(context, spec["rate_fact"], labels, rule, prefix)
     if not (low.admits_from_below(rate) and high.admits_from_above(rate)):
-        raise ValidationError(f"{where}{spec['rate_fact']}：比例{rate}不在{low.value}至{high.value}之间（条款 {rule.clause}）",
-                              field=f"{prefix}{spec['rate_fact']}", code="assessed_out_of_range", details={"rule_id": rule.id})
+        raise ValidationError(
+            f"{where}{spec['rate_fact']}：比例{rate}不在{low.value}至{high.value}之间（条款 {rule.clause}）",
+            field=f"{prefix}{spec['rate_fact']}",
+            code="assessed_out_of_range",
+            details={"rule_id": rule.id},
+        )
     return x * rate, {"detail": f"评估作价{_wan(x)} × {(rate * 100).normalize():f}%"}
 
 
 def _row(rule: Rule, item: str | None, checks: list[dict]) -> dict:
-    return {"rule_id": rule.id, "clause": rule.clause, "source": rule.source, "text": rule.text, "item": item,
-            "eligible": False, "checks": checks, "pays": rule.pays, "reading": rule.reading,
-            "valid_from": rule.valid_from and rule.valid_from.isoformat(),
-            "valid_until": rule.valid_until and rule.valid_until.isoformat(),
-            "amount": None, "amount_kind": None, "amount_note": None, "decision": "not_eligible", "superseded_by": None}
+    return {
+        "rule_id": rule.id,
+        "clause": rule.clause,
+        "source": rule.source,
+        "text": rule.text,
+        "item": item,
+        "eligible": False,
+        "checks": checks,
+        "pays": rule.pays,
+        "reading": rule.reading,
+        "valid_from": rule.valid_from and rule.valid_from.isoformat(),
+        "valid_until": rule.valid_until and rule.valid_until.isoformat(),
+        "amount": None,
+        "amount_kind": None,
+        "amount_note": None,
+        "decision": "not_eligible",
+        "superseded_by": None,
+    }
 
 
 def _day(d: date) -> str:
@@ -219,7 +249,7 @@ def _lapsed(rule: Rule, ruleset: RuleSet, year: int) -> str | None:
     if (starts is None or starts <= date(year, 12, 31)) and (ends is None or ends >= date(year, 1, 1)):
         return None
     period = f"{_day(starts) if starts else '不限'}至{_day(ends) if ends else '不限'}"
-    return (f"本条款出自《{rule.source or ruleset.title}》，有效期为{period}；测算年度{year}年不在有效期内，不予支持")
+    return f"本条款出自《{rule.source or ruleset.title}》，有效期为{period}；测算年度{year}年不在有效期内，不予支持"
 
 
 def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | None) -> dict:
@@ -227,7 +257,7 @@ def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | 
     for condition in rule.when:
         checks.append(_check(condition, context, labels, rule, prefix))
         if not checks[-1]["passed"]:
-            break   # later conditions are not needed, so their facts need not be supplied
+            break  # later conditions are not needed, so their facts need not be supplied
     met = not checks or checks[-1]["passed"]
     result = {**_row(rule, item, checks), "eligible": met}
     if met and rule.amount["kind"] == "set_elsewhere":
@@ -242,18 +272,25 @@ def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | 
     if amount is None:
         return {**result, "eligible": False}
     ceiling = rule.amount["ceiling"]
-    return {**result, "amount": _yuan(amount), "amount_kind": "ceiling" if ceiling else "exact",
-            "amount_note": f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额", "decision": "paid"}
+    return {
+        **result,
+        "amount": _yuan(amount),
+        "amount_kind": "ceiling" if ceiling else "exact",
+        "amount_note": f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额",
+        "decision": "paid",
+    }
 
 
 # --- the whole calculation -----------------------------------------------------------------------
+
 
 def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict, year: int | None = None) -> dict:
     """`year`: the year the facts are of (the rule set's own by default); a rule whose period of
     validity misses it does not pay, and says so."""
     if applicant_kind not in ("county", "enterprise", "unit"):
-        raise ValidationError("字段 applicant_kind 取值无效，可选：county、enterprise、unit", field="applicant_kind",
-                              code="invalid_field")
+        raise ValidationError(
+            "字段 applicant_kind 取值无效，可选：county、enterprise、unit", field="applicant_kind", code="invalid_field"
+        )
     year = year or ruleset.year
     typed = normalise(ruleset, facts)
     results = []
@@ -261,7 +298,11 @@ def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict, year: int | No
         if applicant_kind not in rule.applicants:
             continue
         lapsed = _lapsed(rule, ruleset, year)
-        out = {**_row(rule, None, [{"passed": False, "detail": lapsed, "values": {}}]), "decision": "out_of_period"} if lapsed else {}
+        out = (
+            {**_row(rule, None, [{"passed": False, "detail": lapsed, "values": {}}]), "decision": "out_of_period"}
+            if lapsed
+            else {}
+        )
         if rule.each is None:
             results.append(out if lapsed else _evaluate(rule, typed, ruleset.facts, "facts.", None))
             continue
@@ -275,15 +316,22 @@ def calculate(ruleset: RuleSet, applicant_kind: str, facts: dict, year: int | No
     paid = [r for r in results if r["decision"] == "paid"]
     cash = [r for r in paid if r["pays"] == "cash"]
     unset = sum(1 for r in results if r["decision"] == "amount_set_elsewhere")
-    note = ("金额为“最高”额度的，合计亦为上限，实际金额以评审结果为准" if any(r["amount_kind"] == "ceiling" for r in cash)
-            else "合计为按条款计算的确定金额")
+    note = (
+        "金额为“最高”额度的，合计亦为上限，实际金额以评审结果为准"
+        if any(r["amount_kind"] == "ceiling" for r in cash)
+        else "合计为按条款计算的确定金额"
+    )
     return {
-        "policy_id": ruleset.policy_id, "ruleset_version": ruleset.version, "year": year, "applicant_kind": applicant_kind,
+        "policy_id": ruleset.policy_id,
+        "ruleset_version": ruleset.version,
+        "year": year,
+        "applicant_kind": applicant_kind,
         "clauses": results,
         "total_cash": _yuan(sum((Decimal(r["amount"]) for r in cash), Decimal(0))),
         "total_cash_is_ceiling": any(r["amount_kind"] == "ceiling" for r in cash),
         "total_equity": _yuan(sum((Decimal(r["amount"]) for r in paid if r["pays"] == "equity"), Decimal(0))),
-        "note": note + (f"；另有{unset}项条款符合条件但本方案未规定金额（金额由其他文件或部门确定），未计入合计" if unset else ""),
+        "note": note
+        + (f"；另有{unset}项条款符合条件但本方案未规定金额（金额由其他文件或部门确定），未计入合计" if unset else ""),
     }
 
 
@@ -294,9 +342,14 @@ def _pooled(rule: Rule, rows: list[dict]) -> dict:
     raw = sum((Decimal(r["amount"]) for r in paid), Decimal(0))
     capped = not cap.admits_from_above(raw)
     checks = [{**c, "detail": f"{r['item']}：{c['detail']}"} for r in rows for c in r["checks"]]
-    checks.append({"passed": bool(paid), "values": {},
-                   "detail": f"各项合计{_wan(raw)}，上限{_wan(cap.value)}按每个申报主体合计计算（不按每项）"
-                             + (f"，超过上限，按{_wan(cap.value)}" if capped else "，未超过上限")})
+    checks.append(
+        {
+            "passed": bool(paid),
+            "values": {},
+            "detail": f"各项合计{_wan(raw)}，上限{_wan(cap.value)}按每个申报主体合计计算（不按每项）"
+            + (f"，超过上限，按{_wan(cap.value)}" if capped else "，未超过上限"),
+        }
+    )
     pooled = {**(paid or rows)[0], "item": "、".join(r["item"] for r in rows), "checks": checks}
     return {**pooled, "amount": _yuan(cap.value if capped else raw)} if paid else pooled
 
@@ -310,7 +363,7 @@ def _exclusive(results: list[dict], ruleset: RuleSet) -> None:
         if result["eligible"] and result["rule_id"] in groups:
             by_group.setdefault(groups[result["rule_id"]], []).append(result)
     for members in by_group.values():
-        winner = max(members, key=lambda r: Decimal(r["amount"]))   # max keeps the first of equals
+        winner = max(members, key=lambda r: Decimal(r["amount"]))  # max keeps the first of equals
         for loser in members:
             if loser is not winner:
                 loser.update(decision="superseded", superseded_by=winner["rule_id"])

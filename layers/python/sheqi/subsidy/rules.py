@@ -1,5 +1,6 @@
 """Loading a policy file into a validated rule set. A malformed file fails on load, with the file,
 the rule and the field named, never at calculation time."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,9 +15,19 @@ from sheqi.numbers import MONEY_CEILING
 # PRC Civil Code art. 1259: 以上, 以下, 以内, 届满 include the number; 不满, 超过, 以外 exclude it.
 # The policy texts also write (含)/(不含), 及以上, 不低于 (= 以上) and 不超过 (= 以内), 低于 (= 不满).
 WORDINGS = {
-    "以上": True, "以下": True, "以内": True, "届满": True, "及以上": True, "（含）": True,
-    "不低于": True, "不超过": True,
-    "不满": False, "超过": False, "以外": False, "（不含）": False, "低于": False,
+    "以上": True,
+    "以下": True,
+    "以内": True,
+    "届满": True,
+    "及以上": True,
+    "（含）": True,
+    "不低于": True,
+    "不超过": True,
+    "不满": False,
+    "超过": False,
+    "以外": False,
+    "（不含）": False,
+    "低于": False,
 }
 FACT_TYPES = ("bool", "money", "rate", "text", "choice", "list")
 APPLICANTS = ("county", "enterprise", "unit")
@@ -38,10 +49,10 @@ class Bound(Struct, frozen=True):
     def inclusive(self) -> bool:
         return WORDINGS[self.wording]
 
-    def admits_from_below(self, x: Decimal) -> bool:   # x is at or above a lower bound
+    def admits_from_below(self, x: Decimal) -> bool:  # x is at or above a lower bound
         return x >= self.value if self.inclusive else x > self.value
 
-    def admits_from_above(self, x: Decimal) -> bool:   # x is at or below an upper bound
+    def admits_from_above(self, x: Decimal) -> bool:  # x is at or below an upper bound
         return x <= self.value if self.inclusive else x < self.value
 
 
@@ -55,9 +66,9 @@ class Rule(Struct, frozen=True):
     each: str | None = None
     group: str | None = None
     pays: str = "cash"
-    reading: str | None = None   # the reading chosen where the text is open, shown with every result
-    source: str | None = None    # the document the clause comes from, when not the rule set's own
-    valid_from: date | None = None   # the rule's period of validity (its own, else the rule set's)
+    reading: str | None = None  # the reading chosen where the text is open, shown with every result
+    source: str | None = None  # the document the clause comes from, when not the rule set's own
+    valid_from: date | None = None  # the rule's period of validity (its own, else the rule set's)
     valid_until: date | None = None
 
 
@@ -67,7 +78,7 @@ class RuleSet(Struct, frozen=True):
     year: int
     facts: dict
     rules: tuple[Rule, ...]
-    version: str = field(default="")   # policy id and content hash: recorded with every result
+    version: str = field(default="")  # policy id and content hash: recorded with every result
     valid_from: date | None = None
     valid_until: date | None = None
 
@@ -86,7 +97,7 @@ def _bound(path: Path, where: str, spec) -> Bound:
     except InvalidOperation:
         raise _fail(path, where, f"bound value {spec['value']!r} is not a number") from None
     if isinstance(spec["value"], float):
-        raise _fail(path, where, "write fractional bounds as strings (\"0.07\"), never floats")
+        raise _fail(path, where, 'write fractional bounds as strings ("0.07"), never floats')
     return Bound(value, spec["wording"])
 
 
@@ -135,11 +146,14 @@ def _amount(path: Path, where: str, spec: dict, fact_names: set[str]) -> dict:
         tiers = spec.get("tiers") or []
         if not tiers:
             raise _fail(path, f"{where}.tiers", "a tiered amount needs tiers")
-        out["tiers"] = tuple({
-            "lower": _bound(path, f"{where}.tiers[{i}].lower", t["lower"]) if "lower" in t else None,
-            "upper": _bound(path, f"{where}.tiers[{i}].upper", t["upper"]) if "upper" in t else None,
-            "amount": _money(path, f"{where}.tiers[{i}].amount", t.get("amount")),
-        } for i, t in enumerate(tiers))
+        out["tiers"] = tuple(
+            {
+                "lower": _bound(path, f"{where}.tiers[{i}].lower", t["lower"]) if "lower" in t else None,
+                "upper": _bound(path, f"{where}.tiers[{i}].upper", t["upper"]) if "upper" in t else None,
+                "amount": _money(path, f"{where}.tiers[{i}].amount", t.get("amount")),
+            }
+            for i, t in enumerate(tiers)
+        )
         _disjoint(path, where, out["tiers"])
     elif kind == "percentage":
         out["rate"] = _rate(path, f"{where}.rate", spec.get("rate"))
@@ -159,7 +173,7 @@ def _amount(path: Path, where: str, spec: dict, fact_names: set[str]) -> dict:
 
 def _rate(path: Path, where: str, value) -> Decimal:
     if not isinstance(value, str):
-        raise _fail(path, where, "write a rate as a decimal string such as \"0.15\"")
+        raise _fail(path, where, 'write a rate as a decimal string such as "0.15"')
     try:
         rate = Decimal(value)
     except InvalidOperation:
@@ -180,8 +194,9 @@ def _disjoint(path: Path, where: str, tiers: tuple) -> None:
 
 
 def tier_admits(tier: dict, x: Decimal) -> bool:
-    return (tier["lower"] is None or tier["lower"].admits_from_below(x)) and \
-           (tier["upper"] is None or tier["upper"].admits_from_above(x))
+    return (tier["lower"] is None or tier["lower"].admits_from_below(x)) and (
+        tier["upper"] is None or tier["upper"].admits_from_above(x)
+    )
 
 
 def _condition(path: Path, where: str, spec, fact_names: set[str]) -> dict:
@@ -237,10 +252,20 @@ def _rule(path: Path, where: str, spec: dict, facts: dict, period: tuple[date | 
             raise _fail(path, f"{where}.{key}", "Chinese text, not empty")
     valid_from, valid_until = _period(path, f"{where}.", spec, period)
     return Rule(
-        id=spec["id"], clause=str(spec["clause"]), text=spec["text"], applicants=tuple(spec["applicants"]),
+        id=spec["id"],
+        clause=str(spec["clause"]),
+        text=spec["text"],
+        applicants=tuple(spec["applicants"]),
         when=tuple(_condition(path, f"{where}.when[{i}]", c, names) for i, c in enumerate(spec.get("when") or [])),
-        amount=amount, each=each, group=spec.get("group"), pays=spec.get("pays", "cash"), reading=spec.get("reading"),
-        source=spec.get("source"), valid_from=valid_from, valid_until=valid_until)
+        amount=amount,
+        each=each,
+        group=spec.get("group"),
+        pays=spec.get("pays", "cash"),
+        reading=spec.get("reading"),
+        source=spec.get("source"),
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
 
 
 def load_ruleset(path: str | Path) -> RuleSet:

@@ -6,6 +6,7 @@ A measure is a record: the bureau supervising the agency (its own region, or a c
 counties) records it, the agency is notified, the bureau and the platform read the region's measures,
 and the agency reads its own. Each kind carries what makes it a measure: the day of the summons, to whom
 the report goes, and by when the order must be carried out."""
+
 from __future__ import annotations
 
 import uuid
@@ -33,7 +34,7 @@ class MeasureIn(Body):
     agency_id: Annotated[str, Meta(min_length=18, max_length=18)]
     findings: Annotated[list[Annotated[str, Meta(min_length=2, max_length=500)]], Meta(min_length=1, max_length=20)]
     requirements: Annotated[str, Meta(min_length=4, max_length=2000)]
-    inspector_id: Key | None = None       # the person responsible; without one, the measure addresses the agency's head
+    inspector_id: Key | None = None  # the person responsible; without one, the measure addresses the agency's head
     held_on: date | None = None
     scope: Annotated[str, Meta(min_length=2, max_length=200)] | None = None
     correct_by: date | None = None
@@ -57,25 +58,42 @@ def record(caller: Identity, data: MeasureIn) -> Accountability:
     """The bureau records a measure against the agency or one of its inspectors and notifies the agency."""
     agency = get_agency(data.agency_id)
     _bureau(caller, agency.region_code)
-    assert caller.region_code is not None     # a judicial token names its region (auth.Identity)
+    assert caller.region_code is not None  # a judicial token names its region (auth.Identity)
     person = f"{agency.name}负责人"
     if data.inspector_id:
         inspector = get_inspector(data.inspector_id)
         if inspector.agency_id != agency.agency_id:
-            raise RuleViolation("执法人员（inspector_id）不属于被问责的机关", code="inspector_not_of_agency", article=ART[31],
-                                field="inspector_id")
+            raise RuleViolation(
+                "执法人员（inspector_id）不属于被问责的机关",
+                code="inspector_not_of_agency",
+                article=ART[31],
+                field="inspector_id",
+            )
         person = f"{agency.name}执法人员{inspector.name}"
     if data.correct_by is not None and data.correct_by <= clock.today():
         raise RuleViolation("改正期限（correct_by）须晚于今天", code="correct_by_past", article=ART[31], field="correct_by")
     created_at, measure_id = clock.now_iso(), uuid.uuid4().hex
     issuer = f"{regions.name(caller.region_code)}司法局"
-    measure = Accountability(*Accountability.key(agency.agency_id, created_at, measure_id), record_kind="measure",
-                             region_code=agency.region_code, created_at=created_at, measure_id=measure_id,
-                             measure_kind=data.kind, agency_id=agency.agency_id, agency_name=agency.name,
-                             inspector_id=data.inspector_id, person_name=person, bureau_region_code=caller.region_code,
-                             issuer_name=issuer, findings=data.findings, requirements=data.requirements,
-                             held_on=_iso(data.held_on), scope=data.scope, correct_by=_iso(data.correct_by),
-                             recorded_by=caller.subject)
+    measure = Accountability(
+        *Accountability.key(agency.agency_id, created_at, measure_id),
+        record_kind="measure",
+        region_code=agency.region_code,
+        created_at=created_at,
+        measure_id=measure_id,
+        measure_kind=data.kind,
+        agency_id=agency.agency_id,
+        agency_name=agency.name,
+        inspector_id=data.inspector_id,
+        person_name=person,
+        bureau_region_code=caller.region_code,
+        issuer_name=issuer,
+        findings=data.findings,
+        requirements=data.requirements,
+        held_on=_iso(data.held_on),
+        scope=data.scope,
+        correct_by=_iso(data.correct_by),
+        recorded_by=caller.subject,
+    )
     with Transaction() as tx:
         tx.save(measure, condition=Accountability.pk.does_not_exist())
         tx.save(_notice(measure), condition=Notice.notice_id.does_not_exist())
@@ -88,12 +106,22 @@ def _iso(day: date | None) -> str | None:
 
 def _notice(measure: Accountability) -> Notice:
     kind = ACCOUNTABILITY[measure.measure_kind or "order"]
-    detail = {"summons": f"约谈日期：{measure.held_on}", "report": f"通报范围：{measure.scope}",
-              "order": f"请于 {measure.correct_by} 前改正并书面报告"}[measure.measure_kind or "order"]
-    return Notice(f"agency:{measure.agency_id}", f"accountability:{measure.measure_id}", kind=f"accountability_{measure.measure_kind}",
-                  article=ART[31], created_at=measure.created_at, title=f"{measure.issuer_name}对{measure.person_name}{kind}",
-                  body=f"{measure.issuer_name}就以下问题对{measure.person_name}予以{kind}：" + "；".join(measure.findings)
-                       + f"。要求：{measure.requirements}。{detail}（第三十一条）。")
+    detail = {
+        "summons": f"约谈日期：{measure.held_on}",
+        "report": f"通报范围：{measure.scope}",
+        "order": f"请于 {measure.correct_by} 前改正并书面报告",
+    }[measure.measure_kind or "order"]
+    return Notice(
+        f"agency:{measure.agency_id}",
+        f"accountability:{measure.measure_id}",
+        kind=f"accountability_{measure.measure_kind}",
+        article=ART[31],
+        created_at=measure.created_at,
+        title=f"{measure.issuer_name}对{measure.person_name}{kind}",
+        body=f"{measure.issuer_name}就以下问题对{measure.person_name}予以{kind}："
+        + "；".join(measure.findings)
+        + f"。要求：{measure.requirements}。{detail}（第三十一条）。",
+    )
 
 
 def list_for_region(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
@@ -101,8 +129,15 @@ def list_for_region(caller: Identity, region_code: str | None, limit: int, curso
     region_code = region_or_own(caller, region_code)
     if caller.role != "platform_admin":
         _bureau(caller, region_code)
-    results = pagination.query(Accountability.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
-                               page_size=limit, filter_condition=Accountability.record_kind == "measure")
+    results = pagination.query(
+        Accountability.by_region,
+        region_code,
+        cursor,
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        filter_condition=Accountability.record_kind == "measure",
+    )
     return pagination.page(results, view)
 
 
@@ -111,16 +146,29 @@ def list_for_agency(caller: Identity, agency_id: str, limit: int, cursor: str | 
     if not (caller.role == "platform_admin" or (caller.role == "agency_admin" and caller.agency_id == agency_id)):
         _bureau(caller, get_agency(agency_id).region_code)
     partition, condition = Accountability.of_agency(agency_id)
-    results = pagination.query(Accountability, partition, cursor, condition, scan_index_forward=False, limit=limit,
-                               page_size=limit)
+    results = pagination.query(
+        Accountability, partition, cursor, condition, scan_index_forward=False, limit=limit, page_size=limit
+    )
     return pagination.page(results, view)
 
 
 def view(measure: Accountability) -> dict:
-    return {"measure_id": measure.measure_id, "kind": measure.measure_kind,
-            "kind_label": ACCOUNTABILITY[measure.measure_kind or "order"], "agency_id": measure.agency_id,
-            "agency_name": measure.agency_name, "inspector_id": measure.inspector_id, "person_name": measure.person_name,
-            "region_code": measure.region_code, "bureau_region_code": measure.bureau_region_code,
-            "issuer_name": measure.issuer_name, "findings": measure.findings, "requirements": measure.requirements,
-            "held_on": measure.held_on, "scope": measure.scope, "correct_by": measure.correct_by,
-            "created_at": measure.created_at, "article": ART[31]}
+    return {
+        "measure_id": measure.measure_id,
+        "kind": measure.measure_kind,
+        "kind_label": ACCOUNTABILITY[measure.measure_kind or "order"],
+        "agency_id": measure.agency_id,
+        "agency_name": measure.agency_name,
+        "inspector_id": measure.inspector_id,
+        "person_name": measure.person_name,
+        "region_code": measure.region_code,
+        "bureau_region_code": measure.bureau_region_code,
+        "issuer_name": measure.issuer_name,
+        "findings": measure.findings,
+        "requirements": measure.requirements,
+        "held_on": measure.held_on,
+        "scope": measure.scope,
+        "correct_by": measure.correct_by,
+        "created_at": measure.created_at,
+        "article": ART[31],
+    }

@@ -1,5 +1,6 @@
 """Printable A4 documents (supervision letters, Art. 30): PDFs with real, searchable text in the
 embedded CJK font. Only the routes that print import this module, so other handlers never load ReportLab."""
+
 from __future__ import annotations
 
 from sheqi.printing import pdf as printed

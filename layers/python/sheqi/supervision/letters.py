@@ -12,6 +12,7 @@ Each issued letter opens a `letter_reply` obligation, so the reminder run remind
 tells the bureau when it is overdue. Every state change is one conditional transaction on the
 letter's status and version, so two requests, or a request and a reply, never both succeed.
 Letters print as PDF, with their issuer."""
+
 from __future__ import annotations
 
 import uuid
@@ -43,8 +44,13 @@ from sheqi.store import (
 
 KINDS = {"suggestion": "行政执法监督建议书", "decision": "行政执法监督决定书"}
 ABBREVIATIONS = {"suggestion": "司法监建", "decision": "政府监决"}
-STATUS_LABELS = {"issued": "已发出", "replied": "已答复", "escalated": "已提请政府作出决定", "requested": "待政府签发",
-                 "declined": "政府不予签发"}
+STATUS_LABELS = {
+    "issued": "已发出",
+    "replied": "已答复",
+    "escalated": "已提请政府作出决定",
+    "requested": "待政府签发",
+    "declined": "政府不予签发",
+}
 
 
 class LetterIn(Body):
@@ -57,14 +63,14 @@ class LetterIn(Body):
 
 class ReplyIn(Body):
     reply: Annotated[str, Meta(min_length=10, max_length=4000)]
-    corrected: bool      # the agency states whether it corrected; false is a refusal (Art. 30 不及时纠正)
+    corrected: bool  # the agency states whether it corrected; false is a refusal (Art. 30 不及时纠正)
 
 
 class DecisionRequestIn(Body):
     grounds: Annotated[str, Meta(min_length=4, max_length=2000)]
     requirements: Annotated[str, Meta(min_length=4, max_length=2000)]
     reply_working_days: Annotated[int, Meta(ge=5, le=60)] = 10
-    reply_insufficient: bool = False   # the bureau found that a reply claiming correction did not correct
+    reply_insufficient: bool = False  # the bureau found that a reply claiming correction did not correct
 
 
 class DeclineIn(Body):
@@ -106,7 +112,7 @@ def visible(caller: Identity, letter_id: str) -> Letter:
 
 def _number(region_code: str, kind: str, year: int) -> str:
     counter = Tally(Tally.letters_key(region_code, kind, year))
-    counter.update(actions=[Tally.count.add(1)])          # atomic: two letters never share a number
+    counter.update(actions=[Tally.count.add(1)])  # atomic: two letters never share a number
     return f"{regions.name(region_code)}{ABBREVIATIONS[kind]}〔{year}〕{int(counter.count)}号"
 
 
@@ -115,13 +121,28 @@ def _reply_obligation(letter: Letter, working_days: int, today: date) -> tuple[O
     due = obligations.working_day_deadline(today, working_days)
     letter.reply_due, letter.reply_due_provisional = due.due.isoformat(), due.provisional
     kind = KINDS[letter.letter_kind]
-    obligation = obligations.new(f"letter_reply:{letter.record_id}", kind="letter_reply", title=f"{letter.number}（{kind}）",
-                                 owner=f"agency:{letter.agency_id}", region_code=letter.region_code,
-                                 subject={"letter_id": letter.record_id}, start=today, due=due, working_days=working_days)
-    notice = Notice(f"agency:{letter.agency_id}", f"letter:{letter.record_id}", kind=f"letter_{letter.letter_kind}",
-                    article=ART[30], created_at=clock.now_iso(), title=f"收到{kind}：{letter.number}",
-                    body=f"{letter.issuer_name}就以下问题向贵机关发出{kind}：" + "；".join(letter.findings)
-                         + f"。要求：{letter.requirements}。请于 {due.due.isoformat()} 前书面答复（第三十条）。")
+    obligation = obligations.new(
+        f"letter_reply:{letter.record_id}",
+        kind="letter_reply",
+        title=f"{letter.number}（{kind}）",
+        owner=f"agency:{letter.agency_id}",
+        region_code=letter.region_code,
+        subject={"letter_id": letter.record_id},
+        start=today,
+        due=due,
+        working_days=working_days,
+    )
+    notice = Notice(
+        f"agency:{letter.agency_id}",
+        f"letter:{letter.record_id}",
+        kind=f"letter_{letter.letter_kind}",
+        article=ART[30],
+        created_at=clock.now_iso(),
+        title=f"收到{kind}：{letter.number}",
+        body=f"{letter.issuer_name}就以下问题向贵机关发出{kind}："
+        + "；".join(letter.findings)
+        + f"。要求：{letter.requirements}。请于 {due.due.isoformat()} 前书面答复（第三十条）。",
+    )
     return obligation, notice
 
 
@@ -129,26 +150,42 @@ def suggest(caller: Identity, data: LetterIn) -> Letter:
     """A suggestion letter from the judicial bureau, urging correction (Art. 30)."""
     agency = get_agency(data.agency_id)
     _bureau(caller, agency.region_code)
-    assert caller.region_code is not None     # a judicial token names its region (auth.Identity)
+    assert caller.region_code is not None  # a judicial token names its region (auth.Identity)
     today = clock.today()
     letter_id = uuid.uuid4().hex
-    letter = Letter(*Letter.key(letter_id), record_kind="letter", region_code=agency.region_code,
-                    created_at=clock.now_iso(), letter_kind="suggestion",
-                    number=_number(caller.region_code, "suggestion", today.year), agency_id=agency.agency_id,
-                    agency_name=agency.name, bureau_region_code=caller.region_code,
-                    issuer_name=f"{regions.name(caller.region_code)}司法局", case_ids=data.case_ids, findings=data.findings,
-                    requirements=data.requirements, reply_working_days=data.reply_working_days, issued_by=caller.subject,
-                    issued_at=clock.now_iso(), status="issued")
+    letter = Letter(
+        *Letter.key(letter_id),
+        record_kind="letter",
+        region_code=agency.region_code,
+        created_at=clock.now_iso(),
+        letter_kind="suggestion",
+        number=_number(caller.region_code, "suggestion", today.year),
+        agency_id=agency.agency_id,
+        agency_name=agency.name,
+        bureau_region_code=caller.region_code,
+        issuer_name=f"{regions.name(caller.region_code)}司法局",
+        case_ids=data.case_ids,
+        findings=data.findings,
+        requirements=data.requirements,
+        reply_working_days=data.reply_working_days,
+        issued_by=caller.subject,
+        issued_at=clock.now_iso(),
+        status="issued",
+    )
     obligation, notice = _reply_obligation(letter, data.reply_working_days, today)
     with Transaction() as tx:
         tx.save(letter, condition=Letter.pk.does_not_exist())
         tx.save(obligation, condition=Obligation.obligation_id.does_not_exist())
         tx.save(notice, condition=Notice.notice_id.does_not_exist())
         for case_id in data.case_ids:
-            tx.update(SupervisionCase(*SupervisionCase.key(case_id)), actions=[
-                SupervisionCase.status.set("letter_issued"),
-                SupervisionCase.letter_ids.set(SupervisionCase.letter_ids.append([letter_id]))],
-                condition=SupervisionCase.pk.exists())
+            tx.update(
+                SupervisionCase(*SupervisionCase.key(case_id)),
+                actions=[
+                    SupervisionCase.status.set("letter_issued"),
+                    SupervisionCase.letter_ids.set(SupervisionCase.letter_ids.append([letter_id])),
+                ],
+                condition=SupervisionCase.pk.exists(),
+            )
     return letter
 
 
@@ -173,28 +210,52 @@ def request_decision(caller: Identity, letter_id: str, data: DecisionRequestIn) 
         raise Conflict("只有已发出或已答复的监督建议书可以提请政府作出监督决定", code="not_escalatable", article=ART[30])
     why = not_corrected(parent, clock.today(), data.reply_insufficient)
     if why is None:
-        message = (f"答复期限（{parent.reply_due}）尚未届满" if parent.status == "issued"
-                   else "被监督机关已答复纠正；如核查未纠正，请注明 reply_insufficient 并说明理由")
-        raise RuleViolation(f"{message}，不能提请同级人民政府作出监督决定", code="reply_not_overdue" if parent.status == "issued"
-                            else "agency_corrected", article=ART[30])
+        message = (
+            f"答复期限（{parent.reply_due}）尚未届满"
+            if parent.status == "issued"
+            else "被监督机关已答复纠正；如核查未纠正，请注明 reply_insufficient 并说明理由"
+        )
+        raise RuleViolation(
+            f"{message}，不能提请同级人民政府作出监督决定",
+            code="reply_not_overdue" if parent.status == "issued" else "agency_corrected",
+            article=ART[30],
+        )
     bureau_region = _bureau_region(parent)
     government = f"{regions.name(bureau_region)}人民政府"
     decision_id = uuid.uuid4().hex
     grounds = f"{why}。{data.grounds.rstrip('。')}"
-    decision = Letter(*Letter.key(decision_id), record_kind="letter", region_code=parent.region_code,
-                      created_at=clock.now_iso(), letter_kind="decision", agency_id=parent.agency_id,
-                      agency_name=parent.agency_name, bureau_region_code=bureau_region, issuer_name=government,
-                      case_ids=parent.case_ids, findings=parent.findings, requirements=data.requirements,
-                      reply_working_days=data.reply_working_days, parent_id=letter_id, status="requested",
-                      request_grounds=grounds, requested_by=caller.subject)
-    notice = Notice(f"government:{bureau_region}", f"decision-request:{decision_id}", kind="letter_decision_request",
-                    article=ART[30], created_at=clock.now_iso(), title=f"提请签发监督决定书：{parent.agency_name}",
-                    body=f"{parent.issuer_name or regions.name(bureau_region) + '司法局'}就{parent.number}提请贵府对"
-                         f"{parent.agency_name}作出行政执法监督决定：{grounds}。拟决定事项：{data.requirements}。")
+    decision = Letter(
+        *Letter.key(decision_id),
+        record_kind="letter",
+        region_code=parent.region_code,
+        created_at=clock.now_iso(),
+        letter_kind="decision",
+        agency_id=parent.agency_id,
+        agency_name=parent.agency_name,
+        bureau_region_code=bureau_region,
+        issuer_name=government,
+        case_ids=parent.case_ids,
+        findings=parent.findings,
+        requirements=data.requirements,
+        reply_working_days=data.reply_working_days,
+        parent_id=letter_id,
+        status="requested",
+        request_grounds=grounds,
+        requested_by=caller.subject,
+    )
+    notice = Notice(
+        f"government:{bureau_region}",
+        f"decision-request:{decision_id}",
+        kind="letter_decision_request",
+        article=ART[30],
+        created_at=clock.now_iso(),
+        title=f"提请签发监督决定书：{parent.agency_name}",
+        body=f"{parent.issuer_name or regions.name(bureau_region) + '司法局'}就{parent.number}提请贵府对"
+        f"{parent.agency_name}作出行政执法监督决定：{grounds}。拟决定事项：{data.requirements}。",
+    )
     try:
         with Transaction() as tx:
-            tx.update(parent, actions=[Letter.status.set("escalated")], condition=Letter.status == parent.status,
-                      label="parent")
+            tx.update(parent, actions=[Letter.status.set("escalated")], condition=Letter.status == parent.status, label="parent")
             tx.save(decision, condition=Letter.pk.does_not_exist())
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
     except Cancelled as error:
@@ -234,20 +295,41 @@ def issue_decision(caller: Identity, letter_id: str) -> Letter:
     letter.number = _number(_bureau_region(letter), "decision", today.year)
     letter.issued_by, letter.issued_at = caller.subject, clock.now_iso()
     obligation, notice = _reply_obligation(letter, int(letter.reply_working_days or 10), today)
-    bureau = Notice(f"judicial:{_bureau_region(letter)}", f"decision-issued:{letter_id}", kind="letter_decision_issued",
-                    article=ART[30], created_at=clock.now_iso(), title=f"监督决定书已签发：{letter.number}",
-                    body=f"{letter.issuer_name}已应请求对{letter.agency_name}作出{letter.number}，答复期限 {letter.reply_due}。")
-    _decide(letter, [Letter.status.set("issued"), Letter.number.set(letter.number), Letter.issued_by.set(letter.issued_by),
-                     Letter.issued_at.set(letter.issued_at), Letter.reply_due.set(letter.reply_due),
-                     Letter.reply_due_provisional.set(letter.reply_due_provisional)], [obligation, notice, bureau])
+    bureau = Notice(
+        f"judicial:{_bureau_region(letter)}",
+        f"decision-issued:{letter_id}",
+        kind="letter_decision_issued",
+        article=ART[30],
+        created_at=clock.now_iso(),
+        title=f"监督决定书已签发：{letter.number}",
+        body=f"{letter.issuer_name}已应请求对{letter.agency_name}作出{letter.number}，答复期限 {letter.reply_due}。",
+    )
+    _decide(
+        letter,
+        [
+            Letter.status.set("issued"),
+            Letter.number.set(letter.number),
+            Letter.issued_by.set(letter.issued_by),
+            Letter.issued_at.set(letter.issued_at),
+            Letter.reply_due.set(letter.reply_due),
+            Letter.reply_due_provisional.set(letter.reply_due_provisional),
+        ],
+        [obligation, notice, bureau],
+    )
     return _get(letter_id)
 
 
 def decline(caller: Identity, letter_id: str, data: DeclineIn) -> Letter:
     letter = _requested(caller, letter_id)
-    bureau = Notice(f"judicial:{_bureau_region(letter)}", f"decision-declined:{letter_id}", kind="letter_decision_declined",
-                    article=ART[30], created_at=clock.now_iso(), title=f"监督决定书不予签发：{letter.agency_name}",
-                    body=f"{letter.issuer_name}对提请的监督决定不予签发，理由：{data.reason}")
+    bureau = Notice(
+        f"judicial:{_bureau_region(letter)}",
+        f"decision-declined:{letter_id}",
+        kind="letter_decision_declined",
+        article=ART[30],
+        created_at=clock.now_iso(),
+        title=f"监督决定书不予签发：{letter.agency_name}",
+        body=f"{letter.issuer_name}对提请的监督决定不予签发，理由：{data.reason}",
+    )
     _decide(letter, [Letter.status.set("declined"), Letter.decline_reason.set(data.reason)], [bureau])
     return _get(letter_id)
 
@@ -260,9 +342,16 @@ def reply(caller: Identity, letter_id: str, data: ReplyIn) -> Letter:
         raise Conflict("该文书已答复或已提请政府作出决定", code="already_replied", article=ART[30])
     try:
         with Transaction() as tx:
-            tx.update(letter, actions=[Letter.status.set("replied"), Letter.reply.set(data.reply),
-                                       Letter.corrected.set(data.corrected), Letter.replied_at.set(clock.now_iso())],
-                      condition=Letter.status == "issued")
+            tx.update(
+                letter,
+                actions=[
+                    Letter.status.set("replied"),
+                    Letter.reply.set(data.reply),
+                    Letter.corrected.set(data.corrected),
+                    Letter.replied_at.set(clock.now_iso()),
+                ],
+                condition=Letter.status == "issued",
+            )
     except Cancelled as error:
         if not error.contended:
             raise
@@ -278,23 +367,47 @@ def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str 
             raise deny_scope("监督文书")
     elif caller.role != "platform_admin":
         _bureau(caller, region_code)
-    results = pagination.query(Letter.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
-                               page_size=limit, filter_condition=Letter.record_kind == "letter")
+    results = pagination.query(
+        Letter.by_region,
+        region_code,
+        cursor,
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        filter_condition=Letter.record_kind == "letter",
+    )
     return pagination.page(results, view)
 
 
 def view(letter: Letter) -> dict:
-    return {"letter_id": letter.record_id, "kind": letter.letter_kind, "kind_label": KINDS[letter.letter_kind],
-            "number": letter.number, "agency_id": letter.agency_id, "agency_name": letter.agency_name,
-            "region_code": letter.region_code, "bureau_region_code": _bureau_region(letter),
-            "issuer_name": letter.issuer_name or f"{regions.name(letter.region_code)}司法局",
-            "case_ids": letter.case_ids, "findings": letter.findings,
-            "requirements": letter.requirements, "reply_due": letter.reply_due,
-            "reply_due_provisional": letter.reply_due_provisional, "status": letter.status,
-            "status_label": STATUS_LABELS[letter.status or "issued"], "reply": letter.reply, "corrected": letter.corrected,
-            "replied_at": letter.replied_at, "parent_id": letter.parent_id, "created_at": letter.created_at,
-            "issued_at": letter.issued_at, "request_grounds": letter.request_grounds, "decline_reason": letter.decline_reason,
-            "article": ART[30], "document": {"follows": NOT_INSPECTION_DOCUMENTS[letter.letter_kind], "article": ART[22]}}
+    return {
+        "letter_id": letter.record_id,
+        "kind": letter.letter_kind,
+        "kind_label": KINDS[letter.letter_kind],
+        "number": letter.number,
+        "agency_id": letter.agency_id,
+        "agency_name": letter.agency_name,
+        "region_code": letter.region_code,
+        "bureau_region_code": _bureau_region(letter),
+        "issuer_name": letter.issuer_name or f"{regions.name(letter.region_code)}司法局",
+        "case_ids": letter.case_ids,
+        "findings": letter.findings,
+        "requirements": letter.requirements,
+        "reply_due": letter.reply_due,
+        "reply_due_provisional": letter.reply_due_provisional,
+        "status": letter.status,
+        "status_label": STATUS_LABELS[letter.status or "issued"],
+        "reply": letter.reply,
+        "corrected": letter.corrected,
+        "replied_at": letter.replied_at,
+        "parent_id": letter.parent_id,
+        "created_at": letter.created_at,
+        "issued_at": letter.issued_at,
+        "request_grounds": letter.request_grounds,
+        "decline_reason": letter.decline_reason,
+        "article": ART[30],
+        "document": {"follows": NOT_INSPECTION_DOCUMENTS[letter.letter_kind], "article": ART[22]},
+    }
 
 
 def document(letter: Letter) -> bytes:
@@ -308,12 +421,21 @@ def document(letter: Letter) -> bytes:
     paragraphs = ["经监督检查，发现贵机关在涉企行政检查中存在以下问题："]
     paragraphs += [f"{n}. {f}" for n, f in enumerate(letter.findings, 1)]
     if decision:
-        paragraphs.append(f"{regions.name(_bureau_region(letter))}司法局已向贵机关发出监督建议书，{letter.request_grounds}。"
-                          f"根据{RULES}第三十条，应该局请求，本府决定贵机关：{letter.requirements}")
+        paragraphs.append(
+            f"{regions.name(_bureau_region(letter))}司法局已向贵机关发出监督建议书，{letter.request_grounds}。"
+            f"根据{RULES}第三十条，应该局请求，本府决定贵机关：{letter.requirements}"
+        )
     else:
         paragraphs.append(f"根据{RULES}第三十条，建议贵机关：{letter.requirements}")
-    paragraphs.append(f"请于 {letter.reply_due} 前将整改情况书面答复本机关。"
-                      + ("（期限按周末暂算，节假日安排公布后以重算日期为准）" if letter.reply_due_provisional else ""))
+    paragraphs.append(
+        f"请于 {letter.reply_due} 前将整改情况书面答复本机关。"
+        + ("（期限按周末暂算，节假日安排公布后以重算日期为准）" if letter.reply_due_provisional else "")
+    )
     issuer = letter.issuer_name or f"{regions.name(letter.region_code)}司法局"
-    return pdf(KINDS[letter.letter_kind], letter.number or "", f"{letter.agency_name}：", paragraphs,
-               [issuer, (letter.issued_at or letter.created_at)[:10]])
+    return pdf(
+        KINDS[letter.letter_kind],
+        letter.number or "",
+        f"{letter.agency_name}：",
+        paragraphs,
+        [issuer, (letter.issued_at or letter.created_at)[:10]],
+    )

@@ -2,6 +2,7 @@
 enterprises, stratified by inspecting agency, and records what they say. The sample is a pure
 function of its inputs (region, period, size per agency, seed), so anyone can draw it again; an
 answer revealing a violation opens a case, which supervision letters follow up (Art. 30)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -77,23 +78,40 @@ def sample(caller: Identity, data: SampleIn) -> ReturnSample:
     visits: dict[str, Visit] = {}
     candidates: dict[str, list[str]] = defaultdict(list)
     for code in regions.within(data.region_code):
-        for v in Visit.by_region.query(code, Visit.opened_at.between(data.period_from.isoformat(), data.period_to.isoformat() + "~"),
-                                       filter_condition=(Visit.status == "closed") & (Visit.kind == "enforcement")):
+        for v in Visit.by_region.query(
+            code,
+            Visit.opened_at.between(data.period_from.isoformat(), data.period_to.isoformat() + "~"),
+            filter_condition=(Visit.status == "closed") & (Visit.kind == "enforcement"),
+        ):
             visits[v.visit_id] = v
             candidates[v.agency_ids[0]].append(v.visit_id)
     strata = draw(candidates, data.per_agency, data.seed)
     now = clock.now_iso()
-    record = ReturnSample(*ReturnSample.key(sample_id), record_kind="return_sample", region_code=data.region_code,
-                          created_at=now, params=params, strata=strata, created_by=caller.subject)
+    record = ReturnSample(
+        *ReturnSample.key(sample_id),
+        record_kind="return_sample",
+        region_code=data.region_code,
+        created_at=now,
+        params=params,
+        strata=strata,
+        created_by=caller.subject,
+    )
     if not put_if_absent(record, ReturnSample.pk):
-        return ReturnSample.get(*ReturnSample.key(sample_id))      # drawn at the same moment by someone else
+        return ReturnSample.get(*ReturnSample.key(sample_id))  # drawn at the same moment by someone else
     with ReturnEntry.batch_write() as batch:
         for agency_id, ids in strata.items():
             for visit_id in ids:
                 v = visits[visit_id]
-                batch.save(ReturnEntry(*ReturnEntry.key(sample_id, visit_id), record_kind="return_entry",
-                                       visit_id=visit_id, agency_id=agency_id, enterprise_id=v.enterprise_id,
-                                       enterprise_name=v.enterprise_name))
+                batch.save(
+                    ReturnEntry(
+                        *ReturnEntry.key(sample_id, visit_id),
+                        record_kind="return_entry",
+                        visit_id=visit_id,
+                        agency_id=agency_id,
+                        enterprise_id=v.enterprise_id,
+                        enterprise_name=v.enterprise_name,
+                    )
+                )
     return record
 
 
@@ -118,7 +136,9 @@ def revealed(answers: AnswersIn) -> list[str]:
 
 def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> ReturnEntry:
     head, _ = get_sample(caller, sample_id)
-    entry = get_or_404(ReturnEntry, *ReturnEntry.key(sample_id, visit_id), message="该检查不在本次回访抽样中", code="not_in_sample")
+    entry = get_or_404(
+        ReturnEntry, *ReturnEntry.key(sample_id, visit_id), message="该检查不在本次回访抽样中", code="not_in_sample"
+    )
     if entry.answered_at:
         raise Conflict("该企业已回访", code="already_answered")
     findings = revealed(data) if data.reached else []
@@ -126,14 +146,37 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
     case_id = None
     if findings:
         case_id = uuid.uuid4().hex
-        put_if_absent(SupervisionCase(*SupervisionCase.key(case_id), record_kind="case", region_code=head.region_code, created_at=now,
-                        agency_id=entry.agency_id, visit_id=visit_id, source=f"return_visit:{sample_id}",
-                        findings=findings, status="open"), SupervisionCase.pk)
-        create_once(f"judicial:{head.region_code}", f"case:{case_id}", kind="case_opened", article=ART[28],
-                    title=f"回访发现问题：{entry.enterprise_name}", body="回访发现：" + "；".join(findings) + "。已立案督办。")
-    if not update_if(entry, [ReturnEntry.answers.set(data.to_dict()), ReturnEntry.answered_at.set(now),
-                             ReturnEntry.case_id.set(case_id) if case_id else ReturnEntry.case_id.remove()],
-                     condition=ReturnEntry.answered_at.does_not_exist()):
+        put_if_absent(
+            SupervisionCase(
+                *SupervisionCase.key(case_id),
+                record_kind="case",
+                region_code=head.region_code,
+                created_at=now,
+                agency_id=entry.agency_id,
+                visit_id=visit_id,
+                source=f"return_visit:{sample_id}",
+                findings=findings,
+                status="open",
+            ),
+            SupervisionCase.pk,
+        )
+        create_once(
+            f"judicial:{head.region_code}",
+            f"case:{case_id}",
+            kind="case_opened",
+            article=ART[28],
+            title=f"回访发现问题：{entry.enterprise_name}",
+            body="回访发现：" + "；".join(findings) + "。已立案督办。",
+        )
+    if not update_if(
+        entry,
+        [
+            ReturnEntry.answers.set(data.to_dict()),
+            ReturnEntry.answered_at.set(now),
+            ReturnEntry.case_id.set(case_id) if case_id else ReturnEntry.case_id.remove(),
+        ],
+        condition=ReturnEntry.answered_at.does_not_exist(),
+    ):
         raise Conflict("该企业已回访", code="already_answered")
     return entry
 
@@ -141,20 +184,49 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
 def list_cases(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     region_code = region_or_own(caller, region_code)
     _judicial(caller, region_code)
-    results = pagination.query(SupervisionCase.by_region, region_code, cursor, scan_index_forward=False, limit=limit,
-                               page_size=limit, filter_condition=SupervisionCase.record_kind == "case")
+    results = pagination.query(
+        SupervisionCase.by_region,
+        region_code,
+        cursor,
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        filter_condition=SupervisionCase.record_kind == "case",
+    )
     return pagination.page(results, case_view)
 
 
 def case_view(case: SupervisionCase) -> dict:
-    return {"case_id": case.record_id, "region_code": case.region_code, "agency_id": case.agency_id,
-            "visit_id": case.visit_id, "source": case.source, "findings": case.findings, "status": case.status,
-            "letter_ids": case.letter_ids, "created_at": case.created_at}
+    return {
+        "case_id": case.record_id,
+        "region_code": case.region_code,
+        "agency_id": case.agency_id,
+        "visit_id": case.visit_id,
+        "source": case.source,
+        "findings": case.findings,
+        "status": case.status,
+        "letter_ids": case.letter_ids,
+        "created_at": case.created_at,
+    }
 
 
 def sample_view(head: ReturnSample, entries: list[ReturnEntry]) -> dict:
-    return {"sample_id": head.record_id, "region_code": head.region_code, "params": head.params,
-            "strata": head.strata, "created_at": head.created_at,
-            "entries": [{"visit_id": e.visit_id, "agency_id": e.agency_id, "enterprise_id": e.enterprise_id,
-                         "enterprise_name": e.enterprise_name, "answers": e.answers, "answered_at": e.answered_at,
-                         "case_id": e.case_id} for e in entries]}
+    return {
+        "sample_id": head.record_id,
+        "region_code": head.region_code,
+        "params": head.params,
+        "strata": head.strata,
+        "created_at": head.created_at,
+        "entries": [
+            {
+                "visit_id": e.visit_id,
+                "agency_id": e.agency_id,
+                "enterprise_id": e.enterprise_id,
+                "enterprise_name": e.enterprise_name,
+                "answers": e.answers,
+                "answered_at": e.answered_at,
+                "case_id": e.case_id,
+            }
+            for e in entries
+        ],
+    }

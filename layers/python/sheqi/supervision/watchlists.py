@@ -5,6 +5,7 @@ brings new entries to the bureau's notices once each.
 A city bureau's lists gather those of the counties it oversees (`regions.within`). An agency admin
 sees the figures and the plan board of its own agency only.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -34,7 +35,7 @@ def thresholds() -> dict[str, int]:
 def scope(caller: Identity, region_code: str | None) -> list[str]:
     """The county codes the caller's lists cover."""
     if caller.role == "agency_admin":
-        assert caller.region_code is not None   # an agency admin's token names the agency's region (auth.Identity)
+        assert caller.region_code is not None  # an agency admin's token names the agency's region (auth.Identity)
         return [caller.region_code]
     region_code = region_code or caller.region_code
     if not region_code or not supervises(caller, region_code):
@@ -66,15 +67,27 @@ def frequency(codes: list[str], year: int) -> list[dict]:
     limits = thresholds()
     rows: list[dict[str, Any]] = []
     for code in codes:
-        for total in Tally.watch.query(Tally.frequency_scope(code, year), Tally.count >= min(limits.values()), scan_index_forward=False):
+        for total in Tally.watch.query(
+            Tally.frequency_scope(code, year), Tally.count >= min(limits.values()), scan_index_forward=False
+        ):
             if total.count < limits.get(total.credit_tier, min(limits.values())):
                 continue
             visits = list(Visit.by_enterprise.query(total.enterprise_id, Visit.opened_at.startswith(str(year))))
             by_agency = Counter(a for v in visits for a in v.agency_ids)
-            rows.append({"enterprise_id": total.enterprise_id, "enterprise_name": visits[0].enterprise_name if visits else None,
-                         "region_code": code, "region_name": regions.name(code), "credit_tier": total.credit_tier, "total": int(total.count),
-                         "threshold": limits.get(total.credit_tier), "by_agency": dict(by_agency),
-                         "exceptions": sum(1 for v in visits if v.exception), "article": "第十二条、第十八条"})
+            rows.append(
+                {
+                    "enterprise_id": total.enterprise_id,
+                    "enterprise_name": visits[0].enterprise_name if visits else None,
+                    "region_code": code,
+                    "region_name": regions.name(code),
+                    "credit_tier": total.credit_tier,
+                    "total": int(total.count),
+                    "threshold": limits.get(total.credit_tier),
+                    "by_agency": dict(by_agency),
+                    "exceptions": sum(1 for v in visits if v.exception),
+                    "article": "第十二条、第十八条",
+                }
+            )
     names = _names(a for r in rows for a in r["by_agency"])
     for row in rows:
         row["by_agency"] = [{"agency_id": a, "name": names.get(a), "count": n} for a, n in sorted(row["by_agency"].items())]
@@ -87,37 +100,77 @@ def exceptions(codes: list[str], year: int) -> list[dict]:
     window (Art. 17), with the visit before it. One query of the region's visits, filtered."""
     rows: list[dict[str, Any]] = []
     for code in codes:
-        for v in Visit.by_region.query(code, Visit.opened_at.startswith(str(year)), scan_index_forward=False,
-                                       filter_condition=Visit.exception.exists() | Visit.revisit_of.exists()):
-            common = {"visit_id": v.visit_id, "visit_date": v.visit_date, "enterprise_id": v.enterprise_id,
-                      "enterprise_name": v.enterprise_name, "agency_ids": v.agency_ids,
-                      "over_cap": "over_cap_exception" in v.flags}
+        for v in Visit.by_region.query(
+            code,
+            Visit.opened_at.startswith(str(year)),
+            scan_index_forward=False,
+            filter_condition=Visit.exception.exists() | Visit.revisit_of.exists(),
+        ):
+            common = {
+                "visit_id": v.visit_id,
+                "visit_date": v.visit_date,
+                "enterprise_id": v.enterprise_id,
+                "enterprise_name": v.enterprise_name,
+                "agency_ids": v.agency_ids,
+                "over_cap": "over_cap_exception" in v.flags,
+            }
             if v.exception:
                 reason = v.exception["reason"]
-                ground = v.exception.get("ground") or {"reference": v.exception.get("reference")}   # recorded before grounds
-                rows.append({"kind": "exception", **common, "reason": reason, "reason_label": EXCEPTION_REASONS[reason],
-                             "reference": ground["reference"], "ground_kind": ground.get("kind"), "article": ART[12]})
+                ground = v.exception.get("ground") or {"reference": v.exception.get("reference")}  # recorded before grounds
+                rows.append(
+                    {
+                        "kind": "exception",
+                        **common,
+                        "reason": reason,
+                        "reason_label": EXCEPTION_REASONS[reason],
+                        "reference": ground["reference"],
+                        "ground_kind": ground.get("kind"),
+                        "article": ART[12],
+                    }
+                )
             for before in v.revisit_of or ():
-                rows.append({"kind": "revisit", **common, "reason": "revisit_other_items", "reason_label": REASONS["revisit_other_items"],
-                             "reference": f"前次检查 {before['visit_date']}（{before['visit_id']}）", "ground_kind": None,
-                             "revisit_of": before, "article": ART[17]})
+                rows.append(
+                    {
+                        "kind": "revisit",
+                        **common,
+                        "reason": "revisit_other_items",
+                        "reason_label": REASONS["revisit_other_items"],
+                        "reference": f"前次检查 {before['visit_date']}（{before['visit_id']}）",
+                        "ground_kind": None,
+                        "revisit_of": before,
+                        "article": ART[17],
+                    }
+                )
     return rows
 
 
 def refusals(codes: list[str], year: int) -> list[dict]:
     """Refused scan-in attempts by agency and reason, and inspections enterprises say skipped scan-in."""
-    rows: list[dict[str, Any]] = [{"agency_id": t.agency_id, "reason": t.reason, "count": int(t.count), "region_code": code}
-            for code in codes for t in RefusalTally.watch.query(RefusalTally.scope(code, year), scan_index_forward=False)]
+    rows: list[dict[str, Any]] = [
+        {"agency_id": t.agency_id, "reason": t.reason, "count": int(t.count), "region_code": code}
+        for code in codes
+        for t in RefusalTally.watch.query(RefusalTally.scope(code, year), scan_index_forward=False)
+    ]
     names = _names(r["agency_id"] for r in rows)
     for row in rows:
         row["agency_name"] = names.get(row["agency_id"])
-    unregistered = [{"complaint_id": c.complaint_id, "enterprise_id": c.enterprise_id, "agency_name": c.agency_name,
-                     "occurred_on": c.occurred_on, "description": c.description, "status": c.status}
-                    for code in codes for c in Complaint.by_region.query(
-                        code, Complaint.created_at.startswith(str(year)),
-                        filter_condition=Complaint.subject == "unregistered_inspection")]
-    return [{"kind": "refused_scan", **r} for r in sorted(rows, key=lambda r: -r["count"])] + \
-           [{"kind": "unregistered_inspection", **c} for c in unregistered]
+    unregistered = [
+        {
+            "complaint_id": c.complaint_id,
+            "enterprise_id": c.enterprise_id,
+            "agency_name": c.agency_name,
+            "occurred_on": c.occurred_on,
+            "description": c.description,
+            "status": c.status,
+        }
+        for code in codes
+        for c in Complaint.by_region.query(
+            code, Complaint.created_at.startswith(str(year)), filter_condition=Complaint.subject == "unregistered_inspection"
+        )
+    ]
+    return [{"kind": "refused_scan", **r} for r in sorted(rows, key=lambda r: -r["count"])] + [
+        {"kind": "unregistered_inspection", **c} for c in unregistered
+    ]
 
 
 def ratings(codes: list[str], year: int) -> list[dict]:
@@ -127,10 +180,17 @@ def ratings(codes: list[str], year: int) -> list[dict]:
         for r in Rating.by_region.query(code, Rating.rated_at.startswith(str(year)), scan_index_forward=False):
             low = min(r.conduct, r.procedure, r.efficiency) <= LOW_SCORE
             if low or r.prohibited_practices:
-                rows.append({"visit_id": r.visit_id, "enterprise_id": r.enterprise_id, "agency_ids": r.agency_ids,
-                             "rated_at": r.rated_at, "scores": [int(r.conduct), int(r.procedure), int(r.efficiency)],
-                             "prohibited_practices": [PROHIBITED_PRACTICES[f] for f in r.prohibited_practices],
-                             "comment": r.comment})
+                rows.append(
+                    {
+                        "visit_id": r.visit_id,
+                        "enterprise_id": r.enterprise_id,
+                        "agency_ids": r.agency_ids,
+                        "rated_at": r.rated_at,
+                        "scores": [int(r.conduct), int(r.procedure), int(r.efficiency)],
+                        "prohibited_practices": [PROHIBITED_PRACTICES[f] for f in r.prohibited_practices],
+                        "comment": r.comment,
+                    }
+                )
     return _with_enterprise_names(rows)
 
 
@@ -139,14 +199,27 @@ def complaints(codes: list[str], today: date) -> list[dict]:
     rows = []
     for code in codes:
         for c in Complaint.by_region.query(code, filter_condition=Complaint.status != "answered"):
-            rows.append({"complaint_id": c.complaint_id, "enterprise_id": c.enterprise_id, "subject": SUBJECTS[c.subject],
-                         "status": STATUSES[c.status], "created_at": c.created_at,
-                         "age_days": (today - date.fromisoformat(c.created_at[:10])).days})
+            rows.append(
+                {
+                    "complaint_id": c.complaint_id,
+                    "enterprise_id": c.enterprise_id,
+                    "subject": SUBJECTS[c.subject],
+                    "status": STATUSES[c.status],
+                    "created_at": c.created_at,
+                    "age_days": (today - date.fromisoformat(c.created_at[:10])).days,
+                }
+            )
     return _with_enterprise_names(sorted(rows, key=lambda r: -r["age_days"]))
 
 
-PLAN_STAGES = {None: "未起草", "draft": "已起草未报送", "returned": "被退回", "filed": "已报送待确认",
-               "acknowledged": "已备案未公布", "published": "已公布"}
+PLAN_STAGES = {
+    None: "未起草",
+    "draft": "已起草未报送",
+    "returned": "被退回",
+    "filed": "已报送待确认",
+    "acknowledged": "已备案未公布",
+    "published": "已公布",
+}
 
 
 def plans(codes: list[str], year: int, today: date, agency_id: str | None = None) -> list[dict]:
@@ -161,12 +234,19 @@ def plans(codes: list[str], year: int, today: date, agency_id: str | None = None
             first = versions[0] if versions else None
             latest = versions[-1] if versions else None
             published = any(v.status == "published" for v in versions)
-            rows.append({"agency_id": agency.agency_id, "name": agency.name, "region_code": agency.region_code,
-                         "versions": len(versions), "status": latest.status if latest else None,
-                         "status_label": PLAN_STAGES[latest.status if latest else None],
-                         "filed_late": bool(first and first.filed_late),
-                         "returned_reason": latest.returned_reason if latest and latest.status == "returned" else None,
-                         "overdue": not published and today > date(year - 1, 12, 31)})
+            rows.append(
+                {
+                    "agency_id": agency.agency_id,
+                    "name": agency.name,
+                    "region_code": agency.region_code,
+                    "versions": len(versions),
+                    "status": latest.status if latest else None,
+                    "status_label": PLAN_STAGES[latest.status if latest else None],
+                    "filed_late": bool(first and first.filed_late),
+                    "returned_reason": latest.returned_reason if latest and latest.status == "returned" else None,
+                    "overdue": not published and today > date(year - 1, 12, 31),
+                }
+            )
     return rows
 
 
@@ -177,9 +257,13 @@ def watch_list(caller: Identity, name: str, region_code: str | None, year: int) 
         rows = plans(codes, year, today, caller.agency_id if caller.role == "agency_admin" else None)
     else:
         _supervisor_only(caller)
-        rows = {"frequency": lambda: frequency(codes, year), "exceptions": lambda: exceptions(codes, year),
-                "refusals": lambda: refusals(codes, year), "ratings": lambda: ratings(codes, year),
-                "complaints": lambda: complaints(codes, today)}[name]()
+        rows = {
+            "frequency": lambda: frequency(codes, year),
+            "exceptions": lambda: exceptions(codes, year),
+            "refusals": lambda: refusals(codes, year),
+            "ratings": lambda: ratings(codes, year),
+            "complaints": lambda: complaints(codes, today),
+        }[name]()
     return {"list": name, "regions": codes, "year": year, "items": rows}
 
 
@@ -201,12 +285,18 @@ def stats(caller: Identity, region_code: str | None, year: int) -> dict:
                 rated[int(r.rated_at[5:7])].append((int(r.conduct) + int(r.procedure) + int(r.efficiency)) / 3)
                 flags.update(r.prohibited_practices)
     names = _names(visits)
-    return {"year": year, "regions": codes,
-            "inspections_by_month": [{"agency_id": a, "name": names.get(a), "months": [visits[a][m] for m in range(1, 13)]}
-                                     for a in sorted(visits)],
-            "ratings_by_month": [{"month": m, "count": len(rated[m]),
-                                  "average": round(sum(rated[m]) / len(rated[m]), 2) if rated[m] else None} for m in range(1, 13)],
-            "prohibited_practices": {PROHIBITED_PRACTICES[f]: n for f, n in flags.most_common()}}
+    return {
+        "year": year,
+        "regions": codes,
+        "inspections_by_month": [
+            {"agency_id": a, "name": names.get(a), "months": [visits[a][m] for m in range(1, 13)]} for a in sorted(visits)
+        ],
+        "ratings_by_month": [
+            {"month": m, "count": len(rated[m]), "average": round(sum(rated[m]) / len(rated[m]), 2) if rated[m] else None}
+            for m in range(1, 13)
+        ],
+        "prohibited_practices": {PROHIBITED_PRACTICES[f]: n for f, n in flags.most_common()},
+    }
 
 
 @metrics.timed("supervision_watch")
@@ -219,16 +309,24 @@ def daily(today: date) -> dict:
     for code in active:
         for row in frequency([code], today.year):
             created += notices.create_once(
-                f"judicial:{code}", f"watch:frequency:{row['enterprise_id']}:{today.year}:{row['total']}",
-                kind="watch_frequency", article="《张家口市规范涉企行政检查实施细则》第十二条",
+                f"judicial:{code}",
+                f"watch:frequency:{row['enterprise_id']}:{today.year}:{row['total']}",
+                kind="watch_frequency",
+                article="《张家口市规范涉企行政检查实施细则》第十二条",
                 title=f"检查频次明显偏高：{row['enterprise_name']}",
                 body=f"{row['enterprise_name']}{today.year}年已被检查{row['total']}次（信用等级{row['credit_tier']}，"
-                     f"提示阈值{row['threshold']}次），其中例外情形{row['exceptions']}次："
-                     + "；".join(f"{a['name']}{a['count']}次" for a in row["by_agency"]) + "。")
+                f"提示阈值{row['threshold']}次），其中例外情形{row['exceptions']}次："
+                + "；".join(f"{a['name']}{a['count']}次" for a in row["by_agency"])
+                + "。",
+            )
         for row in complaints([code], today):
             if row["age_days"] >= stale_days:
                 created += notices.create_once(
-                    f"judicial:{code}", f"watch:complaint:{row['complaint_id']}:stale", kind="watch_complaint",
-                    article="《张家口市规范涉企行政检查实施细则》第二十四条", title="投诉久未办结",
-                    body=f"{row['created_at'][:10]} 收到的投诉（{row['subject']}）已 {row['age_days']} 天，当前状态：{row['status']}。")
+                    f"judicial:{code}",
+                    f"watch:complaint:{row['complaint_id']}:stale",
+                    kind="watch_complaint",
+                    article="《张家口市规范涉企行政检查实施细则》第二十四条",
+                    title="投诉久未办结",
+                    body=f"{row['created_at'][:10]} 收到的投诉（{row['subject']}）已 {row['age_days']} 天，当前状态：{row['status']}。",
+                )
     return {"date": today.isoformat(), "regions": len(active), "notices_created": created}
