@@ -11,6 +11,7 @@ run: setup
 test: setup
 	@bash scripts/install-system-deps.sh test
 	$(PY) -m ruff check functions layers local tests bench scripts
+	$(PY) -m ruff format --check functions layers local tests bench scripts
 	$(PY) -m mypy
 	$(PY) -m pytest
 	bash scripts/check-deploy.sh
