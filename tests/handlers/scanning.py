@@ -50,6 +50,18 @@ def open_visit(task_id, enterprise=E1, at=None, pair=("market-wang", "market-li"
     return scan(pair[1], task_id, enterprise, at, **extra)
 
 
+def close_compliant(visit_id: str, who: str = "market-wang") -> None:
+    """The market agency's food item found compliant and the visit closed without a violation."""
+    call("POST", f"/visits/{visit_id}/findings", who, {"agency_id": MARKET, "item_id": "food-business", "result": "compliant"})
+    status, answer = call(
+        "POST",
+        f"/visits/{visit_id}/close",
+        who,
+        {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
+    )
+    assert status == 201, answer
+
+
 def at_visit(sample: str, visit_id: str, body: dict | None = None) -> dict:
     """A sample event from events/, aimed at a real visit."""
     event = sample_event(sample)

@@ -6,13 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from local.demo_data import MARKET
 from local.invoke import invoke
 from sheqi import clock
 from sheqi.edge import api
 from sheqi.reminders import delivery
-from tests.handlers.scanning import NOW, new_task, open_visit, scan
-from tests.helpers import call, sample_event
+from tests.handlers.scanning import close_compliant, new_task, open_visit, scan
+from tests.helpers import sample_event
 
 
 @pytest.fixture
@@ -42,21 +41,7 @@ def test_scans_accepted_and_refused_by_reason_and_visits_opened_and_closed(june,
     task = new_task()
     visit_id = open_visit(task)[1]["visit_id"]
     assert scan("market-aux-sun", task)[1]["outcome"] == "refused"
-    call(
-        "POST",
-        f"/visits/{visit_id}/findings",
-        "market-wang",
-        {"agency_id": MARKET, "item_id": "food-business", "result": "compliant"},
-    )
-    assert (
-        call(
-            "POST",
-            f"/visits/{visit_id}/close",
-            "market-wang",
-            {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
-        )[0]
-        == 201
-    )
+    close_compliant(visit_id)
     counts = [(name, dims) for name, value, dims in emitted() if name != "RunDuration"]
     assert counts == [
         ("ScansAccepted", {"outcome": "pending"}),

@@ -12,7 +12,7 @@ from sheqi.reminders import obligations
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.signing import codes
 from sheqi.supervision import watchlists
-from tests.handlers.scanning import E1, NOW, new_task, open_visit
+from tests.handlers.scanning import E1, NOW, close_compliant, new_task, open_visit
 from tests.helpers import call, identity
 
 EMERGENCY = "11130722000013099H"  # a second enforcement agency in Zhangbei, registered below
@@ -77,21 +77,7 @@ def rated_world() -> dict:
         == 201
     )
     visit_id = open_visit(new_task())[1]["visit_id"]
-    call(
-        "POST",
-        f"/visits/{visit_id}/findings",
-        "market-wang",
-        {"agency_id": MARKET, "item_id": "food-business", "result": "compliant"},
-    )
-    assert (
-        call(
-            "POST",
-            f"/visits/{visit_id}/close",
-            "market-wang",
-            {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
-        )[0]
-        == 201
-    )
+    close_compliant(visit_id)
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", RATING)[0] == 201
     obligations.run_region("130722", NOW.date())
     watchlists.daily(NOW.date())

@@ -223,27 +223,13 @@ def test_no_address_leaves_the_notice_in_the_app(demo, log):
 
 
 def test_undelivered_result_notice_reminds_the_agency(june, log):
-    from tests.handlers.scanning import E1, E3, NOW, new_task, open_visit
+    from tests.handlers.scanning import E1, E3, NOW, close_compliant, new_task, open_visit
 
     call("PUT", f"/contacts/enterprise:{E3}", "platform", {})  # E3 left no SMS number nor mail address
     closed = []
     for enterprise in (E1, E3):
         visit_id = open_visit(new_task(targets=(enterprise,)), enterprise=enterprise)[1]["visit_id"]
-        call(
-            "POST",
-            f"/visits/{visit_id}/findings",
-            "market-wang",
-            {"agency_id": MARKET, "item_id": "food-business", "result": "compliant"},
-        )
-        assert (
-            call(
-                "POST",
-                f"/visits/{visit_id}/close",
-                "market-wang",
-                {"ended_at": NOW.isoformat(), "outcome": "no_violation", "summary": "未发现问题"},
-            )[0]
-            == 201
-        )
+        close_compliant(visit_id)
         closed.append(visit_id)
     delivery.run(NOW + timedelta(seconds=1))
     obligations.run_region("130722", date(2026, 6, 16))
