@@ -130,6 +130,7 @@ from pynamodb.pagination import ResultIterator
 from sheqi import settings
 from sheqi.clock import CST
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
+from sheqi.store import pagination
 from sheqi.store.access import Cancelled as Cancelled
 from sheqi.store.access import KeyTaken as KeyTaken
 from sheqi.store.access import Transaction as Transaction
@@ -954,6 +955,22 @@ class _SupervisionRecord(Model):
     def record_id(self) -> str:
         """The id in `pk` (`<kind>#<id>`)."""
         return self.pk.split("#", 1)[1]
+
+
+def region_records(
+    index: SupervisionByRegion[_Record], kind: str, region_code: str, cursor: str | None, limit: int
+) -> pagination.Results[_Record]:
+    """A page of a region's supervision records of one `record_kind`, newest first (the by_region index
+    holds every kind: samples, cases, letters, measures)."""
+    return pagination.query(
+        index,
+        region_code,
+        cursor,
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        filter_condition=_SupervisionRecord.record_kind == kind,
+    )
 
 
 class ReturnSample(_SupervisionRecord):

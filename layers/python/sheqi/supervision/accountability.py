@@ -23,7 +23,7 @@ from sheqi.registry.registers import get_agency, get_inspector
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import ACCOUNTABILITY
-from sheqi.store import Accountability, Notice, Transaction, pagination
+from sheqi.store import Accountability, Notice, Transaction, pagination, region_records
 
 # What each kind must state (field -> its Chinese name).
 REQUIRED = {"summons": ("held_on", "约谈日期"), "report": ("scope", "通报范围"), "order": ("correct_by", "改正期限")}
@@ -129,15 +129,7 @@ def list_for_region(caller: Identity, region_code: str | None, limit: int, curso
     region_code = region_or_own(caller, region_code)
     if caller.role != "platform_admin":
         _bureau(caller, region_code)
-    results = pagination.query(
-        Accountability.by_region,
-        region_code,
-        cursor,
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        filter_condition=Accountability.record_kind == "measure",
-    )
+    results = region_records(Accountability.by_region, "measure", region_code, cursor, limit)
     return pagination.page(results, view)
 
 

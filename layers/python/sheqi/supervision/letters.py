@@ -40,6 +40,7 @@ from sheqi.store import (
     Transaction,
     get_or_404,
     pagination,
+    region_records,
 )
 
 KINDS = {"suggestion": "行政执法监督建议书", "decision": "行政执法监督决定书"}
@@ -367,15 +368,7 @@ def list_for(caller: Identity, region_code: str | None, limit: int, cursor: str 
             raise deny_scope("监督文书")
     elif caller.role != "platform_admin":
         _bureau(caller, region_code)
-    results = pagination.query(
-        Letter.by_region,
-        region_code,
-        cursor,
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        filter_condition=Letter.record_kind == "letter",
-    )
+    results = region_records(Letter.by_region, "letter", region_code, cursor, limit)
     return pagination.page(results, view)
 
 

@@ -31,6 +31,7 @@ from sheqi.store import (
     get_or_none,
     pagination,
     put_if_absent,
+    region_records,
     update_if,
 )
 
@@ -184,15 +185,7 @@ def answer(caller: Identity, sample_id: str, visit_id: str, data: AnswersIn) -> 
 def list_cases(caller: Identity, region_code: str | None, limit: int, cursor: str | None) -> dict:
     region_code = region_or_own(caller, region_code)
     _judicial(caller, region_code)
-    results = pagination.query(
-        SupervisionCase.by_region,
-        region_code,
-        cursor,
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        filter_condition=SupervisionCase.record_kind == "case",
-    )
+    results = region_records(SupervisionCase.by_region, "case", region_code, cursor, limit)
     return pagination.page(results, case_view)
 
 
