@@ -303,10 +303,10 @@ def withdraw(caller: Identity, task_id: str, data: WithdrawIn) -> Task:
     if was_approved:
         for inspector_id in inspector_ids(task):
             writes.append(("withdraw", Assignment(inspector_id, Assignment.key(task.window_end, task.task_id))))
-        names = _agency_names(task)
-        writes += [("put", n) for n in _team_notices(task, "withdrawn", names)]
+        agencies = _agencies(task)
+        writes += [("put", n) for n in _team_notices(task, "withdrawn", agencies)]
         if task.announced:
-            writes += [("put", n) for n in _enterprise_notices(task, "withdrawn", names)]
+            writes += [("put", n) for n in _enterprise_notices(task, "withdrawn", agencies)]
     _save(task, writes)
     return task
 
@@ -323,10 +323,10 @@ def _approval_writes(task: Task) -> list[tuple[str, Notice | Assignment]]:
     writes: list[tuple[str, Notice | Assignment]] = [
         ("put", Assignment(i, Assignment.key(task.window_end, task.task_id), task_id=task.task_id)) for i in inspector_ids(task)
     ]
-    names = _agency_names(task)
-    writes += [("put", n) for n in _team_notices(task, "assigned", names)]
+    agencies = _agencies(task)
+    writes += [("put", n) for n in _team_notices(task, "assigned", agencies)]
     if task.announced:
-        writes += [("put", n) for n in _enterprise_notices(task, "announced", names)]
+        writes += [("put", n) for n in _enterprise_notices(task, "announced", agencies)]
     return writes
 
 
@@ -355,14 +355,13 @@ RIGHTS = "执法人员与贵单位有利害关系的，贵单位可申请回避�
 
 def announcement_elements(task: Task, agencies: dict[str, str]) -> dict[str, str]:
     """The key elements of the 行政检查通知书 (Art. 22) for this task, in Chinese."""
-    start, end = (datetime.fromisoformat(t) for t in (task.window_start, task.window_end))
     items = [i for p in task.participants for i in p["items"]]
     source = TASK_TYPES[task.type] + (f"（{TRIGGERS[task.trigger['kind']]} {task.trigger['reference']}）" if task.trigger else "")
     return {
-        "agencies": "、".join(agencies[p["agency_id"]] for p in task.participants),
+        "agencies": _names(task, agencies),
         "items": "、".join(i["name"] for i in items),
         "legal_basis": "；".join(dict.fromkeys(i["legal_basis"] for i in items)),
-        "window": f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}",
+        "window": _when(task),
         "method": METHODS[task.method],
         "source": source,
         "inspectors": "、".join(f"{agencies[p['agency_id']]}{len(p['inspector_ids'])}名执法人员" for p in task.participants)
@@ -376,18 +375,20 @@ def _when(task: Task) -> str:
     return f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}"
 
 
-def _agency_names(task: Task) -> str:
+def _agencies(task: Task) -> dict[str, str]:
+    """The participating agencies' names by id, read once for all of a change's notices."""
+    return {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
+
+
+def _names(task: Task, agencies: dict[str, str]) -> str:
     """The participating agencies' names, lead first, as the notices name them."""
-    agencies = {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
     return "、".join(agencies[p["agency_id"]] for p in task.participants)
 
 
-def _enterprise_notices(task: Task, change: str, names: str) -> list[Notice]:
-    now = clock.now_iso()
+def _enterprise_notices(task: Task, change: str, agencies: dict[str, str]) -> list[Notice]:
+    now, names = clock.now_iso(), _names(task, agencies)
     if change == "announced":  # the key elements of the 行政检查通知书 (Art. 22)
-        e = announcement_elements(
-            task, {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
-        )
+        e = announcement_elements(task, agencies)
         title = f"检查预告：{names}"
         body = (
             f"{names}拟于{e['window']}对贵单位实施{e['method']}。检查事项：{e['items']}；法律依据：{e['legal_basis']}；"
@@ -410,9 +411,9 @@ def _enterprise_notices(task: Task, change: str, names: str) -> list[Notice]:
     ]
 
 
-def _team_notices(task: Task, change: str, names: str) -> list[Notice]:
+def _team_notices(task: Task, change: str, agencies: dict[str, str]) -> list[Notice]:
     """Each inspector named on the task: assigned to it (once approved), or told it is withdrawn."""
-    now = clock.now_iso()
+    now, names = clock.now_iso(), _names(task, agencies)
     count = f"检查对象{len(task.targets)}家"
     if change == "assigned":
         title, body = (
