@@ -15,6 +15,7 @@ from sheqi.auth import Identity
 from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body, Check, Instant, Invalid, Key, OneOf, PageQuery, Uscc
 from sheqi.plans import campaigns, filing
+from sheqi.registry import registers
 from sheqi.rules import documents, jurisdiction, plan_rules, qualification, regions
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
@@ -303,7 +304,7 @@ def withdraw(caller: Identity, task_id: str, data: WithdrawIn) -> Task:
     if was_approved:
         for inspector_id in inspector_ids(task):
             writes.append(("withdraw", Assignment(inspector_id, Assignment.key(task.window_end, task.task_id))))
-        agencies = _agencies(task)
+        agencies = registers.agency_names(p["agency_id"] for p in task.participants)
         writes += [("put", n) for n in _team_notices(task, "withdrawn", agencies)]
         if task.announced:
             writes += [("put", n) for n in _enterprise_notices(task, "withdrawn", agencies)]
@@ -323,7 +324,7 @@ def _approval_writes(task: Task) -> list[tuple[str, Notice | Assignment]]:
     writes: list[tuple[str, Notice | Assignment]] = [
         ("put", Assignment(i, Assignment.key(task.window_end, task.task_id), task_id=task.task_id)) for i in inspector_ids(task)
     ]
-    agencies = _agencies(task)
+    agencies = registers.agency_names(p["agency_id"] for p in task.participants)
     writes += [("put", n) for n in _team_notices(task, "assigned", agencies)]
     if task.announced:
         writes += [("put", n) for n in _enterprise_notices(task, "announced", agencies)]
@@ -373,11 +374,6 @@ def announcement_elements(task: Task, agencies: dict[str, str]) -> dict[str, str
 def _when(task: Task) -> str:
     start, end = (datetime.fromisoformat(t) for t in (task.window_start, task.window_end))
     return f"{start:%Y-%m-%d %H:%M}至{end:%Y-%m-%d %H:%M}"
-
-
-def _agencies(task: Task) -> dict[str, str]:
-    """The participating agencies' names by id, read once for all of a change's notices."""
-    return {a.agency_id: a.name for a in Agency.batch_get([p["agency_id"] for p in task.participants])}
 
 
 def _names(task: Task, agencies: dict[str, str]) -> str:

@@ -22,7 +22,7 @@ from sheqi.errors import Conflict, Forbidden, RuleViolation
 from sheqi.inputs import Body, Instant, OneOf, parse
 from sheqi.inspections import evidence
 from sheqi.inspections.evidence import EvidenceRef
-from sheqi.registry.registers import get_enterprise
+from sheqi.registry.registers import agency_names, get_enterprise
 from sheqi.reminders import obligations
 from sheqi.rules import documents, regions
 from sheqi.rules.articles import ART
@@ -515,7 +515,7 @@ def result_elements(visit: Visit, outcome: dict, names: dict[str, str]) -> dict[
 
 def _result_notice(visit: Visit, outcome: dict, event: VisitEvent) -> Notice:
     """The result told to the enterprise when the visit closes (Art. 19), with the key elements of its form (Art. 22)."""
-    e = result_elements(visit, outcome, _agency_names(visit.agency_ids))
+    e = result_elements(visit, outcome, agency_names(visit.agency_ids))
     return Notice(
         f"enterprise:{visit.enterprise_id}",
         f"visit-result:{visit.visit_id}",
@@ -567,10 +567,6 @@ def chain_view(caller: Identity, visit_id: str) -> dict:
             for e in stored
         ],
     }
-
-
-def _agency_names(agency_ids) -> dict[str, str]:
-    return {a.agency_id: a.name for a in Agency.batch_get(sorted(set(agency_ids)))}
 
 
 def _shared_findings(visit: Visit) -> list[dict]:
@@ -689,9 +685,9 @@ def detail(caller: Identity, visit_id: str) -> dict:
     visit = get(visit_id)
     level = audience(caller, visit)
     if level == "shared":
-        return view(visit, level, _agency_names(visit.agency_ids))
+        return view(visit, level, agency_names(visit.agency_ids))
     tasks = _tasks([visit])
-    names = _agency_names([*visit.agency_ids, *(p["agency_id"] for t in tasks.values() for p in t.participants)])
+    names = agency_names([*visit.agency_ids, *(p["agency_id"] for t in tasks.values() for p in t.participants)])
     found = view(visit, level, names, events(visit_id), tasks)
     # Reading the visit in full does not make one a reader of its rating (Art. 24): the agencies do not.
     if can_see_rating(caller, visit.enterprise_id, visit.region_code):
@@ -728,7 +724,7 @@ def list_shared(caller: Identity, enterprise_id: str, limit: int, cursor: str | 
         filter_condition=Visit.status == "closed",
     )
     page = [v for v in results]
-    names = _agency_names(a for v in page for a in v.agency_ids) if page else {}
+    names = agency_names(a for v in page for a in v.agency_ids) if page else {}
     return {"items": [view(v, "shared", names) for v in page], "next_cursor": pagination.encode(results.last_evaluated_key)}
 
 
@@ -747,7 +743,7 @@ def list_inspections(caller: Identity, enterprise_id: str, limit: int, cursor: s
     found = {v.visit_id: v for v in Visit.batch_get(visit_ids)} if visit_ids else {}
     tasks = _tasks(list(found.values()))
     names = (
-        _agency_names(
+        agency_names(
             [s.agency_id for s in scans]
             + [a for v in found.values() for a in v.agency_ids]
             + [p["agency_id"] for t in tasks.values() for p in t.participants]

@@ -16,6 +16,7 @@ from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, supervises
 from sheqi.inspections.complaints import STATUSES, SUBJECTS
 from sheqi.inspections.ratings import LOW_SCORE
+from sheqi.registry.registers import agency_names
 from sheqi.reminders import notices, obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
@@ -47,11 +48,6 @@ def scope(caller: Identity, region_code: str | None) -> list[str]:
 def _supervisor_only(caller: Identity) -> None:
     if caller.role not in ("judicial", "platform_admin"):
         raise deny_scope("监督清单")
-
-
-def _names(agency_ids) -> dict[str, str]:
-    ids = sorted(set(agency_ids))
-    return {a.agency_id: a.name for a in Agency.batch_get(ids)} if ids else {}
 
 
 def _with_enterprise_names(rows: list[dict]) -> list[dict]:
@@ -88,7 +84,7 @@ def frequency(codes: list[str], year: int) -> list[dict]:
                     "article": "第十二条、第十八条",
                 }
             )
-    names = _names(a for r in rows for a in r["by_agency"])
+    names = agency_names(a for r in rows for a in r["by_agency"])
     for row in rows:
         row["by_agency"] = [{"agency_id": a, "name": names.get(a), "count": n} for a, n in sorted(row["by_agency"].items())]
     return sorted(rows, key=lambda r: -r["total"])
@@ -151,7 +147,7 @@ def refusals(codes: list[str], year: int) -> list[dict]:
         for code in codes
         for t in RefusalTally.watch.query(RefusalTally.scope(code, year), scan_index_forward=False)
     ]
-    names = _names(r["agency_id"] for r in rows)
+    names = agency_names(r["agency_id"] for r in rows)
     for row in rows:
         row["agency_name"] = names.get(row["agency_id"])
     unregistered = [
@@ -284,7 +280,7 @@ def stats(caller: Identity, region_code: str | None, year: int) -> dict:
             for r in Rating.by_region.query(code, Rating.rated_at.startswith(str(year))):
                 rated[int(r.rated_at[5:7])].append((int(r.conduct) + int(r.procedure) + int(r.efficiency)) / 3)
                 flags.update(r.prohibited_practices)
-    names = _names(visits)
+    names = agency_names(visits)
     return {
         "year": year,
         "regions": codes,
