@@ -55,29 +55,27 @@ def scan_body():
     }
 
 
-def plan(action_before=()):
-    status, draft = call(
-        "POST",
-        f"/agencies/{MARKET}/plans",
-        "admin-market",
+PLAN_2030 = {
+    "year": 2030,
+    "entries": [
         {
-            "year": 2030,
-            "entries": [
-                {
-                    "item_id": "food-business",
-                    "legal_basis": "《中华人民共和国食品安全法》第八十七条",
-                    "inspecting_body": "张北县市场监督管理局",
-                    "region_codes": ["130722"],
-                    "scope": "辖区食品经营者",
-                    "sampling_ratio": "0.20",
-                    "window_start": "2030-03-01",
-                    "window_end": "2030-11-30",
-                    "method": "on_site",
-                    "frequency": 1,
-                }
-            ],
-        },
-    )
+            "item_id": "food-business",
+            "legal_basis": "《中华人民共和国食品安全法》第八十七条",
+            "inspecting_body": "张北县市场监督管理局",
+            "region_codes": ["130722"],
+            "scope": "辖区食品经营者",
+            "sampling_ratio": "0.20",
+            "window_start": "2030-03-01",
+            "window_end": "2030-11-30",
+            "method": "on_site",
+            "frequency": 1,
+        }
+    ],
+}
+
+
+def plan(action_before=()):
+    status, draft = call("POST", f"/agencies/{MARKET}/plans", "admin-market", PLAN_2030)
     assert status == 201, draft
     path = f"/agencies/{MARKET}/plans/2030/{draft['version']}"
     for action, who in action_before:
@@ -292,27 +290,7 @@ CASES = {
         f"/tasks/{new_task(method='off_site')}/offsite-results",
         {"enterprise_id": E1, "item_id": "food-business", "checked_on": "2026-06-01", "violation_found": False},
     ),
-    "POST /agencies/{agency_id}/plans": lambda: (
-        "admin-market",
-        f"/agencies/{MARKET}/plans",
-        {
-            "year": 2030,
-            "entries": [
-                {
-                    "item_id": "food-business",
-                    "legal_basis": "《中华人民共和国食品安全法》第八十七条",
-                    "inspecting_body": "张北县市场监督管理局",
-                    "region_codes": ["130722"],
-                    "scope": "辖区食品经营者",
-                    "sampling_ratio": "0.20",
-                    "window_start": "2030-03-01",
-                    "window_end": "2030-11-30",
-                    "method": "on_site",
-                    "frequency": 1,
-                }
-            ],
-        },
-    ),
+    "POST /agencies/{agency_id}/plans": lambda: ("admin-market", f"/agencies/{MARKET}/plans", PLAN_2030),
     "POST /agencies/{agency_id}/plans/{year}/{version}/{action}": lambda: ("admin-market", plan() + "/file", None),
     "POST /agencies/{agency_id}/campaigns": lambda: ("admin-market", f"/agencies/{MARKET}/campaigns", campaign()),
     "POST /agencies/{agency_id}/campaigns/{campaign_id}/publish": lambda: (
