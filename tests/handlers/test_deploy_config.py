@@ -114,3 +114,30 @@ def test_the_subsidy_worker_knows_its_queues_receive_limit():
 
     limit = infra_resources("queues.yml")["SubsidyRunsQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
     assert FUNCTIONS["subsidyRunWorker"]["environment"]["SUBSIDY_RUN_MAX_RECEIVES"] == str(limit)
+
+
+def test_the_collector_is_paused_for_the_cold_start_and_resumed_by_the_first_invocation():
+    """In Lambda (AWS_LAMBDA_FUNCTION_NAME set) the cyclic collector is off while a handler loads, and the
+    first invocation, whatever its answer, freezes what was loaded and turns the collector back on."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, json, sys; sys.path.insert(0, 'layers/python'); from local.invoke import load_handler\n"
+        "handler = load_handler('functions/ratings/handler.handler')\n"
+        "paused = not gc.isenabled()\n"
+        "event = json.load(open('events/http/rate_visit.json')); event['requestContext'].pop('authorizer')\n"
+        "status = handler(event, None)['statusCode']\n"
+        "print(json.dumps([paused, status, gc.isenabled(), gc.get_freeze_count() > 10000]))"
+    )
+    env = {**config.environment(MOTO_PORT), "PATH": ""}
+    in_lambda = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env | {"AWS_LAMBDA_FUNCTION_NAME": "sheqi-ci-ratings"},
+    )
+    assert json.loads(in_lambda.stdout.splitlines()[-1]) == [True, 401, True, True]
+    elsewhere = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert json.loads(elsewhere.stdout.splitlines()[-1]) == [False, 401, True, False]

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 
+from sheqi import resume_collector
 from sheqi.settings import SERVICE
 
 
@@ -60,7 +61,9 @@ class Logger:
             }
             if isinstance(request, dict) and request.get("requestId"):
                 self.keys["request_id"] = request["requestId"]
-            self._cold = False
+            if self._cold:
+                resume_collector()
+                self._cold = False
             return handler(event, context)
 
         return wrapped
