@@ -33,10 +33,13 @@ import boto3  # noqa: E402
 from werkzeug.wsgi import get_input_stream  # noqa: E402
 
 from local import demo_data, dynamo, invoke, serverless_config  # noqa: E402
-from sheqi import clock, store  # noqa: E402
+from sheqi import clock  # noqa: E402
 from sheqi.clock import CST  # noqa: E402
 from sheqi.inspections import tasks  # noqa: E402
 from sheqi.reminders import delivery  # noqa: E402
+from sheqi.store import catalog  # noqa: E402
+from sheqi.store.notices import DELIVERY_SHARDS  # noqa: E402
+from sheqi.store.registers import Enterprise  # noqa: E402
 
 # --- the traffic model (docs/capacity.md says why) -------------------------------------------------
 ENTITIES = 8_000_000  # market entities in Hebei (1x)
@@ -61,7 +64,7 @@ SCAN_OPERATIONS = ("scan (first inspector, pending)", "scan (second inspector, o
 REGION_SHARE = 0.03  # the largest of Hebei's 167 county-level regions: ~3% of its entities
 SHARE = {
     "global": 1.0,
-    "shard": 1 / store.DELIVERY_SHARDS,
+    "shard": 1 / DELIVERY_SHARDS,
     "region": REGION_SHARE,
     "agency": REGION_SHARE,
 }  # an agency works within its region
@@ -131,20 +134,15 @@ def item_size(item: dict) -> int:
 def indexes_by_table() -> dict[str, dict[str, str]]:
     """table name -> {index name: its hash key attribute}, from every model of the table."""
     found: dict[str, dict[str, str]] = defaultdict(dict)
-    for model in vars(store).values():
-        if isinstance(model, type) and issubclass(model, store.Model) and hasattr(model, "Meta"):
-            for index in model._indexes.values():
-                found[model.Meta.table_name][index.Meta.index_name] = index._hash_key_attribute().attr_name
+    for model in catalog.models():
+        for index in model._indexes.values():
+            found[model.Meta.table_name][index.Meta.index_name] = index._hash_key_attribute().attr_name
     return found
 
 
 def key_schemas() -> dict[str, str]:
     """table name -> its hash key attribute."""
-    return {
-        model.Meta.table_name: model._hash_key_attribute().attr_name
-        for model in vars(store).values()
-        if isinstance(model, type) and issubclass(model, store.Model) and hasattr(model, "Meta")
-    }
+    return {model.Meta.table_name: model._hash_key_attribute().attr_name for model in catalog.models()}
 
 
 def units(size: int, per: int) -> int:
@@ -260,7 +258,7 @@ def everyday(recorder: Recorder) -> dict[str, dict[str, str]]:
         },
     )
     assert status == 201, task
-    code = store.Enterprise.get(enterprise["enterprise_id"]).code_version
+    code = Enterprise.get(enterprise["enterprise_id"]).code_version
     from sheqi.signing import codes
 
     token = codes.code_url(codes.sign(enterprise["enterprise_id"], code))
@@ -359,7 +357,7 @@ def everyday(recorder: Recorder) -> dict[str, dict[str, str]]:
 def shape(value: str, ids: dict[str, set[str]]) -> tuple[str, str]:
     """A key value as a key shape, and the identifier that decides its concentration."""
     if re.fullmatch(r"s\d+", value):
-        return f"s{{0..{store.DELIVERY_SHARDS - 1}}}", "shard"
+        return f"s{{0..{DELIVERY_SHARDS - 1}}}", "shard"
     text = value
     for kind in SPECIFIC_FIRST:
         for identifier in sorted(ids.get(kind, ()), key=len, reverse=True):

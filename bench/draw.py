@@ -23,10 +23,13 @@ DYNAMO, _ = config.configure_scratch("sheqi-bench-")
 import requests  # noqa: E402
 
 from local import demo_data, dynamo  # noqa: E402
-from sheqi import clock, store  # noqa: E402
+from sheqi import clock  # noqa: E402
 from sheqi.inputs import parse  # noqa: E402
 from sheqi.inspections import draws  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
+from sheqi.store.plans import PlanVersion  # noqa: E402
+from sheqi.store.registers import Agency, Enterprise, Inspector  # noqa: E402
+from sheqi.store.tasks import DrawEntry  # noqa: E402
 
 WEIGHTS = {"good": 0.5, "average": 1.0, "poor": 2.0}
 TIERS = ("good", "average", "average", "poor")
@@ -65,10 +68,10 @@ def stored(n: int) -> None:
     dynamo.create_tables(f"http://127.0.0.1:{DYNAMO}")
     demo_data.load()
     now = clock.now_iso()
-    with store.Enterprise.batch_write() as batch:
+    with Enterprise.batch_write() as batch:
         for eid, tier in records(n):
             batch.save(
-                store.Enterprise(
+                Enterprise(
                     eid,
                     name="张北县抽查基准企业有限公司",
                     region_code="130722",
@@ -102,7 +105,7 @@ def stored(n: int) -> None:
 
 def main(sizes: list[int]) -> None:
     dynamo.start_server_process(DYNAMO)
-    dynamo.count_calls((store.Enterprise, store.Inspector, store.DrawEntry, store.PlanVersion, store.Agency), calls)
+    dynamo.count_calls((Enterprise, Inspector, DrawEntry, PlanVersion, Agency), calls)
     print("双随机抽取基准（抽取比例 20%，按信用等级加权）")
     for n in sizes:
         pure(n)

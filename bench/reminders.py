@@ -25,11 +25,15 @@ import boto3  # noqa: E402
 from local import dynamo, queues  # noqa: E402
 from local.events import schedule_event  # noqa: E402
 from local.invoke import invoke  # noqa: E402
-from sheqi import store  # noqa: E402
 from sheqi.clock import CST  # noqa: E402
 from sheqi.reminders import obligations  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
 from sheqi.rules.workdays import Deadline  # noqa: E402
+from sheqi.store import catalog  # noqa: E402
+from sheqi.store.notices import Notice  # noqa: E402
+from sheqi.store.obligations import ActiveRegions, Obligation  # noqa: E402
+from sheqi.store.registers import Agency  # noqa: E402
+from sheqi.store.tallies import Tally  # noqa: E402
 
 FULL = "--full" in sys.argv
 AGENCIES, OBLIGATIONS, REGIONS = (10_000, 100_000, 100) if FULL else (1_000, 10_000, 20)
@@ -45,11 +49,11 @@ def setup(endpoint: str) -> None:
     dynamo.create_tables(endpoint)
     dynamo.create_queues(endpoint)
     now = "2026-11-01T09:00:00+08:00"
-    with store.Agency.batch_write() as batch:
+    with Agency.batch_write() as batch:
         for n in range(AGENCIES):
             first17 = f"11{region(n % REGIONS)}{n:09d}"
             batch.save(
-                store.Agency(
+                Agency(
                     first17 + uscc.check_character(first17),
                     name=f"基准测试执法机关{n}",
                     level="county",
@@ -60,10 +64,10 @@ def setup(endpoint: str) -> None:
                     updated_at=now,
                 )
             )
-    store.ActiveRegions(store.ActiveRegions.KEY, regions={region(n) for n in range(REGIONS)}).save()
+    ActiveRegions(ActiveRegions.KEY, regions={region(n) for n in range(REGIONS)}).save()
     # The rest: technical contracts received on days spread over November, so that on 1 December some
     # are due soon, some due today, some overdue and some escalated.
-    with store.Obligation.batch_write() as batch:
+    with Obligation.batch_write() as batch:
         for n in range(OBLIGATIONS - AGENCIES):
             received = date(2026, 10, 25) + timedelta(days=n % 20)
             code = region(n % REGIONS)
@@ -88,7 +92,7 @@ def raw_put_seconds(endpoint: str, n: int = 500) -> float:
     started = time.perf_counter()
     for i in range(n):
         client.put_item(
-            TableName=store.Tally.Meta.table_name,
+            TableName=Tally.Meta.table_name,
             Item={"tally_key": {"S": f"bench#{i}#{time.time()}"}},
             ConditionExpression="attribute_not_exists(tally_key)",
         )
@@ -102,7 +106,7 @@ def run_once(endpoint: str) -> tuple[float, Counter, int]:
     invoke("functions/reminder_dispatch/handler.handler", "reminderDispatch", event)
     queues.drain(endpoint)
     elapsed, used = time.perf_counter() - started, calls - before
-    created = sum(1 for _ in store.Notice.scan(store.Notice.notice_id.startswith("reminder:")))  # counting, not a hot path
+    created = sum(1 for _ in Notice.scan(Notice.notice_id.startswith("reminder:")))  # counting, not a hot path
     return elapsed, used, created
 
 
@@ -113,7 +117,7 @@ def main() -> None:
         f"{AGENCIES:,} 项年度计划，后者由首次运行按地区开立），{REGIONS} 个地区，运行日 {RUN_DAY}"
     )
     setup(endpoint)
-    dynamo.count_calls((*store.MODELS, store.ActiveRegions, store.Contact), calls)
+    dynamo.count_calls(catalog.models(), calls)
     baseline = raw_put_seconds(endpoint)
     first, first_calls, reminders = run_once(endpoint)
     counted = dict(first_calls)
@@ -130,7 +134,7 @@ def main() -> None:
         f"（{dict(second_calls)}）"
     )
     assert again == reminders, "a rerun must send nothing new"
-    kinds = Counter(n.kind for n in store.Notice.scan(store.Notice.notice_id.startswith("reminder:")))
+    kinds = Counter(n.kind for n in Notice.scan(Notice.notice_id.startswith("reminder:")))
     print(f"  按类型：{dict(kinds)}")
 
 

@@ -33,12 +33,14 @@ from werkzeug.serving import make_server  # noqa: E402
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from local import demo_data, dynamo, gateway  # noqa: E402
-from sheqi import auth, clock, store  # noqa: E402
+from sheqi import auth, clock  # noqa: E402
 from sheqi.inputs import parse  # noqa: E402
 from sheqi.inspections import tasks  # noqa: E402
 from sheqi.registry import registers  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
 from sheqi.signing import codes  # noqa: E402
+from sheqi.store import catalog  # noqa: E402
+from sheqi.store.tallies import Tally  # noqa: E402
 
 ENTERPRISES = 200
 RAW_PAIRS = 1000
@@ -97,15 +99,13 @@ def setup() -> list[tuple[str, str]]:
             ),
         )
         pairs += [(task.task_id, e) for e in ids[chunk : chunk + tasks.MAX_TARGETS]]
-    dynamo.count_calls(
-        (*store.MODELS, store.VisitSlot, store.PendingScans, store.OffsiteClear, store.CertificateClaim, store.PlanIndex), calls
-    )
+    dynamo.count_calls(catalog.models(), calls)
     return pairs
 
 
 def raw_rate() -> float:
     """GetItem+PutItem pairs a second on the same moto server."""
-    return 1 / dynamo.raw_pair_seconds(f"http://127.0.0.1:{DYNAMO}", store.Tally.Meta.table_name, RAW_PAIRS)
+    return 1 / dynamo.raw_pair_seconds(f"http://127.0.0.1:{DYNAMO}", Tally.Meta.table_name, RAW_PAIRS)
 
 
 def main() -> None:

@@ -23,9 +23,10 @@ DYNAMO, _ = config.configure_scratch("sheqi-bench-")
 import requests  # noqa: E402
 
 from local import dynamo, queues  # noqa: E402
-from sheqi import store  # noqa: E402
 from sheqi.auth import Identity  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
+from sheqi.store.subsidy import SubsidyApplicant, SubsidyResult  # noqa: E402
+from sheqi.store.tallies import Tally  # noqa: E402
 from sheqi.subsidy import calculate, default_ruleset, normalise, service  # noqa: E402
 
 PLATFORM = Identity("platform-admin", "platform_admin")
@@ -70,18 +71,18 @@ def drained_run(year: int) -> dict:
     """Start a run and let the queue worker take it chunk by chunk, as in production."""
     run_id = service.start_run(PLATFORM, year)["run_id"]
     queues.drain(f"http://127.0.0.1:{DYNAMO}")
-    return service.run_summary(store.SubsidyResult.get(run_id, store.SubsidyResult.SUMMARY))
+    return service.run_summary(SubsidyResult.get(run_id, SubsidyResult.SUMMARY))
 
 
 def stored_run(n: int, year: int, population: list) -> None:
     requests.post(f"http://127.0.0.1:{DYNAMO}/moto-api/reset", timeout=30)
     dynamo.create_tables(f"http://127.0.0.1:{DYNAMO}")
     dynamo.create_queues(f"http://127.0.0.1:{DYNAMO}")
-    with store.SubsidyApplicant.batch_write() as batch:
+    with SubsidyApplicant.batch_write() as batch:
         for i, (kind, facts) in enumerate(population[:n]):
             first17 = f"91130722ME{i:07d}"
             batch.save(
-                store.SubsidyApplicant(
+                SubsidyApplicant(
                     str(year),
                     first17 + uscc.check_character(first17),
                     applicant_kind=kind,
@@ -92,7 +93,7 @@ def stored_run(n: int, year: int, population: list) -> None:
                 )
             )
     started = time.perf_counter()
-    read_only = sum(1 for _ in store.SubsidyApplicant.query(str(year), page_size=service.CHUNK))
+    read_only = sum(1 for _ in SubsidyApplicant.query(str(year), page_size=service.CHUNK))
     paging = time.perf_counter() - started
     calls.clear()
     tracemalloc.start()
@@ -111,7 +112,7 @@ def stored_run(n: int, year: int, population: list) -> None:
 
 def main(sizes: list[int]) -> None:
     dynamo.create_tables(dynamo.start_server_process(DYNAMO))
-    dynamo.count_calls((store.SubsidyApplicant, store.SubsidyResult, store.Tally), calls)
+    dynamo.count_calls((SubsidyApplicant, SubsidyResult, Tally), calls)
     rng = random.Random(2025)
     population = [applicant_facts(rng) for _ in range(max(sizes))]
     print(f"补助批量计算基准（规则集 {default_ruleset().version}）")

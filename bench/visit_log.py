@@ -29,13 +29,21 @@ from werkzeug.serving import make_server  # noqa: E402
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 from local import demo_data, dynamo, gateway  # noqa: E402
-from sheqi import auth, clock, store  # noqa: E402
+from sheqi import auth, clock  # noqa: E402
 from sheqi.inputs import parse  # noqa: E402
 from sheqi.inspections import tasks  # noqa: E402
 from sheqi.registry import registers  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
 from sheqi.signing import codes  # noqa: E402
-from sheqi.store import objects  # noqa: E402
+from sheqi.store import (
+    catalog,  # noqa: E402
+    objects,  # noqa: E402
+)
+from sheqi.store.feedback import RatingAggregate  # noqa: E402
+from sheqi.store.obligations import ActiveRegions  # noqa: E402
+from sheqi.store.plans import PlanIndex  # noqa: E402
+from sheqi.store.tallies import Tally  # noqa: E402
+from sheqi.store.visits import OffsiteClear, PendingScans, Visit, VisitSlot  # noqa: E402
 
 ITEMS, VISITS, RAW_PAIRS = 20, 5, 500
 calls: Counter = Counter()
@@ -105,13 +113,13 @@ def setup() -> tuple[list[str], list[str]]:
     ]
     dynamo.count_calls(
         (
-            *store.MODELS,
-            store.VisitSlot,
-            store.PendingScans,
-            store.OffsiteClear,
-            store.PlanIndex,
-            store.RatingAggregate,
-            store.ActiveRegions,
+            *catalog.models(),
+            VisitSlot,
+            PendingScans,
+            OffsiteClear,
+            PlanIndex,
+            RatingAggregate,
+            ActiveRegions,
         ),
         calls,
     )
@@ -139,7 +147,7 @@ def main() -> None:
         return response.json()
 
     def raw_pair_seconds() -> float:  # the baseline, on the same moto server
-        return dynamo.raw_pair_seconds(f"http://127.0.0.1:{DYNAMO}", store.Tally.Meta.table_name, RAW_PAIRS)
+        return dynamo.raw_pair_seconds(f"http://127.0.0.1:{DYNAMO}", Tally.Meta.table_name, RAW_PAIRS)
 
     raw_before = raw_pair_seconds()
     for enterprise in enterprises:
@@ -166,7 +174,7 @@ def main() -> None:
         ]
         assert [a["outcome"] for a in answers] == ["pending", "opened", "joined"], answers
         visit_id = answers[1]["visit_id"]
-        for item in store.Visit.get(visit_id).items:
+        for item in Visit.get(visit_id).items:
             photo = f"{visit_id}/{item['item_id']}".encode() * 2000  # about 80 KB
             sha = hashlib.sha256(photo).hexdigest()
             grant = step(

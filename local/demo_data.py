@@ -18,6 +18,10 @@ from sheqi.plans import campaigns, filing
 from sheqi.registry import registers
 from sheqi.rules import regions, uscc
 from sheqi.signing import codes
+from sheqi.store.notices import Contact
+from sheqi.store.registers import Enterprise
+from sheqi.store.supervision import Letter
+from sheqi.store.visits import Scan, Visit
 from sheqi.supervision import letters
 
 CITY, ZHANGBEI, HUAILAI = "130700", "130722", "130730"
@@ -253,8 +257,8 @@ CONTACTS = [
 
 
 def _contact(recipient: str, sms: str | None, email: str | None) -> None:
-    record = store.Contact(store.Contact.key(recipient), sms=sms, email=email, updated_at=clock.now_iso())
-    if not store.put_if_absent(record, store.Contact.tally_key):
+    record = Contact(Contact.key(recipient), sms=sms, email=email, updated_at=clock.now_iso())
+    if not store.put_if_absent(record, Contact.tally_key):
         raise Conflict("已存在")
 
 
@@ -353,13 +357,13 @@ def _requested_task(today: date) -> tuple[str, dict]:
 def _visit_with_transfer(task_id: str, today: date) -> int:
     """The requested visit, made and closed: its own item compliant, and a matter outside the market agency's
     remit transferred to the competent agency (Art. 26). Once per year."""
-    dairy = store.Enterprise.get(ENTERPRISES[1]["enterprise_id"])
+    dairy = Enterprise.get(ENTERPRISES[1]["enterprise_id"])
     now = clock.now()
     answer: dict = {}
     key = f"demo-transfer-{today.year}"
     for who in ("market-wang", "market-li"):
         # A second load retries the first scan as it was sent: the key with another body is refused.
-        first = store.get_or_none(store.Scan, store.Scan.key(who, key))
+        first = store.get_or_none(Scan, Scan.key(who, key))
         _, answer = scanin.scan(
             IDENTITIES[who][1],
             parse(
@@ -372,7 +376,7 @@ def _visit_with_transfer(task_id: str, today: date) -> int:
                 },
             ),
         )
-    if answer.get("outcome") != "opened" or store.Visit.get(answer["visit_id"]).status != "open":
+    if answer.get("outcome") != "opened" or Visit.get(answer["visit_id"]).status != "open":
         return 0
     li = IDENTITIES["market-li"][1]
     visits.record_finding(
@@ -471,7 +475,7 @@ def decision_request() -> int:
     to issue or decline it. Made once: skipped when the region has a decision letter already."""
     if any(
         letter.letter_kind == "decision"
-        for letter in store.Letter.by_region.query(ZHANGBEI, filter_condition=store.Letter.record_kind == "letter")
+        for letter in Letter.by_region.query(ZHANGBEI, filter_condition=Letter.record_kind == "letter")
     ):
         return 0
     judicial = IDENTITIES["judicial-zhangbei"][1]

@@ -17,11 +17,12 @@ from botocore.client import BaseClient  # noqa: E402
 
 from local import demo_data, dynamo  # noqa: E402
 from local.invoke import current_function  # noqa: E402
-from sheqi import clock, secrets, settings, store  # noqa: E402
+from sheqi import clock, secrets, settings  # noqa: E402
 from tests import iam  # noqa: E402
 from sheqi.clock import CST  # noqa: E402
 from tests.handlers.scanning import NOW  # noqa: E402
 from tests.helpers import seeded  # noqa: E402
+from sheqi.store.registers import Inspector
 
 _REAL_NOW = clock.now
 
@@ -95,7 +96,7 @@ def june(tables, monkeypatch):
     def seed():
         monkeypatch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))
         demo_data.load(scenarios=False)
-        li = store.Inspector.get("market-li")  # the demo's "expiring soon" certificate, renewed
+        li = Inspector.get("market-li")  # the demo's "expiring soon" certificate, renewed
         li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
         li.save()
 

@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 from sheqi.log import logger
-from sheqi.reminders import obligations
+from sheqi.reminders import run
 
 
 @logger.inject_lambda_context
@@ -13,7 +13,7 @@ def handler(event: dict, context) -> dict:
     results = []
     for record in event["Records"]:
         message = json.loads(record["body"])
-        result = obligations.run_region(message["region_code"], date.fromisoformat(message["date"]))
+        result = run.run_region(message["region_code"], date.fromisoformat(message["date"]))
         logger.info("region reminders done", extra=result)
         results.append(result)
     return {"results": results}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sheqi import store
+from sheqi.store import catalog
+from sheqi.store.tables import PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,8 +24,8 @@ def capacity() -> dict:
 
 
 def test_every_key_is_a_table_or_index_of_the_store(capacity):
-    models = [m for m in vars(store).values() if isinstance(m, type) and issubclass(m, store.Model) and hasattr(m, "Meta")]
-    indexes = {(m.Meta.table_name.removeprefix(f"{store.PREFIX}-"), i) for m in models for i in [""] + list(m._indexes)}
+    models = catalog.models()
+    indexes = {(m.Meta.table_name.removeprefix(f"{PREFIX}-"), i) for m in models for i in [""] + list(m._indexes)}
     assert {tuple(row["table"].partition("/")[::2]) for row in capacity["keys"]} <= indexes
     # the scan's own transaction is in the model: the scan, the visit and its chain, the counts, the notice
     assert {"scans", "visits", "visit-events", "tallies", "notices"} <= {row["table"] for row in capacity["keys"]}

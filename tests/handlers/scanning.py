@@ -5,9 +5,9 @@ import uuid
 from datetime import datetime, timedelta
 
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi import store
 from sheqi.clock import CST
 from sheqi.signing import codes
+from sheqi.store.registers import Enterprise
 from tests.helpers import call, sample_event
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=CST)
@@ -32,7 +32,7 @@ def new_task(admin="admin-market", participants=None, targets=(E1,), days_back=9
 
 
 def scan(who, task_id, enterprise=E1, at=None, rid=None, token=None, **extra):
-    token = token or codes.code_url(codes.sign(enterprise, store.Enterprise.get(enterprise).code_version))
+    token = token or codes.code_url(codes.sign(enterprise, Enterprise.get(enterprise).code_version))
     body = {
         "token": token,
         "task_id": task_id,

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from local import serverless_config
 from local.demo_data import ENTERPRISES, MARKET, demo_task_id
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.signing import codes
+from sheqi.store.registers import Enterprise
 from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
@@ -82,7 +83,7 @@ def new_task(who):
 
 def new_scan(who):
     return {
-        "token": codes.sign(E1, store.Enterprise.get(E1).code_version),
+        "token": codes.sign(E1, Enterprise.get(E1).code_version),
         "task_id": TASK,
         "client_request_id": f"matrix-{who}",
         "device_time": clock.now_iso(),

@@ -4,9 +4,11 @@ read by that bureau (a city bureau over its counties) and the platform, and by t
 from datetime import timedelta
 
 from local.demo_data import MARKET, POLICE
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.inputs import parse
 from sheqi.rules.articles import ART
+from sheqi.store.notices import Notice
+from sheqi.store.supervision import Accountability
 from sheqi.supervision import accountability
 from tests.handlers.test_hostile_input import tables_now
 from tests.helpers import call, identity
@@ -36,7 +38,7 @@ def test_an_order_against_an_inspector_is_recorded_notified_and_read_by_the_bure
         "张北县司法局",
     )
     assert order["article"] == ART[31] and order["correct_by"] == "2026-07-15"
-    notice = store.Notice.get(f"agency:{MARKET}", f"accountability:{order['measure_id']}")
+    notice = Notice.get(f"agency:{MARKET}", f"accountability:{order['measure_id']}")
     assert notice.article == ART[31] and "责令改正" in notice.title and "2026-07-15" in notice.body
     inbox = call("GET", "/notices", "admin-market")[1]["items"]
     assert f"accountability:{order['measure_id']}" in [n["notice_id"] for n in inbox]
@@ -119,9 +121,9 @@ def test_a_report_is_stored_under_its_agency_and_in_the_regions_index(june):
         ),
     )
     assert measure.pk == f"agency#{MARKET}" and measure.sk.startswith(f"measure#{measure.created_at}#")
-    partition, condition = store.Accountability.of_agency(MARKET)
-    assert [m.measure_id for m in store.Accountability.query(partition, condition)] == [measure.measure_id]
-    in_region = [m for m in store.Accountability.by_region.query("130722") if m.record_kind == "measure"]
+    partition, condition = Accountability.of_agency(MARKET)
+    assert [m.measure_id for m in Accountability.query(partition, condition)] == [measure.measure_id]
+    in_region = [m for m in Accountability.by_region.query("130722") if m.record_kind == "measure"]
     assert [m.measure_id for m in in_region] == [measure.measure_id]
     view = accountability.view(measure)
     assert (view["kind_label"], view["scope"], view["held_on"], view["correct_by"]) == ("通报", "全县行政执法机关", None, None)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from local.demo_data import MARKET
-from sheqi import store
+from sheqi.store.registers import Enterprise, Inspector
 from tests.helpers import call, sample_event
 
 GOOD = json.loads(sample_event("http/create_enterprise.json")["body"])
@@ -37,8 +37,8 @@ def test_bad_bodies(demo, body, status, code, field):
     assert error["code"] == code
     assert error.get("field") == field
     assert error["message"] and not error["message"].isascii()  # a person reads it, in Chinese
-    with pytest.raises(store.Enterprise.DoesNotExist):
-        store.Enterprise.get(NEW_ID)
+    with pytest.raises(Enterprise.DoesNotExist):
+        Enterprise.get(NEW_ID)
 
 
 def test_wrong_content_type(demo):
@@ -56,7 +56,7 @@ def test_bad_query_parameters(demo):
 
 
 def test_incomplete_certificate_is_refused_and_nothing_written(demo):
-    before = {i.inspector_id for i in store.Inspector.by_agency.query(MARKET)}
+    before = {i.inspector_id for i in Inspector.by_agency.query(MARKET)}
     got, answer = call(
         "POST",
         f"/agencies/{MARKET}/inspectors",
@@ -64,7 +64,7 @@ def test_incomplete_certificate_is_refused_and_nothing_written(demo):
         {"name": "钱多", "staff_category": "formal", "certificate_no": "13072209999"},
     )
     assert got == 422 and "certificate_kind" in answer["error"]["message"]
-    assert {i.inspector_id for i in store.Inspector.by_agency.query(MARKET)} == before
+    assert {i.inspector_id for i in Inspector.by_agency.query(MARKET)} == before
 
 
 def test_unknown_route_uses_the_error_shape(demo):
@@ -90,8 +90,8 @@ def test_unknown_route_uses_the_error_shape(demo):
 def test_only_json_is_taken_as_json(demo, content_type):
     got, answer = call("POST", "/enterprises", "platform", GOOD, headers={"content-type": content_type})
     assert got == 415 and answer["error"]["code"] == "unsupported_media_type", (content_type, answer)
-    with pytest.raises(store.Enterprise.DoesNotExist):
-        store.Enterprise.get(NEW_ID)
+    with pytest.raises(Enterprise.DoesNotExist):
+        Enterprise.get(NEW_ID)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from local.demo_data import MARKET
-from sheqi import store
+from sheqi.store.notices import Notice
 from tests.handlers.scanning import E1, NOW, new_task, open_visit
 from tests.helpers import call
 
@@ -60,7 +60,7 @@ def test_rotating_either_keyring_keeps_old_chains_intact(june, keys):
     assert after["intact"], after["problems"]
     assert [e["key_id"] for e in after["events"]] == ["chain-1", "chain-1", "chain-2"]
     assert after["events"][:2] == before["events"]
-    assert after["head"]["hash"] in store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    assert after["head"]["hash"] in Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
 
     # A key deleted outright: each event it signed is reported by name, the rest still verify.
     keys("CHAIN_SIGNING_KEYS", {"active": "chain-2", "keys": {"chain-2": CHAIN_NEW}})

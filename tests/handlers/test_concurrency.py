@@ -4,8 +4,10 @@ conditional write or a transaction in the store, not by read-then-write."""
 from concurrent.futures import ThreadPoolExecutor
 
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.registry import certificate_watch
+from sheqi.store.notices import Notice
+from sheqi.store.registers import CertificateClaim, Enterprise, Inspector
 from tests.helpers import call
 
 THREADS = 16
@@ -36,9 +38,9 @@ def test_a_certificate_number_is_claimed_once(demo):
 
     statuses = parallel(register)
     assert sorted(statuses) == [201] + [409] * (THREADS - 1)
-    holders = list(store.Inspector.by_certificate.query("13072207777"))
+    holders = list(Inspector.by_certificate.query("13072207777"))
     assert len(holders) == 1
-    assert store.CertificateClaim.get(store.CertificateClaim.key("13072207777")).owner == holders[0].inspector_id
+    assert CertificateClaim.get(CertificateClaim.key("13072207777")).owner == holders[0].inspector_id
 
 
 def test_concurrent_edits_lose_no_update(demo):
@@ -47,7 +49,7 @@ def test_concurrent_edits_lose_no_update(demo):
 
     statuses = parallel(edit)
     assert set(statuses) <= {200, 409}
-    saved = store.Enterprise.get(E1)
+    saved = Enterprise.get(E1)
     # Every accepted edit advanced the version exactly once; every refused one changed nothing.
     assert saved.version == 1 + statuses.count(200)
 
@@ -58,7 +60,7 @@ def test_concurrent_reissues_each_revoke_exactly_one_version(demo):
 
     statuses = parallel(reissue)
     assert statuses.count(201) >= 1 and set(statuses) <= {201, 409}
-    assert store.Enterprise.get(E1).code_version == 1 + statuses.count(201)
+    assert Enterprise.get(E1).code_version == 1 + statuses.count(201)
 
 
 def test_overlapping_watch_runs_create_each_notice_once(demo):
@@ -66,5 +68,5 @@ def test_overlapping_watch_runs_create_each_notice_once(demo):
     results = parallel(lambda i: certificate_watch.run(today))
     assert sum(r["notices_created"] for r in results) == 2  # 李秀英 due soon, 赵志强 lapsed
     assert all(r["certificates_due"] == 2 for r in results)
-    ids = sorted(n.notice_id for n in store.Notice.query(f"agency:{MARKET}") if n.kind.startswith("certificate_"))
+    ids = sorted(n.notice_id for n in Notice.query(f"agency:{MARKET}") if n.kind.startswith("certificate_"))
     assert [i.split(":")[1] for i in ids] == ["market-li", "market-zhao"]

@@ -4,9 +4,14 @@ from datetime import datetime
 
 from local import demo_data
 from local.demo_data import ENTERPRISES, MARKET, demo_task_id
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.clock import CST
 from sheqi.inspections import tasks
+from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
+from sheqi.store.plans import Campaign
+from sheqi.store.tasks import InspectionRequest
+from sheqi.store.visits import Visit
 from tests.handlers.scanning import E1, open_visit
 
 
@@ -31,11 +36,11 @@ def test_demo_exercises_a_joint_task_an_exception_with_its_ground_a_transfer_and
     joint = tasks.get(demo_task_id("joint-winery"))
     assert joint.status == "approved" and [p["agency_id"] for p in joint.participants][1] == MARKET
     requested = tasks.get(demo_task_id("dairy-request"))
-    request = store.InspectionRequest.get(store.InspectionRequest.key(requested.exception["ground"]["reference"]))
+    request = InspectionRequest.get(InspectionRequest.key(requested.exception["ground"]["reference"]))
     assert requested.exception["reason"] == 5 and request.enterprise_id == ENTERPRISES[1]["enterprise_id"]
-    visit = next(store.Visit.by_enterprise.query(ENTERPRISES[1]["enterprise_id"]))
+    visit = next(Visit.by_enterprise.query(ENTERPRISES[1]["enterprise_id"]))
     assert visit.outcome["outcome"] == "no_violation" and visit.outcome["transfers"][0]["to_authority"] == "张北县应急管理局"
-    assert store.Obligation.get(f"case_transfer:{visit.visit_id}:1").status == "open"
-    assert any(n.kind == "exception_visit" for n in store.Notice.query("judicial:130722"))
-    assert any(n.kind == "urgent_campaign" for n in store.Notice.query("judicial:130722"))
-    assert [c.emergency for c in store.Campaign.query(MARKET) if c.year == str(year)] == [True]
+    assert Obligation.get(f"case_transfer:{visit.visit_id}:1").status == "open"
+    assert any(n.kind == "exception_visit" for n in Notice.query("judicial:130722"))
+    assert any(n.kind == "urgent_campaign" for n in Notice.query("judicial:130722"))
+    assert [c.emergency for c in Campaign.query(MARKET) if c.year == str(year)] == [True]

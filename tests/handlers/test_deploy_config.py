@@ -8,7 +8,7 @@ import yaml
 
 from local import config, serverless_config
 from local.invoke import invoke, load_handler
-from sheqi import store
+from sheqi.store.subsidy import SubsidyResult
 from tests.helpers import EVENTS, MOTO_PORT
 
 FUNCTIONS = yaml.safe_load(Path("serverless.yml").read_text())["functions"]
@@ -106,7 +106,7 @@ def test_queue_samples_reach_the_wired_worker(demo):
     assert result["results"][0]["region_code"] == "130722"
     # The sample's run is unknown here: the worker takes the message and writes nothing.
     assert invoke("functions/subsidy_run_worker/handler.handler", "subsidyRunWorker", sample) == {"processed": 1}
-    assert list(store.SubsidyResult.query("run-2025-4f1c2b9a7e30")) == []
+    assert list(SubsidyResult.query("run-2025-4f1c2b9a7e30")) == []
 
 
 def test_the_subsidy_worker_knows_its_queues_receive_limit():

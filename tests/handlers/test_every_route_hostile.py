@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 
 from local import demo_data, dynamo, openapi, serverless_config
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.clock import CST
 from sheqi.inputs import Body, Query
+from sheqi.store.registers import Inspector
 from tests.handlers.scanning import NOW, new_task, open_visit
 from tests.handlers.test_hostile_input import tables_now
 from tests.helpers import call, identity
@@ -100,7 +101,7 @@ def world(moto_endpoint):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(clock, "now", lambda: datetime(2026, 1, 1, 9, 0, tzinfo=CST))  # as the `june` fixture
         demo_data.load()
-        li = store.Inspector.get("market-li")
+        li = Inspector.get("market-li")
         li.valid_until, li.expiry_month = "2027-12-31", "2027-12"
         li.save()
         patch.setattr(clock, "now", lambda: NOW)

@@ -5,7 +5,8 @@ import base64
 import json
 
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi import clock, store
+from sheqi import clock
+from sheqi.store.registers import Enterprise
 from tests.helpers import call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
@@ -133,7 +134,7 @@ def test_coordinates_are_kept_to_a_centimetre_within_their_range(demo):
     for latitude in [40.123456789012345, 1e-50, -0.0]:
         status, answer = call("PATCH", f"/enterprises/{E1}", "platform", {"latitude": latitude, "longitude": 114.7})
         assert status == 200, answer
-        assert float(store.Enterprise.get(E1).latitude) == round(latitude, 7)
+        assert float(Enterprise.get(E1).latitude) == round(latitude, 7)
     for latitude in [90.0000001, -91, 1e308, "40.1", 5e-324, -5e-324, 2.2250738585072014e-308, 1e-131]:
         before = tables_now()
         status, answer = call("PATCH", f"/enterprises/{E1}", "platform", {"latitude": latitude, "longitude": 114.7})

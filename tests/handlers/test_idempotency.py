@@ -17,12 +17,18 @@ from local.demo_data import MARKET, POLICE
 from sheqi import clock, store
 from sheqi.clock import CST
 from sheqi.signing import codes
+from sheqi.store.feedback import Complaint
+from sheqi.store.idempotency import IdempotencyKey
+from sheqi.store.notices import Notice
+from sheqi.store.registers import Enterprise
+from sheqi.store.supervision import Accountability, Letter
+from sheqi.store.visits import VisitEvent
 from tests.handlers.scanning import E1, E4, HERE, NOW, new_task, open_visit
 from tests.handlers.test_hostile_input import tables_now
 from tests.helpers import call, identity
 
 FOOD = {"agency_id": MARKET, "item_id": "food-business"}
-IDEMPOTENCY_TABLE = store.IdempotencyKey.Meta.table_name
+IDEMPOTENCY_TABLE = IdempotencyKey.Meta.table_name
 # A draw's id is a digest of its inputs (seed, scope, pool): writing it again writes the same items, so its
 # batch of entries carries no key; the key is kept after it.
 UNKEYED_EFFECTS = {"POST /agencies/{agency_id}/draws"}
@@ -47,7 +53,7 @@ def closed_visit_id(outcome="no_violation", result="compliant", **extra) -> str:
 
 def scan_body():
     return {
-        "token": codes.sign(E1, store.Enterprise.get(E1).code_version),
+        "token": codes.sign(E1, Enterprise.get(E1).code_version),
         "task_id": new_task(),
         "client_request_id": uuid.uuid4().hex[:16],
         "device_time": NOW.isoformat(),
@@ -126,7 +132,7 @@ def sample():
 
 
 def dead_letter():
-    store.Notice(
+    Notice(
         f"agency:{MARKET}",
         "test:dead",
         kind="test",
@@ -535,7 +541,7 @@ def test_a_retry_has_one_effect_and_the_first_answer(june, monkeypatch, claims, 
     effects = changed(before, after) - {IDEMPOTENCY_TABLE}
     if effects and route_key not in UNKEYED_EFFECTS and "client_request_id" not in (body or {}):
         assert claims[-1].consumed, f"{route_key}: its effects were written without the key"
-        assert store.IdempotencyKey.get(store.IdempotencyKey.key(identity(who).subject, key)).status == first[0]
+        assert IdempotencyKey.get(IdempotencyKey.key(identity(who).subject, key)).status == first[0]
 
     assert send(who, path, body, key) == first, route_key
     assert tables_now() == after, route_key
@@ -553,10 +559,10 @@ def test_a_retry_has_one_effect_and_the_first_answer(june, monkeypatch, claims, 
 @pytest.mark.parametrize(
     "route_key,model",
     [
-        ("POST /complaints", store.Complaint),
-        ("POST /visits/{visit_id}/findings", store.VisitEvent),
-        ("POST /letters", store.Letter),
-        ("POST /accountability", store.Accountability),
+        ("POST /complaints", Complaint),
+        ("POST /visits/{visit_id}/findings", VisitEvent),
+        ("POST /letters", Letter),
+        ("POST /accountability", Accountability),
     ],
 )
 def test_threads_racing_one_key_leave_one_effect(june, route_key, model):

@@ -4,10 +4,15 @@ grounds (Art. 12), campaigns (Art. 13) and scope (Art. 3) through the handlers, 
 from datetime import timedelta
 
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
-from sheqi import settings, store
+from sheqi import settings
 from sheqi.inputs import parse
 from sheqi.plans import filing
 from sheqi.rules.articles import ART
+from sheqi.store.notices import Notice
+from sheqi.store.registers import Enterprise
+from sheqi.store.tallies import Tally
+from sheqi.store.tasks import Task
+from sheqi.store.visits import LastVisit, Visit
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
 
@@ -27,10 +32,10 @@ def task_body(**changes) -> dict:
 
 
 def refused(body, admin="admin-market") -> tuple[str, str, str | None]:
-    before = len(list(store.Task.by_agency.query(MARKET)))
+    before = len(list(Task.by_agency.query(MARKET)))
     status, answer = call("POST", "/tasks", admin, body)
     assert status == 422, answer
-    assert len(list(store.Task.by_agency.query(MARKET))) == before  # nothing written
+    assert len(list(Task.by_agency.query(MARKET))) == before  # nothing written
     return answer["error"]["code"], answer["error"]["article"], answer["error"].get("field")
 
 
@@ -48,12 +53,12 @@ def test_a_county_agency_does_not_inspect_another_county(june):
 
 def test_jurisdiction_is_checked_again_at_the_scan(june):
     task = new_task()
-    enterprise = store.Enterprise.get(E1)
+    enterprise = Enterprise.get(E1)
     enterprise.region_code = "130730"  # re-registered in 怀来 after the task was approved
     enterprise.save()
     status, answer = scan("market-wang", task)
     assert answer["outcome"] == "refused" and "outside_jurisdiction" in {r["code"] for r in answer["reasons"]}
-    notice = next(n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "scan_refused")
+    notice = next(n for n in Notice.query(f"enterprise:{E1}") if n.kind == "scan_refused")
     assert "不在本机关辖区" in notice.body  # the enterprise is told it was not a lawful inspection
 
 
@@ -105,7 +110,7 @@ def test_a_routine_visit_keeps_to_the_planned_frequency(june):
     status, answer = open_visit(task, E3)
     assert answer["outcome"] == "refused" and [r["code"] for r in answer["reasons"]] == ["frequency_cap_reached"]
     assert "上限1次" in answer["reasons"][0]["message"]
-    assert store.Tally.get(f"count#{E3}#2026#{MARKET}#food-business").count == 1
+    assert Tally.get(f"count#{E3}#2026#{MARKET}#food-business").count == 1
 
 
 def test_each_agency_names_two_of_its_own_inspectors(june):
@@ -138,7 +143,7 @@ def test_an_exception_cites_a_ground_fitting_its_reason(june):
         "enterprise-1",
         {"agency_id": MARKET, "description": "新建冷库，申请检查食品贮存条件"},
     )
-    assert status == 201 and store.Notice.get(f"agency:{MARKET}", f"inspection-request:{request['request_id']}")
+    assert status == 201 and Notice.get(f"agency:{MARKET}", f"inspection-request:{request['request_id']}")
     cited = {**wrong, "exception": {"reason": 5, "ground": {"kind": "enterprise_request", "reference": request["request_id"]}}}
     assert refused({**cited, "targets": [E1, E3]})[0] == "exception_ground_not_found"  # its request covers itself only
     assert call("POST", "/tasks", "admin-market", cited)[0] == 201
@@ -162,11 +167,11 @@ def test_the_bureau_hears_of_every_visit_under_an_exception_even_a_join(june):
     )
     status, joined = scan("market-wang", urgent)
     assert joined["outcome"] == "joined" and joined["visit_id"] == visit_id
-    notices = [n for n in store.Notice.query("judicial:130722") if n.kind == "exception_visit"]
+    notices = [n for n in Notice.query("judicial:130722") if n.kind == "exception_visit"]
     assert len(notices) == 1 and "12345-2026-0615" in notices[0].body and "本次未超出频次上限" in notices[0].body
     scan("market-li", urgent)  # the team's second member: nothing new to tell
-    assert len([n for n in store.Notice.query("judicial:130722") if n.kind == "exception_visit"]) == 1
-    assert store.Visit.get(visit_id).exception["ground"]["reference"] == "12345-2026-0615"
+    assert len([n for n in Notice.query("judicial:130722") if n.kind == "exception_visit"]) == 1
+    assert Visit.get(visit_id).exception["ground"]["reference"] == "12345-2026-0615"
     listed = call("GET", "/supervision/watch/exceptions", "judicial-zhangbei", query="region_code=130722&year=2026")[1]
     assert [(r["visit_id"], r["ground_kind"]) for r in listed["items"]] == [(visit_id, "complaint")]
 
@@ -231,7 +236,7 @@ def test_the_registry_refuses_bodies_that_are_not_enterprises(june):
     assert register("53130700MJ0000000C", "张北县慈善基金会")[1]["error"]["code"] == "not_an_enterprise"
     status, shop = register("92130722MA0A1B2C3Q", "张北县老王小吃店")
     assert status == 201 and shop["scope"] == "by_reference"
-    assert store.Enterprise.count("12130700000013070L") == 0
+    assert Enterprise.count("12130700000013070L") == 0
     assert ENTERPRISES[0]["enterprise_id"].startswith("91")
 
 
@@ -246,14 +251,14 @@ def test_a_revisit_for_other_items_within_the_window_is_flagged_for_the_bureau(j
     assert status == 201 and answer["outcome"] == "opened"
     flag = next(f for f in answer["flags"] if f["code"] == "revisit_other_items")
     assert flag["article"] == ART[17] and "2026-06-10" in flag["message"] and "5日内" in flag["message"]
-    visit = store.Visit.get(answer["visit_id"])
+    visit = Visit.get(answer["visit_id"])
     assert "revisit_other_items" in visit.flags
     assert visit.revisit_of == [
         {"agency_id": MARKET, "visit_id": before, "visit_date": "2026-06-10", "item_ids": ["food-business"]}
     ]
-    last = store.LastVisit.get(store.LastVisit.key(E1, MARKET))
+    last = LastVisit.get(LastVisit.key(E1, MARKET))
     assert (last.visit_id, last.item_ids) == (answer["visit_id"], ["special-equipment"])
-    told = [n for n in store.Notice.query("judicial:130722") if n.kind == "revisit_visit"]
+    told = [n for n in Notice.query("judicial:130722") if n.kind == "revisit_visit"]
     assert len(told) == 1 and told[0].article == ART[17] and "特种设备" in told[0].body
     listed = call("GET", "/supervision/watch/exceptions", "judicial-zhangbei", query="region_code=130722&year=2026")[1]
     assert [(r["kind"], r["visit_id"], r["revisit_of"]["visit_id"]) for r in listed["items"]] == [

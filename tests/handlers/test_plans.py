@@ -7,11 +7,15 @@ import pytest
 
 from local import demo_data
 from local.demo_data import ENTERPRISES, IDENTITIES, MARKET, POLICE
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.clock import CST
 from sheqi.inputs import parse
 from sheqi.plans import filing
-from sheqi.reminders import obligations
+from sheqi.reminders import run
+from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
+from sheqi.store.plans import Campaign, PlanIndex
+from sheqi.store.tasks import Task
 from tests.helpers import call
 
 ENTRY = {
@@ -86,7 +90,7 @@ def test_life_cycle_on_time_then_amended_and_refiled(demo, monkeypatch):
     at(monkeypatch, datetime(2028, 3, 20, 9, 0, tzinfo=CST))
     assert call("POST", plan_path(2) + "/file", "admin-market")[1]["filed_late"] is True
     call("POST", plan_path(2) + "/acknowledge", "judicial-zhangbei")
-    index = store.PlanIndex.get(f"planindex#{MARKET}#2028").versions
+    index = PlanIndex.get(f"planindex#{MARKET}#2028").versions
     assert [(v["version"], v["effective_from"], v["item_ids"]) for v in index] == [
         (1, "2028-01-01", ["food-business"]),
         (2, "2028-03-20", ["special-equipment"]),
@@ -133,7 +137,7 @@ def test_campaign_quota_holds_under_concurrent_filings(demo):
             )
         )
     assert sorted(statuses) == [201] * 3 + [422] * 5
-    assert len([c for c in store.Campaign.query(MARKET) if c.year == "2027"]) == 3
+    assert len([c for c in Campaign.query(MARKET) if c.year == "2027"]) == 3
 
 
 def test_emergency_campaign_and_special_task(demo, monkeypatch):
@@ -147,9 +151,9 @@ def test_emergency_campaign_and_special_task(demo, monkeypatch):
     )
     assert status == 201 and campaign["refile_due"] and campaign["article"].endswith("第十三条")
     # Art. 13, 16: the amended plan is due in 10 working days, reminded; the bureau hears of it at once
-    refile = store.Obligation.get(f"plan_refile:{MARKET}:campaign:{campaign['campaign_id']}")
+    refile = Obligation.get(f"plan_refile:{MARKET}:campaign:{campaign['campaign_id']}")
     assert (refile.kind, refile.due, refile.status) == ("plan_refile", campaign["refile_due"], "open")
-    told = store.Notice.get("judicial:130722", f"urgent-campaign:{campaign['campaign_id']}")
+    told = Notice.get("judicial:130722", f"urgent-campaign:{campaign['campaign_id']}")
     assert "燃气安全专项检查" in told.body and campaign["refile_due"] in told.body
     call("POST", f"/agencies/{MARKET}/campaigns/{campaign['campaign_id']}/publish", "admin-market")
     assert call("GET", f"/public/agencies/{MARKET}/plans/{today.year}")[1]["campaigns"][0]["title"] == "燃气安全专项检查"
@@ -182,9 +186,9 @@ def test_emergency_campaign_and_special_task(demo, monkeypatch):
             strict=False,
         ),
     )
-    assert not obligations.fulfilled(refile)
+    assert not run.fulfilled(refile)
     filing.file(admin, amended)
-    assert obligations.fulfilled(refile)
+    assert run.fulfilled(refile)
 
 
 @pytest.fixture
@@ -256,7 +260,7 @@ def test_draw_is_reproducible_published_and_becomes_tasks(many_enterprises):
         {"window_start": f"{today}T09:00:00+08:00", "window_end": f"{today}T23:00:00+08:00"},
     )
     assert status == 201 and len(made["task_ids"]) == 1
-    task = store.Task.get(made["task_ids"][0])
+    task = Task.get(made["task_ids"][0])
     assert task.status == "approved" and len(task.targets) == sum(1 for d in drawn if d["inspector_ids"])
 
 

@@ -6,11 +6,13 @@ reads only the guarded aggregates of `rating-summary`."""
 
 from local import serverless_config
 from local.demo_data import ENTERPRISES, MARKET
-from sheqi import store
 from sheqi.auth import Identity
-from sheqi.reminders import obligations
+from sheqi.reminders import run
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.signing import codes
+from sheqi.store.notices import Notice
+from sheqi.store.registers import Enterprise
+from sheqi.store.visits import Visit
 from sheqi.supervision import watchlists
 from tests.handlers.scanning import E1, NOW, close_compliant, new_task, open_visit
 from tests.helpers import call, identity
@@ -79,7 +81,7 @@ def rated_world() -> dict:
     visit_id = open_visit(new_task())[1]["visit_id"]
     close_compliant(visit_id)
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", RATING)[0] == 201
-    obligations.run_region("130722", NOW.date())
+    run.run_region("130722", NOW.date())
     watchlists.daily(NOW.date())
     status, sample = call(
         "POST",
@@ -114,8 +116,8 @@ def rated_world() -> dict:
         "agency_id": MARKET,
         "inspector_id": "market-wang",
         "certificate_no": "13072201001",
-        "token": codes.sign(E1, store.Enterprise.get(E1).code_version),
-        "task_id": store.Visit.get(visit_id).task_ids[0],
+        "token": codes.sign(E1, Enterprise.get(E1).code_version),
+        "task_id": Visit.get(visit_id).task_ids[0],
         "year": "2026",
         "sample_id": sample["sample_id"],
         "complaint_id": complaint["complaint_id"],
@@ -176,7 +178,7 @@ def test_no_route_or_notice_shows_an_individual_rating_to_anyone_but_the_enterpr
         for name in names:
             for where, body in answers(name, paths).items():
                 leaks += [f"{group} / {name}: GET {where} {t}" for t in traces(body)]
-    for notice in store.Notice.scan():
+    for notice in Notice.scan():
         if (
             notice.recipient.startswith(("agency:", "inspector:"))
             or notice.recipient == f"enterprise:{ENTERPRISES[1]['enterprise_id']}"

@@ -6,9 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from local.invoke import invoke
-from sheqi import store
 from sheqi.rules.articles import ART
 from sheqi.signing import codes
+from sheqi.store.feedback import Rating, RatingAggregate
+from sheqi.store.notices import Notice
+from sheqi.store.registers import Enterprise
+from sheqi.store.tallies import Tally
 from tests.handlers.scanning import E1, E3, HERE, NOW, at_visit, new_task, open_visit, scan
 from tests.helpers import call
 
@@ -41,14 +44,14 @@ def test_one_rating_per_visit_by_the_inspected_enterprise_only(june):
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", GOOD)[0] == 201
     status, answer = call("POST", f"/visits/{visit_id}/rating", "enterprise-1", GOOD)
     assert (status, answer["error"]["code"]) == (409, "already_rated")
-    assert store.RatingAggregate.get(f"ratings#{FOOD['agency_id']}#2026Q2").count == 1
+    assert RatingAggregate.get(f"ratings#{FOOD['agency_id']}#2026Q2").count == 1
 
 
 def test_phone_sample_event_rates_a_visit(june):
     visit_id = closed_visit()
     result = invoke("functions/ratings/handler.handler", "ratings", at_visit("http/rate_visit.json", visit_id))
     assert result["statusCode"] == 201, result
-    assert store.Rating.get(visit_id).comment == "检查人员出示证件，程序规范"
+    assert Rating.get(visit_id).comment == "检查人员出示证件，程序规范"
 
 
 def test_concurrent_ratings_leave_exactly_one(june):
@@ -57,8 +60,8 @@ def test_concurrent_ratings_leave_exactly_one(june):
     with ThreadPoolExecutor(8) as pool:
         statuses = sorted(pool.map(lambda b: call("POST", f"/visits/{visit_id}/rating", "enterprise-1", b)[0], bodies))
     assert statuses == [201] + [409] * 7
-    aggregate = store.RatingAggregate.get(f"ratings#{FOOD['agency_id']}#2026Q2")
-    assert aggregate.count == 1 and aggregate.conduct == store.Rating.get(visit_id).conduct
+    aggregate = RatingAggregate.get(f"ratings#{FOOD['agency_id']}#2026Q2")
+    assert aggregate.count == 1 and aggregate.conduct == Rating.get(visit_id).conduct
 
 
 def test_rating_window_closes(june, monkeypatch):
@@ -74,7 +77,7 @@ def test_judicial_sees_each_rating_the_agency_only_safe_aggregates(june):
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", flagged)[0] == 201
     status, page = call("GET", "/ratings", "judicial-zhangbei", query="region_code=130722")
     assert status == 200 and page["items"][0]["visit_id"] == visit_id and page["items"][0]["conduct"] == 2
-    alert = store.Notice.get("judicial:130722", f"rating:{visit_id}")
+    alert = Notice.get("judicial:130722", f"rating:{visit_id}")
     assert "索要或接受礼品" in alert.body and alert.article == ART[27]
     for who in ("admin-market", "market-wang", "judicial-huailai", "enterprise-1"):
         assert call("GET", "/ratings", who, query="region_code=130722")[0] == 403, who
@@ -90,7 +93,7 @@ def test_judicial_sees_each_rating_the_agency_only_safe_aggregates(june):
 
 def test_service_visit_is_registered_uncounted_and_can_be_reported(june):
     body = {
-        "token": codes.code_url(codes.sign(E1, store.Enterprise.get(E1).code_version)),
+        "token": codes.code_url(codes.sign(E1, Enterprise.get(E1).code_version)),
         "client_request_id": uuid.uuid4().hex[:16],
         "device_time": NOW.isoformat(),
         "purpose": "policy_briefing",
@@ -103,12 +106,12 @@ def test_service_visit_is_registered_uncounted_and_can_be_reported(june):
     assert call("POST", "/service-visits", "enterprise-1", body)[0] == 403
     listed = call("GET", f"/enterprises/{E1}/inspections", "enterprise-1")[1]["items"]
     assert [(r["outcome"], r["visit"]["kind"]) for r in listed] == [("service", "service")]
-    assert not list(store.Tally.batch_get([f"count#{E1}#2026"]))
-    notice = store.Notice.get(f"enterprise:{E1}", f"scan:{answer['scan_id']}")
+    assert not list(Tally.batch_get([f"count#{E1}#2026"]))
+    notice = Notice.get(f"enterprise:{E1}", f"scan:{answer['scan_id']}")
     assert notice.kind == "service_visit" and "变相检查" in notice.body
     report = {**GOOD, "conduct": 1, "prohibited_practices": ["disguised_inspection"], "comment": "名为宣讲，实为检查台账"}
     assert call("POST", f"/visits/{answer['visit_id']}/rating", "enterprise-1", report)[0] == 201
-    assert "变相检查" in store.Notice.get("judicial:130722", f"rating:{answer['visit_id']}").body
+    assert "变相检查" in Notice.get("judicial:130722", f"rating:{answer['visit_id']}").body
 
 
 def test_complaints_reach_the_judicial_bureau_and_move_to_an_answer(june):
@@ -134,7 +137,7 @@ def test_complaints_reach_the_judicial_bureau_and_move_to_an_answer(june):
         status, complaint = call("POST", "/complaints", "enterprise-1", body)
         assert status == 201 and complaint["status"] == "received" and complaint["region_code"] == "130722", complaint
         ids.append(complaint["complaint_id"])
-    assert store.Notice.get("judicial:130722", f"complaint:{ids[0]}").article == ART[27]
+    assert Notice.get("judicial:130722", f"complaint:{ids[0]}").article == ART[27]
     status, answer = call("POST", "/complaints", "enterprise-1", {"subject": "visit", "description": "没有写明检查编号的投诉"})
     assert status == 422 and "visit_id" in answer["error"]["message"]
     assert call("POST", "/complaints", "enterprise-4", bodies[0])[0] == 403  # not its visit
@@ -160,5 +163,5 @@ def test_complaints_reach_the_judicial_bureau_and_move_to_an_answer(june):
     assert status == 200 and [h["status"] for h in answered["history"]] == ["received", "handling", "answered"]
     status, answer = call("POST", f"/complaints/{ids[0]}/status", "judicial-zhangbei", {"status": "handling", "note": "再次"})
     assert (status, answer["error"]["code"]) == (409, "invalid_transition")
-    assert store.Notice.get(f"enterprise:{E1}", f"complaint:{ids[0]}:answered").kind == "complaint_answered"
+    assert Notice.get(f"enterprise:{E1}", f"complaint:{ids[0]}:answered").kind == "complaint_answered"
     assert call("GET", f"/complaints/{ids[0]}", "enterprise-1")[1]["answer"].startswith("经核查属实")

@@ -7,7 +7,7 @@ import pytest
 
 from local.demo_data import ENTERPRISES, LAB, MARKET, POLICE
 from local.invoke import invoke
-from sheqi import store
+from sheqi.store.registers import Enterprise, Inspector, Item
 from tests.helpers import call, sample_event
 
 E1, E4 = ENTERPRISES[0]["enterprise_id"], ENTERPRISES[3]["enterprise_id"]  # 张北, 怀来
@@ -17,7 +17,7 @@ def test_sample_create_event_registers_the_enterprise(demo):
     event = sample_event("http/create_enterprise.json")
     result = invoke("functions/enterprises/handler.handler", "enterprises", event)
     assert result["statusCode"] == 201, result["body"]
-    saved = store.Enterprise.get("91130722MA0R7T8U9H")
+    saved = Enterprise.get("91130722MA0R7T8U9H")
     assert saved.name == "张北县光伏新能源有限公司" and saved.credit_tier == "average"
     again = invoke("functions/enterprises/handler.handler", "enterprises", event)
     assert again["statusCode"] == 409 and json.loads(again["body"])["error"]["code"] == "already_exists"
@@ -57,7 +57,7 @@ def test_credit_change_requires_source_and_is_versioned(demo):
         "PATCH", f"/enterprises/{E1}", "platform", {"credit_tier": "poor", "credit_source": "张北县市场监督管理局 经营异常名录"}
     )
     assert status == 200 and answer["credit_tier"] == "poor"
-    assert store.Enterprise.get(E1).credit_source == "张北县市场监督管理局 经营异常名录"
+    assert Enterprise.get(E1).credit_source == "张北县市场监督管理局 经营异常名录"
 
 
 def test_listing_by_region_paginates_with_a_cursor(demo):
@@ -136,7 +136,7 @@ def test_certificate_numbers_are_unique(demo):
     }
     status, answer = call("POST", f"/agencies/{MARKET}/inspectors", "admin-market", spec)
     assert status == 409 and answer["error"]["field"] == "certificate_no"
-    assert [i.name for i in store.Inspector.by_agency.query(MARKET) if i.name == "周新"] == []
+    assert [i.name for i in Inspector.by_agency.query(MARKET) if i.name == "周新"] == []
 
 
 def test_suspending_an_inspector_withdraws_qualification(demo):
@@ -147,7 +147,7 @@ def test_suspending_an_inspector_withdraws_qualification(demo):
     assert [f["code"] for f in answer["qualification"]["findings"]] == ["inspector_suspended"]
     status, _ = call("PATCH", "/inspectors/police-zhang", "admin-market", {"status": "suspended", "reason": "越权操作"})
     assert status == 403
-    assert store.Inspector.get("police-zhang").status == "active"
+    assert Inspector.get("police-zhang").status == "active"
 
 
 def test_items_publish_and_public_list(demo):
@@ -181,8 +181,8 @@ def test_item_caps_must_fall_with_better_credit(demo):
     status, answer = call("POST", f"/agencies/{MARKET}/items", "admin-market", item)
     assert status == 422
     assert answer["error"]["code"] == "caps_not_by_credit" and answer["error"]["article"].endswith("第十八条")
-    with pytest.raises(store.Item.DoesNotExist):
-        store.Item.get(MARKET, "odd-caps")
+    with pytest.raises(Item.DoesNotExist):
+        Item.get(MARKET, "odd-caps")
 
 
 def test_police_agency_staff_need_police_certificates(demo):

@@ -9,11 +9,13 @@ import pytest
 from local import queues
 from local.demo_data import MARKET
 from local.invoke import invoke
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.clock import CST
 from sheqi.registry import registers
-from sheqi.reminders import delivery, obligations
+from sheqi.reminders import delivery, obligations, run
+from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
 from tests.helpers import call, sample_event
 
 
@@ -22,7 +24,7 @@ def at(day: date, monkeypatch, hour: int = 9) -> None:
 
 
 def reminders(recipient: str) -> list[str]:
-    return sorted(n.notice_id for n in store.Notice.query(recipient, store.Notice.notice_id.startswith("reminder:")))
+    return sorted(n.notice_id for n in Notice.query(recipient, Notice.notice_id.startswith("reminder:")))
 
 
 def contract(n: int, received_on: str = "2026-11-01") -> dict:
@@ -48,20 +50,20 @@ def test_provisional_deadline_recomputed_when_the_year_is_loaded(demo, monkeypat
     # 2027 is not in the calendar package: counted on weekends only, and said to be provisional.
     assert (draft["filing_due"], draft["filing_due_provisional"]) == ("2027-01-07", True)
     obligation_id = f"plan_refile:{MARKET}:2026#{draft['version']:04d}"
-    assert store.Obligation.get(obligation_id).provisional_year == "2027"
-    obligations.run_region("130722", date(2027, 1, 4))
-    upcoming = store.Notice.get(f"agency:{MARKET}", f"reminder:{obligation_id}:upcoming")
+    assert Obligation.get(obligation_id).provisional_year == "2027"
+    run.run_region("130722", date(2027, 1, 4))
+    upcoming = Notice.get(f"agency:{MARKET}", f"reminder:{obligation_id}:upcoming")
     assert "尚未载入" in upcoming.body and "2027-01-07" in upcoming.body
 
     arrangement = {"notice": "国务院办公厅关于2027年部分节假日安排的通知（测试数据）", "holidays": ["2027-01-01"]}
     assert call("PUT", "/calendars/2027", "platform", arrangement)[0] == 200
-    record = store.Obligation.get(obligation_id)
+    record = Obligation.get(obligation_id)
     assert (record.due, record.provisional, record.provisional_year) == ("2027-01-08", False, None)
     version = call("GET", f"/agencies/{MARKET}/plans/2026", "admin-market")[1]["versions"][-1]
     assert (version["filing_due"], version["filing_due_provisional"]) == ("2027-01-08", False)
     assert record.next_stage_on == "2027-01-08"  # "upcoming" was sent; "due" is next, on the new date
     call("POST", f"/agencies/{MARKET}/plans/2026/{draft['version']}/file", "admin-market")
-    assert store.Obligation.get(obligation_id).status == "done"
+    assert Obligation.get(obligation_id).status == "done"
 
 
 def test_deadline_stages_and_escalation_each_sent_once(demo, monkeypatch):
@@ -77,11 +79,11 @@ def test_deadline_stages_and_escalation_each_sent_once(demo, monkeypatch):
         (date(2026, 12, 1), ["due", "upcoming"]),
         (date(2026, 12, 2), ["due", "overdue", "upcoming"]),
     ):
-        assert obligations.run_region("130722", day)["region_code"] == "130722"
+        assert run.run_region("130722", day)["region_code"] == "130722"
         assert reminders(box) == [f"reminder:{oid}:{s}" for s in expected], day
-    obligations.run_region("130722", date(2026, 12, 8))  # 5 working days overdue: the city bureau hears
+    run.run_region("130722", date(2026, 12, 8))  # 5 working days overdue: the city bureau hears
     assert reminders("science_bureau:130700") == [f"reminder:{oid}:escalated"]
-    again = obligations.run_region("130722", date(2026, 12, 8))
+    again = run.run_region("130722", date(2026, 12, 8))
     assert again["obligations_read"] == 0 and again["reminders_created"] == 0
 
 
@@ -90,10 +92,10 @@ def test_overlapping_runs_send_each_reminder_exactly_once(demo, monkeypatch):
     for n in range(30):
         call("POST", "/science/contracts", "science-city", contract(n))
     with ThreadPoolExecutor(6) as pool:
-        runs = list(pool.map(lambda _: obligations.run_region("130722", date(2026, 12, 1)), range(6)))
+        runs = list(pool.map(lambda _: run.run_region("130722", date(2026, 12, 1)), range(6)))
     assert sum(r["reminders_created"] for r in runs) == 30
     assert len(reminders("science_bureau:130722")) == 30
-    assert obligations.run_region("130722", date(2026, 12, 1))["reminders_created"] == 0
+    assert run.run_region("130722", date(2026, 12, 1))["reminders_created"] == 0
 
 
 def test_year_end_campaign_reminds_until_published_then_lists_the_overdue(demo, monkeypatch):
@@ -107,15 +109,15 @@ def test_year_end_campaign_reminds_until_published_then_lists_the_overdue(demo, 
             kind="enforcement_agency",
         )
     )
-    obligations.run_region("130722", date(2026, 12, 1))
+    run.run_region("130722", date(2026, 12, 1))
     # The market regulator published its 2027 plan already: found done, never reminded.
-    assert store.Obligation.get(f"plan_yearend:{MARKET}:2027").status == "done"
+    assert Obligation.get(f"plan_yearend:{MARKET}:2027").status == "done"
     assert not reminders(f"agency:{MARKET}")
     box = f"agency:{late.agency_id}"
     assert reminders(box) == [f"reminder:plan_yearend:{late.agency_id}:2027:remind-12-01"]
-    obligations.run_region("130722", date(2026, 12, 20))
+    run.run_region("130722", date(2026, 12, 20))
     assert len(reminders(box)) == 2
-    obligations.run_region("130722", date(2027, 1, 1))
+    run.run_region("130722", date(2027, 1, 1))
     assert reminders("judicial:130722") == [f"reminder:plan_yearend:{late.agency_id}:2027:overdue"]
     at(date(2027, 1, 2), monkeypatch)
     status, listed = call("GET", "/obligations", "judicial-zhangbei", query="overdue=true")
@@ -139,7 +141,7 @@ def test_daily_dispatch_fans_out_per_region_through_the_queue(demo, monkeypatch,
 def test_recipient_sees_and_acknowledges_pending_reminders(demo, monkeypatch):
     at(date(2026, 11, 1), monkeypatch)
     call("POST", "/science/contracts", "science-city", contract(3))
-    obligations.run_region("130722", date(2026, 11, 28))
+    run.run_region("130722", date(2026, 11, 28))
     science_box = Identity("science-130722", "science_bureau", region_code="130722")
     status, page = call("GET", "/reminders", science_box)
     assert status == 200 and len(page["items"]) == 1
@@ -162,8 +164,8 @@ def log(env, tmp_path) -> Path:
     return path
 
 
-def enterprise_notice(n: int) -> store.Notice:
-    notice = store.Notice(
+def enterprise_notice(n: int) -> Notice:
+    notice = Notice(
         "enterprise:91130722MA0A1B2C3U", f"test:{n}", kind="test", title=f"测试通知{n}", body="正文", created_at=clock.now_iso()
     )
     notice.save()
@@ -176,7 +178,7 @@ def test_delivery_by_sms_mail_and_log_once_each_even_with_overlapping_runs(demo,
         enterprise_notice(n)
     with ThreadPoolExecutor(4) as pool:
         runs = list(pool.map(lambda _: delivery.run(clock.now() + timedelta(seconds=1)), range(4)))
-    sent = [n for n in store.Notice.query("enterprise:91130722MA0A1B2C3U", store.Notice.notice_id.startswith("test:"))]
+    sent = [n for n in Notice.query("enterprise:91130722MA0A1B2C3U", Notice.notice_id.startswith("test:"))]
     assert {n.delivery for n in sent} == {"sent"} and sorted(sent[0].channels) == ["email", "sms"]
     lines = log.read_text().splitlines()
     # Once each, four runs notwithstanding (the demo's own notices to the enterprise go out too).
@@ -190,17 +192,17 @@ def test_failed_delivery_retries_with_backoff_then_is_a_dead_letter(demo, log, m
     delivery.run(now)  # the demo's own notices first
     call("PUT", f"/contacts/agency:{MARKET}", "admin-market", {"sms": "+8613903131000"})
     monkeypatch.setitem(delivery.CHANNELS, "sms", lambda address, notice: (_ for _ in ()).throw(RuntimeError("短信网关超时")))
-    notice = store.Notice(f"agency:{MARKET}", "test:dead", kind="test", title="测试", body="正文", created_at=clock.now_iso())
+    notice = Notice(f"agency:{MARKET}", "test:dead", kind="test", title="测试", body="正文", created_at=clock.now_iso())
     notice.save()
     assert delivery.run(now) == {"retry": 1}
     waits = []
     for _ in range(delivery.MAX_ATTEMPTS - 1):
-        due = datetime.fromisoformat(store.Notice.get(notice.recipient, notice.notice_id).next_attempt_at)
+        due = datetime.fromisoformat(Notice.get(notice.recipient, notice.notice_id).next_attempt_at)
         waits.append(due - now)
         assert delivery.run(due - timedelta(seconds=1)) == {}  # not yet
         now = due
         delivery.run(now)
-    final = store.Notice.get(notice.recipient, notice.notice_id)
+    final = Notice.get(notice.recipient, notice.notice_id)
     assert final.delivery == "dead" and final.attempts == 5 and "短信网关超时" in final.last_error
     assert waits == [timedelta(minutes=2 * 2**n) for n in range(4)]
     status, dead = call("GET", "/deliveries/dead-letters", "platform")
@@ -216,10 +218,10 @@ def test_failed_delivery_retries_with_backoff_then_is_a_dead_letter(demo, log, m
 
 
 def test_no_address_leaves_the_notice_in_the_app(demo, log):
-    notice = store.Notice("judicial:130700", "test:inapp", kind="test", title="测试", body="正文", created_at=clock.now_iso())
+    notice = Notice("judicial:130700", "test:inapp", kind="test", title="测试", body="正文", created_at=clock.now_iso())
     notice.save()
     assert delivery.run(clock.now() + timedelta(seconds=1)).get("in_app", 0) >= 1
-    assert store.Notice.get("judicial:130700", "test:inapp").delivery == "in_app"
+    assert Notice.get("judicial:130700", "test:inapp").delivery == "in_app"
 
 
 def test_undelivered_result_notice_reminds_the_agency(june, log):
@@ -232,12 +234,12 @@ def test_undelivered_result_notice_reminds_the_agency(june, log):
         close_compliant(visit_id)
         closed.append(visit_id)
     delivery.run(NOW + timedelta(seconds=1))
-    obligations.run_region("130722", date(2026, 6, 16))
-    assert store.Obligation.get(f"result_notice:{closed[0]}").status == "done"  # sent by SMS: fulfilled
+    run.run_region("130722", date(2026, 6, 16))
+    assert Obligation.get(f"result_notice:{closed[0]}").status == "done"  # sent by SMS: fulfilled
     assert reminders(f"agency:{MARKET}") == [f"reminder:result_notice:{closed[1]}:undelivered"]
     # The enterprise acknowledges the notice in the app: fulfilled too, nothing more is sent.
     assert call("POST", f"/notices/visit-result:{closed[1]}/acknowledge", "enterprise-3")[0] == 200
-    assert obligations.run_region("130722", date(2026, 6, 24))["completed"] == 1  # the day it would escalate
+    assert run.run_region("130722", date(2026, 6, 24))["completed"] == 1  # the day it would escalate
     assert reminders("judicial:130722") == []
 
 

@@ -6,7 +6,7 @@ import json
 import yaml
 
 from local.invoke import invoke
-from sheqi import store
+from sheqi.store.tables import PREFIX
 from tests import iam
 from tests.helpers import EVENTS
 
@@ -18,7 +18,7 @@ def test_every_function_has_a_row_and_every_row_a_function():
 
 
 def test_a_call_outside_the_row_is_denied():
-    enterprises = f"{store.PREFIX}-enterprises"
+    enterprises = f"{PREFIX}-enterprises"
     assert iam.missing("codeVerify", "dynamodb", "GetItem", {"TableName": enterprises}) == []
     assert iam.missing("codeVerify", "dynamodb", "PutItem", {"TableName": enterprises}) == [
         ("dynamodb:PutItem", "EnterprisesTable")
@@ -27,7 +27,7 @@ def test_a_call_outside_the_row_is_denied():
         ("dynamodb:Query", "EnterprisesTable/index/by_region")
     ]
     # A transaction needs each item's own action: visits may delete a day slot but not a count.
-    tallies = f"{store.PREFIX}-tallies"
+    tallies = f"{PREFIX}-tallies"
     transaction = {"TransactItems": [{"Delete": {"TableName": tallies}}, {"Update": {"TableName": tallies}}]}
     assert iam.missing("visits", "dynamodb", "TransactWriteItems", transaction) == [("dynamodb:UpdateItem", "TalliesTable")]
     assert iam.missing("codeVerify", "secretsmanager", "GetSecretValue", {"SecretId": iam.secret("QR_SIGNING_KEYS")}) == []

@@ -10,21 +10,25 @@ from botocore.client import BaseClient
 
 from local.demo_data import IDENTITIES, LAB, MARKET, POLICE
 from local.invoke import current_function
-from sheqi import store
 from sheqi.inputs import parse
 from sheqi.inspections import scanin
 from sheqi.plans import filing
 from sheqi.registry import registers
 from sheqi.rules.articles import ART
 from sheqi.signing import codes
+from sheqi.store.notices import Notice
+from sheqi.store.registers import Enterprise
+from sheqi.store.tallies import RefusalTally, Tally
+from sheqi.store.tasks import Task
+from sheqi.store.visits import LastVisit, PendingScans, Scan, Visit, VisitSlot
 from tests.handlers.scanning import E1, E3, E4, NOW, new_task, open_visit, scan
 from tests.helpers import call
 
 
 def tally(*parts) -> int:
     try:
-        return store.Tally.get("#".join(["count", *parts])).count
-    except store.Tally.DoesNotExist:
+        return Tally.get("#".join(["count", *parts])).count
+    except Tally.DoesNotExist:
         return 0
 
 
@@ -36,11 +40,11 @@ def test_two_inspectors_open_a_visit_counted_once(june):
     assert status == 201 and second["outcome"] == "opened"
     # HERE is about 1.6 km from E1's registered premises: accepted, and flagged.
     assert 1500 < second["distance_m"] < 1800 and "far_from_premises" in {f["code"] for f in second["flags"]}
-    visit = store.Visit.get(second["visit_id"])
+    visit = Visit.get(second["visit_id"])
     assert [i["certificate_no"] for i in visit.inspectors] == ["13072201001", "13072201002"]
     assert visit.items[0]["legal_basis"].startswith("《中华人民共和国食品安全法》")
     assert (tally(E1, "2026", MARKET, "food-business"), tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1, 1)
-    notices = {n.kind: n for n in store.Notice.query(f"enterprise:{E1}")}
+    notices = {n.kind: n for n in Notice.query(f"enterprise:{E1}")}
     opened = notices["scan_opened"].body
     assert "王建国" in opened and "13072201002" in opened and "食品安全法" in opened and "有效期至" in opened
 
@@ -49,10 +53,10 @@ def test_retry_returns_the_first_answer_and_writes_nothing(june):
     task = new_task()
     scan("market-wang", task)
     first = scan("market-li", task, rid="retry-000001")
-    scans_before = len(list(store.Scan.by_enterprise.query(E1)))
+    scans_before = len(list(Scan.by_enterprise.query(E1)))
     again = scan("market-li", task, rid="retry-000001")
     assert again == first
-    assert len(list(store.Scan.by_enterprise.query(E1))) == scans_before
+    assert len(list(Scan.by_enterprise.query(E1))) == scans_before
     assert tally(E1, "2026", MARKET, "food-business") == 1
 
 
@@ -61,9 +65,9 @@ def test_refused_scan_is_registered_and_never_counts(june):
     status, answer = scan("market-aux-sun", task)
     assert status == 201 and answer["outcome"] == "refused"
     assert {r["code"] for r in answer["reasons"]} == {"not_formal_staff", "no_certificate", "not_on_task_team"}
-    assert store.Scan.get(answer["scan_id"]).outcome == "refused"
+    assert Scan.get(answer["scan_id"]).outcome == "refused"
     assert tally(E1, "2026") == 0
-    refusal = next(n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "scan_refused")
+    refusal = next(n for n in Notice.query(f"enterprise:{E1}") if n.kind == "scan_refused")
     assert "有权拒绝接受检查" in refusal.body and "投诉举报" in refusal.body and "孙小明（无执法证件）" in refusal.body
 
 
@@ -75,7 +79,7 @@ def test_same_agency_same_day_joins_and_counts_only_new_items(june):
     visit_id = open_visit(food)[1]["visit_id"]
     status, joined = scan("market-wang", equipment)
     assert status == 201 and joined["outcome"] == "joined" and joined["visit_id"] == visit_id
-    visit = store.Visit.get(visit_id)
+    visit = Visit.get(visit_id)
     assert {i["item_id"] for i in visit.items} == {"food-business", "special-equipment"}
     assert visit.task_ids == [food, equipment] and len(visit.inspectors) == 2
     assert tally(E1, "2026", MARKET, "special-equipment") == 1
@@ -115,7 +119,7 @@ def test_every_outcome_costs_one_read_and_one_write(june, monkeypatch):
     assert trips == [
         (outcome, ["BatchGetItem", "TransactWriteItems"]) for outcome in ("pending", "opened", "joined", "joined", "refused")
     ]
-    first = scanin.first_visit_id(store.VisitSlot.key(E3, MARKET, NOW.date()))
+    first = scanin.first_visit_id(VisitSlot.key(E3, MARKET, NOW.date()))
     assert visits == {None, first}
     for item in ("food-business", "special-equipment"):
         call("POST", f"/visits/{first}/findings", "market-wang", {"agency_id": MARKET, "item_id": item, "result": "compliant"})
@@ -142,13 +146,13 @@ def test_repeated_scans_by_the_team_are_registered_without_rewriting_the_visit(j
     task = new_task()
     scan("market-wang", task, at=NOW - timedelta(minutes=10))
     assert scan("market-wang", task)[1]["outcome"] == "pending"
-    waiting = store.PendingScans.get(store.PendingScans.key(task, E1, NOW.date()))
+    waiting = PendingScans.get(PendingScans.key(task, E1, NOW.date()))
     assert waiting.version == 1 and waiting.members[0]["device_time"] == (NOW - timedelta(minutes=10)).isoformat()
     visit_id = scan("market-li", task)[1]["visit_id"]
-    head = store.Visit.get(visit_id).head_seq
+    head = Visit.get(visit_id).head_seq
     status, again = scan("market-li", task)
     assert status == 201 and again["outcome"] == "joined" and again["visit_id"] == visit_id
-    assert store.Visit.get(visit_id).head_seq == head and store.Scan.get(again["scan_id"]).outcome == "joined"
+    assert Visit.get(visit_id).head_seq == head and Scan.get(again["scan_id"]).outcome == "joined"
     assert tally(E1, "2026") == 1
 
 
@@ -172,7 +176,7 @@ def test_art12_exception_exceeds_the_cap_flagged_for_the_judicial_bureau(june):
     assert answer["outcome"] == "opened"
     assert "over_cap_exception" in {f["code"] for f in answer["flags"]}
     assert tally(E1, "2026", MARKET, "food-business") == 2
-    judicial = list(store.Notice.query("judicial:130722"))
+    judicial = list(Notice.query("judicial:130722"))
     assert len(judicial) == 1 and "第1项" in judicial[0].body and "投诉举报（编号） 12345-2026-0615" in judicial[0].body
     assert "已检查1次，达到上限1次" in judicial[0].body and judicial[0].article == ART[12]
 
@@ -209,7 +213,7 @@ def test_old_poster_and_business_licence_codes(june):
     status, answer = scan("market-wang", task, token=codes.code_url("2" + old[1:]))
     assert status == 201 and answer["outcome"] == "refused" and answer["enterprise"] is None
     assert [r["code"] for r in answer["reasons"]] == ["code_not_licence"] and "伪造" in answer["reasons"][0]["message"]
-    assert store.Scan.get(answer["scan_id"]).outcome == "refused"
+    assert Scan.get(answer["scan_id"]).outcome == "refused"
     # the licence's own QR is accepted, flagged, and the enterprise is told it was used
     licence = f"http://www.gsxt.gov.cn/index.html?uniscid={E1}"
     status, answer = scan("market-wang", task, token=licence)
@@ -217,7 +221,7 @@ def test_old_poster_and_business_licence_codes(june):
     assert "identified_by_business_licence" in {f["code"] for f in answer["flags"]}
     status, answer = scan("market-li", task, token=licence)
     assert answer["outcome"] == "opened" and "identified_by_business_licence" in {f["code"] for f in answer["flags"]}
-    notice = store.Notice.get(f"enterprise:{E1}", f"scan:{answer['scan_id']}")
+    notice = Notice.get(f"enterprise:{E1}", f"scan:{answer['scan_id']}")
     assert notice.kind == "scan_opened" and "以营业执照二维码识别贵单位" in notice.body
 
 
@@ -248,7 +252,7 @@ def test_joint_task_needs_every_agency_two_inspectors_each_and_counts_once_per_a
     status, answer = scan("police-liu", joint, E4)
     assert answer["outcome"] == "opened" and len(answer["inspectors"]) == 4
     assert (tally(E4, "2026", MARKET), tally(E4, "2026", POLICE), tally(E4, "2026")) == (1, 1, 1)
-    pending = [n for n in store.Notice.query(f"enterprise:{E4}") if n.kind == "scan_pending"]
+    pending = [n for n in Notice.query(f"enterprise:{E4}") if n.kind == "scan_pending"]
     assert len(pending) == 3 and "等待同一机关的第二名执法人员" in pending[0].body  # Art. 24: seen at the door
     # Art. 24: the enterprise sees each agency's approval of the joint task, the lead's first
     approvals = call("GET", f"/visits/{answer['visit_id']}", "enterprise-4")[1]["tasks"][0]["approvals"]
@@ -300,7 +304,7 @@ def test_task_approval_refusals_cite_the_article(june, change, code, article):
     }
     status, answer = call("POST", "/tasks", "admin-market", spec)
     assert status == 422 and answer["error"]["code"] == code and answer["error"]["article"].endswith(article)
-    assert list(store.Task.by_agency.query(MARKET, store.Task.created_at.startswith("2026-06"))) == []
+    assert list(Task.by_agency.query(MARKET, Task.created_at.startswith("2026-06"))) == []
 
 
 def test_item_outside_the_plan_is_refused(june):
@@ -351,9 +355,9 @@ def test_item_outside_the_plan_is_refused(june):
 def test_announced_task_tells_each_target_in_advance(june):
     task = new_task(targets=(E1, E3))
     for enterprise in (E1, E3):
-        assert f"task-announced:{task}" in {n.notice_id for n in store.Notice.query(f"enterprise:{enterprise}")}
+        assert f"task-announced:{task}" in {n.notice_id for n in Notice.query(f"enterprise:{enterprise}")}
     quiet = new_task(announced=False, unannounced_reason="举报线索显示存在隐匿证据风险")
-    assert f"task-announced:{quiet}" not in {n.notice_id for n in store.Notice.query(f"enterprise:{E1}")}
+    assert f"task-announced:{quiet}" not in {n.notice_id for n in Notice.query(f"enterprise:{E1}")}
 
 
 def test_parallel_scans_admit_exactly_the_remaining_cap(june):
@@ -370,7 +374,7 @@ def test_parallel_scans_admit_exactly_the_remaining_cap(june):
     assert outcomes == ["opened"] * 4 + ["refused"] * 4
     assert all(a["reasons"][0]["code"] == "frequency_cap_reached" for a in answers if a["outcome"] == "refused")
     assert tally(E3, "2026", MARKET, "food-business") == 4 and tally(E3, "2026") == 4
-    assert len(list(store.Visit.by_enterprise.query(E3))) == 4
+    assert len(list(Visit.by_enterprise.query(E3))) == 4
 
 
 def test_parallel_visits_of_one_agency_for_other_items_are_flagged_once(june):
@@ -394,7 +398,7 @@ def test_parallel_visits_of_one_agency_for_other_items_are_flagged_once(june):
     assert [a["outcome"] for a in answers] == ["opened", "opened"], answers
     flagged = [a for a in answers if "revisit_other_items" in {f["code"] for f in a["flags"]}]
     assert len(flagged) == 1
-    last = store.LastVisit.get(store.LastVisit.key(E3, MARKET))
+    last = LastVisit.get(LastVisit.key(E3, MARKET))
     assert (last.visit_id, last.visit_date) == (answers[1]["visit_id"], (NOW - timedelta(days=1)).date().isoformat())
 
 
@@ -403,7 +407,7 @@ def test_parallel_retries_leave_one_record(june):
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda _: scan("market-wang", task, rid="same-request-01"), range(8)))
     assert all(a == answers[0] for a in answers)
-    assert len([s for s in store.Scan.by_enterprise.query(E1) if s.scan_id == "market-wang:same-request-01"]) == 1
+    assert len([s for s in Scan.by_enterprise.query(E1) if s.scan_id == "market-wang:same-request-01"]) == 1
 
 
 def test_fifty_simultaneous_scans_are_all_registered(june, monkeypatch):
@@ -420,11 +424,11 @@ def test_fifty_simultaneous_scans_are_all_registered(june, monkeypatch):
     assert [status for status, _ in answers if status not in (201, 202)] == []
     outcomes = [a["outcome"] for _, a in answers]
     assert set(outcomes) <= {"pending", "opened", "joined"} and outcomes.count("opened") == 1, outcomes
-    stored = [s for s in store.Scan.by_enterprise.query(E1) if s.task_id == task]
+    stored = [s for s in Scan.by_enterprise.query(E1) if s.task_id == task]
     assert sorted(s.scan_id for s in stored) == sorted(a["scan_id"] for _, a in answers)
     assert len({a["visit_id"] for _, a in answers if a["visit_id"]}) == 1
-    visit = store.Visit.get(next(a["visit_id"] for _, a in answers if a["visit_id"]))
-    assert visit.status == "open" and [v.visit_id for v in store.Visit.by_enterprise.query(E1)] == [visit.visit_id]
+    visit = Visit.get(next(a["visit_id"] for _, a in answers if a["visit_id"]))
+    assert visit.status == "open" and [v.visit_id for v in Visit.by_enterprise.query(E1)] == [visit.visit_id]
     assert sorted(i["inspector_id"] for i in visit.inspectors) == ["market-li", "market-wang"]
     assert (tally(E1, "2026", MARKET, "food-business"), tally(E1, "2026", MARKET), tally(E1, "2026")) == (1, 1, 1)
 
@@ -436,7 +440,7 @@ def test_a_scan_still_contended_after_the_budget_is_stored_refused(june, monkeyp
     scan("market-wang", task)
     monkeypatch.setattr(scanin, "CONTENTION_SECONDS", 0)
     real = scanin._write
-    token = codes.code_url(codes.sign(E1, store.Enterprise.get(E1).code_version))
+    token = codes.code_url(codes.sign(E1, Enterprise.get(E1).code_version))
 
     def overtaken(facts, decision, config):  # another scan of li's opens the visit while this one is in flight
         monkeypatch.setattr(scanin, "_write", real)
@@ -447,10 +451,10 @@ def test_a_scan_still_contended_after_the_budget_is_stored_refused(june, monkeyp
     status, answer = scan("market-li", task, rid="overtaken-01")
     assert status == 201 and answer["outcome"] == "refused"
     assert [r["code"] for r in answer["reasons"]] == ["scan_contention"] and answer["visit_id"] is None
-    assert store.Scan.get("market-li:overtaken-01").outcome == "refused"
+    assert Scan.get("market-li:overtaken-01").outcome == "refused"
     assert (tally(E1, "2026", MARKET, "food-business"), tally(E1, "2026")) == (1, 1)
-    assert not [t for t in store.RefusalTally.scan() if t.reason == "scan_contention"]
-    notice = store.Notice.get(f"enterprise:{E1}", "scan:market-li:overtaken-01")
+    assert not [t for t in RefusalTally.scan() if t.reason == "scan_contention"]
+    notice = Notice.get(f"enterprise:{E1}", "scan:market-li:overtaken-01")
     assert notice.kind == "scan_refused" and "未能在时限内完成核验" in notice.body
 
 

@@ -5,9 +5,10 @@ yearly check by two staff, the yearly spot checks, science leaders' and teams' a
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.clock import CST
 from sheqi.rules.reminder_rules import SCIENCE
+from sheqi.store.obligations import Obligation
 from tests.helpers import call
 
 REGION = "130722"
@@ -33,7 +34,7 @@ def test_a_contract_received_on_1_september_2025_is_due_after_national_day(demo,
     )
     assert status == 201 and (duty["due"], duty["provisional"]) == ("2025-10-09", False)
     assert duty["article"] == SCIENCE["contract_registration"][1] and "职责边界登记表》第8项" in duty["article"]
-    assert store.Obligation.get(duty["obligation_id"]).subject["period_end"] == "2025-10-01"
+    assert Obligation.get(duty["obligation_id"]).subject["period_end"] == "2025-10-01"
 
 
 def test_a_project_has_yearly_execution_reports_and_acceptance_within_6_months(demo):
@@ -51,9 +52,9 @@ def test_a_project_has_yearly_execution_reports_and_acceptance_within_6_months(d
         },
     )
     assert status == 201 and duty["due"] == "2027-03-30" and duty["article"].endswith("六（四）3")
-    reports = [store.Obligation.get(f"project_annual_report:{REGION}:KJ-2024-07-{n}") for n in (1, 2)]
+    reports = [Obligation.get(f"project_annual_report:{REGION}:KJ-2024-07-{n}") for n in (1, 2)]
     assert [r.due for r in reports] == ["2025-03-10", "2026-03-10"]
-    assert [o.obligation_id for o in store.Obligation.query(f"project_annual_report:{REGION}:KJ-2024-07-3")] == []
+    assert [o.obligation_id for o in Obligation.query(f"project_annual_report:{REGION}:KJ-2024-07-3")] == []
     status, done = call(
         "POST",
         f"/science/annual-reports/{REGION}/KJ-2024-07-1/done",
@@ -75,7 +76,7 @@ def test_a_registration_body_is_checked_yearly_by_two_staff_at_least(demo):
     status, answer = call("POST", path, "science-city", {"done_on": "2026-06-20", "staff": ["王建国"]})
     assert (status, answer["error"]["code"]) == (422, "two_staff_required")
     assert answer["error"]["article"] == duty["article"]
-    assert store.Obligation.get(duty["obligation_id"]).status == "open"  # nothing changed
+    assert Obligation.get(duty["obligation_id"]).status == "open"  # nothing changed
     with ThreadPoolExecutor(3) as pool:
         codes = list(
             pool.map(
@@ -89,7 +90,7 @@ def test_a_registration_body_is_checked_yearly_by_two_staff_at_least(demo):
             )
         )
     assert sorted(codes) == [201, 409, 409]
-    assert store.Obligation.get(duty["obligation_id"]).subject["staff"] == ["王建国", "李秀英"]
+    assert Obligation.get(duty["obligation_id"]).subject["staff"] == ["王建国", "李秀英"]
 
 
 def test_the_yearly_transfer_institution_spot_check_is_a_reproducible_fifth(demo):
@@ -115,7 +116,7 @@ def test_the_yearly_transfer_institution_spot_check_is_a_reproducible_fifth(demo
         {"done_on": "2026-08-01", "outcome": "rectify", "rectify_by": "2026-09-30", "note": "财政经费使用不规范"},
     )
     assert status == 201 and done["subject"]["outcome"] == "rectify"
-    fix = store.Obligation.get(f"rectification:{REGION}:{first}-2026")
+    fix = Obligation.get(f"rectification:{REGION}:{first}-2026")
     assert (fix.due, fix.status) == ("2026-09-30", "open")
 
 
@@ -148,11 +149,7 @@ def test_concurrent_draws_with_different_seeds_make_one(demo):
     assert sorted(codes) == [201, 422, 422, 422]
     assert (
         len(
-            list(
-                store.Obligation.by_owner.query(
-                    f"science_bureau:{REGION}", filter_condition=store.Obligation.kind == "transfer_spot_check"
-                )
-            )
+            list(Obligation.by_owner.query(f"science_bureau:{REGION}", filter_condition=Obligation.kind == "transfer_spot_check"))
         )
         == 1
     )
@@ -173,13 +170,13 @@ def test_a_team_failing_acceptance_rectifies_then_loses_its_title_on_a_second_fa
     status, duty = call("POST", "/science/leaders", "science-city", leader("TD-01"))
     assert status == 201 and duty["due"] == "2026-06-01" and duty["subject"]["title_status"] == "holding"
     assert (
-        store.Obligation.get(f"leader_annual_review:{REGION}:TD-01-2024-06-01").due == "2025-06-03"
+        Obligation.get(f"leader_annual_review:{REGION}:TD-01-2024-06-01").due == "2025-06-03"
     )  # 1 June 2025: a Sunday in the Dragon Boat holiday
     path = f"/science/leaders/{REGION}/TD-01-2024-06-01/acceptance"
     assert call("POST", path, "science-city", {"held_on": "2026-05-20", "result": "failed"})[0] == 422  # needs rectify_by
     status, failed = call("POST", path, "science-city", {"held_on": "2026-05-20", "result": "failed", "rectify_by": "2026-08-20"})
     assert status == 201 and failed["subject"]["title_status"] == "rectifying"
-    assert store.Obligation.get(f"rectification:{REGION}:leader-TD-01-2024-06-01").due == "2026-08-20"
+    assert Obligation.get(f"rectification:{REGION}:leader-TD-01-2024-06-01").due == "2026-08-20"
     status, revoked = call("POST", path, "science-city", {"held_on": "2026-08-18", "result": "failed"})
     assert status == 201 and revoked["subject"]["title_status"] == "revoked"
     assert call("POST", path, "science-city", {"held_on": "2026-08-19", "result": "passed"})[0] == 409  # decided once

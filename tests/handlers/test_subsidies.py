@@ -6,9 +6,10 @@ import pytest
 
 from local import queues
 from local.demo_data import ENTERPRISES
-from sheqi import store
 from sheqi.auth import Identity
 from sheqi.rules import regions, uscc
+from sheqi.store.notices import Notice
+from sheqi.store.subsidy import SubsidyApplicant, SubsidyResult
 from sheqi.subsidy import service
 from tests.helpers import call
 
@@ -38,13 +39,13 @@ def applicant(applicant_id=E1, region="130722", facts=HIGH_TECH, kind="enterpris
 def test_what_if_stores_nothing(demo):
     status, result = call("POST", "/subsidies/what-if", "science-city", {"applicant_kind": "enterprise", "facts": HIGH_TECH})
     assert status == 200 and result["total_cash"] == "2020000.00" and result["total_cash_is_ceiling"] is True
-    assert list(store.SubsidyApplicant.query("2025")) == []
+    assert list(SubsidyApplicant.query("2025")) == []
 
 
 def test_one_calculation_is_stored_with_its_facts_and_version(demo):
     status, stored = call("POST", "/subsidies/2025/calculations", "science-city", applicant())
     assert status == 201
-    record = store.SubsidyResult.get(stored["run_id"], E1)
+    record = SubsidyResult.get(stored["run_id"], E1)
     assert record.facts == HIGH_TECH and record.ruleset_version.startswith("cangzhou-2025-rd@")
     assert record.result["total_cash"] == "2020000.00"
     status, own = call("GET", f"/subsidies/runs/{stored['run_id']}/results/{E1}", "enterprise-1")
@@ -68,12 +69,12 @@ def test_bad_facts_name_the_field_and_store_nothing(demo):
         applicant(facts={"newly_recognised_high_tech": True, "three_year_rd_yuan": 1, "three_year_sales_yuan": 9}),
     )
     assert status == 422 and answer["error"]["code"] == "missing_fact" and "二、8" in answer["error"]["message"]
-    assert list(store.SubsidyApplicant.query("2025")) == []
+    assert list(SubsidyApplicant.query("2025")) == []
 
 
 def test_outside_region_is_refused(demo):
     status, answer = call("POST", "/subsidies/2025/applicants", CANGZHOU_SCIENCE, applicant())
-    assert status == 403 and list(store.SubsidyApplicant.query("2025")) == []
+    assert status == 403 and list(SubsidyApplicant.query("2025")) == []
 
 
 @pytest.mark.parametrize("owner,intruder", [(ZHANGBEI_SCIENCE, HUAILAI_SCIENCE), (HUAILAI_SCIENCE, ZHANGBEI_SCIENCE)])
@@ -81,13 +82,13 @@ def test_outside_region_is_refused(demo):
 def test_a_county_cannot_take_over_another_countys_applicant(demo, owner, intruder, route):
     mine = {**applicant(region=owner.region_code), "name": "本县申报单位"}
     assert call("POST", "/subsidies/2025/applicants", owner, mine)[0] == 201
-    before = store.SubsidyApplicant.get("2025", E1).attribute_values
+    before = SubsidyApplicant.get("2025", E1).attribute_values
     theirs = {**applicant(region=intruder.region_code, facts={"newly_recognised_high_tech": False}), "name": "外县冒名单位"}
     status, answer = call("POST", f"/subsidies/2025/{route}", intruder, theirs)
     assert status == 403 and answer["error"]["code"] == "applicant_of_other_region", answer
     assert answer["error"]["field"] == "applicant_id" and not answer["error"]["message"].isascii()
-    assert store.SubsidyApplicant.get("2025", E1).attribute_values == before  # region, name, facts unchanged
-    assert list(store.SubsidyResult.by_applicant.query(E1)) == []  # and nothing calculated for it
+    assert SubsidyApplicant.get("2025", E1).attribute_values == before  # region, name, facts unchanged
+    assert list(SubsidyResult.by_applicant.query(E1)) == []  # and nothing calculated for it
     # Its own county updates it; the city bureau over both may too.
     assert call("POST", "/subsidies/2025/applicants", owner, {**mine, "name": "本县申报单位（更新）"})[0] == 201
     assert call("POST", "/subsidies/2025/applicants", "science-city", mine)[0] == 201
@@ -112,7 +113,7 @@ def test_two_counties_racing_for_one_new_applicant_leave_one_whole_record(demo):
         winners = {region for region, status in mine if status == 201}
         assert len(winners) == 1, mine  # one county got it; the other was refused every time
         assert {status for region, status in mine if region not in winners} == {403}
-        stored = store.SubsidyApplicant.get("2025", applicant_id)
+        stored = SubsidyApplicant.get("2025", applicant_id)
         assert stored.region_code in winners and stored.name == f"{regions.name(stored.region_code)}申报单位"
 
 
@@ -127,7 +128,7 @@ def test_batch_run_is_reproducible_and_reports_what_it_cannot_judge(demo, tables
         applicant("130722", "130722", {"rd_grew_on_previous_year": True, "rd_spending_yuan": 300_000_000}, "county"),
     )
     # A record stored under an older policy that this one cannot judge is reported, not dropped.
-    store.SubsidyApplicant(
+    SubsidyApplicant(
         "2025",
         "91130722MD0000000X",
         applicant_kind="enterprise",
@@ -239,7 +240,7 @@ def test_facts_the_engine_cannot_compute_are_refused_at_save(demo, route, facts,
     status, answer = call("POST", path, "science-city", body)
     assert status == 422 and answer["error"]["field"] == field, answer
     assert not answer["error"]["message"].isascii()
-    assert list(store.SubsidyApplicant.query("2025")) == [] and list(store.SubsidyResult.by_applicant.query(E1)) == []
+    assert list(SubsidyApplicant.query("2025")) == [] and list(SubsidyResult.by_applicant.query(E1)) == []
 
 
 def test_an_applicant_the_engine_cannot_compute_is_reported_and_the_run_ends(demo, tables):
@@ -254,7 +255,7 @@ def test_an_applicant_the_engine_cannot_compute_is_reported_and_the_run_ends(dem
             {"equity_incentives": [{"achievement": "成果", "appraised_value_yuan": 10, "assessed_rate": "NaN"}]},
         ),
     ]:
-        store.SubsidyApplicant(
+        SubsidyApplicant(
             "2025",
             applicant_id,
             applicant_kind="enterprise",
@@ -327,7 +328,7 @@ def test_facts_whose_result_could_not_be_stored_whole_are_refused(demo):
 
     status, answer = call("POST", "/subsidies/2025/calculations", "science-city", applicant(facts=lists(100)))
     assert status == 422 and answer["error"]["code"] == "too_many_items" and answer["error"]["field"] == "facts", answer
-    assert list(store.SubsidyApplicant.query("2025")) == []
+    assert list(SubsidyApplicant.query("2025")) == []
     status, stored = call("POST", "/subsidies/2025/calculations", "science-city", applicant(facts=lists(25)))
     assert status == 201 and sum(1 for c in stored["result"]["clauses"] if c["item"]) >= 200
 
@@ -356,13 +357,13 @@ def test_a_run_tells_each_qualifying_enterprise_once_and_it_reads_its_own_result
     with ThreadPoolExecutor(3) as pool:
         list(pool.map(lambda _: service.process_run_chunk(message), range(3)))
     queues.drain(tables)
-    notices = [n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption"]
+    notices = [n for n in Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption"]
     assert [n.notice_id for n in notices] == [f"subsidy:{run['run_id']}"]
     body = notices[0].body
     assert notices[0].title == "免申即享：您符合2项科技政策支持条款"
     assert "第二、8条：最高2万元（具体金额以评审结果为准）" in body and "第二、5条（国家重点研发计划课题）：200万元。" in body
     assert "下一步" in body and notices[0].article == "《沧州市2025年度全社会研发经费投入提升行动实施方案》"
-    assert [n for n in store.Notice.query(f"enterprise:{other}") if n.kind == "subsidy_exemption"] == []  # nothing to tell
+    assert [n for n in Notice.query(f"enterprise:{other}") if n.kind == "subsidy_exemption"] == []  # nothing to tell
     status, mine = call("GET", "/subsidies/results", "enterprise-1")
     assert status == 200 and {i["run_id"] for i in mine["items"]} == {run["run_id"]}
     assert {i["applicant_id"] for i in mine["items"]} == {E1}
@@ -383,7 +384,7 @@ def test_clauses_without_an_amount_are_reported_and_told_but_never_totalled(demo
     assert queues.drain(tables) == 1
     summary = call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]
     assert summary["total_cash"] == "2020000.00"
-    notice = next(n for n in store.Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption")
+    notice = next(n for n in Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption")
     assert notice.title == "免申即享：您符合3项科技政策支持条款"
     assert (
         "第二、5条（沧麦6005）：本方案未规定金额，金额由本条责任单位（市科技局、市财政局等）确定。"

@@ -5,11 +5,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from local.demo_data import MARKET
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.clock import CST
 from sheqi.registry import registers
 from sheqi.rules.articles import ART
+from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
+from sheqi.store.supervision import Letter
 from sheqi.supervision import return_visits, watchlists
 from tests.handlers.scanning import E1, NOW, new_task, open_visit, scan
 from tests.helpers import call, pdf_text
@@ -63,7 +66,7 @@ def test_frequency_and_exceptions_watch_lists_and_the_daily_job(june):
     assert call("GET", "/supervision/watch/frequency", "admin-market")[0] == 403
     assert watchlists.daily(NOW.date())["notices_created"] == 1
     assert watchlists.daily(NOW.date())["notices_created"] == 0  # once each
-    assert "3次" in store.Notice.get("judicial:130722", f"watch:frequency:{E1}:2026:3").body
+    assert "3次" in Notice.get("judicial:130722", f"watch:frequency:{E1}:2026:3").body
 
 
 def test_refusals_ratings_and_complaints_lists(june):
@@ -155,7 +158,7 @@ def test_return_visits_are_reproducible_and_open_cases(june):
     cases = call("GET", "/supervision/cases", "judicial-zhangbei", query="region_code=130722")[1]["items"]
     assert [c["case_id"] for c in cases] == [recorded["case_id"]]
     assert cases[0]["findings"] == ["未告知检查结果（第十九条）", "将检查费用转嫁给企业（第二十七条）"]
-    assert store.Notice.get("judicial:130722", f"case:{recorded['case_id']}").article == ART[28]
+    assert Notice.get("judicial:130722", f"case:{recorded['case_id']}").article == ART[28]
 
 
 def test_suggestion_then_a_decision_requested_by_the_bureau_and_issued_by_the_government(june, monkeypatch):
@@ -170,7 +173,7 @@ def test_suggestion_then_a_decision_requested_by_the_bureau_and_issued_by_the_go
     assert status == 201 and letter["number"] == "张北县司法监建〔2026〕2号" and letter["reply_due"] == "2026-06-30"
     assert letter["issuer_name"] == "张北县司法局"
     assert "不属行政检查文书" in letter["document"]["follows"]  # Art. 22: no inspection form for a supervision letter
-    assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").owner == f"agency:{MARKET}"
+    assert Obligation.get(f"letter_reply:{letter['letter_id']}").owner == f"agency:{MARKET}"
     status, pdf = call("GET", f"/letters/{letter['letter_id']}/document", "admin-market")
     assert status == 200 and pdf.startswith(b"%PDF") and len(pdf) < 48_000
     text = pdf_text(pdf)
@@ -188,10 +191,10 @@ def test_suggestion_then_a_decision_requested_by_the_bureau_and_issued_by_the_go
     assert decision["issuer_name"] == "张北县人民政府" and decision["request_grounds"].startswith(
         "答复期限（2026-06-30）届满未答复"
     )
-    assert store.Obligation.get(f"letter_reply:{letter['letter_id']}").status == "lapsed"
+    assert Obligation.get(f"letter_reply:{letter['letter_id']}").status == "lapsed"
     assert call("GET", f"/letters/{letter['letter_id']}", "judicial-zhangbei")[1]["status"] == "escalated"
     assert call("POST", path, "judicial-zhangbei", request)[1]["error"]["code"] == "not_escalatable"  # once
-    assert store.Notice.get("government:130722", f"decision-request:{decision['letter_id']}").article == ART[30]
+    assert Notice.get("government:130722", f"decision-request:{decision['letter_id']}").article == ART[30]
     # Before the government issues it, the agency neither reads it nor answers it, and it does not print.
     assert call("GET", f"/letters/{decision['letter_id']}", "admin-market")[0] == 403
     assert call("GET", f"/letters/{decision['letter_id']}/document", "judicial-zhangbei")[0] == 409
@@ -204,10 +207,10 @@ def test_suggestion_then_a_decision_requested_by_the_bureau_and_issued_by_the_go
     assert issued["reply_due"] == "2026-07-15"
     assert call("POST", f"/letters/{decision['letter_id']}/issue", "government-zhangbei")[1]["error"]["code"] == "not_requested"
     assert (
-        store.Notice.get(f"agency:{MARKET}", f"letter:{decision['letter_id']}").title
+        Notice.get(f"agency:{MARKET}", f"letter:{decision['letter_id']}").title
         == "收到行政执法监督决定书：张北县政府监决〔2026〕1号"
     )
-    assert store.Notice.get("judicial:130722", f"decision-issued:{decision['letter_id']}").kind == "letter_decision_issued"
+    assert Notice.get("judicial:130722", f"decision-issued:{decision['letter_id']}").kind == "letter_decision_issued"
     text = pdf_text(call("GET", f"/letters/{decision['letter_id']}/document", "admin-market")[1])
     assert "张北县政府监决〔2026〕1号" in text and text.endswith("张北县人民政府2026-07-01") and "应该局请求" in text
     assert (
@@ -226,7 +229,7 @@ def test_suggestion_then_a_decision_requested_by_the_bureau_and_issued_by_the_go
         {"reply": "已核查并纠正，相关人员已作检讨，整改报告附后。", "corrected": True},
     )
     assert status == 200 and (replied["status"], replied["corrected"]) == ("replied", True)
-    assert store.Obligation.get(f"letter_reply:{decision['letter_id']}").status == "done"
+    assert Obligation.get(f"letter_reply:{decision['letter_id']}").status == "done"
     listed = call("GET", "/letters", "judicial-zhangbei", query="region_code=130722")[1]["items"]
     assert {item["kind"] for item in listed} == {"suggestion", "decision"}
     assert call("GET", "/letters", "government-zhangbei", query="region_code=130722")[0] == 200
@@ -264,7 +267,7 @@ def test_a_reply_that_refuses_is_not_correcting_in_time(june):
     assert status == 201 and decision["request_grounds"] == "答复称已纠正，经核查未纠正。回访两家企业，仍被要求法定代表人到场"
     status, declined = call("POST", f"/letters/{decision['letter_id']}/decline", "government-zhangbei", {"reason": "已另行督办"})
     assert status == 200 and declined["status"] == "declined"
-    assert store.Notice.get("judicial:130722", f"decision-declined:{decision['letter_id']}").body.endswith("已另行督办")
+    assert Notice.get("judicial:130722", f"decision-declined:{decision['letter_id']}").body.endswith("已另行督办")
     assert call("POST", f"/letters/{decision['letter_id']}/issue", "government-zhangbei")[0] == 409
 
 
@@ -284,9 +287,7 @@ def test_concurrent_requests_and_replies_make_one_outcome(june):
             )
         )
     assert sorted(answers) == [201, 409, 409, 409]
-    decisions = [
-        r for r in store.Letter.by_region.query("130722", filter_condition=store.Letter.parent_id == letter["letter_id"])
-    ]
+    decisions = [r for r in Letter.by_region.query("130722", filter_condition=Letter.parent_id == letter["letter_id"])]
     assert len(decisions) == 1
     with ThreadPoolExecutor(3) as pool:
         answers = list(

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from local.demo_data import ENTERPRISES, MARKET, POLICE
 from local.invoke import invoke
-from sheqi import clock, store
+from sheqi import clock
 from sheqi.clock import CST
+from sheqi.store.tasks import Assignment, Task
 from tests.handlers.scanning import E1, E4, new_task, scan
 from tests.helpers import call, sample_event
 
@@ -124,7 +125,7 @@ def test_only_the_lead_agencys_admin_withdraws_and_with_a_reason(june):
     assert call("POST", f"/tasks/{joint}/withdraw", "police-zhang", {"reason": "执法人员不能撤回"})[0] == 403
     status, body = call("POST", f"/tasks/{joint}/withdraw", "admin-police", {})
     assert status == 422 and body["error"]["field"] == "reason"
-    assert store.Task.get(joint).status == "pending_approval"
+    assert Task.get(joint).status == "pending_approval"
     # Withdrawn before every agency approved: nobody was told of it, so nobody is told it is withdrawn.
     assert call("POST", f"/tasks/{joint}/withdraw", "admin-police", {"reason": "联合检查取消"})[0] == 200
     assert box("market-wang", f"task-withdrawn:{joint}") == [] and box("police-zhang", f"task-withdrawn:{joint}") == []
@@ -191,7 +192,7 @@ def test_simultaneous_withdrawals_tell_each_inspector_once(june):
     for who in TEAM:
         assert len(box(who, f"task-withdrawn:{task_id}")) == 1
     assert len(box("enterprise-1", f"task-withdrawn:{task_id}")) == 1
-    [kept] = [a for a in store.Assignment.query("market-wang") if a.task_id == task_id]
+    [kept] = [a for a in Assignment.query("market-wang") if a.task_id == task_id]
     assert kept.withdrawn_at  # kept as a record, out of the list
 
 

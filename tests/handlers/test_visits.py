@@ -12,10 +12,13 @@ import requests
 from local import config
 from local.demo_data import ENTERPRISES, MARKET, ZHANGBEI
 from local.invoke import invoke
-from sheqi import store
 from sheqi.auth import Identity
 from sheqi.registry import registers
 from sheqi.rules.articles import ART
+from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
+from sheqi.store.tasks import Task
+from sheqi.store.visits import Visit, VisitEvent
 from tests.handlers.scanning import E1, NOW, at_visit, new_task, open_visit, scan
 from tests.helpers import call, sample_event
 
@@ -56,7 +59,7 @@ def close_body(outcome="no_violation", **extra) -> dict:
 
 
 def head(visit_id: str) -> int:
-    return int(store.Visit.get(visit_id).head_seq)
+    return int(Visit.get(visit_id).head_seq)
 
 
 def test_log_close_and_tell_the_enterprise(june, monkeypatch):
@@ -79,7 +82,7 @@ def test_log_close_and_tell_the_enterprise(june, monkeypatch):
     )
     assert status == 201 and closed["status"] == "closed" and closed["head"]["seq"] == 4, closed
 
-    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}")
+    result = Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}")
     assert "责令限期改正" in result.body and "2026-06-25" in result.body and closed["head"]["hash"] in result.body
     status, detail = call("GET", f"/visits/{visit_id}", "enterprise-1")
     assert status == 200
@@ -127,7 +130,7 @@ def test_close_refused_with_every_problem_and_nothing_written(june):
     status, answer = call("POST", f"/visits/{visit_id}/close", "market-wang", close_body("no_violation"))
     assert status == 422 and answer["error"]["code"] == "findings_missing" and answer["error"]["article"] == ART[19]
     assert {p["code"] for p in answer["error"]["details"]["problems"]} == {"findings_missing", "outcome_contradicts_findings"}
-    assert head(visit_id) == before and store.Visit.get(visit_id).status == "open"
+    assert head(visit_id) == before and Visit.get(visit_id).status == "open"
 
 
 def test_a_compliant_visit_transfers_another_matter_due_in_ten_working_days(june):
@@ -155,17 +158,17 @@ def test_a_compliant_visit_transfers_another_matter_due_in_ten_working_days(june
     assert status == 201, closed
     assert closed["outcome"]["transfers"][0]["due"] == {"due": "2026-06-30", "provisional": False}
     assert "due" not in closed["outcome"]["transfers"][1]
-    transfer = store.Obligation.get(f"case_transfer:{visit_id}:1")
+    transfer = Obligation.get(f"case_transfer:{visit_id}:1")
     assert (transfer.status, transfer.due, transfer.owner) == ("open", "2026-06-30", f"agency:{MARKET}")
-    assert store.Obligation.count(f"case_transfer:{visit_id}:2") == 0  # the referral follows its own regulation
-    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    assert Obligation.count(f"case_transfer:{visit_id}:2") == 0  # the referral follows its own regulation
+    result = Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
     assert "未发现违法行为" in result and "危险化学品" in result and "张北县应急管理局" in result
     assert "公安" not in result and "查封" not in result
     done = {"transfer_no": 1, "transferred_on": "2026-06-18", "document_no": "张市监移〔2026〕12号"}
     assert call("POST", f"/visits/{visit_id}/transfer-completed", "police-zhang", done)[0] == 403
     status, answer = call("POST", f"/visits/{visit_id}/transfer-completed", "admin-market", done)
     assert status == 201 and answer["transfer"]["completed"]["late"] is False, answer
-    assert store.Obligation.get(f"case_transfer:{visit_id}:1").status == "done"
+    assert Obligation.get(f"case_transfer:{visit_id}:1").status == "done"
     assert (
         call("POST", f"/visits/{visit_id}/transfer-completed", "market-wang", done)[1]["error"]["code"]
         == "transfer_already_completed"
@@ -192,7 +195,7 @@ def test_a_transfer_to_the_agency_itself_is_refused(june):
     ]
     status, answer = call("POST", f"/visits/{visit_id}/close", "market-wang", close_body("no_violation", transfers=own))
     assert status == 422 and (answer["error"]["code"], answer["error"]["article"]) == ("transfer_to_own_agency", ART[26])
-    assert store.Visit.get(visit_id).status == "open"
+    assert Visit.get(visit_id).status == "open"
 
 
 def test_closing_opens_the_result_and_rating_obligations(june):
@@ -200,12 +203,12 @@ def test_closing_opens_the_result_and_rating_obligations(june):
     for item in (FOOD, EQUIPMENT):
         call("POST", f"/visits/{visit_id}/findings", "market-wang", {**item, "result": "compliant"})
     call("POST", f"/visits/{visit_id}/close", "market-wang", close_body())
-    result = store.Obligation.get(f"result_notice:{visit_id}")
-    invite = store.Obligation.get(f"rating_invite:{visit_id}")
+    result = Obligation.get(f"result_notice:{visit_id}")
+    invite = Obligation.get(f"rating_invite:{visit_id}")
     assert (result.owner, result.due) == (f"agency:{MARKET}", "2026-06-16")
     assert (invite.owner, invite.due, invite.next_stage_on) == (f"enterprise:{E1}", "2026-07-15", "2026-06-15")
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", {"conduct": 5, "procedure": 5, "efficiency": 5})[0] == 201
-    assert store.Obligation.get(f"rating_invite:{visit_id}").status == "done"
+    assert Obligation.get(f"rating_invite:{visit_id}").status == "done"
 
 
 def test_closed_visit_is_only_corrected_by_a_signed_appended_event(june):
@@ -232,7 +235,7 @@ def test_closed_visit_is_only_corrected_by_a_signed_appended_event(june):
     assert detail["outcome"]["outcome"] == "guidance"
     assert next(i for i in detail["items"] if i["item_id"] == "food-business")["finding"]["result"] == "violation"
     assert detail["timeline"][1]["payload"]["result"] == "compliant"  # the original stays in the record
-    assert store.Notice.get(f"enterprise:{E1}", f"visit-correction:{visit_id}:5").kind == "visit_correction"
+    assert Notice.get(f"enterprise:{E1}", f"visit-correction:{visit_id}:5").kind == "visit_correction"
     assert call("GET", f"/visits/{visit_id}/chain", "enterprise-1")[1]["intact"]
 
 
@@ -241,7 +244,7 @@ def test_altered_or_removed_stored_event_is_detected(june):
     call("POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "violation", "notes": "无证经营"})
     call("POST", f"/visits/{visit_id}/findings", "market-wang", {**EQUIPMENT, "result": "compliant"})
     client = boto3.client("dynamodb", endpoint_url=config.os.environ["DYNAMODB_ENDPOINT"])
-    table = store.VisitEvent.Meta.table_name
+    table = VisitEvent.Meta.table_name
     key = {"visit_id": {"S": visit_id}, "seq": {"N": "2"}}
     stored = client.get_item(TableName=table, Key=key)["Item"]
     client.put_item(TableName=table, Item={**stored, "payload": {"S": stored["payload"]["S"].replace("violation", "compliant")}})
@@ -391,7 +394,7 @@ def test_phone_sample_event_records_a_finding(june):
     body = {**json.loads(sample_event("http/record_finding.json")["body"]), "evidence": [photo]}
     result = invoke("functions/visits/handler.handler", "visits", at_visit("http/record_finding.json", visit_id, body))
     assert result["statusCode"] == 201, result
-    finding = store.Visit.get(visit_id).findings[f"{MARKET}/food-business"]
+    finding = Visit.get(visit_id).findings[f"{MARKET}/food-business"]
     assert finding["result"] == "violation" and finding["evidence"][0]["sha256"] == photo["sha256"]
 
 
@@ -400,7 +403,7 @@ def test_the_enterprise_sees_who_approved_the_inspection_and_when_its_type_and_t
     trigger, and which agency approved it beforehand, who and when (Art. 19)."""
     task = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0612"})
     visit_id = open_visit(task)[1]["visit_id"]
-    approved_at = store.Task.get(task).participants[0]["approved_at"]
+    approved_at = Task.get(task).participants[0]["approved_at"]
     status, seen = call("GET", f"/visits/{visit_id}", "enterprise-1")
     assert status == 200
     [shown] = seen["tasks"]
@@ -441,9 +444,9 @@ def test_third_parties_who_assisted_are_recorded_with_the_finding_and_never_coun
         "POST", f"/visits/{visit_id}/findings", "market-wang", {**FOOD, "result": "compliant", "assisted_by": [LAB_HELP, expert]}
     )
     assert status == 201
-    visit = store.Visit.get(visit_id)
+    visit = Visit.get(visit_id)
     assert [i["inspector_id"] for i in visit.inspectors] == ["market-wang", "market-li"]
-    last = list(store.VisitEvent.query(visit_id))[-1]
+    last = list(VisitEvent.query(visit_id))[-1]
     assert last.kind == "finding" and last.payload["assisted_by"] == [{**LAB_HELP, "organisation": None}, expert]
     seen = call("GET", f"/visits/{visit_id}", "enterprise-1")[1]
     assert [(a["name"], a["kind_label"], a["item_id"]) for a in seen["assisted_by"]] == [
@@ -452,7 +455,7 @@ def test_third_parties_who_assisted_are_recorded_with_the_finding_and_never_coun
     ]
     assert len(seen["inspectors"]) == 2
     call("POST", f"/visits/{visit_id}/close", "market-wang", close_body())
-    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    result = Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
     assert (
         "张家口市食品检验检测中心（检验检测机构，事由：现场快检需专业判定）" in result and "不属于执法人员（第二十条）" in result
     )
@@ -476,7 +479,7 @@ def test_the_documents_carry_the_key_elements_of_the_form_they_name(june):
     from sheqi.rules import documents
 
     task = new_task(type="case", trigger={"kind": "complaint", "reference": "12345-2026-0612"})
-    announced = store.Notice.get(f"enterprise:{E1}", f"task-announced:{task}").body
+    announced = Notice.get(f"enterprise:{E1}", f"task-announced:{task}").body
     for text in (
         "张北县市场监督管理局",
         "食品经营",
@@ -496,7 +499,7 @@ def test_the_documents_carry_the_key_elements_of_the_form_they_name(june):
     record = call("GET", f"/visits/{visit_id}", "enterprise-1")[1]["document"]
     assert record["follows"].endswith("现场检查笔录") and record["missing"] == []
     call("POST", f"/visits/{visit_id}/close", "market-wang", close_body())
-    result = store.Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
+    result = Notice.get(f"enterprise:{E1}", f"visit-result:{visit_id}").body
     for text in (
         "检查机关：张北县市场监督管理局",
         "检查时间：2026-06-15 10:00至2026-06-15 10:00",

@@ -3,7 +3,9 @@
 import pytest
 
 from sheqi.errors import BadRequest
-from sheqi.store import DrawEntry, Enterprise, pagination
+from sheqi.store import pagination
+from sheqi.store.registers import Enterprise
+from sheqi.store.tasks import DrawEntry
 
 
 def test_our_own_cursor_round_trips():

@@ -4,6 +4,9 @@ import pytest
 
 from local import dynamo
 from sheqi import store
+from sheqi.store import catalog
+from sheqi.store.registers import CertificateClaim, Inspector
+from sheqi.store.tables import PREFIX
 
 
 def model_schema(model) -> dict:
@@ -29,22 +32,22 @@ def infra_schema(spec: dict) -> dict:
     }
 
 
-INFRA = {spec["TableName"]: spec for spec in dynamo.table_definitions(store.PREFIX).values()}
+INFRA = {spec["TableName"]: spec for spec in dynamo.table_definitions(PREFIX).values()}
 
 
-@pytest.mark.parametrize("model", store.MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", catalog.TABLES, ids=lambda m: m.__name__)
 def test_model_matches_infra(model):
     assert model.Meta.table_name in INFRA, f"{model.Meta.table_name} missing from infra/tables.yml"
     assert model_schema(model) == infra_schema(INFRA[model.Meta.table_name])
 
 
 def test_every_infra_table_has_a_model():
-    assert {m.Meta.table_name for m in store.MODELS} == set(INFRA)
+    assert {m.Meta.table_name for m in catalog.TABLES} == set(INFRA)
 
 
 def test_certificate_guard_shares_the_inspectors_key():
-    guard, inspectors = model_schema(store.CertificateClaim), infra_schema(INFRA[store.Inspector.Meta.table_name])
-    assert store.CertificateClaim.Meta.table_name == store.Inspector.Meta.table_name
+    guard, inspectors = model_schema(CertificateClaim), infra_schema(INFRA[Inspector.Meta.table_name])
+    assert CertificateClaim.Meta.table_name == Inspector.Meta.table_name
     assert guard["KeySchema"] == inspectors["KeySchema"]
 
 

@@ -260,14 +260,16 @@ def _idempotent(subject: str, key: str, digest: str, run: Callable[[], Response]
     first effects (store.claiming), so two requests with one key never both write; the answer is added
     to it as soon as the handler has shaped it. A request that wrote nothing (an error, or a POST that
     only computes) leaves no key, except that a computed answer is kept as it is."""
-    from sheqi import store  # here: the store reads its settings at import, and the spec generator imports this module first
+    # Here: the store reads its settings at import, and the spec generator imports this module first.
+    from sheqi import store
+    from sheqi.store.idempotency import IdempotencyKey
 
-    key_id = store.IdempotencyKey.key(subject, key)
-    first = store.get_or_none(store.IdempotencyKey, key_id, consistent_read=True)
+    key_id = IdempotencyKey.key(subject, key)
+    first = store.get_or_none(IdempotencyKey, key_id, consistent_read=True)
     if first is not None:
         return _replay(first, digest)
     now = clock.now()
-    record = store.IdempotencyKey(
+    record = IdempotencyKey(
         key_id,
         request_hash=digest,
         created_at=now.isoformat(timespec="seconds"),
@@ -282,25 +284,25 @@ def _idempotent(subject: str, key: str, digest: str, run: Callable[[], Response]
                     raise
                 response = error_response(error)  # effects written, then refused: that is the answer
     except store.KeyTaken:
-        return _replay(store.IdempotencyKey.get(key_id, consistent_read=True), digest)
+        return _replay(IdempotencyKey.get(key_id, consistent_read=True), digest)
     except AppError:
         # A request with the same key may have written first, and this one failed on what it found.
-        first = store.get_or_none(store.IdempotencyKey, key_id, consistent_read=True)
+        first = store.get_or_none(IdempotencyKey, key_id, consistent_read=True)
         if first is None:
             raise
         return _replay(first, digest)
     body = response.body if isinstance(response.body, str) else base64.b64encode(response.body).decode()
     answer = [
-        store.IdempotencyKey.status.set(response.status_code),
-        store.IdempotencyKey.content_type.set(response.content_type),
-        store.IdempotencyKey.answer.set(body),
+        IdempotencyKey.status.set(response.status_code),
+        IdempotencyKey.content_type.set(response.content_type),
+        IdempotencyKey.answer.set(body),
     ]
     if claim.consumed:
-        store.update_if(record, answer, store.IdempotencyKey.status.does_not_exist())
+        store.update_if(record, answer, IdempotencyKey.status.does_not_exist())
     elif response.status_code < 300:  # nothing written: keep the answer all the same
         record.status, record.content_type, record.answer = response.status_code, response.content_type, body
         if not store.put_if_absent(record):
-            return _replay(store.IdempotencyKey.get(key_id, consistent_read=True), digest)
+            return _replay(IdempotencyKey.get(key_id, consistent_read=True), digest)
     return response
 
 

@@ -20,7 +20,10 @@ from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import COMPLAINT_STATUSES, COMPLAINT_SUBJECTS
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
-from sheqi.store import Cancelled, Complaint, Notice, Scan, Transaction, get_or_404, get_or_none, pagination
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, pagination
+from sheqi.store.feedback import Complaint
+from sheqi.store.notices import Notice
+from sheqi.store.visits import Scan
 
 SUBJECTS, STATUSES = COMPLAINT_SUBJECTS, COMPLAINT_STATUSES
 NEXT = {"received": ("handling", "answered"), "handling": ("answered",), "answered": ()}

@@ -29,7 +29,10 @@ from sheqi.plans import filing
 from sheqi.registry import registers
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
-from sheqi.store import DrawEntry, Enterprise, Inspector, PlanVersion, get_or_404, pagination
+from sheqi.store import get_or_404, pagination
+from sheqi.store.plans import PlanVersion
+from sheqi.store.registers import Enterprise, Inspector
+from sheqi.store.tasks import DrawEntry
 
 DEFAULT_WEIGHTS: dict[registers.CreditTier, str] = {"good": "0.5", "average": "1", "poor": "2"}
 PER_VISIT = 2  # Art. 19: at least two inspectors

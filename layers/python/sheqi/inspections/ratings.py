@@ -23,7 +23,9 @@ from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
 from sheqi.rules.articles import ART
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES, aggregate_figures, aggregate_view, quarter, rating_window_open
-from sheqi.store import Cancelled, Notice, Rating, RatingAggregate, Transaction, pagination
+from sheqi.store import Cancelled, Transaction, pagination
+from sheqi.store.feedback import Rating, RatingAggregate
+from sheqi.store.notices import Notice
 
 LOW_SCORE = 2  # a score at or below this is brought to the judicial bureau's attention
 

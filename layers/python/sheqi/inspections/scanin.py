@@ -53,27 +53,13 @@ from sheqi.rules.scan_rules import (
     decide,
 )
 from sheqi.signing import codes
-from sheqi.store import (
-    Agency,
-    Cancelled,
-    Enterprise,
-    Inspector,
-    Item,
-    LastVisit,
-    Notice,
-    OffsiteClear,
-    PendingScans,
-    PlanIndex,
-    RefusalTally,
-    Scan,
-    Tally,
-    Task,
-    Transaction,
-    Visit,
-    VisitEvent,
-    VisitSlot,
-    batch_read,
-)
+from sheqi.store import Cancelled, Transaction, batch_read
+from sheqi.store.notices import Notice
+from sheqi.store.plans import PlanIndex
+from sheqi.store.registers import Agency, Enterprise, Inspector, Item
+from sheqi.store.tallies import RefusalTally, Tally
+from sheqi.store.tasks import Task
+from sheqi.store.visits import LastVisit, OffsiteClear, PendingScans, Scan, Visit, VisitEvent, VisitSlot
 
 # The one QR code a business licence (营业执照) carries: a link to the National Enterprise Credit Information
 # Publicity System (国家企业信用信息公示系统) whose only query parameter is the unified social credit code,

@@ -20,24 +20,11 @@ from sheqi.rules import documents, jurisdiction, plan_rules, qualification, regi
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import METHODS, TASK_TYPES, TRIGGERS
 from sheqi.rules.scan_rules import EXCEPTION_GROUND_KINDS, EXCEPTION_REASONS, exception_ground_finding
-from sheqi.store import (
-    Agency,
-    Assignment,
-    Cancelled,
-    Enterprise,
-    InspectionRequest,
-    Inspector,
-    Item,
-    Notice,
-    OffsiteClear,
-    Task,
-    Transaction,
-    batch_read,
-    get_or_404,
-    get_or_none,
-    pagination,
-    save_if,
-)
+from sheqi.store import Cancelled, Transaction, batch_read, get_or_404, get_or_none, pagination, save_if
+from sheqi.store.notices import Notice
+from sheqi.store.registers import Agency, Enterprise, Inspector, Item
+from sheqi.store.tasks import Assignment, InspectionRequest, Task
+from sheqi.store.visits import OffsiteClear
 
 MAX_TARGETS = 50
 MAX_ITEMS = 10  # keeps a scan's single transaction within DynamoDB's 100 actions

@@ -40,22 +40,13 @@ from sheqi.rules.visit_rules import (
 )
 from sheqi.rules.workdays import Deadline
 from sheqi.signing import chain
-from sheqi.store import (
-    Agency,
-    Cancelled,
-    Notice,
-    Obligation,
-    Rating,
-    Scan,
-    Task,
-    Transaction,
-    Visit,
-    VisitEvent,
-    VisitSlot,
-    get_or_404,
-    get_or_none,
-    pagination,
-)
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, pagination
+from sheqi.store.feedback import Rating
+from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
+from sheqi.store.registers import Agency
+from sheqi.store.tasks import Task
+from sheqi.store.visits import Scan, Visit, VisitEvent, VisitSlot
 
 ATTEMPTS = 8
 TRANSFER_WORKING_DAYS = 10  # Art. 26

@@ -21,7 +21,11 @@ from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules.articles import ART
 from sheqi.rules.workdays import Deadline
-from sheqi.store import Campaign, Cancelled, Item, Notice, Tally, Transaction, get_or_404, get_or_none, put_if_absent, save_if
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, put_if_absent, save_if
+from sheqi.store.notices import Notice
+from sheqi.store.plans import Campaign
+from sheqi.store.registers import Item
+from sheqi.store.tallies import Tally
 
 APPROVING_LEVELS = ("county_government", "city_government", "provincial_government", "state_council", "vertical_superior")
 

@@ -19,7 +19,9 @@ from sheqi.registry import registers
 from sheqi.reminders import obligations
 from sheqi.rules import plan_rules, regions
 from sheqi.rules.articles import ART
-from sheqi.store import Cancelled, Item, PlanIndex, PlanVersion, Transaction, get_or_404, get_or_none, save_if
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, save_if
+from sheqi.store.plans import PlanIndex, PlanVersion
+from sheqi.store.registers import Item
 
 REFILE_WORKING_DAYS = 10  # a changed plan is filed again within 10 working days (Art. 16)
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sheqi import metrics
 from sheqi.reminders import notices
 from sheqi.rules.qualification import ART4
-from sheqi.store import Inspector
+from sheqi.store.registers import Inspector
 
 LOOKBACK_DAYS = 31  # a certificate that lapsed while the job did not run is still reported
 

@@ -22,20 +22,8 @@ from sheqi.reminders import obligations
 from sheqi.rules import jurisdiction, qualification, regions
 from sheqi.rules.articles import ART
 from sheqi.signing import codes
-from sheqi.store import (
-    Agency,
-    Cancelled,
-    CertificateClaim,
-    Enterprise,
-    Inspector,
-    Item,
-    Transaction,
-    get_or_404,
-    get_or_none,
-    pagination,
-    put_if_absent,
-    save_if,
-)
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, pagination, put_if_absent, save_if
+from sheqi.store.registers import Agency, CertificateClaim, Enterprise, Inspector, Item
 
 ART14, ART18 = ART[14], ART[18]
 _CJK = re.compile(r"[\u4e00-\u9fff]")

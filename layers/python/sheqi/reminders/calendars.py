@@ -14,7 +14,8 @@ from sheqi.auth import Identity
 from sheqi.errors import ValidationError
 from sheqi.inputs import Body
 from sheqi.rules.workdays import Arrangement, check_arrangement
-from sheqi.store import CalendarYear, get_or_404
+from sheqi.store import get_or_404
+from sheqi.store.obligations import CalendarYear
 
 
 class ArrangementIn(Body):

@@ -23,7 +23,9 @@ from sheqi import clock, metrics, settings
 from sheqi.auth import Identity, deny_scope, require_role
 from sheqi.errors import NotFound
 from sheqi.inputs import Body
-from sheqi.store import DELIVERY_SHARDS, Contact, Enterprise, Notice, get_or_404, get_or_none, pagination, update_if
+from sheqi.store import get_or_404, get_or_none, pagination, update_if
+from sheqi.store.notices import DELIVERY_SHARDS, Contact, Notice
+from sheqi.store.registers import Enterprise
 
 MAX_ATTEMPTS = 5
 BACKOFF = timedelta(minutes=2)  # 2, 4, 8, 16 minutes between attempts

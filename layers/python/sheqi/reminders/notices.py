@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sheqi import clock
 from sheqi.auth import Identity
-from sheqi.store import Notice, get_or_404, pagination, put_if_absent, update_if
+from sheqi.store import get_or_404, pagination, put_if_absent, update_if
+from sheqi.store.notices import Notice
 
 
 def create_once(recipient: str, notice_id: str, *, kind: str, title: str, body: str, article: str | None = None) -> bool:

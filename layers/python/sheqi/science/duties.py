@@ -37,7 +37,9 @@ from sheqi.reminders import obligations
 from sheqi.rules import regions, sampling
 from sheqi.rules.reminder_rules import SCIENCE
 from sheqi.rules.workdays import Deadline, period_end
-from sheqi.store import Cancelled, Obligation, Tally, Transaction, get_or_404, get_or_none, put_if_absent
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, put_if_absent
+from sheqi.store.obligations import Obligation
+from sheqi.store.tallies import Tally
 
 Id = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{3,64}$")]
 Name = Annotated[str, Meta(min_length=2, max_length=200)]

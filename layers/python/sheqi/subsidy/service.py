@@ -24,21 +24,10 @@ from sheqi.errors import AppError, Forbidden
 from sheqi.inputs import Body, RegionCode, Year
 from sheqi.log import logger
 from sheqi.rules import regions, uscc
-from sheqi.store import (
-    Cancelled,
-    Notice,
-    SubsidyApplicant,
-    SubsidyResult,
-    Tally,
-    Transaction,
-    get_or_404,
-    get_or_none,
-    pagination,
-    put_if_absent,
-    queue,
-    save_if,
-    update_if,
-)
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, pagination, put_if_absent, queue, save_if, update_if
+from sheqi.store.notices import Notice
+from sheqi.store.subsidy import SubsidyApplicant, SubsidyResult
+from sheqi.store.tallies import Tally
 from sheqi.subsidy.engine import calculate
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 

@@ -23,7 +23,9 @@ from sheqi.registry.registers import get_agency, get_inspector
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import ACCOUNTABILITY
-from sheqi.store import Accountability, Notice, Transaction, pagination, region_records
+from sheqi.store import Transaction, pagination
+from sheqi.store.notices import Notice
+from sheqi.store.supervision import Accountability, region_records
 
 # What each kind must state (field -> its Chinese name).
 REQUIRED = {"summons": ("held_on", "约谈日期"), "report": ("scope", "通报范围"), "order": ("correct_by", "改正期限")}

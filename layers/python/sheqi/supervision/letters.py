@@ -30,18 +30,11 @@ from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART, RULES
 from sheqi.rules.documents import NOT_INSPECTION_DOCUMENTS
-from sheqi.store import (
-    Cancelled,
-    Letter,
-    Notice,
-    Obligation,
-    SupervisionCase,
-    Tally,
-    Transaction,
-    get_or_404,
-    pagination,
-    region_records,
-)
+from sheqi.store import Cancelled, Transaction, get_or_404, pagination
+from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
+from sheqi.store.supervision import Letter, SupervisionCase, region_records
+from sheqi.store.tallies import Tally
 
 KINDS = {"suggestion": "行政执法监督建议书", "decision": "行政执法监督决定书"}
 ABBREVIATIONS = {"suggestion": "司法监建", "decision": "政府监决"}

@@ -22,18 +22,9 @@ from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.sampling import rank
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
-from sheqi.store import (
-    ReturnEntry,
-    ReturnSample,
-    SupervisionCase,
-    Visit,
-    get_or_404,
-    get_or_none,
-    pagination,
-    put_if_absent,
-    region_records,
-    update_if,
-)
+from sheqi.store import get_or_404, get_or_none, pagination, put_if_absent, update_if
+from sheqi.store.supervision import ReturnEntry, ReturnSample, SupervisionCase, region_records
+from sheqi.store.visits import Visit
 
 
 class SampleIn(Body):

@@ -23,7 +23,11 @@ from sheqi.rules.articles import ART
 from sheqi.rules.labels import REASONS
 from sheqi.rules.scan_rules import EXCEPTION_REASONS
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
-from sheqi.store import Agency, Complaint, Enterprise, PlanVersion, Rating, RefusalTally, Tally, Visit
+from sheqi.store.feedback import Complaint, Rating
+from sheqi.store.plans import PlanVersion
+from sheqi.store.registers import Agency, Enterprise
+from sheqi.store.tallies import RefusalTally, Tally
+from sheqi.store.visits import Visit
 
 LISTS = ("frequency", "exceptions", "refusals", "ratings", "complaints", "plans")
 
