@@ -5,9 +5,10 @@
 # - cfn-lint on the generated template;
 # - bench/cold_start.py --quick: imports every handler from the packaged artefacts, laid out as Lambda lays
 #   them out, with the runtime's libraries only and the environment the template gives it, and fails if a
-#   handler's cold import passes 1.8x bare `import boto3`: the full runs stay within 1.3x (README, "Cold
-#   start"); 1.8x leaves this shared machine's noise room and still fails a framework or a validation
-#   library loaded at import (2x), a layer without bytecode or a vendored botocore (3.5x and more).
+#   handler's cold import passes 1.5x bare `import boto3`: the full runs stay within 1.2x (README, "Cold
+#   start"); 1.5x leaves this shared machine's noise room and still fails a framework or a validation
+#   library loaded at import (2x), a layer without bytecode or a vendored botocore (3.5x and more), or the
+#   collector left running through the import with every model loaded by every function (1.35x and up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -19,7 +20,7 @@ STAGE=ci REGION=$REGION bash scripts/package.sh
 .venv/bin/cfn-lint --regions "$REGION" --ignore-checks W3005 -- \
   .serverless/cloudformation-template-update-stack.json
 
-$PY bench/cold_start.py --packaged --quick --max-ratio 1.8
+$PY bench/cold_start.py --packaged --quick --max-ratio 1.5
 
 functions=$($PY -c 'import json; print(len(json.load(open(".serverless/serverless-state.json"))["service"]["functions"]))')
 echo "部署配置检查通过：${functions} 个函数与共享层已打包（${REGION}），CloudFormation 模板经 cfn-lint 检查无误。"
