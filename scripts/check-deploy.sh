@@ -7,8 +7,8 @@
 #   them out, with the runtime's libraries only and the environment the template gives it, and fails if a
 #   handler's cold import passes 1.5x bare `import boto3`: the full runs stay within 1.2x (README, "Cold
 #   start"); 1.5x leaves this shared machine's noise room and still fails a framework or a validation
-#   library loaded at import (2x), a layer without bytecode or a vendored botocore (3.5x and more), or the
-#   collector left running through the import with every model loaded by every function (1.35x and up).
+#   library loaded at import (2x), a layer without bytecode or a vendored botocore (3.5x and more). Smaller
+#   regressions (the collector running through the import: +0.1x) show in the full run's figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
