@@ -8,13 +8,7 @@ Complaints    PK complaint_id
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    JSONAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    UnicodeSetAttribute,
-    VersionAttribute,
-)
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 

@@ -8,10 +8,7 @@ IdempotencyKeys  PK key_id = <caller's subject>#<Idempotency-Key> (TTL expires_a
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    NumberAttribute,
-    UnicodeAttribute,
-)
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from sheqi.store.tables import table

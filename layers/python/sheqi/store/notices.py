@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import random
 
-from pynamodb.attributes import (
-    NumberAttribute,
-    UnicodeAttribute,
-)
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 

@@ -10,13 +10,7 @@ Campaigns     PK agency_id, SK campaign_id (special campaigns, Art. 13; yearly c
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    BooleanAttribute,
-    JSONAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    VersionAttribute,
-)
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 

@@ -19,12 +19,7 @@ Items         PK agency_id, SK item_id (an agency's inspection item list, Art. 1
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    MapAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    VersionAttribute,
-)
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 

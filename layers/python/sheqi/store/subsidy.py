@@ -12,11 +12,7 @@ SubsidyResults     PK run_id, SK applicant_id (the summary of a run is the item 
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    JSONAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-)
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 

@@ -12,13 +12,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pynamodb.attributes import (
-    BooleanAttribute,
-    JSONAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    VersionAttribute,
-)
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator

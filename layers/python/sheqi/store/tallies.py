@@ -27,10 +27,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pynamodb.attributes import (
-    NumberAttribute,
-    UnicodeAttribute,
-)
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 

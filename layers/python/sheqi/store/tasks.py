@@ -18,13 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import (
-    BooleanAttribute,
-    JSONAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    VersionAttribute,
-)
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 

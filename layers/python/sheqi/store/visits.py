@@ -3,6 +3,7 @@
 Visits        PK visit_id
   - one visit (join, log, close, detail)                               GetItem
   - an enterprise's visits, newest first (shared summaries, Art. 29)   Query by_enterprise (enterprise_id, opened_at)
+  - a region's visits by opening time (stats, exceptions, return-visit draws)   Query by_region (region_code, opened_at)
 VisitEvents   PK visit_id, SK seq (the visit's hash chain; appended in one transaction with the visit,
               whose version guards the head, so two writers never fork the chain)
   - a visit's chain, in order (timeline, verification)                 Query visit_id
@@ -11,20 +12,16 @@ Scans         PK scan_id = <inspector_id>:<client_request_id> (so a retry finds 
   - an enterprise's scan attempts, all of them                         Query by_enterprise (enterprise_id, server_time)
   - an enterprise's inspections: visits opened, service visits,
     refused attempts, newest first (sparse)                            Query inspections (listed_enterprise, server_time)
-Visits (more)
-  - a region's visits by opening time (stats, exceptions, return-visit draws)   Query by_region (region_code, opened_at)
+The day's slot, the agency's last visit, a team's pending scans and off-site clearances are items of the
+tallies table (keys in sheqi/store/tallies.py), read in the scan's one BatchGetItem and written in its one
+TransactWriteItems.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from pynamodb.attributes import (
-    JSONAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    VersionAttribute,
-)
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
