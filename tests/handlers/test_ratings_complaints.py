@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from local.invoke import invoke
-from sheqi.rules.articles import ART
+from sheqi.rules.articles import ART, SYSTEM_RULE
 from sheqi.signing import codes
 from sheqi.store.feedback import Rating, RatingAggregate
 from sheqi.store.notices import Notice
@@ -43,7 +43,7 @@ def test_one_rating_per_visit_by_the_inspected_enterprise_only(june):
     assert (status, answer["error"]["field"]) == (422, "conduct")
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", GOOD)[0] == 201
     status, answer = call("POST", f"/visits/{visit_id}/rating", "enterprise-1", GOOD)
-    assert (status, answer["error"]["code"]) == (409, "already_rated")
+    assert (status, answer["error"]["code"], answer["error"]["article"]) == (409, "already_rated", SYSTEM_RULE)
     assert RatingAggregate.get(f"ratings#{FOOD['agency_id']}#2026Q2").count == 1
 
 
@@ -68,7 +68,7 @@ def test_rating_window_closes(june, monkeypatch):
     visit_id = closed_visit()
     monkeypatch.setattr("sheqi.clock.now", lambda: NOW + timedelta(days=30, minutes=1))
     status, answer = call("POST", f"/visits/{visit_id}/rating", "enterprise-1", GOOD)
-    assert (status, answer["error"]["code"], answer["error"]["article"]) == (422, "rating_window_closed", ART[24])
+    assert (status, answer["error"]["code"], answer["error"]["article"]) == (422, "rating_window_closed", SYSTEM_RULE)
 
 
 def test_judicial_sees_each_rating_the_agency_only_safe_aggregates(june):

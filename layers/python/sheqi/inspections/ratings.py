@@ -21,7 +21,7 @@ from sheqi.inputs import Body, Check, OneOf
 from sheqi.inspections import visits
 from sheqi.registry.registers import get_agency
 from sheqi.reminders import obligations
-from sheqi.rules.articles import ART
+from sheqi.rules.articles import ART, SYSTEM_RULE
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES, aggregate_figures, aggregate_view, quarter, rating_window_open
 from sheqi.store import Cancelled, Transaction, pagination
 from sheqi.store.feedback import Rating, RatingAggregate
@@ -55,7 +55,7 @@ def rate(caller: Identity, visit_id: str, data: RatingIn) -> Rating:
     now = clock.now()
     if not rating_window_open(datetime.fromisoformat(visit.closed_at), now, visits.rating_window()):
         raise RuleViolation(
-            f"评价期已过：检查结束后{visits.rating_window().days}日内可评价", code="rating_window_closed", article=ART[24]
+            f"评价期已过：检查结束后{visits.rating_window().days}日内可评价", code="rating_window_closed", article=SYSTEM_RULE
         )
     rating = Rating(
         visit_id,
@@ -88,7 +88,7 @@ def rate(caller: Identity, visit_id: str, data: RatingIn) -> Rating:
                 tx.save(alert, condition=Notice.notice_id.does_not_exist())
     except Cancelled as error:
         if error.failed:
-            raise Conflict("本次检查已评价，每次检查只能评价一次", code="already_rated", article=ART[24]) from None
+            raise Conflict("本次检查已评价，每次检查只能评价一次", code="already_rated", article=SYSTEM_RULE) from None
         raise
     obligations.complete(f"rating_invite:{visit_id}")
     return rating
