@@ -35,10 +35,7 @@ from sheqi.inspections import tasks  # noqa: E402
 from sheqi.registry import registers  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
 from sheqi.signing import codes  # noqa: E402
-from sheqi.store import (
-    catalog,  # noqa: E402
-    objects,  # noqa: E402
-)
+from sheqi.store import catalog, objects  # noqa: E402
 from sheqi.store.feedback import RatingAggregate  # noqa: E402
 from sheqi.store.obligations import ActiveRegions  # noqa: E402
 from sheqi.store.plans import PlanIndex  # noqa: E402
