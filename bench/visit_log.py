@@ -36,11 +36,8 @@ from sheqi.registry import registers  # noqa: E402
 from sheqi.rules import uscc  # noqa: E402
 from sheqi.signing import codes  # noqa: E402
 from sheqi.store import catalog, objects  # noqa: E402
-from sheqi.store.feedback import RatingAggregate  # noqa: E402
-from sheqi.store.obligations import ActiveRegions  # noqa: E402
-from sheqi.store.plans import PlanIndex  # noqa: E402
 from sheqi.store.tallies import Tally  # noqa: E402
-from sheqi.store.visits import OffsiteClear, PendingScans, Visit, VisitSlot  # noqa: E402
+from sheqi.store.visits import Visit  # noqa: E402
 
 ITEMS, VISITS, RAW_PAIRS = 20, 5, 500
 calls: Counter = Counter()
@@ -108,18 +105,7 @@ def setup() -> tuple[list[str], list[str]]:
         ).task_id
         for half in (item_ids[:10], item_ids[10:])
     ]
-    dynamo.count_calls(
-        (
-            *catalog.models(),
-            VisitSlot,
-            PendingScans,
-            OffsiteClear,
-            PlanIndex,
-            RatingAggregate,
-            ActiveRegions,
-        ),
-        calls,
-    )
+    dynamo.count_calls(catalog.models(), calls)
     objects.client().meta.events.register("before-call.s3.*", lambda model, **_: calls.update([f"S3.{model.name}"]))
     return task_ids, enterprises
 
