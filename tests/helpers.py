@@ -74,3 +74,12 @@ def render_pdf(data: bytes, folder: Path, dpi: int = 100) -> bytes:
 
 def sample_event(name: str) -> dict:
     return json.loads((EVENTS / name).read_text())
+
+
+def reminder_run(region_code: str, day) -> dict:
+    """One region's daily reminder run as the queue delivers it: the worker's handler, with only its role's
+    permissions (conftest `least_privilege`)."""
+    event = sample_event("sqs/reminder_region_worker.json")
+    event["Records"][0]["body"] = json.dumps({"region_code": region_code, "date": day.isoformat()})
+    [result] = invoke.invoke("functions/reminder_region_worker/handler.handler", "reminderRegionWorker", event)["results"]
+    return result

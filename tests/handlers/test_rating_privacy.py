@@ -7,7 +7,6 @@ reads only the guarded aggregates of `rating-summary`."""
 from local import serverless_config
 from local.demo_data import ENTERPRISES, MARKET
 from sheqi.auth import Identity
-from sheqi.reminders import run
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.signing import codes
 from sheqi.store.notices import Notice
@@ -15,7 +14,7 @@ from sheqi.store.registers import Enterprise
 from sheqi.store.visits import Visit
 from sheqi.supervision import watchlists
 from tests.handlers.scanning import E1, NOW, close_compliant, new_task, open_visit
-from tests.helpers import call, identity
+from tests.helpers import call, identity, reminder_run
 
 EMERGENCY = "11130722000013099H"  # a second enforcement agency in Zhangbei, registered below
 MARKER = "评价意见Q7X"  # in the rating's comment only
@@ -81,7 +80,7 @@ def rated_world() -> dict:
     visit_id = open_visit(new_task())[1]["visit_id"]
     close_compliant(visit_id)
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", RATING)[0] == 201
-    run.run_region("130722", NOW.date())
+    reminder_run("130722", NOW.date())
     watchlists.daily(NOW.date())
     status, sample = call(
         "POST",

@@ -13,10 +13,10 @@ from sheqi import clock
 from sheqi.auth import Identity
 from sheqi.clock import CST
 from sheqi.registry import registers
-from sheqi.reminders import delivery, obligations, run
+from sheqi.reminders import delivery, obligations
 from sheqi.store.notices import Notice
 from sheqi.store.obligations import Obligation
-from tests.helpers import call, sample_event
+from tests.helpers import call, reminder_run, sample_event
 
 
 def at(day: date, monkeypatch, hour: int = 9) -> None:
@@ -51,7 +51,7 @@ def test_provisional_deadline_recomputed_when_the_year_is_loaded(demo, monkeypat
     assert (draft["filing_due"], draft["filing_due_provisional"]) == ("2027-01-07", True)
     obligation_id = f"plan_refile:{MARKET}:2026#{draft['version']:04d}"
     assert Obligation.get(obligation_id).provisional_year == "2027"
-    run.run_region("130722", date(2027, 1, 4))
+    reminder_run("130722", date(2027, 1, 4))
     upcoming = Notice.get(f"agency:{MARKET}", f"reminder:{obligation_id}:upcoming")
     assert "尚未载入" in upcoming.body and "2027-01-07" in upcoming.body
 
@@ -79,11 +79,11 @@ def test_deadline_stages_and_escalation_each_sent_once(demo, monkeypatch):
         (date(2026, 12, 1), ["due", "upcoming"]),
         (date(2026, 12, 2), ["due", "overdue", "upcoming"]),
     ):
-        assert run.run_region("130722", day)["region_code"] == "130722"
+        assert reminder_run("130722", day)["region_code"] == "130722"
         assert reminders(box) == [f"reminder:{oid}:{s}" for s in expected], day
-    run.run_region("130722", date(2026, 12, 8))  # 5 working days overdue: the city bureau hears
+    reminder_run("130722", date(2026, 12, 8))  # 5 working days overdue: the city bureau hears
     assert reminders("science_bureau:130700") == [f"reminder:{oid}:escalated"]
-    again = run.run_region("130722", date(2026, 12, 8))
+    again = reminder_run("130722", date(2026, 12, 8))
     assert again["obligations_read"] == 0 and again["reminders_created"] == 0
 
 
@@ -92,10 +92,10 @@ def test_overlapping_runs_send_each_reminder_exactly_once(demo, monkeypatch):
     for n in range(30):
         call("POST", "/science/contracts", "science-city", contract(n))
     with ThreadPoolExecutor(6) as pool:
-        runs = list(pool.map(lambda _: run.run_region("130722", date(2026, 12, 1)), range(6)))
+        runs = list(pool.map(lambda _: reminder_run("130722", date(2026, 12, 1)), range(6)))
     assert sum(r["reminders_created"] for r in runs) == 30
     assert len(reminders("science_bureau:130722")) == 30
-    assert run.run_region("130722", date(2026, 12, 1))["reminders_created"] == 0
+    assert reminder_run("130722", date(2026, 12, 1))["reminders_created"] == 0
 
 
 def test_year_end_campaign_reminds_until_published_then_lists_the_overdue(demo, monkeypatch):
@@ -109,15 +109,15 @@ def test_year_end_campaign_reminds_until_published_then_lists_the_overdue(demo, 
             kind="enforcement_agency",
         )
     )
-    run.run_region("130722", date(2026, 12, 1))
+    reminder_run("130722", date(2026, 12, 1))
     # The market regulator published its 2027 plan already: found done, never reminded.
     assert Obligation.get(f"plan_yearend:{MARKET}:2027").status == "done"
     assert not reminders(f"agency:{MARKET}")
     box = f"agency:{late.agency_id}"
     assert reminders(box) == [f"reminder:plan_yearend:{late.agency_id}:2027:remind-12-01"]
-    run.run_region("130722", date(2026, 12, 20))
+    reminder_run("130722", date(2026, 12, 20))
     assert len(reminders(box)) == 2
-    run.run_region("130722", date(2027, 1, 1))
+    reminder_run("130722", date(2027, 1, 1))
     assert reminders("judicial:130722") == [f"reminder:plan_yearend:{late.agency_id}:2027:overdue"]
     at(date(2027, 1, 2), monkeypatch)
     status, listed = call("GET", "/obligations", "judicial-zhangbei", query="overdue=true")
@@ -141,7 +141,7 @@ def test_daily_dispatch_fans_out_per_region_through_the_queue(demo, monkeypatch,
 def test_recipient_sees_and_acknowledges_pending_reminders(demo, monkeypatch):
     at(date(2026, 11, 1), monkeypatch)
     call("POST", "/science/contracts", "science-city", contract(3))
-    run.run_region("130722", date(2026, 11, 28))
+    reminder_run("130722", date(2026, 11, 28))
     science_box = Identity("science-130722", "science_bureau", region_code="130722")
     status, page = call("GET", "/reminders", science_box)
     assert status == 200 and len(page["items"]) == 1
@@ -234,12 +234,12 @@ def test_undelivered_result_notice_reminds_the_agency(june, log):
         close_compliant(visit_id)
         closed.append(visit_id)
     delivery.run(NOW + timedelta(seconds=1))
-    run.run_region("130722", date(2026, 6, 16))
+    reminder_run("130722", date(2026, 6, 16))
     assert Obligation.get(f"result_notice:{closed[0]}").status == "done"  # sent by SMS: fulfilled
     assert reminders(f"agency:{MARKET}") == [f"reminder:result_notice:{closed[1]}:undelivered"]
     # The enterprise acknowledges the notice in the app: fulfilled too, nothing more is sent.
     assert call("POST", f"/notices/visit-result:{closed[1]}/acknowledge", "enterprise-3")[0] == 200
-    assert run.run_region("130722", date(2026, 6, 24))["completed"] == 1  # the day it would escalate
+    assert reminder_run("130722", date(2026, 6, 24))["completed"] == 1  # the day it would escalate
     assert reminders("judicial:130722") == []
 
 
