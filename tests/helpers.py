@@ -3,6 +3,7 @@ sheqi, so every test talks to the one moto server the session starts."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -83,3 +84,14 @@ def reminder_run(region_code: str, day) -> dict:
     event["Records"][0]["body"] = json.dumps({"region_code": region_code, "date": day.isoformat()})
     [result] = invoke.invoke("functions/reminder_region_worker/handler.handler", "reminderRegionWorker", event)["results"]
     return result
+
+
+@contextlib.contextmanager
+def as_function(name: str):
+    """Run domain code a scheduled function or worker runs, called directly by a test, under that function's
+    role (conftest `least_privilege` checks its AWS calls as it does a handler's)."""
+    token = invoke.current_function.set(name)
+    try:
+        yield
+    finally:
+        invoke.current_function.reset(token)

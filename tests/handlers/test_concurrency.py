@@ -8,7 +8,7 @@ from sheqi import clock
 from sheqi.registry import certificate_watch
 from sheqi.store.notices import Notice
 from sheqi.store.registers import CertificateClaim, Enterprise, Inspector
-from tests.helpers import call
+from tests.helpers import as_function, call
 
 THREADS = 16
 E1 = ENTERPRISES[0]["enterprise_id"]
@@ -65,7 +65,12 @@ def test_concurrent_reissues_each_revoke_exactly_one_version(demo):
 
 def test_overlapping_watch_runs_create_each_notice_once(demo):
     today = clock.today()
-    results = parallel(lambda i: certificate_watch.run(today))
+
+    def watch(_):
+        with as_function("certificateWatch"):
+            return certificate_watch.run(today)
+
+    results = parallel(watch)
     assert sum(r["notices_created"] for r in results) == 2  # 李秀英 due soon, 赵志强 lapsed
     assert all(r["certificates_due"] == 2 for r in results)
     ids = sorted(n.notice_id for n in Notice.query(f"agency:{MARKET}") if n.kind.startswith("certificate_"))

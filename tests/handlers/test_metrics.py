@@ -11,7 +11,7 @@ from sheqi import clock
 from sheqi.edge import api
 from sheqi.reminders import delivery
 from tests.handlers.scanning import close_compliant, new_task, open_visit, scan
-from tests.helpers import sample_event
+from tests.helpers import as_function, sample_event
 
 
 @pytest.fixture
@@ -57,7 +57,8 @@ def test_scans_accepted_and_refused_by_reason_and_visits_opened_and_closed(june,
 def test_a_delivery_run_reports_sent_failed_and_its_duration(demo, emitted, monkeypatch, tmp_path):
     monkeypatch.setenv("DELIVERY_LOG", str(tmp_path / "deliveries.log"))
     monkeypatch.setitem(delivery.CHANNELS, "sms", lambda address, notice: (_ for _ in ()).throw(RuntimeError("短信网关超时")))
-    counts = delivery.run(clock.now() + timedelta(seconds=1))
+    with as_function("deliveryDispatch"):
+        counts = delivery.run(clock.now() + timedelta(seconds=1))
     metrics = {name: (value, dims) for name, value, dims in emitted()}
     assert metrics["DeliveriesSent"][0] == counts.get("sent", 0)
     assert metrics["DeliveriesFailed"][0] == counts.get("retry", 0) > 0

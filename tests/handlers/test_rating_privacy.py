@@ -14,7 +14,7 @@ from sheqi.store.registers import Enterprise
 from sheqi.store.visits import Visit
 from sheqi.supervision import watchlists
 from tests.handlers.scanning import E1, NOW, close_compliant, new_task, open_visit
-from tests.helpers import call, identity, reminder_run
+from tests.helpers import as_function, call, identity, reminder_run
 
 EMERGENCY = "11130722000013099H"  # a second enforcement agency in Zhangbei, registered below
 MARKER = "评价意见Q7X"  # in the rating's comment only
@@ -81,7 +81,8 @@ def rated_world() -> dict:
     close_compliant(visit_id)
     assert call("POST", f"/visits/{visit_id}/rating", "enterprise-1", RATING)[0] == 201
     reminder_run("130722", NOW.date())
-    watchlists.daily(NOW.date())
+    with as_function("supervisionWatch"):
+        watchlists.daily(NOW.date())
     status, sample = call(
         "POST",
         "/return-visits",

@@ -16,11 +16,17 @@ from sheqi.registry import registers
 from sheqi.reminders import delivery, obligations
 from sheqi.store.notices import Notice
 from sheqi.store.obligations import Obligation
-from tests.helpers import call, reminder_run, sample_event
+from tests.helpers import as_function, call, reminder_run, sample_event
 
 
 def at(day: date, monkeypatch, hour: int = 9) -> None:
     monkeypatch.setattr(clock, "now", lambda: datetime(day.year, day.month, day.day, hour, 0, tzinfo=CST))
+
+
+def deliver(now):
+    """A delivery run, under the deliveryDispatch function's role."""
+    with as_function("deliveryDispatch"):
+        return delivery.run(now)
 
 
 def reminders(recipient: str) -> list[str]:
@@ -177,7 +183,7 @@ def test_delivery_by_sms_mail_and_log_once_each_even_with_overlapping_runs(demo,
     for n in range(12):
         enterprise_notice(n)
     with ThreadPoolExecutor(4) as pool:
-        runs = list(pool.map(lambda _: delivery.run(clock.now() + timedelta(seconds=1)), range(4)))
+        runs = list(pool.map(lambda _: deliver(clock.now() + timedelta(seconds=1)), range(4)))
     sent = [n for n in Notice.query("enterprise:91130722MA0A1B2C3U", Notice.notice_id.startswith("test:"))]
     assert {n.delivery for n in sent} == {"sent"} and sorted(sent[0].channels) == ["email", "sms"]
     lines = log.read_text().splitlines()
@@ -189,19 +195,19 @@ def test_delivery_by_sms_mail_and_log_once_each_even_with_overlapping_runs(demo,
 
 def test_failed_delivery_retries_with_backoff_then_is_a_dead_letter(demo, log, monkeypatch):
     now = clock.now().replace(microsecond=0) + timedelta(seconds=1)
-    delivery.run(now)  # the demo's own notices first
+    deliver(now)  # the demo's own notices first
     call("PUT", f"/contacts/agency:{MARKET}", "admin-market", {"sms": "+8613903131000"})
     monkeypatch.setitem(delivery.CHANNELS, "sms", lambda address, notice: (_ for _ in ()).throw(RuntimeError("短信网关超时")))
     notice = Notice(f"agency:{MARKET}", "test:dead", kind="test", title="测试", body="正文", created_at=clock.now_iso())
     notice.save()
-    assert delivery.run(now) == {"retry": 1}
+    assert deliver(now) == {"retry": 1}
     waits = []
     for _ in range(delivery.MAX_ATTEMPTS - 1):
         due = datetime.fromisoformat(Notice.get(notice.recipient, notice.notice_id).next_attempt_at)
         waits.append(due - now)
-        assert delivery.run(due - timedelta(seconds=1)) == {}  # not yet
+        assert deliver(due - timedelta(seconds=1)) == {}  # not yet
         now = due
-        delivery.run(now)
+        deliver(now)
     final = Notice.get(notice.recipient, notice.notice_id)
     assert final.delivery == "dead" and final.attempts == 5 and "短信网关超时" in final.last_error
     assert waits == [timedelta(minutes=2 * 2**n) for n in range(4)]
@@ -213,14 +219,14 @@ def test_failed_delivery_retries_with_backoff_then_is_a_dead_letter(demo, log, m
         call("POST", "/deliveries/dead-letters/retry", "platform", {"recipient": notice.recipient, "notice_id": "test:dead"})[0]
         == 200
     )
-    assert delivery.run(clock.now() + timedelta(seconds=1)) == {"sent": 1}
+    assert deliver(clock.now() + timedelta(seconds=1)) == {"sent": 1}
     assert call("GET", "/deliveries/dead-letters", "platform")[1]["items"] == []
 
 
 def test_no_address_leaves_the_notice_in_the_app(demo, log):
     notice = Notice("judicial:130700", "test:inapp", kind="test", title="测试", body="正文", created_at=clock.now_iso())
     notice.save()
-    assert delivery.run(clock.now() + timedelta(seconds=1)).get("in_app", 0) >= 1
+    assert deliver(clock.now() + timedelta(seconds=1)).get("in_app", 0) >= 1
     assert Notice.get("judicial:130700", "test:inapp").delivery == "in_app"
 
 
@@ -233,7 +239,7 @@ def test_undelivered_result_notice_reminds_the_agency(june, log):
         visit_id = open_visit(new_task(targets=(enterprise,)), enterprise=enterprise)[1]["visit_id"]
         close_compliant(visit_id)
         closed.append(visit_id)
-    delivery.run(NOW + timedelta(seconds=1))
+    deliver(NOW + timedelta(seconds=1))
     reminder_run("130722", date(2026, 6, 16))
     assert Obligation.get(f"result_notice:{closed[0]}").status == "done"  # sent by SMS: fulfilled
     assert reminders(f"agency:{MARKET}") == [f"reminder:result_notice:{closed[1]}:undelivered"]

@@ -11,7 +11,7 @@ from sheqi.rules import regions, uscc
 from sheqi.store.notices import Notice
 from sheqi.store.subsidy import SubsidyApplicant, SubsidyResult
 from sheqi.subsidy import service
-from tests.helpers import call
+from tests.helpers import as_function, call
 
 E1 = ENTERPRISES[0]["enterprise_id"]
 HIGH_TECH = {
@@ -34,6 +34,12 @@ def applicant(applicant_id=E1, region="130722", facts=HIGH_TECH, kind="enterpris
         "region_code": region,
         "facts": facts,
     }
+
+
+def process(message: dict) -> None:
+    """A chunk of a run, as the subsidyRunWorker function processes it (under its role)."""
+    with as_function("subsidyRunWorker"):
+        service.process_run_chunk(message)
 
 
 def test_what_if_stores_nothing(demo):
@@ -179,7 +185,7 @@ def test_a_run_goes_in_chunks_and_a_redelivered_chunk_counts_once(demo, tables, 
         "cursor": None,
         "ruleset_version": run["ruleset_version"],
     }
-    service.process_run_chunk(message)  # the same first chunk delivered a second time
+    process(message)  # the same first chunk delivered a second time
     # Queued: the original first chunk, then chunks 2 and 3 twice each (each delivery hands the rest on).
     assert queues.drain(tables) == 5
     summary = call("GET", f"/subsidies/runs/{run['run_id']}", "science-city")[1]["summary"]
@@ -189,7 +195,7 @@ def test_a_run_goes_in_chunks_and_a_redelivered_chunk_counts_once(demo, tables, 
 
 def test_a_changed_rule_set_fails_the_run_rather_than_mix_versions(demo, tables):
     status, run = call("POST", "/subsidies/2025/runs", "science-city")
-    service.process_run_chunk(
+    process(
         {
             "run_id": run["run_id"],
             "year": 2025,
@@ -355,7 +361,7 @@ def test_a_run_tells_each_qualifying_enterprise_once_and_it_reads_its_own_result
         "ruleset_version": run["ruleset_version"],
     }
     with ThreadPoolExecutor(3) as pool:
-        list(pool.map(lambda _: service.process_run_chunk(message), range(3)))
+        list(pool.map(lambda _: process(message), range(3)))
     queues.drain(tables)
     notices = [n for n in Notice.query(f"enterprise:{E1}") if n.kind == "subsidy_exemption"]
     assert [n.notice_id for n in notices] == [f"subsidy:{run['run_id']}"]
