@@ -187,7 +187,30 @@ async function showAccountability() {
   const due = (m) => escapeHtml(m.kind === "summons" ? `约谈日期 ${m.held_on}` : m.kind === "report" ? `通报范围：${m.scope}` : `${m.correct_by} 前改正`);
   $("measures").innerHTML = table([[(m) => localTime(m.created_at), "记录时间"], [(m) => escapeHtml(label("accountability", m.kind)), "方式"],
     [(m) => escapeHtml(m.person_name), "对象"], ["issuer_name", "作出机关"], [(m) => escapeHtml(m.findings.join("；")), "违反规定的问题"],
-    ["requirements", "要求"], [due, "日期/范围"]], measures.items);
+    ["requirements", "要求"], [due, "日期/范围"], [correction, "改正情况"]], measures.items);
+  document.querySelectorAll("form.correction").forEach((form) => form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { report: data.get("report"), corrected_on: data.get("corrected_on") };
+    await run(() => api(`/agencies/${encodeURIComponent(state.claims.agency_id)}/accountability/${form.dataset.measure}/correction-report`,
+      { method: "POST", headers: { "Idempotency-Key": form.dataset.key }, body: JSON.stringify(body) }));
+    await run(showAccountability);
+  }));
+}
+
+// An Idempotency-Key for a form's POST, kept with the form so a resubmission is a retry (getRandomValues also works over a LAN's http).
+const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+// An order to correct: reported (when, and whether late), or, for the agency's own admin, the report form.
+function correction(m) {
+  if (m.kind !== "order") return "—";
+  if (m.reported_at) {
+    return `<span class="${m.reported_late ? "bad" : "ok"}">${escapeHtml(m.corrected_on)} 已改正${m.reported_late ? "（逾期报告）" : ""}</span>：${escapeHtml(m.correction_report)}`;
+  }
+  if (state.claims.role !== "agency_admin") return '<span class="bad">未报告</span>';
+  return `<form class="correction" data-measure="${escapeHtml(m.measure_id)}" data-key="${newKey()}">
+    <input name="report" required minlength="4" placeholder="改正情况"><input name="corrected_on" type="date" required>
+    <button>报告改正情况</button></form>`;
 }
 
 const VIEWS = { watch: showWatch, charts: showCharts, plans: showPlans, returns: showReturns, accountability: showAccountability };

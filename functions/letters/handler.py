@@ -79,4 +79,10 @@ def agency_measures(caller: Identity, agency_id: str, params: PageQuery):
     return accountability.list_for_agency(caller, agency_id, params.limit, params.cursor)
 
 
+@app.post("/agencies/<agency_id>/accountability/<measure_id>/correction-report", roles=("agency_admin",))
+def report_correction(caller: Identity, agency_id: str, measure_id: str, body: accountability.CorrectionReportIn):
+    """被责令改正的机关书面报告改正情况（第三十一条；每项责令改正报告一次）"""
+    return accountability.view(accountability.report_correction(caller, agency_id, measure_id, body))
+
+
 handler = api.lambda_handler(app)

@@ -144,6 +144,35 @@ def test_accountability_measures_for_the_bureau_and_the_agency_its_own_only(brow
     assert "王建国" not in other.inner_text("#measures") and "暂无" in other.inner_text("#measures")
 
 
+def test_the_agency_reports_an_order_corrected_and_its_bureau_sees_it(browser, console):
+    order = {
+        "kind": "order",
+        "agency_id": demo_data.MARKET,
+        "findings": ["未扫码即进入企业检查（第二十四条）"],
+        "requirements": "组织执法人员学习扫码入企规定",
+        "correct_by": "2026-07-15",
+    }
+    measure_id = call("POST", "/accountability", "judicial-zhangbei", order)[1]["measure_id"]
+    assert "未报告" in open_view(browser, console, "accountability").inner_text("#measures")
+    page = open_view(browser, console, "accountability", who="admin-market")
+    form = page.locator(f"form.correction[data-measure='{measure_id}']")
+    form.locator("input[name=report]").fill("已组织全体执法人员学习扫码入企规定")
+    form.locator("input[name=corrected_on]").fill("2026-06-12")
+    form.locator("button").click()
+    page.wait_for_selector("#measures :text('2026-06-12 已改正')", timeout=20_000)
+    bureau = open_view(browser, console, "accountability").inner_text("#measures")
+    assert "2026-06-12 已改正：已组织全体执法人员学习扫码入企规定" in bureau and "逾期" not in bureau
+    assert (
+        call(
+            "POST",
+            f"/agencies/{demo_data.MARKET}/accountability/{measure_id}/correction-report",
+            "admin-market",
+            {"report": "再报一次", "corrected_on": "2026-06-12"},
+        )[0]
+        == 409
+    )
+
+
 def test_no_raw_code_reaches_a_rendered_page(browser, console):
     """Every code of the label table (sheqi/rules/labels.py) is shown in Chinese: none appears as a word
     in any view's text, with a refused scan and an open complaint in the lists."""

@@ -466,5 +466,7 @@ def test_matrix_covers_every_json_route():
         ("POST", "/letters/{letter_id}/decision-request"),
         ("POST", "/letters/{letter_id}/issue"),
         ("POST", "/letters/{letter_id}/decline"),
+        # needs an order to correct first: tests/handlers/test_accountability.py checks who may report
+        ("POST", "/agencies/{agency_id}/accountability/{measure_id}/correction-report"),
     }
     assert declared - covered == binary_or_stateful

@@ -136,6 +136,7 @@ def world(moto_endpoint):
             "recipient": f"enterprise:{E1}",
             "name": "frequency",
             "letter_id": uuid.uuid4().hex,
+            "measure_id": uuid.uuid4().hex,
             "sample_id": uuid.uuid4().hex,
             "collection": "projects",
             "region_code": "130722",

@@ -489,7 +489,18 @@ CASES = {
             "correct_by": "2026-07-15",
         },
     ),
+    "POST /agencies/{agency_id}/accountability/{measure_id}/correction-report": lambda: (
+        "admin-market",
+        f"/agencies/{MARKET}/accountability/{order_id()}/correction-report",
+        {"report": "已组织执法人员学习扫码入企规定", "corrected_on": "2026-06-14"},
+    ),
 }
+
+
+def order_id() -> str:
+    """An order to correct the market regulator, recorded by its bureau."""
+    who, path, body = CASES["POST /accountability"]()
+    return call("POST", path, who, body)[1]["measure_id"]
 
 
 def letter_id_overdue() -> str:

@@ -17,7 +17,7 @@ from sheqi.store.notices import Notice
 from sheqi.store.obligations import Obligation
 from sheqi.store.plans import PlanVersion
 from sheqi.store.registers import Agency
-from sheqi.store.supervision import Letter
+from sheqi.store.supervision import Accountability, Letter
 from sheqi.store.tallies import Tally
 from sheqi.store.visits import Visit
 
@@ -54,6 +54,9 @@ def fulfilled(record: Obligation) -> bool:
         return Rating.count(s["visit_id"]) > 0
     if record.kind == "letter_reply":
         return Letter.get(*Letter.key(s["letter_id"])).status != "issued"
+    if record.kind == "correction_order":
+        measure = Accountability.get(*Accountability.key(s["agency_id"], s["created_at"], s["measure_id"]))
+        return measure.reported_at is not None
     return False  # science deadlines: only their own completion marks them done
 
 

@@ -42,6 +42,7 @@ KINDS = {
     "rating_invite": ("邀请企业评价检查", ART[24]),
     **SCIENCE,
     "letter_reply": ("按监督文书要求整改并书面答复司法行政机关", ART[30]),
+    "correction_order": ("按责令改正的要求限期改正并书面报告司法行政机关", ART[31]),
 }
 STAGE_LABELS = {
     "upcoming": "即将到期",

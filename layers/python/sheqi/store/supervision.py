@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
@@ -167,6 +168,11 @@ class Accountability(_SupervisionRecord):
     scope = UnicodeAttribute(null=True)  # report: to whom it is reported
     correct_by = UnicodeAttribute(null=True)  # order: the day correction is due
     recorded_by = UnicodeAttribute(null=True)
+    # order: the agency's written report that it corrected (written once), and when
+    correction_report = UnicodeAttribute(null=True)
+    corrected_on = UnicodeAttribute(null=True)
+    reported_at = UnicodeAttribute(null=True)
+    reported_by = UnicodeAttribute(null=True)
     by_region: SupervisionByRegion[Accountability] = SupervisionByRegion()
 
     @staticmethod
@@ -174,6 +180,6 @@ class Accountability(_SupervisionRecord):
         return f"agency#{agency_id}", f"measure#{created_at}#{measure_id}"
 
     @classmethod
-    def of_agency(cls, agency_id: str) -> tuple[str, object]:
+    def of_agency(cls, agency_id: str) -> tuple[str, Condition]:
         """The partition and range condition of an agency's measures."""
         return f"agency#{agency_id}", cls.sk.startswith("measure#")

@@ -5,7 +5,9 @@ head (负责人) or to a person responsible (相关责任人, here one of the ag
 A measure is a record: the bureau supervising the agency (its own region, or a city bureau over its
 counties) records it, the agency is notified, the bureau and the platform read the region's measures,
 and the agency reads its own. Each kind carries what makes it a measure: the day of the summons, to whom
-the report goes, and by when the order must be carried out."""
+the report goes, and by when the order must be carried out. An order opens a `correction_order` obligation
+due that day, so the reminder run reminds the agency and, once it is overdue, the bureau; the agency
+closes it with its written report that it corrected, which the bureau is notified of."""
 
 from __future__ import annotations
 
@@ -17,18 +19,28 @@ from msgspec import Meta
 
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, region_or_own
-from sheqi.errors import RuleViolation
+from sheqi.errors import Conflict, NotFound, RuleViolation
 from sheqi.inputs import Body, Invalid, Key, OneOf
 from sheqi.registry.registers import get_agency, get_inspector
+from sheqi.reminders import obligations
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.rules.labels import ACCOUNTABILITY
-from sheqi.store import Transaction, pagination
+from sheqi.rules.workdays import Deadline
+from sheqi.store import Cancelled, Transaction, pagination
 from sheqi.store.notices import Notice
+from sheqi.store.obligations import Obligation
 from sheqi.store.supervision import Accountability, region_records
 
 # What each kind must state (field -> its Chinese name).
 REQUIRED = {"summons": ("held_on", "约谈日期"), "report": ("scope", "通报范围"), "order": ("correct_by", "改正期限")}
+
+
+class CorrectionReportIn(Body):
+    """The agency's written report that it carried out an order to correct."""
+
+    report: Annotated[str, Meta(min_length=4, max_length=2000)]
+    corrected_on: date
 
 
 class MeasureIn(Body):
@@ -99,7 +111,75 @@ def record(caller: Identity, data: MeasureIn) -> Accountability:
     with Transaction() as tx:
         tx.save(measure, condition=Accountability.pk.does_not_exist())
         tx.save(_notice(measure), condition=Notice.notice_id.does_not_exist())
+        if data.correct_by is not None:
+            tx.save(_correction_obligation(measure, data.correct_by), condition=Obligation.obligation_id.does_not_exist())
     return measure
+
+
+def _correction_obligation(measure: Accountability, correct_by: date) -> Obligation:
+    """The order's deadline, the day the bureau set (no roll-forward: the bureau chose it)."""
+    return obligations.new(
+        f"correction_order:{measure.measure_id}",
+        kind="correction_order",
+        title=f"{measure.issuer_name}责令{measure.person_name}改正",
+        owner=f"agency:{measure.agency_id}",
+        region_code=measure.region_code or "",
+        subject={"agency_id": measure.agency_id, "created_at": measure.created_at, "measure_id": measure.measure_id},
+        start=clock.today(),
+        due=Deadline(correct_by, False),
+    )
+
+
+def get_measure(agency_id: str, measure_id: str) -> Accountability:
+    """One of an agency's measures by id (a Query of the agency's few measures)."""
+    partition, condition = Accountability.of_agency(agency_id)
+    for measure in Accountability.query(partition, condition, filter_condition=Accountability.measure_id == measure_id):
+        return measure
+    raise NotFound("问责记录不存在", code="measure_not_found")
+
+
+def report_correction(caller: Identity, agency_id: str, measure_id: str, data: CorrectionReportIn) -> Accountability:
+    """The agency reports, once, that it corrected as ordered; the order's obligation is done and the bureau
+    that ordered it is notified. A report after the deadline is kept and shown as late."""
+    if not (caller.role == "agency_admin" and caller.agency_id == agency_id):
+        raise deny_scope("问责记录：改正情况由被责令改正的机关报告")
+    measure = get_measure(agency_id, measure_id)
+    if measure.measure_kind != "order":
+        raise RuleViolation(
+            f"{ACCOUNTABILITY[measure.measure_kind or 'order']}无须报告改正情况", code="measure_not_an_order", article=ART[31]
+        )
+    if data.corrected_on > clock.today():
+        raise RuleViolation("改正日期（corrected_on）不能晚于今天", code="corrected_on_future", field="corrected_on")
+    now = clock.now_iso()
+    bureau = Notice(
+        f"judicial:{measure.bureau_region_code}",
+        f"accountability-report:{measure_id}",
+        kind="accountability_correction_reported",
+        article=ART[31],
+        created_at=now,
+        title=f"{measure.agency_name}报告已改正",
+        body=f"{measure.agency_name}报告已于 {data.corrected_on.isoformat()} 按责令改正的要求改正"
+        + f"（改正期限 {measure.correct_by}）：{data.report}",
+    )
+    try:
+        with Transaction() as tx:
+            tx.update(
+                measure,
+                actions=[
+                    Accountability.correction_report.set(data.report),
+                    Accountability.corrected_on.set(data.corrected_on.isoformat()),
+                    Accountability.reported_at.set(now),
+                    Accountability.reported_by.set(caller.subject),
+                ],
+                condition=Accountability.reported_at.does_not_exist(),
+            )
+            tx.save(bureau, condition=Notice.notice_id.does_not_exist())
+    except Cancelled as error:
+        if not error.contended:
+            raise
+        raise Conflict("已报告过改正情况", code="correction_already_reported", article=ART[31]) from None
+    obligations.complete(f"correction_order:{measure_id}")
+    return get_measure(agency_id, measure_id)
 
 
 def _iso(day: date | None) -> str | None:
@@ -163,6 +243,10 @@ def view(measure: Accountability) -> dict:
         "held_on": measure.held_on,
         "scope": measure.scope,
         "correct_by": measure.correct_by,
+        "correction_report": measure.correction_report,
+        "corrected_on": measure.corrected_on,
+        "reported_at": measure.reported_at,
+        "reported_late": bool(measure.correct_by and measure.reported_at and measure.reported_at[:10] > measure.correct_by),
         "created_at": measure.created_at,
         "article": ART[31],
     }
