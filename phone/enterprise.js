@@ -44,7 +44,9 @@ async function showVisit(visitId) {
   $("#detail-body").innerHTML = `
     <h2>${esc(visit.agencies.map((a) => a.name).join("、"))}</h2>
     <p><span class="tag">${esc(label("visit_status", visit.status))}</span> 入企 ${localTime(visit.entered_at)}${visit.ended_at ? `，结束 ${localTime(visit.ended_at)}` : ""}</p>
+    ${visit.tasks.length ? `<h2>检查任务（第二十四条）</h2><ul id="visit-tasks">${tasksHtml(visit.tasks)}</ul>` : ""}
     <h2>执法人员（扫码时核验的证件）</h2><ul>${inspectorsHtml(visit.inspectors)}</ul>
+    ${visit.assisted_by.length ? `<h2>协助检查的第三方（第二十条：只提供参考意见，不实施检查）</h2><ul id="visit-assisted">${assistedHtml(visit.assisted_by)}</ul>` : ""}
     <h2>检查事项</h2><ul>${visit.items.map((i) => `<li>${esc(i.name)}：<b>${esc(i.finding ? label("finding", i.finding.result) : "尚未记录")}</b>
       <br><small>依据：${esc(i.legal_basis)}</small>${i.finding && i.finding.notes ? `<br>${esc(i.finding.notes)}` : ""}
       ${i.finding && i.finding.evidence.length ? `<br><small>证据 ${i.finding.evidence.length} 份</small>` : ""}</li>`).join("")}</ul>
@@ -61,6 +63,20 @@ async function showVisit(visitId) {
   keepDrafts($("#detail"));
   $("#complain-visit").onclick = () => complainAbout("visit", visitId);
   ready("visit");
+}
+
+// The task behind the visit as Art. 24 lets the enterprise check it: what kind, why, when, and which agency
+// approved it when (the trigger's reference, e.g. a complaint's number, is not shown).
+function tasksHtml(tasks) {
+  return tasks.map((t) => `<li>${esc(t.type_label)}（${esc(t.method_label)}）${t.trigger ? `，起因：${esc(t.trigger.label)}` : ""}`
+    + `${t.exception ? `，例外情形：${esc(t.exception.label)}` : ""}`
+    + `<br><small>检查时间 ${localTime(t.window_start)} 至 ${localTime(t.window_end)}</small>`
+    + `<br><small>批准：${t.approvals.map((a) => `${esc(a.agency_name || a.agency_id)}${a.approved_at ? ` ${localTime(a.approved_at)}` : "（未批准）"}`).join("；")}</small></li>`).join("");
+}
+
+function assistedHtml(helpers) {
+  return helpers.map((a) => `<li>${esc(a.kind_label)}：${esc(a.name)}${a.organisation ? `（${esc(a.organisation)}）` : ""}`
+    + `<br><small>邀请原因：${esc(a.reason)}</small><br><small>参考意见：${esc(a.advice)}</small></li>`).join("");
 }
 
 async function rate(form) {

@@ -13,7 +13,9 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from local import config, demo_data, gateway
+from sheqi import clock
 from tests.e2e.test_console import CHROMIUM_ARGS
+from tests.handlers.scanning import open_visit
 from tests.helpers import call
 
 E1, E2 = (demo_data.ENTERPRISES[i]["enterprise_id"] for i in (0, 1))
@@ -170,3 +172,34 @@ def test_a_scan_taken_offline_is_queued_and_sent_when_back_online(camera_browser
     assert "离线补传" in page.inner_text("#result-body")
     assert page.evaluate("JSON.parse(localStorage.getItem('sheqi-scan-queue')).length") == 0
     assert demo_data.ENTERPRISES[1]["name"] in page.inner_text("#result-body")
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_the_enterprise_sees_the_task_behind_a_visit_and_who_assisted(browser, stack):
+    """Art. 24: the task's kind and which agency approved it when; Art. 20: the third party that assisted,
+    why it was invited and its advice (it does not inspect)."""
+    now = clock.now()
+    visit_id = open_visit(demo_data.demo_task_id("market-routine"), at=now)[1]["visit_id"]
+    lab = {"kind": "testing_body", "name": "张家口市食品检验检测中心", "reason": "现场快检需专业判定", "advice": "快检结果阴性"}
+    finding = {"agency_id": demo_data.MARKET, "item_id": "food-business", "result": "compliant", "assisted_by": [lab]}
+    assert call("POST", f"/visits/{visit_id}/findings", "market-li", finding)[0] == 201
+    close = {"ended_at": now.isoformat(), "outcome": "no_violation", "summary": "未发现问题"}
+    assert call("POST", f"/visits/{visit_id}/close", "market-wang", close)[0] == 201
+
+    owner = sign_in(browser, stack, "enterprise-1")
+    owner.wait_for_selector("body[data-ready=inspections]", timeout=WAIT)
+    owner.click(f"#inspections li[data-visit='{visit_id}']")
+    owner.wait_for_selector("body[data-ready=visit]", timeout=WAIT)
+    task = owner.inner_text("#visit-tasks")
+    assert "日常检查（现场检查）" in task and "批准：张北县市场监督管理局" in task
+    assisted = owner.inner_text("#visit-assisted")
+    assert "检验检测机构：张家口市食品检验检测中心" in assisted and "邀请原因：现场快检需专业判定" in assisted
+    assert "参考意见：快检结果阴性" in assisted and "不实施检查" in owner.inner_text("#detail-body")
