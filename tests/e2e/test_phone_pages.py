@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from local import config, demo_data, gateway
 from sheqi import clock
-from tests.e2e.test_console import CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM_ARGS
 from tests.handlers.scanning import open_visit
 from tests.helpers import call
 
@@ -172,15 +172,6 @@ def test_a_scan_taken_offline_is_queued_and_sent_when_back_online(camera_browser
     assert "离线补传" in page.inner_text("#result-body")
     assert page.evaluate("JSON.parse(localStorage.getItem('sheqi-scan-queue')).length") == 0
     assert demo_data.ENTERPRISES[1]["name"] in page.inner_text("#result-body")
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_the_enterprise_sees_the_task_behind_a_visit_and_who_assisted(browser, stack):
