@@ -265,3 +265,28 @@ def test_regions_join_the_daily_run_where_they_come_into_being(demo):
     )
     assert status == 201
     assert "130723" in obligations.active_regions()  # its visits' deadlines will be reminded there
+
+
+def test_an_emergency_campaigns_provisional_refiling_deadline_is_counted_again(demo, monkeypatch):
+    """The amended plan an emergency campaign calls for (Art. 13, 16) names no plan version yet: loading the
+    year its deadline fell in recounts the deadline and touches no version."""
+    at(date(2026, 12, 24), monkeypatch)
+    call("PUT", f"/agencies/{MARKET}/campaign-quota", "platform", {"year": 2026, "quota": 1})
+    campaign = {
+        "year": 2026,
+        "title": "燃气安全专项检查",
+        "item_ids": ["special-equipment"],
+        "approving_authority": "张北县人民政府",
+        "approving_level": "county_government",
+        "approval_document": "张政字〔2026〕99号",
+        "approved_on": "2026-12-24",
+        "emergency": True,
+    }
+    status, filed = call("POST", f"/agencies/{MARKET}/campaigns", "admin-market", campaign)
+    assert status == 201, filed
+    obligation_id = f"plan_refile:{MARKET}:campaign:{filed['campaign_id']}"
+    assert (Obligation.get(obligation_id).due, Obligation.get(obligation_id).provisional_year) == ("2027-01-07", "2027")
+    arrangement = {"notice": "国务院办公厅关于2027年部分节假日安排的通知（测试数据）", "holidays": ["2027-01-01"]}
+    assert call("PUT", "/calendars/2027", "platform", arrangement)[0] == 200
+    record = Obligation.get(obligation_id)
+    assert (record.due, record.provisional, record.provisional_year) == ("2027-01-08", False, None)

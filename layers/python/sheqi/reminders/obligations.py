@@ -145,7 +145,7 @@ def recompute_year(year: int) -> int:
                     Obligation.next_stage_on.set(min(pending).isoformat()),
                 ]
         record.update(actions=actions)
-        if record.kind == "plan_refile":
+        if record.kind == "plan_refile" and "version_key" in record.subject:  # an emergency campaign's names none yet
             version = PlanVersion.get(record.subject["agency_id"], record.subject["version_key"])
             version.filing_due, version.filing_due_provisional = due.due.isoformat(), due.provisional
             version.save()
