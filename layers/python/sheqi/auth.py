@@ -108,9 +108,9 @@ def can_see_enterprise(identity: Identity, enterprise_id: str, region_code: str)
         return True
     if identity.role == "enterprise":
         return identity.enterprise_id == enterprise_id
-    if identity.role == "government":  # it issues supervision decisions; it reads no enterprise records
-        return False
-    return regions.covers(identity.region_code, region_code)
+    if identity.role in ("inspector", "agency_admin", "judicial", "science_bureau"):  # within their jurisdiction
+        return regions.covers(identity.region_code, region_code)
+    return False  # e.g. the government: it issues supervision decisions and reads no enterprise records
 
 
 def can_see_agency(identity: Identity, agency_id: str, region_code: str) -> bool:
