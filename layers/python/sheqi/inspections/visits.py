@@ -640,11 +640,11 @@ def view(
     if level == "shared":  # Art. 29: no evidence, no notes marked as trade secrets, no personal data
         return {**summary, "items": _shared_findings(visit)}
     items = [{**i, "finding": visit.findings.get(item_key(i["agency_id"], i["item_id"]))} for i in visit.items]
-    tasks = tasks or {}
+    tasks, helpers = tasks or {}, assistance(visit)
     full = {
         **summary,
         "inspectors": visit.inspectors,
-        "assisted_by": assistance(visit),
+        "assisted_by": helpers,
         "items": items,
         "outcome_detail": visit.outcome,
         "flags": visit.flags,
@@ -660,7 +660,7 @@ def view(
                 "inspectors": [i for i in visit.inspectors if i.get("certificate_no")],
                 "items": visit.items,
                 "findings": visit.findings,
-                "assisted_by": assistance(visit),
+                "assisted_by": helpers,
             },
         ),
         "head": {"seq": int(visit.head_seq), "hash": visit.head_hash},
