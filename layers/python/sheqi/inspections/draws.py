@@ -30,7 +30,6 @@ from sheqi.registry import registers
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
 from sheqi.store import get_or_404, pagination
-from sheqi.store.plans import PlanVersion
 from sheqi.store.registers import Enterprise, Inspector
 from sheqi.store.tasks import DrawEntry
 
@@ -210,7 +209,7 @@ def make_tasks(caller: Identity, draw_id: str, data: TasksIn) -> list[str]:
     for entry in DrawEntry.query(draw_id, DrawEntry.enterprise_id < DrawEntry.SUMMARY):
         if entry.inspector_ids:
             by_pair.setdefault(tuple(entry.inspector_ids), []).append(entry.enterprise_id)
-    version = PlanVersion.get(summary["agency_id"], PlanVersion.key(summary["year"], summary["version"]))
+    version = filing.get_version(summary["agency_id"], summary["year"], summary["version"])
     method = version.entries[summary["entry_index"]]["method"]
     created = []
     for pair, targets in sorted(by_pair.items()):
