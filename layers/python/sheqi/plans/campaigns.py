@@ -18,13 +18,12 @@ from sheqi.inputs import Body, Key, OneOf, Uscc, Year
 from sheqi.plans import filing
 from sheqi.plans.filing import REFILE_WORKING_DAYS
 from sheqi.registry import registers
-from sheqi.reminders import obligations
+from sheqi.reminders import notices, obligations
 from sheqi.rules.articles import ART
 from sheqi.rules.workdays import Deadline
-from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, put_if_absent, save_if
-from sheqi.store.notices import Notice
+from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, save_if
 from sheqi.store.plans import Campaign
-from sheqi.store.registers import Item
+from sheqi.store.registers import Agency, Item
 from sheqi.store.tallies import Tally
 
 APPROVING_LEVELS = ("county_government", "city_government", "provincial_government", "state_council", "vertical_superior")
@@ -59,7 +58,7 @@ def set_quota(caller: Identity, agency_id: str, data: QuotaIn) -> dict:
 def file(caller: Identity, agency_id: str, data: CampaignIn) -> Campaign:
     """Record and file an approved campaign; the quota holds under concurrent filings, because the
     count is raised in the same transaction, on condition it stays under the quota."""
-    registers.managed_agency(caller, agency_id)
+    agency = registers.managed_agency(caller, agency_id)
     published = {i.item_id for i in Item.query(agency_id, filter_condition=Item.status == "published")}
     unpublished = [i for i in data.item_ids if i not in published]
     if unpublished:
@@ -110,14 +109,13 @@ def file(caller: Identity, agency_id: str, data: CampaignIn) -> Campaign:
             ) from None
         raise
     if due:
-        _urgent(campaign, due)
+        _urgent(campaign, agency, due)
     return campaign
 
 
-def _urgent(campaign: Campaign, due: Deadline) -> None:
+def _urgent(campaign: Campaign, agency: Agency, due: Deadline) -> None:
     """An emergency campaign runs before the plan is amended (Art. 13): the amended plan is due within 10
     working days (Art. 16), reminded like every deadline, and the judicial bureau is told at once."""
-    agency = registers.get_agency(campaign.agency_id)
     obligations.open_once(
         f"plan_refile:{campaign.agency_id}:campaign:{campaign.campaign_id}",
         kind="plan_refile",
@@ -129,18 +127,14 @@ def _urgent(campaign: Campaign, due: Deadline) -> None:
         due=due,
         working_days=REFILE_WORKING_DAYS,
     )
-    put_if_absent(
-        Notice(
-            f"judicial:{agency.region_code}",
-            f"urgent-campaign:{campaign.campaign_id}",
-            kind="urgent_campaign",
-            article=ART[13],
-            created_at=clock.now_iso(),
-            title=f"紧急部署专项检查：{agency.name}",
-            body=f"{agency.name}经{campaign.approving_authority}（{campaign.approval_document}）批准，紧急部署专项检查"
-            f"“{campaign.title}”，修改后的检查计划应于{due.due.isoformat()}前备案（第十三条、第十六条）。",
-        ),
-        Notice.notice_id,
+    notices.create_once(
+        f"judicial:{agency.region_code}",
+        f"urgent-campaign:{campaign.campaign_id}",
+        kind="urgent_campaign",
+        article=ART[13],
+        title=f"紧急部署专项检查：{agency.name}",
+        body=f"{agency.name}经{campaign.approving_authority}（{campaign.approval_document}）批准，紧急部署专项检查"
+        f"“{campaign.title}”，修改后的检查计划应于{due.due.isoformat()}前备案（第十三条、第十六条）。",
     )
 
 
