@@ -24,7 +24,7 @@ def _label(labels: dict, name: str) -> str:
     return labels[name]["label"].replace("（元）", "")
 
 
-def _wan(x: Decimal) -> str:
+def wan(x: Decimal) -> str:
     """Amounts in the texts' own unit (万元) for the Chinese explanations."""
     return f"{(x / 10000).normalize():f}万元"
 
@@ -153,7 +153,7 @@ def _check(condition: dict, context: dict, labels: dict, rule: Rule, prefix: str
         values = {"numerator": _yuan(top), "denominator": _yuan(bottom), "ratio": str(value.quantize(Decimal("0.0001")))}
     else:
         value = _need(context, condition["fact"], labels, rule, prefix)
-        shown = f"{_label(labels, condition['fact'])}：{_wan(value) if isinstance(value, Decimal) else _describe(value)}"
+        shown = f"{_label(labels, condition['fact'])}：{wan(value) if isinstance(value, Decimal) else _describe(value)}"
         values = {condition["fact"]: _describe(value)}
     passed = True
     parts = []
@@ -165,7 +165,7 @@ def _check(condition: dict, context: dict, labels: dict, rule: Rule, prefix: str
             bound = condition[side]
             ok = bound.admits_from_below(value) if side == "lower" else bound.admits_from_above(value)
             passed = passed and ok
-            number = f"{(bound.value * 100).normalize():f}%" if "ratio" in condition else _wan(bound.value)
+            number = f"{(bound.value * 100).normalize():f}%" if "ratio" in condition else wan(bound.value)
             parts.append(f"须{number}{bound.wording}（{'含' if bound.inclusive else '不含'}本数）")
     return {"passed": passed, "detail": f"{shown}，{'；'.join(parts)}：{'符合' if passed else '不符合'}", "values": values}
 
@@ -181,31 +181,31 @@ def _describe(value) -> str:
 def _amount(rule: Rule, context: dict, labels: dict, prefix: str, where: str) -> tuple[Decimal | None, dict]:
     spec = rule.amount
     if spec["kind"] == "fixed":
-        return spec["amount"], {"detail": f"{'最高额度' if spec['ceiling'] else '定额'}{_wan(spec['amount'])}"}
+        return spec["amount"], {"detail": f"{'最高额度' if spec['ceiling'] else '定额'}{wan(spec['amount'])}"}
     x = _need(context, spec["fact"], labels, rule, prefix)
     if spec["kind"] == "tiered":
         tier = next((t for t in spec["tiers"] if tier_admits(t, x)), None)
         if tier is None:
-            return None, {"detail": f"{_label(labels, spec['fact'])}{_wan(x)}，未达到任何档次"}
-        bounds = "、".join(f"{_wan(b.value)}{b.wording}" for b in (tier["lower"], tier["upper"]) if b)
-        return tier["amount"], {"detail": f"{_label(labels, spec['fact'])}{_wan(x)}，落入“{bounds}”档：{_wan(tier['amount'])}"}
+            return None, {"detail": f"{_label(labels, spec['fact'])}{wan(x)}，未达到任何档次"}
+        bounds = "、".join(f"{wan(b.value)}{b.wording}" for b in (tier["lower"], tier["upper"]) if b)
+        return tier["amount"], {"detail": f"{_label(labels, spec['fact'])}{wan(x)}，落入“{bounds}”档：{wan(tier['amount'])}"}
     if spec["kind"] == "percentage":
         raw = x * spec["rate"]
-        shown = f"{_wan(x)} × {(spec['rate'] * 100).normalize():f}% = {_wan(raw)}"
+        shown = f"{wan(x)} × {(spec['rate'] * 100).normalize():f}% = {wan(raw)}"
         cap = spec["cap"] if spec["cap_per"] != "applicant" else None  # else capped once over the items (_pooled)
         if cap is not None and not cap.admits_from_above(raw):
-            return cap.value, {"detail": f"{shown}，超过{'每项' if spec['cap_per'] else ''}上限，按{_wan(cap.value)}"}
+            return cap.value, {"detail": f"{shown}，超过{'每项' if spec['cap_per'] else ''}上限，按{wan(cap.value)}"}
         return raw, {"detail": shown}
     low, high = spec["lower"], spec["upper"]
     if spec["kind"] == "assessed":
         if not (low.admits_from_below(x) and high.admits_from_above(x)):
             raise ValidationError(
-                f"{where}{spec['fact']}：评审金额{_wan(x)}不在条款 {rule.clause} 规定的{_wan(low.value)}至{_wan(high.value)}之间",
+                f"{where}{spec['fact']}：评审金额{wan(x)}不在条款 {rule.clause} 规定的{wan(low.value)}至{wan(high.value)}之间",
                 field=f"{prefix}{spec['fact']}",
                 code="assessed_out_of_range",
                 details={"rule_id": rule.id},
             )
-        return x, {"detail": f"评审确定{_wan(x)}（条款区间{_wan(low.value)}至{_wan(high.value)}）"}
+        return x, {"detail": f"评审确定{wan(x)}（条款区间{wan(low.value)}至{wan(high.value)}）"}
     rate = _need(context, spec["rate_fact"], labels, rule, prefix)
     if not (low.admits_from_below(rate) and high.admits_from_above(rate)):
         raise ValidationError(
@@ -214,7 +214,7 @@ def _amount(rule: Rule, context: dict, labels: dict, prefix: str, where: str) ->
             code="assessed_out_of_range",
             details={"rule_id": rule.id},
         )
-    return x * rate, {"detail": f"评估作价{_wan(x)} × {(rate * 100).normalize():f}%"}
+    return x * rate, {"detail": f"评估作价{wan(x)} × {(rate * 100).normalize():f}%"}
 
 
 def _row(rule: Rule, item: str | None, checks: list[dict]) -> dict:
@@ -276,7 +276,7 @@ def _evaluate(rule: Rule, context: dict, labels: dict, prefix: str, item: str | 
         **result,
         "amount": _yuan(amount),
         "amount_kind": "ceiling" if ceiling else "exact",
-        "amount_note": f"最高{_wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额",
+        "amount_note": f"最高{wan(amount)}，具体金额由评审确定" if ceiling else "按条款计算的确定金额",
         "decision": "paid",
     }
 
@@ -346,8 +346,8 @@ def _pooled(rule: Rule, rows: list[dict]) -> dict:
         {
             "passed": bool(paid),
             "values": {},
-            "detail": f"各项合计{_wan(raw)}，上限{_wan(cap.value)}按每个申报主体合计计算（不按每项）"
-            + (f"，超过上限，按{_wan(cap.value)}" if capped else "，未超过上限"),
+            "detail": f"各项合计{wan(raw)}，上限{wan(cap.value)}按每个申报主体合计计算（不按每项）"
+            + (f"，超过上限，按{wan(cap.value)}" if capped else "，未超过上限"),
         }
     )
     pooled = {**(paid or rows)[0], "item": "、".join(r["item"] for r in rows), "checks": checks}

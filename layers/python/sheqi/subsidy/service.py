@@ -28,7 +28,7 @@ from sheqi.store import Cancelled, Transaction, get_or_404, get_or_none, paginat
 from sheqi.store.notices import Notice
 from sheqi.store.subsidy import SubsidyApplicant, SubsidyResult
 from sheqi.store.tallies import Tally
-from sheqi.subsidy.engine import calculate
+from sheqi.subsidy.engine import calculate, wan
 from sheqi.subsidy.rules import RuleSet, default_ruleset
 
 
@@ -250,10 +250,6 @@ def process_run_chunk(message: dict, ruleset: RuleSet | None = None) -> None:
         queue.send(settings.get().subsidy_runs_queue_url, {**message, "chunk": message["chunk"] + 1, "cursor": cursor})
 
 
-def _wan(amount: str) -> str:
-    return f"{(Decimal(amount) / 10000).normalize():f}万元"
-
-
 def exemption_notice(run_id: str, applicant: SubsidyApplicant, outcome: dict, ruleset: RuleSet) -> Notice | None:
     """The 免申即享 notice of one enterprise's result in a run, in Chinese: each clause it qualifies for
     with the amount (or its ceiling, or who sets it), and the next step. None when it qualifies for nothing."""
@@ -267,11 +263,11 @@ def exemption_notice(run_id: str, applicant: SubsidyApplicant, outcome: dict, ru
         amount = (
             c["amount_note"]
             if c["decision"] == "amount_set_elsewhere"
-            else f"折算股权{_wan(c['amount'])}"
+            else f"折算股权{wan(Decimal(c['amount']))}"
             if c["pays"] == "equity"
-            else f"最高{_wan(c['amount'])}（具体金额以评审结果为准）"
+            else f"最高{wan(Decimal(c['amount']))}（具体金额以评审结果为准）"
             if c["amount_kind"] == "ceiling"
-            else _wan(c["amount"])
+            else wan(Decimal(c["amount"]))
         )
         lines.append(f"{n}. 第{c['clause']}条{'（' + c['item'] + '）' if c['item'] else ''}：{amount}。条款原文：{c['text']}")
     body = (
