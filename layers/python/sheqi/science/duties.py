@@ -32,7 +32,7 @@ from msgspec import Meta, Struct
 from sheqi import clock
 from sheqi.auth import Identity, deny_scope, supervises
 from sheqi.errors import Conflict, RuleViolation, ValidationError
-from sheqi.inputs import Body, RegionCode
+from sheqi.inputs import Body, RegionCode, Year
 from sheqi.reminders import obligations
 from sheqi.rules import regions, sampling
 from sheqi.rules.reminder_rules import SCIENCE
@@ -73,7 +73,7 @@ class RegistrationBodyIn(Body):
     body_id: Id
     name: Name
     region_code: RegionCode
-    year: Annotated[int, Meta(ge=2000, le=2100)]
+    year: Year
 
 
 class Candidate(Struct, forbid_unknown_fields=True):
@@ -84,7 +84,7 @@ class Candidate(Struct, forbid_unknown_fields=True):
 class SpotCheckIn(Body):
     population: Literal["transfer_institutions", "projects"]
     region_code: RegionCode
-    year: Annotated[int, Meta(ge=2000, le=2100)]
+    year: Year
     seed: Annotated[str, Meta(min_length=8, max_length=200)]
     candidates: Annotated[list[Candidate], Meta(min_length=1, max_length=2000)]
     ratio: Annotated[str, Meta(pattern=r"^0\.\d{1,4}$|^1$")] | None = None  # projects only: "部分" is the bureau's call
@@ -411,7 +411,7 @@ def accept(caller: Identity, region_code: str, key: str, data: AcceptanceIn) -> 
     state = {"passed": "accepted", "absent": "forfeited", "failed": "revoked" if rectifying else "rectifying"}[data.result]
     outcome = {**acceptance.subject, "held_on": data.held_on.isoformat(), "note": data.note, "title_status": state}
     if state == "forfeited":
-        outcome["barred_until"] = _years_later(data.held_on, BAR_YEARS).isoformat()
+        outcome["barred_until"] = period_end(data.held_on, months=12 * BAR_YEARS).isoformat()
     opens = None
     if state == "rectifying":
         if data.rectify_by is None:
@@ -431,13 +431,6 @@ def accept(caller: Identity, region_code: str, key: str, data: AcceptanceIn) -> 
         keeps=bar,
     )
     return Obligation.get(acceptance.obligation_id)
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def mark_done(caller: Identity, collection: str, region_code: str, key: str, data: DoneIn) -> Obligation:
