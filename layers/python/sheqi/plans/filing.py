@@ -37,7 +37,7 @@ class EntryIn(Body):
     window_start: date
     window_end: date
     method: Literal["on_site", "off_site", "both"]
-    frequency: Annotated[int, Meta(ge=1, le=52)]  # times a year per enterprise
+    frequency: Annotated[int, Meta(ge=1, le=plan_rules.ANY_FREQUENCY)]  # times a year per enterprise
     sampling_ratio: Ratio | None = None  # e.g. "0.20" for 双随机 20% spot checks; None: every one in scope
     joint_agency_ids: Annotated[list[Uscc], Meta(max_length=10)] = []
 

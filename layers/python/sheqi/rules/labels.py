@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sheqi.rules import plan_rules
 from sheqi.rules.scan_rules import EXCEPTION_REASONS, LATE_REASONS
 from sheqi.rules.visit_rules import FINDINGS, MEASURES, OUTCOMES, PROHIBITED_PRACTICES, THIRD_PARTIES
 
@@ -77,7 +78,7 @@ TRIGGERS = {
     "data_monitoring": "数据监测发现",
     "enterprise_request": "企业申请",
 }
-METHODS = {"on_site": "现场检查", "off_site": "非现场检查"}  # Art. 7
+METHODS = {k: v for k, v in plan_rules.METHODS.items() if k != "both"}  # a task's (Art. 7); "both" is a plan entry's
 EVENTS = {
     "opened": "扫码入企，检查开始",
     "joined": "执法人员加入检查",
