@@ -60,7 +60,7 @@ def fulfilled(record: Obligation) -> bool:
     return False  # science deadlines: only their own completion marks them done
 
 
-def _send(record: Obligation, stage, settings: Settings) -> bool:
+def _send(record: Obligation, stage) -> bool:
     title, body = message(record.kind, stage, record.title, date.fromisoformat(record.due), record.provisional)
     notice = Notice(
         stage.recipient,
@@ -96,7 +96,7 @@ def run_region(region_code: str, today: date, settings: Settings | None = None) 
         for stage in sending:
             key = f"{stage.name}@{stage.recipient}"
             if key not in record.sent:
-                created += _send(record, stage, settings)
+                created += _send(record, stage)
                 keys.append(key)
         actions: list[Action] = [Obligation.sent.set(record.sent + keys)] if keys else []
         if next_on is None:

@@ -353,7 +353,7 @@ def _items(
     return refusals, flags, caps
 
 
-def _short_agencies(task: TaskFacts, present: dict[str, set[str]], counted: tuple[ItemKey, ...]) -> list[str]:
+def _short_agencies(present: dict[str, set[str]], counted: tuple[ItemKey, ...]) -> list[str]:
     """The agencies whose items the visit checks that do not yet have two of their own inspectors
     present (Art. 19, read per enforcing agency)."""
     return [a for a in dict.fromkeys(a for a, _ in counted) if len(present.get(a, ())) < 2]
@@ -428,7 +428,7 @@ def decide(facts: ScanFacts, config: ScanConfig = DEFAULT_CONFIG) -> Decision:
     present: dict[str, set[str]] = {agency: {me}}
     for p in partners:
         present.setdefault(p.agency_id, set()).add(p.inspector_id)
-    short = _short_agencies(task, present, counted)
+    short = _short_agencies(present, counted)
     if short:
         who = "、".join(f"{a}（已到{len(present.get(a, ()))}人）" for a in short)
         return Decision(

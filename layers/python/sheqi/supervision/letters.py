@@ -249,7 +249,7 @@ def request_decision(caller: Identity, letter_id: str, data: DecisionRequestIn) 
     )
     try:
         with Transaction() as tx:
-            tx.update(parent, actions=[Letter.status.set("escalated")], condition=Letter.status == parent.status, label="parent")
+            tx.update(parent, actions=[Letter.status.set("escalated")], condition=Letter.status == parent.status)
             tx.save(decision, condition=Letter.pk.does_not_exist())
             tx.save(notice, condition=Notice.notice_id.does_not_exist())
     except Cancelled as error:
