@@ -262,6 +262,30 @@ def test_joint_task_needs_every_agency_two_inspectors_each_and_counts_once_per_a
     ]
 
 
+def test_a_joint_visit_records_itself_as_every_agencys_latest_at_the_enterprise(june):
+    """Art. 17: each agency of a joint task has its latest visit at the enterprise kept, the scanner's agency's
+    and the others' alike, each written under the version read, over the visits of an earlier day."""
+
+    def open_joint(at=None, **late) -> str:
+        over_cap = {"reason": 1, "ground": {"kind": "complaint", "reference": "12345-HL-0615"}}  # E4: once a year
+        joint = new_task(**JOINT, **({} if late else {"exception": over_cap}))
+        call("POST", f"/tasks/{joint}/approve", "admin-market")
+        for who in ("market-wang", "police-zhang", "market-li"):
+            assert scan(who, joint, E4, at=at, **late)[1]["outcome"] == "pending", who
+        answer = scan("police-liu", joint, E4, at=at, **late)[1]
+        assert answer["outcome"] == "opened", answer["reasons"]
+        return answer["visit_id"]
+
+    earlier = open_joint(NOW - timedelta(days=3), late_reason="no_network")
+    assert {a: LastVisit.get(LastVisit.key(E4, a)).visit_id for a in (MARKET, POLICE)} == {MARKET: earlier, POLICE: earlier}
+    today = open_joint()
+    latest = {a: LastVisit.get(LastVisit.key(E4, a)) for a in (MARKET, POLICE)}
+    assert {a: (r.visit_id, r.visit_date) for a, r in latest.items()} == {
+        MARKET: (today, NOW.date().isoformat()),
+        POLICE: (today, NOW.date().isoformat()),
+    }
+
+
 @pytest.mark.parametrize(
     "change,code,article",
     [

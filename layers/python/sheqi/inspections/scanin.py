@@ -248,18 +248,18 @@ class _Facts:
         )
 
     def _last_visits(self, mine: LastVisit | None) -> dict[str, LastVisit]:
-        """Each task agency's latest visit at the enterprise (Art. 17): the scanner's agency's from the batch,
-        a joint task's other agencies' in one more read."""
+        """Each task agency's latest visit at the enterprise (Art. 17): the scanner's agency's from the batch;
+        a joint task's other agencies' in one more (strongly consistent) read, only when a visit may be opened:
+        a scan that joins the open visit records the scanner's agency's alone."""
         if not self.enterprise_id:
             return {}
         agency_id = self.inspector.agency_id if self.inspector else None
         found = {agency_id: mine} if mine is not None and agency_id else {}
         others = [a for a in (p["agency_id"] for p in self.task.participants) if a != agency_id] if self.task else []
-        if others:
-            found |= {
-                r.tally_key.rsplit("#", 1)[1]: r
-                for r in LastVisit.batch_get([LastVisit.key(self.enterprise_id, a) for a in others])
-            }
+        if others and self.open_visit is None:
+            keys = {a: LastVisit.key(self.enterprise_id, a) for a in others}
+            got = batch_read([(LastVisit, key) for key in keys.values()])
+            found |= {a: r for a, key in keys.items() if (r := got.get(LastVisit, key)) is not None}
         return found
 
     def _task_items(self) -> list[tuple[str, dict]]:
