@@ -29,7 +29,7 @@ def list_obligations(caller: Identity, params: ObligationPage):
     return obligations.list_for(caller, params.region_code, params.overdue, params.limit, params.cursor)
 
 
-@app.put("/contacts/<recipient>", roles=("platform_admin", "agency_admin", "judicial", "science_bureau", "enterprise"))
+@app.put("/contacts/<recipient>", roles=delivery.CONTACT_ROLES)
 def set_contact(caller: Identity, recipient: str, body: delivery.ContactIn):
     """设置接收通知的短信号码与电子邮箱"""
     return delivery.set_contact(caller, recipient, body)

@@ -341,6 +341,7 @@ MATRIX = [
         },
     ),
     ("PUT", f"/contacts/agency:{MARKET}", {"sms": "+8613903131000"}, {"platform": 200, "admin-market": 200}),
+    ("PUT", "/contacts/government:130722", {"sms": "+8613903131300"}, {"platform": 200, "government-zhangbei": 200}),
     ("GET", "/deliveries/dead-letters", None, {"platform": 200}),
     ("POST", "/deliveries/dead-letters/retry", {"recipient": f"agency:{MARKET}", "notice_id": "none"}, {"platform": 404}),
     ("POST", "/science/projects", new_project, {"platform": 201, "science-city": 201}),
