@@ -191,7 +191,7 @@ def ratings(codes: list[str], year: int) -> list[dict]:
                         "comment": r.comment,
                     }
                 )
-    return _with_enterprise_names(rows)
+    return rows
 
 
 def complaints(codes: list[str], today: date) -> list[dict]:
@@ -209,7 +209,7 @@ def complaints(codes: list[str], today: date) -> list[dict]:
                     "age_days": (today - date.fromisoformat(c.created_at[:10])).days,
                 }
             )
-    return _with_enterprise_names(sorted(rows, key=lambda r: -r["age_days"]))
+    return sorted(rows, key=lambda r: -r["age_days"])
 
 
 PLAN_STAGES = {
@@ -261,8 +261,8 @@ def watch_list(caller: Identity, name: str, region_code: str | None, year: int) 
             "frequency": lambda: frequency(codes, year),
             "exceptions": lambda: exceptions(codes, year),
             "refusals": lambda: refusals(codes, year),
-            "ratings": lambda: ratings(codes, year),
-            "complaints": lambda: complaints(codes, today),
+            "ratings": lambda: _with_enterprise_names(ratings(codes, year)),  # names for a person; the daily run needs none
+            "complaints": lambda: _with_enterprise_names(complaints(codes, today)),
         }[name]()
     return {"list": name, "regions": codes, "year": year, "items": rows}
 
