@@ -122,14 +122,15 @@ def _refuse(code: str, article: int, message: str, field: str) -> RuleViolation:
 
 
 def _check_participant(
-    p: Participant, index: int, data: TaskIn, enterprises: dict[str, Enterprise], plan: str
+    p: Participant, index: int, data: TaskIn, enterprises: dict[str, Enterprise], plan: str, agency: Agency | None = None
 ) -> tuple[Agency, list[dict]]:
     """Raise if this agency's part of the task breaks Art. 4, 14 or 16; else the agency and its items as
     approved (name, basis and frequency caps are kept with the task, so a scan need not read them again).
     `plan`: "entries" (a routine task falls within plan entries), "items" (its items are in the plan in
-    force) or "none" (an emergency campaign runs before the plan is amended, Art. 13)."""
+    force) or "none" (an emergency campaign runs before the plan is amended, Art. 13). `agency`: the
+    participant's record when the caller has read it already (the lead's)."""
     field = f"participants.{index}"
-    agency = get_or_404(
+    agency = agency or get_or_404(
         Agency, p.agency_id, message=f"机关 {p.agency_id} 不存在", code="agency_not_found", field=f"{field}.agency_id"
     )
     for finding in qualification.agency_findings(agency.kind):
@@ -220,7 +221,10 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
             raise RuleViolation(
                 f"{lead_agency.name}：{finding.message}", code=finding.code, article=finding.article, field="targets"
             )
-    checked = [_check_participant(p, index, data, enterprises, plan) for index, p in enumerate(data.participants)]
+    checked = [
+        _check_participant(p, index, data, enterprises, plan, lead_agency if index == 0 else None)
+        for index, p in enumerate(data.participants)
+    ]
     _check_exception_ground(data, lead)
 
     now = clock.now_iso()
@@ -249,7 +253,7 @@ def create(caller: Identity, data: TaskIn, task_id: str | None = None) -> Task:
         unannounced_reason=data.unannounced_reason,
     )
     task.set_status("approved" if len(participants) == 1 else "pending_approval")
-    _save(task, _approval_writes(task), condition=Task.task_id.does_not_exist())
+    _save(task, _approval_writes(task, {a.agency_id: a.name for a, _ in checked}), condition=Task.task_id.does_not_exist())
     return task
 
 
@@ -303,15 +307,16 @@ def inspector_ids(task: Task) -> list[str]:
     return list(dict.fromkeys(i for p in task.participants for i in p["inspector_ids"]))
 
 
-def _approval_writes(task: Task) -> list[tuple[str, Notice | Assignment]]:
+def _approval_writes(task: Task, agencies: dict[str, str] | None = None) -> list[tuple[str, Notice | Assignment]]:
     """What a task's approval brings: each inspector's assignment and notice; if announced, each
-    target's advance notice (检查预告)."""
+    target's advance notice (检查预告). `agencies`: the participants' names, when already read."""
     if task.status != "approved":
         return []
     writes: list[tuple[str, Notice | Assignment]] = [
         ("put", Assignment(i, Assignment.key(task.window_end, task.task_id), task_id=task.task_id)) for i in inspector_ids(task)
     ]
-    agencies = registers.agency_names(p["agency_id"] for p in task.participants)
+    if agencies is None:
+        agencies = registers.agency_names(p["agency_id"] for p in task.participants)
     writes += [("put", n) for n in _team_notices(task, "assigned", agencies)]
     if task.announced:
         writes += [("put", n) for n in _enterprise_notices(task, "announced", agencies)]
