@@ -20,7 +20,7 @@ from sheqi.inputs import Body, OneOf, RegionCode
 from sheqi.reminders.notices import create_once
 from sheqi.rules import regions
 from sheqi.rules.articles import ART
-from sheqi.rules.sampling import rank
+from sheqi.rules.sampling import take
 from sheqi.rules.visit_rules import PROHIBITED_PRACTICES
 from sheqi.store import get_or_404, get_or_none, pagination, put_if_absent, update_if
 from sheqi.store.supervision import ReturnEntry, ReturnSample, SupervisionCase, region_records
@@ -57,7 +57,7 @@ def _judicial(caller: Identity, region_code: str) -> None:
 def draw(candidates: dict[str, list[str]], per_agency: int, seed: str) -> dict[str, list[str]]:
     """Per agency, the `per_agency` visits with the smallest SHA-256(seed | visit id): the same inputs
     give the same sample in any order (pure)."""
-    return {agency: sorted(ids, key=lambda v: rank(seed, v))[:per_agency] for agency, ids in sorted(candidates.items())}
+    return {agency: take(ids, per_agency, seed) for agency, ids in sorted(candidates.items())}
 
 
 def sample(caller: Identity, data: SampleIn) -> ReturnSample:
