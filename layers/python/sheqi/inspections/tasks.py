@@ -495,6 +495,13 @@ def visible(caller: Identity, task: Task) -> bool:
     return False
 
 
+def _exception_view(task: Task) -> dict | None:
+    """The task's Art. 12 exception as its views show it: the ground, what the reason means, the article."""
+    if not task.exception:
+        return None
+    return {**task.exception, "description": EXCEPTION_REASONS[task.exception["reason"]], "article": ART[12]}
+
+
 def view(task: Task) -> dict:
     return {
         "task_id": task.task_id,
@@ -509,8 +516,7 @@ def view(task: Task) -> dict:
         "window_start": task.window_start,
         "window_end": task.window_end,
         "trigger": task.trigger,
-        "exception": task.exception
-        and {**task.exception, "description": EXCEPTION_REASONS[task.exception["reason"]], "article": ART[12]},
+        "exception": _exception_view(task),
         "campaign_id": task.campaign_id,
         "announced": task.announced,
         "unannounced_reason": task.unannounced_reason,
@@ -624,8 +630,7 @@ def assigned_views(task_ids: list[str], me: str) -> list[dict]:
                 "other_inspectors": [m for m in team if m["inspector_id"] != me],
                 "enterprises": enterprises,
                 "announced": task.announced,
-                "exception": task.exception
-                and {**task.exception, "description": EXCEPTION_REASONS[task.exception["reason"]], "article": ART[12]},
+                "exception": _exception_view(task),
                 "campaign_id": task.campaign_id,
                 "trigger": task.trigger,
             }
