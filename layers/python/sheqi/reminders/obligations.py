@@ -87,18 +87,20 @@ def working_day_deadline(start: date, n: int) -> Deadline:
     return add_working_days(start, n, calendars.arrangements_for({start.year, start.year + 1}))
 
 
+def closing(status: str = "done") -> list[Action]:
+    """What marks an obligation fulfilled (or lapsed), alone or with more in a transaction: it leaves the
+    reminder index."""
+    return [
+        Obligation.status.set(status),
+        Obligation.done_at.set(clock.now_iso()),
+        Obligation.stage_region.remove(),
+        Obligation.next_stage_on.remove(),
+    ]
+
+
 def complete(obligation_id: str, status: str = "done") -> bool:
-    """Mark it fulfilled (or lapsed): it leaves the reminder index. False if there is no such obligation."""
-    return update_if(
-        Obligation(obligation_id),
-        [
-            Obligation.status.set(status),
-            Obligation.done_at.set(clock.now_iso()),
-            Obligation.stage_region.remove(),
-            Obligation.next_stage_on.remove(),
-        ],
-        condition=Obligation.obligation_id.exists(),
-    )
+    """Mark it fulfilled (or lapsed). False if there is no such obligation."""
+    return update_if(Obligation(obligation_id), closing(status), condition=Obligation.obligation_id.exists())
 
 
 def open_year_end_for(agency: Agency, year: int) -> bool:

@@ -370,13 +370,7 @@ def _record(
         with Transaction() as tx:
             tx.update(
                 Obligation(obligation_id),
-                [
-                    Obligation.subject.set(subject),
-                    Obligation.status.set("done"),
-                    Obligation.done_at.set(clock.now_iso()),
-                    Obligation.stage_region.remove(),
-                    Obligation.next_stage_on.remove(),
-                ],
+                [Obligation.subject.set(subject), *obligations.closing()],
                 condition=Obligation.status == "open",
             )
             if opens is not None:
